@@ -1,0 +1,35 @@
+/**
+ * The server process's configuration, validated at the process boundary (it arrives as JSON on the
+ * command line from the orchestrator, or from a human running servers/main.ts by hand).
+ */
+import { z } from 'zod';
+import { MAX_WAIT_MS } from './protocol.ts';
+
+export const scheduleShapeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
+  z.object({ kind: z.literal('burst'), size: z.number().int().min(1).max(100_000), everyMs: z.number().positive().max(3_600_000) }),
+]);
+
+export const feedConfigSchema = z.object({
+  shape: scheduleShapeSchema,
+  payloadBytes: z.number().int().min(0).max(1_048_576),
+  ringCapacity: z.number().int().min(1).max(10_000_000),
+});
+
+export const serverConfigSchema = z.discriminatedUnion('role', [
+  z.object({
+    role: z.literal('feed'),
+    transport: z.enum(['short-poll', 'long-poll', 'sse', 'ws']),
+    framework: z.enum(['express', 'node']),
+    perMessageDeflate: z.boolean(),
+    feed: feedConfigSchema,
+    host: z.string().default('127.0.0.1'),
+  }),
+  // Calibration: the physical floor on this machine in the same process layout.
+  z.object({ role: z.literal('echo'), kind: z.enum(['tcp', 'ws']), host: z.string().default('127.0.0.1') }),
+]);
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type FeedServerConfig = Extract<ServerConfig, { role: 'feed' }>;
+export type FeedConfig = z.infer<typeof feedConfigSchema>;
+export { MAX_WAIT_MS };

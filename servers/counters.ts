@@ -1,0 +1,61 @@
+/**
+ * Server-side socket and request counters, shared by every transport so that bytes and connections
+ * are counted the same way everywhere: at the socket (bytesRead/bytesWritten), not estimated.
+ */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface CounterSnapshot {
+  tcpAccepted: number;
+  openSockets: number;
+  httpRequests: number;
+  wsHandshakes: number;
+  /** Bytes read from / written to client sockets, including sockets already closed. */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export class ServerCounters {
+  tcpAccepted = 0;
+  httpRequests = 0;
+  wsHandshakes = 0;
+  private readonly open = new Set<Socket>();
+  private closedBytesIn = 0;
+  private closedBytesOut = 0;
+
+  /** Counts every accepted connection and every HTTP request (upgrades included) on `server`. */
+  track(server: Server): void {
+    server.on('connection', (socket: Socket) => {
+      this.tcpAccepted++;
+      this.open.add(socket);
+      socket.once('close', () => {
+        this.open.delete(socket);
+        this.closedBytesIn += socket.bytesRead;
+        this.closedBytesOut += socket.bytesWritten;
+      });
+    });
+    server.on('request', () => this.httpRequests++);
+  }
+
+  snapshot(): CounterSnapshot {
+    let bytesIn = this.closedBytesIn;
+    let bytesOut = this.closedBytesOut;
+    for (const socket of this.open) {
+      bytesIn += socket.bytesRead;
+      bytesOut += socket.bytesWritten;
+    }
+    return {
+      tcpAccepted: this.tcpAccepted,
+      openSockets: this.open.size,
+      httpRequests: this.httpRequests,
+      wsHandshakes: this.wsHandshakes,
+      bytesIn,
+      bytesOut,
+    };
+  }
+
+  /** Destroys every open client socket (used at shutdown so close() does not wait on keep-alive). */
+  destroyAll(): void {
+    for (const socket of this.open) socket.destroy();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The one live feed every transport serves: a bounded ring buffer of events plus a publisher that
+ * emits them on a schedule driven by process.hrtime rather than setInterval (which drifts and cannot
+ * go much past 1 kHz: a 1 ms timer fires after ~1.1 ms). Each event is stamped with its *scheduled*
+ * time, so a publisher that falls behind shows up as delivery latency instead of hiding.
+ */
+import { build as buildHistogram } from 'hdr-histogram-js';
+import { encodeEvent, makePayload, type FeedEvent } from './protocol.ts';
+import { makeSchedule, type Schedule, type ScheduleShape } from './schedule.ts';
+
+/** An event together with its wire encoding, made once so no transport pays for JSON twice. */
+export interface FeedEntry {
+  event: FeedEvent;
+  json: string;
+}
+
+/** Fixed-capacity buffer of the newest events; seqs are contiguous so a seq maps to a slot. */
+export class RingBuffer {
+  readonly capacity: number;
+  private readonly slots: (FeedEntry | undefined)[];
+  /** Highest seq stored (0 = empty). */
+  latestSeq = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+    this.capacity = capacity;
+    this.slots = new Array<FeedEntry | undefined>(capacity);
+  }
+
+  /** Lowest seq still held (latestSeq + 1 when empty). */
+  get oldestSeq(): number {
+    return Math.max(1, this.latestSeq - this.capacity + 1);
+  }
+
+  push(entry: FeedEntry): void {
+    if (entry.event.seq !== this.latestSeq + 1) throw new Error(`feed seqs must be contiguous: got ${entry.event.seq} after ${this.latestSeq}`);
+    this.slots[(entry.event.seq - 1) % this.capacity] = entry;
+    this.latestSeq = entry.event.seq;
+  }
+
+  /** Every held entry with seq > `since`, oldest first. Entries already overwritten are gone: the client sees a gap. */
+  since(since: number): FeedEntry[] {
+    const out: FeedEntry[] = [];
+    for (let seq = Math.max(since + 1, this.oldestSeq); seq <= this.latestSeq; seq++) {
+      out.push(this.slots[(seq - 1) % this.capacity]!);
+    }
+    return out;
+  }
+}
+
+export type FeedListener = (entry: FeedEntry) => void;
+
+export interface FeedOptions {
+  shape: ScheduleShape;
+  payloadBytes: number;
+  ringCapacity: number;
+  /** Clock, injectable for tests. Must be CLOCK_MONOTONIC-based like process.hrtime.bigint. */
+  now?: () => bigint;
+}
+
+/** How late the publisher ran behind its schedule (a busy server's timer can run tens of ms late). */
+export interface PublisherLateness {
+  events: number;
+  meanUs: number;
+  p99Us: number;
+  maxUs: number;
+}
+
+export class Feed {
+  readonly ring: RingBuffer;
+  readonly schedule: Schedule;
+  /** Schedule start on process.hrtime; undefined until start(). */
+  startNs: bigint | undefined;
+  private readonly listeners = new Set<FeedListener>();
+  private readonly payload: string;
+  private readonly now: () => bigint;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly lateness = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+
+  constructor(options: FeedOptions) {
+    this.ring = new RingBuffer(options.ringCapacity);
+    this.schedule = makeSchedule(options.shape);
+    this.payload = makePayload(options.payloadBytes);
+    this.now = options.now ?? process.hrtime.bigint;
+  }
+
+  get latestSeq(): number {
+    return this.ring.latestSeq;
+  }
+
+  subscribe(listener: FeedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Appends the next event, stamped with `emittedAtNs`, and hands it to every subscriber. */
+  publish(emittedAtNs: bigint): FeedEntry {
+    const event: FeedEvent = { seq: this.ring.latestSeq + 1, emittedAtNs, payload: this.payload };
+    const entry = { event, json: encodeEvent(event) };
+    this.ring.push(entry);
+    for (const listener of this.listeners) listener(entry);
+    return entry;
+  }
+
+  /** Starts publishing on the schedule. Every event that is due when the timer wakes is emitted. */
+  start(): void {
+    if (this.startNs !== undefined) throw new Error('feed already started');
+    this.startNs = this.now();
+    this.tick();
+  }
+
+  /** Emits all due events; returns how many. Exposed so tests can drive it with a fake clock. */
+  emitDue(): number {
+    const startNs = this.startNs;
+    if (startNs === undefined) return 0;
+    const now = this.now();
+    const due = this.schedule.dueCount(Number(now - startNs));
+    let emitted = 0;
+    while (this.ring.latestSeq < due) {
+      const scheduledNs = startNs + BigInt(this.schedule.offsetNs(this.ring.latestSeq + 1));
+      this.lateness.recordValue(Math.max(1, Number(now - scheduledNs) / 1000));
+      this.publish(scheduledNs);
+      emitted++;
+    }
+    return emitted;
+  }
+
+  private tick = (): void => {
+    this.emitDue();
+    const startNs = this.startNs!;
+    const nextNs = startNs + BigInt(this.schedule.offsetNs(this.ring.latestSeq + 1));
+    const delayMs = Math.max(0, Number(nextNs - this.now()) / 1e6);
+    this.timer = setTimeout(this.tick, delayMs);
+  };
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  publisherLateness(): PublisherLateness {
+    const h = this.lateness;
+    return { events: h.totalCount, meanUs: h.totalCount ? h.mean : 0, p99Us: h.getValueAtPercentile(99), maxUs: h.maxValue };
+  }
+}

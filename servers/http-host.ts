@@ -1,0 +1,97 @@
+/**
+ * The HTTP server a transport attaches to, on express or on bare node:http with the same handlers.
+ * On this machine express 5 answered about 5x fewer hello-world requests per second than node:http,
+ * so the framework is an option (and recorded in every result): otherwise a report would blame
+ * polling for what is framework cost.
+ *
+ * Parity settings, the same for every transport:
+ * - express `etag` and `x-powered-by` are off (node:http sends neither), so headers are equal;
+ * - Nagle is off on accepted sockets (noDelay), as on the clients;
+ * - keep-alive and timeouts are explicit, so a long-poll hold is never cut by a default and idle
+ *   keep-alive sockets survive the longest poll interval instead of being reopened (Node's default
+ *   keepAliveTimeout is 5 s).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import express from 'express';
+import type { ErrorBody } from './protocol.ts';
+import { ServerCounters } from './counters.ts';
+
+export type Framework = 'express' | 'node';
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface TransportHost {
+  readonly framework: Framework;
+  readonly server: http.Server;
+  readonly counters: ServerCounters;
+  /** Registers a GET handler for an exact path. */
+  get(path: string, handler: Handler): void;
+}
+
+/** Idle keep-alive lifetime: longer than any poll interval a scenario may use. */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
+export function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, status: 400 | 404, error: ErrorBody['error'], message: string): void {
+  sendJson(res, status, JSON.stringify({ error, message } satisfies ErrorBody));
+}
+
+/** Query parameters of a request, parsed the same way under both frameworks. */
+export function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function applyServerParity(server: http.Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = 60_000;
+  // Time to receive a whole request; our requests are bodiless GETs, so this only bounds slowloris.
+  server.requestTimeout = 60_000;
+  // No idle-socket timeout: long-poll holds end by their own `wait`, at most MAX_WAIT_MS.
+  server.timeout = 0;
+  server.maxRequestsPerSocket = 0;
+}
+
+export function createHost(framework: Framework): TransportHost {
+  const counters = new ServerCounters();
+  const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
+  let server: http.Server;
+  let get: (path: string, handler: Handler) => void;
+
+  if (framework === 'express') {
+    const app = express();
+    app.set('etag', false);
+    app.disable('x-powered-by');
+    const router = express.Router();
+    app.use(router);
+    app.use((req: IncomingMessage, res: ServerResponse) => notFound(req, res));
+    // Anything a handler throws becomes a JSON 500 instead of express's HTML page.
+    app.use((err: unknown, _req: IncomingMessage, res: ServerResponse, _next: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: 'internal', message: String(err) }));
+      else res.destroy();
+    });
+    server = http.createServer({ noDelay: true, keepAlive: true }, app);
+    get = (path, handler) => router.get(path, (req, res) => handler(req, res));
+  } else {
+    const routes = new Map<string, Handler>();
+    server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+      // Like express's router.get: a non-GET request matches no route.
+      const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
+      (handler ?? notFound)(req, res);
+    });
+    get = (path, handler) => routes.set(path, handler);
+  }
+  applyServerParity(server);
+  counters.track(server);
+  return { framework, server, counters, get };
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs one server as its own process. Usage: `tsx servers/main.ts '<ServerConfig JSON>'`.
+ * Listens on port 0 on 127.0.0.1, tells its parent `{type:'ready', port}` over IPC (or prints it when
+ * run by hand), answers `{type:'stats'}` requests, and exits on SIGTERM, `{type:'stop'}`, or when the
+ * parent goes away (so a crashed orchestrator never leaves a server behind).
+ */
+import { serverConfigSchema } from './config.ts';
+import { startServer, type RunningServer } from './start.ts';
+import type { FromServer, ToServer } from './ipc.ts';
+
+function send(message: FromServer): void {
+  if (process.send) process.send(message);
+  else console.log(JSON.stringify(message));
+}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`pollbench server: ${message}\n`);
+  if (process.connected) send({ type: 'fatal', message });
+  process.exit(code);
+}
+
+let raw: unknown;
+try {
+  raw = JSON.parse(process.argv[2] ?? '');
+} catch {
+  fail('expected one argument: the server config as JSON', 2);
+}
+const parsed = serverConfigSchema.safeParse(raw);
+if (!parsed.success) fail(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, 2);
+
+let server: RunningServer | undefined;
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Bounded: a close that hangs must not keep the process alive.
+  const timer = setTimeout(() => process.exit(code), 2000);
+  timer.unref();
+  await server?.close();
+  process.exit(code);
+}
+
+process.on('uncaughtException', (err) => fail(`crashed: ${err.stack ?? err.message}`, 1));
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+process.on('disconnect', () => void stop(0));
+process.on('message', (message: ToServer) => {
+  if (message.type === 'stop') void stop(0);
+  else if (message.type === 'stats' && server) send({ type: 'stats', id: message.id, stats: server.stats(message.resetLoopDelay) });
+});
+
+try {
+  server = await startServer(parsed.data);
+} catch (err) {
+  fail(`could not start: ${(err as Error).message}`, 1);
+}
+send({ type: 'ready', port: server.port, pid: process.pid, feedStartNs: server.feed?.startNs?.toString() ?? null });

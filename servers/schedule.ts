@@ -1,0 +1,61 @@
+/**
+ * The publish schedule as pure arithmetic: when event `seq` is due, and how many are due after a
+ * given time. Pure so that the rate can be tested without timers, and so that anyone who knows the
+ * schedule and its start time (the load generator) can tell exactly which seqs fall in a window.
+ */
+
+export type ScheduleShape =
+  /** `ratePerSec` events per second, evenly spaced. */
+  | { kind: 'steady'; ratePerSec: number }
+  /** `size` events at once every `everyMs`. */
+  | { kind: 'burst'; size: number; everyMs: number };
+
+export interface Schedule {
+  readonly shape: ScheduleShape;
+  /** Offset from the schedule start, in ns, at which event `seq` (1-based) is due. */
+  offsetNs(seq: number): number;
+  /** How many events are due at `elapsedNs` after the start (event 1 is due at 0). */
+  dueCount(elapsedNs: number): number;
+  /** Mean events per second, for both shapes. */
+  readonly meanRatePerSec: number;
+}
+
+export function makeSchedule(shape: ScheduleShape): Schedule {
+  if (shape.kind === 'steady') {
+    const { ratePerSec } = shape;
+    if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) throw new RangeError(`rate must be > 0, got ${ratePerSec}`);
+    const periodNs = 1e9 / ratePerSec;
+    const offsetNs = (seq: number) => Math.round((seq - 1) * periodNs);
+    return {
+      shape,
+      meanRatePerSec: ratePerSec,
+      offsetNs,
+      dueCount(elapsedNs) {
+        if (elapsedNs < 0) return 0;
+        // Estimate with floating point, then settle on the exact answer of offsetNs so the two
+        // functions can never disagree at a boundary.
+        let k = Math.floor(elapsedNs / periodNs) + 1;
+        while (offsetNs(k + 1) <= elapsedNs) k++;
+        while (k > 0 && offsetNs(k) > elapsedNs) k--;
+        return k;
+      },
+    };
+  }
+  const { size, everyMs } = shape;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`burst size must be a positive integer, got ${size}`);
+  if (!(everyMs > 0)) throw new RangeError(`burst interval must be > 0 ms, got ${everyMs}`);
+  const everyNs = everyMs * 1e6;
+  return {
+    shape,
+    meanRatePerSec: (size * 1000) / everyMs,
+    offsetNs: (seq) => Math.floor((seq - 1) / size) * everyNs,
+    dueCount: (elapsedNs) => (elapsedNs < 0 ? 0 : (Math.floor(elapsedNs / everyNs) + 1) * size),
+  };
+}
+
+/** The seqs whose scheduled time lies in [fromNs, toNs) for a schedule that started at `startNs`. */
+export function seqRangeInWindow(schedule: Schedule, startNs: bigint, fromNs: bigint, toNs: bigint): { first: number; last: number } {
+  const before = schedule.dueCount(Number(fromNs - startNs) - 1);
+  const upTo = schedule.dueCount(Number(toNs - startNs) - 1);
+  return { first: before + 1, last: upTo };
+}

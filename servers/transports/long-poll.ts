@@ -1,0 +1,71 @@
+/**
+ * Long polling: `GET /events?since=<seq>&wait=<ms>` answers at once when newer events are held,
+ * otherwise parks the request until the next publish or until `wait` ms pass (then `[]`).
+ * A client that disconnects while parked is removed at once (no timer or listener outlives it).
+ */
+import type { ServerResponse } from 'node:http';
+import { EVENTS_PATH, encodeEventList, parseSince, parseWait } from '../protocol.ts';
+import { queryOf, sendError, sendJson } from '../http-host.ts';
+import type { Attach } from './types.ts';
+
+interface Waiter {
+  since: number;
+  res: ServerResponse;
+  timer: NodeJS.Timeout;
+}
+
+export const attachLongPoll: Attach = (host, feed) => {
+  const waiters = new Set<Waiter>();
+  let flushQueued = false;
+
+  const answer = (waiter: Waiter) => {
+    clearTimeout(waiter.timer);
+    waiters.delete(waiter);
+    sendJson(waiter.res, 200, encodeEventList(feed.ring.since(waiter.since).map((e) => e.json)));
+  };
+
+  // Answer parked requests in a microtask after the publisher's loop, so a burst of N events
+  // published together reaches each waiter as one response rather than 1 event + N-1 re-polls.
+  const flush = () => {
+    flushQueued = false;
+    const latest = feed.latestSeq;
+    // Deleting the current element while iterating a Set is safe in JS.
+    for (const waiter of waiters) if (latest > waiter.since) answer(waiter);
+  };
+  const unsubscribe = feed.subscribe(() => {
+    if (!flushQueued && waiters.size > 0) {
+      flushQueued = true;
+      queueMicrotask(flush);
+    }
+  });
+
+  host.get(EVENTS_PATH, (req, res) => {
+    const query = queryOf(req);
+    const since = parseSince(query.get('since'));
+    if (!since.ok) return sendError(res, 400, 'bad_request', since.message);
+    const wait = parseWait(query.get('wait'));
+    if (!wait.ok) return sendError(res, 400, 'bad_request', wait.message);
+    if (feed.latestSeq > since.value || wait.value === 0) {
+      return sendJson(res, 200, encodeEventList(feed.ring.since(since.value).map((e) => e.json)));
+    }
+    const waiter: Waiter = {
+      since: since.value,
+      res,
+      timer: setTimeout(() => answer(waiter), wait.value),
+    };
+    waiters.add(waiter);
+    res.once('close', () => {
+      clearTimeout(waiter.timer);
+      waiters.delete(waiter);
+    });
+  });
+
+  return {
+    gauges: () => ({ parkedRequests: waiters.size }),
+    close() {
+      unsubscribe();
+      for (const waiter of waiters) clearTimeout(waiter.timer);
+      waiters.clear();
+    },
+  };
+};

@@ -1,0 +1,20 @@
+import type { Feed } from '../feed.ts';
+import type { TransportHost } from '../http-host.ts';
+
+export type TransportName = 'short-poll' | 'long-poll' | 'sse' | 'ws';
+export const TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse', 'ws'];
+
+export interface TransportOptions {
+  /** ws only: permessage-deflate. Off unless a scenario turns it on (client and server defaults differ). */
+  perMessageDeflate: boolean;
+}
+
+/** What attach() gives back: live gauges for stats and tests, and a close that drops all clients. */
+export interface AttachedTransport {
+  /** Transport-specific gauges, e.g. parked long-poll requests or open streams. */
+  gauges(): Record<string, number>;
+  close(): void;
+}
+
+/** The one shape every transport file exports. */
+export type Attach = (host: TransportHost, feed: Feed, options: TransportOptions) => AttachedTransport;

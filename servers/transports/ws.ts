@@ -1,0 +1,45 @@
+/**
+ * WebSocket push (ws): one connection per client on WS_PATH, every event sent as one text frame
+ * holding the same event JSON as the other transports. Resume with `?since=<seq>` on the upgrade URL.
+ * Bad upgrade URLs are refused with a JSON 4xx before the handshake, like the HTTP transports.
+ */
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WS_PATH, parseSince, type ErrorBody } from '../protocol.ts';
+import { queryOf } from '../http-host.ts';
+import type { Attach } from './types.ts';
+
+function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
+  const json = JSON.stringify(body);
+  const reason = status === 400 ? 'Bad Request' : 'Not Found';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+}
+
+export const attachWs: Attach = (host, feed, options) => {
+  // perMessageDeflate is set explicitly: ws's server and client defaults differ.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.perMessageDeflate, clientTracking: true });
+  const counters = host.counters;
+
+  host.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== WS_PATH) return refuse(socket, 404, { error: 'not_found', message: `no WebSocket endpoint at ${path}` });
+    const since = parseSince(queryOf(req).get('since'));
+    if (!since.ok) return refuse(socket, 400, { error: 'bad_request', message: since.message });
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      counters.wsHandshakes++;
+      for (const entry of feed.ring.since(since.value)) ws.send(entry.json);
+      const unsubscribe = feed.subscribe((entry) => ws.send(entry.json));
+      ws.once('close', unsubscribe);
+      // A client that vanishes mid-send must not crash the server; the close handler cleans up.
+      ws.on('error', () => ws.terminate());
+    });
+  });
+
+  return {
+    gauges: () => ({ openWebSockets: wss.clients.size }),
+    close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+};
