@@ -23,7 +23,11 @@ export class ServerCounters {
   private closedBytesIn = 0;
   private closedBytesOut = 0;
 
-  /** Counts every accepted connection and every HTTP request (upgrades included) on `server`. */
+  /**
+   * Counts every accepted connection and every plain HTTP request on `server`. Upgrade requests are
+   * not HTTP requests here: node:http emits 'upgrade' for them, and the ws transport counts each
+   * completed one as a WebSocket handshake instead.
+   */
   track(server: Server): void {
     server.on('connection', (socket: Socket) => {
       this.tcpAccepted++;

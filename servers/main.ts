@@ -13,10 +13,18 @@ function send(message: FromServer): void {
   else console.log(JSON.stringify(message));
 }
 
+/** Startup errors: one line on stderr (synchronous for pipes on Linux, so the parent reads it) and exit. */
 function fail(message: string, code: number): never {
   process.stderr.write(`pollbench server: ${message}\n`);
-  if (process.connected) send({ type: 'fatal', message });
   process.exit(code);
+}
+
+/** A crash while serving: tell the parent over IPC too, and exit once that is flushed (or after 1 s). */
+function crash(message: string): void {
+  process.stderr.write(`pollbench server: ${message}\n`);
+  setTimeout(() => process.exit(1), 1000).unref();
+  if (process.connected) process.send!({ type: 'fatal', message } satisfies FromServer, undefined, {}, () => process.exit(1));
+  else process.exit(1);
 }
 
 let raw: unknown;
@@ -40,7 +48,7 @@ async function stop(code: number): Promise<void> {
   process.exit(code);
 }
 
-process.on('uncaughtException', (err) => fail(`crashed: ${err.stack ?? err.message}`, 1));
+process.on('uncaughtException', (err) => crash(`crashed: ${err.stack ?? err.message}`));
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 process.on('disconnect', () => void stop(0));

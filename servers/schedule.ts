@@ -48,8 +48,15 @@ export function makeSchedule(shape: ScheduleShape): Schedule {
   return {
     shape,
     meanRatePerSec: (size * 1000) / everyMs,
-    offsetNs: (seq) => Math.floor((seq - 1) / size) * everyNs,
-    dueCount: (elapsedNs) => (elapsedNs < 0 ? 0 : (Math.floor(elapsedNs / everyNs) + 1) * size),
+    // Whole ns (the feed turns offsets into BigInt), with dueCount settled on offsetNs exactly.
+    offsetNs: (seq) => Math.round(Math.floor((seq - 1) / size) * everyNs),
+    dueCount(elapsedNs) {
+      if (elapsedNs < 0) return 0;
+      let groups = Math.floor(elapsedNs / everyNs) + 1;
+      while (Math.round(groups * everyNs) <= elapsedNs) groups++;
+      while (groups > 0 && Math.round((groups - 1) * everyNs) > elapsedNs) groups--;
+      return groups * size;
+    },
   };
 }
 

@@ -1,0 +1,151 @@
+/**
+ * Child processes of the orchestrator (servers and load generators): started with tsx, pinned to a
+ * core with taskset when available, driven over IPC. Every wait is bounded and fails with the
+ * child's own last words (stderr tail) if the child dies first. Every child is registered so that
+ * Ctrl-C or a crash stops them all: SIGTERM first, SIGKILL after a grace period, always awaited.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const TSX_LOADER = import.meta.resolve('tsx');
+const STDERR_TAIL_BYTES = 4096;
+const live = new Set<{ pid: number | undefined; stop(): Promise<void> }>();
+
+export interface Pinning {
+  available: boolean;
+  serverCpus: string | null;
+  loadCpus: string | null;
+  note: string;
+}
+
+/** Server on core 0, load on core 1, when taskset works and there are two cores to split. */
+export function detectPinning(): Pinning {
+  const cpus = os.availableParallelism();
+  if (cpus < 2) return { available: false, serverCpus: null, loadCpus: null, note: `only ${cpus} CPU: server and load share it` };
+  const probe = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+  if (probe.status !== 0) return { available: false, serverCpus: null, loadCpus: null, note: 'taskset unavailable: processes not pinned' };
+  return { available: true, serverCpus: '0', loadCpus: '1', note: 'taskset -c: server and load generator on different cores' };
+}
+
+export class ChildExitedError extends Error {}
+
+export class ManagedChild<In, Out extends { type: string }> {
+  readonly process: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private stderr = '';
+  private readonly inbox: Out[] = [];
+  private readonly listeners = new Set<(m: Out) => void>();
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(
+    readonly name: string,
+    script: string,
+    args: string[],
+    cpus: string | null,
+  ) {
+    const path = fileURLToPath(new URL(script, import.meta.url));
+    const nodeArgs = ['--import', TSX_LOADER, path, ...args];
+    const [command, argv] = cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
+    this.process = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.process.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+    });
+    this.process.on('message', (message: Out) => {
+      this.inbox.push(message);
+      for (const listener of this.listeners) listener(message);
+    });
+    this.exited = new Promise((resolve) => {
+      this.process.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        live.delete(this);
+        resolve({ code, signal });
+      });
+      this.process.once('error', (err) => {
+        this.stderr += `\n${err.message}`;
+        this.exitInfo = { code: null, signal: null };
+        live.delete(this);
+        resolve({ code: null, signal: null });
+      });
+    });
+    live.add(this);
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  send(message: In): void {
+    if (this.process.connected) this.process.send(message as object);
+  }
+
+  /** Listens to every message (progress). Returns the unsubscribe function. */
+  onMessage(listener: (m: Out) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The last words of a child that failed, for error messages. */
+  lastWords(): string {
+    const fatal = this.inbox.find((m) => m.type === 'fatal') as { message?: string } | undefined;
+    const tail = this.stderr.trim().split('\n').slice(-3).join(' | ');
+    return fatal?.message ?? (tail || 'no output');
+  }
+
+  /** Waits for the first message of `type` (already received or future), bounded by `timeoutMs`. */
+  waitFor<T extends Out['type']>(type: T, timeoutMs: number, signal?: AbortSignal): Promise<Extract<Out, { type: T }>> {
+    type M = Extract<Out, { type: T }>;
+    const index = this.inbox.findIndex((m) => m.type === type);
+    if (index !== -1) return Promise.resolve(this.inbox.splice(index, 1)[0] as M);
+    return new Promise<M>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        off();
+        signal?.removeEventListener('abort', onAbort);
+        void this.exited.then(() => {}, () => {});
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(signal!.reason ?? new Error('aborted'));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms (${this.lastWords()})`));
+      }, timeoutMs);
+      const off = this.onMessage((m) => {
+        if (m.type === 'fatal') {
+          cleanup();
+          reject(new ChildExitedError(`${this.name} failed: ${this.lastWords()}`));
+        } else if (m.type === type) {
+          this.inbox.splice(this.inbox.indexOf(m), 1);
+          cleanup();
+          resolve(m as M);
+        }
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void this.exited.then((info) => {
+        if (this.inbox.some((m) => m.type === type)) return;
+        cleanup();
+        reject(new ChildExitedError(`${this.name} exited (code ${info.code}, signal ${info.signal}) before '${type}': ${this.lastWords()}`));
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (this.exitInfo) return;
+    this.process.kill('SIGTERM');
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Stops every child still running (Ctrl-C, crash). */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...live].map((c) => c.stop()));
+}
+
+export function liveChildPids(): number[] {
+  return [...live].map((c) => c.pid).filter((p): p is number => p !== undefined);
+}

@@ -1,0 +1,73 @@
+/**
+ * What every client shares: counters, the ledger, the lastSeq bookkeeping and a connect promise that
+ * settles once. Transport files only say how to talk to their server.
+ */
+import { SocketLedger } from './socket-ledger.ts';
+import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
+import type { FeedEvent } from '../../servers/protocol.ts';
+
+export abstract class BaseClient {
+  abstract readonly transport: TransportName;
+  readonly ledger = new SocketLedger();
+  connectedNs: bigint | undefined;
+  lastSeq: number;
+  protected closed = false;
+  protected readonly tally = { httpRequests: 0, emptyResponses: 0, wsHandshakes: 0, messageBytesDown: 0, errors: 0, skippedPolls: 0 };
+  private readonly connected: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void };
+
+  constructor(protected readonly options: ClientOptions) {
+    this.lastSeq = options.since;
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A rejection nobody awaits yet must not crash the process; start() returns this promise.
+    promise.catch(() => {});
+    this.connected = { promise, resolve, reject };
+  }
+
+  protected get origin(): string {
+    return `http://${this.options.host}:${this.options.port}`;
+  }
+
+  /** Marks the first usable connection (idempotent). */
+  protected markConnected(): void {
+    if (this.connectedNs === undefined) {
+      this.connectedNs = process.hrtime.bigint();
+      this.connected.resolve();
+    }
+  }
+
+  /** Fails start() if we never got connected; later failures are only counted. */
+  protected connectFailed(err: Error): void {
+    this.tally.errors++;
+    if (this.connectedNs === undefined) this.connected.reject(err);
+  }
+
+  protected waitConnected(): Promise<void> {
+    return this.connected.promise;
+  }
+
+  /** Hands a batch to the load generator and advances the resume point. */
+  protected deliver(events: FeedEvent[], receivedNs: bigint): void {
+    for (const e of events) if (e.seq > this.lastSeq) this.lastSeq = e.seq;
+    this.options.onEvents(events, receivedNs);
+  }
+
+  counters(): ClientCounters {
+    const bytes = this.ledger.bytes();
+    return {
+      bytesUp: bytes.up,
+      bytesDown: bytes.down,
+      tcpConnects: this.ledger.tcpConnects,
+      reconnects: Math.max(0, this.ledger.tcpConnects - 1),
+      ...this.tally,
+    };
+  }
+
+  protected sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Long polling: a request with `wait`, re-issued as soon as the answer arrives. A failed request is
+ * retried after `reconnectDelayMs` from the last seq received, so a dropped connection loses nothing.
+ */
+import { EVENTS_PATH } from '../../servers/protocol.ts';
+import { BaseClient } from './base.ts';
+import { countedClient } from './http-dispatcher.ts';
+import { poll } from './poll-request.ts';
+import type { ClientFactory, TransportClient } from './types.ts';
+
+class LongPollClient extends BaseClient implements TransportClient {
+  readonly transport = 'long-poll' as const;
+  private readonly waitMs = this.options.longPollWaitMs ?? 30_000;
+  // The server may legitimately hold the headers for the whole wait. For a long poll the first
+  // answer may be held that long too, so "connected" is the TCP connect, not the first answer.
+  private readonly http = countedClient(this.origin, this.ledger, {
+    bodyTimeoutMs: 30_000,
+    headersTimeoutMs: this.waitMs + 10_000,
+    onConnect: () => this.markConnected(),
+  });
+  private loop: Promise<void> | undefined;
+
+  start(): Promise<void> {
+    this.loop = this.run();
+    return this.waitConnected();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      this.tally.httpRequests++;
+      try {
+        const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`);
+        this.tally.messageBytesDown += answer.bodyBytes;
+        if (answer.events.length === 0) this.tally.emptyResponses++;
+        else this.deliver(answer.events, answer.receivedNs);
+      } catch (err) {
+        if (this.closed) return;
+        this.connectFailed(err as Error);
+        await this.sleep(this.options.reconnectDelayMs ?? 100);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.http.destroy().catch(() => {});
+    this.ledger.destroyAll();
+    await this.loop;
+  }
+}
+
+export const createLongPollClient: ClientFactory = (options) => new LongPollClient(options);

@@ -1,0 +1,71 @@
+/**
+ * Short polling on a fixed schedule: a poll every `pollIntervalMs`, at this client's phase in the
+ * interval, timed against process.hrtime so it does not drift. Never "sleep after the response",
+ * which would stretch the interval by the round trip and understate latency. When a poll is still
+ * in flight at the next tick, that tick is skipped and counted.
+ */
+import { EVENTS_PATH } from '../../servers/protocol.ts';
+import { BaseClient } from './base.ts';
+import { countedClient } from './http-dispatcher.ts';
+import { poll } from './poll-request.ts';
+import type { ClientFactory, TransportClient } from './types.ts';
+
+class ShortPollClient extends BaseClient implements TransportClient {
+  readonly transport = 'short-poll' as const;
+  private readonly http = countedClient(this.origin, this.ledger, {
+    bodyTimeoutMs: 30_000,
+    headersTimeoutMs: 30_000,
+    onConnect: () => this.markConnected(),
+  });
+  private readonly intervalNs = BigInt(Math.round((this.options.pollIntervalMs ?? 1000) * 1e6));
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = false;
+  private firstTickNs = 0n;
+  private tick = 0n;
+
+  async start(): Promise<void> {
+    if (!this.options.pollIntervalMs) throw new Error('short polling needs pollIntervalMs');
+    const phase = this.options.pollPhase ?? 0;
+    this.firstTickNs = process.hrtime.bigint() + BigInt(Math.round(Number(this.intervalNs) * phase));
+    void this.pollOnce();
+    this.scheduleNext();
+    return this.waitConnected();
+  }
+
+  private scheduleNext(): void {
+    if (this.closed) return;
+    const now = process.hrtime.bigint();
+    // Next tick strictly in the future; ticks already passed (a stalled loop) are skipped, not bunched.
+    while (this.firstTickNs + this.tick * this.intervalNs <= now) this.tick++;
+    const delayMs = Number(this.firstTickNs + this.tick * this.intervalNs - now) / 1e6;
+    this.timer = setTimeout(() => {
+      if (this.inFlight) this.tally.skippedPolls++;
+      else void this.pollOnce();
+      this.scheduleNext();
+    }, delayMs);
+  }
+
+  private async pollOnce(): Promise<void> {
+    this.inFlight = true;
+    this.tally.httpRequests++;
+    try {
+      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`);
+      this.tally.messageBytesDown += answer.bodyBytes;
+      if (answer.events.length === 0) this.tally.emptyResponses++;
+      else this.deliver(answer.events, answer.receivedNs);
+    } catch (err) {
+      if (!this.closed) this.connectFailed(err as Error);
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.http.destroy().catch(() => {});
+    this.ledger.destroyAll();
+  }
+}
+
+export const createShortPollClient: ClientFactory = (options) => new ShortPollClient(options);

@@ -1,0 +1,65 @@
+/**
+ * Server-Sent Events over undici, parsed with eventsource-parser (the parser the `eventsource`
+ * package uses). Driving it ourselves rather than through an EventSource object keeps the socket in
+ * our ledger, so bytes are counted at the socket. Reconnects send `Last-Event-ID`, as EventSource does.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { STREAM_PATH, decodeEvent } from '../../servers/protocol.ts';
+import { BaseClient } from './base.ts';
+import { countedClient } from './http-dispatcher.ts';
+import type { ClientFactory, TransportClient } from './types.ts';
+
+class SseClient extends BaseClient implements TransportClient {
+  readonly transport = 'sse' as const;
+  // bodyTimeout 0: a quiet stream is not a dead one.
+  private readonly http = countedClient(this.origin, this.ledger, { bodyTimeoutMs: 0, headersTimeoutMs: 10_000, onConnect: () => {} });
+  private loop: Promise<void> | undefined;
+  private chunkNs = 0n;
+  private readonly parser = createParser({ onEvent: (message) => this.onMessage(message) });
+
+  start(): Promise<void> {
+    this.loop = this.run();
+    return this.waitConnected();
+  }
+
+  private onMessage(message: EventSourceMessage): void {
+    this.tally.messageBytesDown += Buffer.byteLength(message.data);
+    this.deliver([decodeEvent(message.data)], this.chunkNs);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      try {
+        this.tally.httpRequests++;
+        const { statusCode, body } = await this.http.request({
+          method: 'GET',
+          path: STREAM_PATH,
+          headers: { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) },
+        });
+        if (statusCode !== 200) throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
+        // Connected = the stream's headers arrived.
+        this.markConnected();
+        this.parser.reset();
+        for await (const chunk of body) {
+          // Every event parsed from this chunk arrived with it.
+          this.chunkNs = process.hrtime.bigint();
+          this.parser.feed(chunk.toString('utf8'));
+        }
+        if (!this.closed) throw new Error('stream ended');
+      } catch (err) {
+        if (this.closed) return;
+        this.connectFailed(err as Error);
+        await this.sleep(this.options.reconnectDelayMs ?? 100);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.http.destroy().catch(() => {});
+    this.ledger.destroyAll();
+    await this.loop;
+  }
+}
+
+export const createSseClient: ClientFactory = (options) => new SseClient(options);

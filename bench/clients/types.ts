@@ -1,0 +1,60 @@
+/**
+ * One interface for every transport's client, so the load generator never knows which it drives.
+ * A client delivers batches of decoded events with the hrtime at which they became usable, and
+ * keeps socket-level counters; delivery checking and histograms live in the load generator.
+ */
+import type { FeedEvent } from '../../servers/protocol.ts';
+
+export type TransportName = 'short-poll' | 'long-poll' | 'sse' | 'ws';
+
+export interface ClientCounters {
+  /** Bytes written to / read from this client's sockets (all of them, closed ones included). */
+  bytesUp: number;
+  bytesDown: number;
+  tcpConnects: number;
+  httpRequests: number;
+  /** Poll answers that carried no event. */
+  emptyResponses: number;
+  wsHandshakes: number;
+  /** Connections re-opened after a drop (not the first one). */
+  reconnects: number;
+  /** Application message bytes as the transport delivered them: poll bodies, SSE data fields, WS message data. */
+  messageBytesDown: number;
+  /** Errors seen (requests that failed, streams that broke). */
+  errors: number;
+  /** Short polling: schedule ticks skipped because the previous poll had not come back yet. */
+  skippedPolls: number;
+}
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  /** The last seq this client already has: it asks only for newer events. */
+  since: number;
+  /** Called with every batch of events as it arrives, stamped once with process.hrtime.bigint(). */
+  onEvents: (events: FeedEvent[], receivedNs: bigint) => void;
+  /** Short polling: the fixed poll schedule. */
+  pollIntervalMs?: number;
+  /** Short polling: where in the interval this client's polls fall (0..1), so polls spread out. */
+  pollPhase?: number;
+  /** Long polling: how long the server may hold a request. */
+  longPollWaitMs?: number;
+  perMessageDeflate?: boolean;
+  /** Delay before re-opening a dropped connection. */
+  reconnectDelayMs?: number;
+}
+
+export interface TransportClient {
+  readonly transport: TransportName;
+  /** Opens the connection (or sends the first poll); resolves once connected, rejects if it cannot. */
+  start(): Promise<void>;
+  /** hrtime (ns) when the first connection became usable, or undefined before. */
+  readonly connectedNs: bigint | undefined;
+  /** Highest seq received so far (what a resume asks from). */
+  readonly lastSeq: number;
+  counters(): ClientCounters;
+  /** Stops for good and releases every socket and timer. */
+  close(): Promise<void>;
+}
+
+export type ClientFactory = (options: ClientOptions) => TransportClient;

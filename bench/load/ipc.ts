@@ -1,0 +1,47 @@
+/** Messages between the orchestrator and a load-generator process. */
+import type { JobParams, PercentileSummary, EncodedHistogram } from '../result-schema.ts';
+import type { DeliveryCounts } from './delivery.ts';
+import type { ClientCounters } from '../clients/types.ts';
+
+export interface LoadTiming {
+  warmupMs: number;
+  measureMs: number;
+  drainMs: number;
+  prewarmRequests: number;
+}
+
+export type ToLoad =
+  | { type: 'run'; port: number; feedStartNs: string; params: JobParams; timing: LoadTiming }
+  | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number }
+  | { type: 'window-go' };
+
+export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
+
+export interface LoadReport {
+  startNs: string;
+  endNs: string;
+  firstSeq: number;
+  lastSeq: number;
+  delivery: DeliveryCounts;
+  latency: EncodedHistogram;
+  connectMs: PercentileSummary;
+  firstEventMs: PercentileSummary;
+  /** Sum over clients of counter changes inside the window. */
+  window: ClientCounters;
+  /** Sum over clients of bytes up to and including the first connection's handshake. */
+  connectBytesUp: number;
+  connectBytesDown: number;
+  clientsConnected: number;
+  /** The load process's own cost during the window: CPU time / wall time (1 = one core busy). */
+  loadCpuFraction: number;
+  loadLoopDelayP99Us: number;
+  totalErrors: number;
+}
+
+export type FromLoad =
+  | { type: 'progress'; phase: LoadPhase; done: number; total: number }
+  | { type: 'window-ready' }
+  | { type: 'window-end'; startNs: string; endNs: string }
+  | { type: 'result'; report: LoadReport }
+  | { type: 'calibration'; roundTripUs: PercentileSummary }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,105 @@
+/**
+ * Scenario -> jobs, as a pure function. Each transport gets the cartesian product of the axes that
+ * matter to it (the poll interval only to short polling, so ws is not run twice for two intervals).
+ * Job ids are stable strings built from the parameters, so two result files can be joined by id.
+ */
+import { scenarioSchema, type Scenario, type ScenarioShape } from './scenarios/schema.ts';
+import type { JobParams } from './result-schema.ts';
+
+export interface PlannedJob {
+  id: string;
+  parameterSet: string;
+  params: JobParams;
+}
+
+export class ScenarioError extends Error {}
+
+export function shapeLabel(shape: ScenarioShape): string {
+  return shape.kind === 'steady' ? `rate=${shape.ratePerSec}/s` : `burst=${shape.size}x/${shape.everyMs}ms`;
+}
+
+/** Validates a scenario; throws ScenarioError with every problem listed. */
+export function validateScenario(input: unknown): Scenario {
+  const parsed = scenarioSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ScenarioError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  }
+  const s = parsed.data;
+  const duplicated = (values: readonly unknown[]) => new Set(values.map((v) => JSON.stringify(v))).size !== values.length;
+  for (const [axis, values] of Object.entries(s.matrix)) {
+    if (duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
+  }
+  if (duplicated(s.transports)) throw new ScenarioError('transports: values must not repeat');
+  if (s.transports.includes('long-poll') && s.longPollWaitMs < 100) throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
+  return s;
+}
+
+export function expandScenario(input: Scenario): PlannedJob[] {
+  const s = validateScenario(input);
+  const jobs: PlannedJob[] = [];
+  for (const shape of s.matrix.shapes) {
+    for (const clients of s.matrix.clients) {
+      for (const payloadBytes of s.matrix.payloadBytes) {
+        const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B`;
+        for (const transport of s.transports) {
+          const intervals = transport === 'short-poll' ? s.matrix.pollIntervalMs : [null];
+          for (const pollIntervalMs of intervals) {
+            const framework = transport === 'ws' ? 'node' : s.framework;
+            const params: JobParams = {
+              transport,
+              framework,
+              clients,
+              shape,
+              payloadBytes,
+              pollIntervalMs,
+              longPollWaitMs: transport === 'long-poll' ? s.longPollWaitMs : null,
+              perMessageDeflate: transport === 'ws' ? s.perMessageDeflate : false,
+            };
+            jobs.push({ id: jobId(params), parameterSet, params });
+          }
+        }
+      }
+    }
+  }
+  return jobs;
+}
+
+export function jobId(p: JobParams): string {
+  const parts = [p.transport, shapeLabel(p.shape), `clients=${p.clients}`, `payload=${p.payloadBytes}B`];
+  if (p.pollIntervalMs !== null) parts.push(`interval=${p.pollIntervalMs}ms`);
+  if (p.longPollWaitMs !== null) parts.push(`wait=${p.longPollWaitMs}ms`);
+  parts.push(p.transport === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework);
+  return parts.join(' ');
+}
+
+/**
+ * The order runs happen in: repetition by repetition, every job once per repetition, and the job
+ * order rotated each repetition, so drift (thermal, other tenants) hits every transport alike.
+ */
+export function interleave<T>(jobs: readonly T[], repetitions: number): { job: T; repetition: number }[] {
+  const order: { job: T; repetition: number }[] = [];
+  for (let r = 0; r < repetitions; r++) {
+    for (let i = 0; i < jobs.length; i++) {
+      order.push({ job: jobs[(i + r) % jobs.length]!, repetition: r + 1 });
+    }
+  }
+  return order;
+}
+
+/**
+ * The --quick profile: the same transports and payloads, the smallest audience, the highest rate,
+ * short windows and one repetition. A preview in under a minute, not a measurement to publish.
+ */
+export function quickProfile(s: Scenario): Scenario {
+  const byRate = [...s.matrix.shapes].sort((a, b) => meanRate(b) - meanRate(a));
+  return {
+    ...s,
+    matrix: { ...s.matrix, shapes: [byRate[0]!], clients: [Math.min(...s.matrix.clients)] },
+    timing: { warmupMs: 500, measureMs: 2000, drainMs: 200, prewarmRequests: 1000 },
+    repetitions: 1,
+  };
+}
+
+export function meanRate(shape: ScenarioShape): number {
+  return shape.kind === 'steady' ? shape.ratePerSec : (shape.size * 1000) / shape.everyMs;
+}

@@ -1,0 +1,124 @@
+/**
+ * Turns one run's raw measurements (the load generator's window report and the server's stats at
+ * the window edges) into named metrics with units and direction. Definitions: README "Metrics".
+ * "Per event" always means per *delivered* event (one event reaching one client).
+ */
+import type { LoadReport } from './load/ipc.ts';
+import type { ServerStats } from '../servers/start.ts';
+import type { JobParams, Metric, Unit } from './result-schema.ts';
+
+export interface ServerWindow {
+  /** Before any client connected: the baseline for memory per client. */
+  idle: ServerStats;
+  start: ServerStats;
+  end: ServerStats;
+}
+
+const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'exact' });
+const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'noisy' });
+
+/** Above this share of one core, the load generator's own limits start to show in the figures. */
+export const LOAD_SATURATION_FRACTION = 0.8;
+/** Publisher lateness worth a warning: it shows up as latency on every transport. */
+const PUBLISHER_LATE_WARN_US = 10_000;
+
+export function deriveMetrics(params: JobParams, load: LoadReport, server: ServerWindow): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: string[] } {
+  const d = load.delivery;
+  const w = load.window;
+  const perEvent = (x: number) => x / Math.max(1, d.delivered);
+  const windowS = Number(BigInt(load.endNs) - BigInt(load.startNs)) / 1e9;
+  const perClientPerS = (x: number) => x / params.clients / windowS;
+  const lat = load.latency.summary;
+
+  const s0 = server.start;
+  const s1 = server.end;
+  const cpuMs = (s1.process.cpuUserUs + s1.process.cpuSystemUs - s0.process.cpuUserUs - s0.process.cpuSystemUs) / 1000;
+  const serverWallMs = Number(BigInt(s1.process.atNs) - BigInt(s0.process.atNs)) / 1e6;
+  const eluActive = s1.process.eluActiveMs - s0.process.eluActiveMs;
+  const eluIdle = s1.process.eluIdleMs - s0.process.eluIdleMs;
+  const serverBytesOut = s1.counters.bytesOut - s0.counters.bytesOut;
+  const serverRequests = s1.counters.httpRequests - s0.counters.httpRequests;
+  const lateness = s1.feed?.publisherLateness;
+
+  const metrics: Record<string, Metric> = {
+    latency_p50_us: noisy(lat.p50, 'us'),
+    latency_p90_us: noisy(lat.p90, 'us'),
+    latency_p99_us: noisy(lat.p99, 'us'),
+    latency_p999_us: noisy(lat.p999, 'us'),
+    latency_max_us: noisy(lat.max, 'us'),
+    latency_mean_us: noisy(lat.mean, 'us'),
+    events_expected: exact(d.expected, 'events', 'higher'),
+    events_delivered: exact(d.delivered, 'events', 'higher'),
+    events_lost: exact(d.lost, 'events'),
+    events_duplicated: exact(d.duplicated, 'events'),
+    events_out_of_order: exact(d.outOfOrder, 'events'),
+    loss_fraction: exact(d.expected ? d.lost / d.expected : 0, 'fraction'),
+    bytes_up_per_event: exact(perEvent(w.bytesUp), 'bytes/event'),
+    bytes_down_per_event: exact(perEvent(w.bytesDown), 'bytes/event'),
+    message_bytes_down_per_event: exact(perEvent(w.messageBytesDown), 'bytes/event'),
+    overhead_bytes_down_per_event: exact(perEvent(w.bytesDown - w.messageBytesDown), 'bytes/event'),
+    bytes_up_per_client_per_s: exact(perClientPerS(w.bytesUp), 'bytes/client/s'),
+    bytes_down_per_client_per_s: exact(perClientPerS(w.bytesDown), 'bytes/client/s'),
+    http_requests_per_event: exact(perEvent(w.httpRequests), 'requests/event'),
+    empty_responses_per_event: exact(perEvent(w.emptyResponses), 'requests/event'),
+    http_requests_per_client_per_s: exact(perClientPerS(w.httpRequests), 'requests/client/s'),
+    tcp_connections_in_window: exact(w.tcpConnects, 'count'),
+    ws_handshakes_in_window: exact(w.wsHandshakes, 'count'),
+    connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / params.clients, 'bytes/client'),
+    connect_p50_ms: noisy(load.connectMs.p50, 'ms'),
+    connect_p99_ms: noisy(load.connectMs.p99, 'ms'),
+    first_event_p50_ms: noisy(load.firstEventMs.p50, 'ms'),
+    first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
+    server_cpu_ms_per_1000_events: noisy((cpuMs / Math.max(1, d.delivered)) * 1000, 'cpu-ms/1000 events'),
+    server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
+    server_rss_per_client_bytes: noisy((s1.process.rssBytes - server.idle.process.rssBytes) / params.clients, 'bytes/client'),
+    server_heap_per_client_bytes: noisy((s1.process.heapUsedBytes - server.idle.process.heapUsedBytes) / params.clients, 'bytes/client'),
+    server_event_loop_utilization: noisy(eluActive + eluIdle > 0 ? eluActive / (eluActive + eluIdle) : 0, 'fraction'),
+    server_loop_delay_p99_us: noisy(s1.process.loopDelay.p99Us, 'us'),
+    server_bytes_out_per_event: exact(perEvent(serverBytesOut), 'bytes/event'),
+    server_http_requests_per_event: exact(perEvent(serverRequests), 'requests/event'),
+    publisher_lateness_p99_us: noisy(lateness?.p99Us ?? 0, 'us'),
+    publisher_lateness_max_us: noisy(lateness?.maxUs ?? 0, 'us'),
+    load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
+    load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
+  };
+
+  const totals: Record<string, number> = {
+    windowMs: windowS * 1000,
+    clients: params.clients,
+    clientsConnected: load.clientsConnected,
+    clientBytesUp: w.bytesUp,
+    clientBytesDown: w.bytesDown,
+    clientMessageBytesDown: w.messageBytesDown,
+    clientHttpRequests: w.httpRequests,
+    clientEmptyResponses: w.emptyResponses,
+    clientTcpConnects: w.tcpConnects,
+    clientReconnects: w.reconnects,
+    clientErrors: load.totalErrors,
+    skippedPolls: w.skippedPolls,
+    clockAnomalies: d.clockAnomalies,
+    serverCpuMs: cpuMs,
+    serverBytesIn: s1.counters.bytesIn - s0.counters.bytesIn,
+    serverBytesOut: serverBytesOut,
+    serverHttpRequests: serverRequests,
+    serverTcpAccepted: s1.counters.tcpAccepted,
+    serverWsHandshakes: s1.counters.wsHandshakes,
+    serverOpenSockets: s1.counters.openSockets,
+    serverRssIdleBytes: server.idle.process.rssBytes,
+    serverRssBytes: s1.process.rssBytes,
+  };
+
+  const warnings: string[] = [];
+  if (d.lost > 0) warnings.push(`lost ${d.lost} of ${d.expected} events (${((100 * d.lost) / Math.max(1, d.expected)).toFixed(2)}%)`);
+  if (d.duplicated > 0) warnings.push(`${d.duplicated} events delivered twice`);
+  if (d.outOfOrder > 0) warnings.push(`${d.outOfOrder} events out of order`);
+  if (d.clockAnomalies > 0) warnings.push(`${d.clockAnomalies} events received before their scheduled time: the shared-clock assumption failed`);
+  if (load.clientsConnected < params.clients) warnings.push(`only ${load.clientsConnected} of ${params.clients} clients connected`);
+  if (load.totalErrors > 0) warnings.push(`${load.totalErrors} client errors (failed requests or dropped connections)`);
+  if (load.loadCpuFraction > LOAD_SATURATION_FRACTION) {
+    warnings.push(`load generator saturated: ${(load.loadCpuFraction * 100).toFixed(0)}% of a core; these figures are partly the client's, not the server's`);
+  }
+  if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US) warnings.push(`publisher ran up to ${(lateness.maxUs / 1000).toFixed(1)} ms behind schedule`);
+  if (w.skippedPolls > 0) warnings.push(`${w.skippedPolls} poll ticks skipped because the previous poll had not returned`);
+  return { metrics, totals, warnings };
+}

@@ -1,0 +1,177 @@
+/**
+ * The result file: one versioned JSON document, validated with zod on write and on read. This is the
+ * only thing reports/ depends on, so a report can be re-rendered from a saved file years later.
+ * Raw numbers with explicit units; no formatted strings.
+ */
+import { z } from 'zod';
+import { scenarioSchema } from './scenarios/schema.ts';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+export const unitSchema = z.enum([
+  'us',
+  'ms',
+  'bytes',
+  'count',
+  'fraction',
+  'events',
+  'bytes/event',
+  'bytes/client/s',
+  'bytes/client',
+  'requests/event',
+  'requests/client/s',
+  'cpu-ms/1000 events',
+]);
+export type Unit = z.infer<typeof unitSchema>;
+
+/**
+ * One figure of a run. `kind` tells a comparison how to treat it: `exact` figures (bytes, requests,
+ * connections per event) are deterministic for a scenario, `noisy` ones (latency, CPU, memory) need
+ * repeated runs and statistics.
+ */
+export const metricSchema = z.object({
+  value: z.number(),
+  unit: unitSchema,
+  better: z.enum(['lower', 'higher']),
+  kind: z.enum(['exact', 'noisy']),
+});
+export type Metric = z.infer<typeof metricSchema>;
+
+export const percentileSummarySchema = z.object({
+  count: z.number().int().nonnegative(),
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+});
+export type PercentileSummary = z.infer<typeof percentileSummarySchema>;
+
+/** An HdrHistogram kept whole (compressed base64), so runs can be merged and any percentile recomputed. */
+export const encodedHistogramSchema = z.object({
+  unit: z.enum(['us']),
+  encoding: z.literal('hdr-compressed-base64'),
+  data: z.string(),
+  summary: percentileSummarySchema,
+});
+export type EncodedHistogram = z.infer<typeof encodedHistogramSchema>;
+
+export const jobParamsSchema = z.object({
+  transport: z.enum(['short-poll', 'long-poll', 'sse', 'ws']),
+  /** What serves HTTP: express or bare node:http. WebSocket always runs ws on node:http. */
+  framework: z.enum(['express', 'node']),
+  clients: z.number().int().positive(),
+  shape: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive() }),
+    z.object({ kind: z.literal('burst'), size: z.number().int().positive(), everyMs: z.number().positive() }),
+  ]),
+  payloadBytes: z.number().int().nonnegative(),
+  /** Short polling only. */
+  pollIntervalMs: z.number().positive().nullable(),
+  /** Long polling only. */
+  longPollWaitMs: z.number().positive().nullable(),
+  perMessageDeflate: z.boolean(),
+});
+export type JobParams = z.infer<typeof jobParamsSchema>;
+
+export const completedRunSchema = z.object({
+  status: z.literal('completed'),
+  repetition: z.number().int().positive(),
+  startedAt: z.string(),
+  wallMs: z.number(),
+  window: z.object({
+    warmupMs: z.number(),
+    measureMs: z.number(),
+    drainMs: z.number(),
+    /** Seqs whose scheduled time fell in the measurement window; every client should get each. */
+    firstSeq: z.number().int(),
+    lastSeq: z.number().int(),
+  }),
+  metrics: z.record(z.string(), metricSchema),
+  latency: encodedHistogramSchema,
+  connectMs: percentileSummarySchema,
+  firstEventMs: percentileSummarySchema,
+  /** Raw window totals the per-event metrics were derived from. */
+  totals: z.record(z.string(), z.number()),
+  pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
+  warnings: z.array(z.string()),
+});
+
+export const erroredRunSchema = z.object({
+  status: z.literal('errored'),
+  repetition: z.number().int().positive(),
+  startedAt: z.string(),
+  phase: z.string(),
+  error: z.string(),
+});
+
+export const abortedRunSchema = z.object({
+  status: z.literal('aborted'),
+  repetition: z.number().int().positive(),
+  reason: z.string(),
+});
+
+export const runSchema = z.discriminatedUnion('status', [completedRunSchema, erroredRunSchema, abortedRunSchema]);
+export type CompletedRun = z.infer<typeof completedRunSchema>;
+export type ErroredRun = z.infer<typeof erroredRunSchema>;
+export type AbortedRun = z.infer<typeof abortedRunSchema>;
+export type Run = z.infer<typeof runSchema>;
+
+export const jobSchema = z.object({
+  id: z.string(),
+  /** Jobs with the same parameter set differ only in transport (and poll interval): one table each. */
+  parameterSet: z.string(),
+  params: jobParamsSchema,
+  runs: z.array(runSchema),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const calibrationSchema = z.object({
+  /** Raw TCP round trip (8-byte echo) on loopback, same process layout and pinning as the jobs. */
+  tcpRoundTripUs: percentileSummarySchema,
+  /** Raw WebSocket round trip (8-byte message echo), ws on both ends, permessage-deflate off. */
+  wsRoundTripUs: percentileSummarySchema,
+  roundTrips: z.number().int(),
+});
+export type Calibration = z.infer<typeof calibrationSchema>;
+
+export const contextSchema = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  tool: z.object({ name: z.literal('pollbench'), version: z.string() }),
+  gitSha: z.string().nullable(),
+  gitDirty: z.boolean().nullable(),
+  node: z.string(),
+  os: z.object({ platform: z.string(), release: z.string(), arch: z.string() }),
+  cpu: z.object({ model: z.string(), count: z.number().int(), speedMHz: z.number() }),
+  memoryBytes: z.number(),
+  packages: z.record(z.string(), z.string()),
+  pinning: z.object({ available: z.boolean(), serverCpus: z.string().nullable(), loadCpus: z.string().nullable(), note: z.string() }),
+  profile: z.enum(['default', 'quick']),
+  scenario: scenarioSchema,
+  command: z.array(z.string()),
+});
+export type Context = z.infer<typeof contextSchema>;
+
+export const resultSchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  context: contextSchema,
+  /** null when the run was interrupted before calibration finished. */
+  calibration: calibrationSchema.nullable(),
+  /** `complete` only when every planned run ended (completed or errored). */
+  status: z.enum(['running', 'complete', 'interrupted']),
+  jobs: z.array(jobSchema),
+});
+export type Result = z.infer<typeof resultSchema>;
+
+/** Parses and validates a result document; throws a readable error listing what is wrong. */
+export function parseResult(json: unknown): Result {
+  const parsed = resultSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`not a valid pollbench result (schema v${RESULT_SCHEMA_VERSION}): ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}

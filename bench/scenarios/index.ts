@@ -1,0 +1,10 @@
+import { burstyScenario } from './bursty.ts';
+import { capacityScenario } from './capacity.ts';
+import { defaultScenario } from './default.ts';
+import type { Scenario } from './schema.ts';
+
+export const scenarios: Record<string, Scenario> = {
+  default: defaultScenario,
+  bursty: burstyScenario,
+  capacity: capacityScenario,
+};

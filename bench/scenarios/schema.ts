@@ -1,0 +1,50 @@
+/**
+ * What a scenario is: plain data. A parameter matrix (each axis a list of values), fixed settings,
+ * timing and repetitions. matrix.ts expands it into jobs; nothing here runs anything.
+ */
+import { z } from 'zod';
+
+const shapeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(10_000) }).strict(),
+  z.object({ kind: z.literal('burst'), size: z.number().int().min(1).max(10_000), everyMs: z.number().min(1).max(600_000) }).strict(),
+]);
+
+const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string(),
+    transports: nonEmpty(z.enum(['short-poll', 'long-poll', 'sse', 'ws'])),
+    matrix: z
+      .object({
+        shapes: nonEmpty(shapeSchema),
+        clients: nonEmpty(z.number().int().min(1).max(20_000)),
+        payloadBytes: nonEmpty(z.number().int().min(0).max(1_048_576)),
+        /** Short polling only: the fixed schedule of polls, per client. */
+        pollIntervalMs: nonEmpty(z.number().int().min(10).max(600_000)),
+      })
+      .strict(),
+    framework: z.enum(['express', 'node']),
+    /** Long polling: how long the server may hold a request (below the server's 60 s cap). */
+    longPollWaitMs: z.number().int().min(1).max(60_000),
+    perMessageDeflate: z.boolean(),
+    ringCapacity: z.number().int().min(16).max(10_000_000),
+    timing: z
+      .object({
+        /** Workload runs this long after everyone connected, excluded from the figures. */
+        warmupMs: z.number().int().min(0).max(600_000),
+        /** Measurement window. */
+        measureMs: z.number().int().min(200).max(3_600_000),
+        /** Extra wait after the window so events published in it can still arrive (short polling adds one interval). */
+        drainMs: z.number().int().min(0).max(600_000),
+        /** HTTP requests fired at a polling server before anything is measured, to get past the JIT. */
+        prewarmRequests: z.number().int().min(0).max(1_000_000),
+      })
+      .strict(),
+    repetitions: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioShape = z.infer<typeof shapeSchema>;
