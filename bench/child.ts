@@ -43,9 +43,10 @@ export class ManagedChild<In, Out extends { type: string }> {
     script: string,
     args: string[],
     cpus: string | null,
+    nodeFlags: string[] = [],
   ) {
     const path = fileURLToPath(new URL(script, import.meta.url));
-    const nodeArgs = ['--import', TSX_LOADER, path, ...args];
+    const nodeArgs = [...nodeFlags, '--import', TSX_LOADER, path, ...args];
     const [command, argv] = cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
     this.process = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.process.stderr!.on('data', (chunk: Buffer) => {

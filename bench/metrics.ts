@@ -8,10 +8,12 @@ import type { ServerStats } from '../servers/start.ts';
 import type { JobParams, Metric, Unit } from './result-schema.ts';
 
 export interface ServerWindow {
-  /** Before any client connected: the baseline for memory per client. */
+  /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
   idle: ServerStats;
   start: ServerStats;
   end: ServerStats;
+  /** After the window, clients still connected, after a full GC: retained memory. */
+  retained: ServerStats;
 }
 
 const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'exact' });
@@ -71,8 +73,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
     server_cpu_ms_per_1000_events: noisy((cpuMs / Math.max(1, d.delivered)) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
-    server_rss_per_client_bytes: noisy((s1.process.rssBytes - server.idle.process.rssBytes) / params.clients, 'bytes/client'),
-    server_heap_per_client_bytes: noisy((s1.process.heapUsedBytes - server.idle.process.heapUsedBytes) / params.clients, 'bytes/client'),
+    server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / params.clients, 'bytes/client'),
+    server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / params.clients, 'bytes/client'),
     server_event_loop_utilization: noisy(eluActive + eluIdle > 0 ? eluActive / (eluActive + eluIdle) : 0, 'fraction'),
     server_loop_delay_p99_us: noisy(s1.process.loopDelay.p99Us, 'us'),
     server_bytes_out_per_event: exact(perEvent(serverBytesOut), 'bytes/event'),
@@ -105,7 +107,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     serverWsHandshakes: s1.counters.wsHandshakes,
     serverOpenSockets: s1.counters.openSockets,
     serverRssIdleBytes: server.idle.process.rssBytes,
-    serverRssBytes: s1.process.rssBytes,
+    serverRssRetainedBytes: server.retained.process.rssBytes,
+    serverHeapIdleBytes: server.idle.process.heapUsedBytes,
+    serverHeapRetainedBytes: server.retained.process.heapUsedBytes,
   };
 
   const warnings: string[] = [];

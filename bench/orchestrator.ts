@@ -56,13 +56,14 @@ class RunAborted extends Error {}
 
 function startPair(serverConfig: ServerConfig, pinning: Pinning): { server: ServerChild; load: LoadChild } {
   // Both start at once: the load process's startup overlaps the server's.
-  const server: ServerChild = new ManagedChild('server', SERVER_SCRIPT, [JSON.stringify(serverConfig)], pinning.serverCpus);
+  // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
+  const server: ServerChild = new ManagedChild('server', SERVER_SCRIPT, [JSON.stringify(serverConfig)], pinning.serverCpus, ['--expose-gc']);
   const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
   return { server, load };
 }
 
-async function serverStats(server: ServerChild, id: number, resetLoopDelay: boolean, signal: AbortSignal): Promise<ServerStats> {
-  server.send({ type: 'stats', id, resetLoopDelay });
+async function serverStats(server: ServerChild, id: number, options: { resetWindow: boolean; gc: boolean }, signal: AbortSignal): Promise<ServerStats> {
+  server.send({ type: 'stats', id, ...options });
   return (await server.waitFor('stats', STATS_TIMEOUT_MS, signal)).stats;
 }
 
@@ -102,22 +103,27 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     if (ready.feedStartNs === null) throw new Error('feed server reported no feed start time');
-    const idle = await serverStats(server, 1, false, signal);
+    const timing = scenario.timing;
+    phase = 'prewarm';
+    load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
+    await load.waitFor('checkpoint', 120_000, signal);
+    const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal);
+    load.send({ type: 'go', checkpoint: 'idle' });
 
     phase = 'connect and warm up';
-    const timing = scenario.timing;
-    load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
-    await load.waitFor('window-ready', 120_000 + timing.warmupMs, signal);
-    const start = await serverStats(server, 2, true, signal);
-    load.send({ type: 'window-go' });
+    await load.waitFor('checkpoint', 120_000 + timing.warmupMs, signal);
+    const start = await serverStats(server, 2, { resetWindow: true, gc: false }, signal);
+    load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
     await load.waitFor('window-end', timing.measureMs + 30_000, signal);
-    const end = await serverStats(server, 3, false, signal);
+    const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal);
+    // Memory per client is read after a full GC, in its own snapshot so the GC's CPU is not billed to the window.
+    const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
 
     phase = 'drain and report';
     const { report } = await load.waitFor('result', timing.drainMs + (params.pollIntervalMs ?? 0) + 60_000, signal);
-    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end });
+    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
     return {
       status: 'completed',
       repetition,

@@ -35,7 +35,7 @@ const ROWS: Row[] = [
   { label: 'connect p50 (ms)', metric: 'connect_p50_ms', format: fixed(2), range: true },
   { label: 'first event p50 (ms)', metric: 'first_event_p50_ms', format: fixed(0) },
   { label: 'server CPU / 1000 events (ms)', metric: 'server_cpu_ms_per_1000_events', format: fixed(1), range: true },
-  { label: 'server RSS / client (KiB)', metric: 'server_rss_per_client_bytes', format: (v) => (v / 1024).toFixed(1) },
+  { label: 'server heap / client (KiB)', metric: 'server_heap_per_client_bytes', format: (v) => (v / 1024).toFixed(1) },
   { label: 'server loop delay p99 (ms)', metric: 'server_loop_delay_p99_us', format: ms },
   { label: 'load generator CPU', metric: 'load_cpu_fraction', format: pct },
 ];

@@ -142,6 +142,11 @@ export class Feed {
     this.timer = undefined;
   }
 
+  /** Starts a new lateness record (at the start of a measurement window). */
+  resetLateness(): void {
+    this.lateness.reset();
+  }
+
   publisherLateness(): PublisherLateness {
     const h = this.lateness;
     return { events: h.totalCount, meanUs: h.totalCount ? h.mean : 0, p99Us: h.getValueAtPercentile(99), maxUs: h.maxValue };

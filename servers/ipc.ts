@@ -1,7 +1,11 @@
 /** Messages between the orchestrator and a server process (over the Node IPC channel). */
 import type { ServerStats } from './start.ts';
 
-export type ToServer = { type: 'stats'; id: number; resetLoopDelay: boolean } | { type: 'stop' };
+/**
+ * `gc` runs a full collection first (the orchestrator starts servers with --expose-gc); `resetWindow`
+ * starts a new measurement window for loop delay and publisher lateness (read, then reset).
+ */
+export type ToServer = { type: 'stats'; id: number; resetWindow: boolean; gc: boolean } | { type: 'stop' };
 
 export type FromServer =
   | { type: 'ready'; port: number; pid: number; feedStartNs: string | null }

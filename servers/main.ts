@@ -54,7 +54,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('disconnect', () => void stop(0));
 process.on('message', (message: ToServer) => {
   if (message.type === 'stop') void stop(0);
-  else if (message.type === 'stats' && server) send({ type: 'stats', id: message.id, stats: server.stats(message.resetLoopDelay) });
+  else if (message.type === 'stats' && server) send({ type: 'stats', id: message.id, stats: server.stats({ resetWindow: message.resetWindow, gc: message.gc }) });
 });
 
 try {

@@ -21,11 +21,22 @@ export interface ProcessStats {
   loopDelay: { meanUs: number; p50Us: number; p99Us: number; maxUs: number };
 }
 
-export function createProcessStats(): { snapshot(resetLoopDelay: boolean): ProcessStats; stop(): void } {
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+/** Sampling period of the loop-delay monitor. Node's histogram records whole timer periods, so the
+ * resolution is subtracted to get the delay itself (an idle loop reads ~10.2 ms at resolution 10). */
+export const LOOP_DELAY_RESOLUTION_MS = 10;
+
+/** Delay in µs from a monitorEventLoopDelay value in ns. */
+export function loopDelayUs(ns: number): number {
+  return Math.max(0, ns / 1000 - LOOP_DELAY_RESOLUTION_MS * 1000);
+}
+
+export function createProcessStats(): { snapshot(options: { resetWindow: boolean; gc: boolean }): ProcessStats; stop(): void } {
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   loopDelay.enable();
   return {
-    snapshot(resetLoopDelay) {
+    snapshot({ resetWindow, gc }) {
+      // With --expose-gc, collect first so heap and RSS describe live data, not garbage.
+      if (gc) (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
       const elu = performance.eventLoopUtilization();
@@ -41,13 +52,13 @@ export function createProcessStats(): { snapshot(resetLoopDelay: boolean): Proce
         eluActiveMs: elu.active,
         eluIdleMs: elu.idle,
         loopDelay: {
-          meanUs: hasSamples ? loopDelay.mean / 1000 : 0,
-          p50Us: hasSamples ? loopDelay.percentile(50) / 1000 : 0,
-          p99Us: hasSamples ? loopDelay.percentile(99) / 1000 : 0,
-          maxUs: hasSamples ? loopDelay.max / 1000 : 0,
+          meanUs: hasSamples ? loopDelayUs(loopDelay.mean) : 0,
+          p50Us: hasSamples ? loopDelayUs(loopDelay.percentile(50)) : 0,
+          p99Us: hasSamples ? loopDelayUs(loopDelay.percentile(99)) : 0,
+          maxUs: hasSamples ? loopDelayUs(loopDelay.max) : 0,
         },
       };
-      if (resetLoopDelay) loopDelay.reset();
+      if (resetWindow) loopDelay.reset();
       return stats;
     },
     stop: () => loopDelay.disable(),

@@ -26,7 +26,7 @@ export interface RunningServer {
   port: number;
   /** The feed, for feed servers (tests publish into it directly). */
   feed: Feed | undefined;
-  stats(resetLoopDelay?: boolean): ServerStats;
+  stats(options?: { resetWindow?: boolean; gc?: boolean }): ServerStats;
   close(): Promise<void>;
 }
 
@@ -80,9 +80,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   return {
     port,
     feed,
-    stats(resetLoopDelay = false) {
+    stats(options = {}) {
+      // A new measurement window: publisher lateness counts from here (the loop delay resets below).
+      if (options.resetWindow) feed?.resetLateness();
       return {
-        process: processStats.snapshot(resetLoopDelay),
+        process: processStats.snapshot({ resetWindow: options.resetWindow ?? false, gc: options.gc ?? false }),
         counters: counters.snapshot(),
         feed: feed && {
           startNs: (feed.startNs ?? 0n).toString(),

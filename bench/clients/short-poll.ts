@@ -32,13 +32,23 @@ class ShortPollClient extends BaseClient implements TransportClient {
     return this.waitConnected();
   }
 
+  private tickNs(tick: bigint): bigint {
+    return this.firstTickNs + tick * this.intervalNs;
+  }
+
   private scheduleNext(): void {
     if (this.closed) return;
     const now = process.hrtime.bigint();
-    // Next tick strictly in the future; ticks already passed (a stalled loop) are skipped, not bunched.
-    while (this.firstTickNs + this.tick * this.intervalNs <= now) this.tick++;
-    const delayMs = Number(this.firstTickNs + this.tick * this.intervalNs - now) / 1e6;
+    // Ticks that passed while the event loop was stalled are missed polls: skipped, not bunched.
+    while (this.tickNs(this.tick) + 1_000_000n < now) {
+      this.tick++;
+      this.tally.skippedPolls++;
+    }
+    const delayMs = Math.max(0, Number(this.tickNs(this.tick) - now) / 1e6);
     this.timer = setTimeout(() => {
+      // Node timers have 1 ms granularity and may fire a little before the hrtime tick; this
+      // callback *is* that tick either way, so advance explicitly rather than re-reading the clock.
+      this.tick++;
       if (this.inFlight) this.tally.skippedPolls++;
       else void this.pollOnce();
       this.scheduleNext();

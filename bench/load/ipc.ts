@@ -13,7 +13,7 @@ export interface LoadTiming {
 export type ToLoad =
   | { type: 'run'; port: number; feedStartNs: string; params: JobParams; timing: LoadTiming }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number }
-  | { type: 'window-go' };
+  | { type: 'go'; checkpoint: 'idle' | 'window' };
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
 
@@ -40,7 +40,7 @@ export interface LoadReport {
 
 export type FromLoad =
   | { type: 'progress'; phase: LoadPhase; done: number; total: number }
-  | { type: 'window-ready' }
+  | { type: 'checkpoint'; name: 'idle' | 'window' }
   | { type: 'window-end'; startNs: string; endNs: string }
   | { type: 'result'; report: LoadReport }
   | { type: 'calibration'; roundTripUs: PercentileSummary }

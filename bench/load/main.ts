@@ -31,11 +31,11 @@ process.on('unhandledRejection', (err) => fatal(`crashed: ${err instanceof Error
 process.on('SIGTERM', () => process.exit(143));
 process.on('disconnect', () => process.exit(0));
 
-let windowGo: (() => void) | undefined;
+const waitingAt = new Map<string, () => void>();
 
 process.on('message', (message: ToLoad) => {
-  if (message.type === 'window-go') {
-    windowGo?.();
+  if (message.type === 'go') {
+    waitingAt.get(message.checkpoint)?.();
     return;
   }
   void (async () => {
@@ -46,10 +46,10 @@ process.on('message', (message: ToLoad) => {
       } else {
         const report = await runJob(message.port, BigInt(message.feedStartNs), message.params, message.timing, {
           progress: (phase, done, total) => void send({ type: 'progress', phase, done, total }),
-          windowReady: () =>
+          checkpoint: (name) =>
             new Promise<void>((resolve) => {
-              windowGo = resolve;
-              void send({ type: 'window-ready' });
+              waitingAt.set(name, resolve);
+              void send({ type: 'checkpoint', name });
             }),
           windowEnded: (startNs, endNs) => void send({ type: 'window-end', startNs: startNs.toString(), endNs: endNs.toString() }),
         });

@@ -11,13 +11,17 @@ import { clientFactories, type ClientCounters, type TransportClient } from '../c
 import { nowNs } from '../clock.ts';
 import { DeliveryWindow } from './delivery.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
+import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
 import type { JobParams } from '../result-schema.ts';
 
 export interface JobHooks {
   progress(phase: LoadPhase, done: number, total: number): void;
-  /** Resolves when the orchestrator has snapshotted the server and the window may open. */
-  windowReady(): Promise<void>;
+  /**
+   * Resolves when the orchestrator has snapshotted the server: at `idle` (JIT prewarm done, no
+   * client yet: the memory baseline) and at `window` (the measurement window may open).
+   */
+  checkpoint(name: 'idle' | 'window'): Promise<void>;
   windowEnded(startNs: bigint, endNs: bigint): void;
 }
 
@@ -72,6 +76,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
 
   try {
     await prewarm(port, params, timing.prewarmRequests, hooks);
+    await hooks.checkpoint('idle');
 
     // Everyone starts "live": from the seq that is due now, not from the ring's backlog.
     const since = schedule.dueCount(Number(nowNs() - feedStartNs));
@@ -110,13 +115,13 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
 
-    await hooks.windowReady();
+    await hooks.checkpoint('window');
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
     window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((timing.measureMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
     const before = sumCounters(clients);
     const cpuBefore = process.cpuUsage();
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     loopDelay.enable();
 
     for (let elapsed = 0; elapsed < timing.measureMs; elapsed += 500) {
@@ -161,7 +166,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       connectBytesDown: connected.bytesDown,
       clientsConnected: clients.filter((c) => c.connectedNs !== undefined).length,
       loadCpuFraction: (cpu.user + cpu.system) / 1000 / (windowNs / 1e6),
-      loadLoopDelayP99Us: loopDelay.count ? loopDelay.percentile(99) / 1000 : 0,
+      loadLoopDelayP99Us: loopDelay.count ? loopDelayUs(loopDelay.percentile(99)) : 0,
       totalErrors: totals.errors,
     };
   } finally {

@@ -758,7 +758,7 @@ describe('servers/main.ts process', () => {
       assert.equal(res.statusCode, 200);
       decodeEventList(await res.body.text());
 
-      proc.child.send({ type: 'stats', id: 1, resetLoopDelay: false } satisfies ToServer);
+      proc.child.send({ type: 'stats', id: 1, resetWindow: false, gc: true } satisfies ToServer);
       const stats = await nextMessage('stats');
       assert.ok(stats.type === 'stats');
       assert.equal(stats.id, 1);

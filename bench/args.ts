@@ -1,0 +1,128 @@
+/**
+ * Command-line options -> a resolved scenario, as a pure function (tested without spawning
+ * anything). Any bad option or value is a UsageError with one clear sentence.
+ */
+import { parseArgs } from 'node:util';
+import { scenarios } from './scenarios/index.ts';
+import { ScenarioError, quickProfile, validateScenario } from './matrix.ts';
+import type { Scenario } from './scenarios/schema.ts';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Runs the live-feed comparison: every transport in the scenario, every parameter set, repeated and
+interleaved, each run in a fresh server process and a fresh load-generator process. Prints a table
+per parameter set and writes the full result (JSON, validated) to results/.
+
+Options:
+  --scenario <name>      scenario to run: ${Object.keys(scenarios).join(', ')} (default: default)
+  --quick                preview profile: smallest audience, highest rate, short windows, 1 run (< 1 min)
+  --transports <list>    comma-separated subset of: short-poll, long-poll, sse, ws
+  --clients <list>       simulated clients per run, e.g. 50,500
+  --rate <list>          steady event rates in events/s, e.g. 1,20 (replaces the scenario's shapes)
+  --payload <list>       event payload sizes in bytes, e.g. 256
+  --interval <list>      short-poll intervals in ms, e.g. 1000,250
+  --duration <seconds>   measurement window per run
+  --warmup <seconds>     workload warm-up per run before the window (excluded from the figures)
+  --runs <n>             repetitions of every job (interleaved across transports)
+  --framework <name>     HTTP server for polling and SSE: express (default) or node (bare node:http)
+  --out <dir>            where result files go (default: results)
+  --json                 print the result document to stdout instead of the table
+  -h, --help             show this help
+
+Exit codes: 0 all runs completed; 1 some run failed; 2 bad usage; 130 interrupted (Ctrl-C).
+Finished runs are always on disk, even after Ctrl-C or a crash.`;
+
+export interface CliOptions {
+  scenario: Scenario;
+  profile: 'default' | 'quick';
+  outDir: string;
+  json: boolean;
+}
+
+function list(name: string, raw: string | undefined, parse: (s: string) => number): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = raw.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '')) throw new UsageError(`--${name} needs a comma-separated list of numbers, got "${raw}"`);
+  return parts.map((p) => {
+    const n = parse(p);
+    if (!Number.isFinite(n)) throw new UsageError(`--${name}: "${p}" is not a number`);
+    return n;
+  });
+}
+
+const number = (s: string) => (/^[0-9]*\.?[0-9]+$/.test(s) ? Number(s) : Number.NaN);
+const integer = (s: string) => (/^[0-9]+$/.test(s) ? Number(s) : Number.NaN);
+
+/** Returns null when help was asked for. */
+export function parseCli(argv: string[]): CliOptions | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scenario: { type: 'string' },
+        quick: { type: 'boolean' },
+        transports: { type: 'string' },
+        clients: { type: 'string' },
+        rate: { type: 'string' },
+        payload: { type: 'string' },
+        interval: { type: 'string' },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        runs: { type: 'string' },
+        framework: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    // node's messages are clear but long; keep the first sentence.
+    throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+  }
+  if (values.help) return null;
+
+  const name = values.scenario ?? 'default';
+  const base = scenarios[name];
+  if (!base) throw new UsageError(`unknown scenario "${name}"; choose one of: ${Object.keys(scenarios).join(', ')}`);
+  let s: Scenario = structuredClone(base);
+  if (values.quick) s = quickProfile(s);
+
+  if (values.transports !== undefined) {
+    const names = values.transports.split(',').map((t) => t.trim());
+    const known = ['short-poll', 'long-poll', 'sse', 'ws'];
+    const bad = names.find((t) => !known.includes(t));
+    if (bad !== undefined) throw new UsageError(`--transports: unknown transport "${bad}"; choose from ${known.join(', ')}`);
+    s.transports = names as Scenario['transports'];
+  }
+  const clients = list('clients', values.clients, integer);
+  if (clients) s.matrix.clients = clients;
+  const rates = list('rate', values.rate, number);
+  if (rates) s.matrix.shapes = rates.map((ratePerSec) => ({ kind: 'steady', ratePerSec }));
+  const payloads = list('payload', values.payload, integer);
+  if (payloads) s.matrix.payloadBytes = payloads;
+  const intervals = list('interval', values.interval, integer);
+  if (intervals) s.matrix.pollIntervalMs = intervals;
+  const [duration] = list('duration', values.duration, number) ?? [];
+  if (duration !== undefined) s.timing.measureMs = Math.round(duration * 1000);
+  const [warmup] = list('warmup', values.warmup, number) ?? [];
+  if (warmup !== undefined) s.timing.warmupMs = Math.round(warmup * 1000);
+  const [runs] = list('runs', values.runs, integer) ?? [];
+  if (runs !== undefined) s.repetitions = runs;
+  if (values.framework !== undefined) {
+    if (values.framework !== 'express' && values.framework !== 'node') throw new UsageError(`--framework must be express or node, got "${values.framework}"`);
+    s.framework = values.framework;
+  }
+
+  try {
+    s = validateScenario(s);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(`invalid value: ${err.message.replace(/^matrix\./, '')}`);
+    throw err;
+  }
+  return { scenario: s, profile: values.quick ? 'quick' : 'default', outDir: values.out ?? 'results', json: values.json ?? false };
+}

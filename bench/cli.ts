@@ -1,0 +1,69 @@
+/**
+ * `npm run bench`: parse options, run the plan, print the comparison. Argument parsing lives in
+ * args.ts, running in orchestrator.ts, rendering in reports/; this file only wires them and owns
+ * the exit code and Ctrl-C.
+ */
+import path from 'node:path';
+import { USAGE, UsageError, parseCli } from './args.ts';
+import { runPlan } from './orchestrator.ts';
+import { createProgressPrinter } from './progress.ts';
+import { stopAllChildren } from './child.ts';
+import { renderConsole } from '../reports/console.ts';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`pollbench: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\npollbench: ${signal}: stopping; finished runs are kept in the result file\n`);
+      abort.abort(new Error(`interrupted by ${signal}`));
+    } else {
+      // A second Ctrl-C: stop children now and leave.
+      void stopAllChildren().finally(() => process.exit(130));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = createProgressPrinter();
+  const { result, file } = await runPlan({
+    scenario: options.scenario,
+    profile: options.profile,
+    outDir: options.outDir,
+    command: process.argv.slice(2),
+    signal: abort.signal,
+    onProgress: (p) => progress.update(p),
+  });
+  progress.done();
+
+  if (options.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  else process.stdout.write(renderConsole(result));
+  process.stderr.write(`\nResult: ${path.relative(process.cwd(), file) || file} (also ${path.join(options.outDir, 'latest.json')})\n`);
+
+  if (result.status === 'interrupted') return 130;
+  const failed = result.jobs.some((j) => j.runs.some((r) => r.status !== 'completed'));
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    process.stderr.write(`pollbench: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stopAllChildren();
+    process.exit(1);
+  },
+);
