@@ -113,7 +113,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   };
 
   const warnings: string[] = [];
-  if (d.lost > 0) warnings.push(`lost ${d.lost} of ${d.expected} events (${((100 * d.lost) / Math.max(1, d.expected)).toFixed(2)}%)`);
+  if (d.lost > 0) {
+    warnings.push(`lost ${d.lost} of ${d.expected} events (${((100 * d.lost) / Math.max(1, d.expected)).toFixed(2)}%): not delivered within ${(load.drainedMs / 1000).toFixed(1)} s after the window`);
+  }
   if (d.duplicated > 0) warnings.push(`${d.duplicated} events delivered twice`);
   if (d.outOfOrder > 0) warnings.push(`${d.outOfOrder} events out of order`);
   if (d.clockAnomalies > 0) warnings.push(`${d.clockAnomalies} events received before their scheduled time: the shared-clock assumption failed`);

@@ -11,6 +11,7 @@ import { deriveMetrics } from './metrics.ts';
 import { ResultStore } from './result-store.ts';
 import { RESULT_SCHEMA_VERSION, type Calibration, type Context, type Job, type Result, type Run } from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
+import { DRAIN_CAP_MS } from './load/run-job.ts';
 import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { ServerConfig } from '../servers/config.ts';
 import type { ServerStats } from '../servers/start.ts';
@@ -67,20 +68,24 @@ async function serverStats(server: ServerChild, id: number, options: { resetWind
   return (await server.waitFor('stats', STATS_TIMEOUT_MS, signal)).stats;
 }
 
+const IDLE_MS = 100;
+
 async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSignal): Promise<Calibration> {
-  const one = async (kind: 'tcp' | 'ws') => {
+  const idleRoundTrips = Math.max(5, Math.min(30, Math.round(roundTrips / 100)));
+  const one = async (kind: 'tcp' | 'ws', count: number, idleMs: number) => {
     const { server, load } = startPair({ role: 'echo', kind, host: '127.0.0.1' }, pinning);
     try {
       const { port } = await server.waitFor('ready', START_TIMEOUT_MS, signal);
-      load.send({ type: 'calibrate', kind, port, warmup: Math.min(1000, roundTrips), count: roundTrips });
+      load.send({ type: 'calibrate', kind, port, warmup: Math.min(1000, roundTrips), count, idleMs });
       return (await load.waitFor('calibration', 120_000, signal)).roundTripUs;
     } finally {
       await Promise.all([load.stop(), server.stop()]);
     }
   };
-  const tcpRoundTripUs = await one('tcp');
-  const wsRoundTripUs = await one('ws');
-  return { tcpRoundTripUs, wsRoundTripUs, roundTrips };
+  const tcpRoundTripUs = await one('tcp', roundTrips, 0);
+  const wsRoundTripUs = await one('ws', roundTrips, 0);
+  const wsIdleRoundTripUs = await one('ws', idleRoundTrips, IDLE_MS);
+  return { tcpRoundTripUs, wsRoundTripUs, roundTrips, wsIdleRoundTripUs, idleMs: IDLE_MS, idleRoundTrips };
 }
 
 async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
@@ -122,14 +127,14 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
 
     phase = 'drain and report';
-    const { report } = await load.waitFor('result', timing.drainMs + (params.pollIntervalMs ?? 0) + 60_000, signal);
+    const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
     return {
       status: 'completed',
       repetition,
       startedAt,
       wallMs: Number(nowNs() - t0) / 1e6,
-      window: { warmupMs: timing.warmupMs, measureMs: timing.measureMs, drainMs: timing.drainMs + (params.pollIntervalMs ?? 0), firstSeq: report.firstSeq, lastSeq: report.lastSeq },
+      window: { warmupMs: timing.warmupMs, measureMs: timing.measureMs, drainMs: report.drainedMs, firstSeq: report.firstSeq, lastSeq: report.lastSeq },
       metrics,
       latency: report.latency,
       connectMs: report.connectMs,

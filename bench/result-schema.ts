@@ -84,6 +84,7 @@ export const completedRunSchema = z.object({
   window: z.object({
     warmupMs: z.number(),
     measureMs: z.number(),
+    /** How long the run actually waited after the window for late events (adaptive, capped). */
     drainMs: z.number(),
     /** Seqs whose scheduled time fell in the measurement window; every client should get each. */
     firstSeq: z.number().int(),
@@ -134,6 +135,10 @@ export const calibrationSchema = z.object({
   /** Raw WebSocket round trip (8-byte message echo), ws on both ends, permessage-deflate off. */
   wsRoundTripUs: percentileSummarySchema,
   roundTrips: z.number().int(),
+  /** WebSocket round trips each after `idleMs` of idle: the floor for low event rates (idle CPUs wake slowly). */
+  wsIdleRoundTripUs: percentileSummarySchema,
+  idleMs: z.number(),
+  idleRoundTrips: z.number().int(),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 

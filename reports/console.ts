@@ -69,6 +69,7 @@ export function renderCalibration(result: Result): string {
     `Calibration floor on this machine (loopback, ${c.roundTrips} round trips, same process layout):`,
     `  raw TCP round trip       p50 ${us(c.tcpRoundTripUs.p50)}  p99 ${us(c.tcpRoundTripUs.p99)}  (one way ~ ${us(c.tcpRoundTripUs.p50 / 2)})`,
     `  raw WebSocket round trip p50 ${us(c.wsRoundTripUs.p50)}  p99 ${us(c.wsRoundTripUs.p99)}  (one way ~ ${us(c.wsRoundTripUs.p50 / 2)})`,
+    `  after ${c.idleMs} ms idle        p50 ${us(c.wsIdleRoundTripUs.p50)}  max ${us(c.wsIdleRoundTripUs.max)}  (${c.idleRoundTrips} round trips; the floor at low event rates, where every delivery wakes idle CPUs)`,
   ].join('\n');
 }
 

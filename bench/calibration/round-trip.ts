@@ -1,7 +1,9 @@
 /**
  * The physical floor: sequential 8-byte echo round trips over raw TCP and raw WebSocket on loopback,
  * run in the same process layout (and pinning) as the jobs. Every delivery latency is read against
- * half of these (one way).
+ * half of these (one way). With `idleMs`, every round trip starts after that much idle time: on a
+ * VM an idle vCPU takes a while to wake (here ~50 µs hot vs ~300 µs after 200 ms idle), and at low
+ * event rates every delivery is such a cold one, so that is the floor to read them against.
  */
 import net from 'node:net';
 import WebSocket from 'ws';
@@ -10,12 +12,14 @@ import { nowNs } from '../clock.ts';
 import type { PercentileSummary } from '../result-schema.ts';
 
 const MESSAGE = Buffer.from('pollbnch');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function tcpRoundTrips(port: number, total: number, record: (us: number, i: number) => void): Promise<void> {
+async function tcpRoundTrips(port: number, total: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   try {
     for (let i = 0; i < total; i++) {
+      if (idleMs > 0) await sleep(idleMs);
       const t0 = nowNs();
       socket.write(MESSAGE);
       // The echo may arrive split; wait for all 8 bytes.
@@ -37,11 +41,12 @@ async function tcpRoundTrips(port: number, total: number, record: (us: number, i
   }
 }
 
-async function wsRoundTrips(port: number, total: number, record: (us: number, i: number) => void): Promise<void> {
+async function wsRoundTrips(port: number, total: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
   try {
     for (let i = 0; i < total; i++) {
+      if (idleMs > 0) await sleep(idleMs);
       const t0 = nowNs();
       await new Promise<void>((resolve, reject) => {
         ws.once('message', () => resolve());
@@ -55,11 +60,11 @@ async function wsRoundTrips(port: number, total: number, record: (us: number, i:
 }
 
 /** Round trips in µs after `warmup` unrecorded ones (the JIT warms the path first). */
-export async function measureRoundTrip(kind: 'tcp' | 'ws', port: number, warmup: number, count: number): Promise<PercentileSummary> {
+export async function measureRoundTrip(kind: 'tcp' | 'ws', port: number, warmup: number, count: number, idleMs = 0): Promise<PercentileSummary> {
   const h = newLatencyHistogram();
   const record = (us: number, i: number) => {
     if (i >= warmup) h.recordValue(Math.max(1, Math.round(us)));
   };
-  await (kind === 'tcp' ? tcpRoundTrips : wsRoundTrips)(port, warmup + count, record);
+  await (kind === 'tcp' ? tcpRoundTrips : wsRoundTrips)(port, warmup + count, record, idleMs);
   return summarize(h);
 }

@@ -67,7 +67,22 @@ export abstract class BaseClient {
     };
   }
 
+  private pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+
+  /** A reconnect back-off that close() can cut short (see wake). */
   protected sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    return new Promise((resolve) => {
+      this.pause = { timer: setTimeout(() => this.wake(), ms), resolve };
+    });
+  }
+
+  /** Ends a pending sleep at once; close() calls it so it never waits out a back-off. */
+  protected wake(): void {
+    const pause = this.pause;
+    this.pause = undefined;
+    if (pause) {
+      clearTimeout(pause.timer);
+      pause.resolve();
+    }
   }
 }

@@ -43,6 +43,7 @@ class LongPollClient extends BaseClient implements TransportClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.wake();
     await this.http.destroy().catch(() => {});
     this.ledger.destroyAll();
     await this.loop;

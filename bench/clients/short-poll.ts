@@ -26,7 +26,11 @@ class ShortPollClient extends BaseClient implements TransportClient {
   async start(): Promise<void> {
     if (!this.options.pollIntervalMs) throw new Error('short polling needs pollIntervalMs');
     const phase = this.options.pollPhase ?? 0;
-    this.firstTickNs = process.hrtime.bigint() + BigInt(Math.round(Number(this.intervalNs) * phase));
+    // The first poll goes out at once (a page's first load); then polls follow the fixed schedule at
+    // start + phase x interval + k x interval. With phase 0 that first poll *is* tick 0.
+    const now = process.hrtime.bigint();
+    this.firstTickNs = now + BigInt(Math.round(Number(this.intervalNs) * phase));
+    if (this.firstTickNs - now < 1_000_000n) this.tick = 1n;
     void this.pollOnce();
     this.scheduleNext();
     return this.waitConnected();

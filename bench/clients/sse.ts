@@ -56,6 +56,7 @@ class SseClient extends BaseClient implements TransportClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.wake();
     await this.http.destroy().catch(() => {});
     this.ledger.destroyAll();
     await this.loop;

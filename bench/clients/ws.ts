@@ -28,7 +28,8 @@ class WsClient extends BaseClient implements TransportClient {
       // ws passes its http.request options here; we only need where to connect.
       createConnection: ((opts: { host?: string; port?: string | number }) => {
         const socket = net.connect({ host: opts.host ?? this.options.host, port: Number(opts.port) });
-        this.ledger.add(socket);
+        // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
+        socket.once('connect', () => this.ledger.add(socket));
         return socket;
       }) as unknown as typeof net.createConnection,
     });

@@ -12,7 +12,7 @@ export interface LoadTiming {
 
 export type ToLoad =
   | { type: 'run'; port: number; feedStartNs: string; params: JobParams; timing: LoadTiming }
-  | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number }
+  | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
   | { type: 'go'; checkpoint: 'idle' | 'window' };
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
@@ -22,6 +22,8 @@ export interface LoadReport {
   endNs: string;
   firstSeq: number;
   lastSeq: number;
+  /** How long the run waited after the window for every client to catch up. */
+  drainedMs: number;
   delivery: DeliveryCounts;
   latency: EncodedHistogram;
   connectMs: PercentileSummary;

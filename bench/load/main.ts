@@ -41,7 +41,7 @@ process.on('message', (message: ToLoad) => {
   void (async () => {
     try {
       if (message.type === 'calibrate') {
-        const roundTripUs = await measureRoundTrip(message.kind, message.port, message.warmup, message.count);
+        const roundTripUs = await measureRoundTrip(message.kind, message.port, message.warmup, message.count, message.idleMs);
         await send({ type: 'calibration', roundTripUs });
       } else {
         const report = await runJob(message.port, BigInt(message.feedStartNs), message.params, message.timing, {

@@ -36,7 +36,7 @@ export const scenarioSchema = z
         warmupMs: z.number().int().min(0).max(600_000),
         /** Measurement window. */
         measureMs: z.number().int().min(200).max(3_600_000),
-        /** Extra wait after the window so events published in it can still arrive (short polling adds one interval). */
+        /** Minimum wait after the window; it then waits (capped) until every client has the window's last event. */
         drainMs: z.number().int().min(0).max(600_000),
         /** HTTP requests fired at a polling server before anything is measured, to get past the JIT. */
         prewarmRequests: z.number().int().min(0).max(1_000_000),

@@ -1,0 +1,76 @@
+/** The CLI as a user meets it: bad input, and Ctrl-C in the middle of a run. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseResult } from '../../bench/result-schema.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/cli.ts')];
+
+/** PIDs of pollbench child processes (servers and load generators) on this machine. */
+function pollbenchChildren(): Set<number> {
+  const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return new Set(
+    ps.stdout
+      .split('\n')
+      .filter((l) => l.includes(path.join(ROOT, 'servers/main.ts')) || l.includes(path.join(ROOT, 'bench/load/main.ts')))
+      .map((l) => Number(l.trim().split(/\s+/)[0])),
+  );
+}
+
+describe('bench CLI', () => {
+  test('a bad value prints one clear line and the usage, exit code 2, no stack trace', () => {
+    const r = spawnSync(process.execPath, [...CLI, '--clients', 'many'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2);
+    const lines = r.stderr.split('\n');
+    assert.equal(lines[0], 'pollbench: --clients: "many" is not a number');
+    assert.match(r.stderr, /Usage: npm run bench/);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const r = spawnSync(process.execPath, [...CLI, '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /--transports/);
+  });
+
+  test('Ctrl-C mid-run: exit 130, finished runs kept in a valid file, the rest marked aborted, no child left', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'pollbench-sigint-'));
+    const before = pollbenchChildren();
+    try {
+      const child = spawn(process.execPath, [...CLI, '--transports', 'ws', '--clients', '5', '--rate', '5', '--duration', '1', '--warmup', '0', '--runs', '3', '--out', out], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // Interrupt during the second run, so one run is finished and on disk.
+      const deadline = Date.now() + 60_000;
+      while (!stderr.includes('[2/3]') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(stderr.includes('[2/3]'), `the second run never started: ${stderr}`);
+      child.kill('SIGINT');
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000));
+      const code = await Promise.race([exited, timeout]);
+      if (code === 'timeout') child.kill('SIGKILL');
+      assert.equal(code, 130, stderr);
+
+      const result = parseResult(JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')));
+      assert.equal(result.status, 'interrupted');
+      const runs = result.jobs[0]!.runs;
+      assert.equal(runs.length, 3, 'every planned run is in the file');
+      assert.equal(runs[0]!.status, 'completed');
+      assert.equal(runs[1]!.status, 'aborted');
+      assert.equal(runs[2]!.status, 'aborted');
+      assert.ok(existsSync(path.join(out, 'latest.json')));
+      await new Promise((r) => setTimeout(r, 200));
+      const leftover = [...pollbenchChildren()].filter((pid) => !before.has(pid));
+      assert.deepEqual(leftover, [], 'no server or load process left behind');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { expandScenario, interleave, quickProfile, validateScenario, ScenarioError, jobId } from '../../bench/matrix.ts';
+import { defaultScenario } from '../../bench/scenarios/default.ts';
+import { scenarios } from '../../bench/scenarios/index.ts';
+import type { Scenario } from '../../bench/scenarios/schema.ts';
+
+const clone = (s: Scenario): Scenario => structuredClone(s);
+
+describe('expandScenario', () => {
+  test('default: 2 rates x 2 audiences x (2 short-poll intervals + long-poll + sse + ws) = 20 jobs', () => {
+    const jobs = expandScenario(defaultScenario);
+    assert.equal(jobs.length, 20);
+    assert.equal(new Set(jobs.map((j) => j.id)).size, 20, 'ids are unique');
+    assert.equal(new Set(jobs.map((j) => j.parameterSet)).size, 4, 'four parameter sets');
+    for (const set of new Set(jobs.map((j) => j.parameterSet))) {
+      const transports = jobs.filter((j) => j.parameterSet === set).map((j) => j.params.transport);
+      assert.deepEqual(transports, ['short-poll', 'short-poll', 'long-poll', 'sse', 'ws']);
+    }
+  });
+
+  test('the poll interval only multiplies short polling; wait only applies to long polling', () => {
+    for (const job of expandScenario(defaultScenario)) {
+      assert.equal(job.params.pollIntervalMs === null, job.params.transport !== 'short-poll');
+      assert.equal(job.params.longPollWaitMs === null, job.params.transport !== 'long-poll');
+    }
+  });
+
+  test('WebSocket always runs ws on node:http and records that; HTTP transports carry the chosen framework', () => {
+    const s = clone(defaultScenario);
+    s.framework = 'node';
+    for (const job of expandScenario(s)) assert.equal(job.params.framework, 'node');
+    for (const job of expandScenario(defaultScenario)) assert.equal(job.params.framework, job.params.transport === 'ws' ? 'node' : 'express');
+  });
+
+  test('ids are stable: the same scenario gives the same ids, and ids spell out the parameters', () => {
+    const a = expandScenario(defaultScenario).map((j) => j.id);
+    const b = expandScenario(clone(defaultScenario)).map((j) => j.id);
+    assert.deepEqual(a, b);
+    assert.ok(a.includes('short-poll rate=1/s clients=50 payload=256B interval=1000ms express'), a.join('\n'));
+    assert.ok(a.includes('ws rate=20/s clients=500 payload=256B ws'));
+    const [job] = expandScenario(defaultScenario);
+    assert.equal(jobId(job!.params), job!.id);
+  });
+
+  test('every built-in scenario expands and validates', () => {
+    for (const [name, s] of Object.entries(scenarios)) {
+      assert.equal(s.name, name);
+      assert.ok(expandScenario(s).length > 0);
+      assert.ok(expandScenario(quickProfile(s)).length > 0);
+    }
+  });
+});
+
+describe('validateScenario rejects bad scenarios with a readable message', () => {
+  const cases: [string, (s: Scenario) => void, RegExp][] = [
+    ['no transports', (s) => (s.transports = []), /transports: needs at least one value/],
+    ['unknown transport', (s) => ((s.transports as string[]) = ['carrier-pigeon']), /transports/],
+    ['zero clients', (s) => (s.matrix.clients = [0]), /matrix\.clients/],
+    ['fractional clients', (s) => (s.matrix.clients = [1.5]), /matrix\.clients/],
+    ['negative rate', (s) => (s.matrix.shapes = [{ kind: 'steady', ratePerSec: -1 }]), /matrix\.shapes/],
+    ['empty axis', (s) => (s.matrix.payloadBytes = []), /payloadBytes: needs at least one value/],
+    ['repeated value', (s) => (s.matrix.clients = [50, 50]), /matrix\.clients: values must not repeat/],
+    ['repeated transport', (s) => (s.transports = ['ws', 'ws']), /transports: values must not repeat/],
+    ['unknown key', (s) => ((s as unknown as Record<string, unknown>)['extra'] = 1), /Unrecognized key/i],
+    ['window too short', (s) => (s.timing.measureMs = 10), /timing\.measureMs/],
+    ['zero repetitions', (s) => (s.repetitions = 0), /repetitions/],
+    ['bad name', (s) => (s.name = 'Has Spaces'), /name/],
+  ];
+  for (const [name, mutate, message] of cases) {
+    test(name, () => {
+      const s = clone(defaultScenario);
+      mutate(s);
+      assert.throws(() => validateScenario(s), (err: unknown) => err instanceof ScenarioError && message.test(err.message));
+      assert.throws(() => expandScenario(s), ScenarioError);
+    });
+  }
+});
+
+describe('interleave', () => {
+  test('every job once per repetition, repetitions in order, job order rotated each repetition', () => {
+    const order = interleave(['a', 'b', 'c'], 3);
+    assert.deepEqual(
+      order.map((o) => `${o.repetition}${o.job}`),
+      ['1a', '1b', '1c', '2b', '2c', '2a', '3c', '3a', '3b'],
+    );
+  });
+});
+
+describe('quickProfile', () => {
+  test('keeps transports, takes the smallest audience and the highest rate, one short repetition', () => {
+    const q = quickProfile(defaultScenario);
+    assert.deepEqual(q.transports, defaultScenario.transports);
+    assert.deepEqual(q.matrix.clients, [50]);
+    assert.deepEqual(q.matrix.shapes, [{ kind: 'steady', ratePerSec: 20 }]);
+    assert.equal(q.repetitions, 1);
+    assert.ok(q.timing.measureMs < defaultScenario.timing.measureMs);
+    assert.equal(expandScenario(q).length, 5);
+  });
+});
