@@ -82,7 +82,7 @@ export function parseCli(argv: string[]): CliOptions | null {
     }));
   } catch (err) {
     // node's messages are clear but long; keep the first sentence.
-    throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+    throw new UsageError((err as Error).message.split(/\.\s/)[0]!.replace(/\.$/, ''));
   }
   if (values.help) return null;
 
