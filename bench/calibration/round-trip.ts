@@ -14,12 +14,13 @@ import type { PercentileSummary } from '../result-schema.ts';
 const MESSAGE = Buffer.from('pollbnch');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function tcpRoundTrips(port: number, total: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
+/** `warmup` hot round trips, then the rest, each after `idleMs` of idle when idleMs > 0. */
+async function tcpRoundTrips(port: number, total: number, warmup: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   try {
     for (let i = 0; i < total; i++) {
-      if (idleMs > 0) await sleep(idleMs);
+      if (idleMs > 0 && i >= warmup) await sleep(idleMs);
       const t0 = nowNs();
       socket.write(MESSAGE);
       // The echo may arrive split; wait for all 8 bytes.
@@ -41,12 +42,13 @@ async function tcpRoundTrips(port: number, total: number, record: (us: number, i
   }
 }
 
-async function wsRoundTrips(port: number, total: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
+/** `warmup` hot round trips, then the rest, each after `idleMs` of idle when idleMs > 0. */
+async function wsRoundTrips(port: number, total: number, warmup: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
   try {
     for (let i = 0; i < total; i++) {
-      if (idleMs > 0) await sleep(idleMs);
+      if (idleMs > 0 && i >= warmup) await sleep(idleMs);
       const t0 = nowNs();
       await new Promise<void>((resolve, reject) => {
         ws.once('message', () => resolve());
@@ -65,6 +67,6 @@ export async function measureRoundTrip(kind: 'tcp' | 'ws', port: number, warmup:
   const record = (us: number, i: number) => {
     if (i >= warmup) h.recordValue(Math.max(1, Math.round(us)));
   };
-  await (kind === 'tcp' ? tcpRoundTrips : wsRoundTrips)(port, warmup + count, record, idleMs);
+  await (kind === 'tcp' ? tcpRoundTrips : wsRoundTrips)(port, warmup + count, warmup, record, idleMs);
   return summarize(h);
 }
