@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const TSX_LOADER = import.meta.resolve('tsx');
 const STDERR_TAIL_BYTES = 4096;
-const live = new Set<{ pid: number | undefined; stop(): Promise<void> }>();
+const live = new Set<{ name: string; pid: number | undefined; stop(): Promise<void> }>();
 
 export interface Pinning {
   available: boolean;
@@ -148,5 +148,10 @@ export async function stopAllChildren(): Promise<void> {
 }
 
 export function liveChildPids(): number[] {
-  return [...live].map((c) => c.pid).filter((p): p is number => p !== undefined);
+  return liveChildren().map((c) => c.pid);
+}
+
+/** Running children by role ('server', 'load generator'), for tests that crash one on purpose. */
+export function liveChildren(): { name: string; pid: number }[] {
+  return [...live].flatMap((c) => (c.pid === undefined ? [] : [{ name: c.name, pid: c.pid }]));
 }

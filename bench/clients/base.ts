@@ -76,6 +76,31 @@ export abstract class BaseClient {
     });
   }
 
+  /**
+   * Runs `attempt` (one request, or one whole stream) again and again until close(). A failure is
+   * counted and retried after the reconnect delay, resuming from lastSeq, so a drop loses nothing.
+   */
+  protected async retryLoop(attempt: () => Promise<void>): Promise<void> {
+    while (!this.closed) {
+      try {
+        await attempt();
+      } catch (err) {
+        if (this.closed) return;
+        this.connectFailed(err as Error);
+        await this.sleep(this.options.reconnectDelayMs ?? 100);
+      }
+    }
+  }
+
+  /** Close for clients built on retryLoop over an undici Client: stop, drop sockets, await the loop. */
+  protected async closeLoop(http: { destroy(): Promise<void> }, loop: Promise<void> | undefined): Promise<void> {
+    this.closed = true;
+    this.wake();
+    await http.destroy().catch(() => {});
+    this.ledger.destroyAll();
+    await loop;
+  }
+
   /** Ends a pending sleep at once; close() calls it so it never waits out a back-off. */
   protected wake(): void {
     const pause = this.pause;

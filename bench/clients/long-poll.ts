@@ -25,28 +25,18 @@ class LongPollClient extends BaseClient implements TransportClient {
     return this.waitConnected();
   }
 
-  private async run(): Promise<void> {
-    while (!this.closed) {
+  private run(): Promise<void> {
+    return this.retryLoop(async () => {
       this.tally.httpRequests++;
-      try {
-        const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`);
-        this.tally.messageBytesDown += answer.bodyBytes;
-        if (answer.events.length === 0) this.tally.emptyResponses++;
-        else this.deliver(answer.events, answer.receivedNs);
-      } catch (err) {
-        if (this.closed) return;
-        this.connectFailed(err as Error);
-        await this.sleep(this.options.reconnectDelayMs ?? 100);
-      }
-    }
+      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`);
+      this.tally.messageBytesDown += answer.bodyBytes;
+      if (answer.events.length === 0) this.tally.emptyResponses++;
+      else this.deliver(answer.events, answer.receivedNs);
+    });
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake();
-    await this.http.destroy().catch(() => {});
-    this.ledger.destroyAll();
-    await this.loop;
+  close(): Promise<void> {
+    return this.closeLoop(this.http, this.loop);
   }
 }
 

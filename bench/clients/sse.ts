@@ -27,39 +27,29 @@ class SseClient extends BaseClient implements TransportClient {
     this.deliver([decodeEvent(message.data)], this.chunkNs);
   }
 
-  private async run(): Promise<void> {
-    while (!this.closed) {
-      try {
-        this.tally.httpRequests++;
-        const { statusCode, body } = await this.http.request({
-          method: 'GET',
-          path: STREAM_PATH,
-          headers: { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) },
-        });
-        if (statusCode !== 200) throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
-        // Connected = the stream's headers arrived.
-        this.markConnected();
-        this.parser.reset();
-        for await (const chunk of body) {
-          // Every event parsed from this chunk arrived with it.
-          this.chunkNs = process.hrtime.bigint();
-          this.parser.feed(chunk.toString('utf8'));
-        }
-        if (!this.closed) throw new Error('stream ended');
-      } catch (err) {
-        if (this.closed) return;
-        this.connectFailed(err as Error);
-        await this.sleep(this.options.reconnectDelayMs ?? 100);
+  private run(): Promise<void> {
+    return this.retryLoop(async () => {
+      this.tally.httpRequests++;
+      const { statusCode, body } = await this.http.request({
+        method: 'GET',
+        path: STREAM_PATH,
+        headers: { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) },
+      });
+      if (statusCode !== 200) throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
+      // Connected = the stream's headers arrived.
+      this.markConnected();
+      this.parser.reset();
+      for await (const chunk of body) {
+        // Every event parsed from this chunk arrived with it.
+        this.chunkNs = process.hrtime.bigint();
+        this.parser.feed(chunk.toString('utf8'));
       }
-    }
+      if (!this.closed) throw new Error('stream ended');
+    });
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake();
-    await this.http.destroy().catch(() => {});
-    this.ledger.destroyAll();
-    await this.loop;
+  close(): Promise<void> {
+    return this.closeLoop(this.http, this.loop);
   }
 }
 

@@ -29,7 +29,7 @@ export interface JobHooks {
 export const DRAIN_CAP_MS = 10_000;
 
 /** Connecting thousands of sockets at once overflows the listen backlog and costs 1 s SYN retries. */
-const CONNECT_BATCH = 100;
+const CONNECT_BATCH = 200;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

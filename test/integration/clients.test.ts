@@ -13,8 +13,8 @@ import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import { encodeEvent, encodeEventList, type FeedEvent } from '../../servers/protocol.ts';
+import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
-const HOST = '127.0.0.1';
 const TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse', 'ws'];
 const HTTP_TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse'];
 /** Generous bound for anything that should take milliseconds, on a busy 2-core machine. */
@@ -22,40 +22,6 @@ const WAIT_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function feedConfig(transport: TransportName, framework: Framework): ServerConfig {
-  return {
-    role: 'feed',
-    transport,
-    // The ws server always runs on node:http; say so rather than pretend express matters.
-    framework: transport === 'ws' ? 'node' : framework,
-    perMessageDeflate: false,
-    feed: { shape: { kind: 'steady', ratePerSec: 10 }, payloadBytes: 32, ringCapacity: 10_000 },
-    host: HOST,
-  };
-}
-
-/** Rejects after `ms` with `label`; the timer is always cleared so it never outlives the test. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${label}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `check` every 5 ms until it is true, failing after `ms`. */
-async function waitUntil(check: () => boolean, ms: number, label: string | (() => string)): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${typeof label === 'string' ? label : label()}`);
-    await sleep(5);
-  }
-}
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

@@ -17,46 +17,13 @@ import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import type { FromServer, ToServer } from '../../servers/ipc.ts';
 import { MAX_WAIT_MS, decodeEvent, decodeEventList, type ErrorBody, type FeedEvent } from '../../servers/protocol.ts';
+import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
-const HOST = '127.0.0.1';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function feedConfig(transport: TransportName, framework: Framework): ServerConfig {
-  return {
-    role: 'feed',
-    transport,
-    framework,
-    perMessageDeflate: false,
-    feed: { shape: { kind: 'steady', ratePerSec: 10 }, payloadBytes: 32, ringCapacity: 1000 },
-    host: HOST,
-  };
-}
-
-/** Rejects after `ms` with `label`; the timer is always cleared so it never outlives the test. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${label}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `check` every 10 ms until it is true, failing after `ms`. */
-async function waitFor(check: () => boolean, ms: number, label: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${label}`);
-    await sleep(10);
-  }
-}
 
 interface Ctx {
   server: RunningServer;
@@ -282,7 +249,7 @@ describe('bad input gets a JSON 4xx and the server keeps serving', () => {
         const stream = await openSse(server.port, '/stream');
         try {
           assert.equal(stream.status, 200);
-          await waitFor(() => stream.frames.length === 1, 5000, 'SSE backlog after bad requests');
+          await waitUntil(() => stream.frames.length === 1, 5000, 'SSE backlog after bad requests');
         } finally {
           await stream.close();
         }
@@ -304,7 +271,7 @@ describe('bad input gets a JSON 4xx and the server keeps serving', () => {
         assertErrorBody(refused.body, status, error);
         const client = await openWs(server.port, '/ws');
         try {
-          await waitFor(() => client.messages.length === 1, 5000, `valid ws after ${path}`);
+          await waitUntil(() => client.messages.length === 1, 5000, `valid ws after ${path}`);
           assert.equal(decodeEvent(client.messages[0]!).seq, 1);
         } finally {
           await client.close();
@@ -377,7 +344,7 @@ describe('long-poll', () => {
       test('a parked request is answered when an event is published', async () => {
         await withServer('long-poll', framework, async ({ server, get, publish }) => {
           const parked = get('/events?since=0&wait=10000');
-          await waitFor(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
+          await waitUntil(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
           const event = publish();
           const res = await withTimeout(parked, 5000, 'parked request answered');
           assert.equal(res.status, 200);
@@ -412,7 +379,7 @@ describe('long-poll', () => {
         await withServer('long-poll', framework, async ({ server, get, publish }) => {
           let settled = false;
           const parked = get('/events?since=2&wait=10000').finally(() => (settled = true));
-          await waitFor(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
+          await waitUntil(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
           publish(); // seq 1
           publish(); // seq 2: still not newer than since=2
           await sleep(50); // a negative check needs some time for a wrong answer to show up
@@ -428,10 +395,10 @@ describe('long-poll', () => {
         await withServer('long-poll', framework, async ({ server }) => {
           const req = http.get({ host: HOST, port: server.port, path: '/events?since=0&wait=30000', agent: false });
           req.on('error', () => {}); // our own destroy() below
-          await waitFor(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
+          await waitUntil(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
           req.destroy();
-          await waitFor(() => server.stats().gauges.parkedRequests === 0, 2000, 'parked request dropped on disconnect');
-          await waitFor(() => server.stats().counters.openSockets === 0, 2000, 'server socket closed');
+          await waitUntil(() => server.stats().gauges.parkedRequests === 0, 2000, 'parked request dropped on disconnect');
+          await waitUntil(() => server.stats().counters.openSockets === 0, 2000, 'server socket closed');
         });
       });
     });
@@ -451,9 +418,9 @@ describe('sse', () => {
         try {
           assert.equal(first.status, 200);
           assert.match(first.contentType ?? '', /^text\/event-stream/);
-          await waitFor(() => first.frames.length === 3, 5000, 'backlog frames');
+          await waitUntil(() => first.frames.length === 3, 5000, 'backlog frames');
           published.push(publish());
-          await waitFor(() => first.frames.length === 4, 5000, 'live frame');
+          await waitUntil(() => first.frames.length === 4, 5000, 'live frame');
           assert.equal(server.stats().gauges.openStreams, 1);
           for (const [i, frame] of first.frames.entries()) {
             const event = decodeEvent(frame.data);
@@ -463,13 +430,13 @@ describe('sse', () => {
         } finally {
           await first.close();
         }
-        await waitFor(() => server.stats().gauges.openStreams === 0, 2000, 'stream dropped on disconnect');
+        await waitUntil(() => server.stats().gauges.openStreams === 0, 2000, 'stream dropped on disconnect');
 
         // Reconnect as EventSource would: Last-Event-ID: 2 resumes at 3.
         published.push(publish());
         const resumed = await openSse(server.port, '/stream', { 'last-event-id': '2' });
         try {
-          await waitFor(() => resumed.frames.length === 3, 5000, 'resumed frames');
+          await waitUntil(() => resumed.frames.length === 3, 5000, 'resumed frames');
           assert.deepEqual(
             resumed.frames.map((f) => f.id),
             ['3', '4', '5'],
@@ -482,7 +449,7 @@ describe('sse', () => {
         // ?since= works for a first connection too.
         const viaQuery = await openSse(server.port, '/stream?since=4');
         try {
-          await waitFor(() => viaQuery.frames.length === 1, 5000, '?since frames');
+          await waitUntil(() => viaQuery.frames.length === 1, 5000, '?since frames');
           assert.equal(viaQuery.frames[0]!.id, '5');
         } finally {
           await viaQuery.close();
@@ -501,15 +468,15 @@ describe('ws', () => {
       const published = [publish(), publish(), publish(), publish(), publish()];
       const client = await openWs(server.port, '/ws?since=2');
       try {
-        await waitFor(() => client.messages.length === 3, 5000, 'backlog');
+        await waitUntil(() => client.messages.length === 3, 5000, 'backlog');
         published.push(publish());
-        await waitFor(() => client.messages.length === 4, 5000, 'live event');
+        await waitUntil(() => client.messages.length === 4, 5000, 'live event');
         assert.deepEqual(client.messages.map(decodeEvent), published.slice(2));
         assert.equal(server.stats().gauges.openWebSockets, 1);
       } finally {
         await client.close();
       }
-      await waitFor(() => server.stats().gauges.openWebSockets === 0, 2000, 'socket dropped');
+      await waitUntil(() => server.stats().gauges.openWebSockets === 0, 2000, 'socket dropped');
       assert.equal(server.stats().feed?.subscribers, 0, 'the closed socket unsubscribed');
     });
   });
@@ -520,7 +487,7 @@ describe('ws', () => {
       publish();
       const client = await openWs(server.port, '/ws');
       try {
-        await waitFor(() => client.messages.length === 2, 5000, 'backlog');
+        await waitUntil(() => client.messages.length === 2, 5000, 'backlog');
         assert.deepEqual(client.messages.map((m) => decodeEvent(m).seq), [1, 2]);
       } finally {
         await client.close();
@@ -567,7 +534,7 @@ describe('server counters', () => {
           await agent.close();
         }
         // Closed sockets keep their bytes in the totals.
-        await waitFor(() => server.stats().counters.openSockets === 0, 2000, 'client socket closed');
+        await waitUntil(() => server.stats().counters.openSockets === 0, 2000, 'client socket closed');
         const closed = server.stats().counters;
         assert.equal(closed.tcpAccepted, 1);
         assert.ok(closed.bytesOut > 0 && closed.bytesIn > 0);
@@ -585,7 +552,7 @@ describe('server counters', () => {
         assert.ok(afterHandshake.bytesIn > 0, 'the upgrade request was read');
         assert.ok(afterHandshake.bytesOut > 0, 'the 101 response was written');
         const event = publish();
-        await waitFor(() => client.messages.length === 1, 5000, 'frame delivered');
+        await waitUntil(() => client.messages.length === 1, 5000, 'frame delivered');
         const afterFrame = server.stats().counters;
         // One text frame: the event JSON plus at least a 2-byte frame header.
         assert.ok(afterFrame.bytesOut - afterHandshake.bytesOut >= Buffer.byteLength(client.messages[0]!) + 2);
@@ -635,7 +602,7 @@ describe('close() leaves no handles behind', () => {
         (res) => res.body.text(),
         () => undefined,
       );
-      await waitFor(() => server.stats().gauges.parkedRequests === 1, 5000, 'parked');
+      await waitUntil(() => server.stats().gauges.parkedRequests === 1, 5000, 'parked');
       return async () => void (await withTimeout(parked, 5000, 'parked request ends on close'));
     },
     sse: async ({ server }) => {
@@ -665,7 +632,7 @@ describe('close() leaves no handles behind', () => {
         return WATCHED.filter((t) => now[t]! > baseline[t]!).map((t) => `${t}: ${baseline[t]} -> ${now[t]}`);
       };
       try {
-        await waitFor(() => leaked().length === 0, 2000, 'handles released');
+        await waitUntil(() => leaked().length === 0, 2000, 'handles released');
       } catch {
         assert.deepEqual(leaked(), [], 'handles left open after close()');
       }
@@ -675,12 +642,12 @@ describe('close() leaves no handles behind', () => {
   test('a started feed stops publishing on close()', async () => {
     const baseline = countWatched();
     const server = await startServer(feedConfig('short-poll', 'node')); // autoPublish: real timer
-    await waitFor(() => server.feed!.latestSeq >= 2, 5000, 'feed publishing');
+    await waitUntil(() => server.feed!.latestSeq >= 2, 5000, 'feed publishing');
     await server.close();
     const seq = server.feed!.latestSeq;
     await sleep(250); // 10 events/s: at least two more would have appeared if the timer survived
     assert.equal(server.feed!.latestSeq, seq);
-    await waitFor(() => countWatched().Timeout! <= baseline.Timeout!, 2000, 'publisher timer released');
+    await waitUntil(() => countWatched().Timeout! <= baseline.Timeout!, 2000, 'publisher timer released');
   });
 });
 
@@ -742,7 +709,7 @@ describe('servers/main.ts process', () => {
     const proc = spawnServer(JSON.stringify(feedConfig('short-poll', 'node')));
     const messages: FromServer[] = [];
     const nextMessage = (type: FromServer['type']) =>
-      waitFor(() => messages.some((m) => m.type === type), BOOT_MS, `'${type}' message`).then(
+      waitUntil(() => messages.some((m) => m.type === type), BOOT_MS, `'${type}' message`).then(
         () => messages.find((m) => m.type === type)!,
       );
     proc.child.on('message', (m) => messages.push(m as FromServer));

@@ -1,0 +1,74 @@
+/**
+ * `npm run bench:throughput`: raw HTTP throughput of the short-poll endpoint answering "nothing new"
+ * (the most common poll), on express and on bare node:http with the same handler, measured with
+ * autocannon. It shows how much of polling's server cost is the framework, which is why the main
+ * run can switch frameworks. autocannon's latency is in whole milliseconds, so only its request rate
+ * is used here; delivery latency always comes from our own hrtime stamps.
+ */
+import { spawnSync } from 'node:child_process';
+import autocannon from 'autocannon';
+import { ManagedChild, detectPinning, type Pinning } from './child.ts';
+import { EVENTS_PATH } from '../servers/protocol.ts';
+import type { FromServer, ToServer } from '../servers/ipc.ts';
+import type { Framework } from '../servers/http-host.ts';
+
+export interface ThroughputRow {
+  framework: Framework;
+  repetition: number;
+  /** Mean requests per second over the run (autocannon samples once per second). */
+  requestsPerSec: number;
+  requestsTotal: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface ThroughputOptions {
+  durationS: number;
+  connections: number;
+  repetitions: number;
+  signal: AbortSignal;
+}
+
+async function measureOnce(framework: Framework, options: ThroughputOptions, pinning: Pinning): Promise<Omit<ThroughputRow, 'repetition'>> {
+  const server: ManagedChild<ToServer, FromServer> = new ManagedChild(
+    'server',
+    '../servers/main.ts',
+    [JSON.stringify({ role: 'feed', transport: 'short-poll', framework, perMessageDeflate: false, feed: { shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, ringCapacity: 1000 } })],
+    pinning.serverCpus,
+  );
+  try {
+    const { port } = await server.waitFor('ready', 30_000, options.signal);
+    // since far ahead of the feed: every answer is the empty list, the cheapest possible poll.
+    const url = `http://127.0.0.1:${port}${EVENTS_PATH}?since=999999999`;
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon({ url, connections: options.connections, duration: options.durationS, pipelining: 1 }, (err, res) => {
+        options.signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(res);
+      });
+      const onAbort = () => instance.stop();
+      options.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return { framework, requestsPerSec: result.requests.average, requestsTotal: result.requests.total, non2xx: result.non2xx, errors: result.errors };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** autocannon runs in the calling process: the CLI moves itself off the server's core with this. */
+export function pinSelfToLoadCores(pinning: Pinning): void {
+  if (pinning.loadCpus) spawnSync('taskset', ['-pc', pinning.loadCpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+/** Frameworks alternate (express, node, express, node...) so drift hits both alike. */
+export async function runThroughput(options: ThroughputOptions): Promise<{ rows: ThroughputRow[]; pinning: Pinning }> {
+  const pinning = detectPinning();
+  const rows: ThroughputRow[] = [];
+  for (let repetition = 1; repetition <= options.repetitions && !options.signal.aborted; repetition++) {
+    for (const framework of ['express', 'node'] as const) {
+      if (options.signal.aborted) break;
+      rows.push({ repetition, ...(await measureOnce(framework, options, pinning)) });
+    }
+  }
+  return { rows, pinning };
+}

@@ -1,0 +1,42 @@
+/** Helpers shared by the integration tests: server configs, and bounded waits that never hang a run. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerConfig } from '../../servers/config.ts';
+import type { Framework } from '../../servers/http-host.ts';
+import type { TransportName } from '../../servers/transports/types.ts';
+
+export const HOST = '127.0.0.1';
+
+/** A feed server config for tests (they publish by hand with autoPublish: false). */
+export function feedConfig(transport: TransportName, framework: Framework): ServerConfig {
+  return {
+    role: 'feed',
+    transport,
+    // The ws server always runs on node:http; say so rather than pretend express matters.
+    framework: transport === 'ws' ? 'node' : framework,
+    perMessageDeflate: false,
+    feed: { shape: { kind: 'steady', ratePerSec: 10 }, payloadBytes: 32, ringCapacity: 10_000 },
+    host: HOST,
+  };
+}
+
+/** Rejects after `ms` with `label`; the timer is always cleared so it never outlives the test. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${label}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `check` every 10 ms until it is true, failing after `ms` with the label (or its lazy text). */
+export async function waitUntil(check: () => boolean, ms: number, label: string | (() => string)): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${typeof label === 'function' ? label() : label}`);
+    await sleep(10);
+  }
+}
