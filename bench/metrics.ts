@@ -12,7 +12,7 @@ export interface ServerWindow {
   idle: ServerStats;
   start: ServerStats;
   end: ServerStats;
-  /** After the window, clients still connected, after a full GC: retained memory. */
+  /** After the drain, clients still connected, after a full GC: retained memory. */
   retained: ServerStats;
 }
 

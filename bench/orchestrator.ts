@@ -123,10 +123,13 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     phase = 'measure';
     await load.waitFor('window-end', timing.measureMs + 30_000, signal);
     const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal);
-    // Memory per client is read after a full GC, in its own snapshot so the GC's CPU is not billed to the window.
-    const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
 
     phase = 'drain and report';
+    // Memory per client: after the drain (a GC pause must not delay late window events), with the
+    // clients still connected, after a full GC, in its own snapshot so the GC's CPU is not in the window.
+    await load.waitFor('checkpoint', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 30_000, signal);
+    const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
+    load.send({ type: 'go', checkpoint: 'drained' });
     const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
     return {

@@ -13,7 +13,7 @@ export interface LoadTiming {
 export type ToLoad =
   | { type: 'run'; port: number; feedStartNs: string; params: JobParams; timing: LoadTiming }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
-  | { type: 'go'; checkpoint: 'idle' | 'window' };
+  | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' };
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
 
@@ -42,7 +42,7 @@ export interface LoadReport {
 
 export type FromLoad =
   | { type: 'progress'; phase: LoadPhase; done: number; total: number }
-  | { type: 'checkpoint'; name: 'idle' | 'window' }
+  | { type: 'checkpoint'; name: 'idle' | 'window' | 'drained' }
   | { type: 'window-end'; startNs: string; endNs: string }
   | { type: 'result'; report: LoadReport }
   | { type: 'calibration'; roundTripUs: PercentileSummary }

@@ -19,9 +19,10 @@ export interface JobHooks {
   progress(phase: LoadPhase, done: number, total: number): void;
   /**
    * Resolves when the orchestrator has snapshotted the server: at `idle` (JIT prewarm done, no
-   * client yet: the memory baseline) and at `window` (the measurement window may open).
+   * client yet: the memory baseline), at `window` (the measurement window may open) and at
+   * `drained` (late events are in, clients still connected: retained memory).
    */
-  checkpoint(name: 'idle' | 'window'): Promise<void>;
+  checkpoint(name: 'idle' | 'window' | 'drained'): Promise<void>;
   windowEnded(startNs: bigint, endNs: bigint): void;
 }
 
@@ -154,6 +155,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       await sleep(Math.min(50, maxDrainMs - waited));
     }
     const drainedMs = Date.now() - drainStart;
+    await hooks.checkpoint('drained');
 
     const windowNs = Number(endNs - startNs);
     const connectUs = newLatencyHistogram();
