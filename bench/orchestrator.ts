@@ -121,7 +121,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
-    await load.waitFor('window-end', timing.measureMs + 30_000, signal);
+    await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
     const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal);
 
     phase = 'drain and report';
@@ -137,7 +137,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       repetition,
       startedAt,
       wallMs: Number(nowNs() - t0) / 1e6,
-      window: { warmupMs: timing.warmupMs, measureMs: timing.measureMs, drainMs: report.drainedMs, firstSeq: report.firstSeq, lastSeq: report.lastSeq },
+      window: { warmupMs: timing.warmupMs, measureMs: Number(BigInt(report.endNs) - BigInt(report.startNs)) / 1e6, drainMs: report.drainedMs, firstSeq: report.firstSeq, lastSeq: report.lastSeq },
       metrics,
       latency: report.latency,
       connectMs: report.connectMs,

@@ -83,6 +83,7 @@ export const completedRunSchema = z.object({
   wallMs: z.number(),
   window: z.object({
     warmupMs: z.number(),
+    /** The window as measured: the configured length aligned to whole event periods and poll intervals. */
     measureMs: z.number(),
     /** How long the run actually waited after the window for late events (adaptive, capped). */
     drainMs: z.number(),

@@ -10,6 +10,7 @@ import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
 import { clientFactories, type ClientCounters, type TransportClient } from '../clients/index.ts';
 import { nowNs } from '../clock.ts';
 import { DeliveryWindow } from './delivery.ts';
+import { alignedWindowMs } from './window.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
@@ -119,21 +120,24 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
 
+    const windowMs = alignedWindowMs(timing.measureMs, schedule, params.pollIntervalMs);
     await hooks.checkpoint('window');
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
-    window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((timing.measureMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
+    window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
     const before = sumCounters(clients);
     const cpuBefore = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     loopDelay.enable();
 
-    for (let elapsed = 0; elapsed < timing.measureMs; elapsed += 500) {
-      hooks.progress('measure', elapsed, timing.measureMs);
-      await sleep(Math.min(500, timing.measureMs - elapsed));
+    // The window ends on the hrtime clock, exactly windowMs after it began; progress on the way.
+    const windowEndNs = startNs + BigInt(Math.round(windowMs * 1e6));
+    for (let now = nowNs(); now < windowEndNs; now = nowNs()) {
+      hooks.progress('measure', Number(now - startNs) / 1e6, windowMs);
+      await sleep(Math.min(500, Number(windowEndNs - now) / 1e6));
     }
 
-    const endNs = nowNs();
+    const endNs = windowEndNs;
     window.close(endNs);
     const after = sumCounters(clients);
     const cpu = process.cpuUsage(cpuBefore);

@@ -1,0 +1,28 @@
+/**
+ * The measurement window's length. Per-event ratios are only exact when the window holds a whole
+ * number of event periods and of poll intervals: a 2.5 s window at 1 event/s holds 2 or 3 events
+ * depending on where it falls, which would turn short polling's 1 request per event into 0.83.
+ * So the window is the configured length rounded up to a multiple of both (their least common
+ * multiple), unless that would more than double it; then to a multiple of the event period alone.
+ */
+import type { Schedule } from '../../servers/schedule.ts';
+
+/** Event period in ms: the steady period, or the burst interval. */
+function periodMs(schedule: Schedule): number {
+  const shape = schedule.shape;
+  return shape.kind === 'steady' ? 1000 / shape.ratePerSec : shape.everyMs;
+}
+
+const isWhole = (x: number) => Math.abs(x - Math.round(x)) < 1e-6;
+
+export function alignedWindowMs(measureMs: number, schedule: Schedule, pollIntervalMs: number | null): number {
+  const period = periodMs(schedule);
+  const first = Math.max(1, Math.ceil(measureMs / period - 1e-9));
+  // Smallest whole number of periods that is also a whole number of poll intervals, up to 2x the window.
+  if (pollIntervalMs !== null) {
+    for (let k = first; k * period <= 2 * measureMs; k++) {
+      if (isWhole((k * period) / pollIntervalMs)) return Math.round(k * period * 1e6) / 1e6;
+    }
+  }
+  return Math.round(first * period * 1e6) / 1e6;
+}
