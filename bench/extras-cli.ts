@@ -58,8 +58,10 @@ if (mode === 'micro') {
 } else if (mode === 'throughput') {
   const abort = new AbortController();
   process.on('SIGINT', () => abort.abort());
-  pinSelfToLoadCores(detectPinning());
+  const detected = detectPinning();
+  pinSelfToLoadCores(detected);
   const { rows, pinning } = await runThroughput({
+    pinning: detected,
     durationS: positiveInt('duration', str('duration'), 5, 3600),
     connections: positiveInt('connections', str('connections'), 50, 10_000),
     repetitions: positiveInt('runs', str('runs'), 3, 100),

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { ManagedChild, detectPinning, type Pinning } from './child.ts';
+import { ManagedChild, type Pinning } from './child.ts';
 import { EVENTS_PATH } from '../servers/protocol.ts';
 import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { Framework } from '../servers/http-host.ts';
@@ -23,6 +23,8 @@ export interface ThroughputRow {
 }
 
 export interface ThroughputOptions {
+  /** Detected before the caller pins itself (pinning the caller first would hide the second core). */
+  pinning: Pinning;
   durationS: number;
   connections: number;
   repetitions: number;
@@ -62,7 +64,7 @@ export function pinSelfToLoadCores(pinning: Pinning): void {
 
 /** Frameworks alternate (express, node, express, node...) so drift hits both alike. */
 export async function runThroughput(options: ThroughputOptions): Promise<{ rows: ThroughputRow[]; pinning: Pinning }> {
-  const pinning = detectPinning();
+  const { pinning } = options;
   const rows: ThroughputRow[] = [];
   for (let repetition = 1; repetition <= options.repetitions && !options.signal.aborted; repetition++) {
     for (const framework of ['express', 'node'] as const) {

@@ -59,12 +59,16 @@ export interface FeedOptions {
 }
 
 /**
- * Node timers have 1 ms granularity and fire up to ~1 ms late, which would add ~0.5 ms of fake
- * latency to every event. So the publisher sleeps on a timer until this long before an event is due,
- * then yields with setImmediate (I/O keeps flowing) until the hrtime due moment. Cost: at most this
- * much loop spinning per publish (~3% of a core at 20 events/s), the same for every transport.
+ * Node timers have 1 ms granularity and fire late, and on a VM a timer that wakes an idle vCPU fires
+ * later still (1-5 ms seen here), which would add fake latency to every event of a quiet feed. So the
+ * publisher sleeps on a timer until `lead` before an event is due, then yields with setImmediate (I/O
+ * keeps flowing) until the hrtime due moment. The lead adapts to how late the timer has been waking
+ * (+0.5 ms margin): it rises at once after a late wake and decays slowly, within these bounds. The
+ * spinning this costs is about the margin per publish, the same for every transport.
  */
-const SPIN_BEFORE_DUE_NS = 1_500_000n;
+const MIN_LEAD_NS = 1_500_000;
+const MAX_LEAD_NS = 6_000_000;
+const LEAD_MARGIN_NS = 500_000;
 
 /** How late the publisher ran behind its schedule (a busy server's timer can run tens of ms late). */
 export interface PublisherLateness {
@@ -84,6 +88,10 @@ export class Feed {
   private readonly now: () => bigint;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  /** When the pending timer was meant to fire, to learn how late timers wake. */
+  private timerTargetNs: bigint | undefined;
+  private wakeLateNs = 0;
+  private leadNs = MIN_LEAD_NS;
   private readonly lateness = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 
   constructor(options: FeedOptions) {
@@ -139,13 +147,25 @@ export class Feed {
   }
 
   private tick = (): void => {
+    if (this.timerTargetNs !== undefined) {
+      // Woken by the timer: learn how late it was (fast rise, slow decay).
+      const late = Math.max(0, Number(this.now() - this.timerTargetNs));
+      this.wakeLateNs = late > this.wakeLateNs ? late : this.wakeLateNs * 0.9 + late * 0.1;
+      // Whole ns: it becomes a BigInt below.
+      this.leadNs = Math.round(Math.min(MAX_LEAD_NS, Math.max(MIN_LEAD_NS, this.wakeLateNs + LEAD_MARGIN_NS)));
+      this.timerTargetNs = undefined;
+    }
     this.timer = undefined;
     this.immediate = undefined;
     this.emitDue();
     const nextNs = this.startNs! + BigInt(this.schedule.offsetNs(this.ring.latestSeq + 1));
-    const remainingNs = nextNs - this.now();
-    if (remainingNs > SPIN_BEFORE_DUE_NS) this.timer = setTimeout(this.tick, Number(remainingNs - SPIN_BEFORE_DUE_NS) / 1e6);
-    else this.immediate = setImmediate(this.tick);
+    const remainingNs = Number(nextNs - this.now());
+    if (remainingNs > this.leadNs) {
+      this.timerTargetNs = nextNs - BigInt(this.leadNs);
+      this.timer = setTimeout(this.tick, (remainingNs - this.leadNs) / 1e6);
+    } else {
+      this.immediate = setImmediate(this.tick);
+    }
   };
 
   stop(): void {

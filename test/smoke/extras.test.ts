@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runMicro } from '../../bench/micro.ts';
 import { runThroughput } from '../../bench/throughput.ts';
-import { liveChildPids } from '../../bench/child.ts';
+import { detectPinning, liveChildPids } from '../../bench/child.ts';
 
 test('micro: every task reports a positive mean and tail, and ops/s is the mean read as a rate', async () => {
   const rows = await runMicro({ timeMs: 30, payloadBytes: 256 });
@@ -20,7 +20,7 @@ test('micro: every task reports a positive mean and tail, and ops/s is the mean 
 });
 
 test('throughput: both frameworks answer, no errors, and the server processes are gone', async () => {
-  const { rows } = await runThroughput({ durationS: 1, connections: 4, repetitions: 1, signal: new AbortController().signal });
+  const { rows } = await runThroughput({ pinning: detectPinning(), durationS: 1, connections: 4, repetitions: 1, signal: new AbortController().signal });
   assert.deepEqual(rows.map((r) => r.framework), ['express', 'node']);
   for (const r of rows) {
     assert.ok(r.requestsTotal > 0, r.framework);
