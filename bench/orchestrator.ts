@@ -108,7 +108,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     if (ready.feedStartNs === null) throw new Error('feed server reported no feed start time');
-    const timing = scenario.timing;
+    const timing = { ...scenario.timing, alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
     load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
     await load.waitFor('checkpoint', 120_000, signal);

@@ -8,6 +8,8 @@ export interface LoadTiming {
   measureMs: number;
   drainMs: number;
   prewarmRequests: number;
+  /** Every poll interval of the scenario: windows are aligned to all of them (see window.ts). */
+  alignToPollIntervalsMs: number[];
 }
 
 export type ToLoad =

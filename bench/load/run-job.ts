@@ -120,7 +120,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
 
-    const windowMs = alignedWindowMs(timing.measureMs, schedule, params.pollIntervalMs);
+    const windowMs = alignedWindowMs(timing.measureMs, schedule, timing.alignToPollIntervalsMs);
     await hooks.checkpoint('window');
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);

@@ -2,8 +2,9 @@
  * The measurement window's length. Per-event ratios are only exact when the window holds a whole
  * number of event periods and of poll intervals: a 2.5 s window at 1 event/s holds 2 or 3 events
  * depending on where it falls, which would turn short polling's 1 request per event into 0.83.
- * So the window is the configured length rounded up to a multiple of both (their least common
- * multiple), unless that would more than double it; then to a multiple of the event period alone.
+ * So the window is the configured length rounded up to a whole number of event periods that is also
+ * a whole number of every poll interval of the scenario (so every transport in one table measures the
+ * same window), unless that would more than double it; then to whole event periods alone.
  */
 import type { Schedule } from '../../servers/schedule.ts';
 
@@ -15,14 +16,12 @@ function periodMs(schedule: Schedule): number {
 
 const isWhole = (x: number) => Math.abs(x - Math.round(x)) < 1e-6;
 
-export function alignedWindowMs(measureMs: number, schedule: Schedule, pollIntervalMs: number | null): number {
+export function alignedWindowMs(measureMs: number, schedule: Schedule, pollIntervalsMs: readonly number[]): number {
   const period = periodMs(schedule);
   const first = Math.max(1, Math.ceil(measureMs / period - 1e-9));
-  // Smallest whole number of periods that is also a whole number of poll intervals, up to 2x the window.
-  if (pollIntervalMs !== null) {
-    for (let k = first; k * period <= 2 * measureMs; k++) {
-      if (isWhole((k * period) / pollIntervalMs)) return Math.round(k * period * 1e6) / 1e6;
-    }
+  // Smallest whole number of periods that is also a whole number of every poll interval, up to 2x.
+  for (let k = first; k * period <= 2 * measureMs; k++) {
+    if (pollIntervalsMs.every((interval) => isWhole((k * period) / interval))) return Math.round(k * period * 1e6) / 1e6;
   }
   return Math.round(first * period * 1e6) / 1e6;
 }

@@ -6,23 +6,25 @@ import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
 const steady = (ratePerSec: number) => makeSchedule({ kind: 'steady', ratePerSec });
 
 test('the window is rounded up to whole event periods and poll intervals', () => {
-  assert.equal(alignedWindowMs(2500, steady(1), null), 3000);
-  assert.equal(alignedWindowMs(2500, steady(1), 250), 3000);
-  assert.equal(alignedWindowMs(2500, steady(1), 1000), 3000);
-  assert.equal(alignedWindowMs(2500, steady(20), 250), 2500);
-  assert.equal(alignedWindowMs(2500, steady(20), 1000), 3000);
-  assert.equal(alignedWindowMs(2000, steady(3), null), 2000);
-  assert.equal(alignedWindowMs(2500, makeSchedule({ kind: 'burst', size: 10, everyMs: 1000 }), 250), 3000);
+  assert.equal(alignedWindowMs(2500, steady(1), []), 3000);
+  assert.equal(alignedWindowMs(2500, steady(1), [250]), 3000);
+  assert.equal(alignedWindowMs(2500, steady(1), [1000]), 3000);
+  assert.equal(alignedWindowMs(2500, steady(20), [250]), 2500);
+  assert.equal(alignedWindowMs(2500, steady(20), [1000]), 3000);
+  // Every interval of the scenario at once, so all transports of a table share one window.
+  assert.equal(alignedWindowMs(2500, steady(20), [1000, 250]), 3000);
+  assert.equal(alignedWindowMs(2000, steady(3), []), 2000);
+  assert.equal(alignedWindowMs(2500, makeSchedule({ kind: 'burst', size: 10, everyMs: 1000 }), [250]), 3000);
 });
 
 test('when aligning to the poll interval too would more than double the window, only events are aligned', () => {
   // 0.7 events/s and 1000 ms polls: lcm is 10 s; the event period alone gives 2857 ms.
-  assert.equal(alignedWindowMs(2000, steady(0.7), 1000), 2857.142857);
+  assert.equal(alignedWindowMs(2000, steady(0.7), [1000]), 2857.142857);
 });
 
 test('an aligned window holds the same number of events wherever it starts', () => {
   const s = steady(1);
-  const window = alignedWindowMs(2500, s, 1000);
+  const window = alignedWindowMs(2500, s, [1000]);
   const counts = new Set<number>();
   for (let offsetMs = 0; offsetMs < 1000; offsetMs += 37) {
     const from = BigInt(offsetMs) * 1_000_000n + 123n;
