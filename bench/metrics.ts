@@ -21,6 +21,8 @@ const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): M
 
 /** Above this share of one core, the load generator's own limits start to show in the figures. */
 export const LOAD_SATURATION_FRACTION = 0.8;
+/** Above this event-loop utilisation the server is saturated: its latency is queueing, not transport. */
+export const SERVER_SATURATION_ELU = 0.9;
 /** Publisher lateness worth a warning: it shows up as latency on every transport. */
 const PUBLISHER_LATE_WARN_US = 10_000;
 
@@ -123,6 +125,10 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   if (load.totalErrors > 0) warnings.push(`${load.totalErrors} client errors (failed requests or dropped connections)`);
   if (load.loadCpuFraction > LOAD_SATURATION_FRACTION) {
     warnings.push(`load generator saturated: ${(load.loadCpuFraction * 100).toFixed(0)}% of a core; these figures are partly the client's, not the server's`);
+  }
+  const elu = metrics['server_event_loop_utilization']!.value;
+  if (elu > SERVER_SATURATION_ELU) {
+    warnings.push(`server saturated: event loop busy ${(elu * 100).toFixed(0)}% of the window (CPU ${(metrics['server_cpu_fraction']!.value * 100).toFixed(0)}% of a core); latency here is mostly queueing in the server`);
   }
   if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US) warnings.push(`publisher ran up to ${(lateness.maxUs / 1000).toFixed(1)} ms behind schedule`);
   if (w.skippedPolls > 0) warnings.push(`${w.skippedPolls} poll ticks skipped because the previous poll had not returned`);

@@ -162,7 +162,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const order = interleave(jobs, scenario.repetitions);
   const pinning = detectPinning();
   const context = collectContext(scenario, options.profile, pinning, options.command);
-  const store = new ResultStore(options.outDir, scenario.name, new Date(context.startedAt));
+  const store = new ResultStore(options.outDir, options.profile === 'quick' ? `${scenario.name}-quick` : scenario.name, new Date(context.startedAt));
   const resultJobs: Job[] = jobs.map((j) => ({ id: j.id, parameterSet: j.parameterSet, params: j.params, runs: [] }));
   const byId = new Map(resultJobs.map((j) => [j.id, j]));
   const result: Result = { schemaVersion: RESULT_SCHEMA_VERSION, context, calibration: null, status: 'running', jobs: resultJobs };

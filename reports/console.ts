@@ -14,7 +14,9 @@ interface Row {
   range?: boolean;
 }
 
-const ms = (us: number) => (us / 1000 >= 100 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(us / 1000 >= 10 ? 1 : 2));
+/** Three significant figures (at least whole units), the way every ms figure in the table reads. */
+const sig3 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2));
+const ms = (us: number) => sig3(us / 1000);
 const fixed = (digits: number) => (v: number) => v.toFixed(digits);
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
@@ -22,7 +24,7 @@ const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 const ROWS: Row[] = [
   { label: 'latency p50 (ms)', metric: 'latency_p50_us', format: ms, range: true },
   { label: 'latency p99 (ms)', metric: 'latency_p99_us', format: ms, range: true },
-  { label: 'latency max (ms)', metric: 'latency_max_us', format: ms },
+  { label: 'latency max (ms)', metric: 'latency_max_us', format: ms, range: true },
   { label: 'events delivered', metric: 'events_delivered', format: int },
   { label: 'events lost', metric: 'events_lost', format: int },
   { label: 'duplicated + out of order', metric: 'dup_ooo', format: int },
@@ -32,9 +34,10 @@ const ROWS: Row[] = [
   { label: 'HTTP requests / event', metric: 'http_requests_per_event', format: fixed(2) },
   { label: 'empty responses / event', metric: 'empty_responses_per_event', format: fixed(2) },
   { label: 'TCP connects in window', metric: 'tcp_connections_in_window', format: int },
-  { label: 'connect p50 (ms)', metric: 'connect_p50_ms', format: fixed(2), range: true },
+  { label: 'connect p50 (ms)', metric: 'connect_p50_ms', format: sig3, range: true },
   { label: 'first event p50 (ms)', metric: 'first_event_p50_ms', format: fixed(0) },
-  { label: 'server CPU / 1000 events (ms)', metric: 'server_cpu_ms_per_1000_events', format: fixed(1), range: true },
+  { label: 'server CPU / 1000 events (ms)', metric: 'server_cpu_ms_per_1000_events', format: sig3, range: true },
+  { label: 'server CPU (share of a core)', metric: 'server_cpu_fraction', format: pct, range: true },
   { label: 'server heap / client (KiB)', metric: 'server_heap_per_client_bytes', format: (v) => (v / 1024).toFixed(1) },
   { label: 'server loop delay p99 (ms)', metric: 'server_loop_delay_p99_us', format: ms },
   { label: 'load generator CPU', metric: 'load_cpu_fraction', format: pct },
@@ -83,7 +86,7 @@ export function renderConsole(result: Result): string {
   out.push(renderCalibration(result));
   for (const [parameterSet, summaries] of groupByParameterSet(result)) {
     out.push('');
-    out.push(`== ${parameterSet} ==  (median over runs; [min-max] across runs)`);
+    out.push(`== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`);
     const header = ['', ...summaries.map((s) => transportLabel(s.job))];
     const rows = ROWS.map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);
     rows.push(['runs completed', ...summaries.map((s) => `${s.completed.length}/${s.planned}`)]);

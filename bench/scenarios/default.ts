@@ -2,8 +2,8 @@ import type { Scenario } from './schema.ts';
 
 /**
  * The comparison `npm run bench` makes: all four transports at a low and a high event rate, a small
- * and a large audience, a 256-byte payload, short polling at 1 s and at 250 ms. About 5 minutes on a
- * 2-core machine. Warm-up: an HTTP round trip here fell from ~370 µs to ~53 µs over the first 5,000
+ * and a large audience, a 256-byte payload, short polling at 1 s and at 250 ms. About 6.5 minutes on
+ * a 2-core machine (60 runs of ~6 s: each run starts two fresh processes). Warm-up: an HTTP round trip here fell from ~370 µs to ~53 µs over the first 5,000
  * requests, so polling servers get 5,000 requests before anything is measured.
  */
 export const defaultScenario: Scenario = {

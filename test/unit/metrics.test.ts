@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
+import type { LoadReport } from '../../bench/load/ipc.ts';
+import type { JobParams } from '../../bench/result-schema.ts';
+import type { ServerStats } from '../../servers/start.ts';
+
+const params: JobParams = { transport: 'short-poll', framework: 'express', clients: 10, shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, pollIntervalMs: 250, longPollWaitMs: null, perMessageDeflate: false };
+const summary = { count: 30, min: 1, mean: 125_000, p50: 125_000, p90: 225_000, p99: 248_000, p999: 249_000, max: 250_000 };
+
+function load(overrides: Partial<LoadReport> = {}): LoadReport {
+  return {
+    startNs: '1000000000', endNs: '4000000000', firstSeq: 5, lastSeq: 7, drainedMs: 300,
+    delivery: { expected: 30, delivered: 30, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
+    latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
+    connectMs: { ...summary, p50: 5 }, firstEventMs: { ...summary, p50: 500 },
+    // 10 clients x 3 s x 4 polls/s = 120 requests for 30 delivered events.
+    window: { bytesUp: 120 * 80, bytesDown: 120 * 200 + 30 * 300, tcpConnects: 0, httpRequests: 120, emptyResponses: 90, wsHandshakes: 0, reconnects: 0, messageBytesDown: 90 * 2 + 30 * 302, errors: 0, skippedPolls: 0 },
+    connectBytesUp: 1000, connectBytesDown: 2000, clientsConnected: 10, loadCpuFraction: 0.1, loadLoopDelayP99Us: 100, totalErrors: 0,
+    ...overrides,
+  };
+}
+
+function stats(atNs: bigint, cpuUs: number, elu: { active: number; idle: number }, rss = 50e6): ServerStats {
+  return {
+    process: { atNs: atNs.toString(), cpuUserUs: cpuUs, cpuSystemUs: 0, rssBytes: rss, heapUsedBytes: rss / 2, heapTotalBytes: rss, externalBytes: 0, eluActiveMs: elu.active, eluIdleMs: elu.idle, loopDelay: { meanUs: 0, p50Us: 0, p99Us: 500, maxUs: 900 } },
+    counters: { tcpAccepted: 10, openSockets: 10, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
+    gauges: {},
+  };
+}
+
+const server = (activeMs: number): ServerWindow => ({
+  idle: stats(0n, 0, { active: 0, idle: 0 }, 40e6),
+  start: stats(1_000_000_000n, 1_000_000, { active: 100, idle: 900 }),
+  end: stats(4_000_000_000n, 1_000_000 + activeMs * 1000, { active: 100 + activeMs, idle: 900 + (3000 - activeMs) }),
+  retained: stats(4_100_000_000n, 0, { active: 0, idle: 0 }, 41e6),
+});
+
+test('per-event and per-client figures divide window totals by delivered events and client-seconds', () => {
+  const { metrics, warnings } = deriveMetrics(params, load(), server(300));
+  assert.equal(metrics['http_requests_per_event']!.value, 4);
+  assert.equal(metrics['empty_responses_per_event']!.value, 3);
+  assert.equal(metrics['http_requests_per_client_per_s']!.value, 4);
+  assert.equal(metrics['bytes_up_per_event']!.value, 320);
+  assert.equal(metrics['server_cpu_ms_per_1000_events']!.value, 10_000);
+  assert.ok(Math.abs(metrics['server_cpu_fraction']!.value - 0.1) < 1e-9);
+  assert.equal(metrics['server_rss_per_client_bytes']!.value, 100_000);
+  assert.equal(metrics['latency_p50_us']!.unit, 'us');
+  assert.equal(metrics['bytes_down_per_event']!.kind, 'exact');
+  assert.equal(metrics['latency_p99_us']!.kind, 'noisy');
+  assert.deepEqual(warnings, []);
+});
+
+test('loss, a saturated load generator and a saturated server each raise a warning', () => {
+  const lossy = load({ delivery: { expected: 30, delivered: 27, lost: 3, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 }, loadCpuFraction: 0.95 });
+  const { warnings } = deriveMetrics(params, lossy, server(2900));
+  assert.ok(warnings.some((w) => /^lost 3 of 30 events \(10\.00%\): not delivered within 0\.3 s/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /^load generator saturated: 95%/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /^server saturated: event loop busy 97%/.test(w)), warnings.join('\n'));
+});
