@@ -1,3 +1,4 @@
+import { defaultScenario } from './default.ts';
 import type { Scenario } from './schema.ts';
 
 /**
@@ -5,19 +6,11 @@ import type { Scenario } from './schema.ts';
  * 5,000. Short polling is left out because at 5,000 clients it is a request-rate test, not a feed.
  */
 export const capacityScenario: Scenario = {
+  ...defaultScenario,
   name: 'capacity',
   description: 'ws, sse and long polling at 1 event/s with 1,000, 2,500 and 5,000 clients from one load process.',
   transports: ['long-poll', 'sse', 'ws'],
-  matrix: {
-    shapes: [{ kind: 'steady', ratePerSec: 1 }],
-    clients: [1000, 2500, 5000],
-    payloadBytes: [256],
-    pollIntervalMs: [1000],
-  },
-  framework: 'express',
-  longPollWaitMs: 30_000,
-  perMessageDeflate: false,
-  ringCapacity: 10_000,
+  matrix: { ...defaultScenario.matrix, shapes: [{ kind: 'steady', ratePerSec: 1 }], clients: [1000, 2500, 5000], pollIntervalMs: [1000] },
   timing: { warmupMs: 2000, measureMs: 5000, drainMs: 500, prewarmRequests: 5000 },
   repetitions: 1,
 };
