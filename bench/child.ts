@@ -103,7 +103,6 @@ export class ManagedChild<In, Out extends { type: string }> {
         clearTimeout(timer);
         off();
         signal?.removeEventListener('abort', onAbort);
-        void this.exited.then(() => {}, () => {});
       };
       const onAbort = () => {
         cleanup();

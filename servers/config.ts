@@ -3,7 +3,6 @@
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
  */
 import { z } from 'zod';
-import { MAX_WAIT_MS } from './protocol.ts';
 
 export const scheduleShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
@@ -30,6 +29,3 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
 ]);
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
-export type FeedServerConfig = Extract<ServerConfig, { role: 'feed' }>;
-export type FeedConfig = z.infer<typeof feedConfigSchema>;
-export { MAX_WAIT_MS };

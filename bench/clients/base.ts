@@ -10,6 +10,8 @@ export abstract class BaseClient {
   abstract readonly transport: TransportName;
   readonly ledger = new SocketLedger();
   connectedNs: bigint | undefined;
+  /** Socket bytes when the first connection became usable: what connecting cost this client. */
+  connectBytes: { up: number; down: number } | undefined;
   lastSeq: number;
   protected closed = false;
   protected readonly tally = { httpRequests: 0, emptyResponses: 0, wsHandshakes: 0, messageBytesDown: 0, errors: 0, skippedPolls: 0 };
@@ -36,6 +38,7 @@ export abstract class BaseClient {
   protected markConnected(): void {
     if (this.connectedNs === undefined) {
       this.connectedNs = process.hrtime.bigint();
+      this.connectBytes = this.ledger.bytes();
       this.connected.resolve();
     }
   }

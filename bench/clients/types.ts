@@ -50,6 +50,11 @@ export interface TransportClient {
   start(): Promise<void>;
   /** hrtime (ns) when the first connection became usable, or undefined before. */
   readonly connectedNs: bigint | undefined;
+  /**
+   * Socket bytes up to the moment the first connection became usable: the WebSocket handshake, the
+   * SSE request and response headers, nothing for polling (usable at TCP connect).
+   */
+  readonly connectBytes: { up: number; down: number } | undefined;
   /** Highest seq received so far (what a resume asks from). */
   readonly lastSeq: number;
   counters(): ClientCounters;

@@ -32,7 +32,7 @@ export interface LoadReport {
   firstEventMs: PercentileSummary;
   /** Sum over clients of counter changes inside the window. */
   window: ClientCounters;
-  /** Sum over clients of bytes up to and including the first connection's handshake. */
+  /** Sum over clients of socket bytes until each one's first connection became usable (handshakes). */
   connectBytesUp: number;
   connectBytesDown: number;
   clientsConnected: number;

@@ -18,10 +18,11 @@ export const attachLongPoll: Attach = (host, feed) => {
   const waiters = new Set<Waiter>();
   let flushQueued = false;
 
-  const answer = (waiter: Waiter) => {
+  const bodyFor = (since: number) => encodeEventList(feed.ring.since(since).map((e) => e.json));
+  const answer = (waiter: Waiter, body = bodyFor(waiter.since)) => {
     clearTimeout(waiter.timer);
     waiters.delete(waiter);
-    sendJson(waiter.res, 200, encodeEventList(feed.ring.since(waiter.since).map((e) => e.json)));
+    sendJson(waiter.res, 200, body);
   };
 
   // Answer parked requests in a microtask after the publisher's loop, so a burst of N events
@@ -29,8 +30,15 @@ export const attachLongPoll: Attach = (host, feed) => {
   const flush = () => {
     flushQueued = false;
     const latest = feed.latestSeq;
+    // Waiters that hold the same seq get the same body: build it once per flush, not per waiter.
+    const bodies = new Map<number, string>();
     // Deleting the current element while iterating a Set is safe in JS.
-    for (const waiter of waiters) if (latest > waiter.since) answer(waiter);
+    for (const waiter of waiters) {
+      if (latest <= waiter.since) continue;
+      let body = bodies.get(waiter.since);
+      if (body === undefined) bodies.set(waiter.since, (body = bodyFor(waiter.since)));
+      answer(waiter, body);
+    }
   };
   const unsubscribe = feed.subscribe(() => {
     if (!flushQueued && waiters.size > 0) {
@@ -46,7 +54,7 @@ export const attachLongPoll: Attach = (host, feed) => {
     const wait = parseWait(query.get('wait'));
     if (!wait.ok) return sendError(res, 400, 'bad_request', wait.message);
     if (feed.latestSeq > since.value || wait.value === 0) {
-      return sendJson(res, 200, encodeEventList(feed.ring.since(since.value).map((e) => e.json)));
+      return sendJson(res, 200, bodyFor(since.value));
     }
     const waiter: Waiter = {
       since: since.value,

@@ -10,10 +10,25 @@ import { queryOf, sendError } from '../http-host.ts';
 import type { FeedEntry } from '../feed.ts';
 import type { Attach } from './types.ts';
 
-const frame = (entry: FeedEntry) => `id: ${entry.event.seq}\ndata: ${entry.json}\n\n`;
+/**
+ * The frame of an entry, as bytes. Every subscriber gets the same entry in a row, so a one-slot cache
+ * builds (and UTF-8-encodes) each frame once per event rather than once per client.
+ */
+function frameCache(): (entry: FeedEntry) => Buffer {
+  let last: FeedEntry | undefined;
+  let bytes = Buffer.alloc(0);
+  return (entry) => {
+    if (entry !== last) {
+      last = entry;
+      bytes = Buffer.from(`id: ${entry.event.seq}\ndata: ${entry.json}\n\n`);
+    }
+    return bytes;
+  };
+}
 
 export const attachSse: Attach = (host, feed) => {
   const streams = new Set<ServerResponse>();
+  const frame = frameCache();
 
   host.get(STREAM_PATH, (req, res) => {
     const header = req.headers['last-event-id'];

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, parseSince, type ErrorBody } from '../protocol.ts';
 import { queryOf } from '../http-host.ts';
 import type { Attach } from './types.ts';
+import type { FeedEntry } from '../feed.ts';
 
 function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
   const json = JSON.stringify(body);
@@ -19,6 +20,16 @@ export const attachWs: Attach = (host, feed, options) => {
   // perMessageDeflate is set explicitly: ws's server and client defaults differ.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.perMessageDeflate, clientTracking: true });
   const counters = host.counters;
+  // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
+  let last: FeedEntry | undefined;
+  let bytes = Buffer.alloc(0);
+  const send = (ws: WebSocket, entry: FeedEntry) => {
+    if (entry !== last) {
+      last = entry;
+      bytes = Buffer.from(entry.json);
+    }
+    ws.send(bytes, { binary: false });
+  };
 
   host.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -27,8 +38,8 @@ export const attachWs: Attach = (host, feed, options) => {
     if (!since.ok) return refuse(socket, 400, { error: 'bad_request', message: since.message });
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       counters.wsHandshakes++;
-      for (const entry of feed.ring.since(since.value)) ws.send(entry.json);
-      const unsubscribe = feed.subscribe((entry) => ws.send(entry.json));
+      for (const entry of feed.ring.since(since.value)) send(ws, entry);
+      const unsubscribe = feed.subscribe((entry) => send(ws, entry));
       ws.once('close', unsubscribe);
       // A client that vanishes mid-send must not crash the server; the close handler cleans up.
       ws.on('error', () => ws.terminate());
