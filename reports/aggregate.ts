@@ -60,3 +60,58 @@ export function transportLabel(job: Job): string {
   const p = job.params;
   return p.transport === 'short-poll' ? `short-poll ${p.pollIntervalMs}ms` : p.transport;
 }
+
+/** Every job summarised, in result order (parameter set by parameter set, transports in scenario order). */
+export function summarizeAll(result: Result): JobSummary[] {
+  return result.jobs.map(summarizeJob);
+}
+
+/** Average events per second of a job's feed: the steady rate, or burst size over burst period. */
+export function eventRate(job: Job): number {
+  const s = job.params.shape;
+  return s.kind === 'steady' ? s.ratePerSec : (s.size * 1000) / s.everyMs;
+}
+
+/** A readable name for the shape: "1 event/s", or "bursts of 50 every 1000 ms". */
+export function shapeText(job: Job): string {
+  const s = job.params.shape;
+  if (s.kind === 'burst') return `bursts of ${s.size} every ${s.everyMs} ms`;
+  return `${s.ratePerSec} event${s.ratePerSec === 1 ? '' : 's'}/s`;
+}
+
+/** The parameter set in words: "1 event/s to 500 clients, 256-byte payload". */
+export function parameterSetText(job: Job): string {
+  return `${shapeText(job)} to ${job.params.clients.toLocaleString('en-US')} clients, ${job.params.payloadBytes}-byte payload`;
+}
+
+/** A median that is NaN when the metric is missing, so callers can test once. */
+export function medianOf(summary: JobSummary | undefined, key: string): number {
+  return summary?.metrics[key]?.median ?? Number.NaN;
+}
+
+/** The median over completed runs of a figure derived from each run's metrics (NaN when missing). */
+export function perRunMedian(summary: JobSummary, derive: (metrics: CompletedRun['metrics']) => number): number {
+  return median(summary.completed.map((r) => derive(r.metrics)).filter(Number.isFinite));
+}
+
+const value = (metrics: CompletedRun['metrics'], key: string) => metrics[key]?.value ?? Number.NaN;
+
+/** Bytes both ways per delivered event, everything included (summed per run, then the median). */
+export function totalBytesPerEvent(summary: JobSummary): number {
+  return perRunMedian(summary, (mt) => value(mt, 'bytes_up_per_event') + value(mt, 'bytes_down_per_event'));
+}
+
+/** Bytes both ways per delivered event that are not event messages: headers, framing, requests. */
+export function overheadBytesPerEvent(summary: JobSummary): number {
+  return perRunMedian(summary, (mt) => value(mt, 'bytes_up_per_event') + value(mt, 'overhead_bytes_down_per_event'));
+}
+
+/**
+ * Orders parameter sets (each given by one of its jobs) by how close they are to the classic "one
+ * message per client per second" case: steady feeds before bursts, rate nearest 1 event/s, then the
+ * most clients. The headline and the scalability table both measure there.
+ */
+export function closestToOnePerSecond(a: Job, b: Job): number {
+  const score = (job: Job) => (job.params.shape.kind === 'steady' ? 0 : 1000) + Math.abs(Math.log(eventRate(job)));
+  return score(a) - score(b) || b.params.clients - a.params.clients;
+}

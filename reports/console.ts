@@ -14,12 +14,9 @@ interface Row {
   range?: boolean;
 }
 
-/** Three significant figures (at least whole units), the way every ms figure in the table reads. */
-const sig3 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2));
+import { fixed, int, pct, sig3 } from './format.ts';
+
 const ms = (us: number) => sig3(us / 1000);
-const fixed = (digits: number) => (v: number) => v.toFixed(digits);
-const int = (v: number) => Math.round(v).toLocaleString('en-US');
-const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 
 const ROWS: Row[] = [
   { label: 'latency p50 (ms)', metric: 'latency_p50_us', format: ms, range: true },

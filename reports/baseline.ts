@@ -1,0 +1,75 @@
+/**
+ * Side-by-side with an earlier result (`npm run report -- new.json --baseline old.json`): for every
+ * job present in both, the medians of the key metrics and the relative change. Descriptive only; the
+ * regression verdict with statistics is `npm run compare`.
+ */
+import type { Result } from '../bench/result-schema.ts';
+import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
+
+export const BASELINE_METRICS = [
+  'latency_p50_us',
+  'latency_p99_us',
+  'bytes_down_per_event',
+  'bytes_up_per_event',
+  'http_requests_per_event',
+  'server_cpu_ms_per_1000_events',
+  'server_heap_per_client_bytes',
+] as const;
+
+export interface BaselineCell {
+  metric: string;
+  baseline: number;
+  current: number;
+  /** (current - baseline) / |baseline|; NaN when the baseline is 0 and the current is not. */
+  change: number;
+  /** true when the change goes the metric's worse way. */
+  worse: boolean;
+}
+
+export interface BaselineRow {
+  label: string;
+  parameterSet: string;
+  cells: BaselineCell[];
+}
+
+export interface BaselineComparison {
+  rows: BaselineRow[];
+  onlyInCurrent: string[];
+  onlyInBaseline: string[];
+  /** Context differences that make the comparison shaky (other machine, other Node). */
+  contextDifferences: string[];
+}
+
+function cell(metric: string, base: JobSummary, cur: JobSummary): BaselineCell | null {
+  const b = base.metrics[metric];
+  const c = cur.metrics[metric];
+  if (!b || !c) return null;
+  const change = b.median === 0 ? (c.median === 0 ? 0 : Number.NaN) : (c.median - b.median) / Math.abs(b.median);
+  const worse = c.better === 'lower' ? c.median > b.median : c.median < b.median;
+  return { metric, baseline: b.median, current: c.median, change, worse };
+}
+
+export function compareWithBaseline(current: Result, baseline: Result): BaselineComparison {
+  const base = new Map(summarizeAll(baseline).filter((s) => s.completed.length > 0).map((s) => [s.job.id, s]));
+  const cur = summarizeAll(current).filter((s) => s.completed.length > 0);
+  const rows: BaselineRow[] = [];
+  for (const s of cur) {
+    const b = base.get(s.job.id);
+    if (!b) continue;
+    rows.push({ label: transportLabel(s.job), parameterSet: s.job.parameterSet, cells: BASELINE_METRICS.flatMap((m) => cell(m, b, s) ?? []) });
+  }
+  const curIds = new Set(cur.map((s) => s.job.id));
+  const contextDifferences: string[] = [];
+  const a = baseline.context;
+  const c = current.context;
+  if (a.node !== c.node) contextDifferences.push(`Node ${a.node} -> ${c.node}`);
+  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count) contextDifferences.push(`CPU ${a.cpu.count} x ${a.cpu.model} -> ${c.cpu.count} x ${c.cpu.model}`);
+  if (a.scenario.framework !== c.scenario.framework) contextDifferences.push(`framework ${a.scenario.framework} -> ${c.scenario.framework}`);
+  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing)) contextDifferences.push('different timing (warm-up, window or drain)');
+  return {
+    rows,
+    onlyInCurrent: cur.filter((s) => !base.has(s.job.id)).map((s) => s.job.id),
+    onlyInBaseline: [...base.keys()].filter((id) => !curIds.has(id)),
+    contextDifferences,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The headline: for one parameter set, how many times less latency, fewer bytes and fewer requests
+ * WebSocket, SSE and long polling need than short polling. Data only; each renderer words it.
+ *
+ * Which parameter set: the one closest to the classic "one message per second" case (steady rate
+ * nearest 1 event/s), with the most clients among those, where short polling and at least one other
+ * transport completed. The choice is stated next to the figures.
+ */
+import type { Result } from '../bench/result-schema.ts';
+import { times } from './format.ts';
+import { closestToOnePerSecond, groupByParameterSet, medianOf, parameterSetText, totalBytesPerEvent, transportLabel, type JobSummary } from './aggregate.ts';
+
+export interface HeadlineRow {
+  label: string;
+  transport: string;
+  latencyP50Ms: number;
+  bytesPerEvent: number;
+  requestsPerEvent: number;
+  /** Reference / this: how many times less. Infinity when this needs none (requests of a stream). */
+  latencyTimes: number;
+  bytesTimes: number;
+  requestsTimes: number;
+}
+
+export interface Headline {
+  parameterSet: string;
+  /** "1 event/s to 500 clients, 256-byte payload". */
+  parameterText: string;
+  reference: { label: string; pollIntervalMs: number; latencyP50Ms: number; bytesPerEvent: number; requestsPerEvent: number };
+  /** Other short-poll intervals measured in the same parameter set, for the sentence under the cards. */
+  otherReferences: string[];
+  rows: HeadlineRow[];
+}
+
+const PUSH_ORDER = ['ws', 'sse', 'long-poll'];
+
+function usable(s: JobSummary): boolean {
+  return s.completed.length > 0 && Number.isFinite(medianOf(s, 'latency_p50_us'));
+}
+
+/** null when the result has no parameter set with both a short-polling reference and another transport. */
+export function computeHeadline(result: Result): Headline | null {
+  const candidates = [...groupByParameterSet(result)]
+    .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter(usable) }))
+    .filter(({ summaries }) => summaries.some((s) => s.job.params.transport === 'short-poll') && summaries.some((s) => s.job.params.transport !== 'short-poll'));
+  if (candidates.length === 0) return null;
+
+  const best = [...candidates].sort((a, b) => closestToOnePerSecond(a.summaries[0]!.job, b.summaries[0]!.job))[0]!;
+
+  const polls = best.summaries.filter((s) => s.job.params.transport === 'short-poll');
+  const ref = polls[0]!;
+  const refLatency = medianOf(ref, 'latency_p50_us') / 1000;
+  const refBytes = totalBytesPerEvent(ref);
+  const refRequests = medianOf(ref, 'http_requests_per_event');
+
+  const rows: HeadlineRow[] = best.summaries
+    .filter((s) => s.job.params.transport !== 'short-poll')
+    .sort((a, b) => PUSH_ORDER.indexOf(a.job.params.transport) - PUSH_ORDER.indexOf(b.job.params.transport))
+    .map((s) => {
+      const latencyP50Ms = medianOf(s, 'latency_p50_us') / 1000;
+      const bytesPerEvent = totalBytesPerEvent(s);
+      const requestsPerEvent = medianOf(s, 'http_requests_per_event');
+      return {
+        label: transportLabel(s.job),
+        transport: s.job.params.transport,
+        latencyP50Ms,
+        bytesPerEvent,
+        requestsPerEvent,
+        latencyTimes: refLatency / latencyP50Ms,
+        bytesTimes: refBytes / bytesPerEvent,
+        requestsTimes: requestsPerEvent === 0 ? Number.POSITIVE_INFINITY : refRequests / requestsPerEvent,
+      };
+    });
+
+  return {
+    parameterSet: best.parameterSet,
+    parameterText: parameterSetText(ref.job),
+    reference: { label: transportLabel(ref.job), pollIntervalMs: ref.job.params.pollIntervalMs ?? Number.NaN, latencyP50Ms: refLatency, bytesPerEvent: refBytes, requestsPerEvent: refRequests },
+    otherReferences: polls.slice(1).map((p) => `${transportLabel(p.job)}: latency p50 ${(medianOf(p, 'latency_p50_us') / 1000).toFixed(0)} ms, ${totalBytesPerEvent(p).toFixed(0)} B and ${medianOf(p, 'http_requests_per_event').toFixed(2)} requests per event`),
+    rows,
+  };
+}
+
+/** Human names for the cards and sentences. */
+export const TRANSPORT_NAMES: Record<string, string> = {
+  ws: 'WebSocket',
+  sse: 'Server-Sent Events',
+  'long-poll': 'Long polling',
+  'short-poll': 'Short polling',
+};
+
+/** One sentence per row, e.g. "WebSocket: 36x less latency (12.8 ms vs 460 ms), 1.8x fewer bytes, no HTTP requests (short polling: 1.00 per event)". */
+export function headlineSentence(h: Headline, row: HeadlineRow): string {
+  const name = TRANSPORT_NAMES[row.transport] ?? row.label;
+  const latency = `${fmtTimes(row.latencyTimes, 'less')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`;
+  const bytes = `${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`;
+  const requests = row.requestsPerEvent === 0
+    ? `no HTTP requests per event (short polling: ${h.reference.requestsPerEvent.toFixed(2)})`
+    : `${fmtTimes(row.requestsTimes, 'fewer')} HTTP requests (${row.requestsPerEvent.toFixed(2)} vs ${h.reference.requestsPerEvent.toFixed(2)} per event)`;
+  return `${name}: ${latency}, ${bytes}, ${requests}`;
+}
+
+export function fmtMs(v: number): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+}
+
+/** "36x less", "1.2x more" when the ratio is below 1, "about the same" within 5%. */
+export function fmtTimes(ratio: number, word: 'less' | 'fewer'): string {
+  if (ratio === Number.POSITIVE_INFINITY) return `none (${word})`;
+  if (!Number.isFinite(ratio) || ratio <= 0) return 'n/a';
+  if (Math.abs(ratio - 1) < 0.05) return 'about the same';
+  if (ratio < 1) return `${times(1 / ratio)} more`;
+  return `${times(ratio)} ${word}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Everything a reader must know before trusting the figures, collected from a result: failed or
+ * aborted runs, lost or duplicated events, a saturated load generator or server, an interrupted run.
+ * Data only; each renderer shows it in its own way (the HTML report as a block at the top).
+ */
+import type { Result } from '../bench/result-schema.ts';
+import { summarizeAll, transportLabel } from './aggregate.ts';
+
+export type NoticeKind = 'error' | 'loss' | 'saturation' | 'note';
+
+export interface Notice {
+  kind: NoticeKind;
+  /** Which job (transport and parameter set), or "" for the whole result. */
+  where: string;
+  text: string;
+}
+
+const KIND_ORDER: NoticeKind[] = ['error', 'loss', 'saturation', 'note'];
+
+function classify(text: string): NoticeKind {
+  if (/\blost\b|twice|out of order|clients connected|client errors|before their scheduled time/.test(text)) return 'loss';
+  if (/saturated/.test(text)) return 'saturation';
+  return 'note';
+}
+
+export function collectNotices(result: Result): Notice[] {
+  const notices: Notice[] = [];
+  if (result.status === 'interrupted') notices.push({ kind: 'error', where: '', text: 'the run was interrupted: jobs without completed runs are missing from the figures' });
+  if (result.status === 'running') notices.push({ kind: 'error', where: '', text: 'the result file was still being written (the benchmark may have crashed): figures are partial' });
+  if (!result.calibration) notices.push({ kind: 'note', where: '', text: 'no calibration floor was measured' });
+  for (const s of summarizeAll(result)) {
+    const where = `${transportLabel(s.job)}, ${s.job.parameterSet}`;
+    for (const e of s.errors) notices.push({ kind: 'error', where, text: e });
+    for (const w of s.warnings) notices.push({ kind: classify(w), where, text: w });
+  }
+  return notices.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+}
+
+export const NOTICE_TITLES: Record<NoticeKind, string> = {
+  error: 'Failed or missing runs',
+  loss: 'Delivery problems (loss, duplicates, disconnects)',
+  saturation: 'Saturation: figures partly measure the limit, not the transport',
+  note: 'Notes',
+};
