@@ -9,6 +9,7 @@ import { runPlan } from './orchestrator.ts';
 import { createProgressPrinter } from './progress.ts';
 import { stopAllChildren } from './child.ts';
 import { renderConsole } from '../reports/console.ts';
+import { stemOf, writeReports } from './report-writer.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -52,11 +53,21 @@ async function main(): Promise<number> {
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else process.stdout.write(renderConsole(result));
-  process.stderr.write(`\nResult: ${path.relative(process.cwd(), file) || file} (also ${path.join(options.outDir, 'latest.json')})\n`);
+  const shown = (f: string) => path.relative(process.cwd(), f) || f;
+  process.stderr.write(`\nResult: ${shown(file)} (also ${path.join(options.outDir, 'latest.json')})\n`);
+  let reportFailed = false;
+  try {
+    const reports = await writeReports({ result, stem: stemOf(file) });
+    process.stderr.write(`Markdown summary: ${shown(reports.markdown)}\nHTML report: ${shown(reports.html)}\n`);
+  } catch (err) {
+    // The result is already on disk; `npm run report` can render it again once the cause is fixed.
+    reportFailed = true;
+    process.stderr.write(`pollbench: could not render the report (the result file is complete): ${err instanceof Error ? err.message : String(err)}\n`);
+  }
 
   if (result.status === 'interrupted') return 130;
   const failed = result.jobs.some((j) => j.runs.some((r) => r.status !== 'completed'));
-  return failed ? 1 : 0;
+  return failed || reportFailed ? 1 : 0;
 }
 
 main().then(

@@ -96,7 +96,9 @@ export function headlineSentence(h: Headline, row: HeadlineRow): string {
   const bytes = `${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`;
   const requests = row.requestsPerEvent === 0
     ? `no HTTP requests per event (short polling: ${h.reference.requestsPerEvent.toFixed(2)})`
-    : `${fmtTimes(row.requestsTimes, 'fewer')} HTTP requests (${row.requestsPerEvent.toFixed(2)} vs ${h.reference.requestsPerEvent.toFixed(2)} per event)`;
+    : Math.abs(row.requestsTimes - 1) < 0.05
+      ? `as many HTTP requests (${row.requestsPerEvent.toFixed(2)} per event)`
+      : `${fmtTimes(row.requestsTimes, 'fewer')} HTTP requests (${row.requestsPerEvent.toFixed(2)} vs ${h.reference.requestsPerEvent.toFixed(2)} per event)`;
   return `${name}: ${latency}, ${bytes}, ${requests}`;
 }
 

@@ -1,0 +1,92 @@
+/**
+ * `npm run report -- <result.json> [--baseline <other.json>] [--out <dir>]`: re-renders the HTML
+ * report and Markdown summary of any saved result file. This file does the reading and writing;
+ * rendering is in reports/.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseResult, type Result } from './result-schema.ts';
+import { stemOf, writeReports } from './report-writer.ts';
+
+export const REPORT_USAGE = `Usage: npm run report -- <result.json> [options]
+
+Renders a saved pollbench result as a self-contained HTML report (charts inline, works offline) and
+a Markdown summary, written next to the result file (x.json -> x.html, x.md) unless --out is given.
+
+Options:
+  --baseline <file>   an earlier result to compare with (adds a baseline section to both reports)
+  --out <dir>         where to write the reports (default: the result file's folder)
+  --print             also print the Markdown summary to stdout
+  -h, --help          show this help
+
+Exit codes: 0 written; 2 bad usage or an unreadable or invalid result file.`;
+
+class InputError extends Error {}
+
+function load(file: string): Result {
+  if (!existsSync(file)) throw new InputError(`no such file: ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`${file} is not JSON: ${(err as Error).message}`);
+  }
+  try {
+    return parseResult(json);
+  } catch (err) {
+    throw new InputError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      strict: true,
+      options: { baseline: { type: 'string' }, out: { type: 'string' }, print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    process.stderr.write(`pollbench report: ${(err as Error).message.split(/\.\s/)[0]}\n\n${REPORT_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${REPORT_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(`pollbench report: give exactly one result file (got ${positionals.length})\n\n${REPORT_USAGE}\n`);
+    return 2;
+  }
+  const file = positionals[0]!;
+  let result: Result;
+  let baseline: { result: Result; name: string } | undefined;
+  try {
+    result = load(file);
+    if (values.baseline !== undefined) baseline = { result: load(values.baseline), name: path.basename(values.baseline) };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    process.stderr.write(`pollbench report: ${err.message}\n`);
+    return 2;
+  }
+  let stem = stemOf(file);
+  if (values.out !== undefined) {
+    mkdirSync(values.out, { recursive: true });
+    stem = path.join(values.out, path.basename(stem));
+  }
+  const written = await writeReports({ result, stem, baseline });
+  if (values.print) process.stdout.write(readFileSync(written.markdown, 'utf8'));
+  process.stderr.write(`HTML report: ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KiB, rendered in ${(written.renderMs / 1000).toFixed(1)} s)\nMarkdown summary: ${written.markdown}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`pollbench report: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

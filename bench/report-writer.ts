@@ -1,0 +1,40 @@
+/**
+ * Renders the HTML report and the Markdown summary of a result and writes them next to it
+ * (`x.json` -> `x.html`, `x.md`), atomically. Shared by `npm run bench` and `npm run report`.
+ */
+import path from 'node:path';
+import type { Result } from './result-schema.ts';
+import { writeAtomic } from './result-store.ts';
+import { renderHtml } from '../reports/html.ts';
+import { renderMarkdown } from '../reports/markdown.ts';
+
+export interface WrittenReports {
+  html: string;
+  markdown: string;
+  htmlBytes: number;
+  renderMs: number;
+}
+
+export interface ReportInput {
+  result: Result;
+  /** Output path without extension, e.g. results/2026-...-default */
+  stem: string;
+  baseline?: { result: Result; name: string };
+}
+
+export async function writeReports({ result, stem, baseline }: ReportInput): Promise<WrittenReports> {
+  const started = performance.now();
+  const htmlFile = `${stem}.html`;
+  const markdownFile = `${stem}.md`;
+  const html = await renderHtml(result, { baseline });
+  const markdown = renderMarkdown(result, { baseline, htmlReport: path.basename(htmlFile) });
+  const renderMs = performance.now() - started;
+  writeAtomic(htmlFile, html);
+  writeAtomic(markdownFile, markdown);
+  return { html: htmlFile, markdown: markdownFile, htmlBytes: Buffer.byteLength(html), renderMs };
+}
+
+/** `results/x.json` -> `results/x`. */
+export function stemOf(file: string): string {
+  return file.replace(/\.json$/i, '');
+}

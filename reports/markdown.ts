@@ -1,0 +1,122 @@
+/**
+ * The Markdown summary, for a CI job summary or a pull-request comment: the headline, one compact
+ * table of every job, the warnings, and (when given) the change against a baseline. Always under
+ * GitHub's 65,536-character limit: long lists are cut with a note saying how much was left out.
+ */
+import type { Result } from '../bench/result-schema.ts';
+import { medianOf, summarizeAll, transportLabel } from './aggregate.ts';
+import { compareWithBaseline } from './baseline.ts';
+import { escapeMarkdown as md } from './escape.ts';
+import { signedPct } from './format.ts';
+import { computeHeadline, headlineSentence } from './headline.ts';
+import { formatMetric, labelWithUnit } from './metric-catalog.ts';
+import { collectNotices, NOTICE_TITLES } from './warnings.ts';
+
+export const MARKDOWN_LIMIT = 65_000;
+const MAX_NOTICES = 40;
+
+export interface MarkdownOptions {
+  baseline?: { result: Result; name: string };
+  /** Where the full HTML report is, to link from the summary. */
+  htmlReport?: string;
+}
+
+const COLUMNS: { key: string; head: string }[] = [
+  { key: 'latency_p50_us', head: 'latency p50 (ms)' },
+  { key: 'latency_p99_us', head: 'latency p99 (ms)' },
+  { key: 'bytes_down_per_event', head: 'bytes down / event' },
+  { key: 'bytes_up_per_event', head: 'bytes up / event' },
+  { key: 'http_requests_per_event', head: 'HTTP requests / event' },
+  { key: 'server_cpu_ms_per_1000_events', head: 'server CPU ms / 1000 events' },
+  { key: 'events_lost', head: 'lost' },
+];
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const header = (cells: string[], numericFrom: number) => [row(cells), row(cells.map((_, i) => (i >= numericFrom ? '---:' : '---')))];
+
+/** Adds lines while they fit in the budget; returns how many did not fit. */
+function addWithin(out: string[], lines: string[], budget: number): number {
+  let used = out.reduce((n, l) => n + l.length + 1, 0);
+  for (let i = 0; i < lines.length; i++) {
+    if (used + lines[i]!.length + 1 > budget) return lines.length - i;
+    out.push(lines[i]!);
+    used += lines[i]!.length + 1;
+  }
+  return 0;
+}
+
+export function renderMarkdown(result: Result, options: MarkdownOptions = {}): string {
+  const ctx = result.context;
+  const reps = ctx.scenario.repetitions;
+  // Reserve room for the sections after the job table so that a huge table cannot crowd them out.
+  const out: string[] = [];
+  out.push(`## pollbench: scenario "${md(ctx.scenario.name)}"`);
+  out.push('');
+  out.push(md(`${reps} run${reps === 1 ? '' : 's'} per job (median shown), ${ctx.cpu.count} x ${ctx.cpu.model}, Node ${ctx.node}, ${ctx.scenario.framework}, ${ctx.pinning.note}; result status: ${result.status}.`));
+  out.push('');
+
+  const h = computeHeadline(result);
+  if (h) {
+    out.push(`**Headline** at ${md(h.parameterText)}, compared with short polling every ${h.reference.pollIntervalMs} ms:`);
+    out.push('');
+    for (const r of h.rows) out.push(`- ${md(headlineSentence(h, r))}`);
+  } else {
+    out.push('No headline: no parameter set where short polling and another transport both completed.');
+  }
+  out.push('');
+
+  const tail: string[] = [];
+  const notices = collectNotices(result);
+  if (notices.length) {
+    tail.push(`### Warnings (${notices.length})`);
+    tail.push('');
+    let kind: string | null = null;
+    for (const n of notices.slice(0, MAX_NOTICES)) {
+      if (n.kind !== kind) {
+        kind = n.kind;
+        tail.push(`**${md(NOTICE_TITLES[n.kind])}**`, '');
+      }
+      tail.push(`- ${n.where ? `${md(n.where)}: ` : ''}${md(n.text)}`);
+    }
+    if (notices.length > MAX_NOTICES) tail.push(`- ... and ${notices.length - MAX_NOTICES} more (see the HTML report)`);
+    tail.push('');
+  }
+  if (options.baseline) tail.push(...baselineSection(result, options.baseline));
+  if (options.htmlReport) tail.push(`Full report with charts: \`${md(options.htmlReport)}\``);
+  const tailLength = tail.reduce((n, l) => n + l.length + 1, 0);
+
+  out.push(`### All jobs (median of runs)`);
+  out.push('');
+  const summaries = summarizeAll(result);
+  const lines = summaries.map((s) => {
+    if (s.completed.length === 0) return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map(() => 'n/a'), `0/${s.planned}`]);
+    return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map((c) => (Number.isFinite(medianOf(s, c.key)) ? formatMetric(c.key, medianOf(s, c.key)) : 'n/a')), `${s.completed.length}/${s.planned}`]);
+  });
+  const budget = Math.min(MARKDOWN_LIMIT - 200, MARKDOWN_LIMIT - 200 - Math.min(tailLength, MARKDOWN_LIMIT / 2));
+  addWithin(out, header(['parameter set', 'transport', ...COLUMNS.map((c) => c.head), 'runs'], 2), budget);
+  const cut = addWithin(out, lines, budget);
+  if (cut) out.push(`\n_${cut} more job${cut === 1 ? '' : 's'} not shown to stay within the size limit; see the HTML report._`);
+  out.push('');
+  const leftOut = addWithin(out, tail, MARKDOWN_LIMIT - 100);
+  if (leftOut) out.push(`_${leftOut} more lines not shown to stay within the size limit._`);
+  return `${out.join('\n')}\n`;
+}
+
+function baselineSection(result: Result, baseline: { result: Result; name: string }): string[] {
+  const cmp = compareWithBaseline(result, baseline.result);
+  const lines = [`### Compared with \`${md(baseline.name)}\``, ''];
+  if (cmp.contextDifferences.length) lines.push(`Context differs: ${md(cmp.contextDifferences.join('; '))}.`, '');
+  if (cmp.rows.length === 0) lines.push('No job is in both results.');
+  else {
+    const metrics = [...new Set(cmp.rows.flatMap((r) => r.cells.map((c) => c.metric)))];
+    lines.push(...header(['parameter set', 'transport', ...metrics.map((m) => md(labelWithUnit(m)))], 2));
+    for (const r of cmp.rows) {
+      lines.push(row([md(r.parameterSet), md(r.label), ...metrics.map((m) => {
+        const c = r.cells.find((x) => x.metric === m);
+        return c ? `${formatMetric(m, c.baseline)} → ${formatMetric(m, c.current)} (${signedPct(c.change)})` : 'n/a';
+      })]));
+    }
+  }
+  lines.push('', 'Descriptive medians; `npm run compare` gives the verdict with statistics.', '');
+  return lines;
+}
