@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Context } from './result-schema.ts';
 import type { Pinning } from './child.ts';
 import type { Scenario } from './scenarios/schema.ts';
@@ -10,13 +11,20 @@ import type { Scenario } from './scenarios/schema.ts';
 const require = createRequire(import.meta.url);
 const MEASURED_PACKAGES = ['express', 'ws', 'undici', 'eventsource-parser', 'hdr-histogram-js', 'zod', 'autocannon', 'tinybench', 'tsx'];
 
+/**
+ * The installed version. Packages with an `exports` map (tinybench) refuse `name/package.json`, so
+ * fall back to the project's own node_modules folder before giving up.
+ */
 function packageVersion(name: string): string {
-  try {
-    const pkgPath = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
+  const candidates = [() => require.resolve(`${name}/package.json`), () => fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url))];
+  for (const resolve of candidates) {
+    try {
+      return (JSON.parse(readFileSync(resolve(), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next way
+    }
   }
+  return 'unknown';
 }
 
 function git(args: string[]): string | null {

@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseResult } from '../../bench/result-schema.ts';
@@ -66,6 +66,11 @@ describe('bench CLI', () => {
       assert.equal(runs[1]!.status, 'aborted');
       assert.equal(runs[2]!.status, 'aborted');
       assert.ok(existsSync(path.join(out, 'latest.json')));
+      // The report of what finished is written too, and its path is the last thing printed.
+      const html = readdirSync(out).find((f) => f.endsWith('.html'));
+      assert.ok(html, `an HTML report in ${readdirSync(out).join(', ')}`);
+      assert.ok(readdirSync(out).some((f) => f.endsWith('.md')), 'a Markdown summary');
+      assert.match(stderr.trimEnd().split('\n').at(-1)!, new RegExp(`^HTML report: .*${html.replace(/[.]/g, '\\.')}$`));
       await new Promise((r) => setTimeout(r, 200));
       const leftover = [...pollbenchChildren()].filter((pid) => !before.has(pid));
       assert.deepEqual(leftover, [], 'no server or load process left behind');
