@@ -12,6 +12,7 @@ import { ResultStore } from './result-store.ts';
 import { RESULT_SCHEMA_VERSION, type Calibration, type Context, type Job, type Result, type Run } from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
+import { steadyStateWarmupMs } from './load/window.ts';
 import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { ServerConfig } from '../servers/config.ts';
 import type { ServerStats } from '../servers/start.ts';
@@ -108,7 +109,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     if (ready.feedStartNs === null) throw new Error('feed server reported no feed start time');
-    const timing = { ...scenario.timing, alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
+    const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
     load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
     await load.waitFor('checkpoint', 120_000, signal);

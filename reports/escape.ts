@@ -17,3 +17,8 @@ export function escapeMarkdown(text: string): string {
     .replace(/[\\`*_{}[\]<>|#!]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;');
 }
+
+/** For inline code (`...`): backslash escapes do not work there, so drop what would end or break it. */
+export function markdownCode(text: string): string {
+  return `\`${text.replace(/\r?\n/g, ' ').replace(/`/g, "'")}\``;
+}

@@ -109,7 +109,7 @@ export function fmtMs(v: number): string {
 
 /** "36x less", "1.2x more" when the ratio is below 1, "about the same" within 5%. */
 export function fmtTimes(ratio: number, word: 'less' | 'fewer'): string {
-  if (ratio === Number.POSITIVE_INFINITY) return `none (${word})`;
+  if (ratio === Number.POSITIVE_INFINITY) return 'none needed';
   if (!Number.isFinite(ratio) || ratio <= 0) return 'n/a';
   if (Math.abs(ratio - 1) < 0.05) return 'about the same';
   if (ratio < 1) return `${times(1 / ratio)} more`;

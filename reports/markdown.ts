@@ -6,7 +6,7 @@
 import type { Result } from '../bench/result-schema.ts';
 import { medianOf, summarizeAll, transportLabel } from './aggregate.ts';
 import { compareWithBaseline } from './baseline.ts';
-import { escapeMarkdown as md } from './escape.ts';
+import { escapeMarkdown as md, markdownCode } from './escape.ts';
 import { signedPct } from './format.ts';
 import { computeHeadline, headlineSentence } from './headline.ts';
 import { formatMetric, labelWithUnit } from './metric-catalog.ts';
@@ -73,6 +73,8 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
     let kind: string | null = null;
     for (const n of notices.slice(0, MAX_NOTICES)) {
       if (n.kind !== kind) {
+        // A blank line ends the previous group's list; without it the title would continue its last item.
+        if (kind !== null) tail.push('');
         kind = n.kind;
         tail.push(`**${md(NOTICE_TITLES[n.kind])}**`, '');
       }
@@ -82,7 +84,7 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
     tail.push('');
   }
   if (options.baseline) tail.push(...baselineSection(result, options.baseline));
-  if (options.htmlReport) tail.push(`Full report with charts: \`${md(options.htmlReport)}\``);
+  if (options.htmlReport) tail.push(`Full report with charts: ${markdownCode(options.htmlReport)}`);
   const tailLength = tail.reduce((n, l) => n + l.length + 1, 0);
 
   out.push(`### All jobs (median of runs)`);
@@ -98,13 +100,14 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
   if (cut) out.push(`\n_${cut} more job${cut === 1 ? '' : 's'} not shown to stay within the size limit; see the HTML report._`);
   out.push('');
   const leftOut = addWithin(out, tail, MARKDOWN_LIMIT - 100);
-  if (leftOut) out.push(`_${leftOut} more lines not shown to stay within the size limit._`);
+  // After a blank line: directly under a cut table the note would be read as one more row.
+  if (leftOut) out.push('', `_${leftOut} more lines not shown to stay within the size limit._`);
   return `${out.join('\n')}\n`;
 }
 
 function baselineSection(result: Result, baseline: { result: Result; name: string }): string[] {
   const cmp = compareWithBaseline(result, baseline.result);
-  const lines = [`### Compared with \`${md(baseline.name)}\``, ''];
+  const lines = [`### Compared with ${markdownCode(baseline.name)}`, ''];
   if (cmp.contextDifferences.length) lines.push(`Context differs: ${md(cmp.contextDifferences.join('; '))}.`, '');
   if (cmp.rows.length === 0) lines.push('No job is in both results.');
   else {

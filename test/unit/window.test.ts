@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignedWindowMs } from '../../bench/load/window.ts';
+import { alignedWindowMs, steadyStateWarmupMs } from '../../bench/load/window.ts';
 import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
 
 const steady = (ratePerSec: number) => makeSchedule({ kind: 'steady', ratePerSec });
@@ -32,4 +32,10 @@ test('an aligned window holds the same number of events wherever it starts', () 
     counts.add(last - first + 1);
   }
   assert.deepEqual([...counts], [3]);
+});
+
+test('short polling warms up for at least one poll interval, so every client has polled before the window', () => {
+  assert.equal(steadyStateWarmupMs(500, 1000), 1000);
+  assert.equal(steadyStateWarmupMs(500, 250), 500);
+  assert.equal(steadyStateWarmupMs(300, null), 300, 'push transports keep the configured warm-up');
 });

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { METRICS, formatMetric, labelWithUnit, metricInfo, orderMetricKeys } from '../../reports/metric-catalog.ts';
+import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
+import type { LoadReport } from '../../bench/load/ipc.ts';
+import type { ServerStats } from '../../servers/start.ts';
+import { parseResult, type JobParams } from '../../bench/result-schema.ts';
+
+const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];
+const fixtureKeys = (): Set<string> => {
+  const keys = new Set<string>();
+  for (const name of FIXTURES) {
+    const result = parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+    for (const job of result.jobs) for (const run of job.runs) if (run.status === 'completed') for (const key of Object.keys(run.metrics)) keys.add(key);
+  }
+  return keys;
+};
+
+/** What bench/metrics.ts produces today, whatever the fixtures were recorded with. The values do not matter. */
+function derivedKeys(): string[] {
+  const summary = { count: 1, min: 1, mean: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 };
+  const params: JobParams = { transport: 'short-poll', framework: 'express', clients: 1, shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 1, pollIntervalMs: 1000, longPollWaitMs: null, perMessageDeflate: false };
+  const load: LoadReport = {
+    startNs: '0', endNs: '1000000000', firstSeq: 1, lastSeq: 1, drainedMs: 0,
+    delivery: { expected: 1, delivered: 1, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
+    latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
+    connectMs: summary, firstEventMs: summary,
+    window: { bytesUp: 1, bytesDown: 1, tcpConnects: 0, httpRequests: 1, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 1, errors: 0, skippedPolls: 0 },
+    connectBytesUp: 1, connectBytesDown: 1, clientsConnected: 1, loadCpuFraction: 0, loadLoopDelayP99Us: 0, totalErrors: 0,
+  };
+  const stats = (atNs: string): ServerStats => ({
+    process: { atNs, cpuUserUs: 0, cpuSystemUs: 0, rssBytes: 1, heapUsedBytes: 1, heapTotalBytes: 1, externalBytes: 0, eluActiveMs: 0, eluIdleMs: 1, loopDelay: { meanUs: 0, p50Us: 0, p99Us: 0, maxUs: 0 } },
+    counters: { tcpAccepted: 0, openSockets: 0, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
+    gauges: {},
+  });
+  const server: ServerWindow = { idle: stats('0'), start: stats('0'), end: stats('1000000000'), retained: stats('1000000000') };
+  return Object.keys(deriveMetrics(params, load, server).metrics);
+}
+
+test('every metric the fixtures and bench/metrics.ts produce is in the catalog', () => {
+  const known = new Set(METRICS.map((m) => m.key));
+  const fromFixtures = fixtureKeys();
+  const fromBench = derivedKeys();
+  assert.ok(fromFixtures.size >= 30, `fixtures hold ${fromFixtures.size} metrics`);
+  assert.ok(fromBench.length >= 30, `deriveMetrics produces ${fromBench.length} metrics`);
+  for (const key of [...fromFixtures, ...fromBench]) assert.ok(known.has(key), `${key} has no entry in reports/metric-catalog.ts`);
+  // And the catalog describes nothing that is never measured.
+  for (const key of known) assert.ok(fromBench.includes(key), `${key} is in the catalog but bench/metrics.ts does not produce it`);
+});
+
+test('catalog entries are unique and each has a label and a one-sentence definition', () => {
+  const keys = METRICS.map((m) => m.key);
+  assert.equal(new Set(keys).size, keys.length, 'no key twice');
+  for (const m of METRICS) {
+    assert.ok(m.label.trim().length > 0, `${m.key}: label`);
+    assert.ok(m.definition.trim().length > 0, `${m.key}: definition`);
+    assert.ok(m.definition.endsWith('.'), `${m.key}: definition ends with a period: ${m.definition}`);
+    assert.ok(Number.isFinite(m.scale) && m.scale > 0, `${m.key}: scale`);
+  }
+});
+
+test('stored values are scaled and formatted for display', () => {
+  assert.equal(formatMetric('latency_p50_us', 12345), '12.3');
+  assert.equal(formatMetric('latency_p50_us', 468_000), '468');
+  assert.equal(formatMetric('latency_p50_us', 4_130), '4.13');
+  assert.equal(formatMetric('loss_fraction', 0.095), '9.50');
+  assert.equal(formatMetric('server_cpu_fraction', 0.21), '21');
+  assert.equal(formatMetric('server_heap_per_client_bytes', 3 * 1024 + 512), '3.5');
+  assert.equal(formatMetric('events_delivered', 30000), '30,000');
+  assert.equal(labelWithUnit('latency_p50_us'), 'latency p50 (ms)');
+  assert.equal(labelWithUnit('server_heap_per_client_bytes'), 'server heap / client (KiB)');
+});
+
+test('a metric this version does not know is still shown, under its own name, after the known ones', () => {
+  const info = metricInfo('future_metric_us', 'us');
+  assert.equal(info.label, 'future metric us');
+  assert.equal(info.unit, 'us');
+  assert.equal(info.scale, 1);
+  assert.equal(orderMetricKeys(['zeta_new', 'latency_p99_us', 'alpha_new', 'latency_p50_us']).join(','), 'latency_p50_us,latency_p99_us,alpha_new,zeta_new');
+});
