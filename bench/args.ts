@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { scenarios } from './scenarios/index.ts';
 import { ScenarioError, quickProfile, validateScenario } from './matrix.ts';
 import type { Scenario } from './scenarios/schema.ts';
+import type { Inject } from '../servers/config.ts';
 
 export class UsageError extends Error {}
 
@@ -29,6 +30,9 @@ Options:
   --framework <name>     HTTP server for polling and SSE: express (default) or node (bare node:http)
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
+  --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
+                         response and a delay before every push (recorded in the result; never
+                         for real measurements)
   -h, --help             show this help
 
 Exit codes: 0 all runs completed; 1 some run failed; 2 bad usage; 130 interrupted (Ctrl-C).
@@ -39,6 +43,31 @@ export interface CliOptions {
   profile: 'default' | 'quick';
   outDir: string;
   json: boolean;
+  inject?: Inject;
+}
+
+/** The inverse of parseInject: the option value that asks for `inject`. */
+export function formatInject(inject: Inject): string {
+  const parts = [...(inject.extraResponseHeaderBytes > 0 ? [`header=${inject.extraResponseHeaderBytes}`] : []), ...(inject.pushDelayMs > 0 || inject.extraResponseHeaderBytes === 0 ? [`delay=${inject.pushDelayMs}`] : [])];
+  return parts.join(',');
+}
+
+/** "header=200,delay=5" -> an injected regression; either part may be left out. */
+export function parseInject(spec: string): Inject {
+  const inject: Inject = { extraResponseHeaderBytes: 0, pushDelayMs: 0 };
+  for (const part of spec.split(',').map((p) => p.trim())) {
+    const m = /^(header|delay)=([0-9]+(?:\.[0-9]+)?)$/.exec(part);
+    if (!m) throw new UsageError(`--inject-regression: "${part}" is not header=<bytes> or delay=<ms>`);
+    const value = Number(m[2]);
+    if (m[1] === 'header') {
+      if (!Number.isInteger(value) || value < 24 || value > 60_000) throw new UsageError('--inject-regression: header=<bytes> must be a whole number from 24 to 60000');
+      inject.extraResponseHeaderBytes = value;
+    } else {
+      if (value > 10_000) throw new UsageError('--inject-regression: delay=<ms> must be at most 10000');
+      inject.pushDelayMs = value;
+    }
+  }
+  return inject;
 }
 
 function list(name: string, raw: string | undefined, parse: (s: string) => number): number[] | undefined {
@@ -77,6 +106,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         framework: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        'inject-regression': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -124,5 +154,6 @@ export function parseCli(argv: string[]): CliOptions | null {
     if (err instanceof ScenarioError) throw new UsageError(`invalid value: ${err.message.replace(/^matrix\./, '')}`);
     throw err;
   }
-  return { scenario: s, profile: values.quick ? 'quick' : 'default', outDir: values.out ?? 'results', json: values.json ?? false };
+  const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;
+  return { scenario: s, profile: values.quick ? 'quick' : 'default', outDir: values.out ?? 'results', json: values.json ?? false, ...(inject ? { inject } : {}) };
 }

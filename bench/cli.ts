@@ -48,6 +48,7 @@ async function main(): Promise<number> {
     command: process.argv.slice(2),
     signal: abort.signal,
     onProgress: (p) => progress.update(p),
+    ...(options.inject ? { inject: options.inject } : {}),
   });
   progress.done();
 

@@ -14,7 +14,7 @@ import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
 import type { FromServer, ToServer } from '../servers/ipc.ts';
-import type { ServerConfig } from '../servers/config.ts';
+import type { Inject, ServerConfig } from '../servers/config.ts';
 import type { ServerStats } from '../servers/start.ts';
 import type { Scenario } from './scenarios/schema.ts';
 
@@ -39,6 +39,8 @@ export interface PlanOptions {
   onProgress?: (p: Progress) => void;
   /** Calibration round trips (after as many warm-up ones). */
   calibrationRoundTrips?: number;
+  /** A regression injected on purpose into every server (CI gate tests); recorded in the context. */
+  inject?: Inject;
 }
 
 export interface PlanOutcome {
@@ -89,7 +91,7 @@ async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSign
   return { tcpRoundTripUs, wsRoundTripUs, roundTrips, wsIdleRoundTripUs, idleMs: IDLE_MS, idleRoundTrips };
 }
 
-async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
+async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, inject: Inject | undefined, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
   const startedAt = new Date().toISOString();
   const t0 = nowNs();
   const { params } = job;
@@ -102,6 +104,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       perMessageDeflate: params.perMessageDeflate,
       feed: { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
       host: '127.0.0.1',
+      ...(inject ? { inject } : {}),
     },
     pinning,
   );
@@ -162,7 +165,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const jobs = expandScenario(scenario);
   const order = interleave(jobs, scenario.repetitions);
   const pinning = detectPinning();
-  const context = collectContext(scenario, options.profile, pinning, options.command);
+  const context = { ...collectContext(scenario, options.profile, pinning, options.command), ...(options.inject ? { inject: options.inject } : {}) };
   const store = new ResultStore(options.outDir, options.profile === 'quick' ? `${scenario.name}-quick` : scenario.name, new Date(context.startedAt));
   const resultJobs: Job[] = jobs.map((j) => ({ id: j.id, parameterSet: j.parameterSet, params: j.params, runs: [] }));
   const byId = new Map(resultJobs.map((j) => [j.id, j]));
@@ -189,7 +192,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const runStart = Date.now();
       report(i + 1, label, 'start', 0, 1);
       try {
-        target.runs.push(await runOnce(job, repetition, scenario, pinning, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
+        target.runs.push(await runOnce(job, repetition, scenario, pinning, options.inject, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
       } catch (err) {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });

@@ -3,10 +3,11 @@
  * report and Markdown summary of any saved result file. This file does the reading and writing;
  * rendering is in reports/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseResult, type Result } from './result-schema.ts';
+import type { Result } from './result-schema.ts';
+import { InputError, loadResultFile as load } from './result-file.ts';
 import { stemOf, writeReports } from './report-writer.ts';
 
 export const REPORT_USAGE = `Usage: npm run report -- <result.json> [options]
@@ -21,23 +22,6 @@ Options:
   -h, --help          show this help
 
 Exit codes: 0 written; 2 bad usage or an unreadable or invalid result file.`;
-
-class InputError extends Error {}
-
-function load(file: string): Result {
-  if (!existsSync(file)) throw new InputError(`no such file: ${file}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${file} is not JSON: ${(err as Error).message}`);
-  }
-  try {
-    return parseResult(json);
-  } catch (err) {
-    throw new InputError(`${file}: ${(err as Error).message}`);
-  }
-}
 
 async function main(): Promise<number> {
   let parsed;

@@ -158,6 +158,8 @@ export const contextSchema = z.object({
   profile: z.enum(['default', 'quick']),
   scenario: scenarioSchema,
   command: z.array(z.string()),
+  /** Only in results of gate tests: a regression injected into the servers on purpose. */
+  inject: z.object({ extraResponseHeaderBytes: z.number(), pushDelayMs: z.number() }).optional(),
 });
 export type Context = z.infer<typeof contextSchema>;
 

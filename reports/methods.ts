@@ -30,6 +30,7 @@ export function methodsEntries(result: Result): MethodsEntry[] {
     { term: 'Timing per run', detail: `${t.prewarmRequests} JIT prewarm requests before any client; ${t.warmupMs} ms warm-up with all clients connected (excluded); ${t.measureMs} ms measurement window (aligned to whole event periods and poll intervals); then a drain for late events of at least ${t.drainMs} ms, extended while events are still arriving (capped at 10 s)` },
     { term: 'Repetitions', detail: `${s.repetitions} run${s.repetitions === 1 ? '' : 's'} of every job, interleaved across transports (A B C A B C, not A A A B B B) so drift hits all alike; tables show the median over runs and the [min-max] across runs, never the best run` },
   ];
+  if (c.inject) entries.push({ term: 'Injected regression', detail: `${c.inject.extraResponseHeaderBytes} extra header bytes on every HTTP response, ${c.inject.pushDelayMs} ms delay before every push (a gate test, not a real measurement)` });
   const cal = result.calibration;
   entries.push({
     term: 'Calibration floor',

@@ -27,6 +27,8 @@ export function collectNotices(result: Result): Notice[] {
   const notices: Notice[] = [];
   if (result.status === 'interrupted') notices.push({ kind: 'error', where: '', text: 'the run was interrupted: jobs without completed runs are missing from the figures' });
   if (result.status === 'running') notices.push({ kind: 'error', where: '', text: 'the result file was still being written (the benchmark may have crashed): figures are partial' });
+  const inj = result.context.inject;
+  if (inj) notices.push({ kind: 'error', where: '', text: `a regression was injected on purpose (${inj.extraResponseHeaderBytes} extra header bytes per HTTP response, ${inj.pushDelayMs} ms delay before each push): these are not the real servers' figures` });
   if (!result.calibration) notices.push({ kind: 'note', where: '', text: 'no calibration floor was measured' });
   for (const s of summarizeAll(result)) {
     const where = `${transportLabel(s.job)}, ${s.job.parameterSet}`;

@@ -15,6 +15,17 @@ export const feedConfigSchema = z.object({
   ringCapacity: z.number().int().min(1).max(10_000_000),
 });
 
+/**
+ * Regressions injected on purpose, for proving that the CI gate catches them (never in a normal run):
+ * padding added to every HTTP response's headers, and a fixed delay before every push to
+ * subscribers (long polling, SSE, WebSocket; short polling reads the ring and is not delayed).
+ */
+export const injectSchema = z.object({
+  extraResponseHeaderBytes: z.number().int().min(0).max(60_000).default(0),
+  pushDelayMs: z.number().min(0).max(10_000).default(0),
+});
+export type Inject = z.infer<typeof injectSchema>;
+
 export const serverConfigSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('feed'),
@@ -23,6 +34,7 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
     perMessageDeflate: z.boolean(),
     feed: feedConfigSchema,
     host: z.string().default('127.0.0.1'),
+    inject: injectSchema.optional(),
   }),
   // Calibration: the physical floor on this machine in the same process layout.
   z.object({ role: z.literal('echo'), kind: z.enum(['tcp', 'ws']), host: z.string().default('127.0.0.1') }),

@@ -56,6 +56,8 @@ export interface FeedOptions {
   ringCapacity: number;
   /** Clock, injectable for tests. Must be CLOCK_MONOTONIC-based like process.hrtime.bigint. */
   now?: () => bigint;
+  /** Injected regression (CI gate tests only): hand each event to subscribers this much later. */
+  pushDelayMs?: number;
 }
 
 /**
@@ -94,11 +96,14 @@ export class Feed {
   private leadNs = MIN_LEAD_NS;
   private readonly lateness = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 
+  private readonly pushDelayMs: number;
+
   constructor(options: FeedOptions) {
     this.ring = new RingBuffer(options.ringCapacity);
     this.schedule = makeSchedule(options.shape);
     this.payload = makePayload(options.payloadBytes);
     this.now = options.now ?? process.hrtime.bigint;
+    this.pushDelayMs = options.pushDelayMs ?? 0;
   }
 
   get latestSeq(): number {
@@ -119,8 +124,13 @@ export class Feed {
     const event: FeedEvent = { seq: this.ring.latestSeq + 1, emittedAtNs, payload: this.payload };
     const entry = { event, json: encodeEvent(event) };
     this.ring.push(entry);
-    for (const listener of this.listeners) listener(entry);
+    if (this.pushDelayMs > 0) setTimeout(() => this.notify(entry), this.pushDelayMs);
+    else this.notify(entry);
     return entry;
+  }
+
+  private notify(entry: FeedEntry): void {
+    for (const listener of this.listeners) listener(entry);
   }
 
   /** Starts publishing on the schedule. Every event that is due when the timer wakes is emitted. */

@@ -62,7 +62,23 @@ function applyServerParity(server: http.Server): void {
   server.maxRequestsPerSocket = 0;
 }
 
-export function createHost(framework: Framework): TransportHost {
+/** Header name used to pad responses when a regression is injected on purpose. */
+const PADDING_HEADER = 'x-injected-padding';
+
+/**
+ * Wraps a handler so every response carries `bytes` more header bytes: "name: value\r\n" is exactly
+ * `bytes` long (at least the name's own length plus 4).
+ */
+function padded(handler: Handler, bytes: number): Handler {
+  if (bytes <= 0) return handler;
+  const value = 'x'.repeat(Math.max(1, bytes - PADDING_HEADER.length - 4));
+  return (req, res) => {
+    res.setHeader(PADDING_HEADER, value);
+    handler(req, res);
+  };
+}
+
+export function createHost(framework: Framework, extraResponseHeaderBytes = 0): TransportHost {
   const counters = new ServerCounters();
   const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
   let server: http.Server;
@@ -81,7 +97,10 @@ export function createHost(framework: Framework): TransportHost {
       else res.destroy();
     });
     server = http.createServer({ noDelay: true, keepAlive: true }, app);
-    get = (path, handler) => router.get(path, (req, res) => handler(req, res));
+    get = (path, handler) => {
+      const h = padded(handler, extraResponseHeaderBytes);
+      router.get(path, (req, res) => h(req, res));
+    };
   } else {
     const routes = new Map<string, Handler>();
     server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => {
@@ -89,7 +108,7 @@ export function createHost(framework: Framework): TransportHost {
       const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
       (handler ?? notFound)(req, res);
     });
-    get = (path, handler) => routes.set(path, handler);
+    get = (path, handler) => routes.set(path, padded(handler, extraResponseHeaderBytes));
   }
   applyServerParity(server);
   counters.track(server);

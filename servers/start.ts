@@ -59,8 +59,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port = await listen(echo.server, config.host);
     closeServer = echo.close;
   } else {
-    feed = new Feed(config.feed);
-    const host = createHost(config.transport === 'ws' ? 'node' : config.framework);
+    feed = new Feed({ ...config.feed, pushDelayMs: config.inject?.pushDelayMs });
+    const host = createHost(config.transport === 'ws' ? 'node' : config.framework, config.inject?.extraResponseHeaderBytes);
     const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
     counters = host.counters;
     gauges = attached.gauges;

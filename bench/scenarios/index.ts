@@ -1,5 +1,6 @@
 import { burstyScenario } from './bursty.ts';
 import { capacityScenario } from './capacity.ts';
+import { ciScenario } from './ci.ts';
 import { defaultScenario } from './default.ts';
 import type { Scenario } from './schema.ts';
 
@@ -7,4 +8,5 @@ export const scenarios: Record<string, Scenario> = {
   default: defaultScenario,
   bursty: burstyScenario,
   capacity: capacityScenario,
+  ci: ciScenario,
 };

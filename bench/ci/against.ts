@@ -1,0 +1,143 @@
+/**
+ * Same-runner comparison, the way nodejs/node's benchmark/compare.js does it: the other git ref is
+ * checked out in a temporary worktree, and both checkouts run the CI profile one repetition at a
+ * time, interleaved, so machine drift (thermal, noisy neighbours, page cache) hits both alike. The
+ * order alternates every round (A B, B A, A B, ...) so that neither side always runs first.
+ *
+ * Each side runs its own bench/cli.ts with the profile spelled out as options, so the baseline is
+ * measured by the baseline's own harness, and a baseline that predates the "ci" scenario still works.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseResult, type Result } from '../result-schema.ts';
+import { ciProfileArgs } from '../scenarios/ci.ts';
+import type { Inject } from '../../servers/config.ts';
+import { mergeResults } from './merge-results.ts';
+import { formatInject } from '../args.ts';
+
+export class AgainstError extends Error {}
+
+export interface AgainstOptions {
+  ref: string;
+  runs: number;
+  outDir: string;
+  signal: AbortSignal;
+  /** Candidate side only: a regression injected on purpose (gate tests). */
+  inject?: Inject;
+  log?: (line: string) => void;
+}
+
+export interface AgainstOutcome {
+  baseline: Result;
+  candidate: Result;
+  baselineSha: string;
+  interrupted: boolean;
+}
+
+function git(cwd: string, args: string[]): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new AgainstError(`git ${args.join(' ')}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  return r.stdout.trim();
+}
+
+/** node_modules for the worktree: shared when the lockfiles match (fast), else a clean npm ci. */
+function installDependencies(root: string, worktree: string, sha: string, logFile: string, log: (l: string) => void): void {
+  let baseLock: string | null = null;
+  try {
+    baseLock = git(root, ['show', `${sha}:package-lock.json`]);
+  } catch {
+    baseLock = null;
+  }
+  const ownLock = existsSync(path.join(root, 'package-lock.json')) ? readFileSync(path.join(root, 'package-lock.json'), 'utf8').trim() : null;
+  if (baseLock !== null && ownLock !== null && baseLock === ownLock && existsSync(path.join(root, 'node_modules'))) {
+    symlinkSync(path.join(root, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
+    log('baseline: same package-lock.json, sharing node_modules');
+    return;
+  }
+  log('baseline: package-lock.json differs, running npm ci in the worktree');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, encoding: 'utf8', timeout: 15 * 60_000 });
+  if (r.status !== 0) throw new AgainstError(`npm ci in the baseline worktree failed (see ${logFile}): ${(r.stderr || '').trim().split('\n').slice(-1)[0]}`);
+}
+
+/** Runs one repetition of the profile with a checkout's own CLI; resolves with its exit code. */
+function runSide(cwd: string, args: string[], logFile: string, signal: AbortSignal): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(cwd, 'bench/cli.ts'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = createWriteStream(logFile);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    // Ctrl-C: the child's own handler stops its servers and load generators and keeps finished runs.
+    const onAbort = () => child.kill('SIGINT');
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.once('error', reject);
+    child.once('exit', (code, sig) => {
+      signal.removeEventListener('abort', onAbort);
+      log.end();
+      resolve(code ?? (sig ? 128 + 2 : 1));
+    });
+  });
+}
+
+function firstError(logFile: string): string {
+  const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+  return text.split('\n').find((l) => l.startsWith('pollbench:')) ?? text.trim().split('\n').slice(-1)[0] ?? '';
+}
+
+export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcome> {
+  const log = options.log ?? (() => {});
+  const root = git(process.cwd(), ['rev-parse', '--show-toplevel']);
+  let sha: string;
+  try {
+    sha = git(root, ['rev-parse', '--verify', '--quiet', `${options.ref}^{commit}`]);
+  } catch {
+    throw new AgainstError(`"${options.ref}" is not a commit in this repository (fetch it first, e.g. git fetch origin ${options.ref})`);
+  }
+  mkdirSync(options.outDir, { recursive: true });
+  const worktree = mkdtempSync(path.join(tmpdir(), 'pollbench-baseline-'));
+  const sides = { baseline: worktree, candidate: root } as const;
+  const parts: Record<keyof typeof sides, Result[]> = { baseline: [], candidate: [] };
+  let interrupted = false;
+  try {
+    git(root, ['worktree', 'add', '--detach', '--force', worktree, sha]);
+    installDependencies(root, worktree, sha, path.join(options.outDir, 'npm-ci-baseline.log'), log);
+    for (let round = 1; round <= options.runs && !options.signal.aborted; round++) {
+      const order: (keyof typeof sides)[] = round % 2 === 1 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+      for (const name of order) {
+        if (options.signal.aborted) break;
+        const out = path.join(options.outDir, 'runs', `${String(round).padStart(2, '0')}-${name}`);
+        const logFile = `${out}.log`;
+        mkdirSync(out, { recursive: true });
+        const args = [...ciProfileArgs(), '--out', out, ...(name === 'candidate' && options.inject ? ['--inject-regression', formatInject(options.inject)] : [])];
+        log(`round ${round}/${options.runs}: ${name}${name === 'baseline' ? ` (${sha.slice(0, 10)})` : ' (working tree)'}`);
+        const code = await runSide(sides[name], args, logFile, options.signal);
+        if (code === 130 || options.signal.aborted) {
+          interrupted = true;
+        } else if (code === 2) {
+          throw new AgainstError(`the ${name} checkout cannot run the CI profile: ${firstError(logFile)} (log: ${logFile})`);
+        } else if (code !== 0 && code !== 1) {
+          throw new AgainstError(`the ${name} run failed with exit code ${code}: ${firstError(logFile)} (log: ${logFile})`);
+        }
+        const file = path.join(out, 'latest.json');
+        if (existsSync(file)) {
+          try {
+            parts[name].push(parseResult(JSON.parse(readFileSync(file, 'utf8'))));
+          } catch (err) {
+            throw new AgainstError(`the ${name} checkout wrote a result this version cannot read: ${(err as Error).message}`);
+          }
+        }
+        if (interrupted) break;
+      }
+      if (interrupted) break;
+    }
+  } finally {
+    const removed = spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root, encoding: 'utf8' });
+    if (removed.status !== 0) {
+      rmSync(worktree, { recursive: true, force: true });
+      spawnSync('git', ['worktree', 'prune'], { cwd: root });
+    }
+  }
+  if (parts.baseline.length === 0 || parts.candidate.length === 0) throw new AgainstError(interrupted ? 'interrupted before both sides finished a round' : 'no result from one of the sides');
+  return { baseline: mergeResults(parts.baseline), candidate: mergeResults(parts.candidate), baselineSha: sha, interrupted };
+}

@@ -1,0 +1,76 @@
+/**
+ * `npm run compare -- <baseline.json> <candidate.json>`: the regression verdict between two saved
+ * results, as Markdown on stdout (and optionally files), with the exit code a CI job needs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError, loadResultFile } from './result-file.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
+import { ConfigError } from '../reports/compare/config.ts';
+import { compareResults, UnusableComparison } from '../reports/compare/compare.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../reports/compare/render.ts';
+
+export const COMPARE_USAGE = `Usage: npm run compare -- <baseline.json> <candidate.json> [options]
+
+Compares two pollbench results job by job and metric by metric: exact metrics (bytes, requests,
+connections per event, loss) against a tolerance, noisy ones (latency, CPU, memory) with Welch's
+t-test on run-level values, a minimum effect and Holm-Bonferroni. Prints the Markdown verdict.
+
+Options:
+${GATE_USAGE}
+  --markdown <file>   also write the Markdown there
+  --json <file>       write the full comparison as JSON there
+  -h, --help          show this help
+
+Exit codes: 0 no regression; 1 regression; 2 unusable input (unreadable file, schema mismatch,
+no job in common, bad option).`;
+
+function write(file: string, text: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, text);
+}
+
+function main(): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true, options: { ...GATE_OPTIONS, markdown: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    process.stderr.write(`pollbench compare: ${(err as Error).message.split(/\.\s/)[0]}\n\n${COMPARE_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${COMPARE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) {
+    process.stderr.write(`pollbench compare: give a baseline and a candidate result file (got ${positionals.length} files)\n\n${COMPARE_USAGE}\n`);
+    return 2;
+  }
+  try {
+    const [baseFile, candFile] = positionals as [string, string];
+    const config = gateConfig(values);
+    const cmp = compareResults(loadResultFile(baseFile), loadResultFile(candFile), config);
+    const names = { baseline: path.basename(baseFile), candidate: path.basename(candFile) };
+    const markdown = renderComparisonMarkdown(cmp, names);
+    process.stdout.write(markdown);
+    if (values.markdown) write(values.markdown, markdown);
+    if (values.json) write(values.json, comparisonJson(cmp, names));
+    process.stderr.write(`${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse` : 'no regression'} (${cmp.metrics.length} metrics in ${cmp.commonJobs} jobs)\n`);
+    return cmp.verdict === 'regressed' ? 1 : 0;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof ConfigError || err instanceof UnusableComparison) {
+      process.stderr.write(`pollbench compare: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  process.stderr.write(`pollbench compare: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,202 @@
+/**
+ * Baseline vs candidate, job by job and metric by metric, as a pure function of two result files.
+ *
+ * - Exact metrics (bytes, requests, connections per event; loss) are deterministic for a scenario:
+ *   the medians are compared and a change beyond the metric's tolerance is a verdict by itself.
+ * - Noisy metrics (latency, CPU, memory): Welch's t-test on the run-level values (n = completed runs
+ *   per side), Holm-Bonferroni over every gated test so one gate has at most `alpha` chance of any
+ *   false alarm, and a minimum effect (relative and absolute) below which a change is "unchanged"
+ *   however significant.
+ */
+import type { CompletedRun, Job, Metric, Result } from '../../bench/result-schema.ts';
+import { transportLabel } from '../aggregate.ts';
+import { ruleFor, type CompareConfig, type ResolvedRule } from './config.ts';
+import { holm, welch } from './stats.ts';
+
+export type Verdict = 'improved' | 'regressed' | 'unchanged' | 'not comparable';
+
+export interface SideSummary {
+  n: number;
+  median: number;
+  mean: number;
+  values: number[];
+}
+
+export interface MetricComparison {
+  jobId: string;
+  parameterSet: string;
+  label: string;
+  metric: string;
+  kind: Metric['kind'];
+  unit: Metric['unit'];
+  better: Metric['better'];
+  /** Whether a regression here fails the gate. */
+  gated: boolean;
+  baseline: SideSummary;
+  candidate: SideSummary;
+  /** Relative change: of the medians (exact) or of the means (noisy); NaN when the baseline is 0. */
+  change: number;
+  /** Absolute change in the stored unit (candidate - baseline). */
+  difference: number;
+  /** Noisy only: confidence interval of the relative change at 1 - alpha. */
+  ci: [number, number] | null;
+  pValue: number | null;
+  /** Holm-adjusted p (gated noisy metrics), else the raw p. */
+  adjustedP: number | null;
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface Comparison {
+  config: CompareConfig;
+  metrics: MetricComparison[];
+  commonJobs: number;
+  jobsOnlyInBaseline: string[];
+  jobsOnlyInCandidate: string[];
+  contextDifferences: string[];
+  /** Welch tests in the gated family: what Holm corrects for. */
+  noisyTests: number;
+  /** Without correction, alpha x tests false alarms would be expected between identical code. */
+  uncorrectedExpectedFalseAlarms: number;
+  regressions: MetricComparison[];
+  improvements: MetricComparison[];
+  verdict: 'regressed' | 'no regression';
+}
+
+/** Two results that cannot be compared at all (exit code 2 in the CLI). */
+export class UnusableComparison extends Error {}
+
+const completed = (job: Job) => job.runs.filter((r): r is CompletedRun => r.status === 'completed');
+
+function side(values: number[]): SideSummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { n: values.length, median, mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), values };
+}
+
+const relative = (diff: number, base: number) => (base === 0 ? (diff === 0 ? 0 : Number.NaN) : diff / Math.abs(base));
+
+/** Direction of a change for a metric: worse when it moves against `better`. */
+const worse = (diff: number, better: Metric['better']) => (better === 'lower' ? diff > 0 : diff < 0);
+
+function exactVerdict(m: MetricComparison, rule: ResolvedRule): void {
+  const diff = m.candidate.median - m.baseline.median;
+  m.difference = diff;
+  m.change = relative(diff, m.baseline.median);
+  const allowed = Math.max(rule.tolerance * Math.abs(m.baseline.median), rule.absoluteTolerance);
+  if (Math.abs(diff) <= allowed) {
+    m.verdict = 'unchanged';
+    m.reason = `within tolerance (±${fmt(allowed)})`;
+  } else {
+    m.verdict = worse(diff, m.better) ? 'regressed' : 'improved';
+    m.reason = `exact metric changed by ${fmt(diff)} (tolerance ±${fmt(allowed)})`;
+  }
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+export function compareResults(baseline: Result, candidate: Result, config: CompareConfig): Comparison {
+  const baseJobs = new Map(baseline.jobs.map((j) => [j.id, j]));
+  const candJobs = new Map(candidate.jobs.map((j) => [j.id, j]));
+  const common = [...candJobs.keys()].filter((id) => baseJobs.has(id));
+  if (common.length === 0) {
+    throw new UnusableComparison(`the two results share no job (baseline: ${baseline.jobs.length} jobs of scenario "${baseline.context.scenario.name}", candidate: ${candidate.jobs.length} jobs of scenario "${candidate.context.scenario.name}"): run both with the same scenario and options`);
+  }
+
+  const metrics: MetricComparison[] = [];
+  for (const id of common) {
+    const b = baseJobs.get(id)!;
+    const c = candJobs.get(id)!;
+    const bRuns = completed(b);
+    const cRuns = completed(c);
+    const names = new Set([...bRuns.flatMap((r) => Object.keys(r.metrics))].filter((k) => cRuns.some((r) => k in r.metrics)));
+    for (const metric of names) {
+      const bValues = bRuns.flatMap((r) => (r.metrics[metric] ? [r.metrics[metric]!.value] : []));
+      const cValues = cRuns.flatMap((r) => (r.metrics[metric] ? [r.metrics[metric]!.value] : []));
+      const sample = (bRuns.find((r) => r.metrics[metric]) ?? cRuns.find((r) => r.metrics[metric]))!.metrics[metric]!;
+      const rule = ruleFor(config, metric, sample.unit);
+      metrics.push({
+        jobId: id,
+        parameterSet: c.parameterSet,
+        label: transportLabel(c),
+        metric,
+        kind: sample.kind,
+        unit: sample.unit,
+        better: sample.better,
+        gated: rule.gate,
+        baseline: side(bValues),
+        candidate: side(cValues),
+        change: Number.NaN,
+        difference: Number.NaN,
+        ci: null,
+        pValue: null,
+        adjustedP: null,
+        verdict: 'not comparable',
+        reason: '',
+      });
+    }
+  }
+
+  // Exact metrics: deterministic, one run per side suffices.
+  for (const m of metrics.filter((x) => x.kind === 'exact')) {
+    if (m.baseline.n === 0 || m.candidate.n === 0) m.reason = 'no completed run on one side';
+    else exactVerdict(m, ruleFor(config, m.metric, m.unit));
+  }
+
+  // Noisy metrics: Welch per metric, Holm over the gated family.
+  const noisy = metrics.filter((x) => x.kind === 'noisy');
+  for (const m of noisy) {
+    if (m.baseline.n < config.minRuns || m.candidate.n < config.minRuns) {
+      m.reason = `needs at least ${config.minRuns} completed runs per side (has ${m.baseline.n} and ${m.candidate.n})`;
+      continue;
+    }
+    const w = welch(m.baseline.values, m.candidate.values, config.alpha);
+    m.difference = w.difference;
+    m.change = relative(w.difference, m.baseline.mean);
+    const scale = Math.abs(m.baseline.mean);
+    m.ci = scale > 0 ? [w.ci[0] / scale, w.ci[1] / scale] : null;
+    m.pValue = w.pValue;
+  }
+  const family = noisy.filter((m) => m.gated && m.pValue !== null);
+  const adjusted = holm(family.map((m) => m.pValue!));
+  family.forEach((m, i) => (m.adjustedP = adjusted[i]!));
+  for (const m of noisy) {
+    if (m.pValue === null) continue;
+    m.adjustedP ??= m.pValue;
+    const rule = ruleFor(config, m.metric, m.unit);
+    const floor = Math.max(rule.minEffect * Math.abs(m.baseline.mean), rule.minAbsolute);
+    const significant = m.adjustedP < config.alpha;
+    const large = Math.abs(m.difference) >= floor;
+    if (significant && large) {
+      m.verdict = worse(m.difference, m.better) ? 'regressed' : 'improved';
+      m.reason = `Welch p = ${m.pValue.toPrecision(2)}${m.gated ? ` (Holm-adjusted ${m.adjustedP.toPrecision(2)})` : ''} < ${config.alpha}, change beyond ${fmt(floor)}`;
+    } else {
+      m.verdict = 'unchanged';
+      m.reason = !significant ? `not significant (p${m.gated ? ', Holm-adjusted,' : ''} = ${m.adjustedP.toPrecision(2)})` : `significant but smaller than the minimum effect (${fmt(floor)})`;
+    }
+  }
+
+  const contextDifferences: string[] = [];
+  const a = baseline.context;
+  const c = candidate.context;
+  if (a.node !== c.node) contextDifferences.push(`Node ${a.node} vs ${c.node}`);
+  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count) contextDifferences.push(`CPU ${a.cpu.count} x ${a.cpu.model} vs ${c.cpu.count} x ${c.cpu.model}`);
+  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing)) contextDifferences.push('different timing (warm-up, window or drain)');
+  if (a.scenario.framework !== c.scenario.framework) contextDifferences.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
+
+  const regressions = metrics.filter((m) => m.gated && m.verdict === 'regressed');
+  return {
+    config,
+    metrics,
+    commonJobs: common.length,
+    jobsOnlyInBaseline: [...baseJobs.keys()].filter((id) => !candJobs.has(id)),
+    jobsOnlyInCandidate: [...candJobs.keys()].filter((id) => !baseJobs.has(id)),
+    contextDifferences,
+    noisyTests: family.length,
+    uncorrectedExpectedFalseAlarms: family.length * config.alpha,
+    regressions,
+    improvements: metrics.filter((m) => m.gated && m.verdict === 'improved'),
+    verdict: regressions.length ? 'regressed' : 'no regression',
+  };
+}
