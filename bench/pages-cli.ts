@@ -1,0 +1,72 @@
+/**
+ * `npm run pages -- <result.json> <site-dir>`: adds a result to a static report site and rebuilds its
+ * index: <site>/results/<id>.json, <site>/reports/<id>.html and <site>/index.html listing every
+ * published run. The site folder is whatever is published (the gh-pages branch in the workflow).
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError, loadResultFile } from './result-file.ts';
+import { writeAtomic } from './result-store.ts';
+import { renderHtml } from '../reports/html.ts';
+import { renderPagesIndex, type PublishedRun } from '../reports/pages-index.ts';
+
+export const PAGES_USAGE = `Usage: npm run pages -- <result.json> <site-dir> [--title <text>]
+
+Publishes a result into a static site folder: the result and its HTML report under a name made of
+its start time and commit, and an index.html of every published run, newest first.
+Exit codes: 0 written; 2 bad usage or an unreadable result.`;
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true, options: { title: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    process.stderr.write(`pollbench pages: ${(err as Error).message.split(/\.\s/)[0]}\n\n${PAGES_USAGE}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${PAGES_USAGE}\n`);
+    return 0;
+  }
+  if (parsed.positionals.length !== 2) {
+    process.stderr.write(`pollbench pages: give a result file and a site folder\n\n${PAGES_USAGE}\n`);
+    return 2;
+  }
+  const [file, site] = parsed.positionals as [string, string];
+  let result;
+  try {
+    result = loadResultFile(file);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    process.stderr.write(`pollbench pages: ${err.message}\n`);
+    return 2;
+  }
+  const id = `${result.context.startedAt.replace(/[:.]/g, '-')}-${(result.context.gitSha ?? 'nogit').slice(0, 10)}`;
+  mkdirSync(path.join(site, 'results'), { recursive: true });
+  mkdirSync(path.join(site, 'reports'), { recursive: true });
+  copyFileSync(file, path.join(site, 'results', `${id}.json`));
+  writeAtomic(path.join(site, 'reports', `${id}.html`), await renderHtml(result));
+
+  // The index comes from every result in the site, so a lost index.html can always be rebuilt.
+  const runs: PublishedRun[] = [];
+  for (const name of readdirSync(path.join(site, 'results')).filter((n) => n.endsWith('.json'))) {
+    const stem = name.replace(/\.json$/, '');
+    try {
+      runs.push({ result: loadResultFile(path.join(site, 'results', name)), href: `reports/${stem}.html`, json: `results/${name}` });
+    } catch (err) {
+      process.stderr.write(`pollbench pages: skipping ${name}: ${(err as Error).message}\n`);
+    }
+  }
+  writeAtomic(path.join(site, 'index.html'), renderPagesIndex(runs.filter((r) => existsSync(path.join(site, r.href))), parsed.values.title));
+  process.stderr.write(`published ${id} into ${site} (${runs.length} run${runs.length === 1 ? '' : 's'} in the index)\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`pollbench pages: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
