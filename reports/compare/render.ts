@@ -38,6 +38,12 @@ function table(list: MetricComparison[], budget: number): string[] {
   return out;
 }
 
+/** A list of job ids, cut after `max` so that thousands of one-sided jobs cannot exceed the size limit. */
+function someOf(ids: string[], max = 20): string {
+  const shown = md(ids.slice(0, max).join('; '));
+  return ids.length > max ? `${shown} and ${ids.length - max} more (see the JSON)` : shown;
+}
+
 export function renderComparisonMarkdown(cmp: Comparison, names: ComparisonNames): string {
   const out: string[] = [];
   const head = cmp.verdict === 'regressed' ? `## pollbench: ${cmp.regressions.length} regression${cmp.regressions.length === 1 ? '' : 's'}` : '## pollbench: no regression';
@@ -51,8 +57,8 @@ export function renderComparisonMarkdown(cmp: Comparison, names: ComparisonNames
   );
   out.push('');
   if (cmp.contextDifferences.length) out.push(`**Context differs**: ${md(cmp.contextDifferences.join('; '))}. A difference may come from that rather than from the code.`, '');
-  if (cmp.jobsOnlyInBaseline.length) out.push(`Only in the baseline: ${md(cmp.jobsOnlyInBaseline.join('; '))}`, '');
-  if (cmp.jobsOnlyInCandidate.length) out.push(`Only in the candidate: ${md(cmp.jobsOnlyInCandidate.join('; '))}`, '');
+  if (cmp.jobsOnlyInBaseline.length) out.push(`Only in the baseline: ${someOf(cmp.jobsOnlyInBaseline)}`, '');
+  if (cmp.jobsOnlyInCandidate.length) out.push(`Only in the candidate: ${someOf(cmp.jobsOnlyInCandidate)}`, '');
 
   const budget = () => MARKDOWN_LIMIT - 500 - out.join('\n').length;
   if (cmp.regressions.length) out.push('### Regressions', '', ...table(cmp.regressions, budget() / 2), '');
