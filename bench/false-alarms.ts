@@ -12,34 +12,15 @@
  * Writes <out>/false-alarms.json (every comparison's regressions, and the largest same-code change
  * of each exact metric, which is what the exact tolerances must cover) and prints a summary.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopAllChildren } from './child.ts';
 import { runPlan } from './orchestrator.ts';
 import { createProgressPrinter } from './progress.ts';
-import type { Result } from './result-schema.ts';
 import { ciScenario } from './scenarios/ci.ts';
 import { gateConfig, GATE_OPTIONS } from './ci/gate-options.ts';
-import { compareResults } from '../reports/compare/compare.ts';
-
-/** Repetitions [from, to) of every job, renumbered from 1: one side of one comparison. */
-export function sliceRuns(result: Result, pick: (repetition: number) => boolean): Result {
-  return {
-    ...result,
-    jobs: result.jobs.map((job) => ({
-      ...job,
-      runs: job.runs.filter((r) => pick(r.repetition)).map((r, i) => ({ ...r, repetition: i + 1 })),
-    })),
-  };
-}
-
-/** A reproducible pseudo-random order of 1..count for draw number `draw` (a hash, no PRNG state). */
-function shuffled(count: number, draw: number): number[] {
-  const key = (rep: number) => createHash('sha256').update(`pollbench-false-alarms:${draw}:${rep}`).digest('hex');
-  return Array.from({ length: count }, (_, i) => i + 1).sort((a, b) => key(a).localeCompare(key(b)));
-}
+import { analyzeFalseAlarms } from './ci/false-alarm-analysis.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { ...GATE_OPTIONS, comparisons: { type: 'string' }, resamples: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } });
@@ -61,47 +42,15 @@ async function main(): Promise<number> {
   const { result } = await runPlan({ scenario: { ...ciScenario, repetitions: 2 * perSide * comparisons }, profile: 'default', outDir, command: ['bench:false-alarms', ...process.argv.slice(2)], signal: abort.signal, onProgress: (p) => progress.update(p) });
   progress.done();
 
-  const block = 2 * perSide;
+  const summary = analyzeFalseAlarms(result, perSide, resamples, config);
+  const { outcomes, falseAlarms: alarms, resampled } = summary;
+  const resampledAlarms = resampled.falseAlarms;
   const done = Math.min(...result.jobs.map((j) => j.runs.filter((r) => r.status === 'completed').length));
-  const outcomes: { comparison: number; regressions: string[] }[] = [];
-  const exactMax = new Map<string, number>();
-  for (let k = 0; (k + 1) * block <= done; k++) {
-    const inBlock = (rep: number) => rep > k * block && rep <= (k + 1) * block;
-    // Within a block, odd repetitions are A and even ones B: interleaved exactly like bench:ci.
-    const a = sliceRuns(result, (rep) => inBlock(rep) && rep % 2 === 1);
-    const b = sliceRuns(result, (rep) => inBlock(rep) && rep % 2 === 0);
-    const cmp = compareResults(a, b, config);
-    outcomes.push({ comparison: k + 1, regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`) });
-    for (const m of cmp.metrics.filter((x) => x.kind === 'exact' && Number.isFinite(x.change))) {
-      const key = `${m.label} ${m.metric}`;
-      exactMax.set(key, Math.max(exactMax.get(key) ?? 0, Math.abs(m.change)));
-    }
-  }
-  const resampled: { comparison: number; regressions: string[] }[] = [];
-  for (let d = 1; d <= resamples && done >= block; d++) {
-    const picked = shuffled(done, d).slice(0, block);
-    const a = new Set(picked.slice(0, perSide));
-    const b = new Set(picked.slice(perSide));
-    const cmp = compareResults(sliceRuns(result, (rep) => a.has(rep)), sliceRuns(result, (rep) => b.has(rep)), config);
-    resampled.push({ comparison: d, regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`) });
-  }
-  const resampledAlarms = resampled.filter((o) => o.regressions.length > 0).length;
-  const alarms = outcomes.filter((o) => o.regressions.length > 0).length;
-  const summary = {
-    comparisons: outcomes.length,
-    runsPerSide: perSide,
-    falseAlarms: alarms,
-    rate: outcomes.length ? alarms / outcomes.length : Number.NaN,
-    config,
-    outcomes,
-    resampled: { comparisons: resampled.length, falseAlarms: resampledAlarms, rate: resampled.length ? resampledAlarms / resampled.length : Number.NaN, outcomes: resampled },
-    largestExactChanges: [...exactMax].sort((x, y) => y[1] - x[1]).slice(0, 15).map(([metric, change]) => ({ metric, change })),
-  };
   writeFileSync(path.join(outDir, 'false-alarms.json'), `${JSON.stringify(summary, null, 1)}\n`);
   process.stdout.write(`${alarms} false alarm${alarms === 1 ? '' : 's'} in ${outcomes.length} same-code comparisons (n = ${perSide} runs per side)\n`);
   for (const o of outcomes.filter((x) => x.regressions.length)) process.stdout.write(`  comparison ${o.comparison}: ${o.regressions.join('; ')}\n`);
-  process.stdout.write(`${resampledAlarms} false alarm${resampledAlarms === 1 ? '' : 's'} in ${resampled.length} resampled same-code comparisons (drawn from the same ${done} runs per job)\n`);
-  for (const o of resampled.filter((x) => x.regressions.length)) process.stdout.write(`  resample ${o.comparison}: ${o.regressions.join('; ')}\n`);
+  process.stdout.write(`${resampledAlarms} false alarm${resampledAlarms === 1 ? '' : 's'} in ${resampled.comparisons} resampled same-code comparisons (drawn from the same ${done} runs per job)\n`);
+  for (const o of resampled.outcomes.filter((x) => x.regressions.length)) process.stdout.write(`  resample ${o.comparison}: ${o.regressions.join('; ')}\n`);
   process.stdout.write(`largest same-code change of an exact metric: ${summary.largestExactChanges.slice(0, 5).map((x) => `${x.metric} ${(x.change * 100).toFixed(2)}%`).join(', ')}\n`);
   return result.status === 'interrupted' ? 130 : 0;
 }

@@ -67,11 +67,18 @@ export const DEFAULT_RULES: Record<string, MetricRule> = {
   // Connection churn in the window: one more reconnect is a regression.
   tcp_connections_in_window: { absoluteTolerance: 0 },
   ws_handshakes_in_window: { absoluteTolerance: 0 },
+  // Cross-checks counted on the server: its window edges are read over IPC a moment apart from the
+  // client's, so a response straddling an edge moves 1-2% between runs (measured). The client-side
+  // bytes and requests per event are the gated figures.
+  server_bytes_out_per_event: { gate: false },
+  server_http_requests_per_event: { gate: false },
+  // Bytes before the first event include whatever the server had already sent when it was counted
+  // (an SSE replay, a first event in the same read): same code, 90% apart between runs (measured).
+  connect_bytes_per_client: { gate: false },
   // Polls that straddle an event by a few ms move an event between polls: requests and empty
   // responses per event wobble by about a percent at rates near the poll frequency.
   empty_responses_per_event: { tolerance: 0.05, absoluteTolerance: 0.02 },
   http_requests_per_event: { tolerance: 0.02 },
-  server_http_requests_per_event: { tolerance: 0.02 },
   http_requests_per_client_per_s: { tolerance: 0.02 },
 };
 
