@@ -50,9 +50,14 @@ export function latencyChartInputs(result: Result, colors: Colors): LatencyChart
       return curve ? [{ label: transportLabel(s.job), curve }] : [];
     });
     const runs = Math.max(...curves.map((x) => x.curve.runs), 0);
+    // Saturation changes what a curve means (queueing, not transport): say so on the chart itself.
+    const saturated = list.flatMap((s) => {
+      const hit = s.completed.filter((r) => r.warnings.some((w) => /saturated/.test(w))).length;
+      return hit ? [`${transportLabel(s.job)} saturated in ${hit} of ${s.completed.length} runs`] : [];
+    });
     return {
       title: `Latency distribution: ${parameterSetText(list[0]!.job)}`,
-      subtitle: `${set}; deliveries of ${runs} run${runs === 1 ? '' : 's'} pooled per transport; dashed: calibration floors`,
+      subtitle: `${set}; deliveries of ${runs} run${runs === 1 ? '' : 's'} pooled per transport; dots: p50 and p99; dashed: calibration floors${saturated.length ? `; WARNING: ${saturated.join(', ')}` : ''}`,
       curves,
       floors,
       colors,

@@ -20,13 +20,17 @@ export interface HeadlineRow {
   latencyTimes: number;
   bytesTimes: number;
   requestsTimes: number;
+  cpuPer1000: number;
+  cpuTimes: number;
+  /** The same ratios against the other short-poll intervals of the parameter set. */
+  versusOthers: { label: string; latencyTimes: number; bytesTimes: number }[];
 }
 
 export interface Headline {
   parameterSet: string;
   /** "1 event/s to 500 clients, 256-byte payload". */
   parameterText: string;
-  reference: { label: string; pollIntervalMs: number; latencyP50Ms: number; bytesPerEvent: number; requestsPerEvent: number };
+  reference: { label: string; pollIntervalMs: number; latencyP50Ms: number; bytesPerEvent: number; requestsPerEvent: number; cpuPer1000: number };
   /** Other short-poll intervals measured in the same parameter set, for the sentence under the cards. */
   otherReferences: string[];
   rows: HeadlineRow[];
@@ -52,6 +56,7 @@ export function computeHeadline(result: Result): Headline | null {
   const refLatency = medianOf(ref, 'latency_p50_us') / 1000;
   const refBytes = totalBytesPerEvent(ref);
   const refRequests = medianOf(ref, 'http_requests_per_event');
+  const refCpu = medianOf(ref, 'server_cpu_ms_per_1000_events');
 
   const rows: HeadlineRow[] = best.summaries
     .filter((s) => s.job.params.transport !== 'short-poll')
@@ -60,6 +65,7 @@ export function computeHeadline(result: Result): Headline | null {
       const latencyP50Ms = medianOf(s, 'latency_p50_us') / 1000;
       const bytesPerEvent = totalBytesPerEvent(s);
       const requestsPerEvent = medianOf(s, 'http_requests_per_event');
+      const cpuPer1000 = medianOf(s, 'server_cpu_ms_per_1000_events');
       return {
         label: transportLabel(s.job),
         transport: s.job.params.transport,
@@ -69,13 +75,16 @@ export function computeHeadline(result: Result): Headline | null {
         latencyTimes: refLatency / latencyP50Ms,
         bytesTimes: refBytes / bytesPerEvent,
         requestsTimes: requestsPerEvent === 0 ? Number.POSITIVE_INFINITY : refRequests / requestsPerEvent,
+        cpuPer1000,
+        cpuTimes: refCpu / cpuPer1000,
+        versusOthers: polls.slice(1).map((p) => ({ label: transportLabel(p.job), latencyTimes: medianOf(p, 'latency_p50_us') / 1000 / latencyP50Ms, bytesTimes: totalBytesPerEvent(p) / bytesPerEvent })),
       };
     });
 
   return {
     parameterSet: best.parameterSet,
     parameterText: parameterSetText(ref.job),
-    reference: { label: transportLabel(ref.job), pollIntervalMs: ref.job.params.pollIntervalMs ?? Number.NaN, latencyP50Ms: refLatency, bytesPerEvent: refBytes, requestsPerEvent: refRequests },
+    reference: { label: transportLabel(ref.job), pollIntervalMs: ref.job.params.pollIntervalMs ?? Number.NaN, latencyP50Ms: refLatency, bytesPerEvent: refBytes, requestsPerEvent: refRequests, cpuPer1000: refCpu },
     otherReferences: polls.slice(1).map((p) => `${transportLabel(p.job)}: latency p50 ${(medianOf(p, 'latency_p50_us') / 1000).toFixed(0)} ms, ${totalBytesPerEvent(p).toFixed(0)} B and ${medianOf(p, 'http_requests_per_event').toFixed(2)} requests per event`),
     rows,
   };
@@ -92,14 +101,15 @@ export const TRANSPORT_NAMES: Record<string, string> = {
 /** One sentence per row, e.g. "WebSocket: 36x less latency (12.8 ms vs 460 ms), 1.8x fewer bytes, no HTTP requests (short polling: 1.00 per event)". */
 export function headlineSentence(h: Headline, row: HeadlineRow): string {
   const name = TRANSPORT_NAMES[row.transport] ?? row.label;
-  const latency = `${fmtTimes(row.latencyTimes, 'less')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`;
+  const latency = `${fmtTimes(row.latencyTimes, 'lower')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`;
   const bytes = `${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`;
   const requests = row.requestsPerEvent === 0
     ? `no HTTP requests per event (short polling: ${h.reference.requestsPerEvent.toFixed(2)})`
     : Math.abs(row.requestsTimes - 1) < 0.05
       ? `as many HTTP requests (${row.requestsPerEvent.toFixed(2)} per event)`
       : `${fmtTimes(row.requestsTimes, 'fewer')} HTTP requests (${row.requestsPerEvent.toFixed(2)} vs ${h.reference.requestsPerEvent.toFixed(2)} per event)`;
-  return `${name}: ${latency}, ${bytes}, ${requests}`;
+  const cpu = `${fmtTimes(row.cpuTimes, 'less')} server CPU per event`;
+  return `${name}: ${latency}, ${bytes}, ${requests}, ${cpu}`;
 }
 
 export function fmtMs(v: number): string {
@@ -108,10 +118,10 @@ export function fmtMs(v: number): string {
 }
 
 /** "36x less", "1.2x more" when the ratio is below 1, "about the same" within 5%. */
-export function fmtTimes(ratio: number, word: 'less' | 'fewer'): string {
+export function fmtTimes(ratio: number, word: 'less' | 'fewer' | 'lower'): string {
   if (ratio === Number.POSITIVE_INFINITY) return 'none needed';
   if (!Number.isFinite(ratio) || ratio <= 0) return 'n/a';
   if (Math.abs(ratio - 1) < 0.05) return 'about the same';
-  if (ratio < 1) return `${times(1 / ratio)} more`;
+  if (ratio < 1) return `${times(1 / ratio)} ${word === 'lower' ? 'higher' : 'more'}`;
   return `${times(ratio)} ${word}`;
 }

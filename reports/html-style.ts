@@ -13,23 +13,26 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 nav { margin: 12px 0 0; font-size: 13px; }
 nav a { margin-right: 12px; color: #2a5db0; }
 .lede { font-size: 17px; margin: 16px 0 12px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 14px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(260px, 100%), 1fr)); gap: 14px; }
 .card { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--accent, #888); border-radius: 6px; padding: 12px 16px; }
 .card h3 { margin: 0 0 6px; font-size: 16px; }
 .big { font-size: 28px; font-weight: 700; line-height: 1.15; }
 .big small { font-size: 15px; font-weight: 500; color: var(--muted); }
 .card p { margin: 2px 0 8px; color: var(--muted); font-size: 13px; }
+.card p.vs { border-top: 1px solid var(--line); padding-top: 6px; margin-top: 10px; }
 .notices { background: var(--warn); border: 1px solid #f0c36d; border-radius: 6px; padding: 4px 16px 8px; margin-top: 24px; }
 .notices.serious { background: var(--bad); border-color: #e0a19b; }
 .notices h2 { border: 0; margin-top: 8px; }
 figure.chart { margin: 16px 0 24px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px; overflow-x: auto; }
 figure.chart svg { display: block; max-width: none; height: auto; }
 figcaption, .caption { color: var(--muted); font-size: 13px; margin-top: 6px; max-width: 900px; }
-.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 0 16px; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(560px, 100%), 1fr)); gap: 0 16px; }
 .scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { padding: 4px 8px; border-bottom: 1px solid #eeeeee; text-align: left; white-space: nowrap; vertical-align: top; }
 th { background: #f3f3f5; position: sticky; top: 0; }
+table.jobs td:first-child, table.jobs th:first-child { position: sticky; left: 0; background: #fff; z-index: 1; }
+table.jobs th:first-child { background: #f3f3f5; z-index: 2; }
 table.sortable th { cursor: pointer; }
 table.sortable th[aria-sort="ascending"]::after { content: " \\25B2"; }
 table.sortable th[aria-sort="descending"]::after { content: " \\25BC"; }

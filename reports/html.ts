@@ -22,7 +22,7 @@ import { baselineTable, definitionList, jobTable, noticesBlock, scalabilityTable
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, computeScalability, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
-import { collectNotices } from './warnings.ts';
+import { collectNotices, type Notice } from './warnings.ts';
 
 export interface HtmlOptions {
   baseline?: { result: Result; name: string };
@@ -36,23 +36,30 @@ interface Chart {
 
 type Colors = ReturnType<typeof transportColors>;
 
-function headlineBlock(h: Headline | null, colors: Colors): string {
+function headlineBlock(h: Headline | null, colors: Colors, notices: Notice[]): string {
   if (!h) return '<p class="lede">No headline: this result has no parameter set where short polling and another transport both completed.</p>';
   const color = (label: string) => colors.range[colors.domain.indexOf(label)] ?? '#888';
   const cards = h.rows.map((r) => {
     const requests = r.requestsPerEvent === 0
-      ? `<div class="big">no requests <small>per event</small></div><p>short polling: ${e(h.reference.requestsPerEvent.toFixed(2))} HTTP requests per event</p>`
+      ? `<div class="big">no <small>HTTP requests</small></div><p>short polling: ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`
       : Math.abs(r.requestsTimes - 1) < 0.05
-        ? `<div class="big">as many <small>HTTP requests</small></div>`
+        ? `<div class="big">as many <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} per event</p>`
         : `<div class="big">${e(fmtTimes(r.requestsTimes, 'fewer'))} <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} vs ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`;
+    const others = r.versusOthers.map((o) => `${o.label}: ${fmtTimes(o.latencyTimes, 'lower')} latency, ${fmtTimes(o.bytesTimes, 'fewer')} bytes`).join('; ');
     return `<div class="card" style="--accent:${color(r.label)}"><h3>${e(TRANSPORT_NAMES[r.transport] ?? r.label)}</h3>
-<div class="big">${e(fmtTimes(r.latencyTimes, 'less'))} <small>latency</small></div><p>median ${e(fmtMs(r.latencyP50Ms))} vs ${e(fmtMs(h.reference.latencyP50Ms))}</p>
+<div class="big">${e(fmtTimes(r.latencyTimes, 'lower'))} <small>latency</small></div><p>median ${e(fmtMs(r.latencyP50Ms))} vs ${e(fmtMs(h.reference.latencyP50Ms))}</p>
 <div class="big">${e(fmtTimes(r.bytesTimes, 'fewer'))} <small>bytes</small></div><p>${e(r.bytesPerEvent.toFixed(0))} B vs ${e(h.reference.bytesPerEvent.toFixed(0))} B per delivered event, both ways</p>
-${requests}</div>`;
+${requests}
+<div class="big">${e(fmtTimes(r.cpuTimes, 'less'))} <small>server CPU</small></div><p>${e(r.cpuPer1000.toFixed(0))} vs ${e(h.reference.cpuPer1000.toFixed(0))} CPU ms per 1,000 events</p>
+${others ? `<p class="vs">vs ${e(others)}</p>` : ''}</div>`;
   });
-  const others = h.otherReferences.length ? `<p class="caption">Other short-polling intervals in the same parameter set: ${e(h.otherReferences.join('; '))}.</p>` : '';
-  return `<p class="lede">At <strong>${e(h.parameterText)}</strong>, compared with <strong>short polling every ${e(String(h.reference.pollIntervalMs))} ms</strong> (median latency ${e(fmtMs(h.reference.latencyP50Ms))}, ${e(h.reference.bytesPerEvent.toFixed(0))} B and ${e(h.reference.requestsPerEvent.toFixed(2))} requests per delivered event):</p>
-<div class="cards">${cards.join('')}</div>${others}`;
+  const own = notices.filter((n) => n.parameterSet === h.parameterSet);
+  const serious = own.filter((n) => n.kind !== 'note');
+  const status = serious.length
+    ? `<p class="warn">This parameter set has ${serious.length} warning${serious.length === 1 ? '' : 's'}: ${e(serious.slice(0, 3).map((n) => `${n.label}: ${n.text}`).join('; '))}${serious.length > 3 ? '; ...' : ''} (see Warnings).</p>`
+    : `<p class="caption">No loss, failed runs or saturation in this parameter set${own.length ? ` (${own.length} minor note${own.length === 1 ? '' : 's'} under Warnings)` : ''}; warnings below concern other parameter sets.</p>`;
+  return `<p class="lede">At <strong>${e(h.parameterText)}</strong>, compared with <strong>short polling every ${e(String(h.reference.pollIntervalMs))} ms</strong> (the scenario's first poll interval):</p>
+<div class="cards">${cards.join('')}</div>${status}`;
 }
 
 const MATRIX_METRICS: { title: string; yTitle: string; derive: (m: Record<string, { value: number }>) => number }[] = [
@@ -101,11 +108,11 @@ function charts(result: Result, colors: Colors): { latency: Chart[]; costs: Char
     const points: ScalabilityPoint[] = [
       ...PROJECTION_CLIENTS.map((clients) => ({ series: 'polling (2010: 871 B headers)', source: '2010' as const, clients, mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.pollingOverheadBytes, clients)) })),
       ...PROJECTION_CLIENTS.map((clients) => ({ series: 'WebSocket (2010: 2 B frame)', source: '2010' as const, clients, mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.webSocketOverheadBytes, clients)) })),
-      ...scal.rows.flatMap((r) => r.total.map((p) => ({ series: r.label, source: 'measured' as const, clients: p.clients, mbit: p.mbit }))),
+      ...scal.rows.flatMap((r) => r.overhead.map((p) => ({ series: r.label, source: 'measured' as const, clients: p.clients, mbit: p.mbit }))),
     ];
     const domain = [...colors.domain, 'polling (2010: 871 B headers)', 'WebSocket (2010: 2 B frame)'];
-    const range = [...colors.range, '#999999', '#333333'];
-    scalability.push({ id: 'scalability', spec: scalabilityChartSpec(points, `measured: everything at the socket incl. ${scal.payloadBytes}-byte payload; 2010: headers or frame only`, { domain, range }), caption: 'The measured lines include the payload, which the 2010 figures left out; the table below also gives the headers-and-framing-only projection that is comparable with them.' });
+    const range = [...colors.range, '#8c564b', '#17becf'];
+    scalability.push({ id: 'scalability', spec: scalabilityChartSpec(points, 'like for like: headers and framing only, no payload (the table adds the payload)', { domain, range }), caption: 'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide (short polling every 1000 ms and long polling; SSE and WebSocket are close too) cost about the same.' });
   }
   return { latency, costs, matrix, scalability };
 }
@@ -128,13 +135,13 @@ export async function renderHtml(result: Result, options: HtmlOptions = {}): Pro
   const title = `pollbench: scenario "${ctx.scenario.name}", ${ctx.startedAt.slice(0, 10)}`;
 
   const sections = [
-    `<section id="headline"><h2>Headline</h2>${headlineBlock(computeHeadline(result), colors)}</section>`,
+    `<section id="headline"><h2>Headline</h2>${headlineBlock(computeHeadline(result), colors, notices)}</section>`,
     noticesBlock(notices),
     `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}</section>`,
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
     matrixSvg ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>` : '',
     scal ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>` : '',
-    `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort. Red rows had failed runs.</p>${jobTable(result)}</section>`,
+    `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${jobTable(result)}</section>`,
     options.baseline ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(result, options.baseline.result), options.baseline.name)}</section>` : '',
     `<section id="methods"><h2>Methods</h2>${definitionList(methodsEntries(result))}<h3>Metric definitions</h3>${definitionList(metricDefinitions())}</section>`,
   ].filter(Boolean);

@@ -13,27 +13,37 @@ export interface Notice {
   /** Which job (transport and parameter set), or "" for the whole result. */
   where: string;
   text: string;
+  /** The job's parameter set and transport label ("" for the whole result). */
+  parameterSet: string;
+  label: string;
 }
 
 const KIND_ORDER: NoticeKind[] = ['error', 'loss', 'saturation', 'note'];
 
+/** A publisher this late distorts latency more than the transports differ at low rates. */
+const DISTURBING_LATENESS_MS = 50;
+
 function classify(text: string): NoticeKind {
   if (/\blost\b|twice|out of order|clients connected|client errors|before their scheduled time/.test(text)) return 'loss';
-  if (/saturated/.test(text)) return 'saturation';
+  if (/saturated|poll ticks skipped/.test(text)) return 'saturation';
+  const late = /publisher ran up to ([0-9.]+) ms behind/.exec(text);
+  if (late && Number(late[1]) >= DISTURBING_LATENESS_MS) return 'saturation';
   return 'note';
 }
 
 export function collectNotices(result: Result): Notice[] {
   const notices: Notice[] = [];
-  if (result.status === 'interrupted') notices.push({ kind: 'error', where: '', text: 'the run was interrupted: jobs without completed runs are missing from the figures' });
-  if (result.status === 'running') notices.push({ kind: 'error', where: '', text: 'the result file was still being written (the benchmark may have crashed): figures are partial' });
+  if (result.status === 'interrupted') notices.push({ kind: 'error', where: '', parameterSet: '', label: '', text: 'the run was interrupted: jobs without completed runs are missing from the figures' });
+  if (result.status === 'running') notices.push({ kind: 'error', where: '', parameterSet: '', label: '', text: 'the result file was still being written (the benchmark may have crashed): figures are partial' });
   const inj = result.context.inject;
-  if (inj) notices.push({ kind: 'error', where: '', text: `a regression was injected on purpose (${inj.extraResponseHeaderBytes} extra header bytes per HTTP response, ${inj.pushDelayMs} ms delay before each push): these are not the real servers' figures` });
-  if (!result.calibration) notices.push({ kind: 'note', where: '', text: 'no calibration floor was measured' });
+  if (inj) notices.push({ kind: 'error', where: '', parameterSet: '', label: '', text: `a regression was injected on purpose (${inj.extraResponseHeaderBytes} extra header bytes per HTTP response, ${inj.pushDelayMs} ms delay before each push): these are not the real servers' figures` });
+  if (!result.calibration) notices.push({ kind: 'note', where: '', parameterSet: '', label: '', text: 'no calibration floor was measured' });
   for (const s of summarizeAll(result)) {
-    const where = `${transportLabel(s.job)}, ${s.job.parameterSet}`;
-    for (const e of s.errors) notices.push({ kind: 'error', where, text: e });
-    for (const w of s.warnings) notices.push({ kind: classify(w), where, text: w });
+    const label = transportLabel(s.job);
+    const where = `${label}, ${s.job.parameterSet}`;
+    const at = { where, parameterSet: s.job.parameterSet, label };
+    for (const e of s.errors) notices.push({ kind: 'error', ...at, text: e });
+    for (const w of s.warnings) notices.push({ kind: classify(w), ...at, text: w });
   }
   return notices.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 }
@@ -41,6 +51,6 @@ export function collectNotices(result: Result): Notice[] {
 export const NOTICE_TITLES: Record<NoticeKind, string> = {
   error: 'Failed or missing runs',
   loss: 'Delivery problems (loss, duplicates, disconnects)',
-  saturation: 'Saturation: figures partly measure the limit, not the transport',
+  saturation: 'Saturation or a disturbed machine: figures partly measure the limit, not the transport',
   note: 'Notes',
 };

@@ -97,6 +97,12 @@ export class Feed {
   private readonly lateness = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 
   private readonly pushDelayMs: number;
+  /**
+   * With a push delay only: the newest seq in the ring when each listener subscribed. A stream that
+   * opens while pushes are held back reads those events from the ring (its backlog), so the held-back
+   * push must skip it, as an immediate push would never reach a listener subscribed after it.
+   */
+  private readonly subscribedAtSeq = new Map<FeedListener, number>();
 
   constructor(options: FeedOptions) {
     this.ring = new RingBuffer(options.ringCapacity);
@@ -112,7 +118,11 @@ export class Feed {
 
   subscribe(listener: FeedListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (this.pushDelayMs > 0) this.subscribedAtSeq.set(listener, this.ring.latestSeq);
+    return () => {
+      this.listeners.delete(listener);
+      this.subscribedAtSeq.delete(listener);
+    };
   }
 
   get subscriberCount(): number {
@@ -124,9 +134,16 @@ export class Feed {
     const event: FeedEvent = { seq: this.ring.latestSeq + 1, emittedAtNs, payload: this.payload };
     const entry = { event, json: encodeEvent(event) };
     this.ring.push(entry);
-    if (this.pushDelayMs > 0) setTimeout(() => this.notify(entry), this.pushDelayMs);
+    if (this.pushDelayMs > 0) setTimeout(() => this.notifyDelayed(entry), this.pushDelayMs);
     else this.notify(entry);
     return entry;
+  }
+
+  /** A held-back push reaches only the listeners that subscribed before the event was published. */
+  private notifyDelayed(entry: FeedEntry): void {
+    for (const listener of this.listeners) {
+      if ((this.subscribedAtSeq.get(listener) ?? 0) < entry.event.seq) listener(entry);
+    }
   }
 
   private notify(entry: FeedEntry): void {

@@ -1,7 +1,7 @@
 /**
  * Projected network load against audience size, log-log: the 2010 projections for polling and
- * WebSocket as dashed lines, and the same projection from pollbench's measured bytes per delivered
- * event (everything at the socket) as solid lines, in Mbit/s.
+ * WebSocket as dashed lines, and the same projection from pollbench's measured headers and framing
+ * per delivered event (like for like with 2010, which counted no payload) as solid lines, in Mbit/s.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { BASE_CONFIG } from './common.ts';
@@ -27,7 +27,7 @@ export function scalabilityChartSpec(points: ScalabilityPoint[], subtitle: strin
       x: { field: 'clients', type: 'quantitative', scale: { type: 'log' }, axis: { values: [1_000, 10_000, 100_000], format: ',' }, title: 'clients' },
       y: { field: 'mbit', type: 'quantitative', scale: { type: 'log' }, title: 'Mbit/s (10^6 bits/s, log scale)' },
       color: { field: 'series', type: 'nominal', scale: colors, legend: { title: null, symbolType: 'stroke' } },
-      strokeDash: { field: 'source', type: 'nominal', scale: { domain: ['measured', '2010'], range: [[1, 0], [5, 4]] }, legend: { title: 'figures', symbolType: 'stroke' } },
+      strokeDash: { field: 'source', type: 'nominal', scale: { domain: ['measured', '2010'], range: [[1, 0], [5, 4]] }, legend: { title: 'figures', symbolType: 'stroke', symbolStrokeColor: '#333333', symbolStrokeWidth: 2 } },
       tooltip: [{ field: 'series' }, { field: 'source' }, { field: 'clients', format: ',' }, { field: 'mbit', format: '.4~r', title: 'Mbit/s' }],
     },
   };

@@ -51,5 +51,7 @@ export function spreadChartSpec(input: SpreadChartInput): TopLevelSpec {
         },
       ],
     },
+    // Each panel its own scale: CPU per 1,000 events spans 20 to 3,000 ms across parameter sets.
+    resolve: { scale: { x: 'independent' } },
   };
 }

@@ -87,10 +87,11 @@ interface SseClient {
 function openSse(port: number, path = '/stream'): Promise<SseClient> {
   const req = http.get({ host: HOST, port, path, agent: false });
   const frames: SseClient['frames'] = [];
+  let response: http.IncomingMessage | undefined;
   const close = () =>
     withTimeout(
       new Promise<void>((done) => {
-        if (req.destroyed && (!req.res || req.res.destroyed)) return done();
+        if (req.destroyed && (!response || response.destroyed)) return done();
         req.once('close', () => done());
         req.destroy();
       }),
@@ -101,6 +102,7 @@ function openSse(port: number, path = '/stream'): Promise<SseClient> {
     new Promise<SseClient>((resolve, reject) => {
       req.once('error', reject);
       req.once('response', (res) => {
+        response = res;
         req.off('error', reject);
         req.on('error', () => {}); // our own destroy() at the end
         if (res.statusCode !== 200) reject(new Error(`SSE status ${res.statusCode}`));
@@ -165,6 +167,15 @@ function openWs(port: number, path = '/ws'): Promise<WsClient> {
 // so a 50 ms setTimeout may fire a fraction of a millisecond before 50 ms of performance.now().
 const DELAY_MS = 50;
 const TIMER_SLACK_MS = 1;
+/** A delay long enough that a local request is answered well before it ends. */
+const HELD_MS = 1000;
+
+/** Seqs the feed has pushed to its subscribers so far (a listener of its own). */
+function witness(server: RunningServer): number[] {
+  const seqs: number[] = [];
+  server.feed!.subscribe((entry) => seqs.push(entry.event.seq));
+  return seqs;
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -200,9 +211,9 @@ describe('injected header padding', () => {
       test('with events in the response the padding is still exactly the difference', async () => {
         await withServer(config('short-poll', framework), async (plain) => {
           await withServer(config('short-poll', framework, { extraResponseHeaderBytes: 200 }), async (padded) => {
-            const a = publish(plain);
-            const b = publish(padded);
-            const bodyDiff = JSON.stringify(b).length - JSON.stringify(a).length; // emittedAtNs may differ in digits
+            const a = plain.feed!.publish(process.hrtime.bigint());
+            const b = padded.feed!.publish(process.hrtime.bigint());
+            const bodyDiff = Buffer.byteLength(b.json) - Buffer.byteLength(a.json); // emittedAtNs may differ in digits
             const ra = await rawGet(plain.port, '/events?since=0');
             const rb = await rawGet(padded.port, '/events?since=0');
             assert.deepEqual(decodeEventList(ra.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
@@ -314,24 +325,31 @@ describe('injected push delay', () => {
 
   for (const framework of FRAMEWORKS) {
     test(`short polling on ${framework} reads the ring at once, delay or not`, async () => {
-      await withServer(config('short-poll', framework, { pushDelayMs: 5000 }), async (server) => {
+      await withServer(config('short-poll', framework, { pushDelayMs: HELD_MS }), async (server) => {
+        const pushed = witness(server);
         publish(server);
         publish(server);
-        // A 5 s push delay would time this out if short polling waited for it.
         const raw = await rawGet(server.port, '/events?since=0');
         const body = raw.toString('utf8').split('\r\n\r\n')[1]!;
         assert.deepEqual(decodeEventList(body).map((e) => e.seq), [1, 2]);
+        assert.deepEqual(pushed, [], 'answered while the pushes were still held back');
       });
     });
 
     test(`long polling on ${framework}: a held event is answered at once, a parked poll waits for the delay`, async () => {
-      await withServer(config('long-poll', framework, { pushDelayMs: DELAY_MS }), async (server) => {
+      await withServer(config('long-poll', framework, { pushDelayMs: HELD_MS }), async (server) => {
+        const pushed = witness(server);
         publish(server);
-        // since=0 with seq 1 in the ring: answered from the ring, not held back.
+        // since=0 with seq 1 in the ring: answered from the ring at once, not after the delay.
         const held = await rawGet(server.port, '/events?since=0&wait=30000');
         assert.deepEqual(decodeEventList(held.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
-
-        const parked = rawGet(server.port, '/events?since=1&wait=30000');
+        assert.deepEqual(pushed, [], 'answered while the push was still held back');
+      });
+      // A fresh feed, so that no earlier held-back push can wake the parked poll (a push for any seq
+      // answers a parked poll with everything newer in the ring).
+      await withServer(config('long-poll', framework, { pushDelayMs: DELAY_MS }), async (server) => {
+        const parked = rawGet(server.port, '/events?since=0&wait=30000');
+        parked.catch(() => {}); // awaited below; no unhandled rejection if an assertion fails first
         await waitUntil(() => server.stats().gauges.parkedRequests === 1, 2000, 'poll parked');
         const t0 = performance.now();
         publish(server);
@@ -339,7 +357,7 @@ describe('injected push delay', () => {
         assert.equal(server.stats().gauges.parkedRequests, 1, 'still parked right after publish');
         const raw = await parked;
         const elapsed = performance.now() - t0;
-        assert.deepEqual(decodeEventList(raw.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [2]);
+        assert.deepEqual(decodeEventList(raw.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
         assert.ok(elapsed >= DELAY_MS - TIMER_SLACK_MS, `answered ${elapsed.toFixed(2)} ms after publish`);
       });
     });

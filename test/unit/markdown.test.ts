@@ -36,10 +36,10 @@ test('the headline names WebSocket, SSE and long polling with the ratios against
     const row = h.rows.find((r) => r.transport === transport)!;
     const bullet = bullets.find((b) => b.startsWith(`- ${name}: `));
     assert.ok(bullet, `a bullet for ${name}`);
-    assert.ok(bullet.includes(`${fmtTimes(row.latencyTimes, 'less')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`), bullet);
+    assert.ok(bullet.includes(`${fmtTimes(row.latencyTimes, 'lower')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`), bullet);
     assert.ok(bullet.includes(`${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`), bullet);
   }
-  assert.match(bullets.find((b) => b.startsWith('- WebSocket'))!, /\d+x less latency/);
+  assert.match(bullets.find((b) => b.startsWith('- WebSocket'))!, /\d+x lower latency/);
   assert.match(bullets.find((b) => b.startsWith('- WebSocket'))!, /no HTTP requests per event \(short polling: 1\.00\)/);
   assert.match(bullets.find((b) => b.startsWith('- Long polling'))!, /as many HTTP requests \(1\.00 per event\)/);
 });
@@ -98,7 +98,7 @@ test('loss and a saturated load generator are listed under their own headings, e
   const joined = warnings.join('\n');
   assert.match(joined, /\*\*Delivery problems \(loss, duplicates, disconnects\)\*\*/);
   assert.match(joined, /- long-poll, rate=20\/s clients=20 payload=256B: run 1: lost \d+ of \d+ events/);
-  assert.match(joined, /\*\*Saturation: figures partly measure the limit, not the transport\*\*/);
+  assert.match(joined, /\*\*Saturation or a disturbed machine: figures partly measure the limit, not the transport\*\*/);
   assert.match(joined, /- short-poll 1000ms, rate=1\/s clients=20 payload=256B: run 1: load generator saturated/);
   // A bold line right under a list item would be read as a continuation of that item.
   warnings.forEach((line, i) => {
