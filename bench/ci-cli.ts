@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './command-line.ts';
 import { UsageError, parseInject } from './args.ts';
 import { stopAllChildren } from './child.ts';
 import { runPlan } from './orchestrator.ts';
@@ -50,23 +50,16 @@ function writeJson(file: string, value: unknown): void {
 }
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: { ...GATE_OPTIONS, against: { type: 'string' }, baseline: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, 'inject-regression': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    process.stderr.write(`pollbench ci: ${(err as Error).message.split(/\.\s/)[0]}\n\n${CI_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand({ name: 'pollbench ci', usage: CI_USAGE }, process.argv.slice(2), {
+    ...GATE_OPTIONS,
+    against: { type: 'string' },
+    baseline: { type: 'string' },
+    runs: { type: 'string' },
+    out: { type: 'string' },
+    'inject-regression': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${CI_USAGE}\n`);
-    return 0;
-  }
   let config;
   let storedBaseline: Result | undefined;
   let inject;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './command-line.ts';
 import { InputError, loadResultFile } from './result-file.ts';
 import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
 import { ConfigError } from '../reports/compare/config.ts';
@@ -32,22 +32,13 @@ function write(file: string, text: string): void {
 }
 
 function main(): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true, options: { ...GATE_OPTIONS, markdown: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    process.stderr.write(`pollbench compare: ${(err as Error).message.split(/\.\s/)[0]}\n\n${COMPARE_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(
+    { name: 'pollbench compare', usage: COMPARE_USAGE, positionals: { count: 2, describe: (got) => `give a baseline and a candidate result file (got ${got} files)` } },
+    process.argv.slice(2),
+    { ...GATE_OPTIONS, markdown: { type: 'string' }, json: { type: 'string' } },
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${COMPARE_USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length !== 2) {
-    process.stderr.write(`pollbench compare: give a baseline and a candidate result file (got ${positionals.length} files)\n\n${COMPARE_USAGE}\n`);
-    return 2;
-  }
   try {
     const [baseFile, candFile] = positionals as [string, string];
     const config = gateConfig(values);

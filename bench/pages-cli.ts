@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './command-line.ts';
 import { InputError, loadResultFile } from './result-file.ts';
 import { writeAtomic } from './result-store.ts';
 import { renderHtml } from '../reports/html.ts';
@@ -18,21 +18,8 @@ its start time and commit, and an index.html of every published run, newest firs
 Exit codes: 0 written; 2 bad usage or an unreadable result.`;
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true, options: { title: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    process.stderr.write(`pollbench pages: ${(err as Error).message.split(/\.\s/)[0]}\n\n${PAGES_USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${PAGES_USAGE}\n`);
-    return 0;
-  }
-  if (parsed.positionals.length !== 2) {
-    process.stderr.write(`pollbench pages: give a result file and a site folder\n\n${PAGES_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand({ name: 'pollbench pages', usage: PAGES_USAGE, positionals: { count: 2, describe: () => 'give a result file and a site folder' } }, process.argv.slice(2), { title: { type: 'string' } });
+  if (typeof parsed === 'number') return parsed;
   const [file, site] = parsed.positionals as [string, string];
   let result;
   try {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './command-line.ts';
 import type { Result } from './result-schema.ts';
 import { InputError, loadResultFile as load } from './result-file.ts';
 import { stemOf, writeReports } from './report-writer.ts';
@@ -24,27 +24,13 @@ Options:
 Exit codes: 0 written; 2 bad usage or an unreadable or invalid result file.`;
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: process.argv.slice(2),
-      allowPositionals: true,
-      strict: true,
-      options: { baseline: { type: 'string' }, out: { type: 'string' }, print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    process.stderr.write(`pollbench report: ${(err as Error).message.split(/\.\s/)[0]}\n\n${REPORT_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(
+    { name: 'pollbench report', usage: REPORT_USAGE, positionals: { count: 1, describe: (got) => `give exactly one result file (got ${got})` } },
+    process.argv.slice(2),
+    { baseline: { type: 'string' }, out: { type: 'string' }, print: { type: 'boolean' } },
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${REPORT_USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(`pollbench report: give exactly one result file (got ${positionals.length})\n\n${REPORT_USAGE}\n`);
-    return 2;
-  }
   const file = positionals[0]!;
   let result: Result;
   let baseline: { result: Result; name: string } | undefined;

@@ -1,0 +1,43 @@
+/**
+ * The argument handling every pollbench command shares: node's parseArgs in strict mode, `--help`
+ * printing the usage (exit 0), and any bad option or wrong number of files as one clear line plus
+ * the usage (exit 2), never a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Command {
+  /** Prefix of every message, e.g. "pollbench report". */
+  name: string;
+  usage: string;
+  /** How many positional arguments (files) the command takes, and how to say so. */
+  positionals?: { count: number; describe: (got: number) => string };
+}
+
+export type Parsed<O extends Options> = { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values']; positionals: string[] };
+
+/** The parsed arguments, or the exit code when the command should stop here (help or bad usage). */
+export function parseCommand<O extends Options>(command: Command, argv: string[], options: O): Parsed<O> | number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    // node's messages are clear but long; keep the first sentence.
+    return usageError(command, (err as Error).message.split(/\.\s/)[0]!);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  const want = command.positionals?.count ?? 0;
+  if (parsed.positionals.length !== want) {
+    return usageError(command, command.positionals ? command.positionals.describe(parsed.positionals.length) : `unexpected argument "${parsed.positionals[0]}"`);
+  }
+  return { values: parsed.values as Parsed<O>['values'], positionals: parsed.positionals };
+}
+
+function usageError(command: Command, message: string): number {
+  process.stderr.write(`${command.name}: ${message}\n\n${command.usage}\n`);
+  return 2;
+}
