@@ -27,9 +27,12 @@ class ShortPollClient extends BaseClient implements TransportClient {
     if (!this.options.pollIntervalMs) throw new Error('short polling needs pollIntervalMs');
     const phase = this.options.pollPhase ?? 0;
     // The first poll goes out at once (a page's first load); then polls follow the fixed schedule at
-    // start + phase x interval + k x interval. With phase 0 that first poll *is* tick 0.
+    // origin + phase x interval + k x interval, from the first such tick not in the past. With the
+    // origin now and phase 0 that first poll *is* tick 0.
     const now = process.hrtime.bigint();
-    this.firstTickNs = now + BigInt(Math.round(Number(this.intervalNs) * phase));
+    let first = (this.options.pollOriginNs ?? now) + BigInt(Math.round(Number(this.intervalNs) * phase));
+    if (first < now) first += ((now - first + this.intervalNs - 1n) / this.intervalNs) * this.intervalNs;
+    this.firstTickNs = first;
     if (this.firstTickNs - now < 1_000_000n) this.tick = 1n;
     void this.pollOnce();
     this.scheduleNext();

@@ -87,6 +87,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
 
     // Everyone starts "live": from the seq that is due now, not from the ring's backlog.
     const since = dueNow();
+    const pollOriginNs = nowNs();
     for (let i = 0; i < params.clients; i++) {
       const index = i;
       clients.push(
@@ -97,6 +98,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
           pollIntervalMs: params.pollIntervalMs ?? undefined,
           // Spread polls evenly over the interval, as independent browsers would be.
           pollPhase: (index + 0.5) / params.clients,
+          pollOriginNs,
           longPollWaitMs: params.longPollWaitMs ?? undefined,
           perMessageDeflate: params.perMessageDeflate,
           onEvents(events, receivedNs) {
