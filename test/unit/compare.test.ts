@@ -121,10 +121,31 @@ describe('compareResults', () => {
       assert.equal(within.verdict, 'unchanged');
       assert.match(within.reason, /within tolerance/);
 
-      // Just beyond 1% (and beyond the 1-byte absolute floor) is a regression.
+      // WebSocket (job 4) makes no HTTP requests: just beyond 1% (and the 1-byte floor) is a regression.
+      const WS = 4;
+      assert.equal(FIXTURE.jobs[WS]!.params.transport, 'ws');
+      const wsBefore = firstRun(FIXTURE, WS).metrics['bytes_down_per_event']!.value;
       const beyond = synthetic(3);
-      setValues(beyond, 0, 'bytes_down_per_event', same(3, before * 1.02));
+      setValues(beyond, WS, 'bytes_down_per_event', same(3, wsBefore * 1.02));
+      assert.equal(find(compareResults(synthetic(3), beyond, config), WS, 'bytes_down_per_event').verdict, 'regressed');
+    });
+
+    test('polling tolerates one response per window edge: 2 / requests in the window, when that is more than 1%', () => {
+      // Job 0 polls 20 times in its window: a response straddling an edge moves bytes per event by ~5%.
+      const requests = Math.min(...FIXTURE.jobs[0]!.runs.map((r) => (r.status === 'completed' ? r.totals['clientHttpRequests']! : Number.POSITIVE_INFINITY)));
+      assert.equal(requests, 20);
+      const before = firstRun(FIXTURE, 0).metrics['bytes_down_per_event']!.value;
+      const edge = synthetic(3);
+      setValues(edge, 0, 'bytes_down_per_event', same(3, before * 1.08));
+      const within = find(compareResults(synthetic(3), edge, config), 0, 'bytes_down_per_event');
+      assert.equal(within.verdict, 'unchanged', within.reason);
+      const beyond = synthetic(3);
+      setValues(beyond, 0, 'bytes_down_per_event', same(3, before * 1.12));
       assert.equal(find(compareResults(synthetic(3), beyond, config), 0, 'bytes_down_per_event').verdict, 'regressed');
+      // Loss keeps tolerance zero whatever the request count.
+      const lost = synthetic(3);
+      setValues(lost, 0, 'events_lost', same(3, 1));
+      assert.equal(find(compareResults(synthetic(3), lost, config), 0, 'events_lost').verdict, 'regressed');
     });
 
     test('exact metrics compare medians: one outlier run does not move the verdict', () => {
