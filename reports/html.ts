@@ -112,7 +112,7 @@ function charts(result: Result, colors: Colors): { latency: Chart[]; costs: Char
     ];
     const domain = [...colors.domain, 'polling (2010: 871 B headers)', 'WebSocket (2010: 2 B frame)'];
     const range = [...colors.range, '#8c564b', '#17becf'];
-    scalability.push({ id: 'scalability', spec: scalabilityChartSpec(points, 'like for like: headers and framing only, no payload (the table adds the payload)', { domain, range }), caption: 'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide (short polling every 1000 ms and long polling; SSE and WebSocket are close too) cost about the same.' });
+    scalability.push({ id: 'scalability', spec: scalabilityChartSpec(points, 'solid: measured headers and framing (no payload; the table adds it); dashed: the 2010 figures', { domain, range }), caption: 'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide cost about the same: short polling every 1000 ms and long polling; short polling every 250 ms pays about what the 2010 table assumed for polling.' });
   }
   return { latency, costs, matrix, scalability };
 }

@@ -56,7 +56,7 @@ export function latencyChartSpec(input: LatencyChartInput): TopLevelSpec {
         encoding: {
           x: { field: 'nines', type: 'quantitative' },
           y: { field: 'ms', type: 'quantitative' },
-          color: { field: 'transport', type: 'nominal', scale: input.colors, legend: null },
+          color: { field: 'transport', type: 'nominal', scale: input.colors, legend: { title: 'transport' } },
           tooltip: [{ field: 'transport' }, { field: 'percentile', format: '.3~r' }, { field: 'ms', title: 'ms', format: '.3~r' }],
         },
       },

@@ -27,7 +27,7 @@ export function scalabilityChartSpec(points: ScalabilityPoint[], subtitle: strin
       x: { field: 'clients', type: 'quantitative', scale: { type: 'log' }, axis: { values: [1_000, 10_000, 100_000], format: ',' }, title: 'clients' },
       y: { field: 'mbit', type: 'quantitative', scale: { type: 'log' }, title: 'Mbit/s (10^6 bits/s, log scale)' },
       color: { field: 'series', type: 'nominal', scale: colors, legend: { title: null, symbolType: 'stroke' } },
-      strokeDash: { field: 'source', type: 'nominal', scale: { domain: ['measured', '2010'], range: [[1, 0], [5, 4]] }, legend: { title: 'figures', symbolType: 'stroke', symbolStrokeColor: '#333333', symbolStrokeWidth: 2 } },
+      strokeDash: { field: 'source', type: 'nominal', scale: { domain: ['measured', '2010'], range: [[1, 0], [5, 4]] }, legend: null },
       tooltip: [{ field: 'series' }, { field: 'source' }, { field: 'clients', format: ',' }, { field: 'mbit', format: '.4~r', title: 'Mbit/s' }],
     },
   };
