@@ -19,7 +19,7 @@ import { createProgressPrinter } from './progress.ts';
 import { InputError, loadResultFile } from './result-file.ts';
 import type { Result } from './result-schema.ts';
 import { writeReports } from './report-writer.ts';
-import { AgainstError, runAgainst } from './ci/against.ts';
+import { AgainstError, cleanupAgainstNow, runAgainst } from './ci/against.ts';
 import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
 import { ciScenario } from './scenarios/ci.ts';
 import { ConfigError } from '../reports/compare/config.ts';
@@ -89,7 +89,10 @@ async function main(): Promise<number> {
     if (++interrupts === 1) {
       process.stderr.write(`\npollbench ci: ${signal}: stopping; finished runs are kept\n`);
       abort.abort(new Error(`interrupted by ${signal}`));
-    } else void stopAllChildren().finally(() => process.exit(130));
+    } else {
+      cleanupAgainstNow();
+      void stopAllChildren().finally(() => process.exit(130));
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -125,7 +128,8 @@ async function main(): Promise<number> {
   const reports = await writeReports({ result: candidate, stem: path.join(outDir, 'report'), ...(baseline ? { baseline: { result: baseline, name: baselineName } } : {}) });
   const gab = githubActionBenchmark(candidate);
   writeJson(path.join(outDir, 'github-action-benchmark-smaller.json'), gab.smallerIsBetter);
-  writeJson(path.join(outDir, 'github-action-benchmark-bigger.json'), gab.biggerIsBetter);
+  // github-action-benchmark rejects an empty file; today every exported metric is lower-is-better.
+  if (gab.biggerIsBetter.length) writeJson(path.join(outDir, 'github-action-benchmark-bigger.json'), gab.biggerIsBetter);
   writeJson(path.join(outDir, 'bencher.json'), bencherBmf(candidate));
 
   const failedRuns = candidate.jobs.some((j) => j.runs.some((r) => r.status === 'errored'));
@@ -138,7 +142,7 @@ async function main(): Promise<number> {
       writeFileSync(path.join(outDir, 'compare.md'), markdown);
       writeFileSync(path.join(outDir, 'compare.json'), comparisonJson(cmp, names));
       process.stdout.write(markdown);
-      process.stderr.write(`\n${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse` : 'no regression'}; details in ${path.join(outDir, 'compare.md')}\n`);
+      process.stderr.write(`\n${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse${cmp.jobsFailedInCandidate.length ? `, ${cmp.jobsFailedInCandidate.length} job${cmp.jobsFailedInCandidate.length === 1 ? '' : 's'} without a completed run` : ''}` : 'no regression'}; details in ${path.join(outDir, 'compare.md')}\n`);
       if (cmp.verdict === 'regressed') code = 1;
     } catch (err) {
       if (!(err instanceof UnusableComparison)) throw err;

@@ -14,7 +14,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './command-line.ts';
+import { InputError } from './result-file.ts';
+import { ConfigError } from '../reports/compare/config.ts';
 import { stopAllChildren } from './child.ts';
 import { runPlan } from './orchestrator.ts';
 import { createProgressPrinter } from './progress.ts';
@@ -22,16 +24,31 @@ import { ciScenario } from './scenarios/ci.ts';
 import { gateConfig, GATE_OPTIONS } from './ci/gate-options.ts';
 import { analyzeFalseAlarms } from './ci/false-alarm-analysis.ts';
 
+export const FALSE_ALARMS_USAGE = `Usage: npm run bench:false-alarms -- [--comparisons 5] [--runs 6] [--resamples 20] [--out dir] [gate options]
+
+Runs the CI profile 2 x runs x comparisons times (one checkout, interleaved), splits the runs into
+same-code A/B comparisons and counts how many the gate calls a regression. Target: at most 1 in 20.`;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { ...GATE_OPTIONS, comparisons: { type: 'string' }, resamples: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } });
-  const comparisons = Number(values.comparisons ?? 5);
-  const resamples = Number(values.resamples ?? 20);
-  const perSide = Number(values.runs ?? ciScenario.repetitions);
-  if (!(comparisons >= 1 && comparisons <= 100 && perSide >= 3 && perSide <= 20)) {
-    process.stderr.write('pollbench false-alarms: --comparisons 1..100 and --runs 3..20\n');
+  const parsed = parseCommand({ name: 'pollbench false-alarms', usage: FALSE_ALARMS_USAGE }, process.argv.slice(2), { ...GATE_OPTIONS, comparisons: { type: 'string' }, resamples: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const whole = (raw: string | undefined, fallback: number) => (raw === undefined ? fallback : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN);
+  const comparisons = whole(values.comparisons, 5);
+  const resamples = whole(values.resamples, 20);
+  const perSide = whole(values.runs, ciScenario.repetitions);
+  if (!(comparisons >= 1 && comparisons <= 100 && resamples >= 0 && resamples <= 1000 && perSide >= 3 && perSide <= 20)) {
+    process.stderr.write(`pollbench false-alarms: --comparisons 1..100, --resamples 0..1000 and --runs 3..20, as whole numbers\n\n${FALSE_ALARMS_USAGE}\n`);
     return 2;
   }
-  const config = gateConfig(values);
+  let config;
+  try {
+    config = gateConfig(values);
+  } catch (err) {
+    if (!(err instanceof ConfigError || err instanceof InputError)) throw err;
+    process.stderr.write(`pollbench false-alarms: ${err.message}\n`);
+    return 2;
+  }
   const outDir = values.out ?? path.join('results', 'false-alarms');
   mkdirSync(outDir, { recursive: true });
   const abort = new AbortController();

@@ -8,7 +8,7 @@
  * measured by the baseline's own harness, and a baseline that predates the "ci" scenario still works.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseResult, type Result } from '../result-schema.ts';
@@ -18,6 +18,28 @@ import { mergeResults } from './merge-results.ts';
 import { formatInject } from '../args.ts';
 
 export class AgainstError extends Error {}
+
+/** The side being run and the worktree, while runAgainst is in progress: for cleanupAgainstNow. */
+let current: ReturnType<typeof spawn> | undefined;
+let activeWorktree: { root: string; dir: string } | undefined;
+
+function removeWorktree(root: string, dir: string): void {
+  const removed = spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, encoding: 'utf8' });
+  if (removed.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: root });
+  }
+}
+
+/**
+ * For a second Ctrl-C, when there is no time to let the running side stop by itself: kill it and
+ * remove the worktree synchronously, so nothing is left behind when the process exits.
+ */
+export function cleanupAgainstNow(): void {
+  current?.kill('SIGKILL');
+  if (activeWorktree) removeWorktree(activeWorktree.root, activeWorktree.dir);
+  activeWorktree = undefined;
+}
 
 export interface AgainstOptions {
   ref: string;
@@ -58,6 +80,7 @@ function installDependencies(root: string, worktree: string, sha: string, logFil
   }
   log('baseline: package-lock.json differs, running npm ci in the worktree');
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, encoding: 'utf8', timeout: 15 * 60_000 });
+  writeFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
   if (r.status !== 0) throw new AgainstError(`npm ci in the baseline worktree failed (see ${logFile}): ${(r.stderr || '').trim().split('\n').slice(-1)[0]}`);
 }
 
@@ -72,10 +95,12 @@ function runSide(cwd: string, args: string[], logFile: string, signal: AbortSign
     const onAbort = () => child.kill('SIGINT');
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('error', reject);
+    current = child;
     child.once('exit', (code, sig) => {
+      current = undefined;
       signal.removeEventListener('abort', onAbort);
       log.end();
-      resolve(code ?? (sig ? 128 + 2 : 1));
+      resolve(code ?? (sig ? -1 : 1));
     });
   });
 }
@@ -87,6 +112,8 @@ function firstError(logFile: string): string {
 
 export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcome> {
   const log = options.log ?? (() => {});
+  // Absolute: each side runs with its own checkout as cwd, and must write where we read.
+  const outDir = path.resolve(options.outDir);
   const root = git(process.cwd(), ['rev-parse', '--show-toplevel']);
   let sha: string;
   try {
@@ -94,50 +121,57 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcom
   } catch {
     throw new AgainstError(`"${options.ref}" is not a commit in this repository (fetch it first, e.g. git fetch origin ${options.ref})`);
   }
-  mkdirSync(options.outDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   const worktree = mkdtempSync(path.join(tmpdir(), 'pollbench-baseline-'));
   const sides = { baseline: worktree, candidate: root } as const;
   const parts: Record<keyof typeof sides, Result[]> = { baseline: [], candidate: [] };
   let interrupted = false;
+  activeWorktree = { root, dir: worktree };
   try {
     git(root, ['worktree', 'add', '--detach', '--force', worktree, sha]);
-    installDependencies(root, worktree, sha, path.join(options.outDir, 'npm-ci-baseline.log'), log);
+    installDependencies(root, worktree, sha, path.join(outDir, 'npm-ci-baseline.log'), log);
     for (let round = 1; round <= options.runs && !options.signal.aborted; round++) {
       const order: (keyof typeof sides)[] = round % 2 === 1 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
       for (const name of order) {
         if (options.signal.aborted) break;
-        const out = path.join(options.outDir, 'runs', `${String(round).padStart(2, '0')}-${name}`);
+        const out = path.join(outDir, 'runs', `${String(round).padStart(2, '0')}-${name}`);
         const logFile = `${out}.log`;
         mkdirSync(out, { recursive: true });
         const args = [...ciProfileArgs(), '--out', out, ...(name === 'candidate' && options.inject ? ['--inject-regression', formatInject(options.inject)] : [])];
         log(`round ${round}/${options.runs}: ${name}${name === 'baseline' ? ` (${sha.slice(0, 10)})` : ' (working tree)'}`);
         const code = await runSide(sides[name], args, logFile, options.signal);
-        if (code === 130 || options.signal.aborted) {
+        if (options.signal.aborted) {
           interrupted = true;
+        } else if (code === -1 || code === 130) {
+          throw new AgainstError(`the ${name} run was killed by a signal (out of memory?): ${firstError(logFile)} (log: ${logFile})`);
         } else if (code === 2) {
           throw new AgainstError(`the ${name} checkout cannot run the CI profile: ${firstError(logFile)} (log: ${logFile})`);
         } else if (code !== 0 && code !== 1) {
           throw new AgainstError(`the ${name} run failed with exit code ${code}: ${firstError(logFile)} (log: ${logFile})`);
         }
-        const file = path.join(out, 'latest.json');
-        if (existsSync(file)) {
-          try {
-            parts[name].push(parseResult(JSON.parse(readFileSync(file, 'utf8'))));
-          } catch (err) {
-            throw new AgainstError(`the ${name} checkout wrote a result this version cannot read: ${(err as Error).message}`);
-          }
-        }
         if (interrupted) break;
+        // Every round of both sides must be whole, or the sides are no longer balanced.
+        const file = path.join(out, 'latest.json');
+        if (!existsSync(file)) throw new AgainstError(`the ${name} run wrote no result (log: ${logFile})`);
+        let part: Result;
+        try {
+          part = parseResult(JSON.parse(readFileSync(file, 'utf8')));
+        } catch (err) {
+          throw new AgainstError(`the ${name} checkout wrote a result this version cannot read: ${(err as Error).message}`);
+        }
+        if (part.status !== 'complete') throw new AgainstError(`the ${name} run ended with status "${part.status}" (log: ${logFile})`);
+        parts[name].push(part);
       }
       if (interrupted) break;
     }
   } finally {
-    const removed = spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root, encoding: 'utf8' });
-    if (removed.status !== 0) {
-      rmSync(worktree, { recursive: true, force: true });
-      spawnSync('git', ['worktree', 'prune'], { cwd: root });
-    }
+    if (activeWorktree) removeWorktree(root, worktree);
+    activeWorktree = undefined;
   }
+  // After an interrupt, keep whole rounds only: both sides with the same number of runs.
+  const rounds = Math.min(parts.baseline.length, parts.candidate.length);
+  parts.baseline.length = rounds;
+  parts.candidate.length = rounds;
   if (parts.baseline.length === 0 || parts.candidate.length === 0) throw new AgainstError(interrupted ? 'interrupted before both sides finished a round' : 'no result from one of the sides');
   return { baseline: mergeResults(parts.baseline), candidate: mergeResults(parts.candidate), baselineSha: sha, interrupted };
 }

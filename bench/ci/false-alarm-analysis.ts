@@ -36,6 +36,9 @@ export function analyzeFalseAlarms(result: Result, perSide: number, resamples: n
     // Within a block, odd repetitions are A and even ones B: interleaved exactly like bench:ci.
     const a = sliceRuns(result, (rep) => inBlock(rep) && rep % 2 === 1);
     const b = sliceRuns(result, (rep) => inBlock(rep) && rep % 2 === 0);
+    // A block with a failed run has fewer runs on a side: its noisy metrics would go untested.
+    const full = (r: Result) => r.jobs.every((j) => j.runs.filter((x) => x.status === 'completed').length === perSide);
+    if (!full(a) || !full(b)) continue;
     const cmp = compareResults(a, b, config);
     outcomes.push({ comparison: k + 1, regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`) });
     for (const m of cmp.metrics.filter((x) => x.kind === 'exact' && Number.isFinite(x.change))) {

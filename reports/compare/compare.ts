@@ -53,6 +53,8 @@ export interface Comparison {
   commonJobs: number;
   jobsOnlyInBaseline: string[];
   jobsOnlyInCandidate: string[];
+  /** Jobs with completed baseline runs and none in the candidate: unverifiable, so they fail the gate. */
+  jobsFailedInCandidate: string[];
   contextDifferences: string[];
   /** Welch tests in the gated family: what Holm corrects for. */
   noisyTests: number;
@@ -90,8 +92,12 @@ const EDGE_UNITS = new Set(['bytes/event', 'bytes/client/s', 'requests/event', '
 
 function edgeTolerance(m: MetricComparison, rule: ResolvedRule, fewestRequests: number): number {
   if (!EDGE_UNITS.has(m.unit) || rule.tolerance === 0 || !(fewestRequests > 0)) return 0;
-  return 2 / fewestRequests;
+  // Capped: with very few polls in a window the edge effect would excuse real changes.
+  return Math.min(2 / fewestRequests, EDGE_TOLERANCE_CAP * rule.tolerance);
 }
+
+/** The edge allowance never exceeds this multiple of the configured tolerance (3% by default). */
+export const EDGE_TOLERANCE_CAP = 3;
 
 function exactVerdict(m: MetricComparison, rule: ResolvedRule, fewestRequests: number): void {
   const diff = m.candidate.median - m.baseline.median;
@@ -126,7 +132,8 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     const bRuns = completed(b);
     const cRuns = completed(c);
     fewestRequests.set(id, Math.min(...[...bRuns, ...cRuns].map((r) => r.totals['clientHttpRequests'] ?? 0)));
-    const names = new Set([...bRuns.flatMap((r) => Object.keys(r.metrics))].filter((k) => cRuns.some((r) => k in r.metrics)));
+    // Every metric of either side: one side without it (or without completed runs) is "not comparable".
+    const names = new Set([...bRuns, ...cRuns].flatMap((r) => Object.keys(r.metrics)));
     for (const metric of names) {
       const bValues = bRuns.flatMap((r) => (r.metrics[metric] ? [r.metrics[metric]!.value] : []));
       const cValues = cRuns.flatMap((r) => (r.metrics[metric] ? [r.metrics[metric]!.value] : []));
@@ -202,17 +209,19 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
   if (a.scenario.framework !== c.scenario.framework) contextDifferences.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
 
   const regressions = metrics.filter((m) => m.gated && m.verdict === 'regressed');
+  const jobsFailedInCandidate = common.filter((id) => completed(baseJobs.get(id)!).length > 0 && completed(candJobs.get(id)!).length === 0);
   return {
     config,
     metrics,
     commonJobs: common.length,
     jobsOnlyInBaseline: [...baseJobs.keys()].filter((id) => !candJobs.has(id)),
     jobsOnlyInCandidate: [...candJobs.keys()].filter((id) => !baseJobs.has(id)),
+    jobsFailedInCandidate,
     contextDifferences,
     noisyTests: family.length,
     uncorrectedExpectedFalseAlarms: family.length * config.alpha,
     regressions,
     improvements: metrics.filter((m) => m.gated && m.verdict === 'improved'),
-    verdict: regressions.length ? 'regressed' : 'no regression',
+    verdict: regressions.length || jobsFailedInCandidate.length ? 'regressed' : 'no regression',
   };
 }

@@ -6,7 +6,7 @@ import { escapeMarkdown as md, markdownCode } from '../escape.ts';
 import { signedPct } from '../format.ts';
 import { MARKDOWN_LIMIT } from '../markdown.ts';
 import { formatMetric, labelWithUnit } from '../metric-catalog.ts';
-import type { Comparison, MetricComparison } from './compare.ts';
+import { EDGE_TOLERANCE_CAP, type Comparison, type MetricComparison } from './compare.ts';
 
 export interface ComparisonNames {
   baseline: string;
@@ -14,7 +14,7 @@ export interface ComparisonNames {
 }
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const HEAD = ['job', 'metric', 'baseline', 'candidate', 'change', `CI of the change`, 'verdict', 'why'];
+const HEAD = ['job', 'metric', 'baseline', 'candidate', 'change', 'CI of the change (unadjusted)', 'verdict', 'why'];
 
 function cells(m: MetricComparison): string[] {
   const value = (s: MetricComparison['baseline']) => (s.n === 0 ? 'n/a' : `${formatMetric(m.metric, m.kind === 'exact' ? s.median : s.mean)} (n=${s.n})`);
@@ -46,18 +46,22 @@ function someOf(ids: string[], max = 20): string {
 
 export function renderComparisonMarkdown(cmp: Comparison, names: ComparisonNames): string {
   const out: string[] = [];
-  const head = cmp.verdict === 'regressed' ? `## pollbench: ${cmp.regressions.length} regression${cmp.regressions.length === 1 ? '' : 's'}` : '## pollbench: no regression';
+  const failures = cmp.regressions.length + cmp.jobsFailedInCandidate.length;
+  const head = cmp.verdict === 'regressed' ? `## pollbench: ${failures} regression${failures === 1 ? '' : 's'}` : '## pollbench: no regression';
   out.push(head, '');
   out.push(`Baseline ${markdownCode(names.baseline)} vs candidate ${markdownCode(names.candidate)}: ${cmp.commonJobs} jobs compared, ${cmp.metrics.length} metrics.`);
   out.push('');
   out.push(
     `Exact metrics (bytes, requests, connections per event, loss) are compared by their medians with a tolerance of ${(cmp.config.tolerance * 100).toFixed(1)}% unless set per metric. ` +
       `Noisy metrics (latency, CPU, memory) use Welch's t-test on run-level values (n = completed runs per side), a minimum effect of ${(cmp.config.minEffect * 100).toFixed(0)}% (and a per-metric absolute floor), ` +
-      `and Holm-Bonferroni over the ${cmp.noisyTests} gated tests: at most a ${(cmp.config.alpha * 100).toFixed(0)}% chance of any false alarm in this comparison (uncorrected, ${cmp.uncorrectedExpectedFalseAlarms.toFixed(1)} false alarms would be expected between identical code).`,
+      `and Holm-Bonferroni over the ${cmp.noisyTests} gated tests: at most a ${(cmp.config.alpha * 100).toFixed(0)}% chance of any false alarm among the noisy metrics of this comparison (uncorrected, ${cmp.uncorrectedExpectedFalseAlarms.toFixed(1)} false alarms would be expected between identical code). ` +
+      'The confidence intervals shown are per metric, before that adjustment, relative to the baseline mean. ' +
+      `Polling's per-event bytes and requests also tolerate one response per window edge (2 / responses in the window, at most ${EDGE_TOLERANCE_CAP}x the tolerance).`,
   );
   out.push('');
   if (cmp.contextDifferences.length) out.push(`**Context differs**: ${md(cmp.contextDifferences.join('; '))}. A difference may come from that rather than from the code.`, '');
   if (cmp.jobsOnlyInBaseline.length) out.push(`Only in the baseline: ${someOf(cmp.jobsOnlyInBaseline)}`, '');
+  if (cmp.jobsFailedInCandidate.length) out.push(`**No completed run in the candidate** (counted as regressions): ${someOf(cmp.jobsFailedInCandidate)}`, '');
   if (cmp.jobsOnlyInCandidate.length) out.push(`Only in the candidate: ${someOf(cmp.jobsOnlyInCandidate)}`, '');
 
   const budget = () => MARKDOWN_LIMIT - 500 - out.join('\n').length;
