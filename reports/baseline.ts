@@ -5,6 +5,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
+import { contextDifferences, relative } from './compare/compare.ts';
 
 export const BASELINE_METRICS = [
   'latency_p50_us',
@@ -44,7 +45,7 @@ function cell(metric: string, base: JobSummary, cur: JobSummary): BaselineCell |
   const b = base.metrics[metric];
   const c = cur.metrics[metric];
   if (!b || !c) return null;
-  const change = b.median === 0 ? (c.median === 0 ? 0 : Number.NaN) : (c.median - b.median) / Math.abs(b.median);
+  const change = relative(c.median - b.median, b.median);
   const worse = c.better === 'lower' ? c.median > b.median : c.median < b.median;
   return { metric, baseline: b.median, current: c.median, change, worse };
 }
@@ -59,17 +60,10 @@ export function compareWithBaseline(current: Result, baseline: Result): Baseline
     rows.push({ label: transportLabel(s.job), parameterSet: s.job.parameterSet, cells: BASELINE_METRICS.flatMap((m) => cell(m, b, s) ?? []) });
   }
   const curIds = new Set(cur.map((s) => s.job.id));
-  const contextDifferences: string[] = [];
-  const a = baseline.context;
-  const c = current.context;
-  if (a.node !== c.node) contextDifferences.push(`Node ${a.node} -> ${c.node}`);
-  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count) contextDifferences.push(`CPU ${a.cpu.count} x ${a.cpu.model} -> ${c.cpu.count} x ${c.cpu.model}`);
-  if (a.scenario.framework !== c.scenario.framework) contextDifferences.push(`framework ${a.scenario.framework} -> ${c.scenario.framework}`);
-  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing)) contextDifferences.push('different timing (warm-up, window or drain)');
   return {
     rows,
     onlyInCurrent: cur.filter((s) => !base.has(s.job.id)).map((s) => s.job.id),
     onlyInBaseline: [...base.keys()].filter((id) => !curIds.has(id)),
-    contextDifferences,
+    contextDifferences: contextDifferences(baseline, current),
   };
 }

@@ -94,7 +94,7 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
     if (s.completed.length === 0) return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map(() => 'n/a'), `0/${s.planned}`]);
     return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map((c) => (Number.isFinite(medianOf(s, c.key)) ? formatMetric(c.key, medianOf(s, c.key)) : 'n/a')), `${s.completed.length}/${s.planned}`]);
   });
-  const budget = Math.min(MARKDOWN_LIMIT - 200, MARKDOWN_LIMIT - 200 - Math.min(tailLength, MARKDOWN_LIMIT / 2));
+  const budget = MARKDOWN_LIMIT - 200 - Math.min(tailLength, MARKDOWN_LIMIT / 2);
   addWithin(out, header(['parameter set', 'transport', ...COLUMNS.map((c) => c.head), 'runs'], 2), budget);
   const cut = addWithin(out, lines, budget);
   if (cut) out.push(`\n_${cut} more job${cut === 1 ? '' : 's'} not shown to stay within the size limit; see the HTML report._`);

@@ -52,7 +52,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('server_http_requests_per_event', 'server HTTP requests / event', 'requests', 1, fixed(2), 'requests', 'HTTP requests the server saw per delivered event (cross-check, counted on the other end).'),
   m('tcp_connections_in_window', 'TCP connects in window', 'connections', 1, int, 'connections', 'TCP connections the clients opened during the window (0 when keep-alive and persistent streams hold).'),
   m('ws_handshakes_in_window', 'WebSocket handshakes in window', 'handshakes', 1, int, 'connections', 'WebSocket upgrades during the window (reconnects).'),
-  m('connect_bytes_per_client', 'connect bytes / client', 'B', 1, fixed(0), 'connections', 'Bytes up and down to open one client: TCP payload of the first request or upgrade handshake, before the first event.'),
+  m('connect_bytes_per_client', 'connect bytes / client', 'B', 1, fixed(0), 'connections', 'Bytes up and down at the socket while one client connects, up to its first event; includes whatever the server already sent by then (an SSE replay, a first event), so it varies between runs and never gates a comparison.'),
   m('connect_p50_ms', 'connect p50', 'ms', 1, sig3, 'connections', 'Median time for a client to open its connection (and stream or upgrade) while all clients connect at once.'),
   m('connect_p99_ms', 'connect p99', 'ms', 1, sig3, 'connections', '99th percentile connect time.'),
   m('first_event_p50_ms', 'first event p50', 'ms', 1, fixed(0), 'connections', 'Median time from starting to connect to the first event received.'),

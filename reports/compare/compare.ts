@@ -77,7 +77,21 @@ function side(values: number[]): SideSummary {
   return { n: values.length, median, mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), values };
 }
 
-const relative = (diff: number, base: number) => (base === 0 ? (diff === 0 ? 0 : Number.NaN) : diff / Math.abs(base));
+/** Relative change; NaN when the baseline is 0 and the value moved. Shared with the report's baseline section. */
+export const relative = (diff: number, base: number) => (base === 0 ? (diff === 0 ? 0 : Number.NaN) : diff / Math.abs(base));
+
+/** What differs between the environments of two results, in words: changes that may explain a difference. */
+export function contextDifferences(baseline: Result, candidate: Result): string[] {
+  const out: string[] = [];
+  const a = baseline.context;
+  const c = candidate.context;
+  if (a.node !== c.node) out.push(`Node ${a.node} vs ${c.node}`);
+  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count) out.push(`CPU ${a.cpu.count} x ${a.cpu.model} vs ${c.cpu.count} x ${c.cpu.model}`);
+  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing)) out.push('different timing (warm-up, window or drain)');
+  if (a.scenario.framework !== c.scenario.framework) out.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
+  if (JSON.stringify(a.inject) !== JSON.stringify(c.inject)) out.push('a regression injected on purpose in one of them');
+  return out;
+}
 
 /** Direction of a change for a metric: worse when it moves against `better`. */
 const worse = (diff: number, better: Metric['better']) => (better === 'lower' ? diff > 0 : diff < 0);
@@ -200,13 +214,7 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     }
   }
 
-  const contextDifferences: string[] = [];
-  const a = baseline.context;
-  const c = candidate.context;
-  if (a.node !== c.node) contextDifferences.push(`Node ${a.node} vs ${c.node}`);
-  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count) contextDifferences.push(`CPU ${a.cpu.count} x ${a.cpu.model} vs ${c.cpu.count} x ${c.cpu.model}`);
-  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing)) contextDifferences.push('different timing (warm-up, window or drain)');
-  if (a.scenario.framework !== c.scenario.framework) contextDifferences.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
+  const contextDiffs = contextDifferences(baseline, candidate);
 
   const regressions = metrics.filter((m) => m.gated && m.verdict === 'regressed');
   const jobsFailedInCandidate = common.filter((id) => completed(baseJobs.get(id)!).length > 0 && completed(candJobs.get(id)!).length === 0);
@@ -217,7 +225,7 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     jobsOnlyInBaseline: [...baseJobs.keys()].filter((id) => !candJobs.has(id)),
     jobsOnlyInCandidate: [...candJobs.keys()].filter((id) => !baseJobs.has(id)),
     jobsFailedInCandidate,
-    contextDifferences,
+    contextDifferences: contextDiffs,
     noisyTests: family.length,
     uncorrectedExpectedFalseAlarms: family.length * config.alpha,
     regressions,

@@ -1,5 +1,7 @@
 /** Helpers shared by the integration tests: server configs, and bounded waits that never hang a run. */
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
 import type { ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/types.ts';
@@ -39,4 +41,40 @@ export async function waitUntil(check: () => boolean, ms: number, label: string 
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${typeof label === 'function' ? label() : label}`);
     await sleep(10);
   }
+}
+
+/** An open WebSocket whose messages (and their arrival times, performance.now()) are collected from the first frame on. */
+export interface WsClient {
+  ws: WebSocket;
+  messages: string[];
+  arrivals: number[];
+  close(): Promise<void>;
+}
+
+export function openWs(port: number, path = '/ws'): Promise<WsClient> {
+  const ws = new WebSocket(`ws://${HOST}:${port}${path}`, { perMessageDeflate: false });
+  const messages: string[] = [];
+  const arrivals: number[] = [];
+  ws.on('message', (data) => {
+    arrivals.push(performance.now());
+    messages.push(data.toString());
+  });
+  const close = () =>
+    withTimeout(
+      new Promise<void>((done) => {
+        if (ws.readyState === WebSocket.CLOSED) return done();
+        ws.once('close', () => done());
+        ws.terminate();
+      }),
+      5000,
+      'closing WebSocket',
+    );
+  return withTimeout(
+    new Promise<WsClient>((resolve, reject) => {
+      ws.once('open', () => resolve({ ws, messages, arrivals, close }));
+      ws.once('error', reject);
+    }),
+    5000,
+    `opening ws://${HOST}:${port}${path}`,
+  );
 }

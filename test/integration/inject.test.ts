@@ -16,7 +16,7 @@ import type { Inject, ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import { decodeEvent, decodeEventList } from '../../servers/protocol.ts';
-import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { HOST, feedConfig, openWs, waitUntil, withTimeout, type WsClient } from '../helpers/harness.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
 const PADDING = 'x-injected-padding';
@@ -130,38 +130,6 @@ function openSse(port: number, path = '/stream'): Promise<SseClient> {
   });
 }
 
-interface WsClient {
-  messages: { seq: number; at: number }[];
-  close(): Promise<void>;
-}
-
-function openWs(port: number, path = '/ws'): Promise<WsClient> {
-  const ws = new WebSocket(`ws://${HOST}:${port}${path}`, { perMessageDeflate: false });
-  const messages: WsClient['messages'] = [];
-  ws.on('message', (data) => messages.push({ seq: decodeEvent(data.toString()).seq, at: performance.now() }));
-  const close = () =>
-    withTimeout(
-      new Promise<void>((done) => {
-        if (ws.readyState === WebSocket.CLOSED) return done();
-        ws.once('close', () => done());
-        ws.terminate();
-      }),
-      5000,
-      'closing WebSocket',
-    );
-  return withTimeout(
-    new Promise<WsClient>((resolve, reject) => {
-      ws.once('open', () => resolve({ messages, close }));
-      ws.once('error', reject);
-    }),
-    5000,
-    `opening ws ${path}`,
-  ).catch(async (err: unknown) => {
-    ws.on('error', () => {});
-    await close();
-    throw err;
-  });
-}
 
 // Node timers count in whole milliseconds of a loop clock that can lag real time by up to ~1 ms,
 // so a 50 ms setTimeout may fire a fraction of a millisecond before 50 ms of performance.now().
@@ -302,8 +270,8 @@ describe('injected push delay', () => {
         publish(server);
         assert.equal(server.stats().counters.bytesOut, before, 'nothing written synchronously');
         await waitUntil(() => client.messages.length === 1, 5000, 'delayed message');
-        assert.equal(client.messages[0]!.seq, 1);
-        const elapsed = client.messages[0]!.at - t0;
+        assert.equal(decodeEvent(client.messages[0]!).seq, 1);
+        const elapsed = client.arrivals[0]! - t0;
         assert.ok(elapsed >= DELAY_MS - TIMER_SLACK_MS, `arrived ${elapsed.toFixed(2)} ms after publish`);
       } finally {
         await client.close();
@@ -402,9 +370,9 @@ describe('injected push delay', () => {
         await waitUntil(() => late!.messages.length >= 1, 2000, 'backlog message');
         await waitUntil(() => early.messages.length === 1, 5000, 'held-back push');
         publish(server);
-        await waitUntil(() => late!.messages.some((m) => m.seq === 2) && early.messages.length === 2, 5000, 'seq 2 on both sockets');
-        assert.deepEqual(late.messages.map((m) => m.seq), [1, 2], 'no duplicate of seq 1');
-        assert.deepEqual(early.messages.map((m) => m.seq), [1, 2]);
+        await waitUntil(() => late!.messages.some((m) => decodeEvent(m).seq === 2) && early.messages.length === 2, 5000, 'seq 2 on both sockets');
+        assert.deepEqual(late.messages.map((m) => decodeEvent(m).seq), [1, 2], 'no duplicate of seq 1');
+        assert.deepEqual(early.messages.map((m) => decodeEvent(m).seq), [1, 2]);
       } finally {
         await early.close();
         await late?.close();

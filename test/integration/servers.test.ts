@@ -17,7 +17,7 @@ import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import type { FromServer, ToServer } from '../../servers/ipc.ts';
 import { MAX_WAIT_MS, decodeEvent, decodeEventList, type ErrorBody, type FeedEvent } from '../../servers/protocol.ts';
-import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { HOST, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
@@ -120,37 +120,6 @@ function openSse(port: number, path: string, headers: Record<string, string> = {
   );
 }
 
-/** An open WebSocket whose messages are collected from the first frame on. */
-interface WsClient {
-  ws: WebSocket;
-  messages: string[];
-  close(): Promise<void>;
-}
-
-function openWs(port: number, path: string): Promise<WsClient> {
-  const ws = new WebSocket(`ws://${HOST}:${port}${path}`, { perMessageDeflate: false });
-  const messages: string[] = [];
-  // Listen before 'open' so a resume backlog sent right after the handshake is not missed.
-  ws.on('message', (data) => messages.push(data.toString()));
-  const close = () =>
-    withTimeout(
-      new Promise<void>((done) => {
-        if (ws.readyState === WebSocket.CLOSED) return done();
-        ws.once('close', () => done());
-        ws.terminate();
-      }),
-      5000,
-      'closing WebSocket',
-    );
-  return withTimeout(
-    new Promise<WsClient>((resolve, reject) => {
-      ws.once('open', () => resolve({ ws, messages, close }));
-      ws.once('error', reject);
-    }),
-    5000,
-    `opening ws ${path}`,
-  );
-}
 
 /** A WebSocket upgrade the server must refuse: the status and body of its HTTP answer. */
 function wsRefusal(port: number, path: string): Promise<{ status: number; body: string }> {
