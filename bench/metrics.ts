@@ -1,11 +1,17 @@
 /**
  * Turns one run's raw measurements (the load generator's window report and the server's stats at
  * the window edges) into named metrics with units and direction. Definitions: README "Metrics".
- * "Per event" always means per *delivered* event (one event reaching one client).
+ * "Per event" always means per *delivered* event (one event reaching one client), and every
+ * per-event ratio divides quantities of the same deliveries: the bytes, answers and CPU of the
+ * counting window over the events that arrived in that same window (`window.eventsReceived`). The
+ * delivery check (lost, duplicated, latency) instead follows the events *scheduled* in the window
+ * wherever they arrive, drain included. The two sets are the same events on an idle machine and
+ * different ones when delivery lags (at saturation a window receives events scheduled seconds
+ * earlier): dividing one set's bytes by the other's count was off by up to 30% there.
  */
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/start.ts';
-import type { JobParams, Metric, Unit } from './result-schema.ts';
+import type { Audit, JobParams, Metric, Unit } from './result-schema.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -14,6 +20,20 @@ export interface ServerWindow {
   end: ServerStats;
   /** After the drain, clients still connected, after a full GC: retained memory. */
   retained: ServerStats;
+}
+
+/** The run's window edges and whole-run socket totals (client side after close, server side after that). */
+export function auditOf(load: LoadReport, serverFinal: ServerStats): Audit {
+  const c = load.runTotals;
+  const s = serverFinal.counters;
+  return {
+    windowStartNs: load.startNs,
+    windowEndNs: load.endNs,
+    countedUntilNs: load.countedUntilNs,
+    eventsReceived: load.window.eventsReceived,
+    clientRun: { bytesUp: c.bytesUp, bytesDown: c.bytesDown, tcpConnects: c.tcpConnects, httpRequests: c.httpRequests, wsHandshakes: c.wsHandshakes, eventsReceived: c.eventsReceived },
+    serverRun: { bytesIn: s.bytesIn, bytesOut: s.bytesOut, tcpAccepted: s.tcpAccepted, httpRequests: s.httpRequests, wsHandshakes: s.wsHandshakes },
+  };
 }
 
 const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'exact' });
@@ -29,8 +49,10 @@ const PUBLISHER_LATE_WARN_US = 10_000;
 export function deriveMetrics(params: JobParams, load: LoadReport, server: ServerWindow): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: string[] } {
   const d = load.delivery;
   const w = load.window;
-  const perEvent = (x: number) => x / Math.max(1, d.delivered);
-  const windowS = Number(BigInt(load.endNs) - BigInt(load.startNs)) / 1e9;
+  const received = w.eventsReceived;
+  const perEvent = (x: number) => x / Math.max(1, received);
+  // The span the window's counters cover (from the reading at its start to the one at its end).
+  const windowS = Number(BigInt(load.countedUntilNs) - BigInt(load.startNs)) / 1e9;
   const perClientPerS = (x: number) => x / params.clients / windowS;
   const lat = load.latency.summary;
 
@@ -63,9 +85,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     overhead_bytes_down_per_event: exact(perEvent(w.bytesDown - w.messageBytesDown), 'bytes/event'),
     bytes_up_per_client_per_s: exact(perClientPerS(w.bytesUp), 'bytes/client/s'),
     bytes_down_per_client_per_s: exact(perClientPerS(w.bytesDown), 'bytes/client/s'),
-    http_requests_per_event: exact(perEvent(w.httpRequests), 'requests/event'),
+    http_requests_per_event: exact(perEvent(w.httpResponses), 'requests/event'),
     empty_responses_per_event: exact(perEvent(w.emptyResponses), 'requests/event'),
-    http_requests_per_client_per_s: exact(perClientPerS(w.httpRequests), 'requests/client/s'),
+    http_requests_per_client_per_s: exact(perClientPerS(w.httpResponses), 'requests/client/s'),
     tcp_connections_in_window: exact(w.tcpConnects, 'count'),
     ws_handshakes_in_window: exact(w.wsHandshakes, 'count'),
     connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / params.clients, 'bytes/client'),
@@ -73,7 +95,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     connect_p99_ms: noisy(load.connectMs.p99, 'ms'),
     first_event_p50_ms: noisy(load.firstEventMs.p50, 'ms'),
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
-    server_cpu_ms_per_1000_events: noisy((cpuMs / Math.max(1, d.delivered)) * 1000, 'cpu-ms/1000 events'),
+    server_cpu_ms_per_1000_events: noisy(perEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
     server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / params.clients, 'bytes/client'),
     server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / params.clients, 'bytes/client'),
@@ -94,7 +116,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     clientBytesUp: w.bytesUp,
     clientBytesDown: w.bytesDown,
     clientMessageBytesDown: w.messageBytesDown,
+    clientEventsReceived: received,
     clientHttpRequests: w.httpRequests,
+    clientHttpResponses: w.httpResponses,
     clientEmptyResponses: w.emptyResponses,
     clientTcpConnects: w.tcpConnects,
     clientReconnects: w.reconnects,

@@ -7,7 +7,7 @@ import { ManagedChild, detectPinning, stopAllChildren, type Pinning } from './ch
 import { collectContext } from './context.ts';
 import { nowNs } from './clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
-import { deriveMetrics } from './metrics.ts';
+import { auditOf, deriveMetrics } from './metrics.ts';
 import { ResultStore } from './result-store.ts';
 import { RESULT_SCHEMA_VERSION, type Calibration, type Context, type Job, type Result, type Run } from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
@@ -135,6 +135,8 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
     load.send({ type: 'go', checkpoint: 'drained' });
     const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
+    // Every client has closed: the server's whole-run socket totals, for the audit record.
+    const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
     return {
       status: 'completed',
@@ -149,6 +151,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
       warnings,
+      audit: auditOf(report, final),
     };
   } catch (err) {
     if (signal.aborted) throw new RunAborted(`interrupted during ${phase}`);

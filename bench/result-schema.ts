@@ -76,6 +76,27 @@ export const jobParamsSchema = z.object({
 });
 export type JobParams = z.infer<typeof jobParamsSchema>;
 
+const decimalNs = z.string().regex(/^\d+$/, 'a decimal count of ns');
+
+/**
+ * The edges of a run's windows on the run's clock (process.hrtime, CLOCK_MONOTONIC, ns as decimal
+ * strings) and whole-run socket totals, so a run can be held against a capture: the server's totals
+ * cover every byte on its port (the load generator's JIT prewarm included), the clients' totals every
+ * byte of the simulated clients from their first connect to their close.
+ */
+export const auditSchema = z.object({
+  /** Events scheduled in [windowStartNs, windowEndNs) are the delivery check's (latency, loss). */
+  windowStartNs: decimalNs,
+  windowEndNs: decimalNs,
+  /** The per-event figures count from windowStartNs to countedUntilNs (>= windowEndNs). */
+  countedUntilNs: decimalNs,
+  /** Events received for the first time in the counting window: every per-event figure's denominator. */
+  eventsReceived: z.number().int().nonnegative(),
+  clientRun: z.object({ bytesUp: z.number(), bytesDown: z.number(), tcpConnects: z.number(), httpRequests: z.number(), wsHandshakes: z.number(), eventsReceived: z.number() }),
+  serverRun: z.object({ bytesIn: z.number(), bytesOut: z.number(), tcpAccepted: z.number(), httpRequests: z.number(), wsHandshakes: z.number() }),
+});
+export type Audit = z.infer<typeof auditSchema>;
+
 export const completedRunSchema = z.object({
   status: z.literal('completed'),
   repetition: z.number().int().positive(),
@@ -99,6 +120,8 @@ export const completedRunSchema = z.object({
   totals: z.record(z.string(), z.number()),
   pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
   warnings: z.array(z.string()),
+  /** What a run can be audited against (a packet capture, the schedule); absent in older results. */
+  audit: auditSchema.optional(),
 });
 
 export const erroredRunSchema = z.object({

@@ -29,7 +29,8 @@ class LongPollClient extends BaseClient implements TransportClient {
     return this.retryLoop(async () => {
       this.tally.httpRequests++;
       const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`);
-      this.tally.messageBytesDown += answer.bodyBytes;
+      this.tally.httpResponses++;
+      this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;
       else this.deliver(answer.events, answer.receivedNs);
     });

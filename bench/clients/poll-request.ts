@@ -5,6 +5,12 @@ import { decodeEventList, type FeedEvent } from '../../servers/protocol.ts';
 export interface PollAnswer {
   events: FeedEvent[];
   bodyBytes: number;
+  /**
+   * The events' own bytes in the body: the body is `[` + the encoded events joined by `,` + `]`
+   * (servers/protocol.ts encodeEventList, no white space), so they are the body less 2 + (k - 1)
+   * bytes; `[]` carries none.
+   */
+  eventBytes: number;
   receivedNs: bigint;
 }
 
@@ -14,5 +20,7 @@ export async function poll(client: Client, path: string): Promise<PollAnswer> {
   // Stamped when the body is complete: that is when the events are usable.
   const receivedNs = process.hrtime.bigint();
   if (statusCode !== 200) throw new Error(`GET ${path} answered ${statusCode}: ${text.slice(0, 200)}`);
-  return { events: decodeEventList(text), bodyBytes: Buffer.byteLength(text), receivedNs };
+  const events = decodeEventList(text);
+  const bodyBytes = Buffer.byteLength(text);
+  return { events, bodyBytes, eventBytes: events.length === 0 ? 0 : bodyBytes - 2 - (events.length - 1), receivedNs };
 }

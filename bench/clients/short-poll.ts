@@ -67,7 +67,8 @@ class ShortPollClient extends BaseClient implements TransportClient {
     this.tally.httpRequests++;
     try {
       const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`);
-      this.tally.messageBytesDown += answer.bodyBytes;
+      this.tally.httpResponses++;
+      this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;
       else this.deliver(answer.events, answer.receivedNs);
     } catch (err) {

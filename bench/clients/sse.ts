@@ -36,6 +36,8 @@ class SseClient extends BaseClient implements TransportClient {
         headers: { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) },
       });
       if (statusCode !== 200) throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
+      // The stream's answer: it begins here and carries every event after.
+      this.tally.httpResponses++;
       // Connected = the stream's headers arrived.
       this.markConnected();
       this.parser.reset();

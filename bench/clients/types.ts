@@ -12,14 +12,32 @@ export interface ClientCounters {
   bytesUp: number;
   bytesDown: number;
   tcpConnects: number;
+  /** HTTP requests sent (counted when sent: a long poll parked at the server is one). */
   httpRequests: number;
+  /**
+   * HTTP answers received in full (counted when the answer is complete, with or without events). The
+   * per-event figures use this, not httpRequests: answers and the events they carry are counted at
+   * the same moment, so a window holds both or neither (a request in flight at a window edge would
+   * otherwise be counted in one window and its events in the next).
+   */
+  httpResponses: number;
   /** Poll answers that carried no event. */
   emptyResponses: number;
   wsHandshakes: number;
   /** Connections re-opened after a drop (not the first one). */
   reconnects: number;
-  /** Application message bytes as the transport delivered them: poll bodies, SSE data fields, WS message data. */
+  /**
+   * Bytes of the events themselves as they arrived: the event JSON in a WebSocket message's data, in
+   * an SSE data field, or in a poll body (the body less its array brackets and commas, which count as
+   * the transport's overhead like headers and framing). Equal to the encoded size of the events.
+   */
   messageBytesDown: number;
+  /**
+   * Events this client received for the first time (seq above everything it had), counted when they
+   * arrive: the denominator of every per-event figure, counted at the same moments as the bytes and
+   * answers that carried them.
+   */
+  eventsReceived: number;
   /** Errors seen (requests that failed, streams that broke). */
   errors: number;
   /** Short polling: schedule ticks skipped because the previous poll had not come back yet. */

@@ -30,8 +30,16 @@ export interface LoadReport {
   latency: EncodedHistogram;
   connectMs: PercentileSummary;
   firstEventMs: PercentileSummary;
-  /** Sum over clients of counter changes inside the window. */
+  /**
+   * Sum over clients of counter changes from startNs to countedUntilNs (read in one synchronous turn
+   * at each edge, so an answer or frame is wholly inside or wholly outside): the numerators and the
+   * denominator (eventsReceived) of every per-event figure.
+   */
   window: ClientCounters;
+  /** When the window's counters were read at its end (>= endNs; later when the load loop was busy). */
+  countedUntilNs: string;
+  /** Sum over clients of every counter for the whole run, read after all clients closed. */
+  runTotals: ClientCounters;
   /** Sum over clients of socket bytes until each one's first connection became usable (handshakes). */
   connectBytesUp: number;
   connectBytesDown: number;

@@ -36,7 +36,7 @@ const CONNECT_BATCH = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function sumCounters(clients: readonly TransportClient[]): ClientCounters {
-  const total: ClientCounters = { bytesUp: 0, bytesDown: 0, tcpConnects: 0, httpRequests: 0, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 0, errors: 0, skippedPolls: 0 };
+  const total: ClientCounters = { bytesUp: 0, bytesDown: 0, tcpConnects: 0, httpRequests: 0, httpResponses: 0, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 0, eventsReceived: 0, errors: 0, skippedPolls: 0 };
   for (const c of clients) {
     const counters = c.counters();
     for (const key of Object.keys(total) as (keyof ClientCounters)[]) total[key] += counters[key];
@@ -79,6 +79,14 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
   let window: DeliveryWindow | undefined;
   const firstEventNs: (bigint | undefined)[] = [];
   const startedNs: bigint[] = [];
+  let closing: Promise<void> | undefined;
+  const closeClients = () => {
+    if (!closing) {
+      hooks.progress('close', 0, clients.length);
+      closing = Promise.all(clients.map((c) => c.close())).then(() => {});
+    }
+    return closing;
+  };
 
   try {
     const dueNow = () => schedule.dueCount(Number(nowNs() - feedStartNs));
@@ -128,6 +136,8 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
     window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
+    // Counters are read in the same synchronous turn as the clock: no socket callback runs between
+    // them, so every answer, frame and event is either wholly before this reading or wholly after.
     const before = sumCounters(clients);
     const cpuBefore = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
@@ -142,6 +152,10 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
 
     const endNs = windowEndNs;
     window.close(endNs);
+    // The counting window ends when the counters are read, which is at or (when this loop is busy)
+    // after the scheduled end: per-event figures divide counts of this one span, so its own length
+    // is what per-second figures divide by.
+    const countedUntilNs = nowNs();
     const after = sumCounters(clients);
     const cpu = process.cpuUsage(cpuBefore);
     loopDelay.disable();
@@ -164,7 +178,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     const drainedMs = Date.now() - drainStart;
     await hooks.checkpoint('drained');
 
-    const windowNs = Number(endNs - startNs);
+    const windowNs = Number(countedUntilNs - startNs);
     const connectUs = newLatencyHistogram();
     const ttfeUs = newLatencyHistogram();
     clients.forEach((c, i) => {
@@ -173,6 +187,10 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       if (first !== undefined) ttfeUs.recordValue(Math.max(1, Number(first - startedNs[i]!) / 1000));
     });
     const totals = sumCounters(clients);
+    // Whole-run socket totals, for auditing a run against a capture: after every client has closed,
+    // so nothing is still in flight.
+    await closeClients();
+    const runTotals = sumCounters(clients);
 
     return {
       startNs: startNs.toString(),
@@ -185,6 +203,8 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       connectMs: summarize(connectUs, 1000),
       firstEventMs: summarize(ttfeUs, 1000),
       window: diffCounters(before, after),
+      countedUntilNs: countedUntilNs.toString(),
+      runTotals,
       connectBytesUp: clients.reduce((sum, c) => sum + (c.connectBytes?.up ?? 0), 0),
       connectBytesDown: clients.reduce((sum, c) => sum + (c.connectBytes?.down ?? 0), 0),
       clientsConnected: clients.filter((c) => c.connectedNs !== undefined).length,
@@ -193,7 +213,6 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       totalErrors: totals.errors,
     };
   } finally {
-    hooks.progress('close', 0, clients.length);
-    await Promise.all(clients.map((c) => c.close()));
+    await closeClients();
   }
 }

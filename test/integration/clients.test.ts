@@ -133,16 +133,21 @@ function assertReceivedAfterEmitted(rec: Recorder): void {
   }
 }
 
-/** Bytes the transport should report as messageBytesDown for what was delivered. */
-function expectedMessageBytes(transport: TransportName, rec: Recorder, emptyResponses: number): number {
+/**
+ * Bytes the transport should report as messageBytesDown for what was delivered: the encoded events,
+ * on every transport (a poll body's brackets and commas, and empty `[]` answers, are overhead).
+ */
+function expectedMessageBytes(rec: Recorder): number {
   let bytes = 0;
-  for (const batch of rec.batches) {
-    const encoded = batch.events.map(encodeEvent);
-    if (transport === 'short-poll' || transport === 'long-poll') bytes += Buffer.byteLength(encodeEventList(encoded));
-    else for (const json of encoded) bytes += Buffer.byteLength(json);
-  }
-  // An empty poll answer is `[]`.
-  return bytes + 2 * emptyResponses;
+  for (const batch of rec.batches) for (const event of batch.events) bytes += Buffer.byteLength(encodeEvent(event));
+  return bytes;
+}
+
+/** Poll body bytes that are not events: `[`, `]` and the commas of each answer, and `[]` per empty one. */
+function expectedPollSyntaxBytes(rec: Recorder, emptyResponses: number): number {
+  let bytes = 2 * emptyResponses;
+  for (const batch of rec.batches) bytes += Buffer.byteLength(encodeEventList(batch.events.map(encodeEvent))) - batch.events.reduce((n, e) => n + Buffer.byteLength(encodeEvent(e)), 0);
+  return bytes;
 }
 
 /** A poll client is between requests: every request it counted has been answered or has failed. */
@@ -337,7 +342,8 @@ describe('client counters', () => {
       assert.equal(c.emptyResponses, 0);
       assert.equal(c.reconnects, 0);
       assert.equal(c.errors, 0);
-      assert.equal(c.messageBytesDown, expectedMessageBytes('sse', h.rec, 0), 'messageBytesDown = the data fields');
+      assert.equal(c.messageBytesDown, expectedMessageBytes(h.rec), 'messageBytesDown = the data fields');
+      assert.equal(c.eventsReceived, PLAN_TOTAL + 1, 'every event (and the sentinel) counted once');
     });
   });
 
@@ -355,7 +361,8 @@ describe('client counters', () => {
       assert.equal(c.emptyResponses, 0);
       assert.equal(c.reconnects, 0);
       assert.equal(c.errors, 0);
-      assert.equal(c.messageBytesDown, expectedMessageBytes('ws', h.rec, 0), 'messageBytesDown = the message data');
+      assert.equal(c.messageBytesDown, expectedMessageBytes(h.rec), 'messageBytesDown = the message data');
+      assert.equal(c.eventsReceived, PLAN_TOTAL + 1, 'every event (and the sentinel) counted once');
     });
   });
 
@@ -380,7 +387,10 @@ describe('client counters', () => {
       assert.equal(c.tcpConnects, 1, 'keep-alive: one connection');
       assert.equal(c.wsHandshakes, 0);
       assert.equal(c.errors, 0);
-      assert.equal(c.messageBytesDown, expectedMessageBytes('long-poll', h.rec, c.emptyResponses), 'messageBytesDown = the poll bodies');
+      assert.equal(c.messageBytesDown, expectedMessageBytes(h.rec), 'messageBytesDown = the events in the poll bodies');
+      assert.ok(expectedPollSyntaxBytes(h.rec, c.emptyResponses) > 0, 'the bodies also held array syntax, not counted as message bytes');
+      assert.equal(c.httpResponses, c.httpRequests - 1, 'every request but the parked one answered');
+      assert.equal(c.eventsReceived, PLAN_TOTAL + 1);
     });
   });
 
@@ -399,7 +409,9 @@ describe('client counters', () => {
       assert.equal(c.tcpConnects, 1, 'keep-alive: one connection');
       assert.equal(c.wsHandshakes, 0);
       assert.equal(c.errors, 0);
-      assert.equal(c.messageBytesDown, expectedMessageBytes('short-poll', h.rec, c.emptyResponses), 'messageBytesDown = the poll bodies');
+      assert.equal(c.messageBytesDown, expectedMessageBytes(h.rec), 'messageBytesDown = the events in the poll bodies');
+      assert.equal(c.httpResponses, c.httpRequests, 'between polls: every request answered');
+      assert.equal(c.eventsReceived, PLAN_TOTAL + 1);
     });
   });
 });

@@ -26,7 +26,9 @@ function derivedKeys(): string[] {
     delivery: { expected: 1, delivered: 1, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
     latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
     connectMs: summary, firstEventMs: summary,
-    window: { bytesUp: 1, bytesDown: 1, tcpConnects: 0, httpRequests: 1, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 1, errors: 0, skippedPolls: 0 },
+    window: { bytesUp: 1, bytesDown: 1, tcpConnects: 0, httpRequests: 1, httpResponses: 1, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 1, eventsReceived: 1, errors: 0, skippedPolls: 0 },
+    countedUntilNs: '1000000000',
+    runTotals: { bytesUp: 1, bytesDown: 1, tcpConnects: 1, httpRequests: 1, httpResponses: 1, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 1, eventsReceived: 1, errors: 0, skippedPolls: 0 },
     connectBytesUp: 1, connectBytesDown: 1, clientsConnected: 1, loadCpuFraction: 0, loadLoopDelayP99Us: 0, totalErrors: 0,
   };
   const stats = (atNs: string): ServerStats => ({

@@ -15,7 +15,9 @@ function load(overrides: Partial<LoadReport> = {}): LoadReport {
     latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
     connectMs: { ...summary, p50: 5 }, firstEventMs: { ...summary, p50: 500 },
     // 10 clients x 3 s x 4 polls/s = 120 requests for 30 delivered events.
-    window: { bytesUp: 120 * 80, bytesDown: 120 * 200 + 30 * 300, tcpConnects: 0, httpRequests: 120, emptyResponses: 90, wsHandshakes: 0, reconnects: 0, messageBytesDown: 90 * 2 + 30 * 302, errors: 0, skippedPolls: 0 },
+    window: { bytesUp: 120 * 80, bytesDown: 120 * 200 + 30 * 300, tcpConnects: 0, httpRequests: 120, httpResponses: 120, emptyResponses: 90, wsHandshakes: 0, reconnects: 0, messageBytesDown: 30 * 300, eventsReceived: 30, errors: 0, skippedPolls: 0 },
+    countedUntilNs: '4000000000',
+    runTotals: { bytesUp: 0, bytesDown: 0, tcpConnects: 10, httpRequests: 0, httpResponses: 0, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 0, eventsReceived: 0, errors: 0, skippedPolls: 0 },
     connectBytesUp: 1000, connectBytesDown: 2000, clientsConnected: 10, loadCpuFraction: 0.1, loadLoopDelayP99Us: 100, totalErrors: 0,
     ...overrides,
   };
@@ -36,7 +38,7 @@ const server = (activeMs: number): ServerWindow => ({
   retained: stats(4_100_000_000n, 0, { active: 0, idle: 0 }, 41e6),
 });
 
-test('per-event and per-client figures divide window totals by delivered events and client-seconds', () => {
+test('per-event and per-client figures divide window totals by the events received in the window and client-seconds', () => {
   const { metrics, warnings } = deriveMetrics(params, load(), server(300));
   assert.equal(metrics['http_requests_per_event']!.value, 4);
   assert.equal(metrics['empty_responses_per_event']!.value, 3);
@@ -57,4 +59,32 @@ test('loss, a saturated load generator and a saturated server each raise a warni
   assert.ok(warnings.some((w) => /^lost 3 of 30 events \(10\.00%\): not delivered within 0\.3 s/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /^load generator saturated: 95%/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /^server saturated: event loop busy 97%/.test(w)), warnings.join('\n'));
+});
+
+test('at saturation the per-event figures divide by the events that arrived in the counting window, not the scheduled ones', () => {
+  // Long polling that lags: 30 events were scheduled in the window (all arrive, most during the
+  // drain), but only 20 arrived inside it, in 5 answers of 4 events. The window's bytes, answers and
+  // server CPU belong to those 20.
+  const lagging = load({
+    delivery: { expected: 30, delivered: 30, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
+    window: { bytesUp: 5 * 90, bytesDown: 5 * (150 + 2 + 3) + 20 * 300, tcpConnects: 0, httpRequests: 5, httpResponses: 5, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 20 * 300, eventsReceived: 20, errors: 0, skippedPolls: 0 },
+    // The counters were read 1 s after the scheduled end (a busy load loop): per second is per 4 s.
+    countedUntilNs: '5000000000',
+  });
+  const { metrics, totals } = deriveMetrics({ ...params, transport: 'long-poll', pollIntervalMs: null, longPollWaitMs: 30_000 }, lagging, server(300));
+  assert.equal(metrics['message_bytes_down_per_event']!.value, 300, 'message bytes per event = the encoded event');
+  assert.equal(metrics['bytes_down_per_event']!.value, 300 + (5 * 155) / 20);
+  assert.equal(metrics['overhead_bytes_down_per_event']!.value, (5 * 155) / 20);
+  assert.equal(metrics['http_requests_per_event']!.value, 5 / 20);
+  assert.equal(metrics['server_cpu_ms_per_1000_events']!.value, (300 / 20) * 1000);
+  assert.equal(metrics['http_requests_per_client_per_s']!.value, 5 / 10 / 4);
+  assert.equal(metrics['events_delivered']!.value, 30, 'the delivery check still follows the scheduled events');
+  assert.equal(totals['clientEventsReceived'], 20);
+});
+
+test('requests per event count answers received, not requests sent: a poll parked at the edge is not a request of this window', () => {
+  // 6 requests were sent in the window, but the sixth is still parked at its end: 5 answers carried the 20 events.
+  const parked = load({ window: { bytesUp: 6 * 90, bytesDown: 20 * 300 + 5 * 155, tcpConnects: 0, httpRequests: 6, httpResponses: 5, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 20 * 300, eventsReceived: 20, errors: 0, skippedPolls: 0 } });
+  const { metrics } = deriveMetrics(params, parked, server(300));
+  assert.equal(metrics['http_requests_per_event']!.value, 0.25);
 });
