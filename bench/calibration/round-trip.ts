@@ -12,31 +12,67 @@ import { nowNs } from '../clock.ts';
 import type { PercentileSummary } from '../result-schema.ts';
 
 const MESSAGE = Buffer.from('pollbnch');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sequential ping-pong, driven from the reply callback itself: the next message goes out in the same
+ * turn the reply is read, as a minimal hand-written client does. An earlier version awaited a new
+ * promise and added a listener per round trip, which read 10-20 us above such a client: the floor
+ * must not carry the harness's own overhead.
+ */
+function pingPong(
+  total: number,
+  warmup: number,
+  idleMs: number,
+  send: () => void,
+  onReply: (reply: () => void) => void,
+  record: (us: number, i: number) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let i = 0;
+    let t0 = 0n;
+    const next = () => {
+      if (i >= total) return resolve();
+      t0 = nowNs();
+      send();
+    };
+    onReply(() => {
+      const us = Number(nowNs() - t0) / 1000;
+      record(us, i);
+      i++;
+      if (idleMs > 0 && i >= warmup && i < total) setTimeout(next, idleMs);
+      else next();
+    });
+    if (idleMs > 0 && warmup === 0) setTimeout(next, idleMs);
+    else next();
+  });
+}
 
 /** `warmup` hot round trips, then the rest, each after `idleMs` of idle when idleMs > 0. */
 async function tcpRoundTrips(port: number, total: number, warmup: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   try {
-    for (let i = 0; i < total; i++) {
-      if (idleMs > 0 && i >= warmup) await sleep(idleMs);
-      const t0 = nowNs();
-      socket.write(MESSAGE);
-      // The echo may arrive split; wait for all 8 bytes.
-      await new Promise<void>((resolve, reject) => {
-        let got = 0;
-        const onData = (chunk: Buffer) => {
-          got += chunk.length;
-          if (got >= MESSAGE.length) {
-            socket.off('data', onData).off('error', reject);
-            resolve();
-          }
-        };
-        socket.on('data', onData).once('error', reject);
-      });
-      record(Number(nowNs() - t0) / 1000, i);
-    }
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      pingPong(
+        total,
+        warmup,
+        idleMs,
+        () => socket.write(MESSAGE),
+        (reply) => {
+          // The echo may arrive split: a round trip ends when all 8 bytes are back.
+          let pending = 0;
+          socket.on('data', (chunk: Buffer) => {
+            pending += chunk.length;
+            while (pending >= MESSAGE.length) {
+              pending -= MESSAGE.length;
+              reply();
+            }
+          });
+        },
+        record,
+      ).then(resolve, reject);
+    });
   } finally {
     socket.destroy();
   }
@@ -47,15 +83,17 @@ async function wsRoundTrips(port: number, total: number, warmup: number, record:
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
   try {
-    for (let i = 0; i < total; i++) {
-      if (idleMs > 0 && i >= warmup) await sleep(idleMs);
-      const t0 = nowNs();
-      await new Promise<void>((resolve, reject) => {
-        ws.once('message', () => resolve());
-        ws.send(MESSAGE, (err) => err && reject(err));
-      });
-      record(Number(nowNs() - t0) / 1000, i);
-    }
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      pingPong(
+        total,
+        warmup,
+        idleMs,
+        () => ws.send(MESSAGE),
+        (reply) => ws.on('message', reply),
+        record,
+      ).then(resolve, reject);
+    });
   } finally {
     ws.terminate();
   }
