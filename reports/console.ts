@@ -22,6 +22,8 @@ const ROWS: Row[] = [
   { label: 'latency p50 (ms)', metric: 'latency_p50_us', format: ms, range: true },
   { label: 'latency p99 (ms)', metric: 'latency_p99_us', format: ms, range: true },
   { label: 'latency max (ms)', metric: 'latency_max_us', format: ms, range: true },
+  // Latency counts from the schedule: a late publisher adds to every transport alike.
+  { label: '  publisher late p99 (ms)', metric: 'publisher_lateness_p99_us', format: ms, range: true },
   { label: 'events delivered', metric: 'events_delivered', format: int },
   { label: 'events lost', metric: 'events_lost', format: int },
   { label: 'duplicated + out of order', metric: 'dup_ooo', format: int },

@@ -33,6 +33,30 @@ export function jobTable(result: Result): string {
   return `<div class="scroll"><table class="sortable jobs"><thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
+/**
+ * What a latency is made of, per job: the delivery latency next to how late the publisher ran (it
+ * counts in every transport's latency alike, since latency runs from the schedule) and the server's
+ * loop delay (queueing in the server), so a reader can tell the harness's and the server's share
+ * from the transport's. Metrics a result does not have are left out.
+ */
+export const LATENCY_PART_METRICS = ['latency_p50_us', 'latency_p99_us', 'publisher_lateness_p99_us', 'publisher_lateness_max_us', 'server_loop_delay_p99_us'];
+
+export function latencyPartsTable(result: Result): string {
+  const summaries = summarizeAll(result).filter((s) => s.completed.length > 0);
+  const keys = LATENCY_PART_METRICS.filter((key) => summaries.some((s) => s.metrics[key]));
+  if (summaries.length === 0 || keys.length === 0) return '';
+  const head = ['parameter set', 'transport', ...keys.map(labelWithUnit)];
+  const rows = summaries.map((s) => {
+    const cells = keys.map((key) => {
+      const m = s.metrics[key];
+      return m ? num(formatMetric(key, m.median), m.median * metricInfo(key, m.unit).scale) : num('n/a', Number.NaN);
+    });
+    return `<tr><td>${e(s.job.parameterSet)}</td><td>${e(transportLabel(s.job))}</td>${cells.join('')}</tr>`;
+  });
+  return `<div class="scroll"><table class="sortable latency-parts"><thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>
+<p class="caption">Medians over runs. Latency counts from each event's scheduled time, so a publisher running late adds to every transport alike; the server's loop delay is time events wait behind other work in the server. What is left of the latency is the transport's own.</p>`;
+}
+
 const mib = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3));
 
 export function scalabilityTable(s: Scalability): string {

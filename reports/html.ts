@@ -18,7 +18,7 @@ import { scalabilityChartSpec, type ScalabilityPoint } from './charts/scalabilit
 import { spreadChartSpec } from './charts/spread-chart.ts';
 import { escapeHtml as e } from './escape.ts';
 import { computeHeadline, fmtMs, fmtTimes, TRANSPORT_NAMES, type Headline } from './headline.ts';
-import { baselineTable, definitionList, jobTable, noticesBlock, scalabilityTable } from './html-tables.ts';
+import { baselineTable, definitionList, jobTable, latencyPartsTable, noticesBlock, scalabilityTable } from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, computeScalability, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
@@ -137,7 +137,7 @@ export async function renderHtml(result: Result, options: HtmlOptions = {}): Pro
   const sections = [
     `<section id="headline"><h2>Headline</h2>${headlineBlock(computeHeadline(result), colors, notices)}</section>`,
     noticesBlock(notices),
-    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}</section>`,
+    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(result)}</section>`,
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
     matrixSvg ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>` : '',
     scal ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>` : '',

@@ -34,3 +34,15 @@ test('failed runs and warnings are listed under their table, and a failed job sh
   const p50 = text.split('\n').find((l) => l.startsWith('latency p50'))!;
   assert.ok(p50.trimEnd().endsWith('n/a'), p50);
 });
+
+test('publisher lateness stands under the latency rows, in ms, from the runs', () => {
+  const r = fixture();
+  const ws = r.jobs.find((j) => j.params.transport === 'ws')!;
+  const run = ws.runs[0]!;
+  if (run.status !== 'completed') throw new Error('fixture ws run must be completed');
+  run.metrics['publisher_lateness_p99_us'] = { value: 12_345, unit: 'us', better: 'lower', kind: 'noisy' };
+  const lines = renderConsole(r).split('\n');
+  const at = lines.findIndex((l) => l.trimStart().startsWith('publisher late p99 (ms)'));
+  assert.ok(at > 0 && lines[at - 1]!.startsWith('latency max (ms)'), 'right under latency max');
+  assert.ok(lines[at]!.trimEnd().endsWith('12.3'), lines[at]);
+});

@@ -190,3 +190,20 @@ test('a result where every run failed still renders: no headline, no matrix, no 
   assert.equal(bodyRows(section(html, 'jobs')!).length, result.jobs.length);
   assert.equal(count(section(html, 'warnings')!, /failed during connect/), 20);
 });
+
+test('the latency section carries a table of what latency is made of: publisher lateness and server loop delay per job', async () => {
+  const r = fixture('quick-result.json');
+  const ws = r.jobs.find((j) => j.params.transport === 'ws')!;
+  const run = ws.runs[0]!;
+  if (run.status !== 'completed') throw new Error('fixture ws run must be completed');
+  run.metrics['publisher_lateness_p99_us'] = { value: 4_321, unit: 'us', better: 'lower', kind: 'noisy' };
+  const html = await renderHtml(r);
+  const section = html.slice(html.indexOf('<section id="latency">'), html.indexOf('<section id="costs">'));
+  const table = section.slice(section.indexOf('<table class="sortable latency-parts">'), section.indexOf('</table>', section.indexOf('latency-parts')));
+  assert.ok(table.length > 0, 'a latency-parts table in the latency section');
+  assert.equal((table.match(/<tr>/g) ?? []).length, r.jobs.length + 1, 'a header and one row per job');
+  assert.ok(table.includes(escapeHtml(labelWithUnit('publisher_lateness_p99_us'))));
+  assert.ok(table.includes(escapeHtml(labelWithUnit('server_loop_delay_p99_us'))));
+  const wsRow = table.split('<tr>').find((row) => row.includes('>ws<'))!;
+  assert.match(wsRow, /data-v="4\.321"/, 'ws publisher lateness 4.321 ms');
+});
