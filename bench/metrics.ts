@@ -23,10 +23,11 @@ export interface ServerWindow {
 }
 
 /** The run's window edges and whole-run socket totals (client side after close, server side after that). */
-export function auditOf(load: LoadReport, serverFinal: ServerStats): Audit {
+export function auditOf(serverPort: number, load: LoadReport, serverFinal: ServerStats): Audit {
   const c = load.runTotals;
   const s = serverFinal.counters;
   return {
+    serverPort,
     windowStartNs: load.startNs,
     windowEndNs: load.endNs,
     countedUntilNs: load.countedUntilNs,

@@ -151,7 +151,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
       warnings,
-      audit: auditOf(report, final),
+      audit: auditOf(ready.port, report, final),
     };
   } catch (err) {
     if (signal.aborted) throw new RunAborted(`interrupted during ${phase}`);

@@ -85,6 +85,8 @@ const decimalNs = z.string().regex(/^\d+$/, 'a decimal count of ns');
  * byte of the simulated clients from their first connect to their close.
  */
 export const auditSchema = z.object({
+  /** The server's TCP port on 127.0.0.1 (a capture filter: `tcp port N`). */
+  serverPort: z.number().int().nonnegative(),
   /** Events scheduled in [windowStartNs, windowEndNs) are the delivery check's (latency, loss). */
   windowStartNs: decimalNs,
   windowEndNs: decimalNs,
