@@ -31,7 +31,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   const w = load.window;
   const perEvent = (x: number) => x / Math.max(1, d.delivered);
   const windowS = Number(BigInt(load.endNs) - BigInt(load.startNs)) / 1e9;
-  const perClientPerS = (x: number) => x / params.clients / windowS;
+  // Per client means per measured client: those that did not connect by the deadline were left out.
+  const measuredClients = Math.max(1, load.clientsConnected);
+  const perClientPerS = (x: number) => x / measuredClients / windowS;
   const lat = load.latency.summary;
 
   const s0 = server.start;
@@ -68,15 +70,15 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     http_requests_per_client_per_s: exact(perClientPerS(w.httpRequests), 'requests/client/s'),
     tcp_connections_in_window: exact(w.tcpConnects, 'count'),
     ws_handshakes_in_window: exact(w.wsHandshakes, 'count'),
-    connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / params.clients, 'bytes/client'),
+    connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / measuredClients, 'bytes/client'),
     connect_p50_ms: noisy(load.connectMs.p50, 'ms'),
     connect_p99_ms: noisy(load.connectMs.p99, 'ms'),
     first_event_p50_ms: noisy(load.firstEventMs.p50, 'ms'),
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
     server_cpu_ms_per_1000_events: noisy((cpuMs / Math.max(1, d.delivered)) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
-    server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / params.clients, 'bytes/client'),
-    server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / params.clients, 'bytes/client'),
+    server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / measuredClients, 'bytes/client'),
+    server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / measuredClients, 'bytes/client'),
     server_event_loop_utilization: noisy(eluActive + eluIdle > 0 ? eluActive / (eluActive + eluIdle) : 0, 'fraction'),
     server_loop_delay_p99_us: noisy(s1.process.loopDelay.p99Us, 'us'),
     server_bytes_out_per_event: exact(perEvent(serverBytesOut), 'bytes/event'),

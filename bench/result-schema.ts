@@ -99,6 +99,18 @@ export const completedRunSchema = z.object({
   totals: z.record(z.string(), z.number()),
   pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
   warnings: z.array(z.string()),
+  /** The bounded connect phase (absent in results from before it existed). */
+  connect: z
+    .object({
+      requested: z.number().int(),
+      connected: z.number().int(),
+      deadlineMs: z.number(),
+      elapsedMs: z.number(),
+      failures: z.object({ timeout: z.number().int(), descriptors: z.number().int(), refused: z.number().int(), other: z.number().int() }),
+    })
+    .optional(),
+  /** What limited this run (bench/diagnosis.ts); absent when nothing did. */
+  bottleneck: z.object({ resource: z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']), detail: z.string() }).optional(),
 });
 
 export const erroredRunSchema = z.object({

@@ -11,6 +11,7 @@ import { clientFactories, type ClientCounters, type TransportClient } from '../c
 import { nowNs } from '../clock.ts';
 import { DeliveryWindow } from './delivery.ts';
 import { alignedWindowMs } from './window.ts';
+import { connectClients, connectDeadlineMs } from './connect.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
@@ -29,9 +30,6 @@ export interface JobHooks {
 
 /** Longest wait after the window for late events; what has not arrived by then counts as lost. */
 export const DRAIN_CAP_MS = 10_000;
-
-/** Connecting thousands of sockets at once overflows the listen backlog and costs 1 s SYN retries. */
-const CONNECT_BATCH = 200;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -109,16 +107,12 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       );
     }
 
-    for (let i = 0; i < clients.length; i += CONNECT_BATCH) {
-      const batch = clients.slice(i, i + CONNECT_BATCH);
-      await Promise.all(
-        batch.map((c, j) => {
-          startedNs[i + j] = nowNs();
-          return c.start();
-        }),
-      );
-      hooks.progress('connect', Math.min(i + CONNECT_BATCH, clients.length), clients.length);
-    }
+    // Bounded in time: clients not connected by the deadline are closed and left out of the window.
+    const { outcome: connect, unconnected } = await connectClients(clients, {
+      deadlineMs: timing.connectDeadlineMs ?? connectDeadlineMs(clients.length),
+      onStart: (i) => (startedNs[i] = nowNs()),
+      progress: (done, total) => hooks.progress('connect', done, total),
+    });
 
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
@@ -128,6 +122,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
     window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
+    window.exclude(unconnected);
     const before = sumCounters(clients);
     const cpuBefore = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
@@ -154,7 +149,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     const drainStart = Date.now();
     const minDrainMs = timing.drainMs;
     const maxDrainMs = timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0);
-    const caughtUp = () => clients.every((c) => c.lastSeq >= lastSeq);
+    const caughtUp = () => clients.every((c) => c.connectedNs === undefined || c.lastSeq >= lastSeq);
     for (;;) {
       const waited = Date.now() - drainStart;
       hooks.progress('drain', waited, maxDrainMs);
@@ -191,6 +186,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       loadCpuFraction: (cpu.user + cpu.system) / 1000 / (windowNs / 1e6),
       loadLoopDelayP99Us: loopDelay.count ? loopDelayUs(loopDelay.percentile(99)) : 0,
       totalErrors: totals.errors,
+      connect,
     };
   } finally {
     hooks.progress('close', 0, clients.length);
