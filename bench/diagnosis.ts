@@ -29,6 +29,9 @@ export const LOAD_LOOP_DELAY_SATURATED_US = 100_000;
 /** Publisher lateness that counts as a limit when nothing else is saturated. */
 export const PUBLISHER_LATE_LIMIT_US = 50_000;
 
+/** A saturated loop that got less CPU than this was held back by its core, not by its own work. */
+export const SHARED_CORE_CPU_FRACTION = 0.7;
+
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 export const RESOURCE_LABELS: Record<BottleneckResource, string> = {
@@ -44,7 +47,9 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
   const unconnected = c ? c.unconnected : 0;
   const serverBusy = input.serverElu > SERVER_SATURATION_ELU;
   const loadBusy = input.loadCpuFraction > LOAD_SATURATION_FRACTION || input.loadLoopDelayP99Us > LOAD_LOOP_DELAY_SATURATED_US;
-  const serverText = `server event loop busy ${pct(input.serverElu)} (CPU ${pct(input.serverCpuFraction)} of a core)`;
+  // A loop busy all the time on a fraction of a core was waiting for its core: other processes had it.
+  const sharedCore = input.serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION ? '; the server got only that share of its core: other processes were using it' : '';
+  const serverText = `server event loop busy ${pct(input.serverElu)} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
   const loadText = `load generator at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
   const connectText = c ? `${c.connected} of ${c.requested} clients connected within the ${(c.deadlineMs / 1000).toFixed(0)} s connect deadline` : '';
 

@@ -40,6 +40,9 @@ describe('diagnose', () => {
     const b = diagnose({ ...calm, connect: connect(800), serverElu: 0.99, serverCpuFraction: 1 });
     assert.equal(b?.resource, 'server-cpu');
     assert.match(b!.detail, /^800 of 1000 clients connected.*server event loop busy 99%/);
+    assert.doesNotMatch(b!.detail, /other processes/);
+    const shared = diagnose({ ...calm, serverElu: 1, serverCpuFraction: 0.29 });
+    assert.match(shared!.detail, /CPU 29% of a core; the server got only that share of its core: other processes were using it/);
   });
 
   test('both saturated: the busier side is named, the other mentioned', () => {
