@@ -7,7 +7,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { withDescriptorLimit } from './descriptors.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
 const STDERR_TAIL_BYTES = 4096;
@@ -48,9 +47,7 @@ export class ManagedChild<In, Out extends { type: string }> {
   ) {
     const path = fileURLToPath(new URL(script, import.meta.url));
     const nodeArgs = [...nodeFlags, '--import', TSX_LOADER, path, ...args];
-    const [pinned, pinnedArgv] = cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
-    // Through `sh -c 'ulimit -Sn N; exec ...'` when the CLI raised the open-file limit (descriptors.ts).
-    const [command, argv] = withDescriptorLimit(pinned, pinnedArgv);
+    const [command, argv] = cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
     this.process = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);

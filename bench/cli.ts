@@ -8,7 +8,7 @@ import { USAGE, UsageError, parseCli } from './args.ts';
 import { runPlan } from './orchestrator.ts';
 import { createProgressPrinter } from './progress.ts';
 import { stopAllChildren } from './child.ts';
-import { planDescriptors, readDescriptorLimits, setChildDescriptorLimit } from './descriptors.ts';
+import { planDescriptors, readDescriptorLimits } from './descriptors.ts';
 import { renderConsole } from '../reports/console.ts';
 import { stemOf, writeReports } from './report-writer.ts';
 
@@ -33,10 +33,6 @@ async function main(): Promise<number> {
   if (fds?.action === 'stop') {
     process.stderr.write(`pollbench: ${fds.message}\n`);
     return 2;
-  }
-  if (fds?.action === 'raise') {
-    setChildDescriptorLimit(fds.to);
-    process.stderr.write(`pollbench: ${fds.note}\n`);
   }
 
   const abort = new AbortController();

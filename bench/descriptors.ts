@@ -5,9 +5,10 @@
  * what Node itself opens (stdio, IPC, epoll, the prewarm pool). With `ulimit -n 1024`, a common
  * desktop default, 2,000 clients used to fail with EMFILE in the middle of a run.
  *
- * If the soft limit is too low but the hard limit allows it, children are started through
- * `sh -c 'ulimit -Sn N; exec "$@"'` (a process may raise its own soft limit up to the hard one); if
- * even the hard limit is too low, the CLI stops before the run with one line saying what to do.
+ * Only the hard limit counts: Node raises its own soft limit to the hard one when it starts (seen
+ * here: `prlimit --nofile=256:4096 node` runs with 4096:4096), and `ulimit -n N` in bash sets both.
+ * So nothing can be raised for the children without root; if the hard limit is too low, the CLI stops
+ * before the run with one line saying what to do.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -36,18 +37,12 @@ export interface DescriptorLimits {
   hard: number;
 }
 
-export type DescriptorPlan =
-  | { action: 'ok'; needed: number }
-  | { action: 'raise'; needed: number; to: number; note: string }
-  | { action: 'stop'; needed: number; message: string };
+export type DescriptorPlan = { action: 'ok'; needed: number } | { action: 'stop'; needed: number; message: string };
 
 /** What to do for a plan whose largest job has `maxClients` clients, under `limits` (pure). */
 export function planDescriptors(maxClients: number, limits: DescriptorLimits): DescriptorPlan {
   const needed = descriptorsNeeded(maxClients);
-  if (needed <= limits.soft) return { action: 'ok', needed };
-  if (needed <= limits.hard) {
-    return { action: 'raise', needed, to: needed, note: `${maxClients} clients need ${needed} open files per process; raising the children's soft limit from ${limits.soft} to ${needed} (hard limit ${limits.hard})` };
-  }
+  if (needed <= limits.hard) return { action: 'ok', needed };
   return {
     action: 'stop',
     needed,
@@ -61,23 +56,10 @@ const parseLimit = (s: string | undefined): number | null => {
   return /^[0-9]+$/.test(t) ? Number(t) : null;
 };
 
-/** This process's open-file limits (children inherit them), or null where the shell cannot say. */
+/** The open-file limits a child of this process starts with, or null where the shell cannot say. */
 export function readDescriptorLimits(): DescriptorLimits | null {
   const out = spawnSync('sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' });
   if (out.status !== 0) return null;
   const [soft, hard] = out.stdout.split('\n').map(parseLimit);
   return soft != null && hard != null ? { soft, hard } : null;
-}
-
-let childLimit: number | null = null;
-
-/** From now on children are started with this soft open-file limit (null: inherit). */
-export function setChildDescriptorLimit(limit: number | null): void {
-  childLimit = limit;
-}
-
-/** The command that starts `command argv` with the raised limit, if one was set. */
-export function withDescriptorLimit(command: string, argv: string[]): [string, string[]] {
-  if (childLimit === null) return [command, argv];
-  return ['sh', ['-c', `ulimit -Sn ${childLimit} && exec "$@"`, 'sh', command, ...argv]];
 }
