@@ -53,10 +53,11 @@ describe('diagnose', () => {
     assert.equal(load?.resource, 'load-cpu');
   });
 
-  test('a load loop 100+ ms late is saturated whatever its CPU reads; loss goes in the detail', () => {
-    const b = diagnose({ ...calm, loadLoopDelayP99Us: 250_000, lossFraction: 0.21 });
+  test('a saturated load generator is named with its loss; a late load loop alone (bursts of arrivals) is not', () => {
+    const b = diagnose({ ...calm, loadCpuFraction: 0.9, loadLoopDelayP99Us: 250_000, lossFraction: 0.21 });
     assert.equal(b?.resource, 'load-cpu');
-    assert.match(b!.detail, /21.00% of events lost/);
+    assert.match(b!.detail, /load generator at 90% of a core, loop delay p99 250 ms.*21.00% of events lost/);
+    assert.equal(diagnose({ ...calm, loadCpuFraction: 0.22, loadLoopDelayP99Us: 123_000 }), null);
   });
 
   test('a late publisher with both processes idle: publisher', () => {
