@@ -53,6 +53,9 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
   const loadText = `load generator at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
   const connectText = c ? `${c.connected} of ${c.requested} clients connected within the ${(c.deadlineMs / 1000).toFixed(0)} s connect deadline` : '';
 
+  // Only the load generator's EMFILE is visible: a server out of descriptors is seen as resets
+  // ("refused"), because libuv closes what it cannot accept without telling node (tried here under
+  // prlimit 200:200: 64 clients reset, no error on the server). The CLI's preflight keeps runs clear of it.
   if (c && c.failures.descriptors > 0) {
     return { resource: 'descriptors', detail: `${c.failures.descriptors} connects failed for lack of file descriptors (EMFILE); ${connectText}. Raise the limit (ulimit -n) or run fewer clients.` };
   }
