@@ -69,7 +69,7 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
     const cpu = cpuVerdict();
     if (cpu) return { resource: cpu.resource, detail: `${connectText}; ${cpu.detail}` };
     const causes = c ? Object.entries(c.failures).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
-    return { resource: 'connect-backlog', detail: `${connectText}${causes.length ? ` (failed connects: ${causes.join(', ')})` : ' (connects neither failed nor finished)'}, with neither process saturated: the listen backlog or handshake queue is the limit` };
+    return { resource: 'connect-backlog', detail: `${connectText}${causes.length ? ` (failed connects: ${causes.join(', ')})` : ' (connects neither failed nor finished)'}, with neither process saturated: the listen backlog, the handshake queue or the server's descriptors (seen as resets) is the limit` };
   }
   const cpu = cpuVerdict();
   if (cpu) return { resource: cpu.resource, detail: input.lossFraction > 0 ? `${cpu.detail}; ${(input.lossFraction * 100).toFixed(2)}% of events lost` : cpu.detail };
