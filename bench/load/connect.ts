@@ -23,7 +23,7 @@ export function connectDeadlineMs(clients: number): number {
   return Math.min(CONNECT_MAX_MS, CONNECT_BASE_MS + CONNECT_PER_CLIENT_MS * clients);
 }
 
-/** Why connects failed, by cause. A client can fail more than once (it retries until the deadline). */
+/** Why clients' first connects failed, by cause (a client that fails retries until the deadline; its later failures are client errors). */
 export interface ConnectFailures {
   /** Connect or handshake timeouts. */
   timeout: number;
@@ -74,6 +74,8 @@ export async function connectClients(clients: readonly TransportClient[], option
   const concurrency = Math.max(1, options.concurrency ?? CONNECT_CONCURRENCY);
   let next = 0;
   let settled = 0;
+  /** start() resolved: connected at the first attempt. */
+  let started = 0;
   let timer: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
   let lastProgress = 0;
@@ -97,7 +99,10 @@ export async function connectClients(clients: readonly TransportClient[], option
         const index = next++;
         options.onStart?.(index);
         clients[index]!.start().then(
-          () => onSettled(),
+          () => {
+            started++;
+            onSettled();
+          },
           (err: Error & { code?: string }) => {
             const cause = classifyConnectError(err);
             failures[cause]++;
@@ -110,14 +115,13 @@ export async function connectClients(clients: readonly TransportClient[], option
     const onSettled = () => {
       settled++;
       if (done) return;
-      const connected = clients.reduce((n, c) => n + (c.connectedNs !== undefined ? 1 : 0), 0);
       if (options.progress && (settled === clients.length || settled - lastProgress >= concurrency)) {
         lastProgress = settled;
-        options.progress(connected, clients.length);
+        options.progress(started, clients.length);
       }
       // A client whose first attempt failed keeps retrying (every transport resumes); the phase
-      // ends early only when every client is connected.
-      if (connected === clients.length) finish();
+      // ends early only when every client is connected (those connected on a retry: see poll).
+      if (started === clients.length) finish();
       else launch();
     };
     if (clients.length === 0) finish();
