@@ -35,7 +35,8 @@ Options:
                          for real measurements)
   -h, --help             show this help
 
-Exit codes: 0 all runs completed; 1 some run failed; 2 bad usage; 130 interrupted (Ctrl-C).
+Exit codes: 0 all runs completed; 1 some run failed; 2 bad usage or too few file descriptors
+for the plan (it needs about clients x 1.1 + 100 per process); 130 interrupted (Ctrl-C).
 Finished runs are always on disk, even after Ctrl-C or a crash.`;
 
 export interface CliOptions {

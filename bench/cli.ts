@@ -8,6 +8,7 @@ import { USAGE, UsageError, parseCli } from './args.ts';
 import { runPlan } from './orchestrator.ts';
 import { createProgressPrinter } from './progress.ts';
 import { stopAllChildren } from './child.ts';
+import { planDescriptors, readDescriptorLimits } from './descriptors.ts';
 import { renderConsole } from '../reports/console.ts';
 import { stemOf, writeReports } from './report-writer.ts';
 
@@ -23,6 +24,15 @@ async function main(): Promise<number> {
   if (options === null) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+
+  // Before anything starts: enough file descriptors for the largest job, or one line and exit 2.
+  const maxClients = Math.max(...options.scenario.matrix.clients);
+  const limits = readDescriptorLimits();
+  const fds = limits ? planDescriptors(maxClients, limits) : null;
+  if (fds?.action === 'stop') {
+    process.stderr.write(`pollbench: ${fds.message}\n`);
+    return 2;
   }
 
   const abort = new AbortController();

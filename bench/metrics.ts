@@ -40,6 +40,9 @@ export function auditOf(serverPort: number, load: LoadReport, serverFinal: Serve
 const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'exact' });
 const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'noisy' });
 
+/** Units of the figures that divide by the events received in the window. */
+const PER_EVENT_UNITS = new Set<Unit>(['bytes/event', 'requests/event', 'cpu-ms/1000 events']);
+
 /** Above this share of one core, the load generator's own limits start to show in the figures. */
 export const LOAD_SATURATION_FRACTION = 0.8;
 /** Above this event-loop utilisation the server is saturated: its latency is queueing, not transport. */
@@ -54,7 +57,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   const perEvent = (x: number) => x / Math.max(1, received);
   // The span the window's counters cover (from the reading at its start to the one at its end).
   const windowS = Number(BigInt(load.countedUntilNs) - BigInt(load.startNs)) / 1e9;
-  const perClientPerS = (x: number) => x / params.clients / windowS;
+  // Per client means per measured client: those that did not connect by the deadline were left out.
+  const measuredClients = Math.max(1, load.clientsConnected);
+  const perClientPerS = (x: number) => x / measuredClients / windowS;
   const lat = load.latency.summary;
 
   const s0 = server.start;
@@ -91,15 +96,15 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     http_requests_per_client_per_s: exact(perClientPerS(w.httpResponses), 'requests/client/s'),
     tcp_connections_in_window: exact(w.tcpConnects, 'count'),
     ws_handshakes_in_window: exact(w.wsHandshakes, 'count'),
-    connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / params.clients, 'bytes/client'),
+    connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / measuredClients, 'bytes/client'),
     connect_p50_ms: noisy(load.connectMs.p50, 'ms'),
     connect_p99_ms: noisy(load.connectMs.p99, 'ms'),
     first_event_p50_ms: noisy(load.firstEventMs.p50, 'ms'),
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
     server_cpu_ms_per_1000_events: noisy(perEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
-    server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / params.clients, 'bytes/client'),
-    server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / params.clients, 'bytes/client'),
+    server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / measuredClients, 'bytes/client'),
+    server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / measuredClients, 'bytes/client'),
     server_event_loop_utilization: noisy(eluActive + eluIdle > 0 ? eluActive / (eluActive + eluIdle) : 0, 'fraction'),
     server_loop_delay_p99_us: noisy(s1.process.loopDelay.p99Us, 'us'),
     server_bytes_out_per_event: exact(perEvent(serverBytesOut), 'bytes/event'),
@@ -157,5 +162,10 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   }
   if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US) warnings.push(`publisher ran up to ${(lateness.maxUs / 1000).toFixed(1)} ms behind schedule`);
   if (w.skippedPolls > 0) warnings.push(`${w.skippedPolls} poll ticks skipped because the previous poll had not returned`);
+  if (received === 0) {
+    // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
+    for (const [key, metric] of Object.entries(metrics)) if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key];
+    warnings.push('no event arrived in the measurement window: per-event figures are left out');
+  }
   return { metrics, totals, warnings };
 }

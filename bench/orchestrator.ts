@@ -8,6 +8,7 @@ import { collectContext } from './context.ts';
 import { nowNs } from './clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
 import { auditOf, deriveMetrics } from './metrics.ts';
+import { bottleneckWarning, diagnoseRun } from './diagnosis.ts';
 import { ResultStore } from './result-store.ts';
 import { RESULT_SCHEMA_VERSION, type Calibration, type Context, type Job, type Result, type Run } from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
@@ -138,6 +139,8 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     // Every client has closed: the server's whole-run socket totals, for the audit record.
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
+    const bottleneck = diagnoseRun(report, metrics);
+    if (bottleneck) warnings.push(bottleneckWarning(bottleneck));
     return {
       status: 'completed',
       repetition,
@@ -152,6 +155,8 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
       warnings,
       audit: auditOf(ready.port, report, final),
+      ...(report.connect ? { connect: { requested: report.connect.requested, connected: report.connect.connected, deadlineMs: report.connect.deadlineMs, elapsedMs: report.connect.elapsedMs, failures: report.connect.failures } } : {}),
+      ...(bottleneck ? { bottleneck } : {}),
     };
   } catch (err) {
     if (signal.aborted) throw new RunAborted(`interrupted during ${phase}`);

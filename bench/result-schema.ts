@@ -124,6 +124,18 @@ export const completedRunSchema = z.object({
   warnings: z.array(z.string()),
   /** What a run can be audited against (a packet capture, the schedule); absent in older results. */
   audit: auditSchema.optional(),
+  /** The bounded connect phase (absent in results from before it existed). */
+  connect: z
+    .object({
+      requested: z.number().int(),
+      connected: z.number().int(),
+      deadlineMs: z.number(),
+      elapsedMs: z.number(),
+      failures: z.object({ timeout: z.number().int(), descriptors: z.number().int(), refused: z.number().int(), other: z.number().int() }),
+    })
+    .optional(),
+  /** What limited this run (bench/diagnosis.ts); absent when nothing did. */
+  bottleneck: z.object({ resource: z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']), detail: z.string() }).optional(),
 });
 
 export const erroredRunSchema = z.object({

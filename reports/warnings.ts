@@ -24,7 +24,11 @@ const KIND_ORDER: NoticeKind[] = ['error', 'loss', 'saturation', 'note'];
 const DISTURBING_LATENESS_MS = 50;
 
 function classify(text: string): NoticeKind {
-  if (/\blost\b|twice|out of order|clients connected|client errors|before their scheduled time/.test(text)) return 'loss';
+  // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
+  // transport; any other named bottleneck means the figures partly measure that limit.
+  if (/(^|: )bottleneck: file descriptors\b/.test(text)) return 'error';
+  if (/(^|: )bottleneck: /.test(text)) return 'saturation';
+  if (/\blost\b|twice|out of order|clients connected|client errors|before their scheduled time|no event arrived/.test(text)) return 'loss';
   if (/saturated|poll ticks skipped/.test(text)) return 'saturation';
   const late = /publisher ran up to ([0-9.]+) ms behind/.exec(text);
   if (late && Number(late[1]) >= DISTURBING_LATENESS_MS) return 'saturation';

@@ -71,6 +71,8 @@ export interface FeedOptions {
 const MIN_LEAD_NS = 1_500_000;
 const MAX_LEAD_NS = 6_000_000;
 const LEAD_MARGIN_NS = 500_000;
+/** Longest a catch-up of overdue events may hold the server's event loop before it yields. */
+const CATCH_UP_BUDGET_NS = 20_000_000n;
 
 /** How late the publisher ran behind its schedule (a busy server's timer can run tens of ms late). */
 export interface PublisherLateness {
@@ -164,7 +166,13 @@ export class Feed {
     const now = this.now();
     const due = this.schedule.dueCount(Number(now - startNs));
     let emitted = 0;
-    while (this.ring.latestSeq < due) {
+    // A server past its ceiling (one fan-out costs more than the event period) must still turn its
+    // event loop: publishing the whole backlog in one go made each catch-up longer than the last, and
+    // the server stopped accepting connections and answering stats (the connect stall of issue 8).
+    // So a catch-up yields after CATCH_UP_BUDGET_NS; the rest goes out on the next tick, still
+    // stamped with its scheduled time and counted as lateness.
+    const budgetEndNs = now + CATCH_UP_BUDGET_NS;
+    while (this.ring.latestSeq < due && (emitted === 0 || this.now() < budgetEndNs)) {
       const scheduledNs = startNs + BigInt(this.schedule.offsetNs(this.ring.latestSeq + 1));
       this.lateness.recordValue(Math.max(1, Number(now - scheduledNs) / 1000));
       this.publish(scheduledNs);

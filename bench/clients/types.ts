@@ -67,6 +67,8 @@ export interface ClientOptions {
   perMessageDeflate?: boolean;
   /** Delay before re-opening a dropped connection. */
   reconnectDelayMs?: number;
+  /** WebSocket: how long an opening handshake may take before it fails (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface TransportClient {

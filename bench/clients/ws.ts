@@ -24,10 +24,13 @@ class WsClient extends BaseClient implements TransportClient {
     const url = `ws://${this.options.host}:${this.options.port}${WS_PATH}?since=${this.lastSeq}`;
     const ws = new WebSocket(url, {
       perMessageDeflate: this.options.perMessageDeflate ?? false,
-      handshakeTimeout: 10_000,
+      handshakeTimeout: this.options.connectTimeoutMs ?? 10_000,
       // ws passes its http.request options here; we only need where to connect.
-      createConnection: ((opts: { host?: string; port?: string | number }) => {
-        const socket = net.connect({ host: opts.host ?? this.options.host, port: Number(opts.port) });
+      // `timeout` carries handshakeTimeout: ws's default connector sets it on the socket, and without
+      // it here a handshake the server never answers waited forever (the connect stall of issue 8).
+      // ws clears it (setTimeout(0)) once the connection is open.
+      createConnection: ((opts: { host?: string; port?: string | number; timeout?: number }) => {
+        const socket = net.connect({ host: opts.host ?? this.options.host, port: Number(opts.port), timeout: opts.timeout });
         // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
         socket.once('connect', () => this.ledger.add(socket));
         return socket;

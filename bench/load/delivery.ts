@@ -41,6 +41,7 @@ export class DeliveryWindow {
   private duplicated = 0;
   private outOfOrder = 0;
   private clockAnomalies = 0;
+  private readonly excluded = new Set<number>();
 
   /**
    * @param firstSeq first seq scheduled at or after startNs
@@ -53,6 +54,11 @@ export class DeliveryWindow {
     sizeHint: number,
   ) {
     this.clients = Array.from({ length: clientCount }, () => new ClientWindow(Math.max(16, sizeHint)));
+  }
+
+  /** Leaves clients out of the window (they never connected and were closed): nothing is expected of them. */
+  exclude(indices: readonly number[]): void {
+    for (const i of indices) this.excluded.add(i);
   }
 
   /** Closes the window: events scheduled from now on are outside it. */
@@ -88,11 +94,12 @@ export class DeliveryWindow {
   counts(lastSeq: number): DeliveryCounts {
     const windowSeqs = Math.max(0, lastSeq - this.firstSeq + 1);
     let delivered = 0;
-    for (const w of this.clients) {
+    for (const [i, w] of this.clients.entries()) {
+      if (this.excluded.has(i)) continue;
       const upTo = Math.min(windowSeqs, w.seen.length);
       for (let i = 0; i < upTo; i++) delivered += w.seen[i]!;
     }
-    const expected = windowSeqs * this.clients.length;
+    const expected = windowSeqs * (this.clients.length - this.excluded.size);
     return { expected, delivered, lost: expected - delivered, duplicated: this.duplicated, outOfOrder: this.outOfOrder, clockAnomalies: this.clockAnomalies };
   }
 }

@@ -2,6 +2,7 @@
 import type { JobParams, PercentileSummary, EncodedHistogram } from '../result-schema.ts';
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientCounters } from '../clients/types.ts';
+import type { ConnectOutcome } from './connect.ts';
 
 export interface LoadTiming {
   warmupMs: number;
@@ -10,6 +11,8 @@ export interface LoadTiming {
   prewarmRequests: number;
   /** Every poll interval of the scenario: windows are aligned to all of them (see window.ts). */
   alignToPollIntervalsMs: number[];
+  /** Overrides the connect deadline derived from the client count (tests). */
+  connectDeadlineMs?: number;
 }
 
 export type ToLoad =
@@ -48,6 +51,8 @@ export interface LoadReport {
   loadCpuFraction: number;
   loadLoopDelayP99Us: number;
   totalErrors: number;
+  /** The bounded connect phase: how many connected, by when, and why the others did not. */
+  connect?: ConnectOutcome;
 }
 
 export type FromLoad =

@@ -7,10 +7,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { EVENTS_PATH } from '../../servers/protocol.ts';
 import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
-import { clientFactories, type ClientCounters, type TransportClient } from '../clients/index.ts';
+import { clientFactories, type TransportClient } from '../clients/index.ts';
+import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../clock.ts';
 import { DeliveryWindow } from './delivery.ts';
 import { alignedWindowMs } from './window.ts';
+import { connectClients, connectDeadlineMs } from './connect.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
@@ -30,25 +32,8 @@ export interface JobHooks {
 /** Longest wait after the window for late events; what has not arrived by then counts as lost. */
 export const DRAIN_CAP_MS = 10_000;
 
-/** Connecting thousands of sockets at once overflows the listen backlog and costs 1 s SYN retries. */
-const CONNECT_BATCH = 200;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function sumCounters(clients: readonly TransportClient[]): ClientCounters {
-  const total: ClientCounters = { bytesUp: 0, bytesDown: 0, tcpConnects: 0, httpRequests: 0, httpResponses: 0, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 0, eventsReceived: 0, errors: 0, skippedPolls: 0 };
-  for (const c of clients) {
-    const counters = c.counters();
-    for (const key of Object.keys(total) as (keyof ClientCounters)[]) total[key] += counters[key];
-  }
-  return total;
-}
-
-function diffCounters(a: ClientCounters, b: ClientCounters): ClientCounters {
-  const out = { ...b };
-  for (const key of Object.keys(out) as (keyof ClientCounters)[]) out[key] = b[key] - a[key];
-  return out;
-}
 
 /** JIT warm-up for the polling servers: an HTTP round trip here fell from ~370 µs to ~53 µs over 5,000 requests. */
 async function prewarm(port: number, since: number, params: JobParams, requests: number, hooks: JobHooks): Promise<void> {
@@ -117,16 +102,12 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       );
     }
 
-    for (let i = 0; i < clients.length; i += CONNECT_BATCH) {
-      const batch = clients.slice(i, i + CONNECT_BATCH);
-      await Promise.all(
-        batch.map((c, j) => {
-          startedNs[i + j] = nowNs();
-          return c.start();
-        }),
-      );
-      hooks.progress('connect', Math.min(i + CONNECT_BATCH, clients.length), clients.length);
-    }
+    // Bounded in time: clients not connected by the deadline are closed and left out of the window.
+    const { outcome: connect, unconnected } = await connectClients(clients, {
+      deadlineMs: timing.connectDeadlineMs ?? connectDeadlineMs(clients.length),
+      onStart: (i) => (startedNs[i] = nowNs()),
+      progress: (done, total) => hooks.progress('connect', done, total),
+    });
 
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
@@ -136,6 +117,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
     window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
+    window.exclude(unconnected);
     // Counters are read in the same synchronous turn as the clock: no socket callback runs between
     // them, so every answer, frame and event is either wholly before this reading or wholly after.
     const before = sumCounters(clients);
@@ -168,7 +150,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     const drainStart = Date.now();
     const minDrainMs = timing.drainMs;
     const maxDrainMs = timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0);
-    const caughtUp = () => clients.every((c) => c.lastSeq >= lastSeq);
+    const caughtUp = () => clients.every((c) => c.connectedNs === undefined || c.lastSeq >= lastSeq);
     for (;;) {
       const waited = Date.now() - drainStart;
       hooks.progress('drain', waited, maxDrainMs);
@@ -211,6 +193,7 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
       loadCpuFraction: (cpu.user + cpu.system) / 1000 / (windowNs / 1e6),
       loadLoopDelayP99Us: loopDelay.count ? loopDelayUs(loopDelay.percentile(99)) : 0,
       totalErrors: totals.errors,
+      connect,
     };
   } finally {
     await closeClients();

@@ -31,6 +31,16 @@ describe('bench CLI', () => {
     assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
   });
 
+  test('too few file descriptors for the plan: one line saying what to run, exit code 2, nothing started', (t) => {
+    if (spawnSync('prlimit', ['--version']).status !== 0) return t.skip('prlimit not installed');
+    const before = pollbenchChildren();
+    const r = spawnSync('prlimit', ['--nofile=256:256', process.execPath, ...CLI, '--transports', 'ws', '--clients', '1000', '--runs', '1', '--duration', '1'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.deepEqual(r.stderr.trimEnd().split('\n'), ['pollbench: 1000 clients need 1200 open files per process, above the hard limit of 256: raise it (as root: ulimit -Hn 1200; or LimitNOFILE / limits.conf) and run again, or use --clients 141 at most']);
+    assert.equal(r.stdout, '');
+    assert.deepEqual([...pollbenchChildren()].filter((pid) => !before.has(pid)), [], 'no server or load process was started');
+  });
+
   test('--help prints the usage and exits 0', () => {
     const r = spawnSync(process.execPath, [...CLI, '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 0);

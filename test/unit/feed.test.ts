@@ -96,6 +96,27 @@ describe('Feed with a fake clock', () => {
     assert.ok(Math.abs(lateness.meanUs - meanUs) <= meanUs * 0.002, `meanUs ${lateness.meanUs}`);
   });
 
+  test('a catch-up yields once fan-out has held the loop 20 ms: the rest goes out on the next tick', () => {
+    const { clock, feed } = fakeClockFeed({ kind: 'steady', ratePerSec: 100 }); // one per 10 ms
+    const startNs = clock.now;
+    feed.start();
+    feed.stop();
+    // A server past its ceiling: every fan-out costs 15 ms, longer than the 10 ms event period.
+    feed.subscribe(() => {
+      clock.now += 15_000_000n;
+    });
+    clock.now = startNs + 95_000_000n; // seqs 2..10 are due
+    assert.equal(feed.emitDue(), 2, 'two fan-outs (30 ms) pass the 20 ms budget');
+    assert.equal(feed.latestSeq, 3);
+    const emitted = [feed.emitDue(), feed.emitDue()];
+    assert.deepEqual(emitted, [2, 2]);
+    assert.deepEqual(
+      feed.ring.since(0).map((e) => e.event.emittedAtNs - startNs),
+      Array.from({ length: 7 }, (_, i) => BigInt(i * 10_000_000)),
+      'still stamped with the schedule',
+    );
+  });
+
   test('an on-time publisher records ~zero lateness', () => {
     const { clock, feed } = fakeClockFeed({ kind: 'steady', ratePerSec: 100 });
     const startNs = clock.now;

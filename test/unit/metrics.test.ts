@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
 import type { LoadReport } from '../../bench/load/ipc.ts';
+import { zeroCounters } from '../../bench/clients/counters.ts';
 import type { JobParams } from '../../bench/result-schema.ts';
 import type { ServerStats } from '../../servers/start.ts';
 
@@ -17,7 +18,7 @@ function load(overrides: Partial<LoadReport> = {}): LoadReport {
     // 10 clients x 3 s x 4 polls/s = 120 requests for 30 delivered events.
     window: { bytesUp: 120 * 80, bytesDown: 120 * 200 + 30 * 300, tcpConnects: 0, httpRequests: 120, httpResponses: 120, emptyResponses: 90, wsHandshakes: 0, reconnects: 0, messageBytesDown: 30 * 300, eventsReceived: 30, errors: 0, skippedPolls: 0 },
     countedUntilNs: '4000000000',
-    runTotals: { bytesUp: 0, bytesDown: 0, tcpConnects: 10, httpRequests: 0, httpResponses: 0, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 0, eventsReceived: 0, errors: 0, skippedPolls: 0 },
+    runTotals: { ...zeroCounters(), tcpConnects: 10 },
     connectBytesUp: 1000, connectBytesDown: 2000, clientsConnected: 10, loadCpuFraction: 0.1, loadLoopDelayP99Us: 100, totalErrors: 0,
     ...overrides,
   };
@@ -87,4 +88,13 @@ test('requests per event count answers received, not requests sent: a poll parke
   const parked = load({ window: { bytesUp: 6 * 90, bytesDown: 20 * 300 + 5 * 155, tcpConnects: 0, httpRequests: 6, httpResponses: 5, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 20 * 300, eventsReceived: 20, errors: 0, skippedPolls: 0 } });
   const { metrics } = deriveMetrics(params, parked, server(300));
   assert.equal(metrics['http_requests_per_event']!.value, 0.25);
+});
+
+test('a window in which no event arrived has no per-event figures, and says so', () => {
+  const none = load({ delivery: { expected: 30, delivered: 0, lost: 30, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 }, window: { ...zeroCounters(), bytesUp: 500, bytesDown: 900, httpRequests: 5, httpResponses: 5 } });
+  const { metrics, warnings } = deriveMetrics(params, none, server(300));
+  for (const key of ['bytes_down_per_event', 'message_bytes_down_per_event', 'http_requests_per_event', 'server_cpu_ms_per_1000_events', 'server_bytes_out_per_event']) assert.equal(metrics[key], undefined, key);
+  assert.equal(metrics['events_lost']!.value, 30);
+  assert.ok(metrics['bytes_down_per_client_per_s']!.value > 0, 'per-client figures remain');
+  assert.ok(warnings.includes('no event arrived in the measurement window: per-event figures are left out'));
 });

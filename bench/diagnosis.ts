@@ -1,0 +1,99 @@
+/**
+ * Names what limited a run, from figures the run already collected: the connect outcome (failures by
+ * cause, clients left out), the server's event-loop utilisation and CPU, the load generator's CPU and
+ * loop delay, publisher lateness and loss. Pure: figures in, a verdict out. A run with no sign of a
+ * limit (everyone connected, nothing lost, nothing saturated) gets none.
+ */
+import type { ConnectOutcome } from './load/connect.ts';
+import { LOAD_SATURATION_FRACTION, SERVER_SATURATION_ELU } from './metrics.ts';
+
+export type BottleneckResource = 'descriptors' | 'connect-backlog' | 'server-cpu' | 'load-cpu' | 'publisher';
+
+export interface Bottleneck {
+  resource: BottleneckResource;
+  detail: string;
+}
+
+export interface DiagnosisInput {
+  connect: ConnectOutcome | undefined;
+  serverElu: number;
+  serverCpuFraction: number;
+  loadCpuFraction: number;
+  loadLoopDelayP99Us: number;
+  publisherLatenessMaxUs: number;
+  lossFraction: number;
+}
+
+/** Publisher lateness that counts as a limit when nothing else is saturated. */
+export const PUBLISHER_LATE_LIMIT_US = 50_000;
+
+/** A saturated loop that got less CPU than this was held back by its core, not by its own work. */
+export const SHARED_CORE_CPU_FRACTION = 0.7;
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+export const RESOURCE_LABELS: Record<BottleneckResource, string> = {
+  descriptors: 'file descriptors',
+  'connect-backlog': 'connect backlog',
+  'server-cpu': 'server CPU',
+  'load-cpu': 'load-generator CPU',
+  publisher: 'publisher',
+};
+
+export function diagnose(input: DiagnosisInput): Bottleneck | null {
+  const c = input.connect;
+  const unconnected = c ? c.unconnected : 0;
+  const serverBusy = input.serverElu > SERVER_SATURATION_ELU;
+  // CPU, not loop delay: 5,000 long-poll answers arriving together delay the loop 120 ms at 22% of a
+  // core (measured); that is a burst the latency includes, not a saturated client.
+  const loadBusy = input.loadCpuFraction > LOAD_SATURATION_FRACTION;
+  // A loop busy all the time on a fraction of a core was waiting for its core: other processes had it.
+  const sharedCore = input.serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION ? '; the server got only that share of its core: other processes were using it' : '';
+  const serverText = `server event loop busy ${pct(input.serverElu)} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
+  const loadText = `load generator at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
+  const connectText = c ? `${c.connected} of ${c.requested} clients connected within the ${(c.deadlineMs / 1000).toFixed(0)} s connect deadline` : '';
+
+  // Only the load generator's EMFILE is visible: a server out of descriptors is seen as resets
+  // ("refused"), because libuv closes what it cannot accept without telling node (tried here under
+  // prlimit 200:200: 64 clients reset, no error on the server). The CLI's preflight keeps runs clear of it.
+  if (c && c.failures.descriptors > 0) {
+    return { resource: 'descriptors', detail: `${c.failures.descriptors} connects failed for lack of file descriptors (EMFILE); ${connectText}. Raise the limit (ulimit -n) or run fewer clients.` };
+  }
+  // The busier side first: a saturated server starves accepts and pushes, a saturated client its reads.
+  const cpuVerdict = (): Bottleneck | null => {
+    if (serverBusy && (!loadBusy || input.serverElu >= input.loadCpuFraction)) return { resource: 'server-cpu', detail: `${serverText}${loadBusy ? `; ${loadText}` : ''}` };
+    if (loadBusy) return { resource: 'load-cpu', detail: `${loadText}${serverBusy ? `; ${serverText}` : ''}: the figures are partly the client's` };
+    return null;
+  };
+  if (unconnected > 0) {
+    const cpu = cpuVerdict();
+    if (cpu) return { resource: cpu.resource, detail: `${connectText}; ${cpu.detail}` };
+    const causes = c ? Object.entries(c.failures).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
+    return { resource: 'connect-backlog', detail: `${connectText}${causes.length ? ` (failed connects: ${causes.join(', ')})` : ' (connects neither failed nor finished)'}, with neither process saturated: the listen backlog, the handshake queue or the server's descriptors (seen as resets) is the limit` };
+  }
+  const cpu = cpuVerdict();
+  if (cpu) return { resource: cpu.resource, detail: input.lossFraction > 0 ? `${cpu.detail}; ${(input.lossFraction * 100).toFixed(2)}% of events lost` : cpu.detail };
+  if (input.publisherLatenessMaxUs > PUBLISHER_LATE_LIMIT_US) {
+    return { resource: 'publisher', detail: `the publisher ran up to ${(input.publisherLatenessMaxUs / 1000).toFixed(0)} ms behind schedule with neither process saturated` };
+  }
+  return null;
+}
+
+/** The warning line for the run's warnings list; reports/warnings.ts recognises the "bottleneck:" prefix. */
+export function bottleneckWarning(b: Bottleneck): string {
+  return `bottleneck: ${RESOURCE_LABELS[b.resource]}: ${b.detail}`;
+}
+
+/** diagnose() over a run's load report and derived metrics (what the orchestrator calls). */
+export function diagnoseRun(load: { connect?: ConnectOutcome; loadCpuFraction: number; loadLoopDelayP99Us: number }, metrics: Record<string, { value: number }>): Bottleneck | null {
+  const m = (name: string) => metrics[name]?.value ?? 0;
+  return diagnose({
+    connect: load.connect,
+    serverElu: m('server_event_loop_utilization'),
+    serverCpuFraction: m('server_cpu_fraction'),
+    loadCpuFraction: load.loadCpuFraction,
+    loadLoopDelayP99Us: load.loadLoopDelayP99Us,
+    publisherLatenessMaxUs: m('publisher_lateness_max_us'),
+    lossFraction: m('loss_fraction'),
+  });
+}

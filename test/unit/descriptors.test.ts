@@ -1,0 +1,42 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { BASE_DESCRIPTORS, descriptorsNeeded, maxClientsFor, planDescriptors, readDescriptorLimits } from '../../bench/descriptors.ts';
+
+describe('descriptor arithmetic', () => {
+  test('one socket per client per process, 10% for overlapping reconnects, plus Node\'s own', () => {
+    assert.equal(descriptorsNeeded(0), BASE_DESCRIPTORS);
+    assert.equal(descriptorsNeeded(1000), 1100 + BASE_DESCRIPTORS);
+    assert.equal(descriptorsNeeded(2000), 2200 + BASE_DESCRIPTORS);
+    assert.equal(descriptorsNeeded(5001), 5502 + BASE_DESCRIPTORS);
+  });
+
+  test('maxClientsFor inverts it: the most clients that fit a limit', () => {
+    for (const limit of [256, 1024, 4096, 20_000]) {
+      const n = maxClientsFor(limit);
+      assert.ok(descriptorsNeeded(n) <= limit, `${n} clients need ${descriptorsNeeded(n)} > ${limit}`);
+      assert.ok(descriptorsNeeded(n + 1) > limit, `${n + 1} clients would fit ${limit} too`);
+    }
+    assert.equal(maxClientsFor(50), 0);
+  });
+
+  test('within the hard limit: go on; above it: stop with one line saying what to run', () => {
+    assert.deepEqual(planDescriptors(2000, { soft: 1024, hard: 4096 }), { action: 'ok', needed: 2300 }, 'the soft limit does not count: Node raises it');
+    const stop = planDescriptors(2000, { soft: 1024, hard: 1024 });
+    assert.equal(stop.action, 'stop');
+    assert.ok(stop.action === 'stop');
+    assert.equal(stop.message, '2000 clients need 2300 open files per process, above the hard limit of 1024: raise it (as root: ulimit -Hn 2300; or LimitNOFILE / limits.conf) and run again, or use --clients 840 at most');
+    assert.ok(!stop.message.includes('\n'), 'one line');
+  });
+});
+
+describe('the limits a child starts with', () => {
+  test('are readable, and Node raises its soft limit to the hard one (so only the hard one counts)', (t) => {
+    const limits = readDescriptorLimits();
+    assert.ok(limits && limits.soft > 0 && limits.hard >= limits.soft, JSON.stringify(limits));
+    if (spawnSync('prlimit', ['--version']).status !== 0) return t.skip('prlimit not installed');
+    const r = spawnSync('prlimit', ['--nofile=256:4096', process.execPath, '--import', 'tsx', '-e', "import('./bench/descriptors.ts').then((m) => console.log(JSON.stringify(m.readDescriptorLimits())))"], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { soft: 4096, hard: 4096 });
+  });
+});

@@ -1,0 +1,108 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
+import { classifyConnectError, connectDeadlineMs, CONNECT_MAX_MS, type ConnectOutcome } from '../../bench/load/connect.ts';
+import { collectNotices } from '../../reports/warnings.ts';
+import { renderMarkdown } from '../../reports/markdown.ts';
+import { parseResult, type Result } from '../../bench/result-schema.ts';
+
+const connect = (connected: number, failures: Partial<ConnectOutcome['failures']> = {}): ConnectOutcome => ({
+  requested: 1000,
+  connected,
+  deadlineMs: 14_000,
+  elapsedMs: 14_000,
+  unconnected: 1000 - connected,
+  failures: { timeout: 0, descriptors: 0, refused: 0, other: 0, ...failures },
+  examples: [],
+});
+
+const calm: DiagnosisInput = { connect: connect(1000), serverElu: 0.3, serverCpuFraction: 0.3, loadCpuFraction: 0.2, loadLoopDelayP99Us: 2000, publisherLatenessMaxUs: 1000, lossFraction: 0 };
+
+describe('diagnose', () => {
+  test('a run below every limit has no bottleneck', () => {
+    assert.equal(diagnose(calm), null);
+  });
+
+  test('EMFILE wins over everything: descriptors', () => {
+    const b = diagnose({ ...calm, connect: connect(800, { descriptors: 200 }), serverElu: 1, loadCpuFraction: 1 });
+    assert.equal(b?.resource, 'descriptors');
+    assert.match(b!.detail, /200 connects failed .*EMFILE.*800 of 1000 clients connected within the 14 s/);
+  });
+
+  test('clients left out with neither process saturated: the connect backlog, with the failures by cause', () => {
+    const b = diagnose({ ...calm, connect: connect(800, { timeout: 150, refused: 50 }) });
+    assert.equal(b?.resource, 'connect-backlog');
+    assert.match(b!.detail, /800 of 1000 clients connected.*150 timeout, 50 refused/);
+  });
+
+  test('clients left out by a saturated server: server CPU, and the connect shortfall is in the detail', () => {
+    const b = diagnose({ ...calm, connect: connect(800), serverElu: 0.99, serverCpuFraction: 1 });
+    assert.equal(b?.resource, 'server-cpu');
+    assert.match(b!.detail, /^800 of 1000 clients connected.*server event loop busy 99%/);
+    assert.doesNotMatch(b!.detail, /other processes/);
+    const shared = diagnose({ ...calm, serverElu: 1, serverCpuFraction: 0.29 });
+    assert.match(shared!.detail, /CPU 29% of a core; the server got only that share of its core: other processes were using it/);
+  });
+
+  test('both saturated: the busier side is named, the other mentioned', () => {
+    const server = diagnose({ ...calm, serverElu: 1, loadCpuFraction: 0.95 });
+    assert.equal(server?.resource, 'server-cpu');
+    assert.match(server!.detail, /load generator at 95%/);
+    const load = diagnose({ ...calm, serverElu: 0.92, loadCpuFraction: 0.99 });
+    assert.equal(load?.resource, 'load-cpu');
+  });
+
+  test('a saturated load generator is named with its loss; a late load loop alone (bursts of arrivals) is not', () => {
+    const b = diagnose({ ...calm, loadCpuFraction: 0.9, loadLoopDelayP99Us: 250_000, lossFraction: 0.21 });
+    assert.equal(b?.resource, 'load-cpu');
+    assert.match(b!.detail, /load generator at 90% of a core, loop delay p99 250 ms.*21.00% of events lost/);
+    assert.equal(diagnose({ ...calm, loadCpuFraction: 0.22, loadLoopDelayP99Us: 123_000 }), null);
+  });
+
+  test('a late publisher with both processes idle: publisher', () => {
+    assert.equal(diagnose({ ...calm, publisherLatenessMaxUs: 80_000 })?.resource, 'publisher');
+    assert.equal(diagnose({ ...calm, connect: undefined }), null, 'results without a connect record still diagnose');
+  });
+});
+
+describe('connect phase arithmetic and error causes', () => {
+  test('the deadline grows with the client count and is capped below the orchestrator wait', () => {
+    assert.equal(connectDeadlineMs(1000), 23_000);
+    assert.equal(connectDeadlineMs(5000), 55_000);
+    assert.equal(connectDeadlineMs(100_000), CONNECT_MAX_MS);
+    assert.ok(CONNECT_MAX_MS < 120_000);
+  });
+
+  test('errors are sorted by cause', () => {
+    const e = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
+    assert.equal(classifyConnectError(e('connect EMFILE 127.0.0.1:1234', 'EMFILE')), 'descriptors');
+    assert.equal(classifyConnectError(e('Opening handshake has timed out')), 'timeout');
+    assert.equal(classifyConnectError(e('Connect Timeout Error', 'UND_ERR_CONNECT_TIMEOUT')), 'timeout');
+    assert.equal(classifyConnectError(e('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED')), 'refused');
+    assert.equal(classifyConnectError(e('Unexpected server response: 500')), 'other');
+  });
+});
+
+describe('the bottleneck warning in the reports', () => {
+  const withWarning = (warning: string): Result => {
+    const result = parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));
+    const run = result.jobs[0]!.runs.find((r) => r.status === 'completed')!;
+    if (run.status !== 'completed') throw new Error('fixture has no completed run');
+    run.warnings.push(warning);
+    return parseResult(JSON.parse(JSON.stringify(result)));
+  };
+
+  test('a named bottleneck is a saturation notice, even when its text mentions clients connected', () => {
+    const text = bottleneckWarning(diagnose({ ...calm, connect: connect(800), serverElu: 1, serverCpuFraction: 1 })!);
+    assert.match(text, /^bottleneck: server CPU: 800 of 1000 clients connected/);
+    const notices = collectNotices(withWarning(text));
+    assert.deepEqual(notices.map((n) => n.kind), ['saturation']);
+    assert.ok(renderMarkdown(withWarning(text)).includes('bottleneck: server CPU'));
+  });
+
+  test('a descriptor bottleneck is an error-level notice', () => {
+    const text = bottleneckWarning(diagnose({ ...calm, connect: connect(800, { descriptors: 200 }) })!);
+    assert.deepEqual(collectNotices(withWarning(text)).map((n) => n.kind), ['error']);
+  });
+});
