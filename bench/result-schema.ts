@@ -99,6 +99,15 @@ export const completedRunSchema = z.object({
   totals: z.record(z.string(), z.number()),
   pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
   warnings: z.array(z.string()),
+  /**
+   * Where the run's wall time went (orchestrator's hrtime, ms; see bench/phase-timer.ts). `start` is
+   * spawn to both children ready, and may have begun during the previous run's teardown:
+   * `startOverlapMs` says how much, so a sum over runs subtracts it once. Absent in older results.
+   */
+  phasesMs: z
+    .object({ start: z.number(), prewarm: z.number(), connect: z.number(), warmup: z.number(), window: z.number(), drain: z.number(), snapshots: z.number(), teardown: z.number() })
+    .optional(),
+  startOverlapMs: z.number().optional(),
 });
 
 export const erroredRunSchema = z.object({
@@ -171,6 +180,11 @@ export const resultSchema = z.object({
   /** `complete` only when every planned run ended (completed or errored). */
   status: z.enum(['running', 'complete', 'interrupted']),
   jobs: z.array(jobSchema),
+  /**
+   * Plan-level time (ms, hrtime): the whole plan, bundling the child processes, calibration, and
+   * validating and writing the result file after every run. Absent in older results.
+   */
+  planTiming: z.object({ wallMs: z.number(), bundleMs: z.number(), calibrationMs: z.number(), saveMs: z.number() }).optional(),
 });
 export type Result = z.infer<typeof resultSchema>;
 
