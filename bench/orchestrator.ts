@@ -118,20 +118,23 @@ const IDLE_MS = 100;
 
 async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSignal): Promise<Calibration> {
   const idleRoundTrips = Math.max(5, Math.min(30, Math.round(roundTrips / 100)));
-  const one = async (kind: 'tcp' | 'ws', count: number, idleMs: number) => {
-    const { server, load } = startPair({ role: 'echo', kind, host: '127.0.0.1' }, pinning);
+  const echo = (kind: 'tcp' | 'ws') => startPair({ role: 'echo', kind, host: '127.0.0.1' }, pinning);
+  // As with runs: the next measurement's processes start while this one's stop (after it measured).
+  const one = async (pair: Pair, kind: 'tcp' | 'ws', count: number, idleMs: number, next: (() => Pair) | null) => {
+    const { server, load } = pair;
     try {
       const { port } = await server.waitFor('ready', START_TIMEOUT_MS, signal);
       load.send({ type: 'calibrate', kind, port, warmup: Math.min(1000, roundTrips), count, idleMs });
-      return (await load.waitFor('calibration', 120_000, signal)).roundTripUs;
+      const { roundTripUs } = await load.waitFor('calibration', 120_000, signal);
+      return { roundTripUs, next: next?.() ?? null };
     } finally {
       await Promise.all([load.stop(), server.stop()]);
     }
   };
-  const tcpRoundTripUs = await one('tcp', roundTrips, 0);
-  const wsRoundTripUs = await one('ws', roundTrips, 0);
-  const wsIdleRoundTripUs = await one('ws', idleRoundTrips, IDLE_MS);
-  return { tcpRoundTripUs, wsRoundTripUs, roundTrips, wsIdleRoundTripUs, idleMs: IDLE_MS, idleRoundTrips };
+  const tcp = await one(echo('tcp'), 'tcp', roundTrips, 0, () => echo('ws'));
+  const ws = await one(tcp.next!, 'ws', roundTrips, 0, () => echo('ws'));
+  const wsIdle = await one(ws.next!, 'ws', idleRoundTrips, IDLE_MS, null);
+  return { tcpRoundTripUs: tcp.roundTripUs, wsRoundTripUs: ws.roundTripUs, roundTrips, wsIdleRoundTripUs: wsIdle.roundTripUs, idleMs: IDLE_MS, idleRoundTrips };
 }
 
 async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, overlap: Overlap, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
