@@ -51,11 +51,12 @@ function diffCounters(a: ClientCounters, b: ClientCounters): ClientCounters {
 }
 
 /**
- * JIT warm-up for the polling servers. Measured (fresh server each time, 2 cores, noisy): the round
- * trip falls from ~190-470 µs cold to ~90-140 µs after 2,000 requests and is no lower after 5,000;
- * the server's CPU per request over the next 500 is the same within noise after 2,000, 3,000 or
- * 5,000. 32 connections give the server the same requests (the same JIT feedback) in ~25-40% less
- * wall time than 8.
+ * JIT warm-up for the polling servers. Measured (fresh express server each time, 2 cores shared with
+ * other work): the round trip falls from ~190-470 µs cold to ~90-140 µs after 2,000 requests and no
+ * further by 5,000, but the server's CPU per request keeps falling: ~240 µs for the first 250
+ * requests, ~80-110 µs around 2,000, ~60-80 µs around 5,000, ~53 µs at 7,000. So the default keeps
+ * 5,000 requests. 32 connections give the server the same requests (the same JIT feedback) in
+ * ~20-40% less wall time than 8 (5,000 requests: ~800-840 ms instead of ~1,060 ms).
  */
 const PREWARM_CONNECTIONS = 32;
 

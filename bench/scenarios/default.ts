@@ -14,7 +14,7 @@ import type { Scenario } from './schema.ts';
  * latency floor is shown with 3,000 per run at 20 events/s to 50 clients. Running it cost 15 of the
  * 60 runs and put the default over 5 minutes even with the per-run overhead cut.
  *
- * Warm-up: polling servers get 2,000 HTTP requests (over 32 connections) before anything is
+ * Warm-up: polling servers get 5,000 HTTP requests (over 32 connections) before anything is
  * measured; see prewarm() in bench/load/run-job.ts for the measurements behind the number.
  */
 export const defaultScenario: Scenario = {
@@ -35,6 +35,6 @@ export const defaultScenario: Scenario = {
   longPollWaitMs: 30_000,
   perMessageDeflate: false,
   ringCapacity: 10_000,
-  timing: { warmupMs: 500, measureMs: 3000, drainMs: 100, prewarmRequests: 2000 },
+  timing: { warmupMs: 500, measureMs: 3000, drainMs: 100, prewarmRequests: 5000 },
   repetitions: 3,
 };
