@@ -28,6 +28,12 @@ export interface ChildBundle {
   ms: number;
 }
 
+/** Bundle directories not removed yet: removed at exit too (a second Ctrl-C exits without cleanup). */
+const leftBehind = new Set<string>();
+process.once('exit', () => {
+  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Entries currently served from a bundle (set by useChildBundle for the duration of a plan). */
 let active: ReadonlyMap<string, string> = new Map();
 
@@ -76,6 +82,7 @@ export async function buildChildBundle(entries: readonly string[] = CHILD_ENTRIE
       logLevel: 'silent',
     });
     const files = new Map(entries.map((e) => [path.join(ROOT, e), path.join(dir!, `${bundleName(e)}.mjs`)]));
+    leftBehind.add(dir);
     return { dir, files, ms: performance.now() - started };
   } catch (err) {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -86,5 +93,7 @@ export async function buildChildBundle(entries: readonly string[] = CHILD_ENTRIE
 }
 
 export function removeChildBundle(bundle: ChildBundle | null): void {
-  if (bundle) rmSync(bundle.dir, { recursive: true, force: true });
+  if (!bundle) return;
+  rmSync(bundle.dir, { recursive: true, force: true });
+  leftBehind.delete(bundle.dir);
 }

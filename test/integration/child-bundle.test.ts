@@ -1,6 +1,7 @@
 /** The child bundle: built from the real entry points, it starts a real server; a failed build falls back to tsx with one warning. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CHILD_ENTRIES, bundleName, buildChildBundle, childEntryArgs, removeChildBundle, useChildBundle } from '../../bench/child-bundle.ts';
@@ -45,4 +46,14 @@ test('a build that fails returns null after exactly one warning line', async () 
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /could not bundle the child processes .*starting them with tsx/);
   assert.ok(!warnings[0]!.includes('\n'));
+});
+
+test('a process that exits without removing its bundle (second Ctrl-C) still removes the directory', () => {
+  const moduleUrl = new URL('../../bench/child-bundle.ts', import.meta.url).href;
+  const script = `const { buildChildBundle } = await import(${JSON.stringify(moduleUrl)}); const b = await buildChildBundle(); console.log(b.dir); process.exit(130);`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 130, child.stderr);
+  const dir = child.stdout.trim();
+  assert.match(dir, /pollbench-children-/);
+  assert.ok(!existsSync(dir), `${dir} left behind`);
 });
