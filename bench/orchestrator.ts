@@ -101,7 +101,6 @@ function feedServerConfig(params: PlannedJob['params'], scenario: Scenario, inje
  */
 interface Overlap {
   pair: Pair;
-  previousTeardownEndNs: bigint | null;
   onMeasured(): void;
 }
 
@@ -157,7 +156,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     await load.waitFor('ready', START_TIMEOUT_MS, signal);
     const readyNs = overlap.pair.readyNs() ?? nowNs();
     timer.addSpan('start', overlap.pair.spawnedNs, readyNs);
-    overlapMs = startOverlapMs(overlap.pair.spawnedNs, readyNs, overlap.previousTeardownEndNs);
+    overlapMs = startOverlapMs(overlap.pair.spawnedNs, readyNs, t0);
     const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
     timer.enter('prewarm');
@@ -257,7 +256,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
 
     const pairFor = (params: PlannedJob['params']) => startPair(feedServerConfig(params, scenario, options.inject), pinning);
     let next: Pair | undefined;
-    let previousTeardownEndNs: bigint | null = null;
     for (const [i, { job, repetition }] of order.entries()) {
       if (signal.aborted) break;
       const target = byId.get(job.id)!;
@@ -267,14 +265,13 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const pair = next ?? pairFor(job.params);
       next = undefined;
       const following = order[i + 1];
-      const overlap: Overlap = { pair, previousTeardownEndNs, onMeasured: () => void (following && !signal.aborted && (next = pairFor(following.job.params))) };
+      const overlap: Overlap = { pair, onMeasured: () => void (following && !signal.aborted && (next = pairFor(following.job.params))) };
       try {
         target.runs.push(await runOnce(job, repetition, scenario, pinning, overlap, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
       } catch (err) {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });
       }
-      previousTeardownEndNs = nowNs();
       runDurations.push(Date.now() - runStart);
       save();
     }

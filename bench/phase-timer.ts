@@ -50,11 +50,11 @@ export class PhaseTimer {
 }
 
 /**
- * How much of a run's start ran while the previous run's teardown was still going on: the two are
- * both counted in their phases, so the overlap is subtracted once when the phases are summed.
+ * How much of a run's start happened before the run's own timeline began (`runBeganNs`): while the
+ * previous run was torn down and its result written. That time is counted there too, so the overlap
+ * is subtracted once when the phases of a plan are summed.
  */
-export function startOverlapMs(spawnedNs: bigint, readyNs: bigint, previousTeardownEndNs: bigint | null): number {
-  if (previousTeardownEndNs === null) return 0;
-  const end = readyNs < previousTeardownEndNs ? readyNs : previousTeardownEndNs;
+export function startOverlapMs(spawnedNs: bigint, readyNs: bigint, runBeganNs: bigint): number {
+  const end = readyNs < runBeganNs ? readyNs : runBeganNs;
   return Math.max(0, msBetween(spawnedNs, end));
 }

@@ -101,8 +101,9 @@ export const completedRunSchema = z.object({
   warnings: z.array(z.string()),
   /**
    * Where the run's wall time went (orchestrator's hrtime, ms; see bench/phase-timer.ts). `start` is
-   * spawn to both children ready, and may have begun during the previous run's teardown:
-   * `startOverlapMs` says how much, so a sum over runs subtracts it once. Absent in older results.
+   * spawn to both children ready, and may have begun while the previous run was torn down and its
+   * result written: `startOverlapMs` says how much, so a sum over runs subtracts it once. Absent in
+   * older results.
    */
   phasesMs: z
     .object({ start: z.number(), prewarm: z.number(), connect: z.number(), warmup: z.number(), window: z.number(), drain: z.number(), snapshots: z.number(), teardown: z.number() })

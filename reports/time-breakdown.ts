@@ -50,7 +50,7 @@ export function renderTimeBreakdown(result: Result): string {
     add(PHASE_LABELS[phase], total(phase));
     accounted += total(phase);
   }
-  add('  minus: start during previous teardown', -overlap);
+  add('  minus: start while the previous run ended', -overlap);
   add('writing the result file', timing.saveMs);
   const untimedRuns = result.jobs.reduce((n, j) => n + j.runs.filter((r) => r.status === 'errored').length, 0) + (runs.length - timed.length);
   add(untimedRuns > 0 ? `other (incl. ${untimedRuns} run${untimedRuns > 1 ? 's' : ''} without phases)` : 'other', wall - accounted);

@@ -29,9 +29,8 @@ test('advance only moves on from the phase it names (a late progress message cha
   assert.equal(timer.phasesMs().warmup, 0);
 });
 
-test('start overlap: the part of a start before the previous teardown ended, never negative', () => {
-  assert.equal(startOverlapMs(ms(0), ms(300), null), 0, 'the first run overlaps nothing');
-  assert.equal(startOverlapMs(ms(0), ms(300), ms(120)), 120, 'teardown ended first');
-  assert.equal(startOverlapMs(ms(0), ms(300), ms(500)), 300, 'ready before the teardown ended: all of the start overlapped');
-  assert.equal(startOverlapMs(ms(600), ms(900), ms(500)), 0, 'started after the teardown');
+test("start overlap: the part of a start before the run's own timeline began, never negative", () => {
+  assert.equal(startOverlapMs(ms(0), ms(300), ms(120)), 120, 'the run began before its processes were ready');
+  assert.equal(startOverlapMs(ms(0), ms(300), ms(500)), 300, 'ready before the run began: all of the start overlapped');
+  assert.equal(startOverlapMs(ms(600), ms(900), ms(500)), 0, 'started by the run itself');
 });

@@ -33,7 +33,7 @@ test('the breakdown sums phases over the plan, subtracts the overlap once, and t
   assert.match(row('measurement window'), new RegExp(`${((runs * 2000) / 1000).toFixed(1)} s\\s+${((100 * runs * 2000) / wall).toFixed(1)}%`));
   assert.match(row('calibration'), /5\.0 s/);
   assert.match(row('bundling child processes'), /0\.4 s/);
-  assert.match(row('minus: start during previous teardown'), new RegExp(`-${((runs * 40) / 1000).toFixed(1)} s`));
+  assert.match(row('minus: start while the previous run ended'), new RegExp(`-${((runs * 40) / 1000).toFixed(1)} s`));
   assert.match(row('other'), /1\.0 s/, 'wall minus everything accounted for');
 });
 
