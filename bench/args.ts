@@ -136,6 +136,8 @@ export function parseCli(argv: string[]): CliOptions | null {
   if (rates) s.matrix.shapes = rates.map((ratePerSec) => ({ kind: 'steady', ratePerSec }));
   const payloads = list('payload', values.payload, integer);
   if (payloads) s.matrix.payloadBytes = payloads;
+  // Chosen axes are a matrix of their own: the scenario's excluded cells were about its axes.
+  if (clients || rates || payloads) delete s.matrix.exclude;
   const intervals = list('interval', values.interval, integer);
   if (intervals) s.matrix.pollIntervalMs = intervals;
   const [duration] = list('duration', values.duration, number) ?? [];

@@ -1,5 +1,6 @@
 /**
- * Child processes of the orchestrator (servers and load generators): started with tsx, pinned to a
+ * Child processes of the orchestrator (servers and load generators): started from the plan's
+ * bundle (child-bundle.ts) or with tsx, pinned to a
  * core with taskset when available, driven over IPC. Every wait is bounded and fails with the
  * child's own last words (stderr tail) if the child dies first. Every child is registered so that
  * Ctrl-C or a crash stops them all: SIGTERM first, SIGKILL after a grace period, always awaited.
@@ -7,8 +8,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { childEntryArgs } from './child-bundle.ts';
 
-const TSX_LOADER = import.meta.resolve('tsx');
 const STDERR_TAIL_BYTES = 4096;
 const live = new Set<{ name: string; pid: number | undefined; stop(): Promise<void> }>();
 
@@ -46,7 +47,7 @@ export class ManagedChild<In, Out extends { type: string }> {
     nodeFlags: string[] = [],
   ) {
     const path = fileURLToPath(new URL(script, import.meta.url));
-    const nodeArgs = [...nodeFlags, '--import', TSX_LOADER, path, ...args];
+    const nodeArgs = [...nodeFlags, ...childEntryArgs(path), ...args];
     const [command, argv] = cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
     this.process = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.process.stderr!.on('data', (chunk: Buffer) => {

@@ -10,6 +10,7 @@ import { createProgressPrinter } from './progress.ts';
 import { stopAllChildren } from './child.ts';
 import { planDescriptors, readDescriptorLimits } from './descriptors.ts';
 import { renderConsole } from '../reports/console.ts';
+import { renderSamplesPerCell, renderTimeBreakdown } from '../reports/time-breakdown.ts';
 import { stemOf, writeReports } from './report-writer.ts';
 
 async function main(): Promise<number> {
@@ -64,6 +65,10 @@ async function main(): Promise<number> {
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else process.stdout.write(renderConsole(result));
+  // After the tables (on stderr under --json, so stdout stays one JSON document).
+  const after = options.json ? process.stderr : process.stdout;
+  after.write(`\n${renderSamplesPerCell(result)}\n${renderTimeBreakdown(result)}`);
+  after.write(`  (this process: ${(process.uptime()).toFixed(1)} s so far, including its own start before the plan)\n`);
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
   process.stderr.write(`\nResult: ${shown(file)} (also ${path.join(options.outDir, 'latest.json')})\n`);
   let reportFailed = false;

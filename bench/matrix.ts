@@ -27,11 +27,29 @@ export function validateScenario(input: unknown): Scenario {
   const s = parsed.data;
   const duplicated = (values: readonly unknown[]) => new Set(values.map((v) => JSON.stringify(v))).size !== values.length;
   for (const [axis, values] of Object.entries(s.matrix)) {
-    if (duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
+    if (values !== undefined && duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
   }
   if (duplicated(s.transports)) throw new ScenarioError('transports: values must not repeat');
+  for (const [i, cell] of (s.matrix.exclude ?? []).entries()) {
+    if (cell.shape === undefined && cell.clients === undefined && cell.payloadBytes === undefined) throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
+    if (cell.shape !== undefined && !s.matrix.shapes.some((shape) => sameShape(shape, cell.shape!))) throw new ScenarioError(`matrix.exclude.${i}.shape: ${shapeLabel(cell.shape)} is not in matrix.shapes`);
+    if (cell.clients !== undefined && !s.matrix.clients.includes(cell.clients)) throw new ScenarioError(`matrix.exclude.${i}.clients: ${cell.clients} is not in matrix.clients`);
+    if (cell.payloadBytes !== undefined && !s.matrix.payloadBytes.includes(cell.payloadBytes)) throw new ScenarioError(`matrix.exclude.${i}.payloadBytes: ${cell.payloadBytes} is not in matrix.payloadBytes`);
+  }
+  if (s.matrix.shapes.every((shape) => s.matrix.clients.every((clients) => s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes))))) {
+    throw new ScenarioError('matrix.exclude: excludes every cell');
+  }
   if (s.transports.includes('long-poll') && s.longPollWaitMs < 100) throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
   return s;
+}
+
+const sameShape = (a: ScenarioShape, b: ScenarioShape) => shapeLabel(a) === shapeLabel(b);
+
+/** Whether the cell (shape, clients, payload) is left out by one of the scenario's matrix.exclude entries. */
+export function isExcluded(s: Scenario, shape: ScenarioShape, clients: number, payloadBytes: number): boolean {
+  return (s.matrix.exclude ?? []).some(
+    (cell) => (cell.shape === undefined || sameShape(cell.shape, shape)) && (cell.clients === undefined || cell.clients === clients) && (cell.payloadBytes === undefined || cell.payloadBytes === payloadBytes),
+  );
 }
 
 export function expandScenario(input: Scenario): PlannedJob[] {
@@ -40,6 +58,7 @@ export function expandScenario(input: Scenario): PlannedJob[] {
   for (const shape of s.matrix.shapes) {
     for (const clients of s.matrix.clients) {
       for (const payloadBytes of s.matrix.payloadBytes) {
+        if (isExcluded(s, shape, clients, payloadBytes)) continue;
         const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B`;
         for (const transport of s.transports) {
           const intervals = transport === 'short-poll' ? s.matrix.pollIntervalMs : [null];
@@ -92,9 +111,11 @@ export function interleave<T>(jobs: readonly T[], repetitions: number): { job: T
  */
 export function quickProfile(s: Scenario): Scenario {
   const byRate = [...s.matrix.shapes].sort((a, b) => meanRate(b) - meanRate(a));
+  const { exclude: _excludedCells, ...matrix } = s.matrix;
   return {
     ...s,
-    matrix: { ...s.matrix, shapes: [byRate[0]!], clients: [Math.min(...s.matrix.clients)] },
+    // One cell, chosen above: the scenario's exclusions are about its full product.
+    matrix: { ...matrix, shapes: [byRate[0]!], clients: [Math.min(...s.matrix.clients)] },
     timing: { warmupMs: 500, measureMs: 2000, drainMs: 200, prewarmRequests: 1000 },
     repetitions: 1,
   };

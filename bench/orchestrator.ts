@@ -4,13 +4,15 @@
  * result file is rewritten after every run, so whatever happens next, finished runs are on disk.
  */
 import { ManagedChild, detectPinning, stopAllChildren, type Pinning } from './child.ts';
+import { buildChildBundle, removeChildBundle, useChildBundle } from './child-bundle.ts';
+import { PhaseTimer, startOverlapMs } from './phase-timer.ts';
 import { collectContext } from './context.ts';
 import { nowNs } from './clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
 import { auditOf, deriveMetrics } from './metrics.ts';
 import { bottleneckWarning, diagnoseRun } from './diagnosis.ts';
 import { ResultStore } from './result-store.ts';
-import { RESULT_SCHEMA_VERSION, type Calibration, type Context, type Job, type Result, type Run } from './result-schema.ts';
+import { RESULT_SCHEMA_VERSION, type Calibration, type CompletedRun, type Context, type Job, type Result, type Run } from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
@@ -59,89 +61,139 @@ const STATS_TIMEOUT_MS = 10_000;
 
 class RunAborted extends Error {}
 
-function startPair(serverConfig: ServerConfig, pinning: Pinning): { server: ServerChild; load: LoadChild } {
+interface Pair {
+  server: ServerChild;
+  load: LoadChild;
+  spawnedNs: bigint;
+  /** When both children had said 'ready' (null until then). */
+  readyNs(): bigint | null;
+}
+
+function startPair(serverConfig: ServerConfig, pinning: Pinning): Pair {
+  const spawnedNs = nowNs();
   // Both start at once: the load process's startup overlaps the server's.
   // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
   const server: ServerChild = new ManagedChild('server', SERVER_SCRIPT, [JSON.stringify(serverConfig)], pinning.serverCpus, ['--expose-gc']);
   const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
-  return { server, load };
+  let serverReadyNs: bigint | null = null;
+  let loadReadyNs: bigint | null = null;
+  server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
+  load.onMessage((m) => void (m.type === 'ready' && loadReadyNs === null && (loadReadyNs = nowNs())));
+  const readyNs = () => (serverReadyNs === null || loadReadyNs === null ? null : serverReadyNs > loadReadyNs ? serverReadyNs : loadReadyNs);
+  return { server, load, spawnedNs, readyNs };
 }
 
-async function serverStats(server: ServerChild, id: number, options: { resetWindow: boolean; gc: boolean }, signal: AbortSignal): Promise<ServerStats> {
+function feedServerConfig(params: PlannedJob['params'], scenario: Scenario, inject: Inject | undefined): ServerConfig {
+  return {
+    role: 'feed',
+    transport: params.transport,
+    framework: params.framework,
+    perMessageDeflate: params.perMessageDeflate,
+    feed: { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
+    host: '127.0.0.1',
+    ...(inject ? { inject } : {}),
+  };
+}
+
+/**
+ * Runs overlap: the next run's processes are started (`onMeasured`) as soon as this run's last
+ * snapshot is taken, while this run's clients close and its processes stop. The next run still
+ * waits for this teardown before it sends any traffic: runOnce returns only after it.
+ */
+interface Overlap {
+  pair: Pair;
+  onMeasured(): void;
+}
+
+async function serverStats(server: ServerChild, id: number, options: { resetWindow: boolean; gc: boolean }, signal: AbortSignal, timer?: PhaseTimer): Promise<ServerStats> {
+  const resume = timer?.phase;
+  timer?.enter('snapshots');
   server.send({ type: 'stats', id, ...options });
-  return (await server.waitFor('stats', STATS_TIMEOUT_MS, signal)).stats;
+  const { stats } = await server.waitFor('stats', STATS_TIMEOUT_MS, signal);
+  if (resume) timer?.enter(resume);
+  return stats;
 }
 
 const IDLE_MS = 100;
 
 async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSignal): Promise<Calibration> {
   const idleRoundTrips = Math.max(5, Math.min(30, Math.round(roundTrips / 100)));
-  const one = async (kind: 'tcp' | 'ws', count: number, idleMs: number) => {
-    const { server, load } = startPair({ role: 'echo', kind, host: '127.0.0.1' }, pinning);
+  const echo = (kind: 'tcp' | 'ws') => startPair({ role: 'echo', kind, host: '127.0.0.1' }, pinning);
+  // As with runs: the next measurement's processes start while this one's stop (after it measured).
+  const one = async (pair: Pair, kind: 'tcp' | 'ws', count: number, idleMs: number, next: (() => Pair) | null) => {
+    const { server, load } = pair;
     try {
       const { port } = await server.waitFor('ready', START_TIMEOUT_MS, signal);
       load.send({ type: 'calibrate', kind, port, warmup: Math.min(1000, roundTrips), count, idleMs });
-      return (await load.waitFor('calibration', 120_000, signal)).roundTripUs;
+      const { roundTripUs } = await load.waitFor('calibration', 120_000, signal);
+      return { roundTripUs, next: next?.() ?? null };
     } finally {
       await Promise.all([load.stop(), server.stop()]);
     }
   };
-  const tcpRoundTripUs = await one('tcp', roundTrips, 0);
-  const wsRoundTripUs = await one('ws', roundTrips, 0);
-  const wsIdleRoundTripUs = await one('ws', idleRoundTrips, IDLE_MS);
-  return { tcpRoundTripUs, wsRoundTripUs, roundTrips, wsIdleRoundTripUs, idleMs: IDLE_MS, idleRoundTrips };
+  const tcp = await one(echo('tcp'), 'tcp', roundTrips, 0, () => echo('ws'));
+  const ws = await one(tcp.next!, 'ws', roundTrips, 0, () => echo('ws'));
+  const wsIdle = await one(ws.next!, 'ws', idleRoundTrips, IDLE_MS, null);
+  return { tcpRoundTripUs: tcp.roundTripUs, wsRoundTripUs: ws.roundTripUs, roundTrips, wsIdleRoundTripUs: wsIdle.roundTripUs, idleMs: IDLE_MS, idleRoundTrips };
 }
 
-async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, inject: Inject | undefined, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
+async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, overlap: Overlap, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
   const startedAt = new Date().toISOString();
   const t0 = nowNs();
   const { params } = job;
   let phase = 'start server';
-  const { server, load } = startPair(
-    {
-      role: 'feed',
-      transport: params.transport,
-      framework: params.framework,
-      perMessageDeflate: params.perMessageDeflate,
-      feed: { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
-      host: '127.0.0.1',
-      ...(inject ? { inject } : {}),
-    },
-    pinning,
-  );
-  const stopProgress = load.onMessage((m) => m.type === 'progress' && onPhase(m.phase, m.done, m.total));
+  const { server, load } = overlap.pair;
+  const timer = new PhaseTimer();
+  let overlapMs = 0;
+  let completed: CompletedRun | undefined;
+  const stopProgress = load.onMessage((m) => {
+    if (m.type !== 'progress') return;
+    if (m.phase === 'warmup') timer.advance('connect', 'warmup');
+    onPhase(m.phase, m.done, m.total);
+  });
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     if (ready.feedStartNs === null) throw new Error('feed server reported no feed start time');
+    await load.waitFor('ready', START_TIMEOUT_MS, signal);
+    const readyNs = overlap.pair.readyNs() ?? nowNs();
+    timer.addSpan('start', overlap.pair.spawnedNs, readyNs);
+    overlapMs = startOverlapMs(overlap.pair.spawnedNs, readyNs, t0);
     const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
+    timer.enter('prewarm');
     load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
     await load.waitFor('checkpoint', 120_000, signal);
-    const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal);
+    const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal, timer);
+    timer.enter('connect');
     load.send({ type: 'go', checkpoint: 'idle' });
 
     phase = 'connect and warm up';
     await load.waitFor('checkpoint', 120_000 + timing.warmupMs, signal);
-    const start = await serverStats(server, 2, { resetWindow: true, gc: false }, signal);
+    const start = await serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer);
+    timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
-    const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal);
+    timer.enter('drain');
+    const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer);
 
     phase = 'drain and report';
     // Memory per client: after the drain (a GC pause must not delay late window events), with the
     // clients still connected, after a full GC, in its own snapshot so the GC's CPU is not in the window.
     await load.waitFor('checkpoint', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 30_000, signal);
-    const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
+    const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal, timer);
+    // Nothing of this run is measured any more: the next run's processes may start.
+    timer.enter('teardown');
+    overlap.onMeasured();
     load.send({ type: 'go', checkpoint: 'drained' });
     const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
     // Every client has closed: the server's whole-run socket totals, for the audit record.
-    const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal);
+    const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
     const bottleneck = diagnoseRun(report, metrics);
     if (bottleneck) warnings.push(bottleneckWarning(bottleneck));
-    return {
+    completed = {
       status: 'completed',
       repetition,
       startedAt,
@@ -158,12 +210,17 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       ...(report.connect ? { connect: { requested: report.connect.requested, connected: report.connect.connected, deadlineMs: report.connect.deadlineMs, elapsedMs: report.connect.elapsedMs, failures: report.connect.failures } } : {}),
       ...(bottleneck ? { bottleneck } : {}),
     };
+    return completed;
   } catch (err) {
     if (signal.aborted) throw new RunAborted(`interrupted during ${phase}`);
     return { status: 'errored', repetition, startedAt, phase, error: (err as Error).message };
   } finally {
     stopProgress();
+    if (timer.phase !== 'teardown') timer.enter('teardown');
     await Promise.all([load.stop(), server.stop()]);
+    timer.stop();
+    // The same object is what runOnce returns: its phases include the teardown just awaited.
+    if (completed) Object.assign(completed, { phasesMs: timer.phasesMs(), startOverlapMs: overlapMs });
   }
 }
 
@@ -178,7 +235,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const resultJobs: Job[] = jobs.map((j) => ({ id: j.id, parameterSet: j.parameterSet, params: j.params, runs: [] }));
   const byId = new Map(resultJobs.map((j) => [j.id, j]));
   const result: Result = { schemaVersion: RESULT_SCHEMA_VERSION, context, calibration: null, status: 'running', jobs: resultJobs };
-  store.save(result);
+  const planStartNs = nowNs();
+  const planTiming = { wallMs: 0, bundleMs: 0, calibrationMs: 0, saveMs: 0 };
+  const save = () => {
+    const t = nowNs();
+    store.save(result);
+    planTiming.saveMs += Number(nowNs() - t) / 1e6;
+  };
+  save();
 
   const planStart = Date.now();
   const runDurations: number[] = [];
@@ -188,31 +252,44 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   };
 
   let interrupted = false;
+  const bundle = await buildChildBundle();
+  useChildBundle(bundle);
+  planTiming.bundleMs = bundle?.ms ?? 0;
   try {
     report(0, 'calibration: raw TCP and WebSocket round trips', 'calibrate', 0, 1);
+    const calibrationStartNs = nowNs();
     result.calibration = await calibrate(pinning, options.calibrationRoundTrips ?? 5000, signal);
-    store.save(result);
+    planTiming.calibrationMs = Number(nowNs() - calibrationStartNs) / 1e6;
+    save();
 
+    const pairFor = (params: PlannedJob['params']) => startPair(feedServerConfig(params, scenario, options.inject), pinning);
+    let next: Pair | undefined;
     for (const [i, { job, repetition }] of order.entries()) {
       if (signal.aborted) break;
       const target = byId.get(job.id)!;
       const label = `${job.id} (run ${repetition}/${scenario.repetitions})`;
       const runStart = Date.now();
       report(i + 1, label, 'start', 0, 1);
+      const pair = next ?? pairFor(job.params);
+      next = undefined;
+      const following = order[i + 1];
+      const overlap: Overlap = { pair, onMeasured: () => void (following && !signal.aborted && (next = pairFor(following.job.params))) };
       try {
-        target.runs.push(await runOnce(job, repetition, scenario, pinning, options.inject, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
+        target.runs.push(await runOnce(job, repetition, scenario, pinning, overlap, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
       } catch (err) {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });
       }
       runDurations.push(Date.now() - runStart);
-      store.save(result);
+      save();
     }
   } catch (err) {
     if (!signal.aborted) throw err;
   } finally {
     interrupted = signal.aborted;
     await stopAllChildren();
+    useChildBundle(null);
+    removeChildBundle(bundle);
     // Every planned run appears in the file: what never started is marked, not silently missing.
     for (const { job, repetition } of order) {
       const target = byId.get(job.id)!;
@@ -223,6 +300,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     for (const target of resultJobs) target.runs.sort((a, b) => a.repetition - b.repetition);
     result.status = interrupted ? 'interrupted' : 'complete';
     result.context.finishedAt = new Date().toISOString();
+    planTiming.wallMs = Number(nowNs() - planStartNs) / 1e6;
+    result.planTiming = planTiming;
     store.save(result);
   }
   return { result, file: store.file };

@@ -136,6 +136,16 @@ export const completedRunSchema = z.object({
     .optional(),
   /** What limited this run (bench/diagnosis.ts); absent when nothing did. */
   bottleneck: z.object({ resource: z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']), detail: z.string() }).optional(),
+  /**
+   * Where the run's wall time went (orchestrator's hrtime, ms; see bench/phase-timer.ts). `start` is
+   * spawn to both children ready, and may have begun while the previous run was torn down and its
+   * result written: `startOverlapMs` says how much, so a sum over runs subtracts it once. Absent in
+   * older results.
+   */
+  phasesMs: z
+    .object({ start: z.number(), prewarm: z.number(), connect: z.number(), warmup: z.number(), window: z.number(), drain: z.number(), snapshots: z.number(), teardown: z.number() })
+    .optional(),
+  startOverlapMs: z.number().optional(),
 });
 
 export const erroredRunSchema = z.object({
@@ -208,6 +218,11 @@ export const resultSchema = z.object({
   /** `complete` only when every planned run ended (completed or errored). */
   status: z.enum(['running', 'complete', 'interrupted']),
   jobs: z.array(jobSchema),
+  /**
+   * Plan-level time (ms, hrtime): the whole plan, bundling the child processes, calibration, and
+   * validating and writing the result file after every run. Absent in older results.
+   */
+  planTiming: z.object({ wallMs: z.number(), bundleMs: z.number(), calibrationMs: z.number(), saveMs: z.number() }).optional(),
 });
 export type Result = z.infer<typeof resultSchema>;
 

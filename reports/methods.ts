@@ -13,6 +13,18 @@ export interface MethodsEntry {
 
 const GiB = 1024 ** 3;
 
+type Scenario = Result['context']['scenario'];
+type Shape = Scenario['matrix']['shapes'][number];
+
+const shapeText = (sh: Shape) => (sh.kind === 'steady' ? `${sh.ratePerSec} event${sh.ratePerSec === 1 ? '' : 's'}/s` : `bursts of ${sh.size} every ${sh.everyMs} ms`);
+
+/** "; not run: 1 event/s to 50 clients" for a scenario that leaves cells of its product out. */
+function excludedText(exclude: Scenario['matrix']['exclude']): string {
+  if (!exclude?.length) return '';
+  const cell = (e: NonNullable<typeof exclude>[number]) => [e.shape && shapeText(e.shape), e.clients !== undefined && `${e.clients} clients`, e.payloadBytes !== undefined && `${e.payloadBytes} B payload`].filter(Boolean).join(' to ');
+  return `; not run: ${exclude.map(cell).join(', ')}`;
+}
+
 export function methodsEntries(result: Result): MethodsEntry[] {
   const c = result.context;
   const s = c.scenario;
@@ -25,7 +37,7 @@ export function methodsEntries(result: Result): MethodsEntry[] {
     { term: 'Runtime and libraries', detail: [`Node ${c.node}`, ...Object.entries(c.packages).map(([name, version]) => `${name} ${version}`)].join(', ') },
     { term: 'Process layout', detail: `every run starts a fresh server process and a fresh load-generator process; pinning: ${c.pinning.note}${c.pinning.available ? ` (server on CPU ${c.pinning.serverCpus}, load generator on CPU ${c.pinning.loadCpus})` : ''}` },
     { term: 'Scenario', detail: `"${s.name}" (${c.profile} profile): ${s.description}` },
-    { term: 'Matrix', detail: `transports ${s.transports.join(', ')}; shapes ${s.matrix.shapes.map((sh) => (sh.kind === 'steady' ? `${sh.ratePerSec} event${sh.ratePerSec === 1 ? '' : 's'}/s` : `bursts of ${sh.size} every ${sh.everyMs} ms`)).join(', ')}; clients ${s.matrix.clients.join(', ')}; payload ${s.matrix.payloadBytes.join(', ')} B; short-poll intervals ${s.matrix.pollIntervalMs.join(', ')} ms` },
+    { term: 'Matrix', detail: `transports ${s.transports.join(', ')}; shapes ${s.matrix.shapes.map(shapeText).join(', ')}; clients ${s.matrix.clients.join(', ')}; payload ${s.matrix.payloadBytes.join(', ')} B; short-poll intervals ${s.matrix.pollIntervalMs.join(', ')} ms${excludedText(s.matrix.exclude)}` },
     { term: 'Server settings', detail: `HTTP framework ${s.framework} (WebSocket: ws on node:http); long-poll wait ${s.longPollWaitMs} ms; permessage-deflate ${s.perMessageDeflate ? 'on' : 'off'}; feed ring of ${s.ringCapacity} events` },
     { term: 'Timing per run', detail: `${t.prewarmRequests} JIT prewarm requests before any client; ${t.warmupMs} ms warm-up with all clients connected (excluded); ${t.measureMs} ms measurement window (aligned to whole event periods and poll intervals); then a drain for late events of at least ${t.drainMs} ms, extended while events are still arriving (capped at 10 s)` },
     { term: 'Repetitions', detail: `${s.repetitions} run${s.repetitions === 1 ? '' : 's'} of every job, interleaved across transports (A B C A B C, not A A A B B B) so drift hits all alike; tables show the median over runs and the [min-max] across runs, never the best run` },

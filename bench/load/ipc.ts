@@ -56,6 +56,8 @@ export interface LoadReport {
 }
 
 export type FromLoad =
+  /** Sent once the process has loaded: the orchestrator times a run's start up to here. */
+  | { type: 'ready' }
   | { type: 'progress'; phase: LoadPhase; done: number; total: number }
   | { type: 'checkpoint'; name: 'idle' | 'window' | 'drained' }
   | { type: 'window-end'; startNs: string; endNs: string }

@@ -62,3 +62,5 @@ process.on('message', (message: ToLoad) => {
     }
   })();
 });
+
+void send({ type: 'ready' });

@@ -23,6 +23,13 @@ export const scenarioSchema = z
         payloadBytes: nonEmpty(z.number().int().min(0).max(1_048_576)),
         /** Short polling only: the fixed schedule of polls, per client. */
         pollIntervalMs: nonEmpty(z.number().int().min(10).max(600_000)),
+        /**
+         * Cells of the product left out: a cell matching every field an entry names is not run
+         * (for every transport). Each named value must be on its axis.
+         */
+        exclude: z
+          .array(z.object({ shape: shapeSchema.optional(), clients: z.number().int().optional(), payloadBytes: z.number().int().optional() }).strict())
+          .optional(),
       })
       .strict(),
     framework: z.enum(['express', 'node']),

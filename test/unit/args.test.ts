@@ -38,6 +38,13 @@ describe('parseCli', () => {
     assert.equal(o.json, true);
   });
 
+  test("choosing the audience, rate or payload drops the scenario's excluded cells; other options keep them", () => {
+    assert.ok(parseCli([])!.scenario.matrix.exclude?.length, 'the default scenario excludes a cell');
+    assert.deepEqual(parseCli(['--runs', '1', '--transports', 'ws'])!.scenario.matrix.exclude, parseCli([])!.scenario.matrix.exclude);
+    for (const argv of [['--clients', '50'], ['--rate', '1'], ['--payload', '64']]) assert.equal(parseCli(argv)!.scenario.matrix.exclude, undefined, argv.join(' '));
+    assert.equal(parseCli(['--rate', '1', '--clients', '50'])!.scenario.matrix.clients[0], 50, 'the excluded cell can still be asked for');
+  });
+
   test('--quick gives the quick profile, and later options still apply', () => {
     const o = parseCli(['--quick', '--runs', '2'])!;
     assert.equal(o.profile, 'quick');

@@ -8,11 +8,11 @@ import type { Scenario } from '../../bench/scenarios/schema.ts';
 const clone = (s: Scenario): Scenario => structuredClone(s);
 
 describe('expandScenario', () => {
-  test('default: 2 rates x 2 audiences x (2 short-poll intervals + long-poll + sse + ws) = 20 jobs', () => {
+  test('default: (2 rates x 2 audiences - the excluded 1/s x 50) x (2 short-poll intervals + long-poll + sse + ws) = 15 jobs', () => {
     const jobs = expandScenario(defaultScenario);
-    assert.equal(jobs.length, 20);
-    assert.equal(new Set(jobs.map((j) => j.id)).size, 20, 'ids are unique');
-    assert.equal(new Set(jobs.map((j) => j.parameterSet)).size, 4, 'four parameter sets');
+    assert.equal(jobs.length, 15);
+    assert.equal(new Set(jobs.map((j) => j.id)).size, 15, 'ids are unique');
+    assert.deepEqual([...new Set(jobs.map((j) => j.parameterSet))], ['rate=1/s clients=500 payload=256B', 'rate=20/s clients=50 payload=256B', 'rate=20/s clients=500 payload=256B']);
     for (const set of new Set(jobs.map((j) => j.parameterSet))) {
       const transports = jobs.filter((j) => j.parameterSet === set).map((j) => j.params.transport);
       assert.deepEqual(transports, ['short-poll', 'short-poll', 'long-poll', 'sse', 'ws']);
@@ -37,10 +37,25 @@ describe('expandScenario', () => {
     const a = expandScenario(defaultScenario).map((j) => j.id);
     const b = expandScenario(clone(defaultScenario)).map((j) => j.id);
     assert.deepEqual(a, b);
-    assert.ok(a.includes('short-poll rate=1/s clients=50 payload=256B interval=1000ms express'), a.join('\n'));
+    assert.ok(a.includes('short-poll rate=1/s clients=500 payload=256B interval=1000ms express'), a.join('\n'));
     assert.ok(a.includes('ws rate=20/s clients=500 payload=256B ws'));
     const [job] = expandScenario(defaultScenario);
     assert.equal(jobId(job!.params), job!.id);
+  });
+
+  test('matrix.exclude leaves out exactly the cells matching every field it names, for every transport', () => {
+    const s = clone(defaultScenario);
+    s.matrix.exclude = [{ clients: 500 }];
+    const jobs = expandScenario(s);
+    assert.equal(jobs.length, 10);
+    assert.ok(jobs.every((j) => j.params.clients === 50));
+    s.matrix.exclude = [{ shape: { kind: 'steady', ratePerSec: 20 }, clients: 500 }];
+    const ids = expandScenario(s).map((j) => j.id);
+    assert.equal(ids.length, 15);
+    assert.ok(!ids.some((id) => id.includes('rate=20/s clients=500')));
+    assert.ok(ids.some((id) => id.includes('rate=1/s clients=500')) && ids.some((id) => id.includes('rate=20/s clients=50 ')));
+    delete s.matrix.exclude;
+    assert.equal(expandScenario(s).length, 20);
   });
 
   test('every built-in scenario expands and validates', () => {
@@ -66,6 +81,10 @@ describe('validateScenario rejects bad scenarios with a readable message', () =>
     ['window too short', (s) => (s.timing.measureMs = 10), /timing\.measureMs/],
     ['zero repetitions', (s) => (s.repetitions = 0), /repetitions/],
     ['bad name', (s) => (s.name = 'Has Spaces'), /name/],
+    ['exclusion naming nothing', (s) => (s.matrix.exclude = [{}]), /matrix\.exclude\.0: names no value/],
+    ['exclusion off the axis', (s) => (s.matrix.exclude = [{ clients: 51 }]), /matrix\.exclude\.0\.clients: 51 is not in matrix\.clients/],
+    ['exclusion of an unknown shape', (s) => (s.matrix.exclude = [{ shape: { kind: 'steady', ratePerSec: 7 } }]), /matrix\.exclude\.0\.shape: rate=7\/s is not in matrix\.shapes/],
+    ['exclusions covering every cell', (s) => (s.matrix.exclude = [{ clients: 50 }, { clients: 500 }]), /matrix\.exclude: excludes every cell/],
   ];
   for (const [name, mutate, message] of cases) {
     test(name, () => {
@@ -96,5 +115,6 @@ describe('quickProfile', () => {
     assert.equal(q.repetitions, 1);
     assert.ok(q.timing.measureMs < defaultScenario.timing.measureMs);
     assert.equal(expandScenario(q).length, 5);
+    assert.equal(q.matrix.exclude, undefined, "the scenario's exclusions are about its full product");
   });
 });
