@@ -4,6 +4,7 @@
  * result file is rewritten after every run, so whatever happens next, finished runs are on disk.
  */
 import { ManagedChild, detectPinning, stopAllChildren, type Pinning } from './child.ts';
+import { PublisherProcess } from './publisher/client.ts';
 import { collectContext } from './context.ts';
 import { nowNs } from './clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
@@ -91,42 +92,47 @@ async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSign
   return { tcpRoundTripUs, wsRoundTripUs, roundTrips, wsIdleRoundTripUs, idleMs: IDLE_MS, idleRoundTrips };
 }
 
-async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, inject: Inject | undefined, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
+async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, publisher: PublisherProcess, inject: Inject | undefined, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
   const startedAt = new Date().toISOString();
   const t0 = nowNs();
   const { params } = job;
-  let phase = 'start server';
-  const { server, load } = startPair(
-    {
-      role: 'feed',
-      transport: params.transport,
-      framework: params.framework,
-      perMessageDeflate: params.perMessageDeflate,
-      feed: { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
-      host: '127.0.0.1',
-      ...(inject ? { inject } : {}),
-    },
-    pinning,
-  );
-  const stopProgress = load.onMessage((m) => m.type === 'progress' && onPhase(m.phase, m.done, m.total));
+  let phase = 'start feed';
+  let pair: { server: ServerChild; load: LoadChild } | undefined;
+  let stopProgress = () => {};
   try {
+    // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
+    const feed = await publisher.openFeed({ shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity }, signal);
+    phase = 'start server';
+    pair = startPair(
+      {
+        role: 'feed',
+        transport: params.transport,
+        framework: params.framework,
+        perMessageDeflate: params.perMessageDeflate,
+        feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: scenario.ringCapacity },
+        host: '127.0.0.1',
+        ...(inject ? { inject } : {}),
+      },
+      pinning,
+    );
+    const { server, load } = pair;
+    stopProgress = load.onMessage((m) => m.type === 'progress' && onPhase(m.phase, m.done, m.total));
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
-    if (ready.feedStartNs === null) throw new Error('feed server reported no feed start time');
     const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
-    load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
+    load.send({ type: 'run', port: ready.port, feedStartNs: feed.startNs, params, timing });
     await load.waitFor('checkpoint', 120_000, signal);
     const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal);
     load.send({ type: 'go', checkpoint: 'idle' });
 
     phase = 'connect and warm up';
     await load.waitFor('checkpoint', 120_000 + timing.warmupMs, signal);
-    const start = await serverStats(server, 2, { resetWindow: true, gc: false }, signal);
+    const [start] = await Promise.all([serverStats(server, 2, { resetWindow: true, gc: false }, signal), publisher.lateness(true, signal)]);
     load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
-    const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal);
+    const [end, publisherLateness] = await Promise.all([serverStats(server, 3, { resetWindow: false, gc: false }, signal), publisher.lateness(false, signal)]);
 
     phase = 'drain and report';
     // Memory per client: after the drain (a GC pause must not delay late window events), with the
@@ -135,7 +141,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal);
     load.send({ type: 'go', checkpoint: 'drained' });
     const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
-    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
+    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained, publisher: publisherLateness });
     return {
       status: 'completed',
       repetition,
@@ -155,7 +161,8 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     return { status: 'errored', repetition, startedAt, phase, error: (err as Error).message };
   } finally {
     stopProgress();
-    await Promise.all([load.stop(), server.stop()]);
+    publisher.endFeed();
+    if (pair) await Promise.all([pair.load.stop(), pair.server.stop()]);
   }
 }
 
@@ -180,7 +187,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   };
 
   let interrupted = false;
+  // One publisher for the whole plan, on the load generator's core; it starts while calibration runs.
+  const publisher = new PublisherProcess(pinning.loadCpus);
   try {
+    publisher.start();
     report(0, 'calibration: raw TCP and WebSocket round trips', 'calibrate', 0, 1);
     result.calibration = await calibrate(pinning, options.calibrationRoundTrips ?? 5000, signal);
     store.save(result);
@@ -192,7 +202,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const runStart = Date.now();
       report(i + 1, label, 'start', 0, 1);
       try {
-        target.runs.push(await runOnce(job, repetition, scenario, pinning, options.inject, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
+        target.runs.push(await runOnce(job, repetition, scenario, pinning, publisher, options.inject, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
       } catch (err) {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });
@@ -204,6 +214,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     if (!signal.aborted) throw err;
   } finally {
     interrupted = signal.aborted;
+    await publisher.stop();
     await stopAllChildren();
     // Every planned run appears in the file: what never started is marked, not silently missing.
     for (const { job, repetition } of order) {

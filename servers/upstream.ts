@@ -1,0 +1,133 @@
+/**
+ * The server's connection to its upstream publisher (wire: servers/feed-wire.ts). Sends its resume
+ * point, appends every event line to the feed, and reconnects with a bounded back-off when the
+ * upstream drops, resuming from the newest seq it holds. Decoding each event is the server's own work
+ * (a real server decodes its broker's messages); the schedule and its clock are not.
+ *
+ * Also records each event's arrival lag (arrival at the server minus the scheduled time: publisher
+ * lateness plus the hop), so a reader can tell feed delay from transport delay.
+ */
+import net from 'node:net';
+import { decodeEvent } from './protocol.ts';
+import { LineReader, encodeResume } from './feed-wire.ts';
+import { LagRecorder, type LagSummary } from './lag.ts';
+import type { Feed } from './feed.ts';
+
+export interface UpstreamStats {
+  host: string;
+  port: number;
+  connected: boolean;
+  /** Successful connections (1 unless the upstream dropped). */
+  connects: number;
+  /** Lines that were not valid events (each one drops the connection, which then resumes). */
+  protocolErrors: number;
+  lastError: string | null;
+  /** Arrival lag since the last window reset, µs. */
+  arrivalLag: LagSummary;
+}
+
+export interface UpstreamOptions {
+  host: string;
+  port: number;
+  feed: Feed;
+  /** Reconnect back-off: doubles from min to max after each failed attempt, ms. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export class Upstream {
+  private socket: net.Socket | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private backoffMs: number;
+  private closed = false;
+  private connects = 0;
+  private protocolErrors = 0;
+  private lastError: string | null = null;
+  private readonly arrivalLag = new LagRecorder();
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private onFirstConnect: (() => void) | undefined;
+
+  constructor(private readonly options: UpstreamOptions) {
+    this.minBackoffMs = options.minBackoffMs ?? 20;
+    this.maxBackoffMs = options.maxBackoffMs ?? 1000;
+    this.backoffMs = this.minBackoffMs;
+  }
+
+  /** Connects (retrying with back-off); resolves at the first connection, rejects after `timeoutMs`. */
+  start(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.close();
+        reject(new Error(`no upstream feed at ${this.options.host}:${this.options.port} within ${timeoutMs} ms (${this.lastError ?? 'no answer'})`));
+      }, timeoutMs);
+      this.onFirstConnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.connect();
+    });
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const { host, port, feed } = this.options;
+    const socket = net.connect({ host, port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setEncoding('utf8');
+    const reader = new LineReader();
+    socket.once('connect', () => {
+      this.connects++;
+      this.backoffMs = this.minBackoffMs;
+      socket.write(encodeResume(feed.latestSeq));
+      this.onFirstConnect?.();
+      this.onFirstConnect = undefined;
+    });
+    socket.on('data', (chunk: string) => {
+      const arrivalNs = process.hrtime.bigint();
+      try {
+        for (const line of reader.push(chunk)) {
+          const event = decodeEvent(line);
+          if (feed.append({ event, json: line })) this.arrivalLag.record(Number(arrivalNs - event.emittedAtNs));
+        }
+      } catch (err) {
+        this.protocolErrors++;
+        socket.destroy(new Error(`bad feed line: ${(err as Error).message}`));
+      }
+    });
+    socket.on('error', (err) => {
+      this.lastError = err.message;
+    });
+    socket.once('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+      if (this.closed) return;
+      this.retryTimer = setTimeout(() => this.connect(), this.backoffMs);
+      this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2);
+    });
+  }
+
+  /** A new measurement window: arrival lag counts from here. */
+  resetWindow(): void {
+    this.arrivalLag.reset();
+  }
+
+  stats(): UpstreamStats {
+    return {
+      host: this.options.host,
+      port: this.options.port,
+      connected: this.socket?.readyState === 'open',
+      connects: this.connects,
+      protocolErrors: this.protocolErrors,
+      lastError: this.lastError,
+      arrivalLag: this.arrivalLag.summary(),
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+}
