@@ -16,8 +16,11 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+/** With a spec argument it runs by hand (prints its messages); without one it is driven over IPC. */
+const byHand = process.argv[2] !== undefined || !process.send;
+
 function send(message: FromPublisher): void {
-  if (process.send) process.send(message);
+  if (!byHand) process.send!(message);
   else console.log(JSON.stringify(message));
 }
 
@@ -54,7 +57,7 @@ async function stop(code: number): Promise<void> {
 function crash(message: string): void {
   process.stderr.write(`pollbench publisher: ${message}\n`);
   setTimeout(() => process.exit(1), 1000).unref();
-  if (process.connected) process.send!({ type: 'fatal', message } satisfies FromPublisher, undefined, {}, () => process.exit(1));
+  if (!byHand && process.connected) process.send!({ type: 'fatal', message } satisfies FromPublisher, undefined, {}, () => process.exit(1));
   else process.exit(1);
 }
 
@@ -62,7 +65,7 @@ process.on('uncaughtException', (err) => crash(`crashed: ${err.stack ?? err.mess
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 
-if (process.send) {
+if (!byHand) {
   process.on('disconnect', () => void stop(0));
   process.on('message', (message: ToPublisher) => {
     if (message.type === 'feed') {

@@ -80,9 +80,14 @@ export class UpstreamServer {
     });
   }
 
+  /** Drops every connected server (each reconnects and resumes from its newest seq). */
+  disconnectAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   /** Drops every server and stops listening; resolves once the listener is closed. */
   close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
+    this.disconnectAll();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -58,3 +58,17 @@ test('loss, a saturated load generator and a saturated server each raise a warni
   assert.ok(warnings.some((w) => /^load generator saturated: 95%/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /^server saturated: event loop busy 97%/.test(w)), warnings.join('\n'));
 });
+
+test('publisher lateness comes from the publisher process over the window; arrival lag from the server', () => {
+  const window = server(300);
+  window.end = { ...window.end, feed: { latestSeq: 10, subscribers: 10, duplicateEvents: 0, gapEvents: 0, upstream: { host: '127.0.0.1', port: 1, connected: true, connects: 1, protocolErrors: 0, lastError: null, arrivalLag: { events: 3, meanUs: 500, p99Us: 12_500, maxUs: 12_600 } } } };
+  const quiet = deriveMetrics(params, load(), window);
+  assert.equal(quiet.metrics['publisher_lateness_max_us']!.value, 0, 'no publisher figures: zero');
+  assert.equal(quiet.metrics['feed_arrival_lag_p99_us']!.value, 12_500);
+  assert.deepEqual(quiet.warnings, []);
+
+  const { metrics, warnings } = deriveMetrics(params, load(), { ...window, publisher: { events: 3, meanUs: 4000, p99Us: 11_000, maxUs: 11_500 } });
+  assert.equal(metrics['publisher_lateness_p99_us']!.value, 11_000);
+  assert.equal(metrics['publisher_lateness_max_us']!.value, 11_500);
+  assert.deepEqual(warnings, ['publisher ran up to 11.5 ms behind schedule']);
+});
