@@ -187,10 +187,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   };
 
   let interrupted = false;
-  // One publisher for the whole plan, on the load generator's core; it starts while calibration runs.
+  // One publisher for the whole plan, on the load generator's core, up before calibration measures.
   const publisher = new PublisherProcess(pinning.loadCpus);
   try {
-    publisher.start();
+    await publisher.start(signal);
     report(0, 'calibration: raw TCP and WebSocket round trips', 'calibrate', 0, 1);
     result.calibration = await calibrate(pinning, options.calibrationRoundTrips ?? 5000, signal);
     store.save(result);

@@ -1,7 +1,8 @@
 /**
- * The orchestrator's handle on the publisher process: one per plan, started early (its startup
- * overlaps calibration), pinned to the load generator's core so it never takes the server's. A
- * publisher that died is started again at the next feed, so one crash fails one run, not the plan.
+ * The orchestrator's handle on the publisher process: one per plan, started before calibration (and
+ * awaited, so its startup never overlaps a measurement), pinned to the load generator's core so it
+ * never takes the server's. A publisher that died is started again at the next feed, so one crash
+ * fails one run, not the plan.
  */
 import { ManagedChild } from '../child.ts';
 import type { LagSummary } from '../../servers/lag.ts';
@@ -13,25 +14,25 @@ const REPLY_TIMEOUT_MS = 10_000;
 
 export class PublisherProcess {
   private child: ManagedChild<ToPublisher, FromPublisher> | undefined;
-  private ready: Promise<unknown> | undefined;
+  private ready: Promise<unknown> = Promise.resolve();
   private nextId = 1;
 
   constructor(private readonly cpus: string | null) {}
 
-  /** Starts the process if it is not running (idempotent). */
-  start(): void {
-    if (this.child && this.child.process.exitCode === null && this.child.process.signalCode === null) return;
-    const child = new ManagedChild<ToPublisher, FromPublisher>('publisher', SCRIPT, [], this.cpus);
-    this.child = child;
-    this.ready = child.waitFor('ready', START_TIMEOUT_MS);
-    this.ready.catch(() => undefined);
+  /** Starts the process if it is not running (idempotent) and resolves once it is ready for feeds. */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (!this.child || this.child.process.exitCode !== null || this.child.process.signalCode !== null) {
+      const child = new ManagedChild<ToPublisher, FromPublisher>('publisher', SCRIPT, [], this.cpus);
+      this.child = child;
+      this.ready = child.waitFor('ready', START_TIMEOUT_MS, signal);
+    }
+    await this.ready;
   }
 
   /** A fresh feed for one run (the previous one stops): its port and schedule start (hrtime ns, decimal). */
   async openFeed(spec: FeedSpec, signal: AbortSignal): Promise<{ port: number; startNs: string }> {
-    this.start();
+    await this.start(signal);
     const child = this.child!;
-    await this.ready;
     child.send({ type: 'feed', spec });
     const { port, startNs } = await child.waitFor('feed-ready', START_TIMEOUT_MS, signal);
     return { port, startNs };
