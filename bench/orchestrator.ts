@@ -97,26 +97,27 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
   const t0 = nowNs();
   const { params } = job;
   let phase = 'start feed';
-  let pair: { server: ServerChild; load: LoadChild } | undefined;
-  let stopProgress = () => {};
+  // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
+  const feed = await publisher.openFeed({ shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity }, signal).catch((err: Error) => err);
+  if (feed instanceof Error) {
+    if (signal.aborted) throw new RunAborted(`interrupted during ${phase}`);
+    return { status: 'errored', repetition, startedAt, phase, error: feed.message };
+  }
+  phase = 'start server';
+  const { server, load } = startPair(
+    {
+      role: 'feed',
+      transport: params.transport,
+      framework: params.framework,
+      perMessageDeflate: params.perMessageDeflate,
+      feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: scenario.ringCapacity },
+      host: '127.0.0.1',
+      ...(inject ? { inject } : {}),
+    },
+    pinning,
+  );
+  const stopProgress = load.onMessage((m) => m.type === 'progress' && onPhase(m.phase, m.done, m.total));
   try {
-    // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
-    const feed = await publisher.openFeed({ shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity }, signal);
-    phase = 'start server';
-    pair = startPair(
-      {
-        role: 'feed',
-        transport: params.transport,
-        framework: params.framework,
-        perMessageDeflate: params.perMessageDeflate,
-        feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: scenario.ringCapacity },
-        host: '127.0.0.1',
-        ...(inject ? { inject } : {}),
-      },
-      pinning,
-    );
-    const { server, load } = pair;
-    stopProgress = load.onMessage((m) => m.type === 'progress' && onPhase(m.phase, m.done, m.total));
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
@@ -162,7 +163,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
   } finally {
     stopProgress();
     publisher.endFeed();
-    if (pair) await Promise.all([pair.load.stop(), pair.server.stop()]);
+    await Promise.all([load.stop(), server.stop()]);
   }
 }
 
