@@ -8,6 +8,7 @@
  * lateness plus the hop), so a reader can tell feed delay from transport delay.
  */
 import net from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { decodeEvent } from './protocol.ts';
 import { LineReader, encodeResume } from './feed-wire.ts';
 import { LagRecorder, type LagSummary } from './lag.ts';
@@ -47,6 +48,7 @@ export class Upstream {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private onFirstConnect: (() => void) | undefined;
+  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(private readonly options: UpstreamOptions) {
     this.minBackoffMs = options.minBackoffMs ?? 20;
@@ -72,19 +74,10 @@ export class Upstream {
   private connect(): void {
     if (this.closed) return;
     const { host, port, feed } = this.options;
-    const socket = net.connect({ host, port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.setEncoding('utf8');
     const reader = new LineReader();
-    socket.once('connect', () => {
-      this.connects++;
-      this.backoffMs = this.minBackoffMs;
-      socket.write(encodeResume(feed.latestSeq));
-      this.onFirstConnect?.();
-      this.onFirstConnect = undefined;
-    });
-    socket.on('data', (chunk: string) => {
+    const decoder = new StringDecoder('utf8');
+    let socket: net.Socket;
+    const onText = (chunk: string) => {
       const arrivalNs = process.hrtime.bigint();
       try {
         for (const line of reader.push(chunk)) {
@@ -95,6 +88,25 @@ export class Upstream {
         this.protocolErrors++;
         socket.destroy(new Error(`bad feed line: ${(err as Error).message}`));
       }
+    };
+    // Reads into one reused buffer (`onread`), skipping the Readable stream machinery: on this VM that
+    // halved the CPU of reading one event (measured with a bare reader at 100 events/s).
+    const onread = {
+      buffer: this.readBuffer,
+      callback: (bytes: number, buffer: Uint8Array) => {
+        onText(decoder.write(Buffer.from(buffer.buffer, buffer.byteOffset, bytes)));
+        return true;
+      },
+    };
+    socket = net.connect({ host, port, onread });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      this.connects++;
+      this.backoffMs = this.minBackoffMs;
+      socket.write(encodeResume(feed.latestSeq));
+      this.onFirstConnect?.();
+      this.onFirstConnect = undefined;
     });
     socket.on('error', (err) => {
       this.lastError = err.message;
