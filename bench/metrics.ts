@@ -11,6 +11,7 @@
  */
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/start.ts';
+import type { LagSummary } from '../servers/lag.ts';
 import type { Audit, JobParams, Metric, Unit } from './result-schema.ts';
 
 export interface ServerWindow {
@@ -20,6 +21,8 @@ export interface ServerWindow {
   end: ServerStats;
   /** After the drain, clients still connected, after a full GC: retained memory. */
   retained: ServerStats;
+  /** How late the publisher process ran over the same window (it publishes from outside the server). */
+  publisher?: LagSummary;
 }
 
 /** The run's window edges and whole-run socket totals (client side after close, server side after that). */
@@ -70,7 +73,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   const eluIdle = s1.process.eluIdleMs - s0.process.eluIdleMs;
   const serverBytesOut = s1.counters.bytesOut - s0.counters.bytesOut;
   const serverRequests = s1.counters.httpRequests - s0.counters.httpRequests;
-  const lateness = s1.feed?.publisherLateness;
+  const lateness = server.publisher;
 
   const metrics: Record<string, Metric> = {
     latency_p50_us: noisy(lat.p50, 'us'),
@@ -111,6 +114,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     server_http_requests_per_event: exact(perEvent(serverRequests), 'requests/event'),
     publisher_lateness_p99_us: noisy(lateness?.p99Us ?? 0, 'us'),
     publisher_lateness_max_us: noisy(lateness?.maxUs ?? 0, 'us'),
+    feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
   };

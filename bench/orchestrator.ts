@@ -6,6 +6,7 @@
 import { ManagedChild, detectPinning, stopAllChildren, type Pinning } from './child.ts';
 import { buildChildBundle, removeChildBundle, useChildBundle } from './child-bundle.ts';
 import { PhaseTimer, startOverlapMs } from './phase-timer.ts';
+import { PublisherProcess } from './publisher/client.ts';
 import { collectContext } from './context.ts';
 import { nowNs } from './clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
@@ -64,12 +65,14 @@ class RunAborted extends Error {}
 interface Pair {
   server: ServerChild;
   load: LoadChild;
+  /** The run's feed on the publisher (null for calibration's echo pairs). */
+  feed: { port: number; startNs: string } | null;
   spawnedNs: bigint;
   /** When both children had said 'ready' (null until then). */
   readyNs(): bigint | null;
 }
 
-function startPair(serverConfig: ServerConfig, pinning: Pinning): Pair {
+function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['feed'] = null): Pair {
   const spawnedNs = nowNs();
   // Both start at once: the load process's startup overlaps the server's.
   // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
@@ -80,28 +83,31 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning): Pair {
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
   load.onMessage((m) => void (m.type === 'ready' && loadReadyNs === null && (loadReadyNs = nowNs())));
   const readyNs = () => (serverReadyNs === null || loadReadyNs === null ? null : serverReadyNs > loadReadyNs ? serverReadyNs : loadReadyNs);
-  return { server, load, spawnedNs, readyNs };
+  return { server, load, feed, spawnedNs, readyNs };
 }
 
-function feedServerConfig(params: PlannedJob['params'], scenario: Scenario, inject: Inject | undefined): ServerConfig {
+function feedServerConfig(params: PlannedJob['params'], scenario: Scenario, upstreamPort: number, inject: Inject | undefined): ServerConfig {
   return {
     role: 'feed',
     transport: params.transport,
     framework: params.framework,
     perMessageDeflate: params.perMessageDeflate,
-    feed: { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
+    // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
+    feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',
     ...(inject ? { inject } : {}),
   };
 }
 
 /**
- * Runs overlap: the next run's processes are started (`onMeasured`) as soon as this run's last
- * snapshot is taken, while this run's clients close and its processes stop. The next run still
- * waits for this teardown before it sends any traffic: runOnce returns only after it.
+ * Runs overlap: the next run's feed is opened and its processes are started (`onMeasured`) as soon as
+ * this run's last snapshot is taken, while this run's clients close and its processes stop (opening
+ * the next feed ends this run's, which nothing reads any more). The next run still waits for this
+ * teardown before it sends any traffic: runOnce returns only after it.
  */
 interface Overlap {
-  pair: Pair;
+  /** Rejects when the run's feed could not be opened. */
+  pair: Promise<Pair>;
   onMeasured(): void;
 }
 
@@ -137,12 +143,19 @@ async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSign
   return { tcpRoundTripUs: tcp.roundTripUs, wsRoundTripUs: ws.roundTripUs, roundTrips, wsIdleRoundTripUs: wsIdle.roundTripUs, idleMs: IDLE_MS, idleRoundTrips };
 }
 
-async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, pinning: Pinning, overlap: Overlap, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
+async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, publisher: PublisherProcess, pinning: Pinning, overlap: Overlap, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
   const startedAt = new Date().toISOString();
   const t0 = nowNs();
   const { params } = job;
-  let phase = 'start server';
-  const { server, load } = overlap.pair;
+  let phase = 'start feed';
+  const pair = await overlap.pair.catch((err: Error) => err);
+  if (pair instanceof Error) {
+    if (signal.aborted) throw new RunAborted(`interrupted during ${phase}`);
+    return { status: 'errored', repetition, startedAt, phase, error: pair.message };
+  }
+  phase = 'start server';
+  const { server, load } = pair;
+  const feed = pair.feed!;
   const timer = new PhaseTimer();
   let overlapMs = 0;
   let completed: CompletedRun | undefined;
@@ -153,15 +166,14 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
   });
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
-    if (ready.feedStartNs === null) throw new Error('feed server reported no feed start time');
     await load.waitFor('ready', START_TIMEOUT_MS, signal);
-    const readyNs = overlap.pair.readyNs() ?? nowNs();
-    timer.addSpan('start', overlap.pair.spawnedNs, readyNs);
-    overlapMs = startOverlapMs(overlap.pair.spawnedNs, readyNs, t0);
+    const readyNs = pair.readyNs() ?? nowNs();
+    timer.addSpan('start', pair.spawnedNs, readyNs);
+    overlapMs = startOverlapMs(pair.spawnedNs, readyNs, t0);
     const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
     timer.enter('prewarm');
-    load.send({ type: 'run', port: ready.port, feedStartNs: ready.feedStartNs, params, timing });
+    load.send({ type: 'run', port: ready.port, feedStartNs: feed.startNs, params, timing });
     await load.waitFor('checkpoint', 120_000, signal);
     const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal, timer);
     timer.enter('connect');
@@ -169,14 +181,15 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
 
     phase = 'connect and warm up';
     await load.waitFor('checkpoint', 120_000 + timing.warmupMs, signal);
-    const start = await serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer);
+    // Publisher lateness counts over the window, read at the same edges as the server.
+    const [start] = await Promise.all([serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer), publisher.lateness(true, signal)]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
     timer.enter('drain');
-    const end = await serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer);
+    const [end, publisherLateness] = await Promise.all([serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer), publisher.lateness(false, signal)]);
 
     phase = 'drain and report';
     // Memory per client: after the drain (a GC pause must not delay late window events), with the
@@ -190,7 +203,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
     // Every client has closed: the server's whole-run socket totals, for the audit record.
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
-    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained });
+    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained, publisher: publisherLateness });
     const bottleneck = diagnoseRun(report, metrics);
     if (bottleneck) warnings.push(bottleneckWarning(bottleneck));
     completed = {
@@ -252,18 +265,24 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   };
 
   let interrupted = false;
+  // One publisher for the whole plan, on the load generator's core, up before calibration measures.
+  const publisher = new PublisherProcess(pinning.loadCpus);
   const bundle = await buildChildBundle();
   useChildBundle(bundle);
   planTiming.bundleMs = bundle?.ms ?? 0;
   try {
+    await publisher.start(signal);
     report(0, 'calibration: raw TCP and WebSocket round trips', 'calibrate', 0, 1);
     const calibrationStartNs = nowNs();
     result.calibration = await calibrate(pinning, options.calibrationRoundTrips ?? 5000, signal);
     planTiming.calibrationMs = Number(nowNs() - calibrationStartNs) / 1e6;
     save();
 
-    const pairFor = (params: PlannedJob['params']) => startPair(feedServerConfig(params, scenario, options.inject), pinning);
-    let next: Pair | undefined;
+    const pairFor = async (params: PlannedJob['params']): Promise<Pair> => {
+      const feed = await publisher.openFeed({ shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity }, signal);
+      return startPair(feedServerConfig(params, scenario, feed.port, options.inject), pinning, feed);
+    };
+    let next: Promise<Pair> | undefined;
     for (const [i, { job, repetition }] of order.entries()) {
       if (signal.aborted) break;
       const target = byId.get(job.id)!;
@@ -273,9 +292,17 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const pair = next ?? pairFor(job.params);
       next = undefined;
       const following = order[i + 1];
-      const overlap: Overlap = { pair, onMeasured: () => void (following && !signal.aborted && (next = pairFor(following.job.params))) };
+      const overlap: Overlap = {
+        pair,
+        onMeasured: () => {
+          if (!following || signal.aborted) return;
+          next = pairFor(following.job.params);
+          // Awaited by the next run, which records a failure as its own; not an unhandled rejection meanwhile.
+          next.catch(() => {});
+        },
+      };
       try {
-        target.runs.push(await runOnce(job, repetition, scenario, pinning, overlap, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
+        target.runs.push(await runOnce(job, repetition, scenario, publisher, pinning, overlap, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
       } catch (err) {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });
@@ -287,6 +314,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     if (!signal.aborted) throw err;
   } finally {
     interrupted = signal.aborted;
+    await publisher.stop();
     await stopAllChildren();
     useChildBundle(null);
     removeChildBundle(bundle);

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { ManagedChild, type Pinning } from './child.ts';
+import { PublisherProcess } from './publisher/client.ts';
 import { EVENTS_PATH } from '../servers/protocol.ts';
 import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { Framework } from '../servers/http-host.ts';
@@ -31,11 +32,12 @@ export interface ThroughputOptions {
   signal: AbortSignal;
 }
 
-async function measureOnce(framework: Framework, options: ThroughputOptions, pinning: Pinning): Promise<Omit<ThroughputRow, 'repetition'>> {
+async function measureOnce(framework: Framework, options: ThroughputOptions, pinning: Pinning, publisher: PublisherProcess): Promise<Omit<ThroughputRow, 'repetition'>> {
+  const feed = await publisher.openFeed({ shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, ringCapacity: 1000 }, options.signal);
   const server: ManagedChild<ToServer, FromServer> = new ManagedChild(
     'server',
     '../servers/main.ts',
-    [JSON.stringify({ role: 'feed', transport: 'short-poll', framework, perMessageDeflate: false, feed: { shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, ringCapacity: 1000 } })],
+    [JSON.stringify({ role: 'feed', transport: 'short-poll', framework, perMessageDeflate: false, feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: 1000 } })],
     pinning.serverCpus,
   );
   try {
@@ -66,11 +68,17 @@ export function pinSelfToLoadCores(pinning: Pinning): void {
 export async function runThroughput(options: ThroughputOptions): Promise<{ rows: ThroughputRow[]; pinning: Pinning }> {
   const { pinning } = options;
   const rows: ThroughputRow[] = [];
-  for (let repetition = 1; repetition <= options.repetitions && !options.signal.aborted; repetition++) {
-    for (const framework of ['express', 'node'] as const) {
-      if (options.signal.aborted) break;
-      rows.push({ repetition, ...(await measureOnce(framework, options, pinning)) });
+  // The server's feed comes from a publisher process, as in the main run (1 event/s here).
+  const publisher = new PublisherProcess(pinning.loadCpus);
+  try {
+    for (let repetition = 1; repetition <= options.repetitions && !options.signal.aborted; repetition++) {
+      for (const framework of ['express', 'node'] as const) {
+        if (options.signal.aborted) break;
+        rows.push({ repetition, ...(await measureOnce(framework, options, pinning, publisher)) });
+      }
     }
+  } finally {
+    await publisher.stop();
   }
   return { rows, pinning };
 }

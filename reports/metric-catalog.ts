@@ -65,6 +65,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('server_loop_delay_p99_us', 'server loop delay p99', 'ms', US_TO_MS, sig3, 'server', '99th percentile event-loop delay in the server during the window, minus the 10 ms sampling resolution.'),
   m('publisher_lateness_p99_us', 'publisher lateness p99', 'ms', US_TO_MS, sig3, 'server', 'How late the feed published events against their schedule (latency is measured from the schedule, so lateness counts).'),
   m('publisher_lateness_max_us', 'publisher lateness max', 'ms', US_TO_MS, sig3, 'server', 'Worst publisher lateness in the window.'),
+  m('feed_arrival_lag_p99_us', 'feed arrival lag p99', 'ms', US_TO_MS, sig3, 'server', 'How long after its scheduled time the server read an event from the publisher (publisher lateness, the hop, and any wait for a busy server loop): delivery latency beyond this is the server\'s fan-out and the transport\'s.'),
   m('load_cpu_fraction', 'load generator CPU', '% of a core', 100, fixed(0), 'load', 'Load-generator CPU over wall time; above 80% the client side limits the figures.'),
   m('load_loop_delay_p99_us', 'load generator loop delay p99', 'ms', US_TO_MS, sig3, 'load', 'Event-loop delay in the load generator: receive timestamps are late by about this much.'),
 ];

@@ -9,9 +9,19 @@ export const scheduleShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('burst'), size: z.number().int().min(1).max(100_000), everyMs: z.number().positive().max(3_600_000) }),
 ]);
 
+/**
+ * Where a feed server's events come from: a publisher outside the server process (servers/feed-wire.ts;
+ * bench/publisher/main.ts is one), or 'in-process' for tests that append events by hand through
+ * Feed.publish (a server process refuses it: nothing would ever publish).
+ */
+export const upstreamSchema = z.union([
+  z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) }),
+  z.literal('in-process'),
+]);
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+
 export const feedConfigSchema = z.object({
-  shape: scheduleShapeSchema,
-  payloadBytes: z.number().int().min(0).max(1_048_576),
+  upstream: upstreamSchema,
   ringCapacity: z.number().int().min(1).max(10_000_000),
 });
 

@@ -1,103 +1,29 @@
 /**
- * The one live feed every transport serves: a bounded ring buffer of events plus a publisher that
- * emits them on a schedule driven by process.hrtime rather than setInterval (which drifts and cannot
- * go much past 1 kHz: a 1 ms timer fires after ~1.1 ms). Each event is stamped with its *scheduled*
- * time, so a publisher that falls behind shows up as delivery latency instead of hiding.
+ * The one live feed every transport serves: a bounded ring buffer of events and the subscribers
+ * that get each new one. The events come from outside the server process (servers/upstream.ts reads
+ * them from a publisher, as a real server reads a broker), so the publish schedule and its clock
+ * keeping are never billed to the server. Each event carries its *scheduled* time, so a publisher
+ * that falls behind shows up as delivery latency instead of hiding.
  */
-import { build as buildHistogram } from 'hdr-histogram-js';
-import { encodeEvent, makePayload, type FeedEvent } from './protocol.ts';
-import { makeSchedule, type Schedule, type ScheduleShape } from './schedule.ts';
+import { encodeEvent, type FeedEvent } from './protocol.ts';
+import { RingBuffer, type FeedEntry } from './ring.ts';
 
-/** An event together with its wire encoding, made once so no transport pays for JSON twice. */
-export interface FeedEntry {
-  event: FeedEvent;
-  json: string;
-}
-
-/** Fixed-capacity buffer of the newest events; seqs are contiguous so a seq maps to a slot. */
-export class RingBuffer {
-  readonly capacity: number;
-  private readonly slots: (FeedEntry | undefined)[];
-  /** Highest seq stored (0 = empty). */
-  latestSeq = 0;
-
-  constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
-    this.capacity = capacity;
-    this.slots = new Array<FeedEntry | undefined>(capacity);
-  }
-
-  /** Lowest seq still held (latestSeq + 1 when empty). */
-  get oldestSeq(): number {
-    return Math.max(1, this.latestSeq - this.capacity + 1);
-  }
-
-  push(entry: FeedEntry): void {
-    if (entry.event.seq !== this.latestSeq + 1) throw new Error(`feed seqs must be contiguous: got ${entry.event.seq} after ${this.latestSeq}`);
-    this.slots[(entry.event.seq - 1) % this.capacity] = entry;
-    this.latestSeq = entry.event.seq;
-  }
-
-  /** Every held entry with seq > `since`, oldest first. Entries already overwritten are gone: the client sees a gap. */
-  since(since: number): FeedEntry[] {
-    const out: FeedEntry[] = [];
-    for (let seq = Math.max(since + 1, this.oldestSeq); seq <= this.latestSeq; seq++) {
-      out.push(this.slots[(seq - 1) % this.capacity]!);
-    }
-    return out;
-  }
-}
+export { RingBuffer, type FeedEntry } from './ring.ts';
 
 export type FeedListener = (entry: FeedEntry) => void;
 
 export interface FeedOptions {
-  shape: ScheduleShape;
-  payloadBytes: number;
   ringCapacity: number;
-  /** Clock, injectable for tests. Must be CLOCK_MONOTONIC-based like process.hrtime.bigint. */
-  now?: () => bigint;
   /** Injected regression (CI gate tests only): hand each event to subscribers this much later. */
   pushDelayMs?: number;
 }
 
-/**
- * Node timers have 1 ms granularity and fire late, and on a VM a timer that wakes an idle vCPU fires
- * later still (1-5 ms seen here), which would add fake latency to every event of a quiet feed. So the
- * publisher sleeps on a timer until `lead` before an event is due, then yields with setImmediate (I/O
- * keeps flowing) until the hrtime due moment. The lead adapts to how late the timer has been waking
- * (+0.5 ms margin): it rises at once after a late wake and decays slowly, within these bounds. The
- * spinning this costs is about the margin per publish, the same for every transport.
- */
-const MIN_LEAD_NS = 1_500_000;
-const MAX_LEAD_NS = 6_000_000;
-const LEAD_MARGIN_NS = 500_000;
-/** Longest a catch-up of overdue events may hold the server's event loop before it yields. */
-const CATCH_UP_BUDGET_NS = 20_000_000n;
-
-/** How late the publisher ran behind its schedule (a busy server's timer can run tens of ms late). */
-export interface PublisherLateness {
-  events: number;
-  meanUs: number;
-  p99Us: number;
-  maxUs: number;
-}
-
 export class Feed {
   readonly ring: RingBuffer;
-  readonly schedule: Schedule;
-  /** Schedule start on process.hrtime; undefined until start(). */
-  startNs: bigint | undefined;
+  /** Events that arrived with a seq the feed already held (ignored), and seqs never received (a gap). */
+  duplicateEvents = 0;
+  gapEvents = 0;
   private readonly listeners = new Set<FeedListener>();
-  private readonly payload: string;
-  private readonly now: () => bigint;
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
-  /** When the pending timer was meant to fire, to learn how late timers wake. */
-  private timerTargetNs: bigint | undefined;
-  private wakeLateNs = 0;
-  private leadNs = MIN_LEAD_NS;
-  private readonly lateness = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
-
   private readonly pushDelayMs: number;
   /**
    * With a push delay only: the newest seq in the ring when each listener subscribed. A stream that
@@ -108,9 +34,6 @@ export class Feed {
 
   constructor(options: FeedOptions) {
     this.ring = new RingBuffer(options.ringCapacity);
-    this.schedule = makeSchedule(options.shape);
-    this.payload = makePayload(options.payloadBytes);
-    this.now = options.now ?? process.hrtime.bigint;
     this.pushDelayMs = options.pushDelayMs ?? 0;
   }
 
@@ -131,13 +54,35 @@ export class Feed {
     return this.listeners.size;
   }
 
-  /** Appends the next event, stamped with `emittedAtNs`, and hands it to every subscriber. */
-  publish(emittedAtNs: bigint): FeedEntry {
-    const event: FeedEvent = { seq: this.ring.latestSeq + 1, emittedAtNs, payload: this.payload };
-    const entry = { event, json: encodeEvent(event) };
+  /**
+   * Appends an entry that arrived from upstream and hands it to every subscriber. A seq the feed
+   * already holds is ignored (false); a seq past the next one skips the missing ones, which
+   * clients then see as loss. `entry.json` must be encodeEvent(entry.event), as the wire guarantees.
+   */
+  append(entry: FeedEntry): boolean {
+    const seq = entry.event.seq;
+    if (seq <= this.ring.latestSeq) {
+      this.duplicateEvents++;
+      return false;
+    }
+    if (seq > this.ring.latestSeq + 1) {
+      this.gapEvents += seq - this.ring.latestSeq - 1;
+      this.ring.skipTo(seq);
+    }
     this.ring.push(entry);
     if (this.pushDelayMs > 0) setTimeout(() => this.notifyDelayed(entry), this.pushDelayMs);
     else this.notify(entry);
+    return true;
+  }
+
+  /**
+   * The in-process source, for tests that drive a feed by hand (a server process always reads its
+   * events from upstream): appends the next event, stamped `emittedAtNs`, and hands it out.
+   */
+  publish(emittedAtNs: bigint, payload: string): FeedEntry {
+    const event: FeedEvent = { seq: this.ring.latestSeq + 1, emittedAtNs, payload };
+    const entry = { event, json: encodeEvent(event) };
+    this.append(entry);
     return entry;
   }
 
@@ -150,73 +95,5 @@ export class Feed {
 
   private notify(entry: FeedEntry): void {
     for (const listener of this.listeners) listener(entry);
-  }
-
-  /** Starts publishing on the schedule. Every event that is due when the timer wakes is emitted. */
-  start(): void {
-    if (this.startNs !== undefined) throw new Error('feed already started');
-    this.startNs = this.now();
-    this.tick();
-  }
-
-  /** Emits all due events; returns how many. Exposed so tests can drive it with a fake clock. */
-  emitDue(): number {
-    const startNs = this.startNs;
-    if (startNs === undefined) return 0;
-    const now = this.now();
-    const due = this.schedule.dueCount(Number(now - startNs));
-    let emitted = 0;
-    // A server past its ceiling (one fan-out costs more than the event period) must still turn its
-    // event loop: publishing the whole backlog in one go made each catch-up longer than the last, and
-    // the server stopped accepting connections and answering stats (the connect stall of issue 8).
-    // So a catch-up yields after CATCH_UP_BUDGET_NS; the rest goes out on the next tick, still
-    // stamped with its scheduled time and counted as lateness.
-    const budgetEndNs = now + CATCH_UP_BUDGET_NS;
-    while (this.ring.latestSeq < due && (emitted === 0 || this.now() < budgetEndNs)) {
-      const scheduledNs = startNs + BigInt(this.schedule.offsetNs(this.ring.latestSeq + 1));
-      this.lateness.recordValue(Math.max(1, Number(now - scheduledNs) / 1000));
-      this.publish(scheduledNs);
-      emitted++;
-    }
-    return emitted;
-  }
-
-  private tick = (): void => {
-    if (this.timerTargetNs !== undefined) {
-      // Woken by the timer: learn how late it was (fast rise, slow decay).
-      const late = Math.max(0, Number(this.now() - this.timerTargetNs));
-      this.wakeLateNs = late > this.wakeLateNs ? late : this.wakeLateNs * 0.9 + late * 0.1;
-      // Whole ns: it becomes a BigInt below.
-      this.leadNs = Math.round(Math.min(MAX_LEAD_NS, Math.max(MIN_LEAD_NS, this.wakeLateNs + LEAD_MARGIN_NS)));
-      this.timerTargetNs = undefined;
-    }
-    this.timer = undefined;
-    this.immediate = undefined;
-    this.emitDue();
-    const nextNs = this.startNs! + BigInt(this.schedule.offsetNs(this.ring.latestSeq + 1));
-    const remainingNs = Number(nextNs - this.now());
-    if (remainingNs > this.leadNs) {
-      this.timerTargetNs = nextNs - BigInt(this.leadNs);
-      this.timer = setTimeout(this.tick, (remainingNs - this.leadNs) / 1e6);
-    } else {
-      this.immediate = setImmediate(this.tick);
-    }
-  };
-
-  stop(): void {
-    clearTimeout(this.timer);
-    clearImmediate(this.immediate);
-    this.timer = undefined;
-    this.immediate = undefined;
-  }
-
-  /** Starts a new lateness record (at the start of a measurement window). */
-  resetLateness(): void {
-    this.lateness.reset();
-  }
-
-  publisherLateness(): PublisherLateness {
-    const h = this.lateness;
-    return { events: h.totalCount, meanUs: h.totalCount ? h.mean : 0, p99Us: h.getValueAtPercentile(99), maxUs: h.maxValue };
   }
 }

@@ -3,11 +3,11 @@ import type { ServerStats } from './start.ts';
 
 /**
  * `gc` runs a full collection first (the orchestrator starts servers with --expose-gc); `resetWindow`
- * starts a new measurement window for loop delay and publisher lateness (read, then reset).
+ * starts a new measurement window for loop delay and feed arrival lag (read, then reset).
  */
 export type ToServer = { type: 'stats'; id: number; resetWindow: boolean; gc: boolean } | { type: 'stop' };
 
 export type FromServer =
-  | { type: 'ready'; port: number; pid: number; feedStartNs: string | null }
+  | { type: 'ready'; port: number; pid: number }
   | { type: 'stats'; id: number; stats: ServerStats }
   | { type: 'fatal'; message: string };

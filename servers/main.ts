@@ -3,6 +3,12 @@
  * Listens on port 0 on 127.0.0.1, tells its parent `{type:'ready', port}` over IPC (or prints it when
  * run by hand), answers `{type:'stats'}` requests, and exits on SIGTERM, `{type:'stop'}`, or when the
  * parent goes away (so a crashed orchestrator never leaves a server behind).
+ *
+ * A feed server reads its events from an upstream publisher (config `feed.upstream: {host, port}`),
+ * which must be listening first. By hand:
+ *   npx tsx bench/publisher/main.ts '{"shape":{"kind":"steady","ratePerSec":20},"payloadBytes":256,"ringCapacity":10000}'
+ * prints `{"type":"feed-ready","port":P,...}`; then
+ *   npx tsx servers/main.ts '{"role":"feed","transport":"ws","framework":"node","perMessageDeflate":false,"feed":{"upstream":{"host":"127.0.0.1","port":P},"ringCapacity":10000}}'
  */
 import { serverConfigSchema } from './config.ts';
 import { startServer, type RunningServer } from './start.ts';
@@ -35,6 +41,9 @@ try {
 }
 const parsed = serverConfigSchema.safeParse(raw);
 if (!parsed.success) fail(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, 2);
+if (parsed.data.role === 'feed' && parsed.data.feed.upstream === 'in-process') {
+  fail('invalid config: feed.upstream: a server process needs {"host","port"} of a running publisher (see bench/publisher/main.ts); \'in-process\' is for tests only', 2);
+}
 
 let server: RunningServer | undefined;
 let stopping = false;
@@ -62,4 +71,4 @@ try {
 } catch (err) {
   fail(`could not start: ${(err as Error).message}`, 1);
 }
-send({ type: 'ready', port: server.port, pid: process.pid, feedStartNs: server.feed?.startNs?.toString() ?? null });
+send({ type: 'ready', port: server.port, pid: process.pid });

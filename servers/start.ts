@@ -10,21 +10,21 @@ import { createHost } from './http-host.ts';
 import { createTcpEcho, createWsEcho } from './echo.ts';
 import { createProcessStats, type ProcessStats } from './process-stats.ts';
 import { attachers } from './transports/index.ts';
+import { Upstream, type UpstreamStats } from './upstream.ts';
 import type { CounterSnapshot, ServerCounters } from './counters.ts';
-import type { PublisherLateness } from './feed.ts';
 import type { ServerConfig } from './config.ts';
 
 export interface ServerStats {
   process: ProcessStats;
   counters: CounterSnapshot;
-  /** Present for feed servers. */
-  feed?: { startNs: string; latestSeq: number; subscribers: number; publisherLateness: PublisherLateness };
+  /** Present for feed servers. `upstream` is null for an in-process feed (tests). */
+  feed?: { latestSeq: number; subscribers: number; duplicateEvents: number; gapEvents: number; upstream: UpstreamStats | null };
   gauges: Record<string, number>;
 }
 
 export interface RunningServer {
   port: number;
-  /** The feed, for feed servers (tests publish into it directly). */
+  /** The feed, for feed servers (tests with an in-process feed publish into it directly). */
   feed: Feed | undefined;
   stats(options?: { resetWindow?: boolean; gc?: boolean }): ServerStats;
   close(): Promise<void>;
@@ -40,15 +40,14 @@ function listen(server: Server, host: string): Promise<number> {
   });
 }
 
-export interface StartOptions {
-  /** Start publishing on the schedule right away (default true). Tests publish by hand instead. */
-  autoPublish?: boolean;
-}
+/** How long a feed server waits for its upstream publisher to accept the first connection. */
+export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
 
-export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const processStats = createProcessStats();
   let counters: ServerCounters;
   let feed: Feed | undefined;
+  let upstream: Upstream | undefined;
   let gauges: () => Record<string, number> = () => ({});
   let closeServer: () => Promise<void>;
   let port: number;
@@ -59,17 +58,30 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port = await listen(echo.server, config.host);
     closeServer = echo.close;
   } else {
-    feed = new Feed({ ...config.feed, pushDelayMs: config.inject?.pushDelayMs });
+    feed = new Feed({ ringCapacity: config.feed.ringCapacity, pushDelayMs: config.inject?.pushDelayMs });
     const host = createHost(config.transport === 'ws' ? 'node' : config.framework, config.inject?.extraResponseHeaderBytes);
     const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
     counters = host.counters;
     gauges = attached.gauges;
     port = await listen(host.server, config.host);
-    const started = feed;
-    if (options.autoPublish !== false) started.start();
+    const source = config.feed.upstream;
+    if (source !== 'in-process') {
+      const connecting = new Upstream({ host: source.host, port: source.port, feed });
+      try {
+        await connecting.start(UPSTREAM_CONNECT_TIMEOUT_MS);
+      } catch (err) {
+        attached.close();
+        host.counters.destroyAll();
+        await new Promise<void>((resolve) => host.server.close(() => resolve()));
+        processStats.stop();
+        throw err;
+      }
+      upstream = connecting;
+    }
+    const connected = upstream;
     closeServer = () =>
       new Promise((resolve) => {
-        started.stop();
+        connected?.close();
         attached.close();
         host.server.close(() => resolve());
         host.counters.destroyAll();
@@ -81,16 +93,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port,
     feed,
     stats(options = {}) {
-      // A new measurement window: publisher lateness counts from here (the loop delay resets below).
-      if (options.resetWindow) feed?.resetLateness();
+      // A new measurement window: arrival lag counts from here (the loop delay resets below).
+      if (options.resetWindow) upstream?.resetWindow();
       return {
         process: processStats.snapshot({ resetWindow: options.resetWindow ?? false, gc: options.gc ?? false }),
         counters: counters.snapshot(),
         feed: feed && {
-          startNs: (feed.startNs ?? 0n).toString(),
           latestSeq: feed.latestSeq,
           subscribers: feed.subscriberCount,
-          publisherLateness: feed.publisherLateness(),
+          duplicateEvents: feed.duplicateEvents,
+          gapEvents: feed.gapEvents,
+          upstream: upstream?.stats() ?? null,
         },
         gauges: gauges(),
       };

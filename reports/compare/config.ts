@@ -54,6 +54,7 @@ export const DEFAULT_RULES: Record<string, MetricRule> = {
   first_event_p99_ms: { gate: false },
   publisher_lateness_p99_us: { gate: false },
   publisher_lateness_max_us: { gate: false },
+  feed_arrival_lag_p99_us: { gate: false },
   load_cpu_fraction: { gate: false },
   load_loop_delay_p99_us: { gate: false },
   // Counts that follow from the window and the audience, not from the code's efficiency.

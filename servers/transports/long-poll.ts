@@ -25,8 +25,9 @@ export const attachLongPoll: Attach = (host, feed) => {
     sendJson(waiter.res, 200, body);
   };
 
-  // Answer parked requests in a microtask after the publisher's loop, so a burst of N events
-  // published together reaches each waiter as one response rather than 1 event + N-1 re-polls.
+  // Answer parked requests in a microtask after the events that arrived together (the publisher
+  // writes a burst in one go), so a burst of N events reaches each waiter as one response rather
+  // than 1 event + N-1 re-polls.
   const flush = () => {
     flushQueued = false;
     const latest = feed.latestSeq;

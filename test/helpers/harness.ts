@@ -2,21 +2,29 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import type { ServerConfig } from '../../servers/config.ts';
+import { makePayload } from '../../servers/protocol.ts';
+import type { ServerConfig, UpstreamConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/types.ts';
 
 export const HOST = '127.0.0.1';
 
-/** A feed server config for tests (they publish by hand with autoPublish: false). */
-export function feedConfig(transport: TransportName, framework: Framework): ServerConfig {
+/** The payload of events tests publish by hand. */
+export const TEST_PAYLOAD = makePayload(32);
+
+/**
+ * A feed server config for tests. By default its feed is 'in-process': the test publishes by hand
+ * with server.feed.publish(now, TEST_PAYLOAD), deterministically. Pass an upstream (a publisher on
+ * port 0, see bench/publisher/feed.ts) to test the real path.
+ */
+export function feedConfig(transport: TransportName, framework: Framework, upstream: UpstreamConfig = 'in-process'): ServerConfig {
   return {
     role: 'feed',
     transport,
     // The ws server always runs on node:http; say so rather than pretend express matters.
     framework: transport === 'ws' ? 'node' : framework,
     perMessageDeflate: false,
-    feed: { shape: { kind: 'steady', ratePerSec: 10 }, payloadBytes: 32, ringCapacity: 10_000 },
+    feed: { upstream, ringCapacity: 10_000 },
     host: HOST,
   };
 }

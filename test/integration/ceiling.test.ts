@@ -14,6 +14,7 @@ import { deriveMetrics } from '../../bench/metrics.ts';
 import { bottleneckWarning, diagnoseRun } from '../../bench/diagnosis.ts';
 import { completedRunSchema, type JobParams } from '../../bench/result-schema.ts';
 import { clientFactories } from '../../bench/clients/index.ts';
+import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, feedConfig, withTimeout } from '../helpers/harness.ts';
 
 const CLIENTS = 12;
@@ -63,9 +64,10 @@ describe('a run past the connect ceiling', () => {
   });
 
   test('ends with figures for the clients it has, "only N of M connected" and a named bottleneck', async () => {
-    const config = feedConfig('ws', 'node');
-    if (config.role !== 'feed') throw new Error('feedConfig made no feed config');
-    const server: RunningServer = await startServer({ ...config, feed: { ...config.feed, shape: { kind: 'steady', ratePerSec: 20 } } });
+    // A real feed on the schedule, published from outside the server as in a run.
+    const feed = await openFeed({ shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, ringCapacity: 10_000 }, HOST);
+    closers.push(() => feed.close());
+    const server: RunningServer = await startServer(feedConfig('ws', 'node', { host: HOST, port: feed.port }));
     closers.push(() => server.close());
     const proxy = await gate(server.port, CONNECTABLE);
     closers.push(proxy.close);
@@ -74,7 +76,7 @@ describe('a run past the connect ceiling', () => {
     const snapshots: Partial<Record<'idle' | 'start' | 'end' | 'retained', ServerStats>> = {};
     const started = Date.now();
     const report = await withTimeout(
-      runJob(proxy.port, BigInt(server.stats().feed!.startNs), params, { warmupMs: 200, measureMs: 1000, drainMs: 200, prewarmRequests: 0, alignToPollIntervalsMs: [], connectDeadlineMs: 1500 }, {
+      runJob(proxy.port, feed.startNs, params, { warmupMs: 200, measureMs: 1000, drainMs: 200, prewarmRequests: 0, alignToPollIntervalsMs: [], connectDeadlineMs: 1500 }, {
         progress: () => {},
         checkpoint: async (name) => {
           if (name === 'idle') snapshots.idle = server.stats({ gc: false });

@@ -1,6 +1,6 @@
 /**
  * The bench clients (bench/clients) against real servers on 127.0.0.1 port 0, started in-process with
- * startServer({ autoPublish: false }) so each test publishes by hand. Every wait is bounded, and every
+ * an in-process feed (feedConfig's default) so each test publishes by hand. Every wait is bounded, and every
  * client and server opened here is closed by the test that opened it, so the run exits by itself.
  */
 import { describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import { encodeEvent, encodeEventList, type FeedEvent } from '../../servers/protocol.ts';
-import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse', 'ws'];
 const HTTP_TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse'];
@@ -63,7 +63,7 @@ async function withClient(
   overrides: Partial<ClientOptions>,
   fn: (h: Harness) => Promise<void>,
 ): Promise<void> {
-  const server = await startServer(feedConfig(transport, framework), { autoPublish: false });
+  const server = await startServer(feedConfig(transport, framework));
   const rec = new Recorder();
   const handlesBeforeClient = countHandles();
   const client = clientFactories[transport]({
@@ -86,7 +86,7 @@ async function withClient(
       rec,
       handlesBeforeClient,
       publish(n = 1) {
-        for (let i = 0; i < n; i++) server.feed!.publish(process.hrtime.bigint());
+        for (let i = 0; i < n; i++) server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
       },
       closeClient,
     });

@@ -16,7 +16,7 @@ import type { Inject, ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import { decodeEvent, decodeEventList } from '../../servers/protocol.ts';
-import { HOST, feedConfig, openWs, waitUntil, withTimeout, type WsClient } from '../helpers/harness.ts';
+import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout, type WsClient } from '../helpers/harness.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
 const PADDING = 'x-injected-padding';
@@ -28,7 +28,7 @@ function config(transport: TransportName, framework: Framework, inject?: Partial
 }
 
 async function withServer(cfg: ServerConfig, fn: (server: RunningServer) => Promise<void>): Promise<void> {
-  const server = await startServer(cfg, { autoPublish: false });
+  const server = await startServer(cfg);
   try {
     await fn(server);
   } finally {
@@ -36,7 +36,7 @@ async function withServer(cfg: ServerConfig, fn: (server: RunningServer) => Prom
   }
 }
 
-const publish = (server: RunningServer) => server.feed!.publish(process.hrtime.bigint()).event;
+const publish = (server: RunningServer) => server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD).event;
 
 /**
  * A GET over a plain TCP socket: the raw bytes of the response. With `headersOnly` it stops at the
@@ -179,8 +179,8 @@ describe('injected header padding', () => {
       test('with events in the response the padding is still exactly the difference', async () => {
         await withServer(config('short-poll', framework), async (plain) => {
           await withServer(config('short-poll', framework, { extraResponseHeaderBytes: 200 }), async (padded) => {
-            const a = plain.feed!.publish(process.hrtime.bigint());
-            const b = padded.feed!.publish(process.hrtime.bigint());
+            const a = plain.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
+            const b = padded.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
             const bodyDiff = Buffer.byteLength(b.json) - Buffer.byteLength(a.json); // emittedAtNs may differ in digits
             const ra = await rawGet(plain.port, '/events?since=0');
             const rb = await rawGet(padded.port, '/events?since=0');

@@ -1,6 +1,6 @@
 /**
- * Real servers on 127.0.0.1 port 0, started in-process with startServer({ autoPublish: false }) so
- * each test publishes by hand and stays deterministic. Every server, agent, socket and child process
+ * Real servers on 127.0.0.1 port 0, started in-process with an in-process feed (feedConfig's default)
+ * so each test publishes by hand and stays deterministic. Every server, agent, socket and child process
  * opened here is closed by the test that opened it, so the run exits by itself.
  */
 import { describe, test } from 'node:test';
@@ -17,7 +17,8 @@ import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import type { FromServer, ToServer } from '../../servers/ipc.ts';
 import { MAX_WAIT_MS, decodeEvent, decodeEventList, type ErrorBody, type FeedEvent } from '../../servers/protocol.ts';
-import { HOST, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { openFeed } from '../../bench/publisher/feed.ts';
+import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
@@ -35,7 +36,7 @@ interface Ctx {
 
 /** Runs `fn` against a fresh server and always tears server and client agent down afterwards. */
 async function withServer(transport: TransportName, framework: Framework, fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const server = await startServer(feedConfig(transport, framework), { autoPublish: false });
+  const server = await startServer(feedConfig(transport, framework));
   // Bounded client timeouts: no request in these tests may hang the run.
   const agent = new Agent({ headersTimeout: 10_000, bodyTimeout: 10_000 });
   const base = `http://${HOST}:${server.port}`;
@@ -43,7 +44,7 @@ async function withServer(transport: TransportName, framework: Framework, fn: (c
     server,
     agent,
     base,
-    publish: () => server.feed!.publish(process.hrtime.bigint()).event,
+    publish: () => server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD).event,
     async get(path, headers = {}) {
       const res = await request(base + path, { dispatcher: agent, headers });
       return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
@@ -587,11 +588,11 @@ describe('close() leaves no handles behind', () => {
   for (const transport of ['short-poll', 'long-poll', 'sse', 'ws'] as const) {
     test(`${transport}: with a client connected`, async () => {
       const baseline = countWatched();
-      const server = await startServer(feedConfig(transport, 'node'), { autoPublish: false });
+      const server = await startServer(feedConfig(transport, 'node'));
       const agent = new Agent({ headersTimeout: 10_000, bodyTimeout: 10_000 });
       const base = `http://${HOST}:${server.port}`;
       const closeClient = await clients[transport]({ server, agent, base });
-      server.feed!.publish(process.hrtime.bigint());
+      server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
       await withTimeout(server.close(), 5000, 'server.close()');
       await closeClient();
       await agent.close();
@@ -608,15 +609,22 @@ describe('close() leaves no handles behind', () => {
     });
   }
 
-  test('a started feed stops publishing on close()', async () => {
+  test('a server reading an upstream publisher disconnects on close() and reads nothing more', async () => {
     const baseline = countWatched();
-    const server = await startServer(feedConfig('short-poll', 'node')); // autoPublish: real timer
-    await waitUntil(() => server.feed!.latestSeq >= 2, 5000, 'feed publishing');
-    await server.close();
-    const seq = server.feed!.latestSeq;
-    await sleep(250); // 10 events/s: at least two more would have appeared if the timer survived
-    assert.equal(server.feed!.latestSeq, seq);
-    await waitUntil(() => countWatched().Timeout! <= baseline.Timeout!, 2000, 'publisher timer released');
+    const publisher = await openFeed({ shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, ringCapacity: 1000 }, HOST);
+    try {
+      const server = await startServer(feedConfig('short-poll', 'node', { host: HOST, port: publisher.port }));
+      await waitUntil(() => server.feed!.latestSeq >= 2, 5000, 'events arriving from upstream');
+      await server.close();
+      const seq = server.feed!.latestSeq;
+      await waitUntil(() => publisher.upstream.subscriberCount === 0, 2000, 'the publisher saw the server go');
+      await sleep(150); // 20 events/s: about three more would have arrived had the connection survived
+      assert.equal(server.feed!.latestSeq, seq);
+      assert.equal(server.stats().feed?.upstream?.connects, 1, 'and it did not reconnect');
+    } finally {
+      await publisher.close();
+    }
+    await waitUntil(() => WATCHED.every((t) => countWatched()[t]! <= baseline[t]!), 2000, () => `handles released: ${JSON.stringify(countWatched())} vs ${JSON.stringify(baseline)}`);
   });
 });
 
@@ -660,6 +668,7 @@ describe('servers/main.ts process', () => {
 
   for (const [label, arg] of [
     ['invalid config', JSON.stringify({ role: 'feed', transport: 'carrier-pigeon' })],
+    ['an in-process feed (nothing would publish)', JSON.stringify(feedConfig('ws', 'node'))],
     ['not JSON', '{not json'],
     ['no argument', undefined],
   ] as const) {
@@ -674,8 +683,9 @@ describe('servers/main.ts process', () => {
     });
   }
 
-  test('good config: ready over IPC, answers stats, serves, exits 0 on SIGTERM', async () => {
-    const proc = spawnServer(JSON.stringify(feedConfig('short-poll', 'node')));
+  test('good config: connects to its publisher, ready over IPC, answers stats, serves, exits 0 on SIGTERM', async () => {
+    const publisher = await openFeed({ shape: { kind: 'steady', ratePerSec: 50 }, payloadBytes: 32, ringCapacity: 1000 }, HOST);
+    const proc = spawnServer(JSON.stringify(feedConfig('short-poll', 'node', { host: HOST, port: publisher.port })));
     const messages: FromServer[] = [];
     const nextMessage = (type: FromServer['type']) =>
       waitUntil(() => messages.some((m) => m.type === type), BOOT_MS, `'${type}' message`).then(
@@ -687,12 +697,14 @@ describe('servers/main.ts process', () => {
       assert.ok(ready.type === 'ready');
       assert.ok(Number.isInteger(ready.port) && ready.port > 0, `port ${ready.port}`);
       assert.equal(ready.pid, proc.child.pid);
-      assert.match(ready.feedStartNs ?? '', /^\d+$/);
 
-      // It is a real server on that port.
+      // It is a real server on that port, serving the publisher's events.
+      await waitUntil(() => publisher.runner.lastSeq >= 3, BOOT_MS, 'publisher running');
       const res = await request(`http://${HOST}:${ready.port}/events?since=0`, { reset: true, headersTimeout: 10_000, bodyTimeout: 10_000 });
       assert.equal(res.statusCode, 200);
-      decodeEventList(await res.body.text());
+      const events = decodeEventList(await res.body.text());
+      assert.ok(events.length >= 1, 'events from upstream');
+      assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1));
 
       proc.child.send({ type: 'stats', id: 1, resetWindow: false, gc: true } satisfies ToServer);
       const stats = await nextMessage('stats');
@@ -701,7 +713,9 @@ describe('servers/main.ts process', () => {
       assert.equal(stats.stats.counters.httpRequests, 1);
       assert.equal(stats.stats.counters.tcpAccepted, 1);
       assert.ok(stats.stats.process.rssBytes > 0);
-      assert.equal(stats.stats.feed?.startNs, ready.feedStartNs);
+      assert.equal(stats.stats.feed?.upstream?.connected, true);
+      assert.equal(stats.stats.feed?.upstream?.port, publisher.port);
+      assert.ok((stats.stats.feed?.latestSeq ?? 0) >= events.length);
 
       proc.child.kill('SIGTERM');
       const { code, signal } = await proc.waitExit(10_000);
@@ -713,6 +727,7 @@ describe('servers/main.ts process', () => {
         proc.child.kill('SIGKILL');
         await proc.exited;
       }
+      await publisher.close();
     }
   });
 });

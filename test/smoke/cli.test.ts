@@ -10,13 +10,13 @@ import { parseResult } from '../../bench/result-schema.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/cli.ts')];
 
-/** PIDs of pollbench child processes (servers and load generators) on this machine. */
+/** PIDs of pollbench child processes (servers, load generators, publishers) on this machine. */
 function pollbenchChildren(): Set<number> {
   const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
   return new Set(
     ps.stdout
       .split('\n')
-      .filter((l) => l.includes(path.join(ROOT, 'servers/main.ts')) || l.includes(path.join(ROOT, 'bench/load/main.ts')))
+      .filter((l) => ['servers/main.ts', 'bench/load/main.ts', 'bench/publisher/main.ts'].some((script) => l.includes(path.join(ROOT, script))))
       .map((l) => Number(l.trim().split(/\s+/)[0])),
   );
 }

@@ -58,3 +58,37 @@ test('killing the server mid-window: run 1 errored with the reason, run 2 comple
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('killing the publisher mid-window: run 1 errored with the reason, a new publisher serves run 2', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-crash-'));
+  let killed = false;
+  try {
+    const { file } = await runPlan({
+      scenario: { ...scenario, description: 'the publisher is killed while the first run is measured' },
+      profile: 'quick',
+      outDir: dir,
+      command: ['crash-test'],
+      signal: new AbortController().signal,
+      calibrationRoundTrips: 100,
+      onProgress(p) {
+        if (!killed && p.run === 1 && p.phase === 'measure') {
+          const publisher = liveChildren().find((c) => c.name === 'publisher');
+          if (publisher) {
+            process.kill(publisher.pid, 'SIGKILL');
+            killed = true;
+          }
+        }
+      },
+    });
+    assert.ok(killed, 'the publisher was killed during the first run');
+    const result = parseResult(JSON.parse(readFileSync(file, 'utf8')));
+    assert.equal(result.status, 'complete');
+    const [first, second] = result.jobs[0]!.runs;
+    assert.equal(first!.status, 'errored');
+    if (first!.status === 'errored') assert.match(first!.error, /publisher exited \(code null, signal SIGKILL\)/);
+    assert.equal(second!.status, 'completed');
+    assert.deepEqual(liveChildPids(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

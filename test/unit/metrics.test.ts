@@ -98,3 +98,17 @@ test('a window in which no event arrived has no per-event figures, and says so',
   assert.ok(metrics['bytes_down_per_client_per_s']!.value > 0, 'per-client figures remain');
   assert.ok(warnings.includes('no event arrived in the measurement window: per-event figures are left out'));
 });
+
+test('publisher lateness comes from the publisher process over the window; arrival lag from the server', () => {
+  const window = server(300);
+  window.end = { ...window.end, feed: { latestSeq: 10, subscribers: 10, duplicateEvents: 0, gapEvents: 0, upstream: { host: '127.0.0.1', port: 1, connected: true, connects: 1, protocolErrors: 0, lastError: null, arrivalLag: { events: 3, meanUs: 500, p99Us: 12_500, maxUs: 12_600 } } } };
+  const quiet = deriveMetrics(params, load(), window);
+  assert.equal(quiet.metrics['publisher_lateness_max_us']!.value, 0, 'no publisher figures: zero');
+  assert.equal(quiet.metrics['feed_arrival_lag_p99_us']!.value, 12_500);
+  assert.deepEqual(quiet.warnings, []);
+
+  const { metrics, warnings } = deriveMetrics(params, load(), { ...window, publisher: { events: 3, meanUs: 4000, p99Us: 11_000, maxUs: 11_500 } });
+  assert.equal(metrics['publisher_lateness_p99_us']!.value, 11_000);
+  assert.equal(metrics['publisher_lateness_max_us']!.value, 11_500);
+  assert.deepEqual(warnings, ['publisher ran up to 11.5 ms behind schedule']);
+});

@@ -1,0 +1,26 @@
+/** Messages between the orchestrator and the publisher process (over the Node IPC channel). */
+import { z } from 'zod';
+import { scheduleShapeSchema } from '../../servers/config.ts';
+import type { LagSummary } from '../../servers/lag.ts';
+
+/** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
+export const feedSpecSchema = z.object({
+  shape: scheduleShapeSchema,
+  payloadBytes: z.number().int().min(0).max(1_048_576),
+  ringCapacity: z.number().int().min(1).max(10_000_000),
+});
+export type FeedSpec = z.infer<typeof feedSpecSchema>;
+
+/**
+ * `feed` stops the previous feed (drops its servers, closes its listener) and starts a fresh one,
+ * seq from 1; `end-feed` stops it without a new one. `lateness` reads how late the publisher ran
+ * since the last reset, then resets if asked (the start of a measurement window).
+ */
+export type ToPublisher = { type: 'feed'; spec: FeedSpec } | { type: 'end-feed' } | { type: 'lateness'; id: number; reset: boolean };
+
+export type FromPublisher =
+  | { type: 'ready'; pid: number }
+  /** The feed listens on 127.0.0.1:`port`; its schedule started at `startNs` (process.hrtime, decimal ns). */
+  | { type: 'feed-ready'; port: number; startNs: string }
+  | { type: 'lateness'; id: number; lateness: LagSummary }
+  | { type: 'fatal'; message: string };
