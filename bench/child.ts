@@ -26,7 +26,7 @@ export function detectPinning(): Pinning {
   if (cpus < 2) return { available: false, serverCpus: null, loadCpus: null, note: `only ${cpus} CPU: server and load share it` };
   const probe = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
   if (probe.status !== 0) return { available: false, serverCpus: null, loadCpus: null, note: 'taskset unavailable: processes not pinned' };
-  return { available: true, serverCpus: '0', loadCpus: '1', note: 'taskset -c: server and load generator on different cores' };
+  return { available: true, serverCpus: '0', loadCpus: '1', note: 'taskset -c: server on one core; load generator and publisher (the harness) on the other' };
 }
 
 export class ChildExitedError extends Error {}

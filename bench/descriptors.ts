@@ -46,7 +46,7 @@ export function planDescriptors(maxClients: number, limits: DescriptorLimits): D
   return {
     action: 'stop',
     needed,
-    message: `${maxClients} clients need ${needed} open files per process, above the hard limit of ${limits.hard}: raise it (as root: ulimit -Hn ${needed}; or LimitNOFILE / limits.conf) and run again, or use --clients ${maxClientsFor(limits.hard)} at most`,
+    message: `${maxClients} clients need ${needed} open files per process, above the hard limit of ${limits.hard}: raise it (as root: ulimit -Hn ${needed}; or LimitNOFILE / limits.conf) and run again${maxClientsFor(limits.hard) > 0 ? `, or use --clients ${maxClientsFor(limits.hard)} at most` : ' (no run fits under this limit)'}`,
   };
 }
 

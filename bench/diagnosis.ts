@@ -17,6 +17,12 @@ export interface Bottleneck {
 export interface DiagnosisInput {
   connect: ConnectOutcome | undefined;
   serverElu: number;
+  /**
+   * The server's event-loop utilisation from before the first connect to the window (connect and
+   * warm-up): clients left out at the deadline are judged against this, not only the window, which
+   * runs after they were closed (an accept storm can saturate the server and be over by then).
+   */
+  connectServerElu?: number;
   serverCpuFraction: number;
   loadCpuFraction: number;
   loadLoopDelayP99Us: number;
@@ -31,6 +37,8 @@ export const PUBLISHER_LATE_LIMIT_US = 50_000;
 export const SHARED_CORE_CPU_FRACTION = 0.7;
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+/** Seconds for a message: one decimal under 10 s (a 1,500 ms deadline is "1.5 s", not "2 s"). */
+const seconds = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1).replace(/\.0$/, '') : (ms / 1000).toFixed(0));
 
 export const RESOURCE_LABELS: Record<BottleneckResource, string> = {
   descriptors: 'file descriptors',
@@ -43,25 +51,27 @@ export const RESOURCE_LABELS: Record<BottleneckResource, string> = {
 export function diagnose(input: DiagnosisInput): Bottleneck | null {
   const c = input.connect;
   const unconnected = c ? c.unconnected : 0;
-  const serverBusy = input.serverElu > SERVER_SATURATION_ELU;
+  // With clients left out, the server counts as busy if it was during the connect phase too.
+  const serverElu = unconnected > 0 ? Math.max(input.serverElu, input.connectServerElu ?? 0) : input.serverElu;
+  const serverBusy = serverElu > SERVER_SATURATION_ELU;
   // CPU, not loop delay: 5,000 long-poll answers arriving together delay the loop 120 ms at 22% of a
   // core (measured); that is a burst the latency includes, not a saturated client.
   const loadBusy = input.loadCpuFraction > LOAD_SATURATION_FRACTION;
   // A loop busy all the time on a fraction of a core was waiting for its core: other processes had it.
-  const sharedCore = input.serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION ? '; the server got only that share of its core: other processes were using it' : '';
-  const serverText = `server event loop busy ${pct(input.serverElu)} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
+  const sharedCore = serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION ? '; the server got only that share of its core: other processes were using it' : '';
+  const serverText = `server event loop busy ${pct(serverElu)}${serverElu !== input.serverElu ? ' while clients connected' : ''} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
   const loadText = `load generator at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
-  const connectText = c ? `${c.connected} of ${c.requested} clients connected within the ${(c.deadlineMs / 1000).toFixed(0)} s connect deadline` : '';
+  const connectText = c ? `${c.connected} of ${c.requested} clients connected within the ${seconds(c.deadlineMs)} s connect deadline` : '';
 
   // Only the load generator's EMFILE is visible: a server out of descriptors is seen as resets
   // ("refused"), because libuv closes what it cannot accept without telling node (tried here under
   // prlimit 200:200: 64 clients reset, no error on the server). The CLI's preflight keeps runs clear of it.
   if (c && c.failures.descriptors > 0) {
-    return { resource: 'descriptors', detail: `${c.failures.descriptors} connects failed for lack of file descriptors (EMFILE); ${connectText}. Raise the limit (ulimit -n) or run fewer clients.` };
+    return { resource: 'descriptors', detail: `${c.failures.descriptors} connects failed for lack of file descriptors (EMFILE); ${connectText}. Raise the hard limit (as root: ulimit -Hn, or LimitNOFILE / limits.conf) or run fewer clients.` };
   }
   // The busier side first: a saturated server starves accepts and pushes, a saturated client its reads.
   const cpuVerdict = (): Bottleneck | null => {
-    if (serverBusy && (!loadBusy || input.serverElu >= input.loadCpuFraction)) return { resource: 'server-cpu', detail: `${serverText}${loadBusy ? `; ${loadText}` : ''}` };
+    if (serverBusy && (!loadBusy || serverElu >= input.loadCpuFraction)) return { resource: 'server-cpu', detail: `${serverText}${loadBusy ? `; ${loadText}` : ''}` };
     if (loadBusy) return { resource: 'load-cpu', detail: `${loadText}${serverBusy ? `; ${serverText}` : ''}: the figures are partly the client's` };
     return null;
   };
@@ -79,17 +89,27 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
   return null;
 }
 
+/**
+ * Whether the run's warnings already name this limit in their own words (bench/metrics.ts warns of a
+ * saturated server or load generator and of a late publisher at the same or lower thresholds): then
+ * the bottleneck is recorded in the run but not warned a second time.
+ */
+export function alreadyWarned(b: Bottleneck): boolean {
+  return b.resource === 'server-cpu' || b.resource === 'load-cpu' || b.resource === 'publisher';
+}
+
 /** The warning line for the run's warnings list; reports/warnings.ts recognises the "bottleneck:" prefix. */
 export function bottleneckWarning(b: Bottleneck): string {
   return `bottleneck: ${RESOURCE_LABELS[b.resource]}: ${b.detail}`;
 }
 
 /** diagnose() over a run's load report and derived metrics (what the orchestrator calls). */
-export function diagnoseRun(load: { connect?: ConnectOutcome; loadCpuFraction: number; loadLoopDelayP99Us: number }, metrics: Record<string, { value: number }>): Bottleneck | null {
+export function diagnoseRun(load: { connect?: ConnectOutcome; loadCpuFraction: number; loadLoopDelayP99Us: number }, metrics: Record<string, { value: number }>, connectServerElu?: number): Bottleneck | null {
   const m = (name: string) => metrics[name]?.value ?? 0;
   return diagnose({
     connect: load.connect,
     serverElu: m('server_event_loop_utilization'),
+    ...(connectServerElu === undefined ? {} : { connectServerElu }),
     serverCpuFraction: m('server_cpu_fraction'),
     loadCpuFraction: load.loadCpuFraction,
     loadLoopDelayP99Us: load.loadLoopDelayP99Us,

@@ -7,7 +7,13 @@
  * delivery check (lost, duplicated, latency) instead follows the events *scheduled* in the window
  * wherever they arrive, drain included. The two sets are the same events on an idle machine and
  * different ones when delivery lags (at saturation a window receives events scheduled seconds
- * earlier): dividing one set's bytes by the other's count was off by up to 30% there.
+ * earlier): dividing one set's bytes by the other's count was off by up to a third there.
+ *
+ * The server's figures come from its own snapshots, taken over IPC just before the load generator
+ * opens its window and just after it closes it: a slightly longer span, and longer still when a
+ * saturated server answers late. So server figures per event are its rate over its own span times
+ * the load generator's span (exact when the rate is steady, as it is in a window), divided by the
+ * events received in that span.
  */
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/start.ts';
@@ -23,6 +29,13 @@ export interface ServerWindow {
   retained: ServerStats;
   /** How late the publisher process ran over the same window (it publishes from outside the server). */
   publisher?: LagSummary;
+}
+
+/** The server's event-loop utilisation between two of its snapshots (0 when no time passed). */
+export function eluBetween(a: ServerStats, b: ServerStats): number {
+  const active = b.process.eluActiveMs - a.process.eluActiveMs;
+  const idle = b.process.eluIdleMs - a.process.eluIdleMs;
+  return active + idle > 0 ? active / (active + idle) : 0;
 }
 
 /** The run's window edges and whole-run socket totals (client side after close, server side after that). */
@@ -69,10 +82,11 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   const s1 = server.end;
   const cpuMs = (s1.process.cpuUserUs + s1.process.cpuSystemUs - s0.process.cpuUserUs - s0.process.cpuSystemUs) / 1000;
   const serverWallMs = Number(BigInt(s1.process.atNs) - BigInt(s0.process.atNs)) / 1e6;
-  const eluActive = s1.process.eluActiveMs - s0.process.eluActiveMs;
-  const eluIdle = s1.process.eluIdleMs - s0.process.eluIdleMs;
   const serverBytesOut = s1.counters.bytesOut - s0.counters.bytesOut;
   const serverRequests = s1.counters.httpRequests - s0.counters.httpRequests;
+  // A server quantity over its own span, scaled to the load generator's span (see the header).
+  const toClientSpan = serverWallMs > 0 ? (windowS * 1000) / serverWallMs : 1;
+  const serverPerEvent = (x: number) => perEvent(x * toClientSpan);
   const lateness = server.publisher;
 
   const metrics: Record<string, Metric> = {
@@ -104,14 +118,16 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     connect_p99_ms: noisy(load.connectMs.p99, 'ms'),
     first_event_p50_ms: noisy(load.firstEventMs.p50, 'ms'),
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
-    server_cpu_ms_per_1000_events: noisy(perEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
+    server_cpu_ms_per_1000_events: noisy(serverPerEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
     server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / measuredClients, 'bytes/client'),
     server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / measuredClients, 'bytes/client'),
-    server_event_loop_utilization: noisy(eluActive + eluIdle > 0 ? eluActive / (eluActive + eluIdle) : 0, 'fraction'),
+    server_event_loop_utilization: noisy(eluBetween(s0, s1), 'fraction'),
     server_loop_delay_p99_us: noisy(s1.process.loopDelay.p99Us, 'us'),
-    server_bytes_out_per_event: exact(perEvent(serverBytesOut), 'bytes/event'),
-    server_http_requests_per_event: exact(perEvent(serverRequests), 'requests/event'),
+    // Cross-checks, not exact: the two processes' spans are read a moment apart, and bytesWritten
+    // includes bytes still queued in the server when the window closes.
+    server_bytes_out_per_event: noisy(serverPerEvent(serverBytesOut), 'bytes/event'),
+    server_http_requests_per_event: noisy(serverPerEvent(serverRequests), 'requests/event'),
     publisher_lateness_p99_us: noisy(lateness?.p99Us ?? 0, 'us'),
     publisher_lateness_max_us: noisy(lateness?.maxUs ?? 0, 'us'),
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),

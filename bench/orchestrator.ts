@@ -10,8 +10,8 @@ import { PublisherProcess } from './publisher/client.ts';
 import { collectContext } from './context.ts';
 import { nowNs } from './clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
-import { auditOf, deriveMetrics } from './metrics.ts';
-import { bottleneckWarning, diagnoseRun } from './diagnosis.ts';
+import { auditOf, deriveMetrics, eluBetween } from './metrics.ts';
+import { alreadyWarned, bottleneckWarning, diagnoseRun } from './diagnosis.ts';
 import { ResultStore } from './result-store.ts';
 import { RESULT_SCHEMA_VERSION, type Calibration, type CompletedRun, type Context, type Job, type Result, type Run } from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
@@ -204,8 +204,8 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     // Every client has closed: the server's whole-run socket totals, for the audit record.
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained, publisher: publisherLateness });
-    const bottleneck = diagnoseRun(report, metrics);
-    if (bottleneck) warnings.push(bottleneckWarning(bottleneck));
+    const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
+    if (bottleneck && !alreadyWarned(bottleneck)) warnings.push(bottleneckWarning(bottleneck));
     completed = {
       status: 'completed',
       repetition,
@@ -307,6 +307,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });
       }
+      // No next run opened a feed of its own (the last run, or one that failed before its end).
+      if (!next) publisher.endFeed();
       runDurations.push(Date.now() - runStart);
       save();
     }

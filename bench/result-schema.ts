@@ -207,6 +207,11 @@ export const contextSchema = z.object({
   command: z.array(z.string()),
   /** Only in results of gate tests: a regression injected into the servers on purpose. */
   inject: z.object({ extraResponseHeaderBytes: z.number(), pushDelayMs: z.number() }).optional(),
+  /**
+   * Where the feed was published: one publisher process per plan, outside the server, pinned to
+   * `cpus` (the load generator's). Absent in older results, whose servers ran the schedule themselves.
+   */
+  publisher: z.object({ process: z.literal('per-plan'), cpus: z.string().nullable() }).optional(),
 });
 export type Context = z.infer<typeof contextSchema>;
 

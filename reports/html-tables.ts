@@ -39,7 +39,7 @@ export function jobTable(result: Result): string {
  * loop delay (queueing in the server), so a reader can tell the harness's and the server's share
  * from the transport's. Metrics a result does not have are left out.
  */
-export const LATENCY_PART_METRICS = ['latency_p50_us', 'latency_p99_us', 'publisher_lateness_p99_us', 'publisher_lateness_max_us', 'server_loop_delay_p99_us'];
+export const LATENCY_PART_METRICS = ['latency_p50_us', 'latency_p99_us', 'publisher_lateness_p99_us', 'publisher_lateness_max_us', 'feed_arrival_lag_p99_us', 'server_loop_delay_p99_us'];
 
 export function latencyPartsTable(result: Result): string {
   const summaries = summarizeAll(result).filter((s) => s.completed.length > 0);
@@ -54,7 +54,7 @@ export function latencyPartsTable(result: Result): string {
     return `<tr><td>${e(s.job.parameterSet)}</td><td>${e(transportLabel(s.job))}</td>${cells.join('')}</tr>`;
   });
   return `<div class="scroll"><table class="sortable latency-parts"><thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>
-<p class="caption">Medians over runs. Latency counts from each event's scheduled time, so a publisher running late adds to every transport alike; the server's loop delay is time events wait behind other work in the server. What is left of the latency is the transport's own.</p>`;
+<p class="caption">Medians over runs. Latency counts from each event's scheduled time, so a publisher running late adds to every transport alike. Feed arrival lag is how long after its scheduled time the server handed an event to its transports (publisher lateness, the hop from the publisher, any wait behind a busy server loop); the server's loop delay is time work waits behind other work in the server. What is left of the latency is the fan-out and the transport's own.</p>`;
 }
 
 const mib = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3));

@@ -4,8 +4,9 @@
  * upstream drops, resuming from the newest seq it holds. Decoding each event is the server's own work
  * (a real server decodes its broker's messages); the schedule and its clock are not.
  *
- * Also records each event's arrival lag (arrival at the server minus the scheduled time: publisher
- * lateness plus the hop), so a reader can tell feed delay from transport delay.
+ * Also records each event's arrival lag (when the server hands it to its transports minus its
+ * scheduled time: publisher lateness, the hop and any wait behind a busy server loop), so a reader
+ * can tell feed delay from the fan-out and the transport.
  */
 import net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
@@ -81,7 +82,7 @@ export class Upstream {
     const decoder = new StringDecoder('utf8');
     let socket: net.Socket;
     // Lines read but not yet handed to the feed, with when their chunk arrived.
-    const queue: { lines: string[]; next: number; arrivalNs: bigint }[] = [];
+    const queue: { lines: string[]; next: number }[] = [];
     let draining = false;
     /**
      * Hands queued lines to the feed until YIELD_AFTER_NS has passed; true when none is left. Past its
@@ -95,10 +96,12 @@ export class Upstream {
       while (queue.length > 0) {
         const chunk = queue[0]!;
         while (chunk.next < chunk.lines.length) {
+          // Lag is taken as the event reaches the transports: a wait in this queue is part of it.
+          const now = process.hrtime.bigint();
+          if (now >= deadline) return false;
           const line = chunk.lines[chunk.next++]!;
           const event = decodeEvent(line);
-          if (feed.append({ event, json: line })) this.arrivalLag.record(Number(chunk.arrivalNs - event.emittedAtNs));
-          if (process.hrtime.bigint() >= deadline && (chunk.next < chunk.lines.length || queue.length > 1)) return false;
+          if (feed.append({ event, json: line })) this.arrivalLag.record(Number(now - event.emittedAtNs));
         }
         queue.shift();
       }
@@ -127,10 +130,9 @@ export class Upstream {
     const onread = {
       buffer: this.readBuffer,
       callback: (bytes: number, buffer: Uint8Array): boolean => {
-        const arrivalNs = process.hrtime.bigint();
         try {
           const lines = reader.push(decoder.write(Buffer.from(buffer.buffer, buffer.byteOffset, bytes)));
-          if (lines.length > 0) queue.push({ lines, next: 0, arrivalNs });
+          if (lines.length > 0) queue.push({ lines, next: 0 });
           // A chunk read while earlier lines wait is queued behind them, in order.
           if (draining) return false;
           if (handOver()) return true;

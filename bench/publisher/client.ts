@@ -33,9 +33,13 @@ export class PublisherProcess {
   async openFeed(spec: FeedSpec, signal: AbortSignal): Promise<{ port: number; startNs: string }> {
     await this.start(signal);
     const child = this.child!;
-    child.send({ type: 'feed', spec });
-    const { port, startNs } = await child.waitFor('feed-ready', START_TIMEOUT_MS, signal);
-    return { port, startNs };
+    const id = this.nextId++;
+    child.send({ type: 'feed', id, spec });
+    // Skip a stale answer to an earlier request that timed out: its feed is already replaced.
+    for (;;) {
+      const reply = await child.waitFor('feed-ready', START_TIMEOUT_MS, signal);
+      if (reply.id === id) return { port: reply.port, startNs: reply.startNs };
+    }
   }
 
   /** How late the publisher ran since the last reset (then resets if asked): call at the window edges. */
@@ -51,7 +55,7 @@ export class PublisherProcess {
     }
   }
 
-  /** Stops the current feed (between runs: nothing publishes while nothing measures). */
+  /** Stops the current feed, when no run follows to replace it: nothing publishes while nothing measures. */
   endFeed(): void {
     this.child?.send({ type: 'end-feed' });
   }

@@ -16,11 +16,11 @@ export type FeedSpec = z.infer<typeof feedSpecSchema>;
  * seq from 1; `end-feed` stops it without a new one. `lateness` reads how late the publisher ran
  * since the last reset, then resets if asked (the start of a measurement window).
  */
-export type ToPublisher = { type: 'feed'; spec: FeedSpec } | { type: 'end-feed' } | { type: 'lateness'; id: number; reset: boolean };
+export type ToPublisher = { type: 'feed'; id: number; spec: FeedSpec } | { type: 'end-feed' } | { type: 'lateness'; id: number; reset: boolean };
 
 export type FromPublisher =
   | { type: 'ready'; pid: number }
   /** The feed listens on 127.0.0.1:`port`; its schedule started at `startNs` (process.hrtime, decimal ns). */
-  | { type: 'feed-ready'; port: number; startNs: string }
+  | { type: 'feed-ready'; id: number; port: number; startNs: string }
   | { type: 'lateness'; id: number; lateness: LagSummary }
   | { type: 'fatal'; message: string };

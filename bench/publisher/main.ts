@@ -39,10 +39,11 @@ async function endFeed(): Promise<void> {
   await previous?.close();
 }
 
-async function startFeed(spec: FeedSpec): Promise<void> {
+/** `id` answers the request that asked (0 by hand), so a late answer is never taken for a newer one. */
+async function startFeed(spec: FeedSpec, id: number): Promise<void> {
   await endFeed();
   feed = await openFeed(spec);
-  send({ type: 'feed-ready', port: feed.port, startNs: feed.startNs.toString() });
+  send({ type: 'feed-ready', id, port: feed.port, startNs: feed.startNs.toString() });
 }
 
 let stopping = false;
@@ -71,7 +72,7 @@ if (!byHand) {
     if (message.type === 'feed') {
       const spec = parseSpec(message.spec);
       if (typeof spec === 'string') return crash(spec);
-      queue = queue.then(() => startFeed(spec)).catch((err: Error) => crash(`could not start the feed: ${err.message}`));
+      queue = queue.then(() => startFeed(spec, message.id)).catch((err: Error) => crash(`could not start the feed: ${err.message}`));
     } else if (message.type === 'end-feed') {
       queue = queue.then(endFeed);
     } else if (message.type === 'lateness') {
@@ -90,7 +91,7 @@ if (!byHand) {
   const spec = parseSpec(raw);
   if (typeof spec === 'string') fail(spec, 2);
   try {
-    await startFeed(spec);
+    await startFeed(spec, 0);
   } catch (err) {
     fail(`could not start the feed: ${(err as Error).message}`, 1);
   }

@@ -94,7 +94,8 @@ describe('a run past the connect ceiling', () => {
 
     assert.equal(report.clientsConnected, CONNECTABLE);
     assert.deepEqual({ ...report.connect!, elapsedMs: 0, examples: [] }, { requested: CLIENTS, connected: CONNECTABLE, deadlineMs: 1500, elapsedMs: 0, unconnected: CLIENTS - CONNECTABLE, failures: { timeout: 0, descriptors: 0, refused: 0, other: 0 }, examples: [] });
-    assert.ok(report.connect!.elapsedMs >= 1500, `the phase waited for the deadline (${report.connect!.elapsedMs} ms)`);
+    // It waited for the deadline (a Node timer may fire up to ~1 ms early against hrtime).
+    assert.ok(report.connect!.elapsedMs >= 1498, `the phase waited for the deadline (${report.connect!.elapsedMs} ms)`);
     // The window counts the connected clients only, and they got everything.
     const windowSeqs = report.lastSeq - report.firstSeq + 1;
     assert.ok(windowSeqs >= 15, `window seqs ${windowSeqs}`);
@@ -107,7 +108,7 @@ describe('a run past the connect ceiling', () => {
     assert.equal(bottleneck?.resource, 'connect-backlog');
     warnings.push(bottleneckWarning(bottleneck!));
     assert.ok(warnings.includes(`only ${CONNECTABLE} of ${CLIENTS} clients connected`), warnings.join('\n'));
-    assert.match(warnings.at(-1)!, /^bottleneck: connect backlog: 8 of 12 clients connected within the 2 s connect deadline/);
+    assert.match(warnings.at(-1)!, /^bottleneck: connect backlog: 8 of 12 clients connected within the 1.5 s connect deadline/);
 
     // What the orchestrator records is a valid completed run.
     const run = completedRunSchema.parse({

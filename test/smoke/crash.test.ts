@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runPlan } from '../../bench/orchestrator.ts';
 import { liveChildPids, liveChildren } from '../../bench/child.ts';
-import { parseResult } from '../../bench/result-schema.ts';
+import { parseResult, type Run } from '../../bench/result-schema.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
 
 const scenario: Scenario = {
@@ -22,12 +22,13 @@ const scenario: Scenario = {
   repetitions: 2,
 };
 
-test('killing the server mid-window: run 1 errored with the reason, run 2 completed, result valid', async () => {
+/** Runs the two-run plan and SIGKILLs the first child named `name` while run 1 is measuring. */
+async function killedMidWindow(name: string): Promise<{ first: Run; second: Run }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-crash-'));
   let killed = false;
   try {
     const { file } = await runPlan({
-      scenario,
+      scenario: { ...scenario, description: `the ${name} is killed while the first run is measured` },
       profile: 'quick',
       outDir: dir,
       command: ['crash-test'],
@@ -35,60 +36,38 @@ test('killing the server mid-window: run 1 errored with the reason, run 2 comple
       calibrationRoundTrips: 100,
       onProgress(p) {
         if (!killed && p.run === 1 && p.phase === 'measure') {
-          const server = liveChildren().find((c) => c.name === 'server');
-          if (server) {
-            process.kill(server.pid, 'SIGKILL');
+          const child = liveChildren().find((c) => c.name === name);
+          if (child) {
+            process.kill(child.pid, 'SIGKILL');
             killed = true;
           }
         }
       },
     });
-    assert.ok(killed, 'the server was killed during the first run');
+    assert.ok(killed, `the ${name} was killed during the first run`);
     const result = parseResult(JSON.parse(readFileSync(file, 'utf8')));
     assert.equal(result.status, 'complete');
+    assert.deepEqual(liveChildPids(), [], 'no child process left behind');
     const [first, second] = result.jobs[0]!.runs;
-    assert.equal(first!.status, 'errored');
-    if (first!.status === 'errored') {
-      assert.match(first!.error, /server exited \(code null, signal SIGKILL\)/);
-      assert.equal(first!.phase, 'measure');
-    }
-    assert.equal(second!.status, 'completed');
-    assert.deepEqual(liveChildPids(), []);
+    return { first: first!, second: second! };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('killing the server mid-window: run 1 errored with the reason, run 2 completed, result valid', async () => {
+  const { first, second } = await killedMidWindow('server');
+  assert.equal(first.status, 'errored');
+  if (first.status === 'errored') {
+    assert.match(first.error, /server exited \(code null, signal SIGKILL\)/);
+    assert.equal(first.phase, 'measure');
+  }
+  assert.equal(second.status, 'completed');
 });
 
 test('killing the publisher mid-window: run 1 errored with the reason, a new publisher serves run 2', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-crash-'));
-  let killed = false;
-  try {
-    const { file } = await runPlan({
-      scenario: { ...scenario, description: 'the publisher is killed while the first run is measured' },
-      profile: 'quick',
-      outDir: dir,
-      command: ['crash-test'],
-      signal: new AbortController().signal,
-      calibrationRoundTrips: 100,
-      onProgress(p) {
-        if (!killed && p.run === 1 && p.phase === 'measure') {
-          const publisher = liveChildren().find((c) => c.name === 'publisher');
-          if (publisher) {
-            process.kill(publisher.pid, 'SIGKILL');
-            killed = true;
-          }
-        }
-      },
-    });
-    assert.ok(killed, 'the publisher was killed during the first run');
-    const result = parseResult(JSON.parse(readFileSync(file, 'utf8')));
-    assert.equal(result.status, 'complete');
-    const [first, second] = result.jobs[0]!.runs;
-    assert.equal(first!.status, 'errored');
-    if (first!.status === 'errored') assert.match(first!.error, /publisher exited \(code null, signal SIGKILL\)/);
-    assert.equal(second!.status, 'completed');
-    assert.deepEqual(liveChildPids(), []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { first, second } = await killedMidWindow('publisher');
+  assert.equal(first.status, 'errored');
+  if (first.status === 'errored') assert.match(first.error, /publisher exited \(code null, signal SIGKILL\)/);
+  assert.equal(second.status, 'completed');
 });

@@ -20,6 +20,11 @@ describe('descriptor arithmetic', () => {
     assert.equal(maxClientsFor(50), 0);
   });
 
+  test('a limit that fits no client at all says so instead of "--clients 0"', () => {
+    const stop = planDescriptors(10, { soft: 50, hard: 50 });
+    assert.ok(stop.action === 'stop' && stop.message.endsWith('(no run fits under this limit)') && !stop.message.includes('--clients 0'), JSON.stringify(stop));
+  });
+
   test('within the hard limit: go on; above it: stop with one line saying what to run', () => {
     assert.deepEqual(planDescriptors(2000, { soft: 1024, hard: 4096 }), { action: 'ok', needed: 2300 }, 'the soft limit does not count: Node raises it');
     const stop = planDescriptors(2000, { soft: 1024, hard: 1024 });

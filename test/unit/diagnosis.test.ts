@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
+import { alreadyWarned, bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
 import { classifyConnectError, connectDeadlineMs, CONNECT_MAX_MS, type ConnectOutcome } from '../../bench/load/connect.ts';
 import { collectNotices } from '../../reports/warnings.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
@@ -63,6 +63,29 @@ describe('diagnose', () => {
   test('a late publisher with both processes idle: publisher', () => {
     assert.equal(diagnose({ ...calm, publisherLatenessMaxUs: 80_000 })?.resource, 'publisher');
     assert.equal(diagnose({ ...calm, connect: undefined }), null, 'results without a connect record still diagnose');
+  });
+});
+
+describe('diagnose: the connect phase and what is warned once', () => {
+  test('clients left out by a server saturated only while they connected: server CPU, said so', () => {
+    // The window's ELU is low (the storm was over), the connect phase's was not.
+    const b = diagnose({ ...calm, connect: connect(800), serverElu: 0.2, connectServerElu: 0.97, serverCpuFraction: 0.95 });
+    assert.equal(b?.resource, 'server-cpu');
+    assert.match(b!.detail, /server event loop busy 97% while clients connected/);
+    // With everyone connected, a busy connect phase is no limit of the window.
+    assert.equal(diagnose({ ...calm, connectServerElu: 0.97 }), null);
+  });
+
+  test('deadlines under 10 s keep their tenths: 1,500 ms is 1.5 s', () => {
+    const b = diagnose({ ...calm, connect: { ...connect(8), requested: 12, unconnected: 4, deadlineMs: 1500 } });
+    assert.match(b!.detail, /8 of 12 clients connected within the 1\.5 s connect deadline/);
+  });
+
+  test('saturation and a late publisher are warned by the metrics already; descriptors and the connect backlog only here', () => {
+    assert.deepEqual(
+      (['server-cpu', 'load-cpu', 'publisher', 'descriptors', 'connect-backlog'] as const).map((resource) => alreadyWarned({ resource, detail: '' })),
+      [true, true, true, false, false],
+    );
   });
 });
 

@@ -77,7 +77,8 @@ test('at saturation the per-event figures divide by the events that arrived in t
   assert.equal(metrics['bytes_down_per_event']!.value, 300 + (5 * 155) / 20);
   assert.equal(metrics['overhead_bytes_down_per_event']!.value, (5 * 155) / 20);
   assert.equal(metrics['http_requests_per_event']!.value, 5 / 20);
-  assert.equal(metrics['server_cpu_ms_per_1000_events']!.value, (300 / 20) * 1000);
+  // The server's 300 ms of CPU are over its own 3 s span: 400 ms over the load generator's 4 s.
+  assert.equal(metrics['server_cpu_ms_per_1000_events']!.value, (400 / 20) * 1000);
   assert.equal(metrics['http_requests_per_client_per_s']!.value, 5 / 10 / 4);
   assert.equal(metrics['events_delivered']!.value, 30, 'the delivery check still follows the scheduled events');
   assert.equal(totals['clientEventsReceived'], 20);
@@ -111,4 +112,16 @@ test('publisher lateness comes from the publisher process over the window; arriv
   assert.equal(metrics['publisher_lateness_p99_us']!.value, 11_000);
   assert.equal(metrics['publisher_lateness_max_us']!.value, 11_500);
   assert.deepEqual(warnings, ['publisher ran up to 11.5 ms behind schedule']);
+});
+
+test('server figures per event are the server rate over its own (longer) span times the load generator span', () => {
+  // The server was snapshotted 150 ms before and after the load generator's 3 s window (a late
+  // answer over IPC): 3.3 s of CPU at 10% and 3.3 s of bytes out. The window received 30 events.
+  const late = server(0);
+  late.start = stats(850_000_000n, 1_000_000, { active: 0, idle: 0 });
+  late.end = { ...stats(4_150_000_000n, 1_000_000 + 330_000, { active: 330, idle: 2970 }), counters: { ...late.start.counters, bytesOut: 3300 * 10 } };
+  const { metrics } = deriveMetrics(params, load(), late);
+  assert.ok(Math.abs(metrics['server_cpu_ms_per_1000_events']!.value - (300 / 30) * 1000) < 1e-6, `${metrics['server_cpu_ms_per_1000_events']!.value}`);
+  assert.ok(Math.abs(metrics['server_bytes_out_per_event']!.value - 30_000 / 30) < 1e-6, `${metrics['server_bytes_out_per_event']!.value}`);
+  assert.ok(Math.abs(metrics['server_cpu_fraction']!.value - 0.1) < 1e-9, 'the share of a core is the server own figure');
 });
