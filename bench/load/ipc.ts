@@ -35,7 +35,8 @@ export interface LoadReport {
   firstEventMs: PercentileSummary;
   /**
    * Sum over clients of counter changes from startNs to countedUntilNs (read in one synchronous turn
-   * at each edge, so an answer or frame is wholly inside or wholly outside): the numerators and the
+   * at each edge, so an answer or frame is inside with its events or outside with them; only the
+   * socket bytes of a message still being read at an edge can fall on the other side): the numerators and the
    * denominator (eventsReceived) of every per-event figure.
    */
   window: ClientCounters;

@@ -128,7 +128,9 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
     window.exclude(unconnected);
     // Counters are read in the same synchronous turn as the clock: no socket callback runs between
-    // them, so every answer, frame and event is either wholly before this reading or wholly after.
+    // them, and an answer or frame is counted with its events when complete, so both are before this
+    // reading or both after. Socket bytes count as they are read: a message still being read at an
+    // edge can put its bytes on the other side (at most one per client per edge).
     const before = sumCounters(clients);
     const cpuBefore = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
