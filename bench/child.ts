@@ -99,6 +99,8 @@ export class ManagedChild<In, Out extends { type: string }> {
     type M = Extract<Out, { type: T }>;
     const index = this.inbox.findIndex((m) => m.type === type);
     if (index !== -1) return Promise.resolve(this.inbox.splice(index, 1)[0] as M);
+    // An abort that came before this wait ends it at once (no 'abort' event will fire again).
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
     return new Promise<M>((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);

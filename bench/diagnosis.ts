@@ -90,12 +90,16 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
 }
 
 /**
- * Whether the run's warnings already name this limit in their own words (bench/metrics.ts warns of a
- * saturated server or load generator and of a late publisher at the same or lower thresholds): then
- * the bottleneck is recorded in the run but not warned a second time.
+ * Whether the run's warnings already name this limit in their own words: bench/metrics.ts warns of a
+ * server or load generator saturated *in the window* and of a late publisher, at the same or lower
+ * thresholds. Then the bottleneck is recorded in the run but not warned a second time. When clients
+ * were left out at the connect deadline it is always warned: it says why, and a server saturated
+ * only while clients connected shows in no window figure.
  */
-export function alreadyWarned(b: Bottleneck): boolean {
-  return b.resource === 'server-cpu' || b.resource === 'load-cpu' || b.resource === 'publisher';
+export function alreadyWarned(b: Bottleneck, run: { unconnected: number; windowServerElu: number }): boolean {
+  if (run.unconnected > 0) return false;
+  if (b.resource === 'server-cpu') return run.windowServerElu > SERVER_SATURATION_ELU;
+  return b.resource === 'load-cpu' || b.resource === 'publisher';
 }
 
 /** The warning line for the run's warnings list; reports/warnings.ts recognises the "bottleneck:" prefix. */

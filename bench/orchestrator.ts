@@ -205,7 +205,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
     const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained, publisher: publisherLateness });
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
-    if (bottleneck && !alreadyWarned(bottleneck)) warnings.push(bottleneckWarning(bottleneck));
+    if (bottleneck && !alreadyWarned(bottleneck, { unconnected: report.connect?.unconnected ?? 0, windowServerElu: metrics['server_event_loop_utilization']?.value ?? 0 })) warnings.push(bottleneckWarning(bottleneck));
     completed = {
       status: 'completed',
       repetition,

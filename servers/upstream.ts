@@ -15,6 +15,9 @@ import { LineReader, encodeResume } from './feed-wire.ts';
 import { LagRecorder, type LagSummary } from './lag.ts';
 import type { Feed } from './feed.ts';
 
+/** A line from the upstream that is not an event (the upstream's fault: drop the connection and resume). */
+class BadLine extends Error {}
+
 /** How long the server hands upstream events to its transports before it yields to other work. */
 const YIELD_AFTER_NS = 20_000_000n;
 
@@ -100,7 +103,13 @@ export class Upstream {
           const now = process.hrtime.bigint();
           if (now >= deadline) return false;
           const line = chunk.lines[chunk.next++]!;
-          const event = decodeEvent(line);
+          // Only a line that is no event is the upstream's fault; a transport that throws is a server bug and crashes it.
+          let event;
+          try {
+            event = decodeEvent(line);
+          } catch (err) {
+            throw new BadLine((err as Error).message);
+          }
           if (feed.append({ event, json: line })) this.arrivalLag.record(Number(now - event.emittedAtNs));
         }
         queue.shift();
@@ -108,9 +117,10 @@ export class Upstream {
       return true;
     };
     const failed = (err: unknown) => {
+      if (!(err instanceof BadLine)) throw err;
       this.protocolErrors++;
       queue.length = 0;
-      socket.destroy(new Error(`bad feed line: ${(err as Error).message}`));
+      socket.destroy(new Error(`bad feed line: ${err.message}`));
     };
     // While lines wait, the socket stays paused; the rest is handed over after other work has run.
     const continueLater = () =>
@@ -131,7 +141,12 @@ export class Upstream {
       buffer: this.readBuffer,
       callback: (bytes: number, buffer: Uint8Array): boolean => {
         try {
-          const lines = reader.push(decoder.write(Buffer.from(buffer.buffer, buffer.byteOffset, bytes)));
+          let lines: string[];
+          try {
+            lines = reader.push(decoder.write(Buffer.from(buffer.buffer, buffer.byteOffset, bytes)));
+          } catch (err) {
+            throw new BadLine((err as Error).message);
+          }
           if (lines.length > 0) queue.push({ lines, next: 0 });
           // A chunk read while earlier lines wait is queued behind them, in order.
           if (draining) return false;

@@ -145,7 +145,8 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     const c = candJobs.get(id)!;
     const bRuns = completed(b);
     const cRuns = completed(c);
-    fewestRequests.set(id, Math.min(...[...bRuns, ...cRuns].map((r) => r.totals['clientHttpRequests'] ?? 0)));
+    // Answers in the window (what the per-event figures count); results from before they were counted give requests sent.
+    fewestRequests.set(id, Math.min(...[...bRuns, ...cRuns].map((r) => r.totals['clientHttpResponses'] ?? r.totals['clientHttpRequests'] ?? 0)));
     // Every metric of either side: one side without it (or without completed runs) is "not comparable".
     const names = new Set([...bRuns, ...cRuns].flatMap((r) => Object.keys(r.metrics)));
     for (const metric of names) {

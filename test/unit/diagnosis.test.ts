@@ -81,11 +81,19 @@ describe('diagnose: the connect phase and what is warned once', () => {
     assert.match(b!.detail, /8 of 12 clients connected within the 1\.5 s connect deadline/);
   });
 
-  test('saturation and a late publisher are warned by the metrics already; descriptors and the connect backlog only here', () => {
+  test('saturation in the window and a late publisher are warned by the metrics already; descriptors and the connect backlog only here', () => {
+    const everyoneIn = { unconnected: 0, windowServerElu: 0.97 };
     assert.deepEqual(
-      (['server-cpu', 'load-cpu', 'publisher', 'descriptors', 'connect-backlog'] as const).map((resource) => alreadyWarned({ resource, detail: '' })),
+      (['server-cpu', 'load-cpu', 'publisher', 'descriptors', 'connect-backlog'] as const).map((resource) => alreadyWarned({ resource, detail: '' }, everyoneIn)),
       [true, true, true, false, false],
     );
+  });
+
+  test('clients left out: the bottleneck is always warned, it says why; a server busy only while clients connected too', () => {
+    const b = diagnose({ ...calm, connect: connect(800), serverElu: 0.2, connectServerElu: 0.97, serverCpuFraction: 0.95 })!;
+    assert.equal(alreadyWarned(b, { unconnected: 200, windowServerElu: 0.2 }), false);
+    // Everyone connected, the window calm but the server flagged busy by another path: not warned by the metrics, so warned here.
+    assert.equal(alreadyWarned({ resource: 'server-cpu', detail: '' }, { unconnected: 0, windowServerElu: 0.5 }), false);
   });
 });
 
