@@ -7,6 +7,7 @@ import { scenarios } from './scenarios/index.ts';
 import { ScenarioError, quickProfile, validateScenario } from './matrix.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import type { Inject } from '../servers/config.ts';
+import { TRANSPORT_NAMES } from '../servers/protocol.ts';
 
 export class UsageError extends Error {}
 
@@ -125,7 +126,7 @@ export function parseCli(argv: string[]): CliOptions | null {
 
   if (values.transports !== undefined) {
     const names = values.transports.split(',').map((t) => t.trim());
-    const known = ['short-poll', 'long-poll', 'sse', 'ws'];
+    const known: readonly string[] = TRANSPORT_NAMES;
     const bad = names.find((t) => !known.includes(t));
     if (bad !== undefined) throw new UsageError(`--transports: unknown transport "${bad}"; choose from ${known.join(', ')}`);
     s.transports = names as Scenario['transports'];

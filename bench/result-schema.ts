@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
+import { TRANSPORT_NAMES } from '../servers/protocol.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -59,7 +60,7 @@ export const encodedHistogramSchema = z.object({
 export type EncodedHistogram = z.infer<typeof encodedHistogramSchema>;
 
 export const jobParamsSchema = z.object({
-  transport: z.enum(['short-poll', 'long-poll', 'sse', 'ws']),
+  transport: z.enum(TRANSPORT_NAMES),
   /** What serves HTTP: express or bare node:http. WebSocket always runs ws on node:http. */
   framework: z.enum(['express', 'node']),
   clients: z.number().int().positive(),

@@ -3,6 +3,7 @@
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
  */
 import { z } from 'zod';
+import { TRANSPORT_NAMES } from './protocol.ts';
 
 export const scheduleShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
@@ -39,7 +40,7 @@ export type Inject = z.infer<typeof injectSchema>;
 export const serverConfigSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('feed'),
-    transport: z.enum(['short-poll', 'long-poll', 'sse', 'ws']),
+    transport: z.enum(TRANSPORT_NAMES),
     framework: z.enum(['express', 'node']),
     perMessageDeflate: z.boolean(),
     feed: feedConfigSchema,

@@ -4,6 +4,13 @@
  * is that the only difference between two results is the transport.
  */
 
+/**
+ * Every transport, named once: the servers' attachers, the clients, every schema's enum, the CLI and
+ * the reports derive their lists from this one.
+ */
+export const TRANSPORT_NAMES = ['short-poll', 'long-poll', 'sse', 'ws'] as const;
+export type TransportName = (typeof TRANSPORT_NAMES)[number];
+
 /** One feed event. `emittedAtNs` is the *scheduled* publish time on CLOCK_MONOTONIC (process.hrtime). */
 export interface FeedEvent {
   seq: number;

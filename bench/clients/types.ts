@@ -3,9 +3,9 @@
  * A client delivers batches of decoded events with the hrtime at which they became usable, and
  * keeps socket-level counters; delivery checking and histograms live in the load generator.
  */
-import type { FeedEvent } from '../../servers/protocol.ts';
+import type { FeedEvent, TransportName } from '../../servers/protocol.ts';
 
-export type TransportName = 'short-poll' | 'long-poll' | 'sse' | 'ws';
+export type { TransportName };
 
 export interface ClientCounters {
   /** Bytes written to / read from this client's sockets (all of them, closed ones included). */

@@ -1,4 +1,5 @@
 import type { Scenario } from './schema.ts';
+import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
 
 /**
  * The comparison `npm run bench` makes: all four transports at a low and a high event rate, a small
@@ -20,7 +21,7 @@ import type { Scenario } from './schema.ts';
 export const defaultScenario: Scenario = {
   name: 'default',
   description: 'All four transports at 1 and 20 events/s, 50 and 500 clients (1 event/s to 500 only), 256-byte payload; short polling every 1000 ms and 250 ms.',
-  transports: ['short-poll', 'long-poll', 'sse', 'ws'],
+  transports: [...TRANSPORT_NAMES],
   matrix: {
     shapes: [
       { kind: 'steady', ratePerSec: 1 },

@@ -3,6 +3,7 @@
  * timing and repetitions. matrix.ts expands it into jobs; nothing here runs anything.
  */
 import { z } from 'zod';
+import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
 
 const shapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(10_000) }).strict(),
@@ -15,7 +16,7 @@ export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     description: z.string(),
-    transports: nonEmpty(z.enum(['short-poll', 'long-poll', 'sse', 'ws'])),
+    transports: nonEmpty(z.enum(TRANSPORT_NAMES)),
     matrix: z
       .object({
         shapes: nonEmpty(shapeSchema),

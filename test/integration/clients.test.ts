@@ -12,10 +12,10 @@ import type { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
-import { encodeEvent, encodeEventList, type FeedEvent } from '../../servers/protocol.ts';
+import { TRANSPORT_NAMES, encodeEvent, encodeEventList, type FeedEvent } from '../../servers/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
-const TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse', 'ws'];
+const TRANSPORTS: readonly TransportName[] = TRANSPORT_NAMES;
 const HTTP_TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse'];
 /** Generous bound for anything that should take milliseconds, on a busy 2-core machine. */
 const WAIT_MS = 10_000;
