@@ -1,10 +1,12 @@
 /**
  * Scenario -> jobs, as a pure function. Each transport gets the cartesian product of the axes that
- * matter to it (the poll interval only to short polling, so ws is not run twice for two intervals).
+ * matter to it, as its traits say (servers/transport-traits.ts: the poll interval only to short
+ * polling, so ws is not run twice for two intervals).
  * Job ids are stable strings built from the parameters, so two result files can be joined by id.
  */
 import { scenarioSchema, type Scenario, type ScenarioShape } from './scenarios/schema.ts';
 import type { JobParams } from './result-schema.ts';
+import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
 
 export interface PlannedJob {
   id: string;
@@ -39,7 +41,7 @@ export function validateScenario(input: unknown): Scenario {
   if (s.matrix.shapes.every((shape) => s.matrix.clients.every((clients) => s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes))))) {
     throw new ScenarioError('matrix.exclude: excludes every cell');
   }
-  if (s.transports.includes('long-poll') && s.longPollWaitMs < 100) throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
+  if (s.transports.some((t) => TRANSPORT_TRAITS[t].longPollWait) && s.longPollWaitMs < 100) throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
   return s;
 }
 
@@ -61,9 +63,10 @@ export function expandScenario(input: Scenario): PlannedJob[] {
         if (isExcluded(s, shape, clients, payloadBytes)) continue;
         const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B`;
         for (const transport of s.transports) {
-          const intervals = transport === 'short-poll' ? s.matrix.pollIntervalMs : [null];
+          const traits = TRANSPORT_TRAITS[transport];
+          const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
           for (const pollIntervalMs of intervals) {
-            const framework = transport === 'ws' ? 'node' : s.framework;
+            const framework = traits.httpStack === 'ws' ? 'node' : s.framework;
             const params: JobParams = {
               transport,
               framework,
@@ -71,8 +74,8 @@ export function expandScenario(input: Scenario): PlannedJob[] {
               shape,
               payloadBytes,
               pollIntervalMs,
-              longPollWaitMs: transport === 'long-poll' ? s.longPollWaitMs : null,
-              perMessageDeflate: transport === 'ws' ? s.perMessageDeflate : false,
+              longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
+              perMessageDeflate: traits.httpStack === 'ws' ? s.perMessageDeflate : false,
             };
             jobs.push({ id: jobId(params), parameterSet, params });
           }
@@ -87,7 +90,7 @@ export function jobId(p: JobParams): string {
   const parts = [p.transport, shapeLabel(p.shape), `clients=${p.clients}`, `payload=${p.payloadBytes}B`];
   if (p.pollIntervalMs !== null) parts.push(`interval=${p.pollIntervalMs}ms`);
   if (p.longPollWaitMs !== null) parts.push(`wait=${p.longPollWaitMs}ms`);
-  parts.push(p.transport === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework);
+  parts.push(TRANSPORT_TRAITS[p.transport].httpStack === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework);
   return parts.join(' ');
 }
 

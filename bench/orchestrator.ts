@@ -21,6 +21,7 @@ import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { Inject, ServerConfig } from '../servers/config.ts';
 import type { ServerStats } from '../servers/start.ts';
 import type { Scenario } from './scenarios/schema.ts';
+import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -170,7 +171,7 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const readyNs = pair.readyNs() ?? nowNs();
     timer.addSpan('start', pair.spawnedNs, readyNs);
     overlapMs = startOverlapMs(pair.spawnedNs, readyNs, t0);
-    const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.includes('short-poll') ? scenario.matrix.pollIntervalMs : [] };
+    const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis) ? scenario.matrix.pollIntervalMs : [] };
     phase = 'prewarm';
     timer.enter('prewarm');
     load.send({ type: 'run', port: ready.port, feedStartNs: feed.startNs, params, timing });

@@ -11,6 +11,7 @@ import { createTcpEcho, createWsEcho } from './echo.ts';
 import { createProcessStats, type ProcessStats } from './process-stats.ts';
 import { attachers } from './transports/index.ts';
 import { Upstream, type UpstreamStats } from './upstream.ts';
+import { TRANSPORT_TRAITS } from './transport-traits.ts';
 import type { CounterSnapshot, ServerCounters } from './counters.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -59,7 +60,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closeServer = echo.close;
   } else {
     feed = new Feed({ ringCapacity: config.feed.ringCapacity, pushDelayMs: config.inject?.pushDelayMs });
-    const host = createHost(config.transport === 'ws' ? 'node' : config.framework, config.inject?.extraResponseHeaderBytes);
+    const host = createHost(TRANSPORT_TRAITS[config.transport].httpStack === 'ws' ? 'node' : config.framework, config.inject?.extraResponseHeaderBytes);
     const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
     counters = host.counters;
     gauges = attached.gauges;

@@ -5,7 +5,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { EVENTS_PATH } from '../../servers/protocol.ts';
+import { TRANSPORT_TRAITS } from '../../servers/transport-traits.ts';
 import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
@@ -36,7 +36,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /**
- * JIT warm-up for the polling servers. Measured (fresh express server each time, 2 cores shared with
+ * JIT warm-up for the polling servers (the transports whose traits name a jitPrewarm path). Measured (fresh express server each time, 2 cores shared with
  * other work): the round trip falls from ~190-470 µs cold to ~90-140 µs after 2,000 requests and no
  * further by 5,000, but the server's CPU per request keeps falling: ~240 µs for the first 250
  * requests, ~80-110 µs around 2,000, ~60-80 µs around 5,000, ~53 µs at 7,000. So the default keeps
@@ -46,10 +46,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PREWARM_CONNECTIONS = 32;
 
 async function prewarm(port: number, since: number, params: JobParams, requests: number, hooks: JobHooks): Promise<void> {
-  if (requests === 0 || (params.transport !== 'short-poll' && params.transport !== 'long-poll')) return;
+  const target = TRANSPORT_TRAITS[params.transport].jitPrewarm;
+  if (requests === 0 || target === null) return;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: PREWARM_CONNECTIONS });
   // From the current seq, like a live client: small bodies, not the whole ring since seq 0.
-  const path = `${EVENTS_PATH}?since=${since}${params.transport === 'long-poll' ? '&wait=0' : ''}`;
+  const path = `${target.path}?since=${since}${target.query}`;
   let sent = 0;
   const worker = async () => {
     while (sent < requests) {

@@ -1,0 +1,106 @@
+/**
+ * What sets one transport apart from the others, in one record per transport. Every place that used
+ * to branch on a transport's name (the matrix, the load generator's prewarm, the orchestrator, the
+ * server's start-up, the reports) reads these traits instead, so a new transport is its server file,
+ * its client file, its name in TRANSPORT_NAMES and its record here.
+ *
+ * It lives next to the names (servers/protocol.ts) because both sides read it: servers import nothing
+ * from bench, bench and reports import servers' contract modules. It is data only (no runtime imports
+ * beyond the wire contract), so the load process and the renderers can import it cheaply.
+ */
+import { EVENTS_PATH, TRANSPORT_NAMES, type TransportName } from './protocol.ts';
+
+export interface TransportTraits {
+  /** Human name for the headline's cards and sentences ("WebSocket"). */
+  readonly name: string;
+  /**
+   * Chart colours, fixed per transport so a reader learns them once. A transport with the
+   * poll-interval axis has one chart series per interval and takes its colours in turn (shades of red
+   * for short polling); the others have one series and use the first colour.
+   */
+  readonly colours: readonly string[];
+  /**
+   * The scenario's poll-interval axis applies: the matrix runs the transport once per interval (and not
+   * ws twice for two intervals), its job id and report label carry the interval, and every job's
+   * measurement window is aligned to whole poll intervals when a scenario contains such a transport
+   * (see bench/load/window.ts alignedWindowMs: a window of whole intervals counts whole poll cycles).
+   */
+  readonly pollIntervalAxis: boolean;
+  /**
+   * The scenario's longPollWaitMs applies: it is recorded in the job's params and id, and the scenario
+   * is rejected when it is under 100 ms (a hold that short is a short poll).
+   */
+  readonly longPollWait: boolean;
+  /**
+   * Which HTTP stack serves it. 'framework': the scenario's framework (express or bare node:http), so
+   * the framework axis applies. 'ws': the ws library upgrading on bare node:http, whatever the
+   * scenario's framework (the framework axis does not apply, recorded as 'node'; perMessageDeflate
+   * does, and the job id names 'ws' or 'ws+deflate' instead of the framework).
+   */
+  readonly httpStack: 'framework' | 'ws';
+  /**
+   * The JIT prewarm before connect (bench/load/run-job.ts): the request path and the query that follows
+   * `?since=<current seq>`, or null when the transport makes no per-event requests to warm (a stream
+   * is warmed by its own warm-up phase).
+   */
+  readonly jitPrewarm: { readonly path: string; readonly query: string } | null;
+  /**
+   * Its role in the headline (reports/headline.ts): 'reference' is what the others are "how many times
+   * less than" (one row per poll interval), a number orders the compared rows (lowest first).
+   */
+  readonly headline: 'reference' | number;
+}
+
+/** One record per transport; a transport without one fails `tsc`. */
+export const TRANSPORT_TRAITS: Readonly<Record<TransportName, TransportTraits>> = {
+  'short-poll': {
+    name: 'Short polling',
+    colours: ['#e45756', '#f58518', '#9d3a2f', '#ff9d98', '#c9a227'],
+    pollIntervalAxis: true,
+    longPollWait: false,
+    httpStack: 'framework',
+    jitPrewarm: { path: EVENTS_PATH, query: '' },
+    headline: 'reference',
+  },
+  'long-poll': {
+    name: 'Long polling',
+    colours: ['#b279a2'],
+    pollIntervalAxis: false,
+    longPollWait: true,
+    httpStack: 'framework',
+    // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
+    jitPrewarm: { path: EVENTS_PATH, query: '&wait=0' },
+    headline: 2,
+  },
+  sse: {
+    name: 'Server-Sent Events',
+    colours: ['#4c78a8'],
+    pollIntervalAxis: false,
+    longPollWait: false,
+    httpStack: 'framework',
+    jitPrewarm: null,
+    headline: 1,
+  },
+  ws: {
+    name: 'WebSocket',
+    colours: ['#1b9e77'],
+    pollIntervalAxis: false,
+    longPollWait: false,
+    httpStack: 'ws',
+    jitPrewarm: null,
+    headline: 0,
+  },
+};
+
+export class UnknownTransportError extends Error {}
+
+/**
+ * The traits of a transport named by data from outside the type system (a result file, a report's
+ * input). An unknown name is an error with the known names listed, never a silent default.
+ */
+export function transportTraits(name: string): TransportTraits {
+  if (!Object.hasOwn(TRANSPORT_TRAITS, name)) {
+    throw new UnknownTransportError(`unknown transport ${JSON.stringify(name)}; known: ${TRANSPORT_NAMES.join(', ')}`);
+  }
+  return TRANSPORT_TRAITS[name as TransportName];
+}
