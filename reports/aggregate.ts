@@ -3,6 +3,7 @@
  * (n = runs, never samples inside one run). Pure; shared by every renderer.
  */
 import type { CompletedRun, Job, Metric, Result } from '../bench/result-schema.ts';
+import { transportTraits } from '../servers/transport-traits.ts';
 
 export interface MetricSummary {
   median: number;
@@ -55,10 +56,10 @@ export function groupByParameterSet(result: Result): Map<string, JobSummary[]> {
   return groups;
 }
 
-/** A short column label: the transport, plus the poll interval for short polling. */
+/** A short column label: the transport, plus the poll interval for a transport with that axis (short polling). */
 export function transportLabel(job: Job): string {
   const p = job.params;
-  return p.transport === 'short-poll' ? `short-poll ${p.pollIntervalMs}ms` : p.transport;
+  return transportTraits(p.transport).pollIntervalAxis ? `${p.transport} ${p.pollIntervalMs}ms` : p.transport;
 }
 
 /** Every job summarised, in result order (parameter set by parameter set, transports in scenario order). */

@@ -9,6 +9,7 @@ import type { LatencyChartInput } from './charts/latency-chart.ts';
 import type { BytesRow } from './charts/bytes-chart.ts';
 import type { CountRow } from './charts/per-event-chart.ts';
 import type { SpreadRow } from './charts/spread-chart.ts';
+import type { TransportSeries } from './charts/common.ts';
 import type { MatrixPoint } from './charts/matrix-chart.ts';
 import { metricInfo } from './metric-catalog.ts';
 
@@ -17,6 +18,11 @@ type Colors = LatencyChartInput['colors'];
 /** Transport labels in the order they first appear in the result: the order of every chart. */
 export function transportOrder(result: Result): string[] {
   return [...new Set(result.jobs.map(transportLabel))];
+}
+
+/** Every job's chart series (its label and transport), in result order: what the colour scale is built from. */
+export function transportSeries(result: Result): TransportSeries[] {
+  return result.jobs.map((job) => ({ label: transportLabel(job), transport: job.params.transport }));
 }
 
 /**

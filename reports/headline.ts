@@ -7,6 +7,7 @@
  * transport completed. The choice is stated next to the figures.
  */
 import type { Result } from '../bench/result-schema.ts';
+import { transportTraits } from '../servers/transport-traits.ts';
 import { times } from './format.ts';
 import { closestToOnePerSecond, groupByParameterSet, medianOf, parameterSetText, totalBytesPerEvent, transportLabel, type JobSummary } from './aggregate.ts';
 
@@ -36,7 +37,14 @@ export interface Headline {
   rows: HeadlineRow[];
 }
 
-const PUSH_ORDER = ['ws', 'sse', 'long-poll'];
+/** Whether a summary's transport is the headline's reference (short polling), per its traits. */
+const isReference = (s: JobSummary) => transportTraits(s.job.params.transport).headline === 'reference';
+
+/** The order of the compared rows (WebSocket, SSE, long polling), per their traits. */
+function headlineOrder(s: JobSummary): number {
+  const role = transportTraits(s.job.params.transport).headline;
+  return role === 'reference' ? -1 : role;
+}
 
 function usable(s: JobSummary): boolean {
   return s.completed.length > 0 && Number.isFinite(medianOf(s, 'latency_p50_us'));
@@ -46,12 +54,12 @@ function usable(s: JobSummary): boolean {
 export function computeHeadline(result: Result): Headline | null {
   const candidates = [...groupByParameterSet(result)]
     .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter(usable) }))
-    .filter(({ summaries }) => summaries.some((s) => s.job.params.transport === 'short-poll') && summaries.some((s) => s.job.params.transport !== 'short-poll'));
+    .filter(({ summaries }) => summaries.some(isReference) && summaries.some((s) => !isReference(s)));
   if (candidates.length === 0) return null;
 
   const best = [...candidates].sort((a, b) => closestToOnePerSecond(a.summaries[0]!.job, b.summaries[0]!.job))[0]!;
 
-  const polls = best.summaries.filter((s) => s.job.params.transport === 'short-poll');
+  const polls = best.summaries.filter(isReference);
   const ref = polls[0]!;
   const refLatency = medianOf(ref, 'latency_p50_us') / 1000;
   const refBytes = totalBytesPerEvent(ref);
@@ -59,8 +67,8 @@ export function computeHeadline(result: Result): Headline | null {
   const refCpu = medianOf(ref, 'server_cpu_ms_per_1000_events');
 
   const rows: HeadlineRow[] = best.summaries
-    .filter((s) => s.job.params.transport !== 'short-poll')
-    .sort((a, b) => PUSH_ORDER.indexOf(a.job.params.transport) - PUSH_ORDER.indexOf(b.job.params.transport))
+    .filter((s) => !isReference(s))
+    .sort((a, b) => headlineOrder(a) - headlineOrder(b))
     .map((s) => {
       const latencyP50Ms = medianOf(s, 'latency_p50_us') / 1000;
       const bytesPerEvent = totalBytesPerEvent(s);
@@ -90,17 +98,14 @@ export function computeHeadline(result: Result): Headline | null {
   };
 }
 
-/** Human names for the cards and sentences. */
-export const TRANSPORT_NAMES: Record<string, string> = {
-  ws: 'WebSocket',
-  sse: 'Server-Sent Events',
-  'long-poll': 'Long polling',
-  'short-poll': 'Short polling',
-};
+/** The human name for the cards and sentences, from the transport's traits; an unknown transport throws. */
+export function transportName(transport: string): string {
+  return transportTraits(transport).name;
+}
 
 /** One sentence per row, e.g. "WebSocket: 36x less latency (12.8 ms vs 460 ms), 1.8x fewer bytes, no HTTP requests (short polling: 1.00 per event)". */
 export function headlineSentence(h: Headline, row: HeadlineRow): string {
-  const name = TRANSPORT_NAMES[row.transport] ?? row.label;
+  const name = transportName(row.transport);
   const latency = `${fmtTimes(row.latencyTimes, 'lower')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`;
   const bytes = `${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`;
   const requests = row.requestsPerEvent === 0

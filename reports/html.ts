@@ -6,7 +6,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Result } from '../bench/result-schema.ts';
-import { completedSummaries, bytesRows, countRows, latencyChartInputs, matrixLayout, matrixPoints, spreadRows, transportOrder, wantsLog } from './chart-data.ts';
+import { completedSummaries, bytesRows, countRows, latencyChartInputs, matrixLayout, matrixPoints, spreadRows, transportOrder, transportSeries, wantsLog } from './chart-data.ts';
 import { compareWithBaseline } from './baseline.ts';
 import { bytesChartSpec } from './charts/bytes-chart.ts';
 import { transportColors } from './charts/common.ts';
@@ -17,7 +17,7 @@ import { renderSvg } from './charts/render-svg.ts';
 import { scalabilityChartSpec, type ScalabilityPoint } from './charts/scalability-chart.ts';
 import { spreadChartSpec } from './charts/spread-chart.ts';
 import { escapeHtml as e } from './escape.ts';
-import { computeHeadline, fmtMs, fmtTimes, TRANSPORT_NAMES, type Headline } from './headline.ts';
+import { computeHeadline, fmtMs, fmtTimes, transportName, type Headline } from './headline.ts';
 import { baselineTable, definitionList, jobTable, latencyPartsTable, noticesBlock, scalabilityTable } from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
@@ -46,7 +46,7 @@ function headlineBlock(h: Headline | null, colors: Colors, notices: Notice[]): s
         ? `<div class="big">as many <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} per event</p>`
         : `<div class="big">${e(fmtTimes(r.requestsTimes, 'fewer'))} <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} vs ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`;
     const others = r.versusOthers.map((o) => `${o.label}: ${fmtTimes(o.latencyTimes, 'lower')} latency, ${fmtTimes(o.bytesTimes, 'fewer')} bytes`).join('; ');
-    return `<div class="card" style="--accent:${color(r.label)}"><h3>${e(TRANSPORT_NAMES[r.transport] ?? r.label)}</h3>
+    return `<div class="card" style="--accent:${color(r.label)}"><h3>${e(transportName(r.transport))}</h3>
 <div class="big">${e(fmtTimes(r.latencyTimes, 'lower'))} <small>latency</small></div><p>median ${e(fmtMs(r.latencyP50Ms))} vs ${e(fmtMs(h.reference.latencyP50Ms))}</p>
 <div class="big">${e(fmtTimes(r.bytesTimes, 'fewer'))} <small>bytes</small></div><p>${e(r.bytesPerEvent.toFixed(0))} B vs ${e(h.reference.bytesPerEvent.toFixed(0))} B per delivered event, both ways</p>
 ${requests}
@@ -126,7 +126,7 @@ const figures = (list: Chart[]) => Promise.all(list.map(figure)).then((parts) =>
 
 export async function renderHtml(result: Result, options: HtmlOptions = {}): Promise<string> {
   const ctx = result.context;
-  const colors = transportColors(transportOrder(result));
+  const colors = transportColors(transportSeries(result));
   const c = charts(result, colors);
   const [latencySvg, costSvg, matrixSvg, scalabilitySvg] = await Promise.all([figures(c.latency), figures(c.costs), figures(c.matrix), figures(c.scalability)]);
   const scal = computeScalability(result);

@@ -3,16 +3,32 @@
  * base config, and the row shapes the chart builders take.
  */
 import type { Config } from 'vega-lite';
+import { transportTraits } from '../../servers/transport-traits.ts';
 
-/** Fixed colours by transport, so a reader learns them once; short-poll intervals get shades of red. */
-const BASE: Record<string, string> = { ws: '#1b9e77', sse: '#4c78a8', 'long-poll': '#b279a2' };
-const SHORT_POLL_SHADES = ['#e45756', '#f58518', '#9d3a2f', '#ff9d98', '#c9a227'];
+/** One chart series: a transport label ("short-poll 1000ms", "ws") and the transport it belongs to. */
+export interface TransportSeries {
+  label: string;
+  transport: string;
+}
 
-/** Scale domain and range for the transport labels of one result, in result order. */
-export function transportColors(labels: readonly string[]): { domain: string[]; range: string[] } {
-  const domain = [...new Set(labels)];
-  let shade = 0;
-  const range = domain.map((label) => BASE[label] ?? SHORT_POLL_SHADES[shade++ % SHORT_POLL_SHADES.length]!);
+/**
+ * Scale domain and range for the transport series of one result, in result order. Colours are fixed
+ * per transport (its traits), so a reader learns them once; a transport with several series (short
+ * polling, one per interval) takes its colours in turn. An unknown transport throws: it never gets
+ * another transport's colour.
+ */
+export function transportColors(series: readonly TransportSeries[]): { domain: string[]; range: string[] } {
+  const domain: string[] = [];
+  const range: string[] = [];
+  const taken = new Map<string, number>();
+  for (const { label, transport } of series) {
+    if (domain.includes(label)) continue;
+    const { colours } = transportTraits(transport);
+    const n = taken.get(transport) ?? 0;
+    taken.set(transport, n + 1);
+    domain.push(label);
+    range.push(colours[n % colours.length]!);
+  }
   return { domain, range };
 }
 
