@@ -36,8 +36,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /**
- * JIT warm-up for the polling servers (the transports whose traits name a jitPrewarm path). Measured (fresh express server each time, 2 cores shared with
- * other work): the round trip falls from ~190-470 µs cold to ~90-140 µs after 2,000 requests and no
+ * JIT warm-up for the polling servers (the transports whose traits name a jitPrewarm path).
+ * Measured (fresh express server each time, 2 cores shared with other work): the round trip falls from ~190-470 µs cold to ~90-140 µs after 2,000 requests and no
  * further by 5,000, but the server's CPU per request keeps falling: ~240 µs for the first 250
  * requests, ~80-110 µs around 2,000, ~60-80 µs around 5,000, ~53 µs at 7,000. So the default keeps
  * 5,000 requests. 32 connections give the server the same requests (the same JIT feedback) in
