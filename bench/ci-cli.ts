@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './command-line.ts';
+import { parseCommand, runCommand } from './command-line.ts';
 import { UsageError, parseInject } from './args.ts';
 import { stopAllChildren } from './child.ts';
 import { runPlan } from './orchestrator.ts';
@@ -156,11 +156,4 @@ async function main(): Promise<number> {
   return interrupted ? 130 : code;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: unknown) => {
-    process.stderr.write(`pollbench ci: ${err instanceof Error ? err.message : String(err)}\n`);
-    await stopAllChildren();
-    process.exit(1);
-  },
-);
+runCommand('pollbench ci', main, stopAllChildren);

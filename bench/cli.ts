@@ -12,6 +12,7 @@ import { planDescriptors, readDescriptorLimits } from './descriptors.ts';
 import { renderConsole } from '../reports/console.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../reports/time-breakdown.ts';
 import { stemOf, writeReports } from './report-writer.ts';
+import { runCommand } from './command-line.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -86,11 +87,4 @@ async function main(): Promise<number> {
   return failed || reportFailed ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: unknown) => {
-    process.stderr.write(`pollbench: ${err instanceof Error ? err.message : String(err)}\n`);
-    await stopAllChildren();
-    process.exit(1);
-  },
-);
+runCommand('pollbench', main, stopAllChildren);

@@ -1,7 +1,8 @@
 /**
  * The argument handling every pollbench command shares: node's parseArgs in strict mode, `--help`
  * printing the usage (exit 0), and any bad option or wrong number of files as one clear line plus
- * the usage (exit 2), never a stack trace.
+ * the usage (exit 2), never a stack trace; and the tail that runs a command's main and exits
+ * (`runCommand`).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -40,4 +41,21 @@ export function parseCommand<O extends Options>(command: Command, argv: string[]
 function usageError(command: Command, message: string): number {
   process.stderr.write(`${command.name}: ${message}\n\n${command.usage}\n`);
   return 2;
+}
+
+/**
+ * The tail every async command shares: exit with what `main` returns; on a thrown error print one
+ * line `<name>: <message>` (never a stack trace), run `cleanup` (the commands that start children
+ * pass stopAllChildren, so none outlives the command), and exit 1. `cleanup` is a parameter so
+ * that commands starting no children do not load the child-process machinery.
+ */
+export function runCommand(name: string, main: () => Promise<number>, cleanup?: () => Promise<void>): void {
+  main().then(
+    (code) => process.exit(code),
+    async (err: unknown) => {
+      process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (cleanup) await cleanup();
+      process.exit(1);
+    },
+  );
 }

@@ -14,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './command-line.ts';
+import { parseCommand, runCommand } from './command-line.ts';
 import { InputError } from './result-file.ts';
 import { ConfigError } from '../reports/compare/config.ts';
 import { stopAllChildren } from './child.ts';
@@ -72,11 +72,4 @@ async function main(): Promise<number> {
   return result.status === 'interrupted' ? 130 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: unknown) => {
-    process.stderr.write(`pollbench false-alarms: ${err instanceof Error ? err.message : String(err)}\n`);
-    await stopAllChildren();
-    process.exit(1);
-  },
-);
+runCommand('pollbench false-alarms', main, stopAllChildren);

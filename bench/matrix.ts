@@ -7,6 +7,7 @@
 import { scenarioSchema, type Scenario, type ScenarioShape } from './scenarios/schema.ts';
 import type { JobParams } from './result-schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
+import { formatZodIssues } from '../servers/zod-issues.ts';
 
 export interface PlannedJob {
   id: string;
@@ -24,7 +25,7 @@ export function shapeLabel(shape: ScenarioShape): string {
 export function validateScenario(input: unknown): Scenario {
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ScenarioError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    throw new ScenarioError(formatZodIssues(parsed.error.issues));
   }
   const s = parsed.data;
   const duplicated = (values: readonly unknown[]) => new Set(values.map((v) => JSON.stringify(v))).size !== values.length;

@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './command-line.ts';
+import { parseCommand, runCommand } from './command-line.ts';
 import { InputError, loadResultFile } from './result-file.ts';
 import { writeAtomic } from './result-store.ts';
 import { renderHtml } from '../reports/html.ts';
@@ -50,10 +50,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`pollbench pages: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('pollbench pages', main);

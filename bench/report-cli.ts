@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './command-line.ts';
+import { parseCommand, runCommand } from './command-line.ts';
 import type { Result } from './result-schema.ts';
 import { InputError, loadResultFile as load } from './result-file.ts';
 import { stemOf, writeReports } from './report-writer.ts';
@@ -53,10 +53,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`pollbench report: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('pollbench report', main);

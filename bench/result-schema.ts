@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/protocol.ts';
+import { formatZodIssues } from '../servers/zod-issues.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -236,8 +237,7 @@ export type Result = z.infer<typeof resultSchema>;
 export function parseResult(json: unknown): Result {
   const parsed = resultSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`not a valid pollbench result (schema v${RESULT_SCHEMA_VERSION}): ${issues.join('; ')}`);
+    throw new Error(`not a valid pollbench result (schema v${RESULT_SCHEMA_VERSION}): ${formatZodIssues(parsed.error.issues, 10)}`);
   }
   return parsed.data;
 }

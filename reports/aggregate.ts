@@ -23,6 +23,7 @@ export interface JobSummary {
   metrics: Record<string, MetricSummary>;
 }
 
+/** The median (mean of the middle two for an even count; NaN when empty): the one definition reports, the comparison and the extras share. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -13,6 +13,7 @@
 import { serverConfigSchema } from './config.ts';
 import { startServer, type RunningServer } from './start.ts';
 import type { FromServer, ToServer } from './ipc.ts';
+import { formatZodIssues } from './zod-issues.ts';
 
 function send(message: FromServer): void {
   if (process.send) process.send(message);
@@ -40,7 +41,7 @@ try {
   fail('expected one argument: the server config as JSON', 2);
 }
 const parsed = serverConfigSchema.safeParse(raw);
-if (!parsed.success) fail(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, 2);
+if (!parsed.success) fail(`invalid config: ${formatZodIssues(parsed.error.issues)}`, 2);
 if (parsed.data.role === 'feed' && parsed.data.feed.upstream === 'in-process') {
   fail('invalid config: feed.upstream: a server process needs {"host","port"} of a running publisher (see bench/publisher/main.ts); \'in-process\' is for tests only', 2);
 }

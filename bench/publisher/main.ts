@@ -10,6 +10,7 @@
  */
 import { openFeed, type PublishedFeed } from './feed.ts';
 import { feedSpecSchema, type FeedSpec, type FromPublisher, type ToPublisher } from './ipc.ts';
+import { formatZodIssues } from '../../servers/zod-issues.ts';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`pollbench publisher: ${message}\n`);
@@ -26,7 +27,7 @@ function send(message: FromPublisher): void {
 
 function parseSpec(raw: unknown): FeedSpec | string {
   const parsed = feedSpecSchema.safeParse(raw);
-  return parsed.success ? parsed.data : `invalid feed spec: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+  return parsed.success ? parsed.data : `invalid feed spec: ${formatZodIssues(parsed.error.issues)}`;
 }
 
 let feed: PublishedFeed | undefined;

@@ -9,7 +9,7 @@
  *   however significant.
  */
 import type { CompletedRun, Job, Metric, Result } from '../../bench/result-schema.ts';
-import { transportLabel } from '../aggregate.ts';
+import { median, transportLabel } from '../aggregate.ts';
 import { ruleFor, type CompareConfig, type ResolvedRule } from './config.ts';
 import { holm, welch } from './stats.ts';
 
@@ -71,10 +71,7 @@ export class UnusableComparison extends Error {}
 const completed = (job: Job) => job.runs.filter((r): r is CompletedRun => r.status === 'completed');
 
 function side(values: number[]): SideSummary {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { n: values.length, median, mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), values };
+  return { n: values.length, median: median(values), mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), values };
 }
 
 /** Relative change; NaN when the baseline is 0 and the value moved. Shared with the report's baseline section. */

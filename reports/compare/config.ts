@@ -3,6 +3,7 @@
  * and command-line overrides over both. Per-metric settings refine the global ones.
  */
 import { z } from 'zod';
+import { formatZodIssues } from '../../servers/zod-issues.ts';
 
 export const metricRuleSchema = z.object({
   /** Whether a regression of this metric fails the gate (others are reported, never fail it). */
@@ -121,6 +122,6 @@ export class ConfigError extends Error {}
 /** Validates a config document (from a file); throws ConfigError with every problem listed. */
 export function parseCompareConfig(json: unknown): CompareConfig {
   const parsed = compareConfigSchema.safeParse(json ?? {});
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new ConfigError(formatZodIssues(parsed.error.issues));
   return parsed.data;
 }
