@@ -1,7 +1,7 @@
 /**
- * Child processes of the orchestrator (servers and load generators): started from the plan's
- * bundle (child-bundle.ts) or with tsx, pinned to a
- * core with taskset when available, driven over IPC. Every wait is bounded and fails with the
+ * Child processes of the orchestrator (servers, load generators, the publisher): started from the
+ * plan's bundle (child-bundle.ts) or with tsx, pinned to a core with taskset when available, driven
+ * over IPC. Every wait is bounded and fails with the
  * child's own last words (stderr tail) if the child dies first. Every child is registered so that
  * Ctrl-C or a crash stops them all: SIGTERM first, SIGKILL after a grace period, always awaited.
  */

@@ -105,6 +105,7 @@ export const completedRunSchema = z.object({
   status: z.literal('completed'),
   repetition: z.number().int().positive(),
   startedAt: z.string(),
+  /** From the run's start to its figures, before its teardown (which phasesMs.teardown times). */
   wallMs: z.number(),
   window: z.object({
     warmupMs: z.number(),

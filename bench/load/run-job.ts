@@ -34,7 +34,6 @@ export const DRAIN_CAP_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 /**
  * JIT warm-up for the polling servers (the transports whose traits name a jitPrewarm path).
  * Measured (fresh express server each time, 2 cores shared with other work): the round trip falls from ~190-470 µs cold to ~90-140 µs after 2,000 requests and no
