@@ -50,7 +50,10 @@ export interface CliOptions {
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
 export function formatInject(inject: Inject): string {
-  const parts = [...(inject.extraResponseHeaderBytes > 0 ? [`header=${inject.extraResponseHeaderBytes}`] : []), ...(inject.pushDelayMs > 0 || inject.extraResponseHeaderBytes === 0 ? [`delay=${inject.pushDelayMs}`] : [])];
+  const parts = [
+    ...(inject.extraResponseHeaderBytes > 0 ? [`header=${inject.extraResponseHeaderBytes}`] : []),
+    ...(inject.pushDelayMs > 0 || inject.extraResponseHeaderBytes === 0 ? [`delay=${inject.pushDelayMs}`] : []),
+  ];
   return parts.join(',');
 }
 
@@ -62,7 +65,8 @@ export function parseInject(spec: string): Inject {
     if (!m) throw new UsageError(`--inject-regression: "${part}" is not header=<bytes> or delay=<ms>`);
     const value = Number(m[2]);
     if (m[1] === 'header') {
-      if (!Number.isInteger(value) || value < 24 || value > 60_000) throw new UsageError('--inject-regression: header=<bytes> must be a whole number from 24 to 60000');
+      if (!Number.isInteger(value) || value < 24 || value > 60_000)
+        throw new UsageError('--inject-regression: header=<bytes> must be a whole number from 24 to 60000');
       inject.extraResponseHeaderBytes = value;
     } else {
       if (value > 10_000) throw new UsageError('--inject-regression: delay=<ms> must be at most 10000');
@@ -75,7 +79,8 @@ export function parseInject(spec: string): Inject {
 function list(name: string, raw: string | undefined, parse: (s: string) => number): number[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((s) => s.trim());
-  if (parts.some((p) => p === '')) throw new UsageError(`--${name} needs a comma-separated list of numbers, got "${raw}"`);
+  if (parts.some((p) => p === ''))
+    throw new UsageError(`--${name} needs a comma-separated list of numbers, got "${raw}"`);
   return parts.map((p) => {
     const n = parse(p);
     if (!Number.isFinite(n)) throw new UsageError(`--${name}: "${p}" is not a number`);
@@ -128,7 +133,8 @@ export function parseCli(argv: string[]): CliOptions | null {
     const names = values.transports.split(',').map((t) => t.trim());
     const known: readonly string[] = TRANSPORT_NAMES;
     const bad = names.find((t) => !known.includes(t));
-    if (bad !== undefined) throw new UsageError(`--transports: unknown transport "${bad}"; choose from ${known.join(', ')}`);
+    if (bad !== undefined)
+      throw new UsageError(`--transports: unknown transport "${bad}"; choose from ${known.join(', ')}`);
     s.transports = names as Scenario['transports'];
   }
   const clients = list('clients', values.clients, integer);
@@ -148,7 +154,8 @@ export function parseCli(argv: string[]): CliOptions | null {
   const [runs] = list('runs', values.runs, integer) ?? [];
   if (runs !== undefined) s.repetitions = runs;
   if (values.framework !== undefined) {
-    if (values.framework !== 'express' && values.framework !== 'node') throw new UsageError(`--framework must be express or node, got "${values.framework}"`);
+    if (values.framework !== 'express' && values.framework !== 'node')
+      throw new UsageError(`--framework must be express or node, got "${values.framework}"`);
     s.framework = values.framework;
   }
 
@@ -159,5 +166,11 @@ export function parseCli(argv: string[]): CliOptions | null {
     throw err;
   }
   const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;
-  return { scenario: s, profile: values.quick ? 'quick' : 'default', outDir: values.out ?? 'results', json: values.json ?? false, ...(inject ? { inject } : {}) };
+  return {
+    scenario: s,
+    profile: values.quick ? 'quick' : 'default',
+    outDir: values.out ?? 'results',
+    json: values.json ?? false,
+    ...(inject ? { inject } : {}),
+  };
 }

@@ -60,7 +60,10 @@ export function bundleName(entry: string): string {
  * Bundles `entries` into a fresh temporary directory. Returns null after one warning line (via
  * `warn`) when esbuild is missing or the build fails: the caller then starts children with tsx.
  */
-export async function buildChildBundle(entries: readonly string[] = CHILD_ENTRIES, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<ChildBundle | null> {
+export async function buildChildBundle(
+  entries: readonly string[] = CHILD_ENTRIES,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<ChildBundle | null> {
   const started = performance.now();
   let dir: string | undefined;
   try {
@@ -78,7 +81,9 @@ export async function buildChildBundle(entries: readonly string[] = CHILD_ENTRIE
       outExtension: { '.js': '.mjs' },
       sourcemap: 'linked',
       // Bundled CommonJS packages (express, ws) call require() for node builtins: give ESM one.
-      banner: { js: "import { createRequire as __pollbenchCreateRequire } from 'node:module'; const require = __pollbenchCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __pollbenchCreateRequire } from 'node:module'; const require = __pollbenchCreateRequire(import.meta.url);",
+      },
       logLevel: 'silent',
     });
     const files = new Map(entries.map((e) => [path.join(ROOT, e), path.join(dir!, `${bundleName(e)}.mjs`)]));

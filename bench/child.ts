@@ -23,10 +23,17 @@ export interface Pinning {
 /** Server on core 0, load on core 1, when taskset works and there are two cores to split. */
 export function detectPinning(): Pinning {
   const cpus = os.availableParallelism();
-  if (cpus < 2) return { available: false, serverCpus: null, loadCpus: null, note: `only ${cpus} CPU: server and load share it` };
+  if (cpus < 2)
+    return { available: false, serverCpus: null, loadCpus: null, note: `only ${cpus} CPU: server and load share it` };
   const probe = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
-  if (probe.status !== 0) return { available: false, serverCpus: null, loadCpus: null, note: 'taskset unavailable: processes not pinned' };
-  return { available: true, serverCpus: '0', loadCpus: '1', note: 'taskset -c: server on one core; load generator and publisher (the harness) on the other' };
+  if (probe.status !== 0)
+    return { available: false, serverCpus: null, loadCpus: null, note: 'taskset unavailable: processes not pinned' };
+  return {
+    available: true,
+    serverCpus: '0',
+    loadCpus: '1',
+    note: 'taskset -c: server on one core; load generator and publisher (the harness) on the other',
+  };
 }
 
 export class ChildExitedError extends Error {}
@@ -48,7 +55,8 @@ export class ManagedChild<In, Out extends { type: string }> {
   ) {
     const path = fileURLToPath(new URL(script, import.meta.url));
     const nodeArgs = [...nodeFlags, ...childEntryArgs(path), ...args];
-    const [command, argv] = cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
+    const [command, argv] =
+      cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
     this.process = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
@@ -129,7 +137,11 @@ export class ManagedChild<In, Out extends { type: string }> {
       void this.exited.then((info) => {
         if (this.inbox.some((m) => m.type === type)) return;
         cleanup();
-        reject(new ChildExitedError(`${this.name} exited (code ${info.code}, signal ${info.signal}) before '${type}': ${this.lastWords()}`));
+        reject(
+          new ChildExitedError(
+            `${this.name} exited (code ${info.code}, signal ${info.signal}) before '${type}': ${this.lastWords()}`,
+          ),
+        );
       });
     });
   }

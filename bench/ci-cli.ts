@@ -65,10 +65,12 @@ async function main(): Promise<number> {
   let inject;
   let runs = ciScenario.repetitions;
   try {
-    if (values.against !== undefined && values.baseline !== undefined) throw new UsageError('give --against or --baseline, not both');
+    if (values.against !== undefined && values.baseline !== undefined)
+      throw new UsageError('give --against or --baseline, not both');
     if (values.runs !== undefined) {
       runs = /^[0-9]+$/.test(values.runs) ? Number(values.runs) : Number.NaN;
-      if (!(runs >= 1 && runs <= 100)) throw new UsageError(`--runs must be a whole number from 1 to 100, got "${values.runs}"`);
+      if (!(runs >= 1 && runs <= 100))
+        throw new UsageError(`--runs must be a whole number from 1 to 100, got "${values.runs}"`);
     }
     config = gateConfig(values);
     if (values.baseline !== undefined) storedBaseline = loadResultFile(values.baseline);
@@ -103,7 +105,14 @@ async function main(): Promise<number> {
   let baselineName = values.baseline ? path.basename(values.baseline) : 'baseline';
   if (values.against !== undefined) {
     try {
-      const outcome = await runAgainst({ ref: values.against, runs, outDir, signal: abort.signal, inject, log: (l) => process.stderr.write(`pollbench ci: ${l}\n`) });
+      const outcome = await runAgainst({
+        ref: values.against,
+        runs,
+        outDir,
+        signal: abort.signal,
+        inject,
+        log: (l) => process.stderr.write(`pollbench ci: ${l}\n`),
+      });
       baseline = outcome.baseline;
       candidate = outcome.candidate;
       interrupted = outcome.interrupted;
@@ -117,7 +126,15 @@ async function main(): Promise<number> {
     }
   } else {
     const progress = createProgressPrinter();
-    const outcome = await runPlan({ scenario: { ...ciScenario, repetitions: runs }, profile: 'default', outDir: path.join(outDir, 'runs'), command: ['bench:ci', ...process.argv.slice(2)], signal: abort.signal, onProgress: (p) => progress.update(p), ...(inject ? { inject } : {}) });
+    const outcome = await runPlan({
+      scenario: { ...ciScenario, repetitions: runs },
+      profile: 'default',
+      outDir: path.join(outDir, 'runs'),
+      command: ['bench:ci', ...process.argv.slice(2)],
+      signal: abort.signal,
+      onProgress: (p) => progress.update(p),
+      ...(inject ? { inject } : {}),
+    });
     progress.done();
     candidate = outcome.result;
     interrupted = candidate.status === 'interrupted';
@@ -125,11 +142,16 @@ async function main(): Promise<number> {
 
   writeJson(path.join(outDir, 'candidate.json'), candidate);
   if (baseline) writeJson(path.join(outDir, 'baseline.json'), baseline);
-  const reports = await writeReports({ result: candidate, stem: path.join(outDir, 'report'), ...(baseline ? { baseline: { result: baseline, name: baselineName } } : {}) });
+  const reports = await writeReports({
+    result: candidate,
+    stem: path.join(outDir, 'report'),
+    ...(baseline ? { baseline: { result: baseline, name: baselineName } } : {}),
+  });
   const gab = githubActionBenchmark(candidate);
   writeJson(path.join(outDir, 'github-action-benchmark-smaller.json'), gab.smallerIsBetter);
   // github-action-benchmark rejects an empty file; today every exported metric is lower-is-better.
-  if (gab.biggerIsBetter.length) writeJson(path.join(outDir, 'github-action-benchmark-bigger.json'), gab.biggerIsBetter);
+  if (gab.biggerIsBetter.length)
+    writeJson(path.join(outDir, 'github-action-benchmark-bigger.json'), gab.biggerIsBetter);
   writeJson(path.join(outDir, 'bencher.json'), bencherBmf(candidate));
 
   const failedRuns = candidate.jobs.some((j) => j.runs.some((r) => r.status === 'errored'));
@@ -142,7 +164,9 @@ async function main(): Promise<number> {
       writeFileSync(path.join(outDir, 'compare.md'), markdown);
       writeFileSync(path.join(outDir, 'compare.json'), comparisonJson(cmp, names));
       process.stdout.write(markdown);
-      process.stderr.write(`\n${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse${cmp.jobsFailedInCandidate.length ? `, ${cmp.jobsFailedInCandidate.length} job${cmp.jobsFailedInCandidate.length === 1 ? '' : 's'} without a completed run` : ''}` : 'no regression'}; details in ${path.join(outDir, 'compare.md')}\n`);
+      process.stderr.write(
+        `\n${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse${cmp.jobsFailedInCandidate.length ? `, ${cmp.jobsFailedInCandidate.length} job${cmp.jobsFailedInCandidate.length === 1 ? '' : 's'} without a completed run` : ''}` : 'no regression'}; details in ${path.join(outDir, 'compare.md')}\n`,
+      );
       if (cmp.verdict === 'regressed') code = 1;
     } catch (err) {
       if (!(err instanceof UnusableComparison)) throw err;

@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   // After the tables (on stderr under --json, so stdout stays one JSON document).
   const after = options.json ? process.stderr : process.stdout;
   after.write(`\n${renderSamplesPerCell(result)}\n${renderTimeBreakdown(result)}`);
-  after.write(`  (this process: ${(process.uptime()).toFixed(1)} s so far, including its own start before the plan)\n`);
+  after.write(`  (this process: ${process.uptime().toFixed(1)} s so far, including its own start before the plan)\n`);
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
   process.stderr.write(`\nResult: ${shown(file)} (also ${path.join(options.outDir, 'latest.json')})\n`);
   let reportFailed = false;
@@ -79,7 +79,9 @@ async function main(): Promise<number> {
   } catch (err) {
     // The result is already on disk; `npm run report` can render it again once the cause is fixed.
     reportFailed = true;
-    process.stderr.write(`pollbench: could not render the report (the result file is complete): ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `pollbench: could not render the report (the result file is complete): ${err instanceof Error ? err.message : String(err)}\n`,
+    );
   }
 
   if (result.status === 'interrupted') return 130;

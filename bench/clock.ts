@@ -18,9 +18,13 @@ export interface SharedClockCheck {
 /** Forks a tiny child (plain JS, no loader) and brackets its hrtime reading with ours. */
 export function checkSharedClock(timeoutMs = 10_000): Promise<SharedClockCheck> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', "process.on('message', () => { process.send(String(process.hrtime.bigint())); process.disconnect(); })"], {
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-e', "process.on('message', () => { process.send(String(process.hrtime.bigint())); process.disconnect(); })"],
+      {
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      },
+    );
     let before = 0n;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -38,7 +42,9 @@ export function checkSharedClock(timeoutMs = 10_000): Promise<SharedClockCheck> 
       resolve({
         ok,
         bracketNs: Number(after - before),
-        detail: ok ? 'child hrtime fell between parent readings' : `child hrtime ${theirs} outside [${before}, ${after}]`,
+        detail: ok
+          ? 'child hrtime fell between parent readings'
+          : `child hrtime ${theirs} outside [${before}, ${after}]`,
       });
     });
     child.once('error', (err) => {

@@ -16,13 +16,21 @@ export interface Command {
   positionals?: { count: number; describe: (got: number) => string };
 }
 
-export type Parsed<O extends Options> = { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values']; positionals: string[] };
+export type Parsed<O extends Options> = {
+  values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values'];
+  positionals: string[];
+};
 
 /** The parsed arguments, or the exit code when the command should stop here (help or bad usage). */
 export function parseCommand<O extends Options>(command: Command, argv: string[], options: O): Parsed<O> | number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     // node's messages are clear but long; keep the first sentence.
     return usageError(command, (err as Error).message.split(/\.\s/)[0]!);
@@ -33,7 +41,12 @@ export function parseCommand<O extends Options>(command: Command, argv: string[]
   }
   const want = command.positionals?.count ?? 0;
   if (parsed.positionals.length !== want) {
-    return usageError(command, command.positionals ? command.positionals.describe(parsed.positionals.length) : `unexpected argument "${parsed.positionals[0]}"`);
+    return usageError(
+      command,
+      command.positionals
+        ? command.positionals.describe(parsed.positionals.length)
+        : `unexpected argument "${parsed.positionals[0]}"`,
+    );
   }
   return { values: parsed.values as Parsed<O>['values'], positionals: parsed.positionals };
 }

@@ -33,7 +33,11 @@ function write(file: string, text: string): void {
 
 function main(): number {
   const parsed = parseCommand(
-    { name: 'pollbench compare', usage: COMPARE_USAGE, positionals: { count: 2, describe: (got) => `give a baseline and a candidate result file (got ${got} files)` } },
+    {
+      name: 'pollbench compare',
+      usage: COMPARE_USAGE,
+      positionals: { count: 2, describe: (got) => `give a baseline and a candidate result file (got ${got} files)` },
+    },
     process.argv.slice(2),
     { ...GATE_OPTIONS, markdown: { type: 'string' }, json: { type: 'string' } },
   );
@@ -48,7 +52,9 @@ function main(): number {
     process.stdout.write(markdown);
     if (values.markdown) write(values.markdown, markdown);
     if (values.json) write(values.json, comparisonJson(cmp, names));
-    process.stderr.write(`${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse${cmp.jobsFailedInCandidate.length ? `, ${cmp.jobsFailedInCandidate.length} job${cmp.jobsFailedInCandidate.length === 1 ? '' : 's'} without a completed run` : ''}` : 'no regression'} (${cmp.metrics.length} metrics in ${cmp.commonJobs} jobs)\n`);
+    process.stderr.write(
+      `${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse${cmp.jobsFailedInCandidate.length ? `, ${cmp.jobsFailedInCandidate.length} job${cmp.jobsFailedInCandidate.length === 1 ? '' : 's'} without a completed run` : ''}` : 'no regression'} (${cmp.metrics.length} metrics in ${cmp.commonJobs} jobs)\n`,
+    );
     return cmp.verdict === 'regressed' ? 1 : 0;
   } catch (err) {
     if (err instanceof InputError || err instanceof ConfigError || err instanceof UnusableComparison) {

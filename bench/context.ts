@@ -9,14 +9,27 @@ import type { Pinning } from './child.ts';
 import type { Scenario } from './scenarios/schema.ts';
 
 const require = createRequire(import.meta.url);
-const MEASURED_PACKAGES = ['express', 'ws', 'undici', 'eventsource-parser', 'hdr-histogram-js', 'zod', 'autocannon', 'tinybench', 'tsx'];
+const MEASURED_PACKAGES = [
+  'express',
+  'ws',
+  'undici',
+  'eventsource-parser',
+  'hdr-histogram-js',
+  'zod',
+  'autocannon',
+  'tinybench',
+  'tsx',
+];
 
 /**
  * The installed version. Packages with an `exports` map (tinybench) refuse `name/package.json`, so
  * fall back to the project's own node_modules folder before giving up.
  */
 function packageVersion(name: string): string {
-  const candidates = [() => require.resolve(`${name}/package.json`), () => fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url))];
+  const candidates = [
+    () => require.resolve(`${name}/package.json`),
+    () => fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url)),
+  ];
   for (const resolve of candidates) {
     try {
       return (JSON.parse(readFileSync(resolve(), 'utf8')) as { version: string }).version;
@@ -32,7 +45,12 @@ function git(args: string[]): string | null {
   return out.status === 0 ? out.stdout.trim() : null;
 }
 
-export function collectContext(scenario: Scenario, profile: Context['profile'], pinning: Pinning, command: string[]): Context {
+export function collectContext(
+  scenario: Scenario,
+  profile: Context['profile'],
+  pinning: Pinning,
+  command: string[],
+): Context {
   const cpus = os.cpus();
   const status = git(['status', '--porcelain']);
   const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

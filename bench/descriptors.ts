@@ -27,7 +27,10 @@ export function descriptorsNeeded(clients: number): number {
 
 /** The most clients a per-process limit allows (the inverse of descriptorsNeeded). */
 export function maxClientsFor(limit: number): number {
-  let n = Math.max(0, Math.floor(((limit - BASE_DESCRIPTORS) * RECONNECT_SHARE) / ((RECONNECT_SHARE + 1) * SOCKETS_PER_CLIENT)) + 1);
+  let n = Math.max(
+    0,
+    Math.floor(((limit - BASE_DESCRIPTORS) * RECONNECT_SHARE) / ((RECONNECT_SHARE + 1) * SOCKETS_PER_CLIENT)) + 1,
+  );
   while (n > 0 && descriptorsNeeded(n) > limit) n--;
   return n;
 }

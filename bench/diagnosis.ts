@@ -58,33 +58,61 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
   // core (measured); that is a burst the latency includes, not a saturated client.
   const loadBusy = input.loadCpuFraction > LOAD_SATURATION_FRACTION;
   // A loop busy all the time on a fraction of a core was waiting for its core: other processes had it.
-  const sharedCore = serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION ? '; the server got only that share of its core: other processes were using it' : '';
+  const sharedCore =
+    serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION
+      ? '; the server got only that share of its core: other processes were using it'
+      : '';
   const serverText = `server event loop busy ${pct(serverElu)}${serverElu !== input.serverElu ? ' while clients connected' : ''} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
   const loadText = `load generator at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
-  const connectText = c ? `${c.connected} of ${c.requested} clients connected within the ${seconds(c.deadlineMs)} s connect deadline` : '';
+  const connectText = c
+    ? `${c.connected} of ${c.requested} clients connected within the ${seconds(c.deadlineMs)} s connect deadline`
+    : '';
 
   // Only the load generator's EMFILE is visible: a server out of descriptors is seen as resets
   // ("refused"), because libuv closes what it cannot accept without telling node (tried here under
   // prlimit 200:200: 64 clients reset, no error on the server). The CLI's preflight keeps runs clear of it.
   if (c && c.failures.descriptors > 0) {
-    return { resource: 'descriptors', detail: `${c.failures.descriptors} connects failed for lack of file descriptors (EMFILE); ${connectText}. Raise the hard limit (as root: ulimit -Hn, or LimitNOFILE / limits.conf) or run fewer clients.` };
+    return {
+      resource: 'descriptors',
+      detail: `${c.failures.descriptors} connects failed for lack of file descriptors (EMFILE); ${connectText}. Raise the hard limit (as root: ulimit -Hn, or LimitNOFILE / limits.conf) or run fewer clients.`,
+    };
   }
   // The busier side first: a saturated server starves accepts and pushes, a saturated client its reads.
   const cpuVerdict = (): Bottleneck | null => {
-    if (serverBusy && (!loadBusy || serverElu >= input.loadCpuFraction)) return { resource: 'server-cpu', detail: `${serverText}${loadBusy ? `; ${loadText}` : ''}` };
-    if (loadBusy) return { resource: 'load-cpu', detail: `${loadText}${serverBusy ? `; ${serverText}` : ''}: the figures are partly the client's` };
+    if (serverBusy && (!loadBusy || serverElu >= input.loadCpuFraction))
+      return { resource: 'server-cpu', detail: `${serverText}${loadBusy ? `; ${loadText}` : ''}` };
+    if (loadBusy)
+      return {
+        resource: 'load-cpu',
+        detail: `${loadText}${serverBusy ? `; ${serverText}` : ''}: the figures are partly the client's`,
+      };
     return null;
   };
   if (unconnected > 0) {
     const cpu = cpuVerdict();
     if (cpu) return { resource: cpu.resource, detail: `${connectText}; ${cpu.detail}` };
-    const causes = c ? Object.entries(c.failures).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
-    return { resource: 'connect-backlog', detail: `${connectText}${causes.length ? ` (failed connects: ${causes.join(', ')})` : ' (connects neither failed nor finished)'}, with neither process saturated: the listen backlog, the handshake queue or the server's descriptors (seen as resets) is the limit` };
+    const causes = c
+      ? Object.entries(c.failures)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k}`)
+      : [];
+    return {
+      resource: 'connect-backlog',
+      detail: `${connectText}${causes.length ? ` (failed connects: ${causes.join(', ')})` : ' (connects neither failed nor finished)'}, with neither process saturated: the listen backlog, the handshake queue or the server's descriptors (seen as resets) is the limit`,
+    };
   }
   const cpu = cpuVerdict();
-  if (cpu) return { resource: cpu.resource, detail: input.lossFraction > 0 ? `${cpu.detail}; ${(input.lossFraction * 100).toFixed(2)}% of events lost` : cpu.detail };
+  if (cpu)
+    return {
+      resource: cpu.resource,
+      detail:
+        input.lossFraction > 0 ? `${cpu.detail}; ${(input.lossFraction * 100).toFixed(2)}% of events lost` : cpu.detail,
+    };
   if (input.publisherLatenessMaxUs > PUBLISHER_LATE_LIMIT_US) {
-    return { resource: 'publisher', detail: `the publisher ran up to ${(input.publisherLatenessMaxUs / 1000).toFixed(0)} ms behind schedule with neither process saturated` };
+    return {
+      resource: 'publisher',
+      detail: `the publisher ran up to ${(input.publisherLatenessMaxUs / 1000).toFixed(0)} ms behind schedule with neither process saturated`,
+    };
   }
   return null;
 }
@@ -108,7 +136,11 @@ export function bottleneckWarning(b: Bottleneck): string {
 }
 
 /** diagnose() over a run's load report and derived metrics (what the orchestrator calls). */
-export function diagnoseRun(load: { connect?: ConnectOutcome; loadCpuFraction: number; loadLoopDelayP99Us: number }, metrics: Record<string, { value: number }>, connectServerElu?: number): Bottleneck | null {
+export function diagnoseRun(
+  load: { connect?: ConnectOutcome; loadCpuFraction: number; loadLoopDelayP99Us: number },
+  metrics: Record<string, { value: number }>,
+  connectServerElu?: number,
+): Bottleneck | null {
   const m = (name: string) => metrics[name]?.value ?? 0;
   return diagnose({
     connect: load.connect,

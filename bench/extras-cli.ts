@@ -24,7 +24,8 @@ function usage(message: string): never {
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) usage(`--${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    usage(`--${name} must be a whole number from 1 to ${max}, got "${raw}"`);
   return Number(raw);
 }
 
@@ -34,7 +35,15 @@ try {
   ({ values } = parseArgs({
     args: rest,
     strict: true,
-    options: { duration: { type: 'string' }, connections: { type: 'string' }, runs: { type: 'string' }, time: { type: 'string' }, payload: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      runs: { type: 'string' },
+      time: { type: 'string' },
+      payload: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   }));
 } catch (err) {
   usage((err as Error).message.split(/\.\s/)[0]!);
@@ -46,13 +55,18 @@ if (values['help']) {
 const str = (k: string) => values[k] as string | undefined;
 
 if (mode === 'micro') {
-  const rows = await runMicro({ timeMs: positiveInt('time', str('time'), 500, 60_000), payloadBytes: positiveInt('payload', str('payload'), 256, 1_048_576) });
+  const rows = await runMicro({
+    timeMs: positiveInt('time', str('time'), 500, 60_000),
+    payloadBytes: positiveInt('payload', str('payload'), 256, 1_048_576),
+  });
   if (values['json']) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
   else {
     const width = Math.max(...rows.map((r) => r.task.length));
     process.stdout.write(`${'task'.padEnd(width)}  mean (ns)   p99 (ns)      ops/s   rme\n`);
     for (const r of rows) {
-      process.stdout.write(`${r.task.padEnd(width)}  ${r.meanNs.toFixed(0).padStart(9)}  ${r.p99Ns.toFixed(0).padStart(9)}  ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(9)}  ${r.rmePercent.toFixed(1)}%\n`);
+      process.stdout.write(
+        `${r.task.padEnd(width)}  ${r.meanNs.toFixed(0).padStart(9)}  ${r.p99Ns.toFixed(0).padStart(9)}  ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(9)}  ${r.rmePercent.toFixed(1)}%\n`,
+      );
     }
   }
 } else if (mode === 'throughput') {
@@ -71,9 +85,15 @@ if (mode === 'micro') {
   if (values['json']) process.stdout.write(`${JSON.stringify({ pinning, rows }, null, 1)}\n`);
   else {
     process.stdout.write(`empty short poll (GET ${'/events'} answering []), ${pinning.note}\n`);
-    for (const r of rows) process.stdout.write(`  run ${r.repetition} ${r.framework.padEnd(8)} ${Math.round(r.requestsPerSec).toLocaleString('en-US').padStart(8)} req/s  (${r.non2xx} non-2xx, ${r.errors} errors)\n`);
+    for (const r of rows)
+      process.stdout.write(
+        `  run ${r.repetition} ${r.framework.padEnd(8)} ${Math.round(r.requestsPerSec).toLocaleString('en-US').padStart(8)} req/s  (${r.non2xx} non-2xx, ${r.errors} errors)\n`,
+      );
     const med = (f: string) => median(rows.filter((r) => r.framework === f).map((r) => r.requestsPerSec));
-    if (rows.length >= 2) process.stdout.write(`median: express ${Math.round(med('express'))} req/s, node:http ${Math.round(med('node'))} req/s: node:http answers ${(med('node') / med('express')).toFixed(2)}x as many\n`);
+    if (rows.length >= 2)
+      process.stdout.write(
+        `median: express ${Math.round(med('express'))} req/s, node:http ${Math.round(med('node'))} req/s: node:http answers ${(med('node') / med('express')).toFixed(2)}x as many\n`,
+      );
   }
   if (abort.signal.aborted) process.exit(130);
 } else {

@@ -30,15 +30,31 @@ Runs the CI profile 2 x runs x comparisons times (one checkout, interleaved), sp
 same-code A/B comparisons and counts how many the gate calls a regression. Target: at most 1 in 20.`;
 
 async function main(): Promise<number> {
-  const parsed = parseCommand({ name: 'pollbench false-alarms', usage: FALSE_ALARMS_USAGE }, process.argv.slice(2), { ...GATE_OPTIONS, comparisons: { type: 'string' }, resamples: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } });
+  const parsed = parseCommand({ name: 'pollbench false-alarms', usage: FALSE_ALARMS_USAGE }, process.argv.slice(2), {
+    ...GATE_OPTIONS,
+    comparisons: { type: 'string' },
+    resamples: { type: 'string' },
+    runs: { type: 'string' },
+    out: { type: 'string' },
+  });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const whole = (raw: string | undefined, fallback: number) => (raw === undefined ? fallback : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN);
+  const whole = (raw: string | undefined, fallback: number) =>
+    raw === undefined ? fallback : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   const comparisons = whole(values.comparisons, 5);
   const resamples = whole(values.resamples, 20);
   const perSide = whole(values.runs, ciScenario.repetitions);
-  if (!(comparisons >= 1 && comparisons <= 100 && resamples >= 0 && resamples <= 1000 && perSide >= 3 && perSide <= 20)) {
-    process.stderr.write(`pollbench false-alarms: --comparisons 1..100, --resamples 0..1000 and --runs 3..20, as whole numbers\n\n${FALSE_ALARMS_USAGE}\n`);
+  if (!(
+    comparisons >= 1 &&
+    comparisons <= 100 &&
+    resamples >= 0 &&
+    resamples <= 1000 &&
+    perSide >= 3 &&
+    perSide <= 20
+  )) {
+    process.stderr.write(
+      `pollbench false-alarms: --comparisons 1..100, --resamples 0..1000 and --runs 3..20, as whole numbers\n\n${FALSE_ALARMS_USAGE}\n`,
+    );
     return 2;
   }
   let config;
@@ -56,7 +72,14 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => abort.abort(new Error('interrupted')));
 
   const progress = createProgressPrinter();
-  const { result } = await runPlan({ scenario: { ...ciScenario, repetitions: 2 * perSide * comparisons }, profile: 'default', outDir, command: ['bench:false-alarms', ...process.argv.slice(2)], signal: abort.signal, onProgress: (p) => progress.update(p) });
+  const { result } = await runPlan({
+    scenario: { ...ciScenario, repetitions: 2 * perSide * comparisons },
+    profile: 'default',
+    outDir,
+    command: ['bench:false-alarms', ...process.argv.slice(2)],
+    signal: abort.signal,
+    onProgress: (p) => progress.update(p),
+  });
   progress.done();
 
   const summary = analyzeFalseAlarms(result, perSide, resamples, config);
@@ -64,11 +87,22 @@ async function main(): Promise<number> {
   const resampledAlarms = resampled.falseAlarms;
   const done = Math.min(...result.jobs.map((j) => j.runs.filter((r) => r.status === 'completed').length));
   writeFileSync(path.join(outDir, 'false-alarms.json'), `${JSON.stringify(summary, null, 1)}\n`);
-  process.stdout.write(`${alarms} false alarm${alarms === 1 ? '' : 's'} in ${outcomes.length} same-code comparisons (n = ${perSide} runs per side)\n`);
-  for (const o of outcomes.filter((x) => x.regressions.length)) process.stdout.write(`  comparison ${o.comparison}: ${o.regressions.join('; ')}\n`);
-  process.stdout.write(`${resampledAlarms} false alarm${resampledAlarms === 1 ? '' : 's'} in ${resampled.comparisons} resampled same-code comparisons (drawn from the same ${done} runs per job)\n`);
-  for (const o of resampled.outcomes.filter((x) => x.regressions.length)) process.stdout.write(`  resample ${o.comparison}: ${o.regressions.join('; ')}\n`);
-  process.stdout.write(`largest same-code change of an exact metric: ${summary.largestExactChanges.slice(0, 5).map((x) => `${x.metric} ${(x.change * 100).toFixed(2)}%`).join(', ')}\n`);
+  process.stdout.write(
+    `${alarms} false alarm${alarms === 1 ? '' : 's'} in ${outcomes.length} same-code comparisons (n = ${perSide} runs per side)\n`,
+  );
+  for (const o of outcomes.filter((x) => x.regressions.length))
+    process.stdout.write(`  comparison ${o.comparison}: ${o.regressions.join('; ')}\n`);
+  process.stdout.write(
+    `${resampledAlarms} false alarm${resampledAlarms === 1 ? '' : 's'} in ${resampled.comparisons} resampled same-code comparisons (drawn from the same ${done} runs per job)\n`,
+  );
+  for (const o of resampled.outcomes.filter((x) => x.regressions.length))
+    process.stdout.write(`  resample ${o.comparison}: ${o.regressions.join('; ')}\n`);
+  process.stdout.write(
+    `largest same-code change of an exact metric: ${summary.largestExactChanges
+      .slice(0, 5)
+      .map((x) => `${x.metric} ${(x.change * 100).toFixed(2)}%`)
+      .join(', ')}\n`,
+  );
   return result.status === 'interrupted' ? 130 : 0;
 }
 

@@ -28,21 +28,33 @@ export function validateScenario(input: unknown): Scenario {
     throw new ScenarioError(formatZodIssues(parsed.error.issues));
   }
   const s = parsed.data;
-  const duplicated = (values: readonly unknown[]) => new Set(values.map((v) => JSON.stringify(v))).size !== values.length;
+  const duplicated = (values: readonly unknown[]) =>
+    new Set(values.map((v) => JSON.stringify(v))).size !== values.length;
   for (const [axis, values] of Object.entries(s.matrix)) {
     if (values !== undefined && duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
   }
   if (duplicated(s.transports)) throw new ScenarioError('transports: values must not repeat');
   for (const [i, cell] of (s.matrix.exclude ?? []).entries()) {
-    if (cell.shape === undefined && cell.clients === undefined && cell.payloadBytes === undefined) throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
-    if (cell.shape !== undefined && !s.matrix.shapes.some((shape) => sameShape(shape, cell.shape!))) throw new ScenarioError(`matrix.exclude.${i}.shape: ${shapeLabel(cell.shape)} is not in matrix.shapes`);
-    if (cell.clients !== undefined && !s.matrix.clients.includes(cell.clients)) throw new ScenarioError(`matrix.exclude.${i}.clients: ${cell.clients} is not in matrix.clients`);
-    if (cell.payloadBytes !== undefined && !s.matrix.payloadBytes.includes(cell.payloadBytes)) throw new ScenarioError(`matrix.exclude.${i}.payloadBytes: ${cell.payloadBytes} is not in matrix.payloadBytes`);
+    if (cell.shape === undefined && cell.clients === undefined && cell.payloadBytes === undefined)
+      throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
+    if (cell.shape !== undefined && !s.matrix.shapes.some((shape) => sameShape(shape, cell.shape!)))
+      throw new ScenarioError(`matrix.exclude.${i}.shape: ${shapeLabel(cell.shape)} is not in matrix.shapes`);
+    if (cell.clients !== undefined && !s.matrix.clients.includes(cell.clients))
+      throw new ScenarioError(`matrix.exclude.${i}.clients: ${cell.clients} is not in matrix.clients`);
+    if (cell.payloadBytes !== undefined && !s.matrix.payloadBytes.includes(cell.payloadBytes))
+      throw new ScenarioError(`matrix.exclude.${i}.payloadBytes: ${cell.payloadBytes} is not in matrix.payloadBytes`);
   }
-  if (s.matrix.shapes.every((shape) => s.matrix.clients.every((clients) => s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes))))) {
+  if (
+    s.matrix.shapes.every((shape) =>
+      s.matrix.clients.every((clients) =>
+        s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes)),
+      ),
+    )
+  ) {
     throw new ScenarioError('matrix.exclude: excludes every cell');
   }
-  if (s.transports.some((t) => TRANSPORT_TRAITS[t].longPollWait) && s.longPollWaitMs < 100) throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
+  if (s.transports.some((t) => TRANSPORT_TRAITS[t].longPollWait) && s.longPollWaitMs < 100)
+    throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
   return s;
 }
 
@@ -51,7 +63,10 @@ const sameShape = (a: ScenarioShape, b: ScenarioShape) => shapeLabel(a) === shap
 /** Whether the cell (shape, clients, payload) is left out by one of the scenario's matrix.exclude entries. */
 export function isExcluded(s: Scenario, shape: ScenarioShape, clients: number, payloadBytes: number): boolean {
   return (s.matrix.exclude ?? []).some(
-    (cell) => (cell.shape === undefined || sameShape(cell.shape, shape)) && (cell.clients === undefined || cell.clients === clients) && (cell.payloadBytes === undefined || cell.payloadBytes === payloadBytes),
+    (cell) =>
+      (cell.shape === undefined || sameShape(cell.shape, shape)) &&
+      (cell.clients === undefined || cell.clients === clients) &&
+      (cell.payloadBytes === undefined || cell.payloadBytes === payloadBytes),
   );
 }
 
@@ -91,7 +106,9 @@ export function jobId(p: JobParams): string {
   const parts = [p.transport, shapeLabel(p.shape), `clients=${p.clients}`, `payload=${p.payloadBytes}B`];
   if (p.pollIntervalMs !== null) parts.push(`interval=${p.pollIntervalMs}ms`);
   if (p.longPollWaitMs !== null) parts.push(`wait=${p.longPollWaitMs}ms`);
-  parts.push(TRANSPORT_TRAITS[p.transport].httpStack === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework);
+  parts.push(
+    TRANSPORT_TRAITS[p.transport].httpStack === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework,
+  );
   return parts.join(' ');
 }
 

@@ -48,13 +48,36 @@ export function auditOf(serverPort: number, load: LoadReport, serverFinal: Serve
     windowEndNs: load.endNs,
     countedUntilNs: load.countedUntilNs,
     eventsReceived: load.window.eventsReceived,
-    clientRun: { bytesUp: c.bytesUp, bytesDown: c.bytesDown, tcpConnects: c.tcpConnects, httpRequests: c.httpRequests, wsHandshakes: c.wsHandshakes, eventsReceived: c.eventsReceived },
-    serverRun: { bytesIn: s.bytesIn, bytesOut: s.bytesOut, tcpAccepted: s.tcpAccepted, httpRequests: s.httpRequests, wsHandshakes: s.wsHandshakes },
+    clientRun: {
+      bytesUp: c.bytesUp,
+      bytesDown: c.bytesDown,
+      tcpConnects: c.tcpConnects,
+      httpRequests: c.httpRequests,
+      wsHandshakes: c.wsHandshakes,
+      eventsReceived: c.eventsReceived,
+    },
+    serverRun: {
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      tcpAccepted: s.tcpAccepted,
+      httpRequests: s.httpRequests,
+      wsHandshakes: s.wsHandshakes,
+    },
   };
 }
 
-const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'exact' });
-const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({ value, unit, better, kind: 'noisy' });
+const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({
+  value,
+  unit,
+  better,
+  kind: 'exact',
+});
+const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({
+  value,
+  unit,
+  better,
+  kind: 'noisy',
+});
 
 /** Units of the figures that divide by the events received in the window. */
 const PER_EVENT_UNITS = new Set<Unit>(['bytes/event', 'requests/event', 'cpu-ms/1000 events']);
@@ -66,7 +89,11 @@ export const SERVER_SATURATION_ELU = 0.9;
 /** Publisher lateness worth a warning: it shows up as latency on every transport. */
 const PUBLISHER_LATE_WARN_US = 10_000;
 
-export function deriveMetrics(params: JobParams, load: LoadReport, server: ServerWindow): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: string[] } {
+export function deriveMetrics(
+  params: JobParams,
+  load: LoadReport,
+  server: ServerWindow,
+): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: string[] } {
   const d = load.delivery;
   const w = load.window;
   const received = w.eventsReceived;
@@ -120,8 +147,14 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
     server_cpu_ms_per_1000_events: noisy(serverPerEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
-    server_rss_per_client_bytes: noisy((server.retained.process.rssBytes - server.idle.process.rssBytes) / measuredClients, 'bytes/client'),
-    server_heap_per_client_bytes: noisy((server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / measuredClients, 'bytes/client'),
+    server_rss_per_client_bytes: noisy(
+      (server.retained.process.rssBytes - server.idle.process.rssBytes) / measuredClients,
+      'bytes/client',
+    ),
+    server_heap_per_client_bytes: noisy(
+      (server.retained.process.heapUsedBytes - server.idle.process.heapUsedBytes) / measuredClients,
+      'bytes/client',
+    ),
     server_event_loop_utilization: noisy(eluBetween(s0, s1), 'fraction'),
     server_loop_delay_p99_us: noisy(s1.process.loopDelay.p99Us, 'us'),
     // Cross-checks, not exact: the two processes' spans are read a moment apart, and bytesWritten
@@ -166,22 +199,34 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
 
   const warnings: string[] = [];
   if (d.lost > 0) {
-    warnings.push(`lost ${d.lost} of ${d.expected} events (${((100 * d.lost) / Math.max(1, d.expected)).toFixed(2)}%): not delivered within ${(load.drainedMs / 1000).toFixed(1)} s after the window`);
+    warnings.push(
+      `lost ${d.lost} of ${d.expected} events (${((100 * d.lost) / Math.max(1, d.expected)).toFixed(2)}%): not delivered within ${(load.drainedMs / 1000).toFixed(1)} s after the window`,
+    );
   }
   if (d.duplicated > 0) warnings.push(`${d.duplicated} events delivered twice`);
   if (d.outOfOrder > 0) warnings.push(`${d.outOfOrder} events out of order`);
-  if (d.clockAnomalies > 0) warnings.push(`${d.clockAnomalies} events received before their scheduled time: the shared-clock assumption failed`);
-  if (load.clientsConnected < params.clients) warnings.push(`only ${load.clientsConnected} of ${params.clients} clients connected`);
+  if (d.clockAnomalies > 0)
+    warnings.push(
+      `${d.clockAnomalies} events received before their scheduled time: the shared-clock assumption failed`,
+    );
+  if (load.clientsConnected < params.clients)
+    warnings.push(`only ${load.clientsConnected} of ${params.clients} clients connected`);
   if (load.totalErrors > 0) warnings.push(`${load.totalErrors} client errors (failed requests or dropped connections)`);
   if (load.loadCpuFraction > LOAD_SATURATION_FRACTION) {
-    warnings.push(`load generator saturated: ${(load.loadCpuFraction * 100).toFixed(0)}% of a core; these figures are partly the client's, not the server's`);
+    warnings.push(
+      `load generator saturated: ${(load.loadCpuFraction * 100).toFixed(0)}% of a core; these figures are partly the client's, not the server's`,
+    );
   }
   const elu = metrics['server_event_loop_utilization']!.value;
   if (elu > SERVER_SATURATION_ELU) {
-    warnings.push(`server saturated: event loop busy ${(elu * 100).toFixed(0)}% of the window (CPU ${(metrics['server_cpu_fraction']!.value * 100).toFixed(0)}% of a core); latency here is mostly queueing in the server`);
+    warnings.push(
+      `server saturated: event loop busy ${(elu * 100).toFixed(0)}% of the window (CPU ${(metrics['server_cpu_fraction']!.value * 100).toFixed(0)}% of a core); latency here is mostly queueing in the server`,
+    );
   }
-  if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US) warnings.push(`publisher ran up to ${(lateness.maxUs / 1000).toFixed(1)} ms behind schedule`);
-  if (w.skippedPolls > 0) warnings.push(`${w.skippedPolls} poll ticks skipped because the previous poll had not returned`);
+  if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US)
+    warnings.push(`publisher ran up to ${(lateness.maxUs / 1000).toFixed(1)} ms behind schedule`);
+  if (w.skippedPolls > 0)
+    warnings.push(`${w.skippedPolls} poll ticks skipped because the previous poll had not returned`);
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics)) if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key];

@@ -7,7 +7,14 @@
  */
 import { Bench } from 'tinybench';
 import { createParser } from 'eventsource-parser';
-import { decodeEvent, decodeEventList, encodeEvent, encodeEventList, makePayload, type FeedEvent } from '../servers/protocol.ts';
+import {
+  decodeEvent,
+  decodeEventList,
+  encodeEvent,
+  encodeEventList,
+  makePayload,
+  type FeedEvent,
+} from '../servers/protocol.ts';
 import { newLatencyHistogram } from './load/histogram.ts';
 
 /** Operations per timed sample. */
@@ -26,7 +33,11 @@ export interface MicroRow {
 }
 
 export async function runMicro(options: { payloadBytes: number; timeMs: number }): Promise<MicroRow[]> {
-  const event: FeedEvent = { seq: 123_456, emittedAtNs: process.hrtime.bigint(), payload: makePayload(options.payloadBytes) };
+  const event: FeedEvent = {
+    seq: 123_456,
+    emittedAtNs: process.hrtime.bigint(),
+    payload: makePayload(options.payloadBytes),
+  };
   const json = encodeEvent(event);
   const ten = Array.from({ length: 10 }, () => json);
   const tenBody = encodeEventList(ten);
@@ -40,30 +51,54 @@ export async function runMicro(options: { payloadBytes: number; timeMs: number }
     for (let i = 0; i < BATCH; i++) op();
   };
   bench
-    .add('server: encode one event (JSON, once per event)', batched(() => {
-      sink += encodeEvent(event).length;
-    }))
-    .add('short/long poll: body with 1 event', batched(() => {
-      sink += encodeEventList([json]).length;
-    }))
-    .add('short/long poll: body with 10 events', batched(() => {
-      sink += encodeEventList(ten).length;
-    }))
-    .add('sse: frame one event (id + data)', batched(() => {
-      sink += `id: ${event.seq}\ndata: ${json}\n\n`.length;
-    }))
-    .add('client: decode one event (ws, sse)', batched(() => {
-      sink += decodeEvent(json).seq;
-    }))
-    .add('client: decode poll body with 10 events', batched(() => {
-      sink += decodeEventList(tenBody).length;
-    }))
-    .add('client: parse one SSE frame (eventsource-parser)', batched(() => {
-      parser.feed(sseFrame);
-    }))
-    .add('load generator: record one latency (HdrHistogram)', batched(() => {
-      histogram.recordValue(1 + (sink++ % 5000));
-    }));
+    .add(
+      'server: encode one event (JSON, once per event)',
+      batched(() => {
+        sink += encodeEvent(event).length;
+      }),
+    )
+    .add(
+      'short/long poll: body with 1 event',
+      batched(() => {
+        sink += encodeEventList([json]).length;
+      }),
+    )
+    .add(
+      'short/long poll: body with 10 events',
+      batched(() => {
+        sink += encodeEventList(ten).length;
+      }),
+    )
+    .add(
+      'sse: frame one event (id + data)',
+      batched(() => {
+        sink += `id: ${event.seq}\ndata: ${json}\n\n`.length;
+      }),
+    )
+    .add(
+      'client: decode one event (ws, sse)',
+      batched(() => {
+        sink += decodeEvent(json).seq;
+      }),
+    )
+    .add(
+      'client: decode poll body with 10 events',
+      batched(() => {
+        sink += decodeEventList(tenBody).length;
+      }),
+    )
+    .add(
+      'client: parse one SSE frame (eventsource-parser)',
+      batched(() => {
+        parser.feed(sseFrame);
+      }),
+    )
+    .add(
+      'load generator: record one latency (HdrHistogram)',
+      batched(() => {
+        histogram.recordValue(1 + (sink++ % 5000));
+      }),
+    );
   await bench.run();
   if (sink === -1) console.log(sink); // keep the work observable so it is not optimised away
 

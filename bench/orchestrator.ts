@@ -13,7 +13,15 @@ import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
 import { auditOf, deriveMetrics, eluBetween } from './metrics.ts';
 import { alreadyWarned, bottleneckWarning, diagnoseRun } from './diagnosis.ts';
 import { ResultStore } from './result-store.ts';
-import { RESULT_SCHEMA_VERSION, type Calibration, type CompletedRun, type Context, type Job, type Result, type Run } from './result-schema.ts';
+import {
+  RESULT_SCHEMA_VERSION,
+  type Calibration,
+  type CompletedRun,
+  type Context,
+  type Job,
+  type Result,
+  type Run,
+} from './result-schema.ts';
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
@@ -77,17 +85,29 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
   const spawnedNs = nowNs();
   // Both start at once: the load process's startup overlaps the server's.
   // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
-  const server: ServerChild = new ManagedChild('server', SERVER_SCRIPT, [JSON.stringify(serverConfig)], pinning.serverCpus, ['--expose-gc']);
+  const server: ServerChild = new ManagedChild(
+    'server',
+    SERVER_SCRIPT,
+    [JSON.stringify(serverConfig)],
+    pinning.serverCpus,
+    ['--expose-gc'],
+  );
   const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
   let serverReadyNs: bigint | null = null;
   let loadReadyNs: bigint | null = null;
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
   load.onMessage((m) => void (m.type === 'ready' && loadReadyNs === null && (loadReadyNs = nowNs())));
-  const readyNs = () => (serverReadyNs === null || loadReadyNs === null ? null : serverReadyNs > loadReadyNs ? serverReadyNs : loadReadyNs);
+  const readyNs = () =>
+    serverReadyNs === null || loadReadyNs === null ? null : serverReadyNs > loadReadyNs ? serverReadyNs : loadReadyNs;
   return { server, load, feed, spawnedNs, readyNs };
 }
 
-function feedServerConfig(params: PlannedJob['params'], scenario: Scenario, upstreamPort: number, inject: Inject | undefined): ServerConfig {
+function feedServerConfig(
+  params: PlannedJob['params'],
+  scenario: Scenario,
+  upstreamPort: number,
+  inject: Inject | undefined,
+): ServerConfig {
   return {
     role: 'feed',
     transport: params.transport,
@@ -112,7 +132,13 @@ interface Overlap {
   onMeasured(): void;
 }
 
-async function serverStats(server: ServerChild, id: number, options: { resetWindow: boolean; gc: boolean }, signal: AbortSignal, timer?: PhaseTimer): Promise<ServerStats> {
+async function serverStats(
+  server: ServerChild,
+  id: number,
+  options: { resetWindow: boolean; gc: boolean },
+  signal: AbortSignal,
+  timer?: PhaseTimer,
+): Promise<ServerStats> {
   const resume = timer?.phase;
   timer?.enter('snapshots');
   server.send({ type: 'stats', id, ...options });
@@ -141,10 +167,26 @@ async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSign
   const tcp = await one(echo('tcp'), 'tcp', roundTrips, 0, () => echo('ws'));
   const ws = await one(tcp.next!, 'ws', roundTrips, 0, () => echo('ws'));
   const wsIdle = await one(ws.next!, 'ws', idleRoundTrips, IDLE_MS, null);
-  return { tcpRoundTripUs: tcp.roundTripUs, wsRoundTripUs: ws.roundTripUs, roundTrips, wsIdleRoundTripUs: wsIdle.roundTripUs, idleMs: IDLE_MS, idleRoundTrips };
+  return {
+    tcpRoundTripUs: tcp.roundTripUs,
+    wsRoundTripUs: ws.roundTripUs,
+    roundTrips,
+    wsIdleRoundTripUs: wsIdle.roundTripUs,
+    idleMs: IDLE_MS,
+    idleRoundTrips,
+  };
 }
 
-async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, publisher: PublisherProcess, pinning: Pinning, overlap: Overlap, signal: AbortSignal, onPhase: (phase: LoadPhase, done: number, total: number) => void): Promise<Run> {
+async function runOnce(
+  job: PlannedJob,
+  repetition: number,
+  scenario: Scenario,
+  publisher: PublisherProcess,
+  pinning: Pinning,
+  overlap: Overlap,
+  signal: AbortSignal,
+  onPhase: (phase: LoadPhase, done: number, total: number) => void,
+): Promise<Run> {
   const startedAt = new Date().toISOString();
   const t0 = nowNs();
   const { params } = job;
@@ -171,7 +213,13 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     const readyNs = pair.readyNs() ?? nowNs();
     timer.addSpan('start', pair.spawnedNs, readyNs);
     overlapMs = startOverlapMs(pair.spawnedNs, readyNs, t0);
-    const timing = { ...scenario.timing, warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs), alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis) ? scenario.matrix.pollIntervalMs : [] };
+    const timing = {
+      ...scenario.timing,
+      warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs),
+      alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis)
+        ? scenario.matrix.pollIntervalMs
+        : [],
+    };
     phase = 'prewarm';
     timer.enter('prewarm');
     load.send({ type: 'run', port: ready.port, feedStartNs: feed.startNs, params, timing });
@@ -183,14 +231,20 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     phase = 'connect and warm up';
     await load.waitFor('checkpoint', 120_000 + timing.warmupMs, signal);
     // Publisher lateness counts over the window, read at the same edges as the server.
-    const [start] = await Promise.all([serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer), publisher.lateness(true, signal)]);
+    const [start] = await Promise.all([
+      serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer),
+      publisher.lateness(true, signal),
+    ]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
     timer.enter('drain');
-    const [end, publisherLateness] = await Promise.all([serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer), publisher.lateness(false, signal)]);
+    const [end, publisherLateness] = await Promise.all([
+      serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer),
+      publisher.lateness(false, signal),
+    ]);
 
     phase = 'drain and report';
     // Memory per client: after the drain (a GC pause must not delay late window events), with the
@@ -201,18 +255,41 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
     timer.enter('teardown');
     overlap.onMeasured();
     load.send({ type: 'go', checkpoint: 'drained' });
-    const { report } = await load.waitFor('result', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000, signal);
+    const { report } = await load.waitFor(
+      'result',
+      timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000,
+      signal,
+    );
     // Every client has closed: the server's whole-run socket totals, for the audit record.
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
-    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle, start, end, retained, publisher: publisherLateness });
+    const { metrics, totals, warnings } = deriveMetrics(params, report, {
+      idle,
+      start,
+      end,
+      retained,
+      publisher: publisherLateness,
+    });
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
-    if (bottleneck && !alreadyWarned(bottleneck, { unconnected: report.connect?.unconnected ?? 0, windowServerElu: metrics['server_event_loop_utilization']?.value ?? 0 })) warnings.push(bottleneckWarning(bottleneck));
+    if (
+      bottleneck &&
+      !alreadyWarned(bottleneck, {
+        unconnected: report.connect?.unconnected ?? 0,
+        windowServerElu: metrics['server_event_loop_utilization']?.value ?? 0,
+      })
+    )
+      warnings.push(bottleneckWarning(bottleneck));
     completed = {
       status: 'completed',
       repetition,
       startedAt,
       wallMs: Number(nowNs() - t0) / 1e6,
-      window: { warmupMs: timing.warmupMs, measureMs: Number(BigInt(report.endNs) - BigInt(report.startNs)) / 1e6, drainMs: report.drainedMs, firstSeq: report.firstSeq, lastSeq: report.lastSeq },
+      window: {
+        warmupMs: timing.warmupMs,
+        measureMs: Number(BigInt(report.endNs) - BigInt(report.startNs)) / 1e6,
+        drainMs: report.drainedMs,
+        firstSeq: report.firstSeq,
+        lastSeq: report.lastSeq,
+      },
       metrics,
       latency: report.latency,
       connectMs: report.connectMs,
@@ -221,7 +298,17 @@ async function runOnce(job: PlannedJob, repetition: number, scenario: Scenario, 
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
       warnings,
       audit: auditOf(ready.port, report, final),
-      ...(report.connect ? { connect: { requested: report.connect.requested, connected: report.connect.connected, deadlineMs: report.connect.deadlineMs, elapsedMs: report.connect.elapsedMs, failures: report.connect.failures } } : {}),
+      ...(report.connect
+        ? {
+            connect: {
+              requested: report.connect.requested,
+              connected: report.connect.connected,
+              deadlineMs: report.connect.deadlineMs,
+              elapsedMs: report.connect.elapsedMs,
+              failures: report.connect.failures,
+            },
+          }
+        : {}),
       ...(bottleneck ? { bottleneck } : {}),
     };
     return completed;
@@ -244,11 +331,24 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const jobs = expandScenario(scenario);
   const order = interleave(jobs, scenario.repetitions);
   const pinning = detectPinning();
-  const context = { ...collectContext(scenario, options.profile, pinning, options.command), ...(options.inject ? { inject: options.inject } : {}) };
-  const store = new ResultStore(options.outDir, options.profile === 'quick' ? `${scenario.name}-quick` : scenario.name, new Date(context.startedAt));
+  const context = {
+    ...collectContext(scenario, options.profile, pinning, options.command),
+    ...(options.inject ? { inject: options.inject } : {}),
+  };
+  const store = new ResultStore(
+    options.outDir,
+    options.profile === 'quick' ? `${scenario.name}-quick` : scenario.name,
+    new Date(context.startedAt),
+  );
   const resultJobs: Job[] = jobs.map((j) => ({ id: j.id, parameterSet: j.parameterSet, params: j.params, runs: [] }));
   const byId = new Map(resultJobs.map((j) => [j.id, j]));
-  const result: Result = { schemaVersion: RESULT_SCHEMA_VERSION, context, calibration: null, status: 'running', jobs: resultJobs };
+  const result: Result = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    context,
+    calibration: null,
+    status: 'running',
+    jobs: resultJobs,
+  };
   const planStartNs = nowNs();
   const planTiming = { wallMs: 0, bundleMs: 0, calibrationMs: 0, saveMs: 0 };
   const save = () => {
@@ -262,7 +362,16 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const runDurations: number[] = [];
   const report = (run: number, label: string, phase: Progress['phase'], done: number, total: number) => {
     const mean = runDurations.length ? runDurations.reduce((a, b) => a + b, 0) / runDurations.length : null;
-    options.onProgress?.({ run, runs: order.length, label, phase, done, total, elapsedMs: Date.now() - planStart, etaMs: mean === null ? null : mean * (order.length - run + 1) });
+    options.onProgress?.({
+      run,
+      runs: order.length,
+      label,
+      phase,
+      done,
+      total,
+      elapsedMs: Date.now() - planStart,
+      etaMs: mean === null ? null : mean * (order.length - run + 1),
+    });
   };
 
   let interrupted = false;
@@ -280,7 +389,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     save();
 
     const pairFor = async (params: PlannedJob['params']): Promise<Pair> => {
-      const feed = await publisher.openFeed({ shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity }, signal);
+      const feed = await publisher.openFeed(
+        { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
+        signal,
+      );
       return startPair(feedServerConfig(params, scenario, feed.port, options.inject), pinning, feed);
     };
     let next: Promise<Pair> | undefined;
@@ -303,7 +415,11 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
         },
       };
       try {
-        target.runs.push(await runOnce(job, repetition, scenario, publisher, pinning, overlap, signal, (phase, done, total) => report(i + 1, label, phase, done, total)));
+        target.runs.push(
+          await runOnce(job, repetition, scenario, publisher, pinning, overlap, signal, (phase, done, total) =>
+            report(i + 1, label, phase, done, total),
+          ),
+        );
       } catch (err) {
         if (!(err instanceof RunAborted)) throw err;
         target.runs.push({ status: 'aborted', repetition, reason: err.message });
@@ -325,7 +441,11 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     for (const { job, repetition } of order) {
       const target = byId.get(job.id)!;
       if (!target.runs.some((r) => r.repetition === repetition)) {
-        target.runs.push({ status: 'aborted', repetition, reason: interrupted ? 'not started: the run was interrupted' : 'not started: the plan stopped early' });
+        target.runs.push({
+          status: 'aborted',
+          repetition,
+          reason: interrupted ? 'not started: the run was interrupted' : 'not started: the plan stopped early',
+        });
       }
     }
     for (const target of resultJobs) target.runs.sort((a, b) => a.repetition - b.repetition);

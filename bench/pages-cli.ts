@@ -18,7 +18,15 @@ its start time and commit, and an index.html of every published run, newest firs
 Exit codes: 0 written; 2 bad usage or an unreadable result.`;
 
 async function main(): Promise<number> {
-  const parsed = parseCommand({ name: 'pollbench pages', usage: PAGES_USAGE, positionals: { count: 2, describe: () => 'give a result file and a site folder' } }, process.argv.slice(2), { title: { type: 'string' } });
+  const parsed = parseCommand(
+    {
+      name: 'pollbench pages',
+      usage: PAGES_USAGE,
+      positionals: { count: 2, describe: () => 'give a result file and a site folder' },
+    },
+    process.argv.slice(2),
+    { title: { type: 'string' } },
+  );
   if (typeof parsed === 'number') return parsed;
   const [file, site] = parsed.positionals as [string, string];
   let result;
@@ -40,13 +48,25 @@ async function main(): Promise<number> {
   for (const name of readdirSync(path.join(site, 'results')).filter((n) => n.endsWith('.json'))) {
     const stem = name.replace(/\.json$/, '');
     try {
-      runs.push({ result: loadResultFile(path.join(site, 'results', name)), href: `reports/${stem}.html`, json: `results/${name}` });
+      runs.push({
+        result: loadResultFile(path.join(site, 'results', name)),
+        href: `reports/${stem}.html`,
+        json: `results/${name}`,
+      });
     } catch (err) {
       process.stderr.write(`pollbench pages: skipping ${name}: ${(err as Error).message}\n`);
     }
   }
-  writeAtomic(path.join(site, 'index.html'), renderPagesIndex(runs.filter((r) => existsSync(path.join(site, r.href))), parsed.values.title));
-  process.stderr.write(`published ${id} into ${site} (${runs.length} run${runs.length === 1 ? '' : 's'} in the index)\n`);
+  writeAtomic(
+    path.join(site, 'index.html'),
+    renderPagesIndex(
+      runs.filter((r) => existsSync(path.join(site, r.href))),
+      parsed.values.title,
+    ),
+  );
+  process.stderr.write(
+    `published ${id} into ${site} (${runs.length} run${runs.length === 1 ? '' : 's'} in the index)\n`,
+  );
   return 0;
 }
 

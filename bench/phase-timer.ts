@@ -6,7 +6,16 @@
  */
 import { nowNs } from './clock.ts';
 
-export const RUN_PHASES = ['start', 'prewarm', 'connect', 'warmup', 'window', 'drain', 'snapshots', 'teardown'] as const;
+export const RUN_PHASES = [
+  'start',
+  'prewarm',
+  'connect',
+  'warmup',
+  'window',
+  'drain',
+  'snapshots',
+  'teardown',
+] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 export type PhasesMs = Record<RunPhase, number>;
 

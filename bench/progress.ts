@@ -9,14 +9,22 @@ function clock(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(p: Progress): void; done(): void } {
+export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): {
+  update(p: Progress): void;
+  done(): void;
+} {
   const tty = stream.isTTY === true;
   let lastRun = -1;
   let lastLength = 0;
   return {
     update(p) {
       const eta = p.etaMs === null ? '' : `, ETA ${clock(p.etaMs)}`;
-      const detail = p.phase === 'measure' || p.phase === 'warmup' || p.phase === 'drain' ? ` ${(p.done / 1000).toFixed(1)}/${(p.total / 1000).toFixed(1)}s` : p.phase === 'connect' ? ` ${p.done}/${p.total}` : '';
+      const detail =
+        p.phase === 'measure' || p.phase === 'warmup' || p.phase === 'drain'
+          ? ` ${(p.done / 1000).toFixed(1)}/${(p.total / 1000).toFixed(1)}s`
+          : p.phase === 'connect'
+            ? ` ${p.done}/${p.total}`
+            : '';
       const line = `[${p.run}/${p.runs}] ${p.label}: ${p.phase}${detail} (elapsed ${clock(p.elapsedMs)}${eta})`;
       if (tty) {
         const width = (stream.columns ?? 120) - 1;

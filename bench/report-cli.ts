@@ -25,7 +25,11 @@ Exit codes: 0 written; 2 bad usage or an unreadable or invalid result file.`;
 
 async function main(): Promise<number> {
   const parsed = parseCommand(
-    { name: 'pollbench report', usage: REPORT_USAGE, positionals: { count: 1, describe: (got) => `give exactly one result file (got ${got})` } },
+    {
+      name: 'pollbench report',
+      usage: REPORT_USAGE,
+      positionals: { count: 1, describe: (got) => `give exactly one result file (got ${got})` },
+    },
     process.argv.slice(2),
     { baseline: { type: 'string' }, out: { type: 'string' }, print: { type: 'boolean' } },
   );
@@ -36,7 +40,8 @@ async function main(): Promise<number> {
   let baseline: { result: Result; name: string } | undefined;
   try {
     result = load(file);
-    if (values.baseline !== undefined) baseline = { result: load(values.baseline), name: path.basename(values.baseline) };
+    if (values.baseline !== undefined)
+      baseline = { result: load(values.baseline), name: path.basename(values.baseline) };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     process.stderr.write(`pollbench report: ${err.message}\n`);
@@ -49,7 +54,9 @@ async function main(): Promise<number> {
   }
   const written = await writeReports({ result, stem, baseline });
   if (values.print) process.stdout.write(readFileSync(written.markdown, 'utf8'));
-  process.stderr.write(`HTML report: ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KiB, rendered in ${(written.renderMs / 1000).toFixed(1)} s)\nMarkdown summary: ${written.markdown}\n`);
+  process.stderr.write(
+    `HTML report: ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KiB, rendered in ${(written.renderMs / 1000).toFixed(1)} s)\nMarkdown summary: ${written.markdown}\n`,
+  );
   return 0;
 }
 

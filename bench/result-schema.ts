@@ -96,8 +96,21 @@ export const auditSchema = z.object({
   countedUntilNs: decimalNs,
   /** Events received for the first time in the counting window: every per-event figure's denominator. */
   eventsReceived: z.number().int().nonnegative(),
-  clientRun: z.object({ bytesUp: z.number(), bytesDown: z.number(), tcpConnects: z.number(), httpRequests: z.number(), wsHandshakes: z.number(), eventsReceived: z.number() }),
-  serverRun: z.object({ bytesIn: z.number(), bytesOut: z.number(), tcpAccepted: z.number(), httpRequests: z.number(), wsHandshakes: z.number() }),
+  clientRun: z.object({
+    bytesUp: z.number(),
+    bytesDown: z.number(),
+    tcpConnects: z.number(),
+    httpRequests: z.number(),
+    wsHandshakes: z.number(),
+    eventsReceived: z.number(),
+  }),
+  serverRun: z.object({
+    bytesIn: z.number(),
+    bytesOut: z.number(),
+    tcpAccepted: z.number(),
+    httpRequests: z.number(),
+    wsHandshakes: z.number(),
+  }),
 });
 export type Audit = z.infer<typeof auditSchema>;
 
@@ -134,11 +147,21 @@ export const completedRunSchema = z.object({
       connected: z.number().int(),
       deadlineMs: z.number(),
       elapsedMs: z.number(),
-      failures: z.object({ timeout: z.number().int(), descriptors: z.number().int(), refused: z.number().int(), other: z.number().int() }),
+      failures: z.object({
+        timeout: z.number().int(),
+        descriptors: z.number().int(),
+        refused: z.number().int(),
+        other: z.number().int(),
+      }),
     })
     .optional(),
   /** What limited this run (bench/diagnosis.ts); absent when nothing did. */
-  bottleneck: z.object({ resource: z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']), detail: z.string() }).optional(),
+  bottleneck: z
+    .object({
+      resource: z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']),
+      detail: z.string(),
+    })
+    .optional(),
   /**
    * Where the run's wall time went (orchestrator's hrtime, ms; see bench/phase-timer.ts). `start` is
    * spawn to both children ready, and may have begun while the previous run was torn down and its
@@ -146,7 +169,16 @@ export const completedRunSchema = z.object({
    * older results.
    */
   phasesMs: z
-    .object({ start: z.number(), prewarm: z.number(), connect: z.number(), warmup: z.number(), window: z.number(), drain: z.number(), snapshots: z.number(), teardown: z.number() })
+    .object({
+      start: z.number(),
+      prewarm: z.number(),
+      connect: z.number(),
+      warmup: z.number(),
+      window: z.number(),
+      drain: z.number(),
+      snapshots: z.number(),
+      teardown: z.number(),
+    })
     .optional(),
   startOverlapMs: z.number().optional(),
 });
@@ -204,7 +236,12 @@ export const contextSchema = z.object({
   cpu: z.object({ model: z.string(), count: z.number().int(), speedMHz: z.number() }),
   memoryBytes: z.number(),
   packages: z.record(z.string(), z.string()),
-  pinning: z.object({ available: z.boolean(), serverCpus: z.string().nullable(), loadCpus: z.string().nullable(), note: z.string() }),
+  pinning: z.object({
+    available: z.boolean(),
+    serverCpus: z.string().nullable(),
+    loadCpus: z.string().nullable(),
+    note: z.string(),
+  }),
   profile: z.enum(['default', 'quick']),
   scenario: scenarioSchema,
   command: z.array(z.string()),
@@ -230,7 +267,9 @@ export const resultSchema = z.object({
    * Plan-level time (ms, hrtime): the whole plan, bundling the child processes, calibration, and
    * validating and writing the result file after every run. Absent in older results.
    */
-  planTiming: z.object({ wallMs: z.number(), bundleMs: z.number(), calibrationMs: z.number(), saveMs: z.number() }).optional(),
+  planTiming: z
+    .object({ wallMs: z.number(), bundleMs: z.number(), calibrationMs: z.number(), saveMs: z.number() })
+    .optional(),
 });
 export type Result = z.infer<typeof resultSchema>;
 
@@ -238,7 +277,9 @@ export type Result = z.infer<typeof resultSchema>;
 export function parseResult(json: unknown): Result {
   const parsed = resultSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`not a valid pollbench result (schema v${RESULT_SCHEMA_VERSION}): ${formatZodIssues(parsed.error.issues, 10)}`);
+    throw new Error(
+      `not a valid pollbench result (schema v${RESULT_SCHEMA_VERSION}): ${formatZodIssues(parsed.error.issues, 10)}`,
+    );
   }
   return parsed.data;
 }

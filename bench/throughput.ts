@@ -32,12 +32,28 @@ export interface ThroughputOptions {
   signal: AbortSignal;
 }
 
-async function measureOnce(framework: Framework, options: ThroughputOptions, pinning: Pinning, publisher: PublisherProcess): Promise<Omit<ThroughputRow, 'repetition'>> {
-  const feed = await publisher.openFeed({ shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, ringCapacity: 1000 }, options.signal);
+async function measureOnce(
+  framework: Framework,
+  options: ThroughputOptions,
+  pinning: Pinning,
+  publisher: PublisherProcess,
+): Promise<Omit<ThroughputRow, 'repetition'>> {
+  const feed = await publisher.openFeed(
+    { shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, ringCapacity: 1000 },
+    options.signal,
+  );
   const server: ManagedChild<ToServer, FromServer> = new ManagedChild(
     'server',
     '../servers/main.ts',
-    [JSON.stringify({ role: 'feed', transport: 'short-poll', framework, perMessageDeflate: false, feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: 1000 } })],
+    [
+      JSON.stringify({
+        role: 'feed',
+        transport: 'short-poll',
+        framework,
+        perMessageDeflate: false,
+        feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: 1000 },
+      }),
+    ],
     pinning.serverCpus,
   );
   try {
@@ -45,15 +61,24 @@ async function measureOnce(framework: Framework, options: ThroughputOptions, pin
     // since far ahead of the feed: every answer is the empty list, the cheapest possible poll.
     const url = `http://127.0.0.1:${port}${EVENTS_PATH}?since=999999999`;
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
-      const instance = autocannon({ url, connections: options.connections, duration: options.durationS, pipelining: 1 }, (err, res) => {
-        options.signal.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve(res);
-      });
+      const instance = autocannon(
+        { url, connections: options.connections, duration: options.durationS, pipelining: 1 },
+        (err, res) => {
+          options.signal.removeEventListener('abort', onAbort);
+          if (err) reject(err);
+          else resolve(res);
+        },
+      );
       const onAbort = () => instance.stop();
       options.signal.addEventListener('abort', onAbort, { once: true });
     });
-    return { framework, requestsPerSec: result.requests.average, requestsTotal: result.requests.total, non2xx: result.non2xx, errors: result.errors };
+    return {
+      framework,
+      requestsPerSec: result.requests.average,
+      requestsTotal: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors,
+    };
   } finally {
     await server.stop();
   }

@@ -39,9 +39,22 @@ export function summarizeJob(job: Job): JobSummary {
     const values = completed.map((r) => r.metrics[name]).filter((m): m is Metric => m !== undefined);
     const first = values[0]!;
     const numbers = values.map((m) => m.value);
-    metrics[name] = { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, unit: first.unit, better: first.better };
+    metrics[name] = {
+      median: median(numbers),
+      min: Math.min(...numbers),
+      max: Math.max(...numbers),
+      n: numbers.length,
+      unit: first.unit,
+      better: first.better,
+    };
   }
-  const errors = job.runs.flatMap((r) => (r.status === 'errored' ? [`run ${r.repetition} failed during ${r.phase}: ${r.error}`] : r.status === 'aborted' ? [`run ${r.repetition} aborted: ${r.reason}`] : []));
+  const errors = job.runs.flatMap((r) =>
+    r.status === 'errored'
+      ? [`run ${r.repetition} failed during ${r.phase}: ${r.error}`]
+      : r.status === 'aborted'
+        ? [`run ${r.repetition} aborted: ${r.reason}`]
+        : [],
+  );
   const warnings = completed.flatMap((r) => r.warnings.map((w) => `run ${r.repetition}: ${w}`));
   return { job, completed, planned: job.runs.length, errors, warnings, metrics };
 }

@@ -51,13 +51,21 @@ function cell(metric: string, base: JobSummary, cur: JobSummary): BaselineCell |
 }
 
 export function compareWithBaseline(current: Result, baseline: Result): BaselineComparison {
-  const base = new Map(summarizeAll(baseline).filter((s) => s.completed.length > 0).map((s) => [s.job.id, s]));
+  const base = new Map(
+    summarizeAll(baseline)
+      .filter((s) => s.completed.length > 0)
+      .map((s) => [s.job.id, s]),
+  );
   const cur = summarizeAll(current).filter((s) => s.completed.length > 0);
   const rows: BaselineRow[] = [];
   for (const s of cur) {
     const b = base.get(s.job.id);
     if (!b) continue;
-    rows.push({ label: transportLabel(s.job), parameterSet: s.job.parameterSet, cells: BASELINE_METRICS.flatMap((m) => cell(m, b, s) ?? []) });
+    rows.push({
+      label: transportLabel(s.job),
+      parameterSet: s.job.parameterSet,
+      cells: BASELINE_METRICS.flatMap((m) => cell(m, b, s) ?? []),
+    });
   }
   const curIds = new Set(cur.map((s) => s.job.id));
   return {

@@ -3,7 +3,16 @@
  * chart shows can be tested without rendering it.
  */
 import type { Result } from '../bench/result-schema.ts';
-import { eventRate, groupByParameterSet, median, medianOf, parameterSetText, perRunMedian, transportLabel, type JobSummary } from './aggregate.ts';
+import {
+  eventRate,
+  groupByParameterSet,
+  median,
+  medianOf,
+  parameterSetText,
+  perRunMedian,
+  transportLabel,
+  type JobSummary,
+} from './aggregate.ts';
 import { latencyCurve } from './latency-curves.ts';
 import type { LatencyChartInput } from './charts/latency-chart.ts';
 import type { BytesRow } from './charts/bytes-chart.ts';
@@ -38,7 +47,8 @@ function completedSets(result: Result): [string, JobSummary[]][] {
 
 function panelLabel(s: JobSummary): string {
   const p = s.job.params;
-  const shape = p.shape.kind === 'steady' ? `${p.shape.ratePerSec}/s` : `bursts of ${p.shape.size} every ${p.shape.everyMs} ms`;
+  const shape =
+    p.shape.kind === 'steady' ? `${p.shape.ratePerSec}/s` : `bursts of ${p.shape.size} every ${p.shape.everyMs} ms`;
   return `${shape}, ${p.clients.toLocaleString('en-US')} clients, ${p.payloadBytes} B payload`;
 }
 
@@ -46,8 +56,14 @@ export function latencyChartInputs(result: Result, colors: Colors): LatencyChart
   const floors: LatencyChartInput['floors'] = [];
   const c = result.calibration;
   if (c) {
-    floors.push({ label: `loopback one-way floor (WebSocket round trip / 2): ${(c.wsRoundTripUs.p50 / 2000).toFixed(3)} ms`, ms: c.wsRoundTripUs.p50 / 2000 });
-    floors.push({ label: `after ${c.idleMs} ms idle (round trip / 2): ${(c.wsIdleRoundTripUs.p50 / 2000).toFixed(2)} ms`, ms: c.wsIdleRoundTripUs.p50 / 2000 });
+    floors.push({
+      label: `loopback one-way floor (WebSocket round trip / 2): ${(c.wsRoundTripUs.p50 / 2000).toFixed(3)} ms`,
+      ms: c.wsRoundTripUs.p50 / 2000,
+    });
+    floors.push({
+      label: `after ${c.idleMs} ms idle (round trip / 2): ${(c.wsIdleRoundTripUs.p50 / 2000).toFixed(2)} ms`,
+      ms: c.wsIdleRoundTripUs.p50 / 2000,
+    });
   }
   return completedSets(result).map(([, list]) => {
     const set = list[0]!.job.parameterSet;
@@ -93,11 +109,17 @@ export function countRows(result: Result): CountRow[] {
   return completedSets(result).flatMap(([set, list]) =>
     list.flatMap((s): CountRow[] => {
       const transport = transportLabel(s.job);
-      const perDelivered = (key: string) => perRunMedian(s, (m) => (m[key]?.value ?? Number.NaN) / Math.max(1, m['events_delivered']?.value ?? 0));
+      const perDelivered = (key: string) =>
+        perRunMedian(s, (m) => (m[key]?.value ?? Number.NaN) / Math.max(1, m['events_delivered']?.value ?? 0));
       return [
         { set, transport, what: 'HTTP requests', value: medianOf(s, 'http_requests_per_event') },
         { set, transport, what: 'empty responses', value: medianOf(s, 'empty_responses_per_event') },
-        { set, transport, what: 'reconnects', value: perDelivered('tcp_connections_in_window') + perDelivered('ws_handshakes_in_window') },
+        {
+          set,
+          transport,
+          what: 'reconnects',
+          value: perDelivered('tcp_connections_in_window') + perDelivered('ws_handshakes_in_window'),
+        },
       ].filter((r) => Number.isFinite(r.value));
     }),
   );
@@ -109,7 +131,18 @@ export function spreadRows(result: Result, key: string): SpreadRow[] {
   return completedSets(result).flatMap(([set, list]) =>
     list.flatMap((s) => {
       const m = s.metrics[key];
-      return m ? [{ set, transport: transportLabel(s.job), median: m.median * scale, min: m.min * scale, max: m.max * scale, runs: m.n }] : [];
+      return m
+        ? [
+            {
+              set,
+              transport: transportLabel(s.job),
+              median: m.median * scale,
+              min: m.min * scale,
+              max: m.max * scale,
+              runs: m.n,
+            },
+          ]
+        : [];
     }),
   );
 }
@@ -125,9 +158,24 @@ export interface MatrixLayout {
 }
 
 const DIMENSIONS = [
-  { name: 'event rate (events/s)', short: 'rate', of: (s: JobSummary) => eventRate(s.job), text: (v: number) => `${v}/s` },
-  { name: 'clients', short: 'clients', of: (s: JobSummary) => s.job.params.clients, text: (v: number) => `${v} clients` },
-  { name: 'payload (bytes)', short: 'payload', of: (s: JobSummary) => s.job.params.payloadBytes, text: (v: number) => `${v} B payload` },
+  {
+    name: 'event rate (events/s)',
+    short: 'rate',
+    of: (s: JobSummary) => eventRate(s.job),
+    text: (v: number) => `${v}/s`,
+  },
+  {
+    name: 'clients',
+    short: 'clients',
+    of: (s: JobSummary) => s.job.params.clients,
+    text: (v: number) => `${v} clients`,
+  },
+  {
+    name: 'payload (bytes)',
+    short: 'payload',
+    of: (s: JobSummary) => s.job.params.payloadBytes,
+    text: (v: number) => `${v} B payload`,
+  },
 ];
 
 /** The first parameter that varies goes on the x axis; the other varying ones make the panels. */
@@ -146,11 +194,25 @@ export function matrixLayout(summaries: JobSummary[]): MatrixLayout {
 }
 
 /** A metric (or a figure derived per run from the metrics) across the matrix, one point per job. */
-export function matrixPoints(summaries: JobSummary[], layout: MatrixLayout, derive: (m: JobSummary['completed'][number]['metrics']) => number, scale = 1): MatrixPoint[] {
+export function matrixPoints(
+  summaries: JobSummary[],
+  layout: MatrixLayout,
+  derive: (m: JobSummary['completed'][number]['metrics']) => number,
+  scale = 1,
+): MatrixPoint[] {
   return summaries.flatMap((s) => {
     const values = s.completed.map((r) => derive(r.metrics) * scale).filter(Number.isFinite);
     if (values.length === 0) return [];
-    return [{ transport: transportLabel(s.job), x: layout.x(s), panel: layout.panel(s), median: median(values), min: Math.min(...values), max: Math.max(...values) }];
+    return [
+      {
+        transport: transportLabel(s.job),
+        x: layout.x(s),
+        panel: layout.panel(s),
+        median: median(values),
+        min: Math.min(...values),
+        max: Math.max(...values),
+      },
+    ];
   });
 }
 

@@ -59,7 +59,8 @@ function cell(summary: JobSummary, row: Row): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -79,18 +80,24 @@ export function renderConsole(result: Result): string {
   const ctx = result.context;
   const out: string[] = [];
   const reps = ctx.scenario.repetitions;
-  out.push(`pollbench ${ctx.tool.version}: scenario "${ctx.scenario.name}" (${ctx.profile}), ${reps} repetition${reps > 1 ? 's' : ''}, node ${ctx.node}, ${ctx.cpu.count} x ${ctx.cpu.model}`);
+  out.push(
+    `pollbench ${ctx.tool.version}: scenario "${ctx.scenario.name}" (${ctx.profile}), ${reps} repetition${reps > 1 ? 's' : ''}, node ${ctx.node}, ${ctx.cpu.count} x ${ctx.cpu.model}`,
+  );
   out.push(`HTTP framework: ${ctx.scenario.framework}; pinning: ${ctx.pinning.note}; result status: ${result.status}`);
   out.push('');
   out.push(renderCalibration(result));
   for (const [parameterSet, summaries] of groupByParameterSet(result)) {
     out.push('');
-    out.push(`== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`);
+    out.push(
+      `== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
+    );
     const header = ['', ...summaries.map((s) => transportLabel(s.job))];
     const rows = ROWS.map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);
     rows.push(['runs completed', ...summaries.map((s) => `${s.completed.length}/${s.planned}`)]);
     out.push(table(header, rows));
-    const notes = summaries.flatMap((s) => [...s.errors, ...s.warnings].map((n) => `  ! ${transportLabel(s.job)}: ${n}`));
+    const notes = summaries.flatMap((s) =>
+      [...s.errors, ...s.warnings].map((n) => `  ! ${transportLabel(s.job)}: ${n}`),
+    );
     if (notes.length) out.push(...notes);
   }
   return `${out.join('\n')}\n`;

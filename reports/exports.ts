@@ -54,18 +54,25 @@ export function githubActionBenchmark(result: Result): { smallerIsBetter: GabEnt
       extra: `median of ${m.n} run${m.n === 1 ? '' : 's'}; metric ${key}`,
     },
   }));
-  return { smallerIsBetter: all.filter((x) => x.better === 'lower').map((x) => x.entry), biggerIsBetter: all.filter((x) => x.better === 'higher').map((x) => x.entry) };
+  return {
+    smallerIsBetter: all.filter((x) => x.better === 'lower').map((x) => x.entry),
+    biggerIsBetter: all.filter((x) => x.better === 'higher').map((x) => x.entry),
+  };
 }
 
 export type Bmf = Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>>;
 
 /** Measure slug: the metric key with its direction, e.g. latency-p50-us-lower-is-better. */
-export const bencherMeasure = (key: string, better: 'lower' | 'higher') => `${key.replace(/_/g, '-')}-${better}-is-better`;
+export const bencherMeasure = (key: string, better: 'lower' | 'higher') =>
+  `${key.replace(/_/g, '-')}-${better}-is-better`;
 
 export function bencherBmf(result: Result): Bmf {
   const bmf: Bmf = {};
   for (const { bench, key, m } of entries(result)) {
-    (bmf[bench] ??= {})[bencherMeasure(key, m.better)] = { value: m.median, ...(m.n > 1 ? { lower_value: m.min, upper_value: m.max } : {}) };
+    (bmf[bench] ??= {})[bencherMeasure(key, m.better)] = {
+      value: m.median,
+      ...(m.n > 1 ? { lower_value: m.min, upper_value: m.max } : {}),
+    };
   }
   return bmf;
 }
@@ -74,5 +81,12 @@ export function bencherBmf(result: Result): Bmf {
 export function bencherThresholdFlags(result: Result): string[] {
   const measures = new Map<string, 'lower' | 'higher'>();
   for (const { key, m } of entries(result)) measures.set(bencherMeasure(key, m.better), m.better);
-  return [...measures].flatMap(([measure, better]) => ['--threshold-measure', measure, '--threshold-test', 't_test', better === 'lower' ? '--threshold-upper-boundary' : '--threshold-lower-boundary', '0.99']);
+  return [...measures].flatMap(([measure, better]) => [
+    '--threshold-measure',
+    measure,
+    '--threshold-test',
+    't_test',
+    better === 'lower' ? '--threshold-upper-boundary' : '--threshold-lower-boundary',
+    '0.99',
+  ]);
 }

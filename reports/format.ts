@@ -2,7 +2,10 @@
 
 /** Three significant figures (at least whole units above 100), the way every ms figure reads. */
 export const sig3 = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2));
-export const fixed = (digits: number) => (v: number): string => v.toFixed(digits);
+export const fixed =
+  (digits: number) =>
+  (v: number): string =>
+    v.toFixed(digits);
 export const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 export const pct = (v: number): string => `${(v * 100).toFixed(0)}%`;
 

@@ -9,7 +9,15 @@
 import type { Result } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/transport-traits.ts';
 import { times } from './format.ts';
-import { closestToOnePerSecond, groupByParameterSet, medianOf, parameterSetText, totalBytesPerEvent, transportLabel, type JobSummary } from './aggregate.ts';
+import {
+  closestToOnePerSecond,
+  groupByParameterSet,
+  medianOf,
+  parameterSetText,
+  totalBytesPerEvent,
+  transportLabel,
+  type JobSummary,
+} from './aggregate.ts';
 
 export interface HeadlineRow {
   label: string;
@@ -31,7 +39,14 @@ export interface Headline {
   parameterSet: string;
   /** "1 event/s to 500 clients, 256-byte payload". */
   parameterText: string;
-  reference: { label: string; pollIntervalMs: number; latencyP50Ms: number; bytesPerEvent: number; requestsPerEvent: number; cpuPer1000: number };
+  reference: {
+    label: string;
+    pollIntervalMs: number;
+    latencyP50Ms: number;
+    bytesPerEvent: number;
+    requestsPerEvent: number;
+    cpuPer1000: number;
+  };
   /** Other short-poll intervals measured in the same parameter set, for the sentence under the cards. */
   otherReferences: string[];
   rows: HeadlineRow[];
@@ -85,15 +100,33 @@ export function computeHeadline(result: Result): Headline | null {
         requestsTimes: requestsPerEvent === 0 ? Number.POSITIVE_INFINITY : refRequests / requestsPerEvent,
         cpuPer1000,
         cpuTimes: refCpu / cpuPer1000,
-        versusOthers: polls.slice(1).map((p) => ({ label: transportLabel(p.job), latencyTimes: medianOf(p, 'latency_p50_us') / 1000 / latencyP50Ms, bytesTimes: totalBytesPerEvent(p) / bytesPerEvent })),
+        versusOthers: polls
+          .slice(1)
+          .map((p) => ({
+            label: transportLabel(p.job),
+            latencyTimes: medianOf(p, 'latency_p50_us') / 1000 / latencyP50Ms,
+            bytesTimes: totalBytesPerEvent(p) / bytesPerEvent,
+          })),
       };
     });
 
   return {
     parameterSet: best.parameterSet,
     parameterText: parameterSetText(ref.job),
-    reference: { label: transportLabel(ref.job), pollIntervalMs: ref.job.params.pollIntervalMs ?? Number.NaN, latencyP50Ms: refLatency, bytesPerEvent: refBytes, requestsPerEvent: refRequests, cpuPer1000: refCpu },
-    otherReferences: polls.slice(1).map((p) => `${transportLabel(p.job)}: latency p50 ${(medianOf(p, 'latency_p50_us') / 1000).toFixed(0)} ms, ${totalBytesPerEvent(p).toFixed(0)} B and ${medianOf(p, 'http_requests_per_event').toFixed(2)} requests per event`),
+    reference: {
+      label: transportLabel(ref.job),
+      pollIntervalMs: ref.job.params.pollIntervalMs ?? Number.NaN,
+      latencyP50Ms: refLatency,
+      bytesPerEvent: refBytes,
+      requestsPerEvent: refRequests,
+      cpuPer1000: refCpu,
+    },
+    otherReferences: polls
+      .slice(1)
+      .map(
+        (p) =>
+          `${transportLabel(p.job)}: latency p50 ${(medianOf(p, 'latency_p50_us') / 1000).toFixed(0)} ms, ${totalBytesPerEvent(p).toFixed(0)} B and ${medianOf(p, 'http_requests_per_event').toFixed(2)} requests per event`,
+      ),
     rows,
   };
 }
@@ -108,11 +141,12 @@ export function headlineSentence(h: Headline, row: HeadlineRow): string {
   const name = transportName(row.transport);
   const latency = `${fmtTimes(row.latencyTimes, 'lower')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`;
   const bytes = `${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`;
-  const requests = row.requestsPerEvent === 0
-    ? `no HTTP requests per event (short polling: ${h.reference.requestsPerEvent.toFixed(2)})`
-    : Math.abs(row.requestsTimes - 1) < 0.05
-      ? `as many HTTP requests (${row.requestsPerEvent.toFixed(2)} per event)`
-      : `${fmtTimes(row.requestsTimes, 'fewer')} HTTP requests (${row.requestsPerEvent.toFixed(2)} vs ${h.reference.requestsPerEvent.toFixed(2)} per event)`;
+  const requests =
+    row.requestsPerEvent === 0
+      ? `no HTTP requests per event (short polling: ${h.reference.requestsPerEvent.toFixed(2)})`
+      : Math.abs(row.requestsTimes - 1) < 0.05
+        ? `as many HTTP requests (${row.requestsPerEvent.toFixed(2)} per event)`
+        : `${fmtTimes(row.requestsTimes, 'fewer')} HTTP requests (${row.requestsPerEvent.toFixed(2)} vs ${h.reference.requestsPerEvent.toFixed(2)} per event)`;
   const cpu = `${fmtTimes(row.cpuTimes, 'less')} server CPU per event`;
   return `${name}: ${latency}, ${bytes}, ${requests}, ${cpu}`;
 }

@@ -9,11 +9,21 @@ import { escapeHtml as e } from './escape.ts';
 import { signedPct } from './format.ts';
 import { formatMetric, labelWithUnit, metricInfo, orderMetricKeys } from './metric-catalog.ts';
 import type { MethodsEntry } from './methods.ts';
-import { HISTORICAL_2010, HISTORICAL_SOURCE, PROJECTION_CLIENTS, WHAT_2010_LEFT_OUT, projectBitsPerSecond, toMbitPerS, toMibitPerS, type Scalability } from './scalability.ts';
+import {
+  HISTORICAL_2010,
+  HISTORICAL_SOURCE,
+  PROJECTION_CLIENTS,
+  WHAT_2010_LEFT_OUT,
+  projectBitsPerSecond,
+  toMbitPerS,
+  toMibitPerS,
+  type Scalability,
+} from './scalability.ts';
 import { NOTICE_TITLES, type Notice, type NoticeKind } from './warnings.ts';
 
 /** A sortable numeric cell: the display text, the raw value for sorting. */
-const num = (text: string, value: number) => `<td class="num" data-v="${Number.isFinite(value) ? value : ''}">${e(text)}</td>`;
+const num = (text: string, value: number) =>
+  `<td class="num" data-v="${Number.isFinite(value) ? value : ''}">${e(text)}</td>`;
 
 export function jobTable(result: Result): string {
   const summaries = summarizeAll(result);
@@ -40,7 +50,14 @@ export function jobTable(result: Result): string {
  * from the transport's. Metrics a result does not have are left out.
  */
 // A hand list of catalog keys, like the console's rows: issue 9 moves "where a metric is shown" into the catalog.
-const LATENCY_PART_METRICS = ['latency_p50_us', 'latency_p99_us', 'publisher_lateness_p99_us', 'publisher_lateness_max_us', 'feed_arrival_lag_p99_us', 'server_loop_delay_p99_us'];
+const LATENCY_PART_METRICS = [
+  'latency_p50_us',
+  'latency_p99_us',
+  'publisher_lateness_p99_us',
+  'publisher_lateness_max_us',
+  'feed_arrival_lag_p99_us',
+  'server_loop_delay_p99_us',
+];
 
 export function latencyPartsTable(result: Result): string {
   const summaries = summarizeAll(result).filter((s) => s.completed.length > 0);
@@ -80,19 +97,31 @@ export function scalabilityTable(s: Scalability): string {
 }
 
 export function baselineTable(cmp: BaselineComparison, baselineName: string): string {
-  const parts: string[] = [`<p>Baseline: <code>${e(baselineName)}</code>. Medians over runs and the relative change. This is descriptive; for a verdict with statistics run <code>npm run compare</code>.</p>`];
-  if (cmp.contextDifferences.length) parts.push(`<p class="warn">The runs differ in context: ${e(cmp.contextDifferences.join('; '))}. Differences may come from that, not from the code.</p>`);
+  const parts: string[] = [
+    `<p>Baseline: <code>${e(baselineName)}</code>. Medians over runs and the relative change. This is descriptive; for a verdict with statistics run <code>npm run compare</code>.</p>`,
+  ];
+  if (cmp.contextDifferences.length)
+    parts.push(
+      `<p class="warn">The runs differ in context: ${e(cmp.contextDifferences.join('; '))}. Differences may come from that, not from the code.</p>`,
+    );
   if (cmp.rows.length === 0) parts.push('<p>No job is in both results.</p>');
   else {
     const metrics = [...new Set(cmp.rows.flatMap((r) => r.cells.map((c) => c.metric)))];
     const head = `<tr><th scope="col">parameter set</th><th scope="col">transport</th>${metrics.map((m) => `<th scope="col">${e(labelWithUnit(m))}</th>`).join('')}</tr>`;
-    const body = cmp.rows.map((r) => `<tr><td>${e(r.parameterSet)}</td><td>${e(r.label)}</td>${metrics.map((m) => {
-      const c = r.cells.find((x) => x.metric === m);
-      if (!c) return num('n/a', Number.NaN);
-      const cls = Math.abs(c.change) < 0.005 || c.change === 0 ? '' : c.worse ? ' worse' : ' better';
-      return `<td class="num${cls}" data-v="${Number.isFinite(c.change) ? c.change : ''}">${e(`${formatMetric(m, c.baseline)} -> ${formatMetric(m, c.current)} (${signedPct(c.change)})`)}</td>`;
-    }).join('')}</tr>`);
-    parts.push(`<div class="scroll"><table class="sortable"><thead>${head}</thead><tbody>${body.join('')}</tbody></table></div>`);
+    const body = cmp.rows.map(
+      (r) =>
+        `<tr><td>${e(r.parameterSet)}</td><td>${e(r.label)}</td>${metrics
+          .map((m) => {
+            const c = r.cells.find((x) => x.metric === m);
+            if (!c) return num('n/a', Number.NaN);
+            const cls = Math.abs(c.change) < 0.005 || c.change === 0 ? '' : c.worse ? ' worse' : ' better';
+            return `<td class="num${cls}" data-v="${Number.isFinite(c.change) ? c.change : ''}">${e(`${formatMetric(m, c.baseline)} -> ${formatMetric(m, c.current)} (${signedPct(c.change)})`)}</td>`;
+          })
+          .join('')}</tr>`,
+    );
+    parts.push(
+      `<div class="scroll"><table class="sortable"><thead>${head}</thead><tbody>${body.join('')}</tbody></table></div>`,
+    );
   }
   if (cmp.onlyInCurrent.length) parts.push(`<p>Only in this result: ${e(cmp.onlyInCurrent.join('; '))}</p>`);
   if (cmp.onlyInBaseline.length) parts.push(`<p>Only in the baseline: ${e(cmp.onlyInBaseline.join('; '))}</p>`);
@@ -103,10 +132,14 @@ export function noticesBlock(notices: Notice[]): string {
   if (notices.length === 0) return '';
   const kinds = [...new Set(notices.map((n) => n.kind))] as NoticeKind[];
   const groups = kinds.map((kind) => {
-    const items = notices.filter((n) => n.kind === kind).map((n) => `<li>${n.where ? `<strong>${e(n.where)}</strong>: ` : ''}${e(n.text)}</li>`);
+    const items = notices
+      .filter((n) => n.kind === kind)
+      .map((n) => `<li>${n.where ? `<strong>${e(n.where)}</strong>: ` : ''}${e(n.text)}</li>`);
     const list = `<ul>${items.join('')}</ul>`;
     // Notes (for example a late publisher) matter less than loss or saturation: folded, with a count.
-    return kind === 'note' ? `<details><summary><strong>${e(NOTICE_TITLES[kind])}</strong> (${items.length})</summary>${list}</details>` : `<h3>${e(NOTICE_TITLES[kind])}</h3>${list}`;
+    return kind === 'note'
+      ? `<details><summary><strong>${e(NOTICE_TITLES[kind])}</strong> (${items.length})</summary>${list}</details>`
+      : `<h3>${e(NOTICE_TITLES[kind])}</h3>${list}`;
   });
   const serious = notices.some((n) => n.kind !== 'note');
   return `<section id="warnings" class="notices${serious ? ' serious' : ''}"><h2>${serious ? 'Warnings: read before trusting the figures' : 'Notes'}</h2>${groups.join('')}</section>`;

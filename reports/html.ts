@@ -6,7 +6,18 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Result } from '../bench/result-schema.ts';
-import { completedSummaries, bytesRows, countRows, latencyChartInputs, matrixLayout, matrixPoints, spreadRows, transportOrder, transportSeries, wantsLog } from './chart-data.ts';
+import {
+  completedSummaries,
+  bytesRows,
+  countRows,
+  latencyChartInputs,
+  matrixLayout,
+  matrixPoints,
+  spreadRows,
+  transportOrder,
+  transportSeries,
+  wantsLog,
+} from './chart-data.ts';
 import { compareWithBaseline } from './baseline.ts';
 import { bytesChartSpec } from './charts/bytes-chart.ts';
 import { transportColors } from './charts/common.ts';
@@ -18,10 +29,23 @@ import { scalabilityChartSpec, type ScalabilityPoint } from './charts/scalabilit
 import { spreadChartSpec } from './charts/spread-chart.ts';
 import { escapeHtml as e } from './escape.ts';
 import { computeHeadline, fmtMs, fmtTimes, transportName, type Headline } from './headline.ts';
-import { baselineTable, definitionList, jobTable, latencyPartsTable, noticesBlock, scalabilityTable } from './html-tables.ts';
+import {
+  baselineTable,
+  definitionList,
+  jobTable,
+  latencyPartsTable,
+  noticesBlock,
+  scalabilityTable,
+} from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
-import { HISTORICAL_2010, PROJECTION_CLIENTS, computeScalability, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
+import {
+  HISTORICAL_2010,
+  PROJECTION_CLIENTS,
+  computeScalability,
+  projectBitsPerSecond,
+  toMbitPerS,
+} from './scalability.ts';
 import { collectNotices, type Notice } from './warnings.ts';
 
 export interface HtmlOptions {
@@ -37,15 +61,19 @@ interface Chart {
 type Colors = ReturnType<typeof transportColors>;
 
 function headlineBlock(h: Headline | null, colors: Colors, notices: Notice[]): string {
-  if (!h) return '<p class="lede">No headline: this result has no parameter set where short polling and another transport both completed.</p>';
+  if (!h)
+    return '<p class="lede">No headline: this result has no parameter set where short polling and another transport both completed.</p>';
   const color = (label: string) => colors.range[colors.domain.indexOf(label)] ?? '#888';
   const cards = h.rows.map((r) => {
-    const requests = r.requestsPerEvent === 0
-      ? `<div class="big">no <small>HTTP requests</small></div><p>short polling: ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`
-      : Math.abs(r.requestsTimes - 1) < 0.05
-        ? `<div class="big">as many <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} per event</p>`
-        : `<div class="big">${e(fmtTimes(r.requestsTimes, 'fewer'))} <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} vs ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`;
-    const others = r.versusOthers.map((o) => `${o.label}: ${fmtTimes(o.latencyTimes, 'lower')} latency, ${fmtTimes(o.bytesTimes, 'fewer')} bytes`).join('; ');
+    const requests =
+      r.requestsPerEvent === 0
+        ? `<div class="big">no <small>HTTP requests</small></div><p>short polling: ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`
+        : Math.abs(r.requestsTimes - 1) < 0.05
+          ? `<div class="big">as many <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} per event</p>`
+          : `<div class="big">${e(fmtTimes(r.requestsTimes, 'fewer'))} <small>HTTP requests</small></div><p>${e(r.requestsPerEvent.toFixed(2))} vs ${e(h.reference.requestsPerEvent.toFixed(2))} per event</p>`;
+    const others = r.versusOthers
+      .map((o) => `${o.label}: ${fmtTimes(o.latencyTimes, 'lower')} latency, ${fmtTimes(o.bytesTimes, 'fewer')} bytes`)
+      .join('; ');
     return `<div class="card" style="--accent:${color(r.label)}"><h3>${e(transportName(r.transport))}</h3>
 <div class="big">${e(fmtTimes(r.latencyTimes, 'lower'))} <small>latency</small></div><p>median ${e(fmtMs(r.latencyP50Ms))} vs ${e(fmtMs(h.reference.latencyP50Ms))}</p>
 <div class="big">${e(fmtTimes(r.bytesTimes, 'fewer'))} <small>bytes</small></div><p>${e(r.bytesPerEvent.toFixed(0))} B vs ${e(h.reference.bytesPerEvent.toFixed(0))} B per delivered event, both ways</p>
@@ -56,27 +84,60 @@ ${others ? `<p class="vs">vs ${e(others)}</p>` : ''}</div>`;
   const own = notices.filter((n) => n.parameterSet === h.parameterSet);
   const serious = own.filter((n) => n.kind !== 'note');
   const status = serious.length
-    ? `<p class="warn">This parameter set has ${serious.length} warning${serious.length === 1 ? '' : 's'}: ${e(serious.slice(0, 3).map((n) => `${n.label}: ${n.text}`).join('; '))}${serious.length > 3 ? '; ...' : ''} (see Warnings).</p>`
+    ? `<p class="warn">This parameter set has ${serious.length} warning${serious.length === 1 ? '' : 's'}: ${e(
+        serious
+          .slice(0, 3)
+          .map((n) => `${n.label}: ${n.text}`)
+          .join('; '),
+      )}${serious.length > 3 ? '; ...' : ''} (see Warnings).</p>`
     : `<p class="caption">No loss, failed runs or saturation in this parameter set${own.length ? ` (${own.length} minor note${own.length === 1 ? '' : 's'} under Warnings)` : ''}; warnings below concern other parameter sets.</p>`;
   return `<p class="lede">At <strong>${e(h.parameterText)}</strong>, compared with <strong>short polling every ${e(String(h.reference.pollIntervalMs))} ms</strong> (the scenario's first poll interval):</p>
 <div class="cards">${cards.join('')}</div>${status}`;
 }
 
 const MATRIX_METRICS: { title: string; yTitle: string; derive: (m: Record<string, { value: number }>) => number }[] = [
-  { title: 'Median latency', yTitle: 'latency p50 (ms)', derive: (m) => (m['latency_p50_us']?.value ?? Number.NaN) / 1000 },
-  { title: 'Tail latency', yTitle: 'latency p99 (ms)', derive: (m) => (m['latency_p99_us']?.value ?? Number.NaN) / 1000 },
-  { title: 'Bytes per delivered event, both ways', yTitle: 'bytes / event', derive: (m) => (m['bytes_up_per_event']?.value ?? Number.NaN) + (m['bytes_down_per_event']?.value ?? Number.NaN) },
-  { title: 'HTTP requests per delivered event', yTitle: 'requests / event', derive: (m) => m['http_requests_per_event']?.value ?? Number.NaN },
-  { title: 'Server CPU per 1,000 delivered events', yTitle: 'CPU ms / 1000 events', derive: (m) => m['server_cpu_ms_per_1000_events']?.value ?? Number.NaN },
-  { title: 'Server memory per client', yTitle: 'heap KiB / client', derive: (m) => (m['server_heap_per_client_bytes']?.value ?? Number.NaN) / 1024 },
+  {
+    title: 'Median latency',
+    yTitle: 'latency p50 (ms)',
+    derive: (m) => (m['latency_p50_us']?.value ?? Number.NaN) / 1000,
+  },
+  {
+    title: 'Tail latency',
+    yTitle: 'latency p99 (ms)',
+    derive: (m) => (m['latency_p99_us']?.value ?? Number.NaN) / 1000,
+  },
+  {
+    title: 'Bytes per delivered event, both ways',
+    yTitle: 'bytes / event',
+    derive: (m) => (m['bytes_up_per_event']?.value ?? Number.NaN) + (m['bytes_down_per_event']?.value ?? Number.NaN),
+  },
+  {
+    title: 'HTTP requests per delivered event',
+    yTitle: 'requests / event',
+    derive: (m) => m['http_requests_per_event']?.value ?? Number.NaN,
+  },
+  {
+    title: 'Server CPU per 1,000 delivered events',
+    yTitle: 'CPU ms / 1000 events',
+    derive: (m) => m['server_cpu_ms_per_1000_events']?.value ?? Number.NaN,
+  },
+  {
+    title: 'Server memory per client',
+    yTitle: 'heap KiB / client',
+    derive: (m) => (m['server_heap_per_client_bytes']?.value ?? Number.NaN) / 1024,
+  },
 ];
 
-function charts(result: Result, colors: Colors): { latency: Chart[]; costs: Chart[]; matrix: Chart[]; scalability: Chart[] } {
+function charts(
+  result: Result,
+  colors: Colors,
+): { latency: Chart[]; costs: Chart[]; matrix: Chart[]; scalability: Chart[] } {
   const order = transportOrder(result);
   const latency = latencyChartInputs(result, colors).map((input, i) => ({
     id: `latency-${i + 1}`,
     spec: latencyChartSpec(input),
-    caption: 'Read along a line: the share of deliveries (x) that arrived within the latency on the y axis. A flat line is predictable; a line bending up at 99% has a slow tail. Short polling sits near half its interval at the median because the data waits for the next poll.',
+    caption:
+      'Read along a line: the share of deliveries (x) that arrived within the latency on the y axis. A flat line is predictable; a line bending up at 99% has a slow tail. Short polling sits near half its interval at the median because the data waits for the next poll.',
   }));
 
   const bytes = bytesRows(result);
@@ -84,10 +145,48 @@ function charts(result: Result, colors: Colors): { latency: Chart[]; costs: Char
   const cpu = spreadRows(result, 'server_cpu_ms_per_1000_events');
   const heap = spreadRows(result, 'server_heap_per_client_bytes');
   const costs: Chart[] = [];
-  if (bytes.length) costs.push({ id: 'bytes', spec: bytesChartSpec(bytes, order), caption: 'Payload is the event data itself; the envelope is its JSON framing (sequence number, timestamp); headers + framing are HTTP status lines and headers, SSE and chunk framing or WebSocket frame headers; up is what the client sent.' });
-  if (counts.length) costs.push({ id: 'requests', spec: perEventCountsSpec(counts, order), caption: 'HTTP requests and empty responses per delivered event: polling pays them per poll, pushed streams pay nothing once open. TCP connects and WebSocket handshakes in the window show reconnects (zero when connections are kept alive).' });
-  if (cpu.length) costs.push({ id: 'server-cpu', spec: spreadChartSpec({ title: 'Server CPU per 1,000 delivered events', subtitle: 'bar: median of runs; line: min to max across runs', axisTitle: 'CPU ms per 1000 events', rows: cpu, transports: order, colors }), caption: 'Server process CPU (user + system) during the window, divided by delivered events. Lower is cheaper to serve.' });
-  if (heap.length) costs.push({ id: 'server-memory', spec: spreadChartSpec({ title: 'Server memory per connected client', subtitle: 'JS heap retained per client after a full GC; bar: median, line: min to max', axisTitle: 'heap KiB per client', rows: heap, transports: order, colors }), caption: 'Heap after the run with all clients still connected, minus heap before any client connected, both after a full GC, divided by clients. Small values (a few KiB) are within noise at 50 clients.' });
+  if (bytes.length)
+    costs.push({
+      id: 'bytes',
+      spec: bytesChartSpec(bytes, order),
+      caption:
+        'Payload is the event data itself; the envelope is its JSON framing (sequence number, timestamp); headers + framing are HTTP status lines and headers, SSE and chunk framing or WebSocket frame headers; up is what the client sent.',
+    });
+  if (counts.length)
+    costs.push({
+      id: 'requests',
+      spec: perEventCountsSpec(counts, order),
+      caption:
+        'HTTP requests and empty responses per delivered event: polling pays them per poll, pushed streams pay nothing once open. TCP connects and WebSocket handshakes in the window show reconnects (zero when connections are kept alive).',
+    });
+  if (cpu.length)
+    costs.push({
+      id: 'server-cpu',
+      spec: spreadChartSpec({
+        title: 'Server CPU per 1,000 delivered events',
+        subtitle: 'bar: median of runs; line: min to max across runs',
+        axisTitle: 'CPU ms per 1000 events',
+        rows: cpu,
+        transports: order,
+        colors,
+      }),
+      caption:
+        'Server process CPU (user + system) during the window, divided by delivered events. Lower is cheaper to serve.',
+    });
+  if (heap.length)
+    costs.push({
+      id: 'server-memory',
+      spec: spreadChartSpec({
+        title: 'Server memory per connected client',
+        subtitle: 'JS heap retained per client after a full GC; bar: median, line: min to max',
+        axisTitle: 'heap KiB per client',
+        rows: heap,
+        transports: order,
+        colors,
+      }),
+      caption:
+        'Heap after the run with all clients still connected, minus heap before any client connected, both after a full GC, divided by clients. Small values (a few KiB) are within noise at 50 clients.',
+    });
 
   const summaries = completedSummaries(result);
   const layout = matrixLayout(summaries);
@@ -96,7 +195,16 @@ function charts(result: Result, colors: Colors): { latency: Chart[]; costs: Char
         const points = matrixPoints(summaries, layout, mm.derive);
         return {
           id: `matrix-${i + 1}`,
-          spec: matrixChartSpec({ title: mm.title, subtitle: 'median of runs; vertical line: min to max across runs', xTitle: layout.xTitle, yTitle: mm.yTitle, points, logX: layout.logX, logY: wantsLog(points.map((p) => p.median)), colors }),
+          spec: matrixChartSpec({
+            title: mm.title,
+            subtitle: 'median of runs; vertical line: min to max across runs',
+            xTitle: layout.xTitle,
+            yTitle: mm.yTitle,
+            points,
+            logX: layout.logX,
+            logY: wantsLog(points.map((p) => p.median)),
+            colors,
+          }),
           caption: '',
         };
       }).filter((c) => (c.spec as { data: { values: unknown[] } }).data.values.length > 0)
@@ -106,13 +214,34 @@ function charts(result: Result, colors: Colors): { latency: Chart[]; costs: Char
   const scalability: Chart[] = [];
   if (scal) {
     const points: ScalabilityPoint[] = [
-      ...PROJECTION_CLIENTS.map((clients) => ({ series: 'polling (2010: 871 B headers)', source: '2010' as const, clients, mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.pollingOverheadBytes, clients)) })),
-      ...PROJECTION_CLIENTS.map((clients) => ({ series: 'WebSocket (2010: 2 B frame)', source: '2010' as const, clients, mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.webSocketOverheadBytes, clients)) })),
-      ...scal.rows.flatMap((r) => r.overhead.map((p) => ({ series: r.label, source: 'measured' as const, clients: p.clients, mbit: p.mbit }))),
+      ...PROJECTION_CLIENTS.map((clients) => ({
+        series: 'polling (2010: 871 B headers)',
+        source: '2010' as const,
+        clients,
+        mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.pollingOverheadBytes, clients)),
+      })),
+      ...PROJECTION_CLIENTS.map((clients) => ({
+        series: 'WebSocket (2010: 2 B frame)',
+        source: '2010' as const,
+        clients,
+        mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.webSocketOverheadBytes, clients)),
+      })),
+      ...scal.rows.flatMap((r) =>
+        r.overhead.map((p) => ({ series: r.label, source: 'measured' as const, clients: p.clients, mbit: p.mbit })),
+      ),
     ];
     const domain = [...colors.domain, 'polling (2010: 871 B headers)', 'WebSocket (2010: 2 B frame)'];
     const range = [...colors.range, '#8c564b', '#17becf'];
-    scalability.push({ id: 'scalability', spec: scalabilityChartSpec(points, 'solid: measured headers and framing (no payload; the table adds it); dashed: the 2010 figures', { domain, range }), caption: 'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide cost about the same: short polling every 1000 ms and long polling; short polling every 250 ms pays about what the 2010 table assumed for polling.' });
+    scalability.push({
+      id: 'scalability',
+      spec: scalabilityChartSpec(
+        points,
+        'solid: measured headers and framing (no payload; the table adds it); dashed: the 2010 figures',
+        { domain, range },
+      ),
+      caption:
+        'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide cost about the same: short polling every 1000 ms and long polling; short polling every 250 ms pays about what the 2010 table assumed for polling.',
+    });
   }
   return { latency, costs, matrix, scalability };
 }
@@ -128,7 +257,12 @@ export async function renderHtml(result: Result, options: HtmlOptions = {}): Pro
   const ctx = result.context;
   const colors = transportColors(transportSeries(result));
   const c = charts(result, colors);
-  const [latencySvg, costSvg, matrixSvg, scalabilitySvg] = await Promise.all([figures(c.latency), figures(c.costs), figures(c.matrix), figures(c.scalability)]);
+  const [latencySvg, costSvg, matrixSvg, scalabilitySvg] = await Promise.all([
+    figures(c.latency),
+    figures(c.costs),
+    figures(c.matrix),
+    figures(c.scalability),
+  ]);
   const scal = computeScalability(result);
   const notices = collectNotices(result);
   const reps = ctx.scenario.repetitions;
@@ -139,14 +273,30 @@ export async function renderHtml(result: Result, options: HtmlOptions = {}): Pro
     noticesBlock(notices),
     `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(result)}</section>`,
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
-    matrixSvg ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>` : '',
-    scal ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>` : '',
+    matrixSvg
+      ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>`
+      : '',
+    scal
+      ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>`
+      : '',
     `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${jobTable(result)}</section>`,
-    options.baseline ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(result, options.baseline.result), options.baseline.name)}</section>` : '',
+    options.baseline
+      ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(result, options.baseline.result), options.baseline.name)}</section>`
+      : '',
     `<section id="methods"><h2>Methods</h2>${definitionList(methodsEntries(result))}<h3>Metric definitions</h3>${definitionList(metricDefinitions())}</section>`,
   ].filter(Boolean);
 
-  const nav = [['headline', 'Headline'], ...(notices.length ? [['warnings', 'Warnings']] : []), ['latency', 'Latency'], ['costs', 'Costs'], ...(matrixSvg ? [['matrix', 'Matrix']] : []), ...(scal ? [['scalability', '2010 table']] : []), ['jobs', 'All jobs'], ...(options.baseline ? [['baseline', 'Baseline']] : []), ['methods', 'Methods']];
+  const nav = [
+    ['headline', 'Headline'],
+    ...(notices.length ? [['warnings', 'Warnings']] : []),
+    ['latency', 'Latency'],
+    ['costs', 'Costs'],
+    ...(matrixSvg ? [['matrix', 'Matrix']] : []),
+    ...(scal ? [['scalability', '2010 table']] : []),
+    ['jobs', 'All jobs'],
+    ...(options.baseline ? [['baseline', 'Baseline']] : []),
+    ['methods', 'Methods'],
+  ];
 
   return `<!doctype html>
 <html lang="en">

@@ -56,7 +56,8 @@ export function latencyCurve(summary: JobSummary): LatencyCurve | null {
     // The milestones the charts mark (p50, p90, p99, p99.9) exactly, where the sample supports them.
     for (const percentile of [50, 90, 99, 99.9]) {
       const nines = 1 / (1 - percentile / 100);
-      if (nines <= count && !points.some((p) => Math.abs(p.percentile - percentile) < 1e-9)) points.push({ percentile, nines, latencyMs: h.getValueAtPercentile(percentile) / 1000 });
+      if (nines <= count && !points.some((p) => Math.abs(p.percentile - percentile) < 1e-9))
+        points.push({ percentile, nines, latencyMs: h.getValueAtPercentile(percentile) / 1000 });
     }
     points.sort((a, b) => a.nines - b.nines);
     points.push({ percentile: 100, nines: Math.max(count, points.at(-1)?.nines ?? 1), latencyMs: h.maxValue / 1000 });

@@ -32,7 +32,10 @@ const COLUMNS: { key: string; head: string }[] = [
 ];
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const header = (cells: string[], numericFrom: number) => [row(cells), row(cells.map((_, i) => (i >= numericFrom ? '---:' : '---')))];
+const header = (cells: string[], numericFrom: number) => [
+  row(cells),
+  row(cells.map((_, i) => (i >= numericFrom ? '---:' : '---'))),
+];
 
 /** Adds lines while they fit in the budget; returns how many did not fit. */
 function addWithin(out: string[], lines: string[], budget: number): number {
@@ -52,12 +55,18 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
   const out: string[] = [];
   out.push(`## pollbench: scenario "${md(ctx.scenario.name)}"`);
   out.push('');
-  out.push(md(`${reps} run${reps === 1 ? '' : 's'} per job (median shown), ${ctx.cpu.count} x ${ctx.cpu.model}, Node ${ctx.node}, ${ctx.scenario.framework}, ${ctx.pinning.note}; result status: ${result.status}.`));
+  out.push(
+    md(
+      `${reps} run${reps === 1 ? '' : 's'} per job (median shown), ${ctx.cpu.count} x ${ctx.cpu.model}, Node ${ctx.node}, ${ctx.scenario.framework}, ${ctx.pinning.note}; result status: ${result.status}.`,
+    ),
+  );
   out.push('');
 
   const h = computeHeadline(result);
   if (h) {
-    out.push(`**Headline** at ${md(h.parameterText)}, compared with short polling every ${h.reference.pollIntervalMs} ms:`);
+    out.push(
+      `**Headline** at ${md(h.parameterText)}, compared with short polling every ${h.reference.pollIntervalMs} ms:`,
+    );
     out.push('');
     for (const r of h.rows) out.push(`- ${md(headlineSentence(h, r))}`);
   } else {
@@ -91,13 +100,22 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
   out.push('');
   const summaries = summarizeAll(result);
   const lines = summaries.map((s) => {
-    if (s.completed.length === 0) return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map(() => 'n/a'), `0/${s.planned}`]);
-    return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map((c) => (Number.isFinite(medianOf(s, c.key)) ? formatMetric(c.key, medianOf(s, c.key)) : 'n/a')), `${s.completed.length}/${s.planned}`]);
+    if (s.completed.length === 0)
+      return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map(() => 'n/a'), `0/${s.planned}`]);
+    return row([
+      md(s.job.parameterSet),
+      md(transportLabel(s.job)),
+      ...COLUMNS.map((c) => (Number.isFinite(medianOf(s, c.key)) ? formatMetric(c.key, medianOf(s, c.key)) : 'n/a')),
+      `${s.completed.length}/${s.planned}`,
+    ]);
   });
   const budget = MARKDOWN_LIMIT - 200 - Math.min(tailLength, MARKDOWN_LIMIT / 2);
   addWithin(out, header(['parameter set', 'transport', ...COLUMNS.map((c) => c.head), 'runs'], 2), budget);
   const cut = addWithin(out, lines, budget);
-  if (cut) out.push(`\n_${cut} more job${cut === 1 ? '' : 's'} not shown to stay within the size limit; see the HTML report._`);
+  if (cut)
+    out.push(
+      `\n_${cut} more job${cut === 1 ? '' : 's'} not shown to stay within the size limit; see the HTML report._`,
+    );
   out.push('');
   const leftOut = addWithin(out, tail, MARKDOWN_LIMIT - 100);
   // After a blank line: directly under a cut table the note would be read as one more row.
@@ -114,10 +132,18 @@ function baselineSection(result: Result, baseline: { result: Result; name: strin
     const metrics = [...new Set(cmp.rows.flatMap((r) => r.cells.map((c) => c.metric)))];
     lines.push(...header(['parameter set', 'transport', ...metrics.map((m) => md(labelWithUnit(m)))], 2));
     for (const r of cmp.rows) {
-      lines.push(row([md(r.parameterSet), md(r.label), ...metrics.map((m) => {
-        const c = r.cells.find((x) => x.metric === m);
-        return c ? `${formatMetric(m, c.baseline)} → ${formatMetric(m, c.current)} (${signedPct(c.change)})` : 'n/a';
-      })]));
+      lines.push(
+        row([
+          md(r.parameterSet),
+          md(r.label),
+          ...metrics.map((m) => {
+            const c = r.cells.find((x) => x.metric === m);
+            return c
+              ? `${formatMetric(m, c.baseline)} → ${formatMetric(m, c.current)} (${signedPct(c.change)})`
+              : 'n/a';
+          }),
+        ]),
+      );
     }
   }
   lines.push('', 'Descriptive medians; `npm run compare` gives the verdict with statistics.', '');

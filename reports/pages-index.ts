@@ -22,7 +22,12 @@ export function renderPagesIndex(runs: PublishedRun[], title = 'pollbench report
     const ctx = result.context;
     const h = computeHeadline(result);
     const headline = h
-      ? h.rows.map((r) => `${transportName(r.transport)}: ${fmtTimes(r.latencyTimes, 'lower')} latency (${fmtMs(r.latencyP50Ms)}), ${fmtTimes(r.bytesTimes, 'fewer')} bytes`).join('; ')
+      ? h.rows
+          .map(
+            (r) =>
+              `${transportName(r.transport)}: ${fmtTimes(r.latencyTimes, 'lower')} latency (${fmtMs(r.latencyP50Ms)}), ${fmtTimes(r.bytesTimes, 'fewer')} bytes`,
+          )
+          .join('; ')
       : 'no headline';
     const serious = collectNotices(result).filter((n) => n.kind !== 'note').length;
     return `<tr><td>${e(ctx.startedAt.replace('T', ' ').slice(0, 19))}</td><td><code>${e(ctx.gitSha ? ctx.gitSha.slice(0, 10) : 'unknown')}</code></td><td>${e(ctx.scenario.name)}</td><td>${e(`${ctx.cpu.count} x ${ctx.cpu.model}, Node ${ctx.node}`)}</td><td>${e(h ? `vs ${h.reference.label} at ${h.parameterText}: ${headline}` : headline)}</td><td>${serious ? `${serious} warning${serious === 1 ? '' : 's'}` : ''}</td><td><a href="${e(href)}">report</a> · <a href="${e(json)}">result</a></td></tr>`;

@@ -7,9 +7,18 @@
  * socket per delivered event, in both Mbit/s (10^6) and Mibit/s (2^20).
  */
 import type { Result } from '../bench/result-schema.ts';
-import { closestToOnePerSecond, eventRate, groupByParameterSet, overheadBytesPerEvent, parameterSetText, totalBytesPerEvent, transportLabel } from './aggregate.ts';
+import {
+  closestToOnePerSecond,
+  eventRate,
+  groupByParameterSet,
+  overheadBytesPerEvent,
+  parameterSetText,
+  totalBytesPerEvent,
+  transportLabel,
+} from './aggregate.ts';
 
-export const HISTORICAL_SOURCE = 'P. Lubbers and F. Greco, "HTML5 Web Sockets: A Quantum Leap in Scalability for the Web", Kaazing / websocket.org, 2010';
+export const HISTORICAL_SOURCE =
+  'P. Lubbers and F. Greco, "HTML5 Web Sockets: A Quantum Leap in Scalability for the Web", Kaazing / websocket.org, 2010';
 export const PROJECTION_CLIENTS = [1_000, 10_000, 100_000] as const;
 
 /** The published figures exactly as printed, so a test can hold the projection to them digit for digit. */
@@ -65,7 +74,9 @@ function project(bytes: number) {
  * depend on how many polls an event costs, so the rate matters), most clients among those.
  */
 export function computeScalability(result: Result): Scalability | null {
-  const sets = [...groupByParameterSet(result)].map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter((s) => s.completed.length > 0) })).filter((s) => s.summaries.length > 0);
+  const sets = [...groupByParameterSet(result)]
+    .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter((s) => s.completed.length > 0) }))
+    .filter((s) => s.summaries.length > 0);
   if (sets.length === 0) return null;
   const best = [...sets].sort((a, b) => closestToOnePerSecond(a.summaries[0]!.job, b.summaries[0]!.job))[0]!;
   const job = best.summaries[0]!.job;
@@ -77,7 +88,14 @@ export function computeScalability(result: Result): Scalability | null {
     rows: best.summaries.map((s) => {
       const overheadBytes = overheadBytesPerEvent(s);
       const totalBytes = totalBytesPerEvent(s);
-      return { label: transportLabel(s.job), transport: s.job.params.transport, overheadBytes, totalBytes, overhead: project(overheadBytes), total: project(totalBytes) };
+      return {
+        label: transportLabel(s.job),
+        transport: s.job.params.transport,
+        overheadBytes,
+        totalBytes,
+        overhead: project(overheadBytes),
+        total: project(totalBytes),
+      };
     }),
   };
 }

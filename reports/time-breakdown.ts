@@ -28,16 +28,20 @@ const share = (ms: number, wallMs: number) => (wallMs > 0 ? `${((100 * ms) / wal
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`.trimEnd());
+  return rows.map((r) =>
+    `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`.trimEnd(),
+  );
 }
 
-const completedRuns = (result: Result): CompletedRun[] => result.jobs.flatMap((j) => j.runs.filter((r): r is CompletedRun => r.status === 'completed'));
+const completedRuns = (result: Result): CompletedRun[] =>
+  result.jobs.flatMap((j) => j.runs.filter((r): r is CompletedRun => r.status === 'completed'));
 
 export function renderTimeBreakdown(result: Result): string {
   const timing = result.planTiming;
   const runs = completedRuns(result);
   const timed = runs.filter((r) => r.phasesMs !== undefined);
-  if (!timing || timed.length === 0) return 'Time breakdown: not recorded in this result (written before phase timing existed, or no run completed).\n';
+  if (!timing || timed.length === 0)
+    return 'Time breakdown: not recorded in this result (written before phase timing existed, or no run completed).\n';
   const wall = timing.wallMs;
   const total = (phase: RunPhase) => timed.reduce((sum, r) => sum + r.phasesMs![phase], 0);
   const overlap = timed.reduce((sum, r) => sum + (r.startOverlapMs ?? 0), 0);
@@ -52,9 +56,17 @@ export function renderTimeBreakdown(result: Result): string {
   }
   add('  minus: start while the previous run ended', -overlap);
   add('writing the result file', timing.saveMs);
-  const untimedRuns = result.jobs.reduce((n, j) => n + j.runs.filter((r) => r.status === 'errored').length, 0) + (runs.length - timed.length);
-  add(untimedRuns > 0 ? `other (incl. ${untimedRuns} run${untimedRuns > 1 ? 's' : ''} without phases)` : 'other', wall - accounted);
-  const lines = [`Where the time went: ${timed.length} run${timed.length > 1 ? 's' : ''}, plan wall time ${seconds(wall)} (measurement windows: ${share(total('window'), wall)} of it)`, ...table(rows)];
+  const untimedRuns =
+    result.jobs.reduce((n, j) => n + j.runs.filter((r) => r.status === 'errored').length, 0) +
+    (runs.length - timed.length);
+  add(
+    untimedRuns > 0 ? `other (incl. ${untimedRuns} run${untimedRuns > 1 ? 's' : ''} without phases)` : 'other',
+    wall - accounted,
+  );
+  const lines = [
+    `Where the time went: ${timed.length} run${timed.length > 1 ? 's' : ''}, plan wall time ${seconds(wall)} (measurement windows: ${share(total('window'), wall)} of it)`,
+    ...table(rows),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -66,7 +78,9 @@ export function renderSamplesPerCell(result: Result): string {
   const rows: string[][] = [['job', 'runs', 'latency samples per run (min-max)', '']];
   let flagged = 0;
   for (const job of result.jobs) {
-    const counts = job.runs.filter((r): r is CompletedRun => r.status === 'completed').map((r) => r.latency.summary.count);
+    const counts = job.runs
+      .filter((r): r is CompletedRun => r.status === 'completed')
+      .map((r) => r.latency.summary.count);
     if (counts.length === 0) {
       rows.push([`${job.parameterSet} ${transportLabel(job)}`, '0', 'n/a', '']);
       continue;
@@ -75,9 +89,20 @@ export function renderSamplesPerCell(result: Result): string {
     const max = Math.max(...counts);
     const few = min < P99_MIN_SAMPLES;
     if (few) flagged++;
-    rows.push([`${job.parameterSet} ${transportLabel(job)}`, String(counts.length), min === max ? String(min) : `${min}-${max}`, few ? `! p99 from < ${P99_MIN_SAMPLES.toLocaleString('en-US')} samples` : '']);
+    rows.push([
+      `${job.parameterSet} ${transportLabel(job)}`,
+      String(counts.length),
+      min === max ? String(min) : `${min}-${max}`,
+      few ? `! p99 from < ${P99_MIN_SAMPLES.toLocaleString('en-US')} samples` : '',
+    ]);
   }
-  const lines = ['Latency samples per cell (a p99 needs about 1,000 samples to be more than the few slowest deliveries):', ...table(rows)];
-  if (flagged > 0) lines.push(`  ${flagged} cell${flagged > 1 ? 's' : ''} flagged: read their p99 as "near the maximum", not as a percentile.`);
+  const lines = [
+    'Latency samples per cell (a p99 needs about 1,000 samples to be more than the few slowest deliveries):',
+    ...table(rows),
+  ];
+  if (flagged > 0)
+    lines.push(
+      `  ${flagged} cell${flagged > 1 ? 's' : ''} flagged: read their p99 as "near the maximum", not as a percentile.`,
+    );
   return `${lines.join('\n')}\n`;
 }

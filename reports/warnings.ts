@@ -28,7 +28,12 @@ function classify(text: string): NoticeKind {
   // transport; any other named bottleneck means the figures partly measure that limit.
   if (/(^|: )bottleneck: file descriptors\b/.test(text)) return 'error';
   if (/(^|: )bottleneck: /.test(text)) return 'saturation';
-  if (/\blost\b|twice|out of order|clients connected|client errors|before their scheduled time|no event arrived/.test(text)) return 'loss';
+  if (
+    /\blost\b|twice|out of order|clients connected|client errors|before their scheduled time|no event arrived/.test(
+      text,
+    )
+  )
+    return 'loss';
   if (/saturated|poll ticks skipped/.test(text)) return 'saturation';
   const late = /publisher ran up to ([0-9.]+) ms behind/.exec(text);
   if (late && Number(late[1]) >= DISTURBING_LATENESS_MS) return 'saturation';
@@ -37,11 +42,33 @@ function classify(text: string): NoticeKind {
 
 export function collectNotices(result: Result): Notice[] {
   const notices: Notice[] = [];
-  if (result.status === 'interrupted') notices.push({ kind: 'error', where: '', parameterSet: '', label: '', text: 'the run was interrupted: jobs without completed runs are missing from the figures' });
-  if (result.status === 'running') notices.push({ kind: 'error', where: '', parameterSet: '', label: '', text: 'the result file was still being written (the benchmark may have crashed): figures are partial' });
+  if (result.status === 'interrupted')
+    notices.push({
+      kind: 'error',
+      where: '',
+      parameterSet: '',
+      label: '',
+      text: 'the run was interrupted: jobs without completed runs are missing from the figures',
+    });
+  if (result.status === 'running')
+    notices.push({
+      kind: 'error',
+      where: '',
+      parameterSet: '',
+      label: '',
+      text: 'the result file was still being written (the benchmark may have crashed): figures are partial',
+    });
   const inj = result.context.inject;
-  if (inj) notices.push({ kind: 'error', where: '', parameterSet: '', label: '', text: `a regression was injected on purpose (${inj.extraResponseHeaderBytes} extra header bytes per HTTP response, ${inj.pushDelayMs} ms delay before each push): these are not the real servers' figures` });
-  if (!result.calibration) notices.push({ kind: 'note', where: '', parameterSet: '', label: '', text: 'no calibration floor was measured' });
+  if (inj)
+    notices.push({
+      kind: 'error',
+      where: '',
+      parameterSet: '',
+      label: '',
+      text: `a regression was injected on purpose (${inj.extraResponseHeaderBytes} extra header bytes per HTTP response, ${inj.pushDelayMs} ms delay before each push): these are not the real servers' figures`,
+    });
+  if (!result.calibration)
+    notices.push({ kind: 'note', where: '', parameterSet: '', label: '', text: 'no calibration floor was measured' });
   for (const s of summarizeAll(result)) {
     const label = transportLabel(s.job);
     const where = `${label}, ${s.job.parameterSet}`;

@@ -7,7 +7,11 @@ import { TRANSPORT_NAMES } from './protocol.ts';
 
 export const scheduleShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
-  z.object({ kind: z.literal('burst'), size: z.number().int().min(1).max(100_000), everyMs: z.number().positive().max(3_600_000) }),
+  z.object({
+    kind: z.literal('burst'),
+    size: z.number().int().min(1).max(100_000),
+    everyMs: z.number().positive().max(3_600_000),
+  }),
 ]);
 
 /**

@@ -25,7 +25,8 @@ export function encodeResume(lastSeq: number): string {
 }
 
 export function parseResume(line: string): ParseResult<number> {
-  if (!line.startsWith(RESUME)) return { ok: false, message: `expected 'resume <seq>', got ${JSON.stringify(line.slice(0, 40))}` };
+  if (!line.startsWith(RESUME))
+    return { ok: false, message: `expected 'resume <seq>', got ${JSON.stringify(line.slice(0, 40))}` };
   return parseSince(line.slice(RESUME.length));
 }
 
@@ -48,7 +49,8 @@ export class LineReader {
       start = nl + 1;
     }
     this.pending = text.slice(start);
-    if (this.pending.length > MAX_LINE_CHARS) throw new RangeError(`feed line longer than ${MAX_LINE_CHARS} characters`);
+    if (this.pending.length > MAX_LINE_CHARS)
+      throw new RangeError(`feed line longer than ${MAX_LINE_CHARS} characters`);
     return lines;
   }
 }

@@ -15,7 +15,11 @@ export interface LagSummary {
 const HIGHEST_US = 3_600_000_000;
 
 export class LagRecorder {
-  private readonly histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });
+  private readonly histogram = buildHistogram({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+  });
 
   /** Records `lateNs` (0 or negative = on time, recorded as 1 µs). */
   record(lateNs: number): void {
@@ -28,6 +32,11 @@ export class LagRecorder {
 
   summary(): LagSummary {
     const h = this.histogram;
-    return { events: h.totalCount, meanUs: h.totalCount ? h.mean : 0, p99Us: h.getValueAtPercentile(99), maxUs: h.maxValue };
+    return {
+      events: h.totalCount,
+      meanUs: h.totalCount ? h.mean : 0,
+      p99Us: h.getValueAtPercentile(99),
+      maxUs: h.maxValue,
+    };
   }
 }

@@ -30,7 +30,8 @@ function fail(message: string, code: number): never {
 function crash(message: string): void {
   process.stderr.write(`pollbench server: ${message}\n`);
   setTimeout(() => process.exit(1), 1000).unref();
-  if (process.connected) process.send!({ type: 'fatal', message } satisfies FromServer, undefined, {}, () => process.exit(1));
+  if (process.connected)
+    process.send!({ type: 'fatal', message } satisfies FromServer, undefined, {}, () => process.exit(1));
   else process.exit(1);
 }
 
@@ -43,7 +44,10 @@ try {
 const parsed = serverConfigSchema.safeParse(raw);
 if (!parsed.success) fail(`invalid config: ${formatZodIssues(parsed.error.issues)}`, 2);
 if (parsed.data.role === 'feed' && parsed.data.feed.upstream === 'in-process') {
-  fail('invalid config: feed.upstream: a server process needs {"host","port"} of a running publisher (see bench/publisher/main.ts); \'in-process\' is for tests only', 2);
+  fail(
+    'invalid config: feed.upstream: a server process needs {"host","port"} of a running publisher (see bench/publisher/main.ts); \'in-process\' is for tests only',
+    2,
+  );
 }
 
 let server: RunningServer | undefined;
@@ -64,7 +68,8 @@ process.on('SIGINT', () => void stop(0));
 process.on('disconnect', () => void stop(0));
 process.on('message', (message: ToServer) => {
   if (message.type === 'stop') void stop(0);
-  else if (message.type === 'stats' && server) send({ type: 'stats', id: message.id, stats: server.stats({ resetWindow: message.resetWindow, gc: message.gc }) });
+  else if (message.type === 'stats' && server)
+    send({ type: 'stats', id: message.id, stats: server.stats({ resetWindow: message.resetWindow, gc: message.gc }) });
 });
 
 try {

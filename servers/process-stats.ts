@@ -30,7 +30,10 @@ export function loopDelayUs(ns: number): number {
   return Math.max(0, ns / 1000 - LOOP_DELAY_RESOLUTION_MS * 1000);
 }
 
-export function createProcessStats(): { snapshot(options: { resetWindow: boolean; gc: boolean }): ProcessStats; stop(): void } {
+export function createProcessStats(): {
+  snapshot(options: { resetWindow: boolean; gc: boolean }): ProcessStats;
+  stop(): void;
+} {
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   loopDelay.enable();
   return {

@@ -83,7 +83,8 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: stri
 /** `since`: the last seq the client has (0 = nothing yet). A non-negative safe integer. */
 export function parseSince(raw: string | null): ParseResult<number> {
   if (raw === null || raw === '') return { ok: true, value: 0 };
-  if (!/^\d{1,16}$/.test(raw)) return { ok: false, message: `since must be a non-negative integer, got ${JSON.stringify(raw.slice(0, 40))}` };
+  if (!/^\d{1,16}$/.test(raw))
+    return { ok: false, message: `since must be a non-negative integer, got ${JSON.stringify(raw.slice(0, 40))}` };
   const value = Number(raw);
   if (!Number.isSafeInteger(value)) return { ok: false, message: 'since is too large' };
   return { ok: true, value };
@@ -92,7 +93,8 @@ export function parseSince(raw: string | null): ParseResult<number> {
 /** `wait`: how long a long-poll may be held, in ms, 0..MAX_WAIT_MS. */
 export function parseWait(raw: string | null): ParseResult<number> {
   if (raw === null || raw === '') return { ok: false, message: 'wait is required for a long poll' };
-  if (!/^\d{1,9}$/.test(raw)) return { ok: false, message: `wait must be a non-negative integer of ms, got ${JSON.stringify(raw.slice(0, 40))}` };
+  if (!/^\d{1,9}$/.test(raw))
+    return { ok: false, message: `wait must be a non-negative integer of ms, got ${JSON.stringify(raw.slice(0, 40))}` };
   const value = Number(raw);
   if (value > MAX_WAIT_MS) return { ok: false, message: `wait must be at most ${MAX_WAIT_MS} ms` };
   return { ok: true, value };

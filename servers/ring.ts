@@ -20,7 +20,8 @@ export class RingBuffer {
   private floorSeq = 1;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.slots = new Array<FeedEntry | undefined>(capacity);
   }
@@ -31,7 +32,8 @@ export class RingBuffer {
   }
 
   push(entry: FeedEntry): void {
-    if (entry.event.seq !== this.latestSeq + 1) throw new Error(`feed seqs must be contiguous: got ${entry.event.seq} after ${this.latestSeq}`);
+    if (entry.event.seq !== this.latestSeq + 1)
+      throw new Error(`feed seqs must be contiguous: got ${entry.event.seq} after ${this.latestSeq}`);
     this.slots[(entry.event.seq - 1) % this.capacity] = entry;
     this.latestSeq = entry.event.seq;
   }
@@ -41,7 +43,8 @@ export class RingBuffer {
    * that no longer held them). Seqs before it are no longer served; clients see the gap as loss.
    */
   skipTo(nextSeq: number): void {
-    if (!Number.isSafeInteger(nextSeq) || nextSeq <= this.latestSeq + 1) throw new Error(`can only skip forward: ${nextSeq} after ${this.latestSeq}`);
+    if (!Number.isSafeInteger(nextSeq) || nextSeq <= this.latestSeq + 1)
+      throw new Error(`can only skip forward: ${nextSeq} after ${this.latestSeq}`);
     this.latestSeq = nextSeq - 1;
     this.floorSeq = nextSeq;
     this.slots.fill(undefined);

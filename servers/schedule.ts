@@ -61,7 +61,12 @@ export function makeSchedule(shape: ScheduleShape): Schedule {
 }
 
 /** The seqs whose scheduled time lies in [fromNs, toNs) for a schedule that started at `startNs`. */
-export function seqRangeInWindow(schedule: Schedule, startNs: bigint, fromNs: bigint, toNs: bigint): { first: number; last: number } {
+export function seqRangeInWindow(
+  schedule: Schedule,
+  startNs: bigint,
+  fromNs: bigint,
+  toNs: bigint,
+): { first: number; last: number } {
   const before = schedule.dueCount(Number(fromNs - startNs) - 1);
   const upTo = schedule.dueCount(Number(toNs - startNs) - 1);
   return { first: before + 1, last: upTo };

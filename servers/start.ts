@@ -19,7 +19,13 @@ export interface ServerStats {
   process: ProcessStats;
   counters: CounterSnapshot;
   /** Present for feed servers. `upstream` is null for an in-process feed (tests). */
-  feed?: { latestSeq: number; subscribers: number; duplicateEvents: number; gapEvents: number; upstream: UpstreamStats | null };
+  feed?: {
+    latestSeq: number;
+    subscribers: number;
+    duplicateEvents: number;
+    gapEvents: number;
+    upstream: UpstreamStats | null;
+  };
   gauges: Record<string, number>;
 }
 
@@ -60,7 +66,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closeServer = echo.close;
   } else {
     feed = new Feed({ ringCapacity: config.feed.ringCapacity, pushDelayMs: config.inject?.pushDelayMs });
-    const host = createHost(TRANSPORT_TRAITS[config.transport].httpStack === 'ws' ? 'node' : config.framework, config.inject?.extraResponseHeaderBytes);
+    const host = createHost(
+      TRANSPORT_TRAITS[config.transport].httpStack === 'ws' ? 'node' : config.framework,
+      config.inject?.extraResponseHeaderBytes,
+    );
     const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
     counters = host.counters;
     gauges = attached.gauges;

@@ -68,7 +68,11 @@ export class Upstream {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.close();
-        reject(new Error(`no upstream feed at ${this.options.host}:${this.options.port} within ${timeoutMs} ms (${this.lastError ?? 'no answer'})`));
+        reject(
+          new Error(
+            `no upstream feed at ${this.options.host}:${this.options.port} within ${timeoutMs} ms (${this.lastError ?? 'no answer'})`,
+          ),
+        );
       }, timeoutMs);
       this.onFirstConnect = () => {
         clearTimeout(timer);

@@ -48,7 +48,13 @@ function pingPong(
 }
 
 /** `warmup` hot round trips, then the rest, each after `idleMs` of idle when idleMs > 0. */
-async function tcpRoundTrips(port: number, total: number, warmup: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
+async function tcpRoundTrips(
+  port: number,
+  total: number,
+  warmup: number,
+  record: (us: number, i: number) => void,
+  idleMs: number,
+): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   try {
@@ -79,7 +85,13 @@ async function tcpRoundTrips(port: number, total: number, warmup: number, record
 }
 
 /** `warmup` hot round trips, then the rest, each after `idleMs` of idle when idleMs > 0. */
-async function wsRoundTrips(port: number, total: number, warmup: number, record: (us: number, i: number) => void, idleMs: number): Promise<void> {
+async function wsRoundTrips(
+  port: number,
+  total: number,
+  warmup: number,
+  record: (us: number, i: number) => void,
+  idleMs: number,
+): Promise<void> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
   try {
@@ -100,7 +112,13 @@ async function wsRoundTrips(port: number, total: number, warmup: number, record:
 }
 
 /** Round trips in µs after `warmup` unrecorded ones (the JIT warms the path first). */
-export async function measureRoundTrip(kind: 'tcp' | 'ws', port: number, warmup: number, count: number, idleMs = 0): Promise<PercentileSummary> {
+export async function measureRoundTrip(
+  kind: 'tcp' | 'ws',
+  port: number,
+  warmup: number,
+  count: number,
+  idleMs = 0,
+): Promise<PercentileSummary> {
   const h = newLatencyHistogram();
   const record = (us: number, i: number) => {
     if (i >= warmup) h.recordValue(Math.max(1, Math.round(us)));

@@ -8,7 +8,16 @@
  * measured by the baseline's own harness, and a baseline that predates the "ci" scenario still works.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, createWriteStream, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  createWriteStream,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseResult, type Result } from '../result-schema.ts';
@@ -65,29 +74,47 @@ function git(cwd: string, args: string[]): string {
 }
 
 /** node_modules for the worktree: shared when the lockfiles match (fast), else a clean npm ci. */
-function installDependencies(root: string, worktree: string, sha: string, logFile: string, log: (l: string) => void): void {
+function installDependencies(
+  root: string,
+  worktree: string,
+  sha: string,
+  logFile: string,
+  log: (l: string) => void,
+): void {
   let baseLock: string | null = null;
   try {
     baseLock = git(root, ['show', `${sha}:package-lock.json`]);
   } catch {
     baseLock = null;
   }
-  const ownLock = existsSync(path.join(root, 'package-lock.json')) ? readFileSync(path.join(root, 'package-lock.json'), 'utf8').trim() : null;
+  const ownLock = existsSync(path.join(root, 'package-lock.json'))
+    ? readFileSync(path.join(root, 'package-lock.json'), 'utf8').trim()
+    : null;
   if (baseLock !== null && ownLock !== null && baseLock === ownLock && existsSync(path.join(root, 'node_modules'))) {
     symlinkSync(path.join(root, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
     log('baseline: same package-lock.json, sharing node_modules');
     return;
   }
   log('baseline: package-lock.json differs, running npm ci in the worktree');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, encoding: 'utf8', timeout: 15 * 60_000 });
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: worktree,
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+  });
   writeFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
-  if (r.status !== 0) throw new AgainstError(`npm ci in the baseline worktree failed (see ${logFile}): ${(r.stderr || '').trim().split('\n').slice(-1)[0]}`);
+  if (r.status !== 0)
+    throw new AgainstError(
+      `npm ci in the baseline worktree failed (see ${logFile}): ${(r.stderr || '').trim().split('\n').slice(-1)[0]}`,
+    );
 }
 
 /** Runs one repetition of the profile with a checkout's own CLI; resolves with its exit code. */
 function runSide(cwd: string, args: string[], logFile: string, signal: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(cwd, 'bench/cli.ts'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(cwd, 'bench/cli.ts'), ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = createWriteStream(logFile);
     child.stdout.pipe(log);
     child.stderr.pipe(log);
@@ -119,7 +146,9 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcom
   try {
     sha = git(root, ['rev-parse', '--verify', '--quiet', `${options.ref}^{commit}`]);
   } catch {
-    throw new AgainstError(`"${options.ref}" is not a commit in this repository (fetch it first, e.g. git fetch origin ${options.ref})`);
+    throw new AgainstError(
+      `"${options.ref}" is not a commit in this repository (fetch it first, e.g. git fetch origin ${options.ref})`,
+    );
   }
   mkdirSync(outDir, { recursive: true });
   const worktree = mkdtempSync(path.join(tmpdir(), 'pollbench-baseline-'));
@@ -137,17 +166,30 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcom
         const out = path.join(outDir, 'runs', `${String(round).padStart(2, '0')}-${name}`);
         const logFile = `${out}.log`;
         mkdirSync(out, { recursive: true });
-        const args = [...ciProfileArgs(), '--out', out, ...(name === 'candidate' && options.inject ? ['--inject-regression', formatInject(options.inject)] : [])];
-        log(`round ${round}/${options.runs}: ${name}${name === 'baseline' ? ` (${sha.slice(0, 10)})` : ' (working tree)'}`);
+        const args = [
+          ...ciProfileArgs(),
+          '--out',
+          out,
+          ...(name === 'candidate' && options.inject ? ['--inject-regression', formatInject(options.inject)] : []),
+        ];
+        log(
+          `round ${round}/${options.runs}: ${name}${name === 'baseline' ? ` (${sha.slice(0, 10)})` : ' (working tree)'}`,
+        );
         const code = await runSide(sides[name], args, logFile, options.signal);
         if (options.signal.aborted) {
           interrupted = true;
         } else if (code === -1 || code === 130) {
-          throw new AgainstError(`the ${name} run was killed by a signal (out of memory?): ${firstError(logFile)} (log: ${logFile})`);
+          throw new AgainstError(
+            `the ${name} run was killed by a signal (out of memory?): ${firstError(logFile)} (log: ${logFile})`,
+          );
         } else if (code === 2) {
-          throw new AgainstError(`the ${name} checkout cannot run the CI profile: ${firstError(logFile)} (log: ${logFile})`);
+          throw new AgainstError(
+            `the ${name} checkout cannot run the CI profile: ${firstError(logFile)} (log: ${logFile})`,
+          );
         } else if (code !== 0 && code !== 1) {
-          throw new AgainstError(`the ${name} run failed with exit code ${code}: ${firstError(logFile)} (log: ${logFile})`);
+          throw new AgainstError(
+            `the ${name} run failed with exit code ${code}: ${firstError(logFile)} (log: ${logFile})`,
+          );
         }
         if (interrupted) break;
         // Every round of both sides must be whole, or the sides are no longer balanced.
@@ -157,9 +199,12 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcom
         try {
           part = parseResult(JSON.parse(readFileSync(file, 'utf8')));
         } catch (err) {
-          throw new AgainstError(`the ${name} checkout wrote a result this version cannot read: ${(err as Error).message}`);
+          throw new AgainstError(
+            `the ${name} checkout wrote a result this version cannot read: ${(err as Error).message}`,
+          );
         }
-        if (part.status !== 'complete') throw new AgainstError(`the ${name} run ended with status "${part.status}" (log: ${logFile})`);
+        if (part.status !== 'complete')
+          throw new AgainstError(`the ${name} run ended with status "${part.status}" (log: ${logFile})`);
         parts[name].push(part);
       }
       if (interrupted) break;
@@ -172,6 +217,14 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcom
   const rounds = Math.min(parts.baseline.length, parts.candidate.length);
   parts.baseline.length = rounds;
   parts.candidate.length = rounds;
-  if (parts.baseline.length === 0 || parts.candidate.length === 0) throw new AgainstError(interrupted ? 'interrupted before both sides finished a round' : 'no result from one of the sides');
-  return { baseline: mergeResults(parts.baseline), candidate: mergeResults(parts.candidate), baselineSha: sha, interrupted };
+  if (parts.baseline.length === 0 || parts.candidate.length === 0)
+    throw new AgainstError(
+      interrupted ? 'interrupted before both sides finished a round' : 'no result from one of the sides',
+    );
+  return {
+    baseline: mergeResults(parts.baseline),
+    candidate: mergeResults(parts.candidate),
+    baselineSha: sha,
+    interrupted,
+  };
 }

@@ -40,7 +40,10 @@ export function analyzeFalseAlarms(result: Result, perSide: number, resamples: n
     const full = (r: Result) => r.jobs.every((j) => j.runs.filter((x) => x.status === 'completed').length === perSide);
     if (!full(a) || !full(b)) continue;
     const cmp = compareResults(a, b, config);
-    outcomes.push({ comparison: k + 1, regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`) });
+    outcomes.push({
+      comparison: k + 1,
+      regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`),
+    });
     for (const m of cmp.metrics.filter((x) => x.kind === 'exact' && Number.isFinite(x.change))) {
       const key = `${m.label} ${m.metric}`;
       exactMax.set(key, Math.max(exactMax.get(key) ?? 0, Math.abs(m.change)));
@@ -51,8 +54,15 @@ export function analyzeFalseAlarms(result: Result, perSide: number, resamples: n
     const picked = shuffled(done, d).slice(0, block);
     const a = new Set(picked.slice(0, perSide));
     const b = new Set(picked.slice(perSide));
-    const cmp = compareResults(sliceRuns(result, (rep) => a.has(rep)), sliceRuns(result, (rep) => b.has(rep)), config);
-    resampled.push({ comparison: d, regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`) });
+    const cmp = compareResults(
+      sliceRuns(result, (rep) => a.has(rep)),
+      sliceRuns(result, (rep) => b.has(rep)),
+      config,
+    );
+    resampled.push({
+      comparison: d,
+      regressions: cmp.regressions.map((m) => `${m.label} ${m.metric} ${(m.change * 100).toFixed(1)}% (${m.reason})`),
+    });
   }
   const resampledAlarms = resampled.filter((o) => o.regressions.length > 0).length;
   const alarms = outcomes.filter((o) => o.regressions.length > 0).length;
@@ -63,8 +73,16 @@ export function analyzeFalseAlarms(result: Result, perSide: number, resamples: n
     rate: outcomes.length ? alarms / outcomes.length : Number.NaN,
     config,
     outcomes,
-    resampled: { comparisons: resampled.length, falseAlarms: resampledAlarms, rate: resampled.length ? resampledAlarms / resampled.length : Number.NaN, outcomes: resampled },
+    resampled: {
+      comparisons: resampled.length,
+      falseAlarms: resampledAlarms,
+      rate: resampled.length ? resampledAlarms / resampled.length : Number.NaN,
+      outcomes: resampled,
+    },
     runsPerJob: done,
-    largestExactChanges: [...exactMax].sort((x, y) => y[1] - x[1]).slice(0, 15).map(([metric, change]) => ({ metric, change })),
+    largestExactChanges: [...exactMax]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 15)
+      .map(([metric, change]) => ({ metric, change })),
   };
 }

@@ -19,13 +19,19 @@ export const GATE_USAGE = `  --config <file>     thresholds as JSON: {"alpha", "
   --min-effect <r>    smallest relative change of a noisy metric that counts (default 0.1 = 10%)
   --tolerance <r>     relative tolerance of exact metrics (default 0.01 = 1%)`;
 
-export function gateConfig(values: { config?: string; alpha?: string; 'min-effect'?: string; tolerance?: string }): CompareConfig {
+export function gateConfig(values: {
+  config?: string;
+  alpha?: string;
+  'min-effect'?: string;
+  tolerance?: string;
+}): CompareConfig {
   const base = values.config !== undefined ? (loadJsonFile(values.config) as Record<string, unknown>) : {};
   const overrides: Record<string, number> = {};
   const number = (name: string, raw: string | undefined, key: string) => {
     if (raw === undefined) return;
     const n = Number(raw);
-    if (!/^[0-9]*\.?[0-9]+$/.test(raw) || !Number.isFinite(n)) throw new ConfigError(`--${name}: "${raw}" is not a number`);
+    if (!/^[0-9]*\.?[0-9]+$/.test(raw) || !Number.isFinite(n))
+      throw new ConfigError(`--${name}: "${raw}" is not a number`);
     overrides[key] = n;
   };
   number('alpha', values.alpha, 'alpha');
@@ -34,6 +40,8 @@ export function gateConfig(values: { config?: string; alpha?: string; 'min-effec
   try {
     return parseCompareConfig({ ...(typeof base === 'object' && base !== null ? base : {}), ...overrides });
   } catch (err) {
-    throw new ConfigError(`${values.config && Object.keys(overrides).length === 0 ? `${values.config}: ` : ''}invalid thresholds: ${(err as Error).message}`);
+    throw new ConfigError(
+      `${values.config && Object.keys(overrides).length === 0 ? `${values.config}: ` : ''}invalid thresholds: ${(err as Error).message}`,
+    );
   }
 }

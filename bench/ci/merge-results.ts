@@ -14,7 +14,8 @@ export function mergeResults(parts: Result[]): Result {
   const jobs = new Map<string, Job>();
   const counts = new Map<string, number>();
   for (const part of parts) {
-    if (part.schemaVersion !== RESULT_SCHEMA_VERSION) throw new MergeError(`schema v${part.schemaVersion} cannot be merged into v${RESULT_SCHEMA_VERSION}`);
+    if (part.schemaVersion !== RESULT_SCHEMA_VERSION)
+      throw new MergeError(`schema v${part.schemaVersion} cannot be merged into v${RESULT_SCHEMA_VERSION}`);
     for (const job of part.jobs) {
       const target = jobs.get(job.id) ?? { ...job, runs: [] };
       jobs.set(job.id, target);
@@ -26,11 +27,19 @@ export function mergeResults(parts: Result[]): Result {
     }
   }
   const last = parts[parts.length - 1]!;
-  const status = parts.some((p) => p.status === 'interrupted') ? 'interrupted' : parts.some((p) => p.status === 'running') ? 'running' : 'complete';
+  const status = parts.some((p) => p.status === 'interrupted')
+    ? 'interrupted'
+    : parts.some((p) => p.status === 'running')
+      ? 'running'
+      : 'complete';
   const repetitions = Math.max(...counts.values());
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
-    context: { ...first.context, finishedAt: last.context.finishedAt, scenario: { ...first.context.scenario, repetitions } },
+    context: {
+      ...first.context,
+      finishedAt: last.context.finishedAt,
+      scenario: { ...first.context.scenario, repetitions },
+    },
     calibration: first.calibration,
     status,
     jobs: [...jobs.values()],

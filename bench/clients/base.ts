@@ -14,7 +14,16 @@ export abstract class BaseClient {
   connectBytes: { up: number; down: number } | undefined;
   lastSeq: number;
   protected closed = false;
-  protected readonly tally = { httpRequests: 0, httpResponses: 0, emptyResponses: 0, wsHandshakes: 0, messageBytesDown: 0, eventsReceived: 0, errors: 0, skippedPolls: 0 };
+  protected readonly tally = {
+    httpRequests: 0,
+    httpResponses: 0,
+    emptyResponses: 0,
+    wsHandshakes: 0,
+    messageBytesDown: 0,
+    eventsReceived: 0,
+    errors: 0,
+    skippedPolls: 0,
+  };
   private readonly connected: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void };
 
   constructor(protected readonly options: ClientOptions) {

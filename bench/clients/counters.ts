@@ -2,7 +2,20 @@
 import type { ClientCounters } from './types.ts';
 
 export function zeroCounters(): ClientCounters {
-  return { bytesUp: 0, bytesDown: 0, tcpConnects: 0, httpRequests: 0, httpResponses: 0, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 0, eventsReceived: 0, errors: 0, skippedPolls: 0 };
+  return {
+    bytesUp: 0,
+    bytesDown: 0,
+    tcpConnects: 0,
+    httpRequests: 0,
+    httpResponses: 0,
+    emptyResponses: 0,
+    wsHandshakes: 0,
+    reconnects: 0,
+    messageBytesDown: 0,
+    eventsReceived: 0,
+    errors: 0,
+    skippedPolls: 0,
+  };
 }
 
 export function sumCounters(all: readonly { counters(): ClientCounters }[]): ClientCounters {

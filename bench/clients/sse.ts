@@ -12,7 +12,11 @@ import type { ClientFactory, TransportClient } from './types.ts';
 class SseClient extends BaseClient implements TransportClient {
   readonly transport = 'sse' as const;
   // bodyTimeout 0: a quiet stream is not a dead one.
-  private readonly http = countedClient(this.origin, this.ledger, { bodyTimeoutMs: 0, headersTimeoutMs: 10_000, onConnect: () => {} });
+  private readonly http = countedClient(this.origin, this.ledger, {
+    bodyTimeoutMs: 0,
+    headersTimeoutMs: 10_000,
+    onConnect: () => {},
+  });
   private loop: Promise<void> | undefined;
   private chunkNs = 0n;
   private readonly parser = createParser({ onEvent: (message) => this.onMessage(message) });
@@ -35,7 +39,8 @@ class SseClient extends BaseClient implements TransportClient {
         path: STREAM_PATH,
         headers: { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) },
       });
-      if (statusCode !== 200) throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
+      if (statusCode !== 200)
+        throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
       // The stream's answer: it begins here and carries every event after.
       this.tally.httpResponses++;
       // Connected = the stream's headers arrived.

@@ -30,7 +30,11 @@ class WsClient extends BaseClient implements TransportClient {
       // it here a handshake the server never answers waited forever (the connect stall of issue 8).
       // ws clears it (setTimeout(0)) once the connection is open.
       createConnection: ((opts: { host?: string; port?: string | number; timeout?: number }) => {
-        const socket = net.connect({ host: opts.host ?? this.options.host, port: Number(opts.port), timeout: opts.timeout });
+        const socket = net.connect({
+          host: opts.host ?? this.options.host,
+          port: Number(opts.port),
+          timeout: opts.timeout,
+        });
         // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
         socket.once('connect', () => this.ledger.add(socket));
         return socket;

@@ -67,7 +67,10 @@ export interface ConnectOptions {
  * Starts every client, bounded in concurrency and in time. Resolves with the outcome and the indices
  * of the clients that did not connect (already closed). Never rejects for a client's failure.
  */
-export async function connectClients(clients: readonly TransportClient[], options: ConnectOptions): Promise<{ outcome: ConnectOutcome; unconnected: number[] }> {
+export async function connectClients(
+  clients: readonly TransportClient[],
+  options: ConnectOptions,
+): Promise<{ outcome: ConnectOutcome; unconnected: number[] }> {
   const t0 = nowNs();
   const failures: ConnectFailures = { timeout: 0, descriptors: 0, refused: 0, other: 0 };
   const examples = new Map<keyof ConnectFailures, string>();

@@ -100,6 +100,13 @@ export class DeliveryWindow {
       for (let i = 0; i < upTo; i++) delivered += w.seen[i]!;
     }
     const expected = windowSeqs * (this.clients.length - this.excluded.size);
-    return { expected, delivered, lost: expected - delivered, duplicated: this.duplicated, outOfOrder: this.outOfOrder, clockAnomalies: this.clockAnomalies };
+    return {
+      expected,
+      delivered,
+      lost: expected - delivered,
+      duplicated: this.duplicated,
+      outOfOrder: this.outOfOrder,
+      clockAnomalies: this.clockAnomalies,
+    };
   }
 }

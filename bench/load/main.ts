@@ -27,7 +27,9 @@ if (!process.send) {
 }
 
 process.on('uncaughtException', (err) => fatal(`crashed: ${err.stack ?? err.message}`));
-process.on('unhandledRejection', (err) => fatal(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+process.on('unhandledRejection', (err) =>
+  fatal(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+);
 process.on('SIGTERM', () => process.exit(143));
 process.on('disconnect', () => process.exit(0));
 
@@ -41,7 +43,13 @@ process.on('message', (message: ToLoad) => {
   void (async () => {
     try {
       if (message.type === 'calibrate') {
-        const roundTripUs = await measureRoundTrip(message.kind, message.port, message.warmup, message.count, message.idleMs);
+        const roundTripUs = await measureRoundTrip(
+          message.kind,
+          message.port,
+          message.warmup,
+          message.count,
+          message.idleMs,
+        );
         await send({ type: 'calibration', roundTripUs });
       } else {
         const report = await runJob(message.port, BigInt(message.feedStartNs), message.params, message.timing, {
@@ -51,7 +59,8 @@ process.on('message', (message: ToLoad) => {
               waitingAt.set(name, resolve);
               void send({ type: 'checkpoint', name });
             }),
-          windowEnded: (startNs, endNs) => void send({ type: 'window-end', startNs: startNs.toString(), endNs: endNs.toString() }),
+          windowEnded: (startNs, endNs) =>
+            void send({ type: 'window-end', startNs: startNs.toString(), endNs: endNs.toString() }),
         });
         await send({ type: 'result', report });
       }

@@ -44,7 +44,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const PREWARM_CONNECTIONS = 32;
 
-async function prewarm(port: number, since: number, params: JobParams, requests: number, hooks: JobHooks): Promise<void> {
+async function prewarm(
+  port: number,
+  since: number,
+  params: JobParams,
+  requests: number,
+  hooks: JobHooks,
+): Promise<void> {
   const target = TRANSPORT_TRAITS[params.transport].jitPrewarm;
   if (requests === 0 || target === null) return;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: PREWARM_CONNECTIONS });
@@ -66,7 +72,13 @@ async function prewarm(port: number, since: number, params: JobParams, requests:
   }
 }
 
-export async function runJob(port: number, feedStartNs: bigint, params: JobParams, timing: LoadTiming, hooks: JobHooks): Promise<LoadReport> {
+export async function runJob(
+  port: number,
+  feedStartNs: bigint,
+  params: JobParams,
+  timing: LoadTiming,
+  hooks: JobHooks,
+): Promise<LoadReport> {
   const schedule = makeSchedule(params.shape);
   const factory = clientFactories[params.transport];
   const clients: TransportClient[] = [];
@@ -125,7 +137,12 @@ export async function runJob(port: number, feedStartNs: bigint, params: JobParam
     await hooks.checkpoint('window');
     const startNs = nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
-    window = new DeliveryWindow(startNs, firstSeq, clients.length, Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16);
+    window = new DeliveryWindow(
+      startNs,
+      firstSeq,
+      clients.length,
+      Math.ceil((windowMs / 1000) * schedule.meanRatePerSec * 1.2) + 16,
+    );
     window.exclude(unconnected);
     // Counters are read in the same synchronous turn as the clock: no socket callback runs between
     // them, and an answer or frame is counted with its events when complete, so both are before this

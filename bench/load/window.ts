@@ -21,7 +21,8 @@ export function alignedWindowMs(measureMs: number, schedule: Schedule, pollInter
   const first = Math.max(1, Math.ceil(measureMs / period - 1e-9));
   // Smallest whole number of periods that is also a whole number of every poll interval, up to 2x.
   for (let k = first; k * period <= 2 * measureMs; k++) {
-    if (pollIntervalsMs.every((interval) => isWhole((k * period) / interval))) return Math.round(k * period * 1e6) / 1e6;
+    if (pollIntervalsMs.every((interval) => isWhole((k * period) / interval)))
+      return Math.round(k * period * 1e6) / 1e6;
   }
   return Math.round(first * period * 1e6) / 1e6;
 }

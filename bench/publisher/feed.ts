@@ -33,7 +33,10 @@ export async function openFeed(spec: FeedSpec, host = '127.0.0.1'): Promise<Publ
   const upstream = new UpstreamServer(spec.ringCapacity);
   const port = await upstream.listen(host);
   const payload = makePayload(spec.payloadBytes);
-  const runner = new ScheduleRunner({ schedule: makeSchedule(spec.shape), onDue: (events) => upstream.publish(makeEntries(events, payload)) });
+  const runner = new ScheduleRunner({
+    schedule: makeSchedule(spec.shape),
+    onDue: (events) => upstream.publish(makeEntries(events, payload)),
+  });
   const startNs = runner.start();
   return {
     port,

@@ -16,7 +16,10 @@ export type FeedSpec = z.infer<typeof feedSpecSchema>;
  * seq from 1; `end-feed` stops it without a new one. `lateness` reads how late the publisher ran
  * since the last reset, then resets if asked (the start of a measurement window).
  */
-export type ToPublisher = { type: 'feed'; id: number; spec: FeedSpec } | { type: 'end-feed' } | { type: 'lateness'; id: number; reset: boolean };
+export type ToPublisher =
+  | { type: 'feed'; id: number; spec: FeedSpec }
+  | { type: 'end-feed' }
+  | { type: 'lateness'; id: number; reset: boolean };
 
 export type FromPublisher =
   | { type: 'ready'; pid: number }

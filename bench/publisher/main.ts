@@ -59,7 +59,8 @@ async function stop(code: number): Promise<void> {
 function crash(message: string): void {
   process.stderr.write(`pollbench publisher: ${message}\n`);
   setTimeout(() => process.exit(1), 1000).unref();
-  if (!byHand && process.connected) process.send!({ type: 'fatal', message } satisfies FromPublisher, undefined, {}, () => process.exit(1));
+  if (!byHand && process.connected)
+    process.send!({ type: 'fatal', message } satisfies FromPublisher, undefined, {}, () => process.exit(1));
   else process.exit(1);
 }
 
@@ -73,12 +74,20 @@ if (!byHand) {
     if (message.type === 'feed') {
       const spec = parseSpec(message.spec);
       if (typeof spec === 'string') return crash(spec);
-      queue = queue.then(() => startFeed(spec, message.id)).catch((err: Error) => crash(`could not start the feed: ${err.message}`));
+      queue = queue
+        .then(() => startFeed(spec, message.id))
+        .catch((err: Error) => crash(`could not start the feed: ${err.message}`));
     } else if (message.type === 'end-feed') {
       queue = queue.then(endFeed);
     } else if (message.type === 'lateness') {
       // After any pending feed change, so a reset never lands on the feed being replaced.
-      queue = queue.then(() => send({ type: 'lateness', id: message.id, lateness: feed?.lateness(message.reset) ?? { events: 0, meanUs: 0, p99Us: 0, maxUs: 0 } }));
+      queue = queue.then(() =>
+        send({
+          type: 'lateness',
+          id: message.id,
+          lateness: feed?.lateness(message.reset) ?? { events: 0, meanUs: 0, p99Us: 0, maxUs: 0 },
+        }),
+      );
     }
   });
   send({ type: 'ready', pid: process.pid });
@@ -87,7 +96,10 @@ if (!byHand) {
   try {
     raw = JSON.parse(process.argv[2] ?? '');
   } catch {
-    fail(`expected one argument: the feed spec as JSON, e.g. '{"shape":{"kind":"steady","ratePerSec":20},"payloadBytes":256,"ringCapacity":10000}'`, 2);
+    fail(
+      `expected one argument: the feed spec as JSON, e.g. '{"shape":{"kind":"steady","ratePerSec":20},"payloadBytes":256,"ringCapacity":10000}'`,
+      2,
+    );
   }
   const spec = parseSpec(raw);
   if (typeof spec === 'string') fail(spec, 2);

@@ -5,6 +5,12 @@ import type { Scenario } from './schema.ts';
 export const burstyScenario: Scenario = {
   ...defaultScenario,
   name: 'bursty',
-  description: 'Bursts of 10 events every 1000 ms to 200 clients, 256-byte payload; short polling every 1000 ms and 250 ms.',
-  matrix: { ...defaultScenario.matrix, exclude: undefined, shapes: [{ kind: 'burst', size: 10, everyMs: 1000 }], clients: [200] },
+  description:
+    'Bursts of 10 events every 1000 ms to 200 clients, 256-byte payload; short polling every 1000 ms and 250 ms.',
+  matrix: {
+    ...defaultScenario.matrix,
+    exclude: undefined,
+    shapes: [{ kind: 'burst', size: 10, everyMs: 1000 }],
+    clients: [200],
+  },
 };

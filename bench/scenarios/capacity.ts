@@ -18,9 +18,16 @@ import type { Scenario } from './schema.ts';
 export const capacityScenario: Scenario = {
   ...defaultScenario,
   name: 'capacity',
-  description: 'ws, sse and long polling at 1 event/s with 1,000, 5,000 and 10,000 clients from one load process (long polling reaches its server CPU ceiling at 10,000).',
+  description:
+    'ws, sse and long polling at 1 event/s with 1,000, 5,000 and 10,000 clients from one load process (long polling reaches its server CPU ceiling at 10,000).',
   transports: ['long-poll', 'sse', 'ws'],
-  matrix: { ...defaultScenario.matrix, exclude: undefined, shapes: [{ kind: 'steady', ratePerSec: 1 }], clients: [1000, 5000, 10000], pollIntervalMs: [1000] },
+  matrix: {
+    ...defaultScenario.matrix,
+    exclude: undefined,
+    shapes: [{ kind: 'steady', ratePerSec: 1 }],
+    clients: [1000, 5000, 10000],
+    pollIntervalMs: [1000],
+  },
   timing: { warmupMs: 2000, measureMs: 5000, drainMs: 500, prewarmRequests: 5000 },
   repetitions: 1,
 };

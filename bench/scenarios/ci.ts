@@ -10,7 +10,8 @@ import type { Scenario } from './schema.ts';
 export const ciScenario: Scenario = {
   ...defaultScenario,
   name: 'ci',
-  description: 'CI profile: all four transports at 5 events/s to 50 clients, 256-byte payload; short polling every 500 ms; 6 repetitions.',
+  description:
+    'CI profile: all four transports at 5 events/s to 50 clients, 256-byte payload; short polling every 500 ms; 6 repetitions.',
   matrix: { shapes: [{ kind: 'steady', ratePerSec: 5 }], clients: [50], payloadBytes: [256], pollIntervalMs: [500] },
   timing: { ...defaultScenario.timing, measureMs: 2000 },
   repetitions: 6,
@@ -24,14 +25,23 @@ export function ciProfileArgs(s: Scenario = ciScenario): string[] {
   const rates = s.matrix.shapes.map((sh) => (sh.kind === 'steady' ? sh.ratePerSec : Number.NaN));
   if (rates.some(Number.isNaN)) throw new Error('the CI profile must use steady shapes');
   return [
-    '--transports', s.transports.join(','),
-    '--rate', rates.join(','),
-    '--clients', s.matrix.clients.join(','),
-    '--payload', s.matrix.payloadBytes.join(','),
-    '--interval', s.matrix.pollIntervalMs.join(','),
-    '--duration', String(s.timing.measureMs / 1000),
-    '--warmup', String(s.timing.warmupMs / 1000),
-    '--framework', s.framework,
-    '--runs', '1',
+    '--transports',
+    s.transports.join(','),
+    '--rate',
+    rates.join(','),
+    '--clients',
+    s.matrix.clients.join(','),
+    '--payload',
+    s.matrix.payloadBytes.join(','),
+    '--interval',
+    s.matrix.pollIntervalMs.join(','),
+    '--duration',
+    String(s.timing.measureMs / 1000),
+    '--warmup',
+    String(s.timing.warmupMs / 1000),
+    '--framework',
+    s.framework,
+    '--runs',
+    '1',
   ];
 }

@@ -20,7 +20,8 @@ import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
  */
 export const defaultScenario: Scenario = {
   name: 'default',
-  description: 'All four transports at 1 and 20 events/s, 50 and 500 clients (1 event/s to 500 only), 256-byte payload; short polling every 1000 ms and 250 ms.',
+  description:
+    'All four transports at 1 and 20 events/s, 50 and 500 clients (1 event/s to 500 only), 256-byte payload; short polling every 1000 ms and 250 ms.',
   transports: [...TRANSPORT_NAMES],
   matrix: {
     shapes: [

@@ -7,7 +7,13 @@ import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
 
 const shapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(10_000) }).strict(),
-  z.object({ kind: z.literal('burst'), size: z.number().int().min(1).max(10_000), everyMs: z.number().min(1).max(600_000) }).strict(),
+  z
+    .object({
+      kind: z.literal('burst'),
+      size: z.number().int().min(1).max(10_000),
+      everyMs: z.number().min(1).max(600_000),
+    })
+    .strict(),
 ]);
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');
@@ -29,7 +35,15 @@ export const scenarioSchema = z
          * (for every transport). Each named value must be on its axis.
          */
         exclude: z
-          .array(z.object({ shape: shapeSchema.optional(), clients: z.number().int().optional(), payloadBytes: z.number().int().optional() }).strict())
+          .array(
+            z
+              .object({
+                shape: shapeSchema.optional(),
+                clients: z.number().int().optional(),
+                payloadBytes: z.number().int().optional(),
+              })
+              .strict(),
+          )
           .optional(),
       })
       .strict(),

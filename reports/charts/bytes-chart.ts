@@ -13,18 +13,35 @@ export interface BytesRow {
   bytes: number;
 }
 
-export const BYTES_PARTS = ['down: payload', 'down: message envelope', 'down: headers + framing', 'up: requests + framing'] as const;
+export const BYTES_PARTS = [
+  'down: payload',
+  'down: message envelope',
+  'down: headers + framing',
+  'up: requests + framing',
+] as const;
 export type BytesPart = (typeof BYTES_PARTS)[number];
 const PART_COLORS = ['#4c78a8', '#9ecae9', '#f58518', '#e45756'];
 
 export function bytesChartSpec(rows: BytesRow[], transports: string[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: 'Bytes per delivered event by transport, split into payload, envelope, headers and framing, and upload',
-    title: { text: 'Bytes on the wire per delivered event', subtitle: 'median of runs; measured at the client sockets, TCP/IP headers not included' },
+    description:
+      'Bytes per delivered event by transport, split into payload, envelope, headers and framing, and upload',
+    title: {
+      text: 'Bytes on the wire per delivered event',
+      subtitle: 'median of runs; measured at the client sockets, TCP/IP headers not included',
+    },
     config: BASE_CONFIG,
     data: { values: rows.map((r) => ({ ...r, order: BYTES_PARTS.indexOf(r.part) })) },
-    facet: { row: { field: 'set', type: 'nominal', title: null, sort: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' } } },
+    facet: {
+      row: {
+        field: 'set',
+        type: 'nominal',
+        title: null,
+        sort: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
+      },
+    },
     spec: {
       width: 460,
       height: { step: 18 },
@@ -32,7 +49,12 @@ export function bytesChartSpec(rows: BytesRow[], transports: string[]): TopLevel
       encoding: {
         y: { field: 'transport', type: 'nominal', sort: transports, title: null },
         x: { field: 'bytes', type: 'quantitative', stack: 'zero', title: 'bytes per delivered event' },
-        color: { field: 'part', type: 'nominal', scale: { domain: [...BYTES_PARTS], range: PART_COLORS }, legend: { title: null, orient: 'bottom', columns: 2 } },
+        color: {
+          field: 'part',
+          type: 'nominal',
+          scale: { domain: [...BYTES_PARTS], range: PART_COLORS },
+          legend: { title: null, orient: 'bottom', columns: 2 },
+        },
         order: { field: 'order', type: 'quantitative' },
         tooltip: [{ field: 'transport' }, { field: 'part' }, { field: 'bytes', format: '.0f' }],
       },

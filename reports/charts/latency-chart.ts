@@ -22,12 +22,21 @@ const MIN_MS = 0.001;
 export const MILESTONES = [50, 99];
 
 export function latencyChartSpec(input: LatencyChartInput): TopLevelSpec {
-  const points = input.curves.flatMap(({ label, curve }) => curve.points.map((p) => ({ transport: label, nines: p.nines, percentile: p.percentile, ms: Math.max(MIN_MS, p.latencyMs) })));
+  const points = input.curves.flatMap(({ label, curve }) =>
+    curve.points.map((p) => ({
+      transport: label,
+      nines: p.nines,
+      percentile: p.percentile,
+      ms: Math.max(MIN_MS, p.latencyMs),
+    })),
+  );
   const maxNines = Math.max(10, ...points.map((p) => p.nines));
   // No tick at 0%: it would sit on top of the 50% label; the axis starts there anyway.
   const ticks = [2, 10, 100, 1_000, 10_000, 100_000, 1_000_000].filter((t) => t <= maxNines);
   const milestones = points.filter((p) => MILESTONES.some((m) => Math.abs(p.percentile - m) < 1e-9));
-  const floors = input.floors.filter((f) => Number.isFinite(f.ms) && f.ms > 0).map((f) => ({ floor: f.label, ms: Math.max(MIN_MS, f.ms) }));
+  const floors = input.floors
+    .filter((f) => Number.isFinite(f.ms) && f.ms > 0)
+    .map((f) => ({ floor: f.label, ms: Math.max(MIN_MS, f.ms) }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: `Latency percentiles per transport, ${input.subtitle}`,
@@ -44,9 +53,18 @@ export function latencyChartSpec(input: LatencyChartInput): TopLevelSpec {
             field: 'nines',
             type: 'quantitative',
             scale: { type: 'log', domain: [1, maxNines] },
-            axis: { title: 'percentile of deliveries (90%, 99%, 99.9% evenly spaced)', values: ticks, labelExpr: "format(100 - 100 / datum.value, '.5~r') + '%'" },
+            axis: {
+              title: 'percentile of deliveries (90%, 99%, 99.9% evenly spaced)',
+              values: ticks,
+              labelExpr: "format(100 - 100 / datum.value, '.5~r') + '%'",
+            },
           },
-          y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'delivery latency (ms, log scale)' } },
+          y: {
+            field: 'ms',
+            type: 'quantitative',
+            scale: { type: 'log' },
+            axis: { title: 'delivery latency (ms, log scale)' },
+          },
           color: { field: 'transport', type: 'nominal', scale: input.colors, legend: { title: 'transport' } },
         },
       },
@@ -57,7 +75,11 @@ export function latencyChartSpec(input: LatencyChartInput): TopLevelSpec {
           x: { field: 'nines', type: 'quantitative' },
           y: { field: 'ms', type: 'quantitative' },
           color: { field: 'transport', type: 'nominal', scale: input.colors, legend: { title: 'transport' } },
-          tooltip: [{ field: 'transport' }, { field: 'percentile', format: '.3~r' }, { field: 'ms', title: 'ms', format: '.3~r' }],
+          tooltip: [
+            { field: 'transport' },
+            { field: 'percentile', format: '.3~r' },
+            { field: 'ms', title: 'ms', format: '.3~r' },
+          ],
         },
       },
       {

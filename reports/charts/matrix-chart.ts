@@ -27,7 +27,13 @@ export interface MatrixChartInput {
 }
 
 export function matrixChartSpec(input: MatrixChartInput): TopLevelSpec {
-  const x = { field: 'x', type: 'quantitative', title: input.xTitle, scale: input.logX ? { type: 'log' as const } : { zero: false, padding: 12 }, axis: { values: [...new Set(input.points.map((p) => p.x))].sort((a, b) => a - b), format: '~s' } } as const;
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: input.xTitle,
+    scale: input.logX ? { type: 'log' as const } : { zero: false, padding: 12 },
+    axis: { values: [...new Set(input.points.map((p) => p.x))].sort((a, b) => a - b), format: '~s' },
+  } as const;
   const yScale = input.logY ? { type: 'log' as const } : { zero: true };
   const color = { field: 'transport', type: 'nominal', scale: input.colors, legend: { title: 'transport' } } as const;
   const panels = new Set(input.points.map((p) => p.panel)).size;
@@ -42,8 +48,25 @@ export function matrixChartSpec(input: MatrixChartInput): TopLevelSpec {
       width: panels > 1 ? 240 : 420,
       height: 200,
       layer: [
-        { mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { field: 'median', type: 'quantitative', title: input.yTitle, scale: yScale }, color, tooltip: [{ field: 'transport' }, { field: 'x', title: input.xTitle }, { field: 'median', format: '.3~r' }, { field: 'min', format: '.3~r' }, { field: 'max', format: '.3~r' }] } },
-        { mark: { type: 'rule', opacity: 0.6 }, encoding: { x, y: { field: 'min', type: 'quantitative', scale: yScale }, y2: { field: 'max' }, color } },
+        {
+          mark: { type: 'line', point: true, strokeWidth: 2 },
+          encoding: {
+            x,
+            y: { field: 'median', type: 'quantitative', title: input.yTitle, scale: yScale },
+            color,
+            tooltip: [
+              { field: 'transport' },
+              { field: 'x', title: input.xTitle },
+              { field: 'median', format: '.3~r' },
+              { field: 'min', format: '.3~r' },
+              { field: 'max', format: '.3~r' },
+            ],
+          },
+        },
+        {
+          mark: { type: 'rule', opacity: 0.6 },
+          encoding: { x, y: { field: 'min', type: 'quantitative', scale: yScale }, y2: { field: 'max' }, color },
+        },
       ],
     },
   };

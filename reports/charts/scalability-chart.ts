@@ -13,7 +13,11 @@ export interface ScalabilityPoint {
   mbit: number;
 }
 
-export function scalabilityChartSpec(points: ScalabilityPoint[], subtitle: string, colors: { domain: string[]; range: string[] }): TopLevelSpec {
+export function scalabilityChartSpec(
+  points: ScalabilityPoint[],
+  subtitle: string,
+  colors: { domain: string[]; range: string[] },
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: 'Projected network load for 1,000 to 100,000 clients receiving one message per second',
@@ -24,11 +28,33 @@ export function scalabilityChartSpec(points: ScalabilityPoint[], subtitle: strin
     data: { values: points },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'clients', type: 'quantitative', scale: { type: 'log' }, axis: { values: [1_000, 10_000, 100_000], format: ',' }, title: 'clients' },
+      x: {
+        field: 'clients',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        axis: { values: [1_000, 10_000, 100_000], format: ',' },
+        title: 'clients',
+      },
       y: { field: 'mbit', type: 'quantitative', scale: { type: 'log' }, title: 'Mbit/s (10^6 bits/s, log scale)' },
       color: { field: 'series', type: 'nominal', scale: colors, legend: { title: null, symbolType: 'stroke' } },
-      strokeDash: { field: 'source', type: 'nominal', scale: { domain: ['measured', '2010'], range: [[1, 0], [5, 4]] }, legend: null },
-      tooltip: [{ field: 'series' }, { field: 'source' }, { field: 'clients', format: ',' }, { field: 'mbit', format: '.4~r', title: 'Mbit/s' }],
+      strokeDash: {
+        field: 'source',
+        type: 'nominal',
+        scale: {
+          domain: ['measured', '2010'],
+          range: [
+            [1, 0],
+            [5, 4],
+          ],
+        },
+        legend: null,
+      },
+      tooltip: [
+        { field: 'series' },
+        { field: 'source' },
+        { field: 'clients', format: ',' },
+        { field: 'mbit', format: '.4~r', title: 'Mbit/s' },
+      ],
     },
   };
 }

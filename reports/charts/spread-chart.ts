@@ -31,7 +31,15 @@ export function spreadChartSpec(input: SpreadChartInput): TopLevelSpec {
     title: { text: input.title, subtitle: input.subtitle },
     config: BASE_CONFIG,
     data: { values: input.rows },
-    facet: { row: { field: 'set', type: 'nominal', title: null, sort: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' } } },
+    facet: {
+      row: {
+        field: 'set',
+        type: 'nominal',
+        title: null,
+        sort: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
+      },
+    },
     spec: {
       width: 460,
       height: { step: 18 },
@@ -42,7 +50,13 @@ export function spreadChartSpec(input: SpreadChartInput): TopLevelSpec {
             y,
             x: { field: 'median', type: 'quantitative', title: input.axisTitle },
             color: { field: 'transport', type: 'nominal', scale: input.colors, legend: null },
-            tooltip: [{ field: 'transport' }, { field: 'median', format: '.3~r' }, { field: 'min', format: '.3~r' }, { field: 'max', format: '.3~r' }, { field: 'runs' }],
+            tooltip: [
+              { field: 'transport' },
+              { field: 'median', format: '.3~r' },
+              { field: 'min', format: '.3~r' },
+              { field: 'max', format: '.3~r' },
+              { field: 'runs' },
+            ],
           },
         },
         {

@@ -71,11 +71,17 @@ export class UnusableComparison extends Error {}
 const completed = (job: Job) => job.runs.filter((r): r is CompletedRun => r.status === 'completed');
 
 function side(values: number[]): SideSummary {
-  return { n: values.length, median: median(values), mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), values };
+  return {
+    n: values.length,
+    median: median(values),
+    mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length),
+    values,
+  };
 }
 
 /** Relative change; NaN when the baseline is 0 and the value moved. Shared with the report's baseline section. */
-export const relative = (diff: number, base: number) => (base === 0 ? (diff === 0 ? 0 : Number.NaN) : diff / Math.abs(base));
+export const relative = (diff: number, base: number) =>
+  base === 0 ? (diff === 0 ? 0 : Number.NaN) : diff / Math.abs(base);
 
 /** What differs between the environments of two results, in words: changes that may explain a difference. */
 export function contextDifferences(baseline: Result, candidate: Result): string[] {
@@ -83,10 +89,14 @@ export function contextDifferences(baseline: Result, candidate: Result): string[
   const a = baseline.context;
   const c = candidate.context;
   if (a.node !== c.node) out.push(`Node ${a.node} vs ${c.node}`);
-  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count) out.push(`CPU ${a.cpu.count} x ${a.cpu.model} vs ${c.cpu.count} x ${c.cpu.model}`);
-  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing)) out.push('different timing (warm-up, window or drain)');
-  if (a.scenario.framework !== c.scenario.framework) out.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
-  if (JSON.stringify(a.inject) !== JSON.stringify(c.inject)) out.push('a regression injected on purpose in one of them');
+  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count)
+    out.push(`CPU ${a.cpu.count} x ${a.cpu.model} vs ${c.cpu.count} x ${c.cpu.model}`);
+  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing))
+    out.push('different timing (warm-up, window or drain)');
+  if (a.scenario.framework !== c.scenario.framework)
+    out.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
+  if (JSON.stringify(a.inject) !== JSON.stringify(c.inject))
+    out.push('a regression injected on purpose in one of them');
   return out;
 }
 
@@ -114,7 +124,10 @@ function exactVerdict(m: MetricComparison, rule: ResolvedRule, fewestRequests: n
   const diff = m.candidate.median - m.baseline.median;
   m.difference = diff;
   m.change = relative(diff, m.baseline.median);
-  const allowed = Math.max(Math.max(rule.tolerance, edgeTolerance(m, rule, fewestRequests)) * Math.abs(m.baseline.median), rule.absoluteTolerance);
+  const allowed = Math.max(
+    Math.max(rule.tolerance, edgeTolerance(m, rule, fewestRequests)) * Math.abs(m.baseline.median),
+    rule.absoluteTolerance,
+  );
   if (Math.abs(diff) <= allowed) {
     m.verdict = 'unchanged';
     m.reason = `within tolerance (±${fmt(allowed)})`;
@@ -131,7 +144,9 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
   const candJobs = new Map(candidate.jobs.map((j) => [j.id, j]));
   const common = [...candJobs.keys()].filter((id) => baseJobs.has(id));
   if (common.length === 0) {
-    throw new UnusableComparison(`the two results share no job (baseline: ${baseline.jobs.length} jobs of scenario "${baseline.context.scenario.name}", candidate: ${candidate.jobs.length} jobs of scenario "${candidate.context.scenario.name}"): run both with the same scenario and options`);
+    throw new UnusableComparison(
+      `the two results share no job (baseline: ${baseline.jobs.length} jobs of scenario "${baseline.context.scenario.name}", candidate: ${candidate.jobs.length} jobs of scenario "${candidate.context.scenario.name}"): run both with the same scenario and options`,
+    );
   }
 
   const metrics: MetricComparison[] = [];
@@ -143,7 +158,12 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     const bRuns = completed(b);
     const cRuns = completed(c);
     // Answers in the window (what the per-event figures count); results from before they were counted give requests sent.
-    fewestRequests.set(id, Math.min(...[...bRuns, ...cRuns].map((r) => r.totals['clientHttpResponses'] ?? r.totals['clientHttpRequests'] ?? 0)));
+    fewestRequests.set(
+      id,
+      Math.min(
+        ...[...bRuns, ...cRuns].map((r) => r.totals['clientHttpResponses'] ?? r.totals['clientHttpRequests'] ?? 0),
+      ),
+    );
     // Every metric of either side: one side without it (or without completed runs) is "not comparable".
     const names = new Set([...bRuns, ...cRuns].flatMap((r) => Object.keys(r.metrics)));
     for (const metric of names) {
@@ -208,14 +228,18 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
       m.reason = `Welch p = ${m.pValue.toPrecision(2)}${m.gated ? ` (Holm-adjusted ${m.adjustedP.toPrecision(2)})` : ''} < ${config.alpha}, change beyond ${fmt(floor)}`;
     } else {
       m.verdict = 'unchanged';
-      m.reason = !significant ? `not significant (p${m.gated ? ', Holm-adjusted,' : ''} = ${m.adjustedP.toPrecision(2)})` : `significant but smaller than the minimum effect (${fmt(floor)})`;
+      m.reason = !significant
+        ? `not significant (p${m.gated ? ', Holm-adjusted,' : ''} = ${m.adjustedP.toPrecision(2)})`
+        : `significant but smaller than the minimum effect (${fmt(floor)})`;
     }
   }
 
   const contextDiffs = contextDifferences(baseline, candidate);
 
   const regressions = metrics.filter((m) => m.gated && m.verdict === 'regressed');
-  const jobsFailedInCandidate = common.filter((id) => completed(baseJobs.get(id)!).length > 0 && completed(candJobs.get(id)!).length === 0);
+  const jobsFailedInCandidate = common.filter(
+    (id) => completed(baseJobs.get(id)!).length > 0 && completed(candJobs.get(id)!).length === 0,
+  );
   return {
     config,
     metrics,

@@ -17,10 +17,20 @@ const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const HEAD = ['job', 'metric', 'baseline', 'candidate', 'change', 'CI of the change (unadjusted)', 'verdict', 'why'];
 
 function cells(m: MetricComparison): string[] {
-  const value = (s: MetricComparison['baseline']) => (s.n === 0 ? 'n/a' : `${formatMetric(m.metric, m.kind === 'exact' ? s.median : s.mean)} (n=${s.n})`);
+  const value = (s: MetricComparison['baseline']) =>
+    s.n === 0 ? 'n/a' : `${formatMetric(m.metric, m.kind === 'exact' ? s.median : s.mean)} (n=${s.n})`;
   const ci = m.ci ? `${signedPct(m.ci[0])} to ${signedPct(m.ci[1])}` : m.kind === 'exact' ? 'exact' : 'n/a';
   const verdict = m.verdict === 'regressed' ? (m.gated ? '**regressed**' : 'regressed (not gated)') : m.verdict;
-  return [md(`${m.label}, ${m.parameterSet}`), md(labelWithUnit(m.metric)), value(m.baseline), value(m.candidate), signedPct(m.change), ci, verdict, md(m.reason)];
+  return [
+    md(`${m.label}, ${m.parameterSet}`),
+    md(labelWithUnit(m.metric)),
+    value(m.baseline),
+    value(m.candidate),
+    signedPct(m.change),
+    ci,
+    verdict,
+    md(m.reason),
+  ];
 }
 
 function table(list: MetricComparison[], budget: number): string[] {
@@ -47,9 +57,14 @@ function someOf(ids: string[], max = 20): string {
 export function renderComparisonMarkdown(cmp: Comparison, names: ComparisonNames): string {
   const out: string[] = [];
   const failures = cmp.regressions.length + cmp.jobsFailedInCandidate.length;
-  const head = cmp.verdict === 'regressed' ? `## pollbench: ${failures} regression${failures === 1 ? '' : 's'}` : '## pollbench: no regression';
+  const head =
+    cmp.verdict === 'regressed'
+      ? `## pollbench: ${failures} regression${failures === 1 ? '' : 's'}`
+      : '## pollbench: no regression';
   out.push(head, '');
-  out.push(`Baseline ${markdownCode(names.baseline)} vs candidate ${markdownCode(names.candidate)}: ${cmp.commonJobs} jobs compared, ${cmp.metrics.length} metrics.`);
+  out.push(
+    `Baseline ${markdownCode(names.baseline)} vs candidate ${markdownCode(names.candidate)}: ${cmp.commonJobs} jobs compared, ${cmp.metrics.length} metrics.`,
+  );
   out.push('');
   out.push(
     `Exact metrics (bytes, requests, connections per event, loss) are compared by their medians with a tolerance of ${(cmp.config.tolerance * 100).toFixed(1)}% unless set per metric. ` +
@@ -59,9 +74,17 @@ export function renderComparisonMarkdown(cmp: Comparison, names: ComparisonNames
       `Polling's per-event bytes and requests also tolerate one response per window edge (2 / responses in the window, at most ${EDGE_TOLERANCE_CAP}x the tolerance).`,
   );
   out.push('');
-  if (cmp.contextDifferences.length) out.push(`**Context differs**: ${md(cmp.contextDifferences.join('; '))}. A difference may come from that rather than from the code.`, '');
+  if (cmp.contextDifferences.length)
+    out.push(
+      `**Context differs**: ${md(cmp.contextDifferences.join('; '))}. A difference may come from that rather than from the code.`,
+      '',
+    );
   if (cmp.jobsOnlyInBaseline.length) out.push(`Only in the baseline: ${someOf(cmp.jobsOnlyInBaseline)}`, '');
-  if (cmp.jobsFailedInCandidate.length) out.push(`**No completed run in the candidate** (counted as regressions): ${someOf(cmp.jobsFailedInCandidate)}`, '');
+  if (cmp.jobsFailedInCandidate.length)
+    out.push(
+      `**No completed run in the candidate** (counted as regressions): ${someOf(cmp.jobsFailedInCandidate)}`,
+      '',
+    );
   if (cmp.jobsOnlyInCandidate.length) out.push(`Only in the candidate: ${someOf(cmp.jobsOnlyInCandidate)}`, '');
 
   const budget = () => MARKDOWN_LIMIT - 500 - out.join('\n').length;

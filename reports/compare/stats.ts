@@ -26,10 +26,22 @@ export function welch(baseline: readonly number[], candidate: readonly number[],
   const difference = mean(candidate) - mean(baseline);
   const constant = (xs: readonly number[]) => xs.every((x) => x === xs[0]);
   if (constant(baseline) && constant(candidate)) {
-    return { difference, ci: [difference, difference], pValue: difference === 0 ? 1 : 0, df: Number.NaN, statistic: Number.NaN };
+    return {
+      difference,
+      ci: [difference, difference],
+      pValue: difference === 0 ? 1 : 0,
+      df: Number.NaN,
+      statistic: Number.NaN,
+    };
   }
   const r = ttest2([...candidate], [...baseline], { alpha, variance: 'unequal' });
-  return { difference, ci: [r.ci[0]!, r.ci[1]!], pValue: r.pValue, df: (r as unknown as { df: number }).df, statistic: r.statistic };
+  return {
+    difference,
+    ci: [r.ci[0]!, r.ci[1]!],
+    pValue: r.pValue,
+    df: (r as unknown as { df: number }).df,
+    statistic: r.statistic,
+  };
 }
 
 /**

@@ -13,12 +13,18 @@ import type { FeedEntry } from '../feed.ts';
 function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
   const json = JSON.stringify(body);
   const reason = status === 400 ? 'Bad Request' : 'Not Found';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+  );
 }
 
 export const attachWs: Attach = (host, feed, options) => {
   // perMessageDeflate is set explicitly: ws's server and client defaults differ.
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.perMessageDeflate, clientTracking: true });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: options.perMessageDeflate,
+    clientTracking: true,
+  });
   const counters = host.counters;
   // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
   let last: FeedEntry | undefined;
@@ -33,7 +39,8 @@ export const attachWs: Attach = (host, feed, options) => {
 
   host.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== WS_PATH) return refuse(socket, 404, { error: 'not_found', message: `no WebSocket endpoint at ${path}` });
+    if (path !== WS_PATH)
+      return refuse(socket, 404, { error: 'not_found', message: `no WebSocket endpoint at ${path}` });
     const since = parseSince(queryOf(req).get('since'));
     if (!since.ok) return refuse(socket, 400, { error: 'bad_request', message: since.message });
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {

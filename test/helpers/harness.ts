@@ -17,7 +17,11 @@ export const TEST_PAYLOAD = makePayload(32);
  * with server.feed.publish(now, TEST_PAYLOAD), deterministically. Pass an upstream (a publisher on
  * port 0, see bench/publisher/feed.ts) to test the real path.
  */
-export function feedConfig(transport: TransportName, framework: Framework, upstream: UpstreamConfig = 'in-process'): ServerConfig {
+export function feedConfig(
+  transport: TransportName,
+  framework: Framework,
+  upstream: UpstreamConfig = 'in-process',
+): ServerConfig {
   return {
     role: 'feed',
     transport,
@@ -46,7 +50,8 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, label: str
 export async function waitUntil(check: () => boolean, ms: number, label: string | (() => string)): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${typeof label === 'function' ? label() : label}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${ms} ms: ${typeof label === 'function' ? label() : label}`);
     await sleep(10);
   }
 }

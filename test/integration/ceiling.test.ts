@@ -55,7 +55,13 @@ describe('a run past the connect ceiling', () => {
   test('the ws handshake times out (it waited forever when our socket factory dropped the timeout)', async () => {
     const black = await gate(1, 0);
     closers.push(black.close);
-    const client = clientFactories.ws({ host: HOST, port: black.port, since: 0, connectTimeoutMs: 300, onEvents: () => {} });
+    const client = clientFactories.ws({
+      host: HOST,
+      port: black.port,
+      since: 0,
+      connectTimeoutMs: 300,
+      onEvents: () => {},
+    });
     try {
       await assert.rejects(withTimeout(client.start(), 5000, 'ws start()'), /handshake has timed out/);
     } finally {
@@ -65,35 +71,71 @@ describe('a run past the connect ceiling', () => {
 
   test('ends with figures for the clients it has, "only N of M connected" and a named bottleneck', async () => {
     // A real feed on the schedule, published from outside the server as in a run.
-    const feed = await openFeed({ shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, ringCapacity: 10_000 }, HOST);
+    const feed = await openFeed(
+      { shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, ringCapacity: 10_000 },
+      HOST,
+    );
     closers.push(() => feed.close());
     const server: RunningServer = await startServer(feedConfig('ws', 'node', { host: HOST, port: feed.port }));
     closers.push(() => server.close());
     const proxy = await gate(server.port, CONNECTABLE);
     closers.push(proxy.close);
 
-    const params: JobParams = { transport: 'ws', framework: 'node', clients: CLIENTS, shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, pollIntervalMs: null, longPollWaitMs: null, perMessageDeflate: false };
+    const params: JobParams = {
+      transport: 'ws',
+      framework: 'node',
+      clients: CLIENTS,
+      shape: { kind: 'steady', ratePerSec: 20 },
+      payloadBytes: 32,
+      pollIntervalMs: null,
+      longPollWaitMs: null,
+      perMessageDeflate: false,
+    };
     const snapshots: Partial<Record<'idle' | 'start' | 'end' | 'retained', ServerStats>> = {};
     const started = Date.now();
     const report = await withTimeout(
-      runJob(proxy.port, feed.startNs, params, { warmupMs: 200, measureMs: 1000, drainMs: 200, prewarmRequests: 0, alignToPollIntervalsMs: [], connectDeadlineMs: 1500 }, {
-        progress: () => {},
-        checkpoint: async (name) => {
-          if (name === 'idle') snapshots.idle = server.stats({ gc: false });
-          if (name === 'window') snapshots.start = server.stats({ resetWindow: true });
-          if (name === 'drained') snapshots.retained = server.stats();
+      runJob(
+        proxy.port,
+        feed.startNs,
+        params,
+        {
+          warmupMs: 200,
+          measureMs: 1000,
+          drainMs: 200,
+          prewarmRequests: 0,
+          alignToPollIntervalsMs: [],
+          connectDeadlineMs: 1500,
         },
-        windowEnded: () => {
-          snapshots.end = server.stats();
+        {
+          progress: () => {},
+          checkpoint: async (name) => {
+            if (name === 'idle') snapshots.idle = server.stats({ gc: false });
+            if (name === 'window') snapshots.start = server.stats({ resetWindow: true });
+            if (name === 'drained') snapshots.retained = server.stats();
+          },
+          windowEnded: () => {
+            snapshots.end = server.stats();
+          },
         },
-      }),
+      ),
       30_000,
       'runJob past the connect ceiling',
     );
     const elapsedMs = Date.now() - started;
 
     assert.equal(report.clientsConnected, CONNECTABLE);
-    assert.deepEqual({ ...report.connect!, elapsedMs: 0, examples: [] }, { requested: CLIENTS, connected: CONNECTABLE, deadlineMs: 1500, elapsedMs: 0, unconnected: CLIENTS - CONNECTABLE, failures: { timeout: 0, descriptors: 0, refused: 0, other: 0 }, examples: [] });
+    assert.deepEqual(
+      { ...report.connect!, elapsedMs: 0, examples: [] },
+      {
+        requested: CLIENTS,
+        connected: CONNECTABLE,
+        deadlineMs: 1500,
+        elapsedMs: 0,
+        unconnected: CLIENTS - CONNECTABLE,
+        failures: { timeout: 0, descriptors: 0, refused: 0, other: 0 },
+        examples: [],
+      },
+    );
     // It waited for the deadline (a Node timer may fire up to ~1 ms early against hrtime).
     assert.ok(report.connect!.elapsedMs >= 1498, `the phase waited for the deadline (${report.connect!.elapsedMs} ms)`);
     // The window counts the connected clients only, and they got everything.
@@ -103,12 +145,20 @@ describe('a run past the connect ceiling', () => {
     assert.equal(report.delivery.lost, 0);
     assert.equal(report.delivery.delivered, report.delivery.expected);
 
-    const { metrics, totals, warnings } = deriveMetrics(params, report, { idle: snapshots.idle!, start: snapshots.start!, end: snapshots.end!, retained: snapshots.retained! });
+    const { metrics, totals, warnings } = deriveMetrics(params, report, {
+      idle: snapshots.idle!,
+      start: snapshots.start!,
+      end: snapshots.end!,
+      retained: snapshots.retained!,
+    });
     const bottleneck = diagnoseRun(report, metrics);
     assert.equal(bottleneck?.resource, 'connect-backlog');
     warnings.push(bottleneckWarning(bottleneck!));
     assert.ok(warnings.includes(`only ${CONNECTABLE} of ${CLIENTS} clients connected`), warnings.join('\n'));
-    assert.match(warnings.at(-1)!, /^bottleneck: connect backlog: 8 of 12 clients connected within the 1.5 s connect deadline/);
+    assert.match(
+      warnings.at(-1)!,
+      /^bottleneck: connect backlog: 8 of 12 clients connected within the 1.5 s connect deadline/,
+    );
 
     // What the orchestrator records is a valid completed run.
     const run = completedRunSchema.parse({
@@ -116,7 +166,13 @@ describe('a run past the connect ceiling', () => {
       repetition: 1,
       startedAt: new Date(started).toISOString(),
       wallMs: elapsedMs,
-      window: { warmupMs: 200, measureMs: Number(BigInt(report.endNs) - BigInt(report.startNs)) / 1e6, drainMs: report.drainedMs, firstSeq: report.firstSeq, lastSeq: report.lastSeq },
+      window: {
+        warmupMs: 200,
+        measureMs: Number(BigInt(report.endNs) - BigInt(report.startNs)) / 1e6,
+        drainMs: report.drainedMs,
+        firstSeq: report.firstSeq,
+        lastSeq: report.lastSeq,
+      },
       metrics,
       latency: report.latency,
       connectMs: report.connectMs,

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CHILD_ENTRIES, bundleName, buildChildBundle, childEntryArgs, removeChildBundle, useChildBundle } from '../../bench/child-bundle.ts';
+import {
+  CHILD_ENTRIES,
+  bundleName,
+  buildChildBundle,
+  childEntryArgs,
+  removeChildBundle,
+  useChildBundle,
+} from '../../bench/child-bundle.ts';
 import { ManagedChild } from '../../bench/child.ts';
 import type { FromServer, ToServer } from '../../servers/ipc.ts';
 
@@ -23,7 +30,12 @@ test('a bundled server starts and reports ready; children started after the plan
     useChildBundle(bundle);
     const args = childEntryArgs(serverPath);
     assert.equal(args.at(-1), bundle.files.get(serverPath));
-    const server = new ManagedChild<ToServer, FromServer>('server', '../servers/main.ts', [JSON.stringify({ role: 'echo', kind: 'tcp', host: '127.0.0.1' })], null);
+    const server = new ManagedChild<ToServer, FromServer>(
+      'server',
+      '../servers/main.ts',
+      [JSON.stringify({ role: 'echo', kind: 'tcp', host: '127.0.0.1' })],
+      null,
+    );
     try {
       const ready = await server.waitFor('ready', 15_000);
       assert.ok(ready.port > 0);
@@ -51,7 +63,10 @@ test('a build that fails returns null after exactly one warning line', async () 
 test('a process that exits without removing its bundle (second Ctrl-C) still removes the directory', () => {
   const moduleUrl = new URL('../../bench/child-bundle.ts', import.meta.url).href;
   const script = `const { buildChildBundle } = await import(${JSON.stringify(moduleUrl)}); const b = await buildChildBundle(); console.log(b.dir); process.exit(130);`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(child.status, 130, child.stderr);
   const dir = child.stdout.trim();
   assert.match(dir, /pollbench-children-/);

@@ -7,7 +7,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clientFactories, type ClientOptions, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
+import {
+  clientFactories,
+  type ClientOptions,
+  type TransportClient,
+  type TransportName,
+} from '../../bench/clients/index.ts';
 import type { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { ServerConfig } from '../../servers/config.ts';
@@ -116,7 +121,11 @@ async function publishPlan(h: Harness, plan: readonly number[], gapMs: number): 
  * event would show up before it.
  */
 async function waitAllThenSentinel(h: Harness, k: number, label: string): Promise<void> {
-  await waitUntil(() => h.client.lastSeq >= k, WAIT_MS, () => `${label}: lastSeq ${h.client.lastSeq} < ${k}`);
+  await waitUntil(
+    () => h.client.lastSeq >= k,
+    WAIT_MS,
+    () => `${label}: lastSeq ${h.client.lastSeq} < ${k}`,
+  );
   assert.equal(h.client.lastSeq, k, `${label}: lastSeq`);
   h.publish();
   await waitUntil(() => h.client.lastSeq >= k + 1, WAIT_MS, `${label}: sentinel ${k + 1}`);
@@ -128,7 +137,10 @@ function assertReceivedAfterEmitted(rec: Recorder): void {
   for (const batch of rec.batches) {
     assert.ok(batch.events.length > 0, 'no empty batch is delivered');
     for (const e of batch.events) {
-      assert.ok(batch.receivedNs >= e.emittedAtNs, `seq ${e.seq}: receivedNs ${batch.receivedNs} < emittedAtNs ${e.emittedAtNs}`);
+      assert.ok(
+        batch.receivedNs >= e.emittedAtNs,
+        `seq ${e.seq}: receivedNs ${batch.receivedNs} < emittedAtNs ${e.emittedAtNs}`,
+      );
     }
   }
 }
@@ -146,7 +158,10 @@ function expectedMessageBytes(rec: Recorder): number {
 /** Poll body bytes that are not events: `[`, `]` and the commas of each answer, and `[]` per empty one. */
 function expectedPollSyntaxBytes(rec: Recorder, emptyResponses: number): number {
   let bytes = 2 * emptyResponses;
-  for (const batch of rec.batches) bytes += Buffer.byteLength(encodeEventList(batch.events.map(encodeEvent))) - batch.events.reduce((n, e) => n + Buffer.byteLength(encodeEvent(e)), 0);
+  for (const batch of rec.batches)
+    bytes +=
+      Buffer.byteLength(encodeEventList(batch.events.map(encodeEvent))) -
+      batch.events.reduce((n, e) => n + Buffer.byteLength(encodeEvent(e)), 0);
   return bytes;
 }
 
@@ -163,10 +178,16 @@ function pollIdle(client: TransportClient, rec: Recorder): boolean {
 async function quiesce(h: Harness, transport: TransportName): Promise<void> {
   if (transport === 'short-poll') {
     const empty = h.client.counters().emptyResponses;
-    await waitUntil(() => h.client.counters().emptyResponses > empty && pollIdle(h.client, h.rec), WAIT_MS, 'short poll idle');
+    await waitUntil(
+      () => h.client.counters().emptyResponses > empty && pollIdle(h.client, h.rec),
+      WAIT_MS,
+      'short poll idle',
+    );
   } else if (transport === 'long-poll') {
     await waitUntil(
-      () => h.server.stats().gauges.parkedRequests === 1 && h.server.stats().counters.httpRequests === h.client.counters().httpRequests,
+      () =>
+        h.server.stats().gauges.parkedRequests === 1 &&
+        h.server.stats().counters.httpRequests === h.client.counters().httpRequests,
       WAIT_MS,
       'long poll parked',
     );
@@ -260,7 +281,11 @@ describe('a dropped connection is resumed without loss or duplicates', () => {
         }
         await waitUntil(() => h.client.counters().tcpConnects > before, WAIT_MS, 'reconnected after drop 1');
         publish(5); // live after the reconnect
-        await waitUntil(() => h.client.lastSeq === k, WAIT_MS, () => `round 1: lastSeq ${h.client.lastSeq} of ${k}`);
+        await waitUntil(
+          () => h.client.lastSeq === k,
+          WAIT_MS,
+          () => `round 1: lastSeq ${h.client.lastSeq} of ${k}`,
+        );
 
         // Round 2: publish a batch and drop in the same turn, so events are on the wire when it dies.
         const before2 = h.client.counters().tcpConnects;
@@ -275,7 +300,10 @@ describe('a dropped connection is resumed without loss or duplicates', () => {
         const c = h.client.counters();
         assert.ok(c.reconnects >= 2, `reconnects ${c.reconnects}`);
         assert.ok(c.tcpConnects >= 3, `tcpConnects ${c.tcpConnects}`);
-        assert.ok(h.server.stats().counters.tcpAccepted >= 3, `server accepted ${h.server.stats().counters.tcpAccepted}`);
+        assert.ok(
+          h.server.stats().counters.tcpAccepted >= 3,
+          `server accepted ${h.server.stats().counters.tcpAccepted}`,
+        );
       });
     });
   }
@@ -318,7 +346,10 @@ describe('socket byte counts agree exactly with the server', () => {
         assert.equal(c.bytesDown, s.bytesOut, 'client bytesDown = server bytesOut');
         assert.equal(c.bytesUp, s.bytesIn, 'client bytesUp = server bytesIn');
         // The socket carries the messages plus protocol overhead.
-        assert.ok(c.bytesDown > c.messageBytesDown, `bytesDown ${c.bytesDown} > messageBytesDown ${c.messageBytesDown}`);
+        assert.ok(
+          c.bytesDown > c.messageBytesDown,
+          `bytesDown ${c.bytesDown} > messageBytesDown ${c.messageBytesDown}`,
+        );
       });
     });
   }
@@ -374,12 +405,17 @@ describe('client counters', () => {
       const empty = h.client.counters().emptyResponses;
       await waitUntil(() => h.client.counters().emptyResponses >= empty + 2, WAIT_MS, 'empty answers after the wait');
       await waitUntil(
-        () => h.server.stats().gauges.parkedRequests === 1 && h.server.stats().counters.httpRequests === h.client.counters().httpRequests,
+        () =>
+          h.server.stats().gauges.parkedRequests === 1 &&
+          h.server.stats().counters.httpRequests === h.client.counters().httpRequests,
         WAIT_MS,
         'a request parked',
       );
       const c = h.client.counters();
-      assert.ok(c.httpRequests >= h.rec.eventBatches, `httpRequests ${c.httpRequests} >= answers with events ${h.rec.eventBatches}`);
+      assert.ok(
+        c.httpRequests >= h.rec.eventBatches,
+        `httpRequests ${c.httpRequests} >= answers with events ${h.rec.eventBatches}`,
+      );
       // Every request but the parked one has been answered, with events or empty.
       assert.equal(c.httpRequests, h.rec.eventBatches + c.emptyResponses + 1);
       // Batches published in one turn reach a parked request as one answer: far fewer answers than events.
@@ -388,7 +424,10 @@ describe('client counters', () => {
       assert.equal(c.wsHandshakes, 0);
       assert.equal(c.errors, 0);
       assert.equal(c.messageBytesDown, expectedMessageBytes(h.rec), 'messageBytesDown = the events in the poll bodies');
-      assert.ok(expectedPollSyntaxBytes(h.rec, c.emptyResponses) > 0, 'the bodies also held array syntax, not counted as message bytes');
+      assert.ok(
+        expectedPollSyntaxBytes(h.rec, c.emptyResponses) > 0,
+        'the bodies also held array syntax, not counted as message bytes',
+      );
       assert.equal(c.httpResponses, c.httpRequests - 1, 'every request but the parked one answered');
       assert.equal(c.eventsReceived, PLAN_TOTAL + 1);
     });
@@ -435,11 +474,14 @@ describe('start() rejects when nothing listens, and close() then leaves nothing'
         reconnectDelayMs: 50,
       });
       try {
-        await assert.rejects(withTimeout(client.start(), 5000, `${transport} start() on a dead port`), (err: Error & { code?: string }) => {
-          assert.doesNotMatch(err.message, /^timed out/, 'start() must reject, not hang');
-          assert.equal(err.code, 'ECONNREFUSED', `error: ${err.message}`);
-          return true;
-        });
+        await assert.rejects(
+          withTimeout(client.start(), 5000, `${transport} start() on a dead port`),
+          (err: Error & { code?: string }) => {
+            assert.doesNotMatch(err.message, /^timed out/, 'start() must reject, not hang');
+            assert.equal(err.code, 'ECONNREFUSED', `error: ${err.message}`);
+            return true;
+          },
+        );
         assert.equal(client.connectedNs, undefined);
         assert.ok(client.counters().errors >= 1, `errors ${client.counters().errors}`);
       } finally {
@@ -456,7 +498,14 @@ describe('start() rejects when nothing listens, and close() then leaves nothing'
   for (const transport of TRANSPORTS) {
     test(`${transport}: a refused connect counts no tcpConnect, no reconnect and no bytes`, async () => {
       const port = await freePort();
-      const client = clientFactories[transport]({ host: HOST, port, since: 0, onEvents: () => {}, pollIntervalMs: 20, reconnectDelayMs: 20 });
+      const client = clientFactories[transport]({
+        host: HOST,
+        port,
+        since: 0,
+        onEvents: () => {},
+        pollIntervalMs: 20,
+        reconnectDelayMs: 20,
+      });
       try {
         await assert.rejects(withTimeout(client.start(), 5000, `${transport} start()`));
         await sleep(150); // several retries by now
@@ -484,11 +533,13 @@ describe('close() leaves no handles from the client', () => {
       await withClient(transport, 'express', { pollIntervalMs: 20, longPollWaitMs: 5000 }, async (h) => {
         h.publish(5);
         await waitUntil(() => h.client.lastSeq === 5, WAIT_MS, 'received');
-        if (transport === 'long-poll') await waitUntil(() => h.server.stats().gauges.parkedRequests === 1, WAIT_MS, 'parked');
+        if (transport === 'long-poll')
+          await waitUntil(() => h.server.stats().gauges.parkedRequests === 1, WAIT_MS, 'parked');
         await h.closeClient();
         await waitUntil(() => h.server.stats().counters.openSockets === 0, WAIT_MS, 'server saw the close');
         await assertNoHandlesBeyond(h.handlesBeforeClient, `${transport} after close()`);
-        if (transport === 'sse' || transport === 'ws') assert.equal(h.server.stats().feed?.subscribers, 0, 'the server dropped the subscriber');
+        if (transport === 'sse' || transport === 'ws')
+          assert.equal(h.server.stats().feed?.subscribers, 0, 'the server dropped the subscriber');
       });
     });
 
@@ -525,15 +576,16 @@ describe('short-poll schedule', () => {
   // start() sends a poll at once and then schedules tick 0 at the same instant (short-poll.ts:29-31
   // with tick = 0 in scheduleNext): that tick finds the first poll in flight and counts a skipped
   // poll although no scheduled poll was missed (or, if the first poll came back within ~1 ms, polls twice).
-  test(
-    'phase 0: no poll counted as skipped, and one request, before the second tick',
-    async () => {
-      await withClient('short-poll', 'express', { pollIntervalMs: 2000, pollPhase: 0 }, async (h) => {
-        await waitUntil(() => pollIdle(h.client, h.rec), WAIT_MS, 'first poll answered');
-        await sleep(100); // well before the next tick at 2000 ms
-        const c = h.client.counters();
-        assert.equal(c.httpRequests + c.skippedPolls, 1, `httpRequests ${c.httpRequests} + skippedPolls ${c.skippedPolls}`);
-      });
-    },
-  );
+  test('phase 0: no poll counted as skipped, and one request, before the second tick', async () => {
+    await withClient('short-poll', 'express', { pollIntervalMs: 2000, pollPhase: 0 }, async (h) => {
+      await waitUntil(() => pollIdle(h.client, h.rec), WAIT_MS, 'first poll answered');
+      await sleep(100); // well before the next tick at 2000 ms
+      const c = h.client.counters();
+      assert.equal(
+        c.httpRequests + c.skippedPolls,
+        1,
+        `httpRequests ${c.httpRequests} + skippedPolls ${c.skippedPolls}`,
+      );
+    });
+  });
 });

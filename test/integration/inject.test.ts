@@ -50,7 +50,9 @@ async function rawGet(port: number, path: string, headersOnly = false): Promise<
       new Promise<Buffer>((resolve, reject) => {
         const chunks: Buffer[] = [];
         socket.once('error', reject);
-        socket.once('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nConnection: close\r\n\r\n`));
+        socket.once('connect', () =>
+          socket.write(`GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nConnection: close\r\n\r\n`),
+        );
         socket.on('data', (chunk: Buffer) => {
           chunks.push(chunk);
           const all = Buffer.concat(chunks);
@@ -130,7 +132,6 @@ function openSse(port: number, path = '/stream'): Promise<SseClient> {
   });
 }
 
-
 // Node timers count in whole milliseconds of a loop clock that can lag real time by up to ~1 ms,
 // so a 50 ms setTimeout may fire a fraction of a millisecond before 50 ms of performance.now().
 const DELAY_MS = 50;
@@ -166,11 +167,21 @@ describe('injected header padding', () => {
             assert.equal(Buffer.byteLength(`${pad[0]}\r\n`), 200, 'the padding line with its CRLF is 200 bytes');
             assert.match(pad[0]!, new RegExp(`^${PADDING}: x+$`, 'i'));
             // Everything else is the same response.
-            assert.deepEqual(lines.filter((l) => !l.toLowerCase().startsWith(`${PADDING}:`)), linesWithoutDate(headerBlock(a)));
-            assert.equal(linesWithoutDate(headerBlock(a)).some((l) => l.toLowerCase().startsWith(PADDING)), false);
+            assert.deepEqual(
+              lines.filter((l) => !l.toLowerCase().startsWith(`${PADDING}:`)),
+              linesWithoutDate(headerBlock(a)),
+            );
+            assert.equal(
+              linesWithoutDate(headerBlock(a)).some((l) => l.toLowerCase().startsWith(PADDING)),
+              false,
+            );
 
             // The server's own byte counters see the same 200 bytes.
-            await waitUntil(() => plain.stats().counters.openSockets === 0 && padded.stats().counters.openSockets === 0, 2000, 'client sockets closed');
+            await waitUntil(
+              () => plain.stats().counters.openSockets === 0 && padded.stats().counters.openSockets === 0,
+              2000,
+              'client sockets closed',
+            );
             assert.equal(padded.stats().counters.bytesOut - plain.stats().counters.bytesOut, 200);
           });
         });
@@ -184,8 +195,14 @@ describe('injected header padding', () => {
             const bodyDiff = Buffer.byteLength(b.json) - Buffer.byteLength(a.json); // emittedAtNs may differ in digits
             const ra = await rawGet(plain.port, '/events?since=0');
             const rb = await rawGet(padded.port, '/events?since=0');
-            assert.deepEqual(decodeEventList(ra.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
-            assert.deepEqual(decodeEventList(rb.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
+            assert.deepEqual(
+              decodeEventList(ra.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq),
+              [1],
+            );
+            assert.deepEqual(
+              decodeEventList(rb.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq),
+              [1],
+            );
             assert.equal(rb.length - ra.length, 200 + bodyDiff);
           });
         });
@@ -299,7 +316,10 @@ describe('injected push delay', () => {
         publish(server);
         const raw = await rawGet(server.port, '/events?since=0');
         const body = raw.toString('utf8').split('\r\n\r\n')[1]!;
-        assert.deepEqual(decodeEventList(body).map((e) => e.seq), [1, 2]);
+        assert.deepEqual(
+          decodeEventList(body).map((e) => e.seq),
+          [1, 2],
+        );
         assert.deepEqual(pushed, [], 'answered while the pushes were still held back');
       });
     });
@@ -310,7 +330,10 @@ describe('injected push delay', () => {
         publish(server);
         // since=0 with seq 1 in the ring: answered from the ring at once, not after the delay.
         const held = await rawGet(server.port, '/events?since=0&wait=30000');
-        assert.deepEqual(decodeEventList(held.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
+        assert.deepEqual(
+          decodeEventList(held.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq),
+          [1],
+        );
         assert.deepEqual(pushed, [], 'answered while the push was still held back');
       });
       // A fresh feed, so that no earlier held-back push can wake the parked poll (a push for any seq
@@ -325,7 +348,10 @@ describe('injected push delay', () => {
         assert.equal(server.stats().gauges.parkedRequests, 1, 'still parked right after publish');
         const raw = await parked;
         const elapsed = performance.now() - t0;
-        assert.deepEqual(decodeEventList(raw.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq), [1]);
+        assert.deepEqual(
+          decodeEventList(raw.toString('utf8').split('\r\n\r\n')[1]!).map((e) => e.seq),
+          [1],
+        );
         assert.ok(elapsed >= DELAY_MS - TIMER_SLACK_MS, `answered ${elapsed.toFixed(2)} ms after publish`);
       });
     });
@@ -348,9 +374,20 @@ describe('injected push delay', () => {
           // Once the early stream has seq 1, the held-back push has run for every subscriber.
           await waitUntil(() => early.frames.length === 1, 5000, 'held-back push');
           publish(server); // seq 2: anything sent before it on the late stream has arrived once it has
-          await waitUntil(() => late!.frames.some((f) => f.id === '2') && early.frames.length === 2, 5000, 'seq 2 on both streams');
-          assert.deepEqual(late.frames.map((f) => f.id), ['1', '2'], 'no duplicate of seq 1');
-          assert.deepEqual(early.frames.map((f) => f.id), ['1', '2']);
+          await waitUntil(
+            () => late!.frames.some((f) => f.id === '2') && early.frames.length === 2,
+            5000,
+            'seq 2 on both streams',
+          );
+          assert.deepEqual(
+            late.frames.map((f) => f.id),
+            ['1', '2'],
+            'no duplicate of seq 1',
+          );
+          assert.deepEqual(
+            early.frames.map((f) => f.id),
+            ['1', '2'],
+          );
         } finally {
           await early.close();
           await late?.close();
@@ -370,9 +407,20 @@ describe('injected push delay', () => {
         await waitUntil(() => late!.messages.length >= 1, 2000, 'backlog message');
         await waitUntil(() => early.messages.length === 1, 5000, 'held-back push');
         publish(server);
-        await waitUntil(() => late!.messages.some((m) => decodeEvent(m).seq === 2) && early.messages.length === 2, 5000, 'seq 2 on both sockets');
-        assert.deepEqual(late.messages.map((m) => decodeEvent(m).seq), [1, 2], 'no duplicate of seq 1');
-        assert.deepEqual(early.messages.map((m) => decodeEvent(m).seq), [1, 2]);
+        await waitUntil(
+          () => late!.messages.some((m) => decodeEvent(m).seq === 2) && early.messages.length === 2,
+          5000,
+          'seq 2 on both sockets',
+        );
+        assert.deepEqual(
+          late.messages.map((m) => decodeEvent(m).seq),
+          [1, 2],
+          'no duplicate of seq 1',
+        );
+        assert.deepEqual(
+          early.messages.map((m) => decodeEvent(m).seq),
+          [1, 2],
+        );
       } finally {
         await early.close();
         await late?.close();

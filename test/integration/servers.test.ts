@@ -31,11 +31,18 @@ interface Ctx {
   agent: Agent;
   base: string;
   publish(): FeedEvent;
-  get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; text: string }>;
+  get(
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Record<string, unknown>; text: string }>;
 }
 
 /** Runs `fn` against a fresh server and always tears server and client agent down afterwards. */
-async function withServer(transport: TransportName, framework: Framework, fn: (ctx: Ctx) => Promise<void>): Promise<void> {
+async function withServer(
+  transport: TransportName,
+  framework: Framework,
+  fn: (ctx: Ctx) => Promise<void>,
+): Promise<void> {
   const server = await startServer(feedConfig(transport, framework));
   // Bounded client timeouts: no request in these tests may hang the run.
   const agent = new Agent({ headersTimeout: 10_000, bodyTimeout: 10_000 });
@@ -120,7 +127,6 @@ function openSse(port: number, path: string, headers: Record<string, string> = {
     `opening SSE ${path}`,
   );
 }
-
 
 /** A WebSocket upgrade the server must refuse: the status and body of its HTTP answer. */
 function wsRefusal(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -367,7 +373,11 @@ describe('long-poll', () => {
           req.on('error', () => {}); // our own destroy() below
           await waitUntil(() => server.stats().gauges.parkedRequests === 1, 5000, 'request parked');
           req.destroy();
-          await waitUntil(() => server.stats().gauges.parkedRequests === 0, 2000, 'parked request dropped on disconnect');
+          await waitUntil(
+            () => server.stats().gauges.parkedRequests === 0,
+            2000,
+            'parked request dropped on disconnect',
+          );
           await waitUntil(() => server.stats().counters.openSockets === 0, 2000, 'server socket closed');
         });
       });
@@ -411,7 +421,10 @@ describe('sse', () => {
             resumed.frames.map((f) => f.id),
             ['3', '4', '5'],
           );
-          assert.deepEqual(resumed.frames.map((f) => decodeEvent(f.data)), published.slice(2));
+          assert.deepEqual(
+            resumed.frames.map((f) => decodeEvent(f.data)),
+            published.slice(2),
+          );
         } finally {
           await resumed.close();
         }
@@ -458,7 +471,10 @@ describe('ws', () => {
       const client = await openWs(server.port, '/ws');
       try {
         await waitUntil(() => client.messages.length === 2, 5000, 'backlog');
-        assert.deepEqual(client.messages.map((m) => decodeEvent(m).seq), [1, 2]);
+        assert.deepEqual(
+          client.messages.map((m) => decodeEvent(m).seq),
+          [1, 2],
+        );
       } finally {
         await client.close();
       }
@@ -497,7 +513,10 @@ describe('server counters', () => {
           assert.equal(after.openSockets, 1);
           assert.equal(after.httpRequests, 3);
           assert.equal(after.wsHandshakes, 0);
-          assert.ok(after.bytesOut > bodyBytes, `bytesOut ${after.bytesOut} includes headers and ${bodyBytes} body bytes`);
+          assert.ok(
+            after.bytesOut > bodyBytes,
+            `bytesOut ${after.bytesOut} includes headers and ${bodyBytes} body bytes`,
+          );
           // Each request line alone is longer than 20 bytes.
           assert.ok(after.bytesIn > 3 * 20, `bytesIn ${after.bytesIn}`);
         } finally {
@@ -560,7 +579,10 @@ describe('close() leaves no handles behind', () => {
   };
 
   /** Opens a live client of each kind so close() has to tear down real connections. */
-  const clients: Record<TransportName, (ctx: { server: RunningServer; agent: Agent; base: string }) => Promise<() => Promise<void>>> = {
+  const clients: Record<
+    TransportName,
+    (ctx: { server: RunningServer; agent: Agent; base: string }) => Promise<() => Promise<void>>
+  > = {
     'short-poll': async ({ base, agent }) => {
       const res = await request(`${base}/events?since=0`, { dispatcher: agent });
       await res.body.text(); // leaves an idle keep-alive socket
@@ -611,7 +633,10 @@ describe('close() leaves no handles behind', () => {
 
   test('a server reading an upstream publisher disconnects on close() and reads nothing more', async () => {
     const baseline = countWatched();
-    const publisher = await openFeed({ shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, ringCapacity: 1000 }, HOST);
+    const publisher = await openFeed(
+      { shape: { kind: 'steady', ratePerSec: 20 }, payloadBytes: 32, ringCapacity: 1000 },
+      HOST,
+    );
     try {
       const server = await startServer(feedConfig('short-poll', 'node', { host: HOST, port: publisher.port }));
       await waitUntil(() => server.feed!.latestSeq >= 2, 5000, 'events arriving from upstream');
@@ -624,7 +649,11 @@ describe('close() leaves no handles behind', () => {
     } finally {
       await publisher.close();
     }
-    await waitUntil(() => WATCHED.every((t) => countWatched()[t]! <= baseline[t]!), 2000, () => `handles released: ${JSON.stringify(countWatched())} vs ${JSON.stringify(baseline)}`);
+    await waitUntil(
+      () => WATCHED.every((t) => countWatched()[t]! <= baseline[t]!),
+      2000,
+      () => `handles released: ${JSON.stringify(countWatched())} vs ${JSON.stringify(baseline)}`,
+    );
   });
 });
 
@@ -684,12 +713,15 @@ describe('servers/main.ts process', () => {
   }
 
   test('good config: connects to its publisher, ready over IPC, answers stats, serves, exits 0 on SIGTERM', async () => {
-    const publisher = await openFeed({ shape: { kind: 'steady', ratePerSec: 50 }, payloadBytes: 32, ringCapacity: 1000 }, HOST);
+    const publisher = await openFeed(
+      { shape: { kind: 'steady', ratePerSec: 50 }, payloadBytes: 32, ringCapacity: 1000 },
+      HOST,
+    );
     const proc = spawnServer(JSON.stringify(feedConfig('short-poll', 'node', { host: HOST, port: publisher.port })));
     const messages: FromServer[] = [];
     const nextMessage = (type: FromServer['type']) =>
-      waitUntil(() => messages.some((m) => m.type === type), BOOT_MS, `'${type}' message`).then(
-        () => messages.find((m) => m.type === type)!,
+      waitUntil(() => messages.some((m) => m.type === type), BOOT_MS, `'${type}' message`).then(() =>
+        messages.find((m) => m.type === type)!,
       );
     proc.child.on('message', (m) => messages.push(m as FromServer));
     try {
@@ -700,11 +732,18 @@ describe('servers/main.ts process', () => {
 
       // It is a real server on that port, serving the publisher's events.
       await waitUntil(() => publisher.runner.lastSeq >= 3, BOOT_MS, 'publisher running');
-      const res = await request(`http://${HOST}:${ready.port}/events?since=0`, { reset: true, headersTimeout: 10_000, bodyTimeout: 10_000 });
+      const res = await request(`http://${HOST}:${ready.port}/events?since=0`, {
+        reset: true,
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
       assert.equal(res.statusCode, 200);
       const events = decodeEventList(await res.body.text());
       assert.ok(events.length >= 1, 'events from upstream');
-      assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1));
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: events.length }, (_, i) => i + 1),
+      );
 
       proc.child.send({ type: 'stats', id: 1, resetWindow: false, gc: true } satisfies ToServer);
       const stats = await nextMessage('stats');

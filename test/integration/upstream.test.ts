@@ -33,11 +33,19 @@ async function lineClient(port: number) {
     lines,
     seqs: () => lines.map((l) => decodeEvent(l).seq),
     isClosed: () => closed,
-    close: () => withTimeout(new Promise<void>((resolve) => (closed ? resolve() : (socket.once('close', () => resolve()), socket.destroy()))), 5000, 'closing client'),
+    close: () =>
+      withTimeout(
+        new Promise<void>((resolve) =>
+          closed ? resolve() : (socket.once('close', () => resolve()), socket.destroy()),
+        ),
+        5000,
+        'closing client',
+      ),
   };
 }
 
-const due = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, emittedAtNs: BigInt(1000 * (from + i)) }));
+const due = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, emittedAtNs: BigInt(1000 * (from + i)) }));
 
 describe('publisher listener (bench/publisher/upstream-server.ts)', () => {
   test('replays every held event after the resume point, then streams new ones', async () => {
@@ -49,7 +57,11 @@ describe('publisher listener (bench/publisher/upstream-server.ts)', () => {
       a.socket.write(encodeResume(6));
       await waitUntil(() => a.lines.length >= 4, 2000, 'replay after 6');
       assert.deepEqual(a.seqs(), [7, 8, 9, 10]);
-      assert.equal(a.lines[0], encodeEvent({ seq: 7, emittedAtNs: 7000n, payload: TEST_PAYLOAD }), 'each line is the encodeEvent() JSON');
+      assert.equal(
+        a.lines[0],
+        encodeEvent({ seq: 7, emittedAtNs: 7000n, payload: TEST_PAYLOAD }),
+        'each line is the encodeEvent() JSON',
+      );
 
       const b = await lineClient(port);
       b.socket.write(encodeResume(0));
@@ -89,7 +101,10 @@ describe('publisher listener (bench/publisher/upstream-server.ts)', () => {
 
 describe('server reading an upstream (servers/upstream.ts)', () => {
   test('resumes after its upstream drops: a subscriber gets every event once, in order', async () => {
-    const feed = await openFeed({ shape: { kind: 'steady', ratePerSec: 200 }, payloadBytes: 32, ringCapacity: 10_000 }, HOST);
+    const feed = await openFeed(
+      { shape: { kind: 'steady', ratePerSec: 200 }, payloadBytes: 32, ringCapacity: 10_000 },
+      HOST,
+    );
     const server = await startServer(feedConfig('ws', 'node', { host: HOST, port: feed.port }));
     const client = await openWs(server.port, '/ws?since=0');
     try {
@@ -97,9 +112,17 @@ describe('server reading an upstream (servers/upstream.ts)', () => {
       feed.upstream.disconnectAll();
       await waitUntil(() => server.stats().feed?.upstream?.connects === 2, 5000, 'reconnected');
       const target = feed.runner.lastSeq + 20;
-      await waitUntil(() => client.messages.length >= target, 5000, () => `client has ${client.messages.length} of ${target}`);
+      await waitUntil(
+        () => client.messages.length >= target,
+        5000,
+        () => `client has ${client.messages.length} of ${target}`,
+      );
       const seqs = client.messages.map((m) => decodeEvent(m).seq);
-      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'no event missed, none twice');
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, i) => i + 1),
+        'no event missed, none twice',
+      );
       const stats = server.stats().feed!;
       assert.equal(stats.duplicateEvents, 0, 'the resume point was exact: nothing replayed twice');
       assert.equal(stats.gapEvents, 0);
@@ -124,14 +147,26 @@ describe('server reading an upstream (servers/upstream.ts)', () => {
       seqs.push(entry.event.seq);
     });
     try {
-      await waitUntil(() => server.stats().feed?.upstream?.connected === true && upstream.subscriberCount === 1, 5000, 'server connected');
+      await waitUntil(
+        () => server.stats().feed?.upstream?.connected === true && upstream.subscriberCount === 1,
+        5000,
+        'server connected',
+      );
       upstream.publish(makeEntries(due(1, 300), TEST_PAYLOAD));
       // A timer due at once must run long before the flood is handed over.
       await waitUntil(() => seqs.length > 0, 5000, 'first events handed over');
       const atTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(seqs.length), 0));
       assert.ok(atTimer < 300, `a timer ran after ${atTimer} of 300 events, not only after all of them`);
-      await waitUntil(() => seqs.length === 300, 10_000, () => `${seqs.length} of 300 handed over`);
-      assert.deepEqual(seqs, Array.from({ length: 300 }, (_, i) => i + 1), 'in order, none lost or twice');
+      await waitUntil(
+        () => seqs.length === 300,
+        10_000,
+        () => `${seqs.length} of 300 handed over`,
+      );
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: 300 }, (_, i) => i + 1),
+        'in order, none lost or twice',
+      );
     } finally {
       unsubscribe();
       await server.close();
@@ -152,7 +187,8 @@ describe('server reading an upstream (servers/upstream.ts)', () => {
     });
     await new Promise<void>((resolve) => fake.listen(0, HOST, resolve));
     const port = (fake.address() as net.AddressInfo).port;
-    const line = (seq: number) => `${encodeEvent({ seq, emittedAtNs: process.hrtime.bigint(), payload: TEST_PAYLOAD })}\n`;
+    const line = (seq: number) =>
+      `${encodeEvent({ seq, emittedAtNs: process.hrtime.bigint(), payload: TEST_PAYLOAD })}\n`;
     const server = await startServer(feedConfig('short-poll', 'node', { host: HOST, port }));
     try {
       await waitUntil(() => resumes.length === 1, 2000, 'first resume line');
@@ -170,8 +206,16 @@ describe('server reading an upstream (servers/upstream.ts)', () => {
       let stats = server.stats({ resetWindow: true }).feed!;
       assert.equal(stats.duplicateEvents, 1, 'seq 3 again: ignored');
       assert.equal(stats.gapEvents, 2, 'seqs 5 and 6 never came');
-      assert.deepEqual(server.feed!.ring.since(0).map((e) => e.event.seq), [7], 'nothing is served across a gap');
-      assert.equal(server.stats().feed?.upstream?.arrivalLag.events, 0, 'a window reset starts a new arrival-lag record');
+      assert.deepEqual(
+        server.feed!.ring.since(0).map((e) => e.event.seq),
+        [7],
+        'nothing is served across a gap',
+      );
+      assert.equal(
+        server.stats().feed?.upstream?.arrivalLag.events,
+        0,
+        'a window reset starts a new arrival-lag record',
+      );
 
       sockets[1]!.write('{"seq":"not a number"}\n');
       await waitUntil(() => resumes.length === 3, 5000, 'resume after a bad line');
@@ -194,7 +238,11 @@ describe('bench/publisher/main.ts process', () => {
   const BOOT_MS = 20_000;
 
   function spawnPublisher(args: string[]) {
-    const child = fork('bench/publisher/main.ts', args, { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork('bench/publisher/main.ts', args, {
+      cwd: REPO_ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const messages: FromPublisher[] = [];
@@ -202,7 +250,10 @@ describe('bench/publisher/main.ts process', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const next = async <T extends FromPublisher['type']>(type: T): Promise<Extract<FromPublisher, { type: T }>> => {
       await waitUntil(() => messages.some((m) => m.type === type), BOOT_MS, `'${type}' from the publisher (${stderr})`);
-      return messages.splice(messages.findIndex((m) => m.type === type), 1)[0] as Extract<FromPublisher, { type: T }>;
+      return messages.splice(
+        messages.findIndex((m) => m.type === type),
+        1,
+      )[0] as Extract<FromPublisher, { type: T }>;
     };
     return { child, exited, next, stderr: () => stderr };
   }
@@ -221,7 +272,10 @@ describe('bench/publisher/main.ts process', () => {
       a.socket.write(encodeResume(0));
       await waitUntil(() => a.lines.length >= 20, 5000, 'events from the first feed');
       const events = a.lines.map(decodeEvent);
-      assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1));
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: events.length }, (_, i) => i + 1),
+      );
       assert.equal(events[0]!.emittedAtNs, BigInt(first.startNs), 'seq 1 is stamped with the schedule start');
       assert.equal(events[0]!.payload.length, 32);
 
@@ -232,7 +286,10 @@ describe('bench/publisher/main.ts process', () => {
       proc.child.send({ type: 'lateness', id: 8, reset: false } satisfies ToPublisher);
       const after = await proc.next('lateness');
       // Without the reset the second reading would hold the first one's 20+ events and more.
-      assert.ok(after.lateness.events < lateness.lateness.events, `counting restarted at the reset (${after.lateness.events} after ${lateness.lateness.events})`);
+      assert.ok(
+        after.lateness.events < lateness.lateness.events,
+        `counting restarted at the reset (${after.lateness.events} after ${lateness.lateness.events})`,
+      );
 
       proc.child.send({ type: 'feed', id: 2, spec } satisfies ToPublisher);
       const second = await proc.next('feed-ready');
@@ -262,7 +319,9 @@ describe('bench/publisher/main.ts process', () => {
   });
 
   test('by hand with a bad spec: one clear line on stderr, exit code 2', async () => {
-    const proc = spawnPublisher([JSON.stringify({ shape: { kind: 'steady', ratePerSec: -1 }, payloadBytes: 32, ringCapacity: 10 })]);
+    const proc = spawnPublisher([
+      JSON.stringify({ shape: { kind: 'steady', ratePerSec: -1 }, payloadBytes: 32, ringCapacity: 10 }),
+    ]);
     const code = await withTimeout(proc.exited, BOOT_MS, 'publisher exit');
     assert.equal(code, 2, proc.stderr());
     const lines = proc.stderr().trimEnd().split('\n');

@@ -6,7 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -38,8 +47,14 @@ function stubRepo(): string {
   return dir;
 }
 
-const ci = (cwd: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ci-cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-const worktrees = (cwd: string) => spawnSync('git', ['worktree', 'list'], { cwd, encoding: 'utf8' }).stdout.trim().split('\n').length;
+const ci = (cwd: string, args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ci-cli.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+const worktrees = (cwd: string) =>
+  spawnSync('git', ['worktree', 'list'], { cwd, encoding: 'utf8' }).stdout.trim().split('\n').length;
 
 test('--against with a relative --out: both sides interleaved, merged, compared; the worktree is gone', () => {
   const repo = stubRepo();
@@ -48,12 +63,21 @@ test('--against with a relative --out: both sides interleaved, merged, compared;
     assert.equal(r.status, 0, r.stderr);
     const out = path.join(repo, 'results/ci');
     assert.match(readFileSync(path.join(out, 'compare.md'), 'utf8'), /^## pollbench: no regression/);
-    const rounds = (r.stderr.match(/round \d\/3: (baseline|candidate)/g) ?? []).map((l) => l.replace(/round (\d)\/3: /, '$1 '));
-    assert.deepEqual(rounds, ['1 baseline', '1 candidate', '2 candidate', '2 baseline', '3 baseline', '3 candidate'], 'A B, B A, A B');
+    const rounds = (r.stderr.match(/round \d\/3: (baseline|candidate)/g) ?? []).map((l) =>
+      l.replace(/round (\d)\/3: /, '$1 '),
+    );
+    assert.deepEqual(
+      rounds,
+      ['1 baseline', '1 candidate', '2 candidate', '2 baseline', '3 baseline', '3 candidate'],
+      'A B, B A, A B',
+    );
     const merged = JSON.parse(readFileSync(path.join(out, 'baseline.json'), 'utf8')) as { jobs: { runs: unknown[] }[] };
     assert.equal(merged.jobs[0]!.runs.length, 6, '3 rounds x 2 runs per fixture');
     assert.ok(existsSync(path.join(out, 'github-action-benchmark-smaller.json')));
-    assert.ok(!existsSync(path.join(out, 'github-action-benchmark-bigger.json')), 'no empty file for github-action-benchmark');
+    assert.ok(
+      !existsSync(path.join(out, 'github-action-benchmark-bigger.json')),
+      'no empty file for github-action-benchmark',
+    );
     assert.equal(worktrees(repo), 1, 'only the main checkout is left');
   } finally {
     rmSync(repo, { recursive: true, force: true });

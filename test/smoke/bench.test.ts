@@ -21,7 +21,12 @@ const tiny: Scenario = {
   name: 'smoke',
   description: 'tiny smoke scenario',
   transports: ['short-poll', 'long-poll', 'sse', 'ws'],
-  matrix: { shapes: [{ kind: 'steady', ratePerSec: RATE }], clients: [CLIENTS], payloadBytes: [256], pollIntervalMs: [INTERVAL_MS] },
+  matrix: {
+    shapes: [{ kind: 'steady', ratePerSec: RATE }],
+    clients: [CLIENTS],
+    payloadBytes: [256],
+    pollIntervalMs: [INTERVAL_MS],
+  },
   framework: 'express',
   longPollWaitMs: 30_000,
   perMessageDeflate: false,
@@ -44,17 +49,29 @@ describe('smoke: the real orchestrator on a tiny scenario', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pollbench-smoke-'));
-    outcome = await runPlan({ scenario: tiny, profile: 'quick', outDir: dir, command: ['smoke'], signal: new AbortController().signal, calibrationRoundTrips: 300 });
+    outcome = await runPlan({
+      scenario: tiny,
+      profile: 'quick',
+      outDir: dir,
+      command: ['smoke'],
+      signal: new AbortController().signal,
+      calibrationRoundTrips: 300,
+    });
     onDisk = parseResult(JSON.parse(readFileSync(outcome.file, 'utf8')));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('the result on disk validates, is complete, and records its environment and calibration', () => {
     assert.equal(onDisk.status, 'complete');
-    assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'latest.json'), 'utf8')), JSON.parse(readFileSync(outcome.file, 'utf8')));
+    assert.deepEqual(
+      JSON.parse(readFileSync(path.join(dir, 'latest.json'), 'utf8')),
+      JSON.parse(readFileSync(outcome.file, 'utf8')),
+    );
     assert.equal(onDisk.context.node, process.version);
     assert.ok(onDisk.context.packages['express'] && onDisk.context.packages['ws']);
-    assert.ok(onDisk.calibration && onDisk.calibration.tcpRoundTripUs.p50 > 0 && onDisk.calibration.wsRoundTripUs.p50 > 0);
+    assert.ok(
+      onDisk.calibration && onDisk.calibration.tcpRoundTripUs.p50 > 0 && onDisk.calibration.wsRoundTripUs.p50 > 0,
+    );
     assert.equal(onDisk.jobs.length, 4);
     assert.deepEqual(liveChildPids(), [], 'no child process left behind');
   });
@@ -81,12 +98,18 @@ describe('smoke: the real orchestrator on a tiny scenario', () => {
   test('short-poll requests per second = clients / interval', () => {
     const perClientPerS = metric('short-poll', 'http_requests_per_client_per_s');
     const expected = 1000 / INTERVAL_MS;
-    assert.ok(Math.abs(perClientPerS - expected) / expected < 0.15, `${perClientPerS} req/client/s, expected ~${expected}`);
+    assert.ok(
+      Math.abs(perClientPerS - expected) / expected < 0.15,
+      `${perClientPerS} req/client/s, expected ~${expected}`,
+    );
   });
 
   test('short-poll mean latency at a low event rate is near interval / 2', () => {
     const meanMs = metric('short-poll', 'latency_mean_us') / 1000;
-    assert.ok(meanMs > 0.25 * INTERVAL_MS && meanMs < 1.0 * INTERVAL_MS, `mean ${meanMs} ms, interval ${INTERVAL_MS} ms`);
+    assert.ok(
+      meanMs > 0.25 * INTERVAL_MS && meanMs < 1.0 * INTERVAL_MS,
+      `mean ${meanMs} ms, interval ${INTERVAL_MS} ms`,
+    );
     // Push transports are far below the polling wait.
     for (const t of ['sse', 'ws', 'long-poll']) assert.ok(metric(t, 'latency_p50_us') / 1000 < INTERVAL_MS / 4, t);
   });

@@ -16,14 +16,22 @@ function pollbenchChildren(): Set<number> {
   return new Set(
     ps.stdout
       .split('\n')
-      .filter((l) => ['servers/main.ts', 'bench/load/main.ts', 'bench/publisher/main.ts'].some((script) => l.includes(path.join(ROOT, script))))
+      .filter((l) =>
+        ['servers/main.ts', 'bench/load/main.ts', 'bench/publisher/main.ts'].some((script) =>
+          l.includes(path.join(ROOT, script)),
+        ),
+      )
       .map((l) => Number(l.trim().split(/\s+/)[0])),
   );
 }
 
 describe('bench CLI', () => {
   test('a bad value prints one clear line and the usage, exit code 2, no stack trace', () => {
-    const r = spawnSync(process.execPath, [...CLI, '--clients', 'many'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [...CLI, '--clients', 'many'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(r.status, 2);
     const lines = r.stderr.split('\n');
     assert.equal(lines[0], 'pollbench: --clients: "many" is not a number');
@@ -34,11 +42,33 @@ describe('bench CLI', () => {
   test('too few file descriptors for the plan: one line saying what to run, exit code 2, nothing started', (t) => {
     if (spawnSync('prlimit', ['--version']).status !== 0) return t.skip('prlimit not installed');
     const before = pollbenchChildren();
-    const r = spawnSync('prlimit', ['--nofile=256:256', process.execPath, ...CLI, '--transports', 'ws', '--clients', '1000', '--runs', '1', '--duration', '1'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(
+      'prlimit',
+      [
+        '--nofile=256:256',
+        process.execPath,
+        ...CLI,
+        '--transports',
+        'ws',
+        '--clients',
+        '1000',
+        '--runs',
+        '1',
+        '--duration',
+        '1',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+    );
     assert.equal(r.status, 2, r.stderr);
-    assert.deepEqual(r.stderr.trimEnd().split('\n'), ['pollbench: 1000 clients need 1200 open files per process, above the hard limit of 256: raise it (as root: ulimit -Hn 1200; or LimitNOFILE / limits.conf) and run again, or use --clients 141 at most']);
+    assert.deepEqual(r.stderr.trimEnd().split('\n'), [
+      'pollbench: 1000 clients need 1200 open files per process, above the hard limit of 256: raise it (as root: ulimit -Hn 1200; or LimitNOFILE / limits.conf) and run again, or use --clients 141 at most',
+    ]);
     assert.equal(r.stdout, '');
-    assert.deepEqual([...pollbenchChildren()].filter((pid) => !before.has(pid)), [], 'no server or load process was started');
+    assert.deepEqual(
+      [...pollbenchChildren()].filter((pid) => !before.has(pid)),
+      [],
+      'no server or load process was started',
+    );
   });
 
   test('--help prints the usage and exits 0', () => {
@@ -51,10 +81,30 @@ describe('bench CLI', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'pollbench-sigint-'));
     const before = pollbenchChildren();
     try {
-      const child = spawn(process.execPath, [...CLI, '--transports', 'ws', '--clients', '5', '--rate', '5', '--duration', '1', '--warmup', '0', '--runs', '3', '--out', out], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          ...CLI,
+          '--transports',
+          'ws',
+          '--clients',
+          '5',
+          '--rate',
+          '5',
+          '--duration',
+          '1',
+          '--warmup',
+          '0',
+          '--runs',
+          '3',
+          '--out',
+          out,
+        ],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -79,7 +129,10 @@ describe('bench CLI', () => {
       // The report of what finished is written too, and its path is the last thing printed.
       const html = readdirSync(out).find((f) => f.endsWith('.html'));
       assert.ok(html, `an HTML report in ${readdirSync(out).join(', ')}`);
-      assert.ok(readdirSync(out).some((f) => f.endsWith('.md')), 'a Markdown summary');
+      assert.ok(
+        readdirSync(out).some((f) => f.endsWith('.md')),
+        'a Markdown summary',
+      );
       assert.match(stderr.trimEnd().split('\n').at(-1)!, new RegExp(`^HTML report: .*${html.replace(/[.]/g, '\\.')}$`));
       await new Promise((r) => setTimeout(r, 200));
       const leftover = [...pollbenchChildren()].filter((pid) => !before.has(pid));

@@ -8,13 +8,25 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures');
-const cli = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+const cli = (script: string, args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 test('compare: a regression exits 1 with the Markdown verdict; the same result exits 0; --json and --markdown write files', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-compare-'));
   try {
-    const worse = cli('bench/compare-cli.ts', [fixture('small-result.json'), fixture('loss-result.json'), '--json', path.join(dir, 'c.json'), '--markdown', path.join(dir, 'c.md')]);
+    const worse = cli('bench/compare-cli.ts', [
+      fixture('small-result.json'),
+      fixture('loss-result.json'),
+      '--json',
+      path.join(dir, 'c.json'),
+      '--markdown',
+      path.join(dir, 'c.md'),
+    ]);
     assert.equal(worse.status, 1, worse.stderr);
     assert.match(worse.stdout, /^## pollbench: \d+ regressions?/);
     assert.match(worse.stdout, /events lost/);
@@ -42,10 +54,19 @@ test('compare: unusable input exits 2 with one clear line', () => {
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ alpha: 3 }));
     const cases: [string[], RegExp][] = [
       [[fixture('small-result.json'), path.join(dir, 'disjoint.json')], /share no job/],
-      [[fixture('small-result.json'), path.join(dir, 'v2.json')], /not a valid pollbench result \(schema v1\): schemaVersion/],
+      [
+        [fixture('small-result.json'), path.join(dir, 'v2.json')],
+        /not a valid pollbench result \(schema v1\): schemaVersion/,
+      ],
       [[fixture('small-result.json')], /give a baseline and a candidate result file \(got 1 files\)/],
-      [[fixture('small-result.json'), fixture('small-result.json'), '--alpha', 'lots'], /--alpha: "lots" is not a number/],
-      [[fixture('small-result.json'), fixture('small-result.json'), '--config', path.join(dir, 'config.json')], /invalid thresholds: alpha/],
+      [
+        [fixture('small-result.json'), fixture('small-result.json'), '--alpha', 'lots'],
+        /--alpha: "lots" is not a number/,
+      ],
+      [
+        [fixture('small-result.json'), fixture('small-result.json'), '--config', path.join(dir, 'config.json')],
+        /invalid thresholds: alpha/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = cli('bench/compare-cli.ts', args);
@@ -66,7 +87,14 @@ test('bench:ci: an unknown git ref or conflicting options exit 2 before running 
     assert.equal(unknown.status, 2, unknown.stderr);
     assert.match(unknown.stderr, /"no-such-ref-anywhere" is not a commit in this repository/);
     assert.equal(spawnSync('git', ['worktree', 'list'], { cwd: ROOT, encoding: 'utf8' }).stdout, before);
-    const both = cli('bench/ci-cli.ts', ['--against', 'HEAD', '--baseline', fixture('small-result.json'), '--out', dir]);
+    const both = cli('bench/ci-cli.ts', [
+      '--against',
+      'HEAD',
+      '--baseline',
+      fixture('small-result.json'),
+      '--out',
+      dir,
+    ]);
     assert.equal(both.status, 2);
     assert.match(both.stderr, /give --against or --baseline, not both/);
     const runs = cli('bench/ci-cli.ts', ['--runs', 'many', '--out', dir]);

@@ -20,8 +20,17 @@ test('micro: every task reports a positive mean and tail, and ops/s is the mean 
 });
 
 test('throughput: both frameworks answer, no errors, and the server processes are gone', async () => {
-  const { rows } = await runThroughput({ pinning: detectPinning(), durationS: 1, connections: 4, repetitions: 1, signal: new AbortController().signal });
-  assert.deepEqual(rows.map((r) => r.framework), ['express', 'node']);
+  const { rows } = await runThroughput({
+    pinning: detectPinning(),
+    durationS: 1,
+    connections: 4,
+    repetitions: 1,
+    signal: new AbortController().signal,
+  });
+  assert.deepEqual(
+    rows.map((r) => r.framework),
+    ['express', 'node'],
+  );
   for (const r of rows) {
     assert.ok(r.requestsTotal > 0, r.framework);
     assert.equal(r.non2xx, 0);

@@ -36,7 +36,17 @@ describe('the gate catches regressions injected on purpose, and only those', () 
   let header: Result;
   let delay: Result;
   const run = async (name: string, inject?: { extraResponseHeaderBytes: number; pushDelayMs: number }) =>
-    (await runPlan({ scenario, profile: 'quick', outDir: path.join(dir, name), command: ['gate-test', name], signal: new AbortController().signal, calibrationRoundTrips: 100, ...(inject ? { inject } : {}) })).result;
+    (
+      await runPlan({
+        scenario,
+        profile: 'quick',
+        outDir: path.join(dir, name),
+        command: ['gate-test', name],
+        signal: new AbortController().signal,
+        calibrationRoundTrips: 100,
+        ...(inject ? { inject } : {}),
+      })
+    ).result;
   const regressed = (cmp: Comparison, kind: 'exact' | 'noisy') =>
     cmp.regressions
       .filter((m) => m.kind === kind)
@@ -55,7 +65,13 @@ describe('the gate catches regressions injected on purpose, and only those', () 
   test('200 extra header bytes per response: exactly the per-event byte metrics of short and long polling regress', () => {
     const cmp = compareResults(plain, header, parseCompareConfig({}));
     assert.equal(cmp.verdict, 'regressed');
-    const expected = ['short-poll 500ms', 'long-poll'].flatMap((t) => ['bytes_down_per_event', 'overhead_bytes_down_per_event', 'bytes_down_per_client_per_s'].map((m) => `${t} ${m}`)).sort();
+    const expected = ['short-poll 500ms', 'long-poll']
+      .flatMap((t) =>
+        ['bytes_down_per_event', 'overhead_bytes_down_per_event', 'bytes_down_per_client_per_s'].map(
+          (m) => `${t} ${m}`,
+        ),
+      )
+      .sort();
     assert.deepEqual(regressed(cmp, 'exact'), expected);
     // Each long-poll response carries one event here, so its bytes per event grow by about 200.
     const lp = cmp.metrics.find((m) => m.label === 'long-poll' && m.metric === 'bytes_down_per_event')!;

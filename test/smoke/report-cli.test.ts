@@ -9,7 +9,8 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/report-cli.ts')];
 const FIXTURES = path.join(ROOT, 'test/fixtures');
-const report = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+const report = (args: string[]) =>
+  spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 
 test('renders a saved result next to itself, with a baseline, and prints where', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-report-'));

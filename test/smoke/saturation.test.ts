@@ -23,7 +23,12 @@ const saturating: Scenario = {
   name: 'saturation',
   description: 'long polling past what one express process can answer',
   transports: ['long-poll'],
-  matrix: { shapes: [{ kind: 'steady', ratePerSec: 200 }], clients: [400], payloadBytes: [PAYLOAD], pollIntervalMs: [1000] },
+  matrix: {
+    shapes: [{ kind: 'steady', ratePerSec: 200 }],
+    clients: [400],
+    payloadBytes: [PAYLOAD],
+    pollIntervalMs: [1000],
+  },
   framework: 'express',
   longPollWaitMs: 30_000,
   perMessageDeflate: false,
@@ -44,7 +49,14 @@ describe('smoke: per-event figures at saturation (long polling the server cannot
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pollbench-saturation-'));
-    const outcome = await runPlan({ scenario: saturating, profile: 'quick', outDir: dir, command: ['saturation'], signal: new AbortController().signal, calibrationRoundTrips: 100 });
+    const outcome = await runPlan({
+      scenario: saturating,
+      profile: 'quick',
+      outDir: dir,
+      command: ['saturation'],
+      signal: new AbortController().signal,
+      calibrationRoundTrips: 100,
+    });
     const result = parseResult(JSON.parse(readFileSync(outcome.file, 'utf8')));
     const r = result.jobs[0]!.runs[0]!;
     assert.equal(r.status, 'completed', JSON.stringify(r));
@@ -64,14 +76,20 @@ describe('smoke: per-event figures at saturation (long polling the server cannot
     const expected = encodedSize(run.window.lastSeq);
     const actual = metric('message_bytes_down_per_event');
     // Seqs in one window may differ in digit count by one: allow 1 byte.
-    assert.ok(Math.abs(actual - expected) <= 1, `message bytes per event ${actual}, one encoded event is ${expected} B`);
+    assert.ok(
+      Math.abs(actual - expected) <= 1,
+      `message bytes per event ${actual}, one encoded event is ${expected} B`,
+    );
   });
 
   test('bytes and requests per event are counts of the same deliveries', () => {
     const audit = run.audit!;
     assert.ok(audit, 'the run records its audit');
     assert.equal(audit.eventsReceived, run.totals['clientEventsReceived']);
-    assert.ok(BigInt(audit.countedUntilNs) >= BigInt(audit.windowEndNs) && BigInt(audit.windowEndNs) > BigInt(audit.windowStartNs));
+    assert.ok(
+      BigInt(audit.countedUntilNs) >= BigInt(audit.windowEndNs) &&
+        BigInt(audit.windowEndNs) > BigInt(audit.windowStartNs),
+    );
     // Each answer is headers + `[`, `]` and a comma between events: overhead per answer is one
     // answer's headers plus about one byte per event, whatever the number of events per answer.
     const perAnswer = (metric('overhead_bytes_down_per_event') - 1) / metric('http_requests_per_event');
@@ -81,7 +99,10 @@ describe('smoke: per-event figures at saturation (long polling the server cannot
     const server = metric('server_http_requests_per_event');
     const client = metric('http_requests_per_event');
     const inFlight = (2 * saturating.matrix.clients[0]!) / audit.eventsReceived;
-    assert.ok(Math.abs(server - client) <= inFlight + 0.02 * client, `server ${server} vs client ${client} requests per event (edges allow ${inFlight})`);
+    assert.ok(
+      Math.abs(server - client) <= inFlight + 0.02 * client,
+      `server ${server} vs client ${client} requests per event (edges allow ${inFlight})`,
+    );
     // Whole-run totals cover at least the window.
     assert.ok(audit.clientRun.bytesDown >= run.totals['clientBytesDown']!);
     assert.ok(audit.serverRun.bytesOut >= audit.clientRun.bytesDown, 'the server also answered the prewarm');

@@ -18,13 +18,49 @@ describe('parseCli', () => {
   });
 
   test('the usage documents every option', () => {
-    for (const option of ['--scenario', '--transports', '--clients', '--rate', '--payload', '--interval', '--duration', '--runs', '--quick', '--out', '--json', '--framework', '--warmup']) {
+    for (const option of [
+      '--scenario',
+      '--transports',
+      '--clients',
+      '--rate',
+      '--payload',
+      '--interval',
+      '--duration',
+      '--runs',
+      '--quick',
+      '--out',
+      '--json',
+      '--framework',
+      '--warmup',
+    ]) {
       assert.ok(USAGE.includes(option), option);
     }
   });
 
   test('overrides land in the scenario', () => {
-    const o = parseCli(['--transports', 'ws,sse', '--clients', '10,20', '--rate', '2.5', '--payload', '64', '--interval', '500', '--duration', '1.5', '--warmup', '0.2', '--runs', '2', '--framework', 'node', '--out', '/tmp/x', '--json'])!;
+    const o = parseCli([
+      '--transports',
+      'ws,sse',
+      '--clients',
+      '10,20',
+      '--rate',
+      '2.5',
+      '--payload',
+      '64',
+      '--interval',
+      '500',
+      '--duration',
+      '1.5',
+      '--warmup',
+      '0.2',
+      '--runs',
+      '2',
+      '--framework',
+      'node',
+      '--out',
+      '/tmp/x',
+      '--json',
+    ])!;
     assert.deepEqual(o.scenario.transports, ['ws', 'sse']);
     assert.deepEqual(o.scenario.matrix.clients, [10, 20]);
     assert.deepEqual(o.scenario.matrix.shapes, [{ kind: 'steady', ratePerSec: 2.5 }]);
@@ -40,9 +76,21 @@ describe('parseCli', () => {
 
   test("choosing the audience, rate or payload drops the scenario's excluded cells; other options keep them", () => {
     assert.ok(parseCli([])!.scenario.matrix.exclude?.length, 'the default scenario excludes a cell');
-    assert.deepEqual(parseCli(['--runs', '1', '--transports', 'ws'])!.scenario.matrix.exclude, parseCli([])!.scenario.matrix.exclude);
-    for (const argv of [['--clients', '50'], ['--rate', '1'], ['--payload', '64']]) assert.equal(parseCli(argv)!.scenario.matrix.exclude, undefined, argv.join(' '));
-    assert.equal(parseCli(['--rate', '1', '--clients', '50'])!.scenario.matrix.clients[0], 50, 'the excluded cell can still be asked for');
+    assert.deepEqual(
+      parseCli(['--runs', '1', '--transports', 'ws'])!.scenario.matrix.exclude,
+      parseCli([])!.scenario.matrix.exclude,
+    );
+    for (const argv of [
+      ['--clients', '50'],
+      ['--rate', '1'],
+      ['--payload', '64'],
+    ])
+      assert.equal(parseCli(argv)!.scenario.matrix.exclude, undefined, argv.join(' '));
+    assert.equal(
+      parseCli(['--rate', '1', '--clients', '50'])!.scenario.matrix.clients[0],
+      50,
+      'the excluded cell can still be asked for',
+    );
   });
 
   test('--quick gives the quick profile, and later options still apply', () => {
@@ -74,7 +122,10 @@ describe('parseCli', () => {
   ];
   for (const [argv, message] of bad) {
     test(`rejects ${argv.join(' ')}`, () => {
-      assert.throws(() => parseCli(argv), (err: unknown) => err instanceof UsageError && message.test(err.message) && !err.message.includes('\n'));
+      assert.throws(
+        () => parseCli(argv),
+        (err: unknown) => err instanceof UsageError && message.test(err.message) && !err.message.includes('\n'),
+      );
     });
   }
 });

@@ -7,7 +7,8 @@ import { median, summarizeAll, transportLabel } from '../../reports/aggregate.ts
 import { BYTES_PARTS } from '../../reports/charts/bytes-chart.ts';
 import { parseResult, type Job, type Result } from '../../bench/result-schema.ts';
 
-const fixture = (name: string): Result => parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+const fixture = (name: string): Result =>
+  parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
 
 /** The panel name the charts give a job's parameter set (the fixtures only have steady feeds). */
 function panel(job: Job): string {
@@ -22,7 +23,11 @@ test('the bytes bars of each job add up to bytes down + bytes up per event, with
     const rows = bytesRows(result);
     for (const s of summarizeAll(result)) {
       const mine = rows.filter((r) => r.set === panel(s.job) && r.transport === transportLabel(s.job));
-      assert.deepEqual(mine.map((r) => r.part), [...BYTES_PARTS], `${name} ${s.job.id}`);
+      assert.deepEqual(
+        mine.map((r) => r.part),
+        [...BYTES_PARTS],
+        `${name} ${s.job.id}`,
+      );
       const sum = mine.reduce((n, r) => n + r.bytes, 0);
       const expected = s.metrics['bytes_down_per_event']!.median + s.metrics['bytes_up_per_event']!.median;
       assert.ok(Math.abs(sum - expected) < 1e-9, `${name} ${s.job.id}: parts ${sum} vs total ${expected}`);
@@ -53,7 +58,9 @@ test('the per-event count bars show the median HTTP requests per event of each j
     const row = rows.find((r) => r.set === set && r.transport === transportLabel(s.job) && r.what === 'HTTP requests');
     assert.ok(row, `${set} ${transportLabel(s.job)}`);
     assert.equal(row.value, s.metrics['http_requests_per_event']!.median);
-    const empty = rows.find((r) => r.set === set && r.transport === transportLabel(s.job) && r.what === 'empty responses')!;
+    const empty = rows.find(
+      (r) => r.set === set && r.transport === transportLabel(s.job) && r.what === 'empty responses',
+    )!;
     assert.equal(empty.value, s.metrics['empty_responses_per_event']!.median);
   }
 });
@@ -70,31 +77,41 @@ test('jobs without a completed run get no bars', () => {
   assert.equal(completedSummaries(result).length, result.jobs.length - 1);
 });
 
-test('latency curves rise monotonically to the maximum, through the runs\' median', () => {
+test("latency curves rise monotonically to the maximum, through the runs' median", () => {
   for (const name of ['small-result.json', 'quick-result.json']) {
     for (const s of summarizeAll(fixture(name))) {
       const curve = latencyCurve(s);
       assert.ok(curve, s.job.id);
       assert.equal(curve.runs, s.completed.length);
-      assert.equal(curve.count, s.completed.reduce((n, r) => n + r.latency.summary.count, 0), `${s.job.id}: every delivery of every run counts once`);
+      assert.equal(
+        curve.count,
+        s.completed.reduce((n, r) => n + r.latency.summary.count, 0),
+        `${s.job.id}: every delivery of every run counts once`,
+      );
       assert.ok(curve.points.length >= 3, s.job.id);
       assert.equal(curve.points[0]!.percentile, 0);
       for (let i = 1; i < curve.points.length; i++) {
         const a = curve.points[i - 1]!;
         const b = curve.points[i]!;
         assert.ok(b.percentile >= a.percentile, `${s.job.id}: percentile ${a.percentile} -> ${b.percentile}`);
-        assert.ok(b.latencyMs >= a.latencyMs, `${s.job.id}: latency ${a.latencyMs} -> ${b.latencyMs} at p${b.percentile}`);
+        assert.ok(
+          b.latencyMs >= a.latencyMs,
+          `${s.job.id}: latency ${a.latencyMs} -> ${b.latencyMs} at p${b.percentile}`,
+        );
         assert.ok(b.nines >= a.nines, `${s.job.id}: nines ${a.nines} -> ${b.nines}`);
       }
       const last = curve.points.at(-1)!;
       assert.equal(last.percentile, 100);
       const max = Math.max(...s.completed.map((r) => r.latency.summary.max)) / 1000;
-      assert.ok(Math.abs(last.latencyMs - max) <= max * 0.01, `${s.job.id}: last point ${last.latencyMs} ms vs max ${max} ms`);
+      assert.ok(
+        Math.abs(last.latencyMs - max) <= max * 0.01,
+        `${s.job.id}: last point ${last.latencyMs} ms vs max ${max} ms`,
+      );
     }
   }
 });
 
-test('with one run, the curve passes through that run\'s p50 (within HdrHistogram resolution)', () => {
+test("with one run, the curve passes through that run's p50 (within HdrHistogram resolution)", () => {
   const result = fixture('quick-result.json');
   for (const s of summarizeAll(result)) {
     assert.equal(s.completed.length, 1, s.job.id);
@@ -103,8 +120,14 @@ test('with one run, the curve passes through that run\'s p50 (within HdrHistogra
     // The curve is sampled on the nines axis; p50 lies between the points just below and above it.
     const below = curve.points.filter((p) => p.percentile <= 50).at(-1)!;
     const above = curve.points.find((p) => p.percentile >= 50)!;
-    assert.ok(below.latencyMs <= p50 * 1.01, `${s.job.id}: p${below.percentile.toFixed(1)} ${below.latencyMs} ms above p50 ${p50} ms`);
-    assert.ok(above.latencyMs >= p50 * 0.99, `${s.job.id}: p${above.percentile.toFixed(1)} ${above.latencyMs} ms below p50 ${p50} ms`);
+    assert.ok(
+      below.latencyMs <= p50 * 1.01,
+      `${s.job.id}: p${below.percentile.toFixed(1)} ${below.latencyMs} ms above p50 ${p50} ms`,
+    );
+    assert.ok(
+      above.latencyMs >= p50 * 0.99,
+      `${s.job.id}: p${above.percentile.toFixed(1)} ${above.latencyMs} ms below p50 ${p50} ms`,
+    );
     assert.ok(above.percentile - below.percentile < 15, `${s.job.id}: sampled finely enough around the median`);
   }
 });
@@ -129,7 +152,12 @@ test('the matrix puts the event rate on the x axis when only the rate varies, in
 
 test('a second varying parameter makes the panels', () => {
   const result = structuredClone(fixture('small-result.json'));
-  const more = structuredClone(result.jobs).map((j) => ({ ...j, id: `${j.id} x10`, parameterSet: j.parameterSet.replace('clients=20', 'clients=200'), params: { ...j.params, clients: 200 } }));
+  const more = structuredClone(result.jobs).map((j) => ({
+    ...j,
+    id: `${j.id} x10`,
+    parameterSet: j.parameterSet.replace('clients=20', 'clients=200'),
+    params: { ...j.params, clients: 200 },
+  }));
   result.jobs.push(...more);
   const summaries = completedSummaries(parseResult(result));
   const layout = matrixLayout(summaries);

@@ -7,12 +7,19 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
-import { compareResults, UnusableComparison, type Comparison, type MetricComparison } from '../../reports/compare/compare.ts';
+import {
+  compareResults,
+  UnusableComparison,
+  type Comparison,
+  type MetricComparison,
+} from '../../reports/compare/compare.ts';
 import { DEFAULT_RULES, parseCompareConfig, ConfigError } from '../../reports/compare/config.ts';
 import { comparisonJson, renderComparisonMarkdown } from '../../reports/compare/render.ts';
 import { MARKDOWN_LIMIT } from '../../reports/markdown.ts';
 
-const FIXTURE = parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));
+const FIXTURE = parseResult(
+  JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')),
+);
 const config = parseCompareConfig({});
 const NAMES = { baseline: 'main@abc123', candidate: 'pr@def456' };
 
@@ -53,7 +60,8 @@ function find(cmp: Comparison, jobIndex: number, metric: string): MetricComparis
   return found[0]!;
 }
 
-const others = (cmp: Comparison, jobIndex: number, metric: string) => cmp.metrics.filter((m) => !(m.jobId === FIXTURE.jobs[jobIndex]!.id && m.metric === metric));
+const others = (cmp: Comparison, jobIndex: number, metric: string) =>
+  cmp.metrics.filter((m) => !(m.jobId === FIXTURE.jobs[jobIndex]!.id && m.metric === metric));
 
 // Baseline around 5000 us with a small spread; candidates shifted from it.
 const BASE_P50 = [4980, 4990, 5000, 5000, 5010, 5020];
@@ -67,7 +75,8 @@ describe('compareResults', () => {
     assert.deepEqual(cmp.improvements, []);
     assert.equal(cmp.commonJobs, FIXTURE.jobs.length);
     assert.ok(cmp.metrics.length > FIXTURE.jobs.length * 30, `${cmp.metrics.length} metrics compared`);
-    for (const m of cmp.metrics) assert.ok(m.verdict === 'unchanged' || m.verdict === 'not comparable', `${m.jobId} ${m.metric}: ${m.verdict}`);
+    for (const m of cmp.metrics)
+      assert.ok(m.verdict === 'unchanged' || m.verdict === 'not comparable', `${m.jobId} ${m.metric}: ${m.verdict}`);
     // Identical constants: every noisy test has p = 1; every exact change is 0.
     for (const m of cmp.metrics.filter((x) => x.kind === 'noisy')) assert.equal(m.pValue, 1, m.metric);
     for (const m of cmp.metrics.filter((x) => x.kind === 'exact')) assert.equal(m.difference, 0, m.metric);
@@ -99,7 +108,8 @@ describe('compareResults', () => {
       assert.match(m.reason, /exact metric changed by 200/);
       assert.deepEqual(cmp.regressions, [m]);
       assert.equal(cmp.verdict, 'regressed');
-      for (const o of others(cmp, 0, 'bytes_down_per_event')) assert.notEqual(o.verdict, 'regressed', `${o.jobId} ${o.metric}`);
+      for (const o of others(cmp, 0, 'bytes_down_per_event'))
+        assert.notEqual(o.verdict, 'regressed', `${o.jobId} ${o.metric}`);
       // The same metric of the other jobs did not move.
       assert.equal(find(cmp, 1, 'bytes_down_per_event').verdict, 'unchanged');
     });
@@ -132,7 +142,11 @@ describe('compareResults', () => {
 
     test('polling tolerates one response per window edge: 2 / requests in the window, capped at 3x the 1% tolerance', () => {
       // Job 0 polls 20 times in its window: 2 / 20 = 10%, capped at 3 x 1%.
-      const requests = Math.min(...FIXTURE.jobs[0]!.runs.map((r) => (r.status === 'completed' ? r.totals['clientHttpRequests']! : Number.POSITIVE_INFINITY)));
+      const requests = Math.min(
+        ...FIXTURE.jobs[0]!.runs.map((r) =>
+          r.status === 'completed' ? r.totals['clientHttpRequests']! : Number.POSITIVE_INFINITY,
+        ),
+      );
       assert.equal(requests, 20);
       const before = firstRun(FIXTURE, 0).metrics['bytes_down_per_event']!.value;
       const edge = synthetic(3);
@@ -232,8 +246,10 @@ describe('compareResults', () => {
       assert.equal(p50.pValue, null);
       assert.equal(p50.adjustedP, null);
       assert.match(p50.reason, /at least 3 completed runs per side \(has 2 and 2\)/);
-      for (const m of cmp.metrics.filter((x) => x.kind === 'noisy')) assert.equal(m.verdict, 'not comparable', m.metric);
-      for (const m of cmp.metrics.filter((x) => x.kind === 'exact')) assert.notEqual(m.verdict, 'not comparable', m.metric);
+      for (const m of cmp.metrics.filter((x) => x.kind === 'noisy'))
+        assert.equal(m.verdict, 'not comparable', m.metric);
+      for (const m of cmp.metrics.filter((x) => x.kind === 'exact'))
+        assert.notEqual(m.verdict, 'not comparable', m.metric);
       assert.equal(find(cmp, 2, 'bytes_down_per_event').verdict, 'regressed');
       assert.equal(cmp.noisyTests, 0);
       assert.equal(cmp.verdict, 'regressed');
@@ -242,7 +258,13 @@ describe('compareResults', () => {
     test('errored runs do not count towards minRuns', () => {
       const base = synthetic(3);
       const cand = synthetic(3);
-      cand.jobs[2]!.runs[1] = { status: 'errored', repetition: 2, startedAt: new Date(0).toISOString(), phase: 'measure', error: 'boom' };
+      cand.jobs[2]!.runs[1] = {
+        status: 'errored',
+        repetition: 2,
+        startedAt: new Date(0).toISOString(),
+        phase: 'measure',
+        error: 'boom',
+      };
       const m = find(compareResults(base, cand, config), 2, 'latency_p50_us');
       assert.equal(m.verdict, 'not comparable');
       assert.equal(m.candidate.n, 2);
@@ -253,7 +275,12 @@ describe('compareResults', () => {
       const cand = synthetic(6);
       const cpu = [0.0258, 0.026, 0.0261, 0.0262, 0.0263, 0.0265];
       setValues(base, 4, 'load_cpu_fraction', cpu);
-      setValues(cand, 4, 'load_cpu_fraction', cpu.map((v) => v * 2));
+      setValues(
+        cand,
+        4,
+        'load_cpu_fraction',
+        cpu.map((v) => v * 2),
+      );
       const cmp = compareResults(base, cand, config);
       const m = find(cmp, 4, 'load_cpu_fraction');
       assert.equal(m.verdict, 'regressed');
@@ -270,19 +297,35 @@ describe('compareResults', () => {
       // Moderate evidence: raw p about 0.01, far from significant after Holm over the whole family.
       const wide = [3000, 4000, 5000, 6000, 7000, 5000];
       setValues(base, 1, 'latency_p90_us', wide);
-      setValues(cand, 1, 'latency_p90_us', wide.map((v) => v + 2500));
+      setValues(
+        cand,
+        1,
+        'latency_p90_us',
+        wide.map((v) => v + 2500),
+      );
       // The same evidence on a non-gated metric is judged on its raw p.
       setValues(base, 1, 'latency_p999_us', wide);
-      setValues(cand, 1, 'latency_p999_us', wide.map((v) => v + 2500));
+      setValues(
+        cand,
+        1,
+        'latency_p999_us',
+        wide.map((v) => v + 2500),
+      );
       const cmp = compareResults(base, cand, config);
 
       const gatedNoisy = FIXTURE.jobs.reduce((sum, _, j) => {
         const metrics = firstRun(FIXTURE, j).metrics;
-        return sum + Object.entries(metrics).filter(([key, m]) => m.kind === 'noisy' && DEFAULT_RULES[key]?.gate !== false).length;
+        return (
+          sum +
+          Object.entries(metrics).filter(([key, m]) => m.kind === 'noisy' && DEFAULT_RULES[key]?.gate !== false).length
+        );
       }, 0);
       assert.ok(gatedNoisy >= FIXTURE.jobs.length * 4, `${gatedNoisy} gated noisy metrics`);
       assert.equal(cmp.noisyTests, gatedNoisy);
-      assert.equal(cmp.noisyTests, cmp.metrics.filter((m) => m.kind === 'noisy' && m.gated && m.pValue !== null).length);
+      assert.equal(
+        cmp.noisyTests,
+        cmp.metrics.filter((m) => m.kind === 'noisy' && m.gated && m.pValue !== null).length,
+      );
       assert.ok(Math.abs(cmp.uncorrectedExpectedFalseAlarms - gatedNoisy * 0.05) < 1e-9);
       for (const m of cmp.metrics) {
         if (m.kind === 'exact') assert.equal(m.adjustedP, null);
@@ -291,7 +334,10 @@ describe('compareResults', () => {
 
       const p90 = find(cmp, 1, 'latency_p90_us');
       assert.ok(p90.pValue! < 0.05, `raw p ${p90.pValue} would be significant alone`);
-      assert.ok(Math.abs(p90.adjustedP! - Math.min(1, p90.pValue! * gatedNoisy)) < 1e-12, 'smallest p: multiplied by the family size');
+      assert.ok(
+        Math.abs(p90.adjustedP! - Math.min(1, p90.pValue! * gatedNoisy)) < 1e-12,
+        'smallest p: multiplied by the family size',
+      );
       assert.equal(p90.verdict, 'unchanged');
       assert.match(p90.reason, /not significant \(p, Holm-adjusted, = /);
 
@@ -310,11 +356,19 @@ describe('compareResults', () => {
       setValues(base, 2, 'latency_p50_us', BASE_P50);
       setValues(cand, 2, 'latency_p50_us', shifted(200));
       // minEffect alone: the built-in 300 us floor of latency_p50_us still holds a 200 us change back.
-      const floorOnly = find(compareResults(base, cand, parseCompareConfig({ metrics: { latency_p50_us: { minEffect: 0.01 } } })), 2, 'latency_p50_us');
+      const floorOnly = find(
+        compareResults(base, cand, parseCompareConfig({ metrics: { latency_p50_us: { minEffect: 0.01 } } })),
+        2,
+        'latency_p50_us',
+      );
       assert.equal(floorOnly.verdict, 'unchanged');
       assert.match(floorOnly.reason, /minimum effect \(300\)/);
 
-      const cmp = compareResults(base, cand, parseCompareConfig({ metrics: { latency_p50_us: { minEffect: 0.01, minAbsolute: 0 } } }));
+      const cmp = compareResults(
+        base,
+        cand,
+        parseCompareConfig({ metrics: { latency_p50_us: { minEffect: 0.01, minAbsolute: 0 } } }),
+      );
       const m = find(cmp, 2, 'latency_p50_us');
       assert.equal(m.verdict, 'regressed');
       assert.deepEqual(cmp.regressions, [m]);
@@ -325,9 +379,18 @@ describe('compareResults', () => {
       const cand = synthetic(6);
       const b = BASE_P50.map((v) => v * 2);
       setValues(base, 2, 'latency_p50_us', b);
-      setValues(cand, 2, 'latency_p50_us', b.map((v) => v + 400));
+      setValues(
+        cand,
+        2,
+        'latency_p50_us',
+        b.map((v) => v + 400),
+      );
       assert.equal(find(compareResults(base, cand, config), 2, 'latency_p50_us').verdict, 'unchanged');
-      const overridden = compareResults(base, cand, parseCompareConfig({ metrics: { latency_p50_us: { minEffect: 0.01 } } }));
+      const overridden = compareResults(
+        base,
+        cand,
+        parseCompareConfig({ metrics: { latency_p50_us: { minEffect: 0.01 } } }),
+      );
       assert.equal(find(overridden, 2, 'latency_p50_us').verdict, 'regressed');
     });
 
@@ -335,7 +398,11 @@ describe('compareResults', () => {
       const cand = synthetic(3);
       const before = firstRun(FIXTURE, 0).metrics['bytes_down_per_event']!.value;
       setValues(cand, 0, 'bytes_down_per_event', same(3, before + 200));
-      const cmp = compareResults(synthetic(3), cand, parseCompareConfig({ metrics: { bytes_down_per_event: { gate: false } } }));
+      const cmp = compareResults(
+        synthetic(3),
+        cand,
+        parseCompareConfig({ metrics: { bytes_down_per_event: { gate: false } } }),
+      );
       const m = find(cmp, 0, 'bytes_down_per_event');
       assert.equal(m.verdict, 'regressed');
       assert.equal(m.gated, false);
@@ -347,13 +414,23 @@ describe('compareResults', () => {
       const cand = synthetic(3);
       const before = firstRun(FIXTURE, 0).metrics['bytes_down_per_event']!.value;
       setValues(cand, 0, 'bytes_down_per_event', same(3, before + 200));
-      const cmp = compareResults(synthetic(3), cand, parseCompareConfig({ metrics: { bytes_down_per_event: { absoluteTolerance: 250 } } }));
+      const cmp = compareResults(
+        synthetic(3),
+        cand,
+        parseCompareConfig({ metrics: { bytes_down_per_event: { absoluteTolerance: 250 } } }),
+      );
       assert.equal(find(cmp, 0, 'bytes_down_per_event').verdict, 'unchanged');
     });
 
     test('bad config documents are refused with the path of the problem', () => {
-      assert.throws(() => parseCompareConfig({ alpha: 2 }), (err: unknown) => err instanceof ConfigError && /alpha/.test(err.message));
-      assert.throws(() => parseCompareConfig({ metrics: { latency_p50_us: { minEffect: -1 } } }), /metrics\.latency_p50_us\.minEffect/);
+      assert.throws(
+        () => parseCompareConfig({ alpha: 2 }),
+        (err: unknown) => err instanceof ConfigError && /alpha/.test(err.message),
+      );
+      assert.throws(
+        () => parseCompareConfig({ metrics: { latency_p50_us: { minEffect: -1 } } }),
+        /metrics\.latency_p50_us\.minEffect/,
+      );
       assert.equal(parseCompareConfig(undefined).alpha, 0.05);
       assert.equal(config.minRuns, 3);
     });
@@ -387,7 +464,10 @@ describe('compareResults', () => {
       cand.context.scenario.framework = 'node';
       const cmp = compareResults(base, cand, config);
       assert.equal(cmp.contextDifferences.length, 4, cmp.contextDifferences.join('; '));
-      assert.ok(cmp.contextDifferences.includes(`Node ${base.context.node} vs v22.1.0`), cmp.contextDifferences.join('; '));
+      assert.ok(
+        cmp.contextDifferences.includes(`Node ${base.context.node} vs v22.1.0`),
+        cmp.contextDifferences.join('; '),
+      );
       assert.ok(cmp.contextDifferences.some((d) => d.startsWith('CPU ')));
       assert.ok(cmp.contextDifferences.includes('different timing (warm-up, window or drain)'));
       assert.ok(cmp.contextDifferences.includes('framework express vs node'));
@@ -412,7 +492,10 @@ describe('renderComparisonMarkdown and comparisonJson', () => {
     assert.match(md, /^## pollbench: no regression\n/);
     assert.ok(!md.includes('### Regressions'));
     assert.ok(md.includes('`main@abc123`') && md.includes('`pr@def456`'));
-    assert.ok(md.includes(`Holm-Bonferroni over the ${cmp.noisyTests} gated tests`), 'Holm sentence with the number of tests');
+    assert.ok(
+      md.includes(`Holm-Bonferroni over the ${cmp.noisyTests} gated tests`),
+      'Holm sentence with the number of tests',
+    );
     assert.ok(cmp.noisyTests > 0);
     assert.ok(md.includes('<details><summary>All other comparisons</summary>'));
   });
@@ -424,18 +507,24 @@ describe('renderComparisonMarkdown and comparisonJson', () => {
     assert.match(md, /^## pollbench: 2 regressions\n/);
     const section = md.slice(md.indexOf('### Regressions'), md.indexOf('<details>'));
     assert.ok(md.indexOf('### Regressions') > 0);
-    const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| job') && !l.startsWith('| ---'));
+    const rows = section
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| job') && !l.startsWith('| ---'));
     assert.equal(rows.length, 2, section);
     assert.ok(section.includes('bytes down / event (B)'), section);
     assert.ok(section.includes('latency p50 (ms)'), section);
     assert.ok(section.includes('**regressed**'));
     assert.ok(section.includes('+60.0%'), 'relative change of the latency');
 
-    const one = compareResults(synthetic(3), (() => {
-      const c = synthetic(3);
-      setValues(c, 3, 'events_lost', same(3, 1));
-      return c;
-    })(), config);
+    const one = compareResults(
+      synthetic(3),
+      (() => {
+        const c = synthetic(3);
+        setValues(c, 3, 'events_lost', same(3, 1));
+        return c;
+      })(),
+      config,
+    );
     assert.match(renderComparisonMarkdown(one, NAMES), /^## pollbench: 1 regression\n/);
   });
 
@@ -472,7 +561,11 @@ describe('renderComparisonMarkdown and comparisonJson', () => {
     assert.match(md, /more rows not shown to stay within the size limit/);
     assert.ok(md.trimEnd().endsWith('</details>'), 'the folded section is closed');
 
-    const json = JSON.parse(comparisonJson(cmp, NAMES)) as { schema: string; metrics: unknown[]; regressions: unknown[] };
+    const json = JSON.parse(comparisonJson(cmp, NAMES)) as {
+      schema: string;
+      metrics: unknown[];
+      regressions: unknown[];
+    };
     assert.equal(json.metrics.length, cmp.metrics.length, 'the JSON keeps everything');
     assert.equal(json.regressions.length, 3000);
   });
@@ -490,7 +583,10 @@ describe('renderComparisonMarkdown and comparisonJson', () => {
     const md = renderComparisonMarkdown(cmp, NAMES);
     assert.ok(md.length < MARKDOWN_LIMIT, `${md.length} chars`);
     assert.ok(md.includes('Only in the baseline:'));
-    assert.ok(md.includes(`and ${cmp.jobsOnlyInBaseline.length - 20} more (see the JSON)`), 'the list is cut, and says how much is left out');
+    assert.ok(
+      md.includes(`and ${cmp.jobsOnlyInBaseline.length - 20} more (see the JSON)`),
+      'the list is cut, and says how much is left out',
+    );
   });
 
   test('comparisonJson: parseable, schema pollbench-comparison/1, names, verdict and config', () => {
@@ -509,7 +605,8 @@ describe('renderComparisonMarkdown and comparisonJson', () => {
 });
 
 test('a job whose candidate runs all failed is a regression of its own, with "not comparable" rows', () => {
-  const load = (name: string) => parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+  const load = (name: string) =>
+    parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
   const cmp = compareResults(load('small-result.json'), load('errored-result.json'), parseCompareConfig({}));
   const failed = load('errored-result.json').jobs.find((j) => j.runs.every((r) => r.status !== 'completed'))!;
   assert.deepEqual(cmp.jobsFailedInCandidate, [failed.id]);

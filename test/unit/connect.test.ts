@@ -13,7 +13,9 @@ class FakeClient implements TransportClient {
   closed = false;
   static inFlight = 0;
   static maxInFlight = 0;
-  constructor(private readonly script: 'connect' | 'never' | { failWith: string; code: string; retryConnectsAfterMs?: number }) {}
+  constructor(
+    private readonly script: 'connect' | 'never' | { failWith: string; code: string; retryConnectsAfterMs?: number },
+  ) {}
   start(): Promise<void> {
     FakeClient.inFlight++;
     FakeClient.maxInFlight = Math.max(FakeClient.maxInFlight, FakeClient.inFlight);
@@ -28,7 +30,8 @@ class FakeClient implements TransportClient {
           return;
         }
         reject(Object.assign(new Error(script.failWith), { code: script.code }));
-        if (script.retryConnectsAfterMs !== undefined) setTimeout(() => !this.closed && (this.connectedNs = process.hrtime.bigint()), script.retryConnectsAfterMs);
+        if (script.retryConnectsAfterMs !== undefined)
+          setTimeout(() => !this.closed && (this.connectedNs = process.hrtime.bigint()), script.retryConnectsAfterMs);
       }),
     );
   }
@@ -46,16 +49,28 @@ describe('connectClients', () => {
     FakeClient.maxInFlight = 0;
     const clients = Array.from({ length: 25 }, () => new FakeClient('connect'));
     const started: number[] = [];
-    const { outcome, unconnected } = await connectClients(clients, { deadlineMs: 60_000, concurrency: 4, onStart: (i) => started.push(i) });
+    const { outcome, unconnected } = await connectClients(clients, {
+      deadlineMs: 60_000,
+      concurrency: 4,
+      onStart: (i) => started.push(i),
+    });
     assert.equal(FakeClient.maxInFlight, 4);
-    assert.deepEqual(started, Array.from({ length: 25 }, (_, i) => i));
+    assert.deepEqual(
+      started,
+      Array.from({ length: 25 }, (_, i) => i),
+    );
     assert.deepEqual(unconnected, []);
     assert.equal(outcome.connected, 25);
     assert.ok(outcome.elapsedMs < outcome.deadlineMs, 'did not wait for the deadline');
   });
 
   test('a client that never settles holds nobody: at the deadline it is closed and reported', async () => {
-    const clients = [new FakeClient('connect'), new FakeClient('never'), new FakeClient('connect'), new FakeClient({ failWith: 'connect EMFILE', code: 'EMFILE' })];
+    const clients = [
+      new FakeClient('connect'),
+      new FakeClient('never'),
+      new FakeClient('connect'),
+      new FakeClient({ failWith: 'connect EMFILE', code: 'EMFILE' }),
+    ];
     const { outcome, unconnected } = await connectClients(clients, { deadlineMs: 300, concurrency: 2 });
     assert.deepEqual(unconnected, [1, 3]);
     assert.deepEqual([clients[1]!.closed, clients[3]!.closed, clients[0]!.closed], [true, true, false]);
@@ -68,7 +83,10 @@ describe('connectClients', () => {
   });
 
   test('a client that fails first and connects on a retry counts as connected; its failure is still counted', async () => {
-    const clients = [new FakeClient('connect'), new FakeClient({ failWith: 'connect ECONNREFUSED', code: 'ECONNREFUSED', retryConnectsAfterMs: 50 })];
+    const clients = [
+      new FakeClient('connect'),
+      new FakeClient({ failWith: 'connect ECONNREFUSED', code: 'ECONNREFUSED', retryConnectsAfterMs: 50 }),
+    ];
     const { outcome, unconnected } = await connectClients(clients, { deadlineMs: 30_000 });
     assert.deepEqual(unconnected, []);
     assert.equal(outcome.connected, 2);

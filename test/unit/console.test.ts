@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { renderConsole } from '../../reports/console.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
 
-const fixture = (): Result => parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
+const fixture = (): Result =>
+  parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
 
 test('the table puts transports side by side, with units on every row and the calibration floor on top', () => {
   const text = renderConsole(fixture());
@@ -12,8 +13,16 @@ test('the table puts transports side by side, with units on every row and the ca
   assert.match(text, /raw TCP round trip\s+p50 \d+ us/);
   assert.match(text, /after 100 ms idle/);
   const header = text.split('\n').find((l) => l.includes('short-poll 1000ms'))!;
-  for (const column of ['short-poll 1000ms', 'short-poll 250ms', 'long-poll', 'sse', 'ws']) assert.ok(header.includes(column), column);
-  for (const row of ['latency p50 (ms)', 'bytes down / event (B)', 'HTTP requests / event', 'server CPU / 1000 events (ms)', 'server CPU (share of a core)', 'load generator CPU']) {
+  for (const column of ['short-poll 1000ms', 'short-poll 250ms', 'long-poll', 'sse', 'ws'])
+    assert.ok(header.includes(column), column);
+  for (const row of [
+    'latency p50 (ms)',
+    'bytes down / event (B)',
+    'HTTP requests / event',
+    'server CPU / 1000 events (ms)',
+    'server CPU (share of a core)',
+    'load generator CPU',
+  ]) {
     assert.ok(text.includes(row), row);
   }
   assert.match(text, /\(1 run: no spread to show\)/);
@@ -23,7 +32,15 @@ test('the table puts transports side by side, with units on every row and the ca
 test('failed runs and warnings are listed under their table, and a failed job shows n/a', () => {
   const r = fixture();
   const job = r.jobs.find((j) => j.params.transport === 'ws')!;
-  job.runs = [{ status: 'errored', repetition: 1, startedAt: new Date(0).toISOString(), phase: 'measure', error: 'server exited (code 1)' }];
+  job.runs = [
+    {
+      status: 'errored',
+      repetition: 1,
+      startedAt: new Date(0).toISOString(),
+      phase: 'measure',
+      error: 'server exited (code 1)',
+    },
+  ];
   const sse = r.jobs.find((j) => j.params.transport === 'sse')!;
   const run = sse.runs[0]!;
   if (run.status === 'completed') run.warnings = ['lost 3 of 100 events (3.00%)'];

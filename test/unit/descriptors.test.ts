@@ -1,10 +1,16 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { BASE_DESCRIPTORS, descriptorsNeeded, maxClientsFor, planDescriptors, readDescriptorLimits } from '../../bench/descriptors.ts';
+import {
+  BASE_DESCRIPTORS,
+  descriptorsNeeded,
+  maxClientsFor,
+  planDescriptors,
+  readDescriptorLimits,
+} from '../../bench/descriptors.ts';
 
 describe('descriptor arithmetic', () => {
-  test('one socket per client per process, 10% for overlapping reconnects, plus Node\'s own', () => {
+  test("one socket per client per process, 10% for overlapping reconnects, plus Node's own", () => {
     assert.equal(descriptorsNeeded(0), BASE_DESCRIPTORS);
     assert.equal(descriptorsNeeded(1000), 1100 + BASE_DESCRIPTORS);
     assert.equal(descriptorsNeeded(2000), 2200 + BASE_DESCRIPTORS);
@@ -22,15 +28,27 @@ describe('descriptor arithmetic', () => {
 
   test('a limit that fits no client at all says so instead of "--clients 0"', () => {
     const stop = planDescriptors(10, { soft: 50, hard: 50 });
-    assert.ok(stop.action === 'stop' && stop.message.endsWith('(no run fits under this limit)') && !stop.message.includes('--clients 0'), JSON.stringify(stop));
+    assert.ok(
+      stop.action === 'stop' &&
+        stop.message.endsWith('(no run fits under this limit)') &&
+        !stop.message.includes('--clients 0'),
+      JSON.stringify(stop),
+    );
   });
 
   test('within the hard limit: go on; above it: stop with one line saying what to run', () => {
-    assert.deepEqual(planDescriptors(2000, { soft: 1024, hard: 4096 }), { action: 'ok', needed: 2300 }, 'the soft limit does not count: Node raises it');
+    assert.deepEqual(
+      planDescriptors(2000, { soft: 1024, hard: 4096 }),
+      { action: 'ok', needed: 2300 },
+      'the soft limit does not count: Node raises it',
+    );
     const stop = planDescriptors(2000, { soft: 1024, hard: 1024 });
     assert.equal(stop.action, 'stop');
     assert.ok(stop.action === 'stop');
-    assert.equal(stop.message, '2000 clients need 2300 open files per process, above the hard limit of 1024: raise it (as root: ulimit -Hn 2300; or LimitNOFILE / limits.conf) and run again, or use --clients 840 at most');
+    assert.equal(
+      stop.message,
+      '2000 clients need 2300 open files per process, above the hard limit of 1024: raise it (as root: ulimit -Hn 2300; or LimitNOFILE / limits.conf) and run again, or use --clients 840 at most',
+    );
     assert.ok(!stop.message.includes('\n'), 'one line');
   });
 });
@@ -40,7 +58,18 @@ describe('the limits a child starts with', () => {
     const limits = readDescriptorLimits();
     assert.ok(limits && limits.soft > 0 && limits.hard >= limits.soft, JSON.stringify(limits));
     if (spawnSync('prlimit', ['--version']).status !== 0) return t.skip('prlimit not installed');
-    const r = spawnSync('prlimit', ['--nofile=256:4096', process.execPath, '--import', 'tsx', '-e', "import('./bench/descriptors.ts').then((m) => console.log(JSON.stringify(m.readDescriptorLimits())))"], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+    const r = spawnSync(
+      'prlimit',
+      [
+        '--nofile=256:4096',
+        process.execPath,
+        '--import',
+        'tsx',
+        '-e',
+        "import('./bench/descriptors.ts').then((m) => console.log(JSON.stringify(m.readDescriptorLimits())))",
+      ],
+      { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { soft: 4096, hard: 4096 });
   });

@@ -2,7 +2,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { alreadyWarned, bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
-import { classifyConnectError, connectDeadlineMs, CONNECT_MAX_MS, type ConnectOutcome } from '../../bench/load/connect.ts';
+import {
+  classifyConnectError,
+  connectDeadlineMs,
+  CONNECT_MAX_MS,
+  type ConnectOutcome,
+} from '../../bench/load/connect.ts';
 import { collectNotices } from '../../reports/warnings.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
@@ -17,7 +22,15 @@ const connect = (connected: number, failures: Partial<ConnectOutcome['failures']
   examples: [],
 });
 
-const calm: DiagnosisInput = { connect: connect(1000), serverElu: 0.3, serverCpuFraction: 0.3, loadCpuFraction: 0.2, loadLoopDelayP99Us: 2000, publisherLatenessMaxUs: 1000, lossFraction: 0 };
+const calm: DiagnosisInput = {
+  connect: connect(1000),
+  serverElu: 0.3,
+  serverCpuFraction: 0.3,
+  loadCpuFraction: 0.2,
+  loadLoopDelayP99Us: 2000,
+  publisherLatenessMaxUs: 1000,
+  lossFraction: 0,
+};
 
 describe('diagnose', () => {
   test('a run below every limit has no bottleneck', () => {
@@ -42,7 +55,10 @@ describe('diagnose', () => {
     assert.match(b!.detail, /^800 of 1000 clients connected.*server event loop busy 99%/);
     assert.doesNotMatch(b!.detail, /other processes/);
     const shared = diagnose({ ...calm, serverElu: 1, serverCpuFraction: 0.29 });
-    assert.match(shared!.detail, /CPU 29% of a core; the server got only that share of its core: other processes were using it/);
+    assert.match(
+      shared!.detail,
+      /CPU 29% of a core; the server got only that share of its core: other processes were using it/,
+    );
   });
 
   test('both saturated: the busier side is named, the other mentioned', () => {
@@ -69,7 +85,13 @@ describe('diagnose', () => {
 describe('diagnose: the connect phase and what is warned once', () => {
   test('clients left out by a server saturated only while they connected: server CPU, said so', () => {
     // The window's ELU is low (the storm was over), the connect phase's was not.
-    const b = diagnose({ ...calm, connect: connect(800), serverElu: 0.2, connectServerElu: 0.97, serverCpuFraction: 0.95 });
+    const b = diagnose({
+      ...calm,
+      connect: connect(800),
+      serverElu: 0.2,
+      connectServerElu: 0.97,
+      serverCpuFraction: 0.95,
+    });
     assert.equal(b?.resource, 'server-cpu');
     assert.match(b!.detail, /server event loop busy 97% while clients connected/);
     // With everyone connected, a busy connect phase is no limit of the window.
@@ -84,16 +106,27 @@ describe('diagnose: the connect phase and what is warned once', () => {
   test('saturation in the window and a late publisher are warned by the metrics already; descriptors and the connect backlog only here', () => {
     const everyoneIn = { unconnected: 0, windowServerElu: 0.97 };
     assert.deepEqual(
-      (['server-cpu', 'load-cpu', 'publisher', 'descriptors', 'connect-backlog'] as const).map((resource) => alreadyWarned({ resource, detail: '' }, everyoneIn)),
+      (['server-cpu', 'load-cpu', 'publisher', 'descriptors', 'connect-backlog'] as const).map((resource) =>
+        alreadyWarned({ resource, detail: '' }, everyoneIn),
+      ),
       [true, true, true, false, false],
     );
   });
 
   test('clients left out: the bottleneck is always warned, it says why; a server busy only while clients connected too', () => {
-    const b = diagnose({ ...calm, connect: connect(800), serverElu: 0.2, connectServerElu: 0.97, serverCpuFraction: 0.95 })!;
+    const b = diagnose({
+      ...calm,
+      connect: connect(800),
+      serverElu: 0.2,
+      connectServerElu: 0.97,
+      serverCpuFraction: 0.95,
+    })!;
     assert.equal(alreadyWarned(b, { unconnected: 200, windowServerElu: 0.2 }), false);
     // Everyone connected, the window calm but the server flagged busy by another path: not warned by the metrics, so warned here.
-    assert.equal(alreadyWarned({ resource: 'server-cpu', detail: '' }, { unconnected: 0, windowServerElu: 0.5 }), false);
+    assert.equal(
+      alreadyWarned({ resource: 'server-cpu', detail: '' }, { unconnected: 0, windowServerElu: 0.5 }),
+      false,
+    );
   });
 });
 
@@ -117,7 +150,9 @@ describe('connect phase arithmetic and error causes', () => {
 
 describe('the bottleneck warning in the reports', () => {
   const withWarning = (warning: string): Result => {
-    const result = parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));
+    const result = parseResult(
+      JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')),
+    );
     const run = result.jobs[0]!.runs.find((r) => r.status === 'completed')!;
     if (run.status !== 'completed') throw new Error('fixture has no completed run');
     run.warnings.push(warning);
@@ -128,12 +163,18 @@ describe('the bottleneck warning in the reports', () => {
     const text = bottleneckWarning(diagnose({ ...calm, connect: connect(800), serverElu: 1, serverCpuFraction: 1 })!);
     assert.match(text, /^bottleneck: server CPU: 800 of 1000 clients connected/);
     const notices = collectNotices(withWarning(text));
-    assert.deepEqual(notices.map((n) => n.kind), ['saturation']);
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['saturation'],
+    );
     assert.ok(renderMarkdown(withWarning(text)).includes('bottleneck: server CPU'));
   });
 
   test('a descriptor bottleneck is an error-level notice', () => {
     const text = bottleneckWarning(diagnose({ ...calm, connect: connect(800, { descriptors: 200 }) })!);
-    assert.deepEqual(collectNotices(withWarning(text)).map((n) => n.kind), ['error']);
+    assert.deepEqual(
+      collectNotices(withWarning(text)).map((n) => n.kind),
+      ['error'],
+    );
   });
 });

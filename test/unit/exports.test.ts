@@ -7,16 +7,29 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
-import { EXPORTED_METRICS, bencherBmf, bencherMeasure, bencherThresholdFlags, githubActionBenchmark } from '../../reports/exports.ts';
+import {
+  EXPORTED_METRICS,
+  bencherBmf,
+  bencherMeasure,
+  bencherThresholdFlags,
+  githubActionBenchmark,
+} from '../../reports/exports.ts';
 import { metricInfo } from '../../reports/metric-catalog.ts';
 
-const fixture = (): Result => parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));
+const fixture = (): Result =>
+  parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));
 
 /** Median of a metric over a job's completed runs, computed here independently of reports/aggregate. */
-function medianOf(result: Result, bench: string, key: string): { median: number; min: number; max: number; n: number; better: string } {
+function medianOf(
+  result: Result,
+  bench: string,
+  key: string,
+): { median: number; min: number; max: number; n: number; better: string } {
   const job = result.jobs.find((j) => `${transportLabel(j)} | ${j.parameterSet}` === bench);
   assert.ok(job, `job for ${bench}`);
-  const ms = job.runs.filter((r): r is CompletedRun => r.status === 'completed').flatMap((r) => (r.metrics[key] ? [r.metrics[key]!] : []));
+  const ms = job.runs
+    .filter((r): r is CompletedRun => r.status === 'completed')
+    .flatMap((r) => (r.metrics[key] ? [r.metrics[key]!] : []));
   const values = ms.map((m) => m.value).sort((a, b) => a - b);
   const mid = values.length >> 1;
   const median = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
@@ -56,7 +69,10 @@ describe('githubActionBenchmark', () => {
       return sum + EXPORTED_METRICS.filter((k) => run && k in run.metrics).length;
     }, 0);
     assert.equal(smallerIsBetter.length, expected);
-    assert.ok(names.some((n) => n.startsWith('short-poll 250ms | ')), 'short polling names carry the interval');
+    assert.ok(
+      names.some((n) => n.startsWith('short-poll 250ms | ')),
+      'short polling names carry the interval',
+    );
     assert.ok(names.some((n) => n.startsWith('short-poll 1000ms | ')));
   });
 
@@ -69,7 +85,10 @@ describe('githubActionBenchmark', () => {
       const info = metricInfo(key);
       const s = medianOf(r, bench, key);
       assert.equal(entry.unit, info.unit, entry.name);
-      assert.ok(Math.abs(entry.value - s.median * info.scale) <= 1e-9 * Math.max(1, Math.abs(entry.value)), `${entry.name}: ${entry.value} vs ${s.median} x ${info.scale}`);
+      assert.ok(
+        Math.abs(entry.value - s.median * info.scale) <= 1e-9 * Math.max(1, Math.abs(entry.value)),
+        `${entry.name}: ${entry.value} vs ${s.median} x ${info.scale}`,
+      );
       assert.equal(entry.range, `${(s.min * info.scale).toPrecision(4)} to ${(s.max * info.scale).toPrecision(4)}`);
       assert.equal(entry.extra, `median of ${s.n} runs; metric ${key}`);
       if (key === 'latency_p50_us') {
@@ -93,7 +112,8 @@ describe('githubActionBenchmark', () => {
 
   test('the direction comes from the result: a higher-is-better metric lands in biggerIsBetter', () => {
     const r = fixture();
-    for (const job of r.jobs) for (const run of job.runs) if (run.status === 'completed') run.metrics['bytes_up_per_event']!.better = 'higher';
+    for (const job of r.jobs)
+      for (const run of job.runs) if (run.status === 'completed') run.metrics['bytes_up_per_event']!.better = 'higher';
     const { smallerIsBetter, biggerIsBetter } = githubActionBenchmark(r);
     assert.equal(biggerIsBetter.length, r.jobs.length);
     assert.ok(biggerIsBetter.every((e) => e.extra!.endsWith('metric bytes_up_per_event')));
@@ -124,7 +144,10 @@ describe('bencherBmf', () => {
         assert.equal(v.value, s.median);
         assert.equal(typeof v.lower_value, 'number');
         assert.equal(typeof v.upper_value, 'number');
-        assert.ok(v.lower_value! <= v.value && v.value <= v.upper_value!, `${bench} ${slug}: ${v.lower_value} <= ${v.value} <= ${v.upper_value}`);
+        assert.ok(
+          v.lower_value! <= v.value && v.value <= v.upper_value!,
+          `${bench} ${slug}: ${v.lower_value} <= ${v.value} <= ${v.upper_value}`,
+        );
         assert.equal(v.lower_value, s.min);
         assert.equal(v.upper_value, s.max);
       }
@@ -175,10 +198,14 @@ describe('bencherThresholdFlags', () => {
 
   test('a higher-is-better measure gets a lower boundary', () => {
     const r = fixture();
-    for (const job of r.jobs) for (const run of job.runs) if (run.status === 'completed') run.metrics['bytes_up_per_event']!.better = 'higher';
+    for (const job of r.jobs)
+      for (const run of job.runs) if (run.status === 'completed') run.metrics['bytes_up_per_event']!.better = 'higher';
     const g = groups(bencherThresholdFlags(r));
     const higher = g.filter((x) => x.measure.endsWith('-higher-is-better'));
-    assert.deepEqual(higher, [{ measure: 'bytes-up-per-event-higher-is-better', boundary: '--threshold-lower-boundary' }]);
-    for (const x of g.filter((y) => y.measure.endsWith('-lower-is-better'))) assert.equal(x.boundary, '--threshold-upper-boundary');
+    assert.deepEqual(higher, [
+      { measure: 'bytes-up-per-event-higher-is-better', boundary: '--threshold-lower-boundary' },
+    ]);
+    for (const x of g.filter((y) => y.measure.endsWith('-lower-is-better')))
+      assert.equal(x.boundary, '--threshold-upper-boundary');
   });
 });

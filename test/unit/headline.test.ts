@@ -5,7 +5,8 @@ import { computeHeadline, fmtTimes } from '../../reports/headline.ts';
 import { median, summarizeJob } from '../../reports/aggregate.ts';
 import { parseResult, type Job, type Result } from '../../bench/result-schema.ts';
 
-const fixture = (name: string): Result => parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+const fixture = (name: string): Result =>
+  parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
 
 const rateOf = (job: Job) => (job.params.shape.kind === 'steady' ? job.params.shape.ratePerSec : Number.NaN);
 
@@ -13,12 +14,15 @@ const rateOf = (job: Job) => (job.params.shape.kind === 'steady' ? job.params.sh
 function figures(job: Job) {
   const s = summarizeJob(job);
   const latency = s.metrics['latency_p50_us']!.median / 1000;
-  const bytes = median(s.completed.map((r) => r.metrics['bytes_up_per_event']!.value + r.metrics['bytes_down_per_event']!.value));
+  const bytes = median(
+    s.completed.map((r) => r.metrics['bytes_up_per_event']!.value + r.metrics['bytes_down_per_event']!.value),
+  );
   const requests = s.metrics['http_requests_per_event']!.median;
   return { latency, bytes, requests };
 }
 
-const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
+const close = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
 
 test('the headline measures at the parameter set nearest 1 event/s, against the first short-poll interval', () => {
   const result = fixture('small-result.json');
@@ -39,13 +43,17 @@ test('the headline measures at the parameter set nearest 1 event/s, against the 
   close(h.reference.requestsPerEvent, rf.requests, 'reference requests');
   // The other intervals are mentioned, not used as the reference.
   assert.equal(h.otherReferences.length, polls.length - 1);
-  for (const [i, p] of polls.slice(1).entries()) assert.ok(h.otherReferences[i]!.startsWith(`short-poll ${p.params.pollIntervalMs}ms:`), h.otherReferences[i]);
+  for (const [i, p] of polls.slice(1).entries())
+    assert.ok(h.otherReferences[i]!.startsWith(`short-poll ${p.params.pollIntervalMs}ms:`), h.otherReferences[i]);
 });
 
 test('headline ratios are reference median / transport median, ws then sse then long polling', () => {
   const result = fixture('small-result.json');
   const h = computeHeadline(result)!;
-  assert.deepEqual(h.rows.map((r) => r.transport), ['ws', 'sse', 'long-poll']);
+  assert.deepEqual(
+    h.rows.map((r) => r.transport),
+    ['ws', 'sse', 'long-poll'],
+  );
   const set = result.jobs.filter((j) => j.parameterSet === h.parameterSet);
   const rf = figures(set.find((j) => j.params.transport === 'short-poll')!);
   for (const row of h.rows) {
@@ -67,11 +75,20 @@ test('headline ratios are reference median / transport median, ws then sse then 
 test('a parameter set whose short-poll runs all failed cannot be the headline: the next nearest is used', () => {
   const result = structuredClone(fixture('small-result.json'));
   for (const job of result.jobs.filter((j) => rateOf(j) === 1 && j.params.transport === 'short-poll')) {
-    job.runs = job.runs.map((r) => ({ status: 'errored' as const, repetition: r.repetition, startedAt: result.context.startedAt, phase: 'measure', error: 'x' }));
+    job.runs = job.runs.map((r) => ({
+      status: 'errored' as const,
+      repetition: r.repetition,
+      startedAt: result.context.startedAt,
+      phase: 'measure',
+      error: 'x',
+    }));
   }
   const h = computeHeadline(parseResult(result))!;
   assert.ok(h);
-  assert.ok(result.jobs.filter((j) => j.parameterSet === h.parameterSet).every((j) => rateOf(j) === 20), h.parameterSet);
+  assert.ok(
+    result.jobs.filter((j) => j.parameterSet === h.parameterSet).every((j) => rateOf(j) === 20),
+    h.parameterSet,
+  );
 });
 
 test('no short-poll job, or no other transport, means no headline', () => {

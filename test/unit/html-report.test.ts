@@ -7,13 +7,16 @@ import { labelWithUnit, orderMetricKeys } from '../../reports/metric-catalog.ts'
 import { compareWithBaseline } from '../../reports/baseline.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
 
-const fixture = (name: string): Result => parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+const fixture = (name: string): Result =>
+  parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
 
 // Rendering runs vega for every chart (about a second); the plain report of small-result is shared.
 let smallHtml: Promise<string> | undefined;
 const small = () => (smallHtml ??= renderHtml(fixture('small-result.json')));
 
-const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))?.length ?? 0;
+const count = (text: string, pattern: RegExp) =>
+  text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))?.length ??
+  0;
 
 /** The inside of `<section id="...">` (sections do not nest). */
 function section(html: string, id: string): string | undefined {
@@ -25,9 +28,13 @@ const sectionIds = (html: string) => [...html.matchAll(/<section id="([^"]+)"/g)
 /** Rows of the first table in a piece of HTML: [the <tr> attributes, the cells' inner HTML]. */
 function bodyRows(html: string): { attrs: string; cells: string[] }[] {
   const body = html.match(/<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? '';
-  return [...body.matchAll(/<tr([^>]*)>([\s\S]*?)<\/tr>/g)].map((m) => ({ attrs: m[1]!, cells: [...m[2]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!) }));
+  return [...body.matchAll(/<tr([^>]*)>([\s\S]*?)<\/tr>/g)].map((m) => ({
+    attrs: m[1]!,
+    cells: [...m[2]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!),
+  }));
 }
-const headCells = (html: string) => [...(html.match(/<thead>([\s\S]*?)<\/thead>/)?.[1] ?? '').matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((m) => m[1]!);
+const headCells = (html: string) =>
+  [...(html.match(/<thead>([\s\S]*?)<\/thead>/)?.[1] ?? '').matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((m) => m[1]!);
 
 test('one self-contained document with every section and one SVG per chart', async () => {
   const html = await small();
@@ -61,7 +68,8 @@ test('nothing is loaded from anywhere: no external resources, one inline script'
   assert.equal(count(html, /<script/i), 1);
   assert.match(html, /<script>[\s\S]*table\.sortable[\s\S]*<\/script>/);
   // The only http(s) strings are the SVG namespaces, never something to fetch.
-  for (const m of html.matchAll(/https?:\/\/[^"'\s<>]*/g)) assert.ok(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink'].includes(m[0]), m[0]);
+  for (const m of html.matchAll(/https?:\/\/[^"'\s<>]*/g))
+    assert.ok(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink'].includes(m[0]), m[0]);
 });
 
 test('the methods section states the machine, versions and calibration from the result', async () => {
@@ -72,7 +80,8 @@ test('the methods section states the machine, versions and calibration from the 
   assert.ok(methods.includes(`Node ${ctx.node}`), ctx.node);
   assert.ok(methods.includes(escapeHtml(ctx.cpu.model)), ctx.cpu.model);
   assert.ok(Object.keys(ctx.packages).length > 0);
-  for (const [name, version] of Object.entries(ctx.packages)) assert.ok(methods.includes(escapeHtml(`${name} ${version}`)), `${name} ${version}`);
+  for (const [name, version] of Object.entries(ctx.packages))
+    assert.ok(methods.includes(escapeHtml(`${name} ${version}`)), `${name} ${version}`);
   const cal = result.calibration!;
   assert.ok(methods.includes(`raw TCP p50 ${cal.tcpRoundTripUs.p50.toFixed(0)} us`));
   assert.ok(methods.includes(`raw WebSocket p50 ${cal.wsRoundTripUs.p50.toFixed(0)} us`));
@@ -85,9 +94,16 @@ test('the job table has one row per job and a column for every metric of the run
   const jobs = section(await small(), 'jobs')!;
   const rows = bodyRows(jobs);
   assert.equal(rows.length, result.jobs.length);
-  const keys = orderMetricKeys(result.jobs.flatMap((j) => j.runs.flatMap((r) => (r.status === 'completed' ? Object.keys(r.metrics) : []))));
+  const keys = orderMetricKeys(
+    result.jobs.flatMap((j) => j.runs.flatMap((r) => (r.status === 'completed' ? Object.keys(r.metrics) : []))),
+  );
   assert.ok(keys.length >= 30);
-  assert.deepEqual(headCells(jobs), ['parameter set', 'transport', 'runs completed', ...keys.map((k) => escapeHtml(labelWithUnit(k)))]);
+  assert.deepEqual(headCells(jobs), [
+    'parameter set',
+    'transport',
+    'runs completed',
+    ...keys.map((k) => escapeHtml(labelWithUnit(k))),
+  ]);
   rows.forEach((row, i) => {
     const job = result.jobs[i]!;
     assert.equal(row.cells.length, 3 + keys.length);
@@ -106,7 +122,11 @@ test('strings from the result are escaped: still exactly one script', async () =
   assert.equal(run.status, 'completed');
   if (run.status === 'completed') run.warnings.push(evil);
   // The scenario name cannot hold markup in a valid result...
-  assert.throws(() => parseResult({ ...result, context: { ...result.context, scenario: { ...result.context.scenario, name: evil } } }), /name/);
+  assert.throws(
+    () =>
+      parseResult({ ...result, context: { ...result.context, scenario: { ...result.context.scenario, name: evil } } }),
+    /name/,
+  );
   const parsed = parseResult(result);
   // ...but the renderer must not rely on that.
   parsed.context.scenario.name = evil;
@@ -116,7 +136,10 @@ test('strings from the result are escaped: still exactly one script', async () =
   assert.match(html, /<title>pollbench: scenario &quot;&lt;script&gt;/);
   assert.ok(section(html, 'warnings')!.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the warning, escaped');
   assert.ok(section(html, 'methods')!.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the description, escaped');
-  assert.equal(bodyRows(section(html, 'jobs')!)[0]!.cells[0], '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; more');
+  assert.equal(
+    bodyRows(section(html, 'jobs')!)[0]!.cells[0],
+    '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; more',
+  );
 });
 
 test('failed runs: a warnings block at the top and the job row marked', async () => {
@@ -178,7 +201,14 @@ test('with a baseline, a comparison table with one row per job in both results',
 
 test('a result where every run failed still renders: no headline, no matrix, no 2010 table', async () => {
   const result = structuredClone(fixture('small-result.json'));
-  for (const job of result.jobs) job.runs = job.runs.map((r) => ({ status: 'errored' as const, repetition: r.repetition, startedAt: result.context.startedAt, phase: 'connect', error: 'server exited (code 1)' }));
+  for (const job of result.jobs)
+    job.runs = job.runs.map((r) => ({
+      status: 'errored' as const,
+      repetition: r.repetition,
+      startedAt: result.context.startedAt,
+      phase: 'connect',
+      error: 'server exited (code 1)',
+    }));
   const html = await renderHtml(parseResult(result));
   assert.ok(html.startsWith('<!doctype html>'));
   assert.match(section(html, 'headline')!, /No headline/);
@@ -199,7 +229,10 @@ test('the latency section carries a table of what latency is made of: publisher 
   run.metrics['publisher_lateness_p99_us'] = { value: 4_321, unit: 'us', better: 'lower', kind: 'noisy' };
   const html = await renderHtml(r);
   const section = html.slice(html.indexOf('<section id="latency">'), html.indexOf('<section id="costs">'));
-  const table = section.slice(section.indexOf('<table class="sortable latency-parts">'), section.indexOf('</table>', section.indexOf('latency-parts')));
+  const table = section.slice(
+    section.indexOf('<table class="sortable latency-parts">'),
+    section.indexOf('</table>', section.indexOf('latency-parts')),
+  );
   assert.ok(table.length > 0, 'a latency-parts table in the latency section');
   assert.equal((table.match(/<tr>/g) ?? []).length, r.jobs.length + 1, 'a header and one row per job');
   assert.ok(table.includes(escapeHtml(labelWithUnit('publisher_lateness_p99_us'))));

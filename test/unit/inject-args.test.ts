@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { USAGE, UsageError, formatInject, parseCli, parseInject } from '../../bench/args.ts';
 import { injectSchema, type Inject } from '../../servers/config.ts';
 
-const usageError = (pattern: RegExp) => (err: unknown) => err instanceof UsageError && pattern.test(err.message) && !err.message.includes('\n');
+const usageError = (pattern: RegExp) => (err: unknown) =>
+  err instanceof UsageError && pattern.test(err.message) && !err.message.includes('\n');
 
 describe('parseInject', () => {
   test('both parts, either part alone, whitespace around parts', () => {
@@ -17,7 +18,10 @@ describe('parseInject', () => {
 
   test('limits: header from 24 to 60000 whole bytes, delay at most 10000 ms', () => {
     assert.deepEqual(parseInject('header=24'), { extraResponseHeaderBytes: 24, pushDelayMs: 0 });
-    assert.deepEqual(parseInject('header=60000,delay=10000'), { extraResponseHeaderBytes: 60_000, pushDelayMs: 10_000 });
+    assert.deepEqual(parseInject('header=60000,delay=10000'), {
+      extraResponseHeaderBytes: 60_000,
+      pushDelayMs: 10_000,
+    });
     assert.throws(() => parseInject('header=10'), usageError(/header=<bytes> must be a whole number from 24 to 60000/));
     assert.throws(() => parseInject('header=23'), UsageError);
     assert.throws(() => parseInject('header=60001'), UsageError);
@@ -65,7 +69,10 @@ describe('parseCli --inject-regression', () => {
   test('sets options.inject; absent without the option', () => {
     const o = parseCli(['--inject-regression', 'header=200'])!;
     assert.deepEqual(o.inject, { extraResponseHeaderBytes: 200, pushDelayMs: 0 });
-    assert.deepEqual(parseCli(['--quick', '--inject-regression', 'header=200,delay=5'])!.inject, { extraResponseHeaderBytes: 200, pushDelayMs: 5 });
+    assert.deepEqual(parseCli(['--quick', '--inject-regression', 'header=200,delay=5'])!.inject, {
+      extraResponseHeaderBytes: 200,
+      pushDelayMs: 5,
+    });
     const plain = parseCli([])!;
     assert.equal(plain.inject, undefined);
     assert.ok(!('inject' in plain), 'no inject key at all');

@@ -7,7 +7,8 @@ import { collectNotices } from '../../reports/warnings.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
 
-const fixture = (name: string): Result => parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+const fixture = (name: string): Result =>
+  parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
 
 /** The lines of the section under a `### ` heading that starts with `title`, up to the next heading. */
 function section(text: string, title: string): string[] {
@@ -30,18 +31,44 @@ test('the headline names WebSocket, SSE and long polling with the ratios against
   const result = fixture('small-result.json');
   const text = renderMarkdown(result);
   const h = computeHeadline(result)!;
-  assert.match(text, /\*\*Headline\*\* at 1 event\/s to 20 clients, 256-byte payload, compared with short polling every 1000 ms:/);
+  assert.match(
+    text,
+    /\*\*Headline\*\* at 1 event\/s to 20 clients, 256-byte payload, compared with short polling every 1000 ms:/,
+  );
   const bullets = text.split('\n').filter((l) => l.startsWith('- '));
-  for (const [name, transport] of [['WebSocket', 'ws'], ['Server-Sent Events', 'sse'], ['Long polling', 'long-poll']] as const) {
+  for (const [name, transport] of [
+    ['WebSocket', 'ws'],
+    ['Server-Sent Events', 'sse'],
+    ['Long polling', 'long-poll'],
+  ] as const) {
     const row = h.rows.find((r) => r.transport === transport)!;
     const bullet = bullets.find((b) => b.startsWith(`- ${name}: `));
     assert.ok(bullet, `a bullet for ${name}`);
-    assert.ok(bullet.includes(`${fmtTimes(row.latencyTimes, 'lower')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`), bullet);
-    assert.ok(bullet.includes(`${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`), bullet);
+    assert.ok(
+      bullet.includes(
+        `${fmtTimes(row.latencyTimes, 'lower')} latency (p50 ${fmtMs(row.latencyP50Ms)} vs ${fmtMs(h.reference.latencyP50Ms)})`,
+      ),
+      bullet,
+    );
+    assert.ok(
+      bullet.includes(
+        `${fmtTimes(row.bytesTimes, 'fewer')} bytes (${row.bytesPerEvent.toFixed(0)} B vs ${h.reference.bytesPerEvent.toFixed(0)} B per event)`,
+      ),
+      bullet,
+    );
   }
-  assert.match(bullets.find((b) => b.startsWith('- WebSocket'))!, /\d+x lower latency/);
-  assert.match(bullets.find((b) => b.startsWith('- WebSocket'))!, /no HTTP requests per event \(short polling: 1\.00\)/);
-  assert.match(bullets.find((b) => b.startsWith('- Long polling'))!, /as many HTTP requests \(1\.00 per event\)/);
+  assert.match(
+    bullets.find((b) => b.startsWith('- WebSocket'))!,
+    /\d+x lower latency/,
+  );
+  assert.match(
+    bullets.find((b) => b.startsWith('- WebSocket'))!,
+    /no HTTP requests per event \(short polling: 1\.00\)/,
+  );
+  assert.match(
+    bullets.find((b) => b.startsWith('- Long polling'))!,
+    /as many HTTP requests \(1\.00 per event\)/,
+  );
 });
 
 test('the job table has one row per job, every row with all its cells', () => {
@@ -73,7 +100,10 @@ test('a clean result has no warnings section; notes alone are listed as notes', 
   assert.equal(notes[0]!.kind, 'note');
   const warnings = section(renderMarkdown(quick), 'Warnings');
   assert.ok(warnings.includes('**Notes**'), warnings.join('\n'));
-  assert.ok(warnings.some((l) => l.startsWith('- long-poll, ') && l.includes('publisher ran up to')), warnings.join('\n'));
+  assert.ok(
+    warnings.some((l) => l.startsWith('- long-poll, ') && l.includes('publisher ran up to')),
+    warnings.join('\n'),
+  );
 });
 
 test('failed runs are listed as warnings, and a job without completed runs shows n/a and 0/2', () => {
@@ -82,8 +112,16 @@ test('failed runs are listed as warnings, and a job without completed runs shows
   const warnings = section(text, 'Warnings');
   assert.ok(warnings.includes('**Failed or missing runs**'));
   const items = warnings.filter((l) => l.startsWith('- '));
-  assert.equal(items.filter((l) => l.startsWith('- sse, rate=1/s clients=20 payload=256B: ') && l.includes('failed during connect')).length, 2);
-  assert.equal(items.filter((l) => l.startsWith('- ws, rate=20/s clients=20 payload=256B: run 2 failed during measure')).length, 1);
+  assert.equal(
+    items.filter(
+      (l) => l.startsWith('- sse, rate=1/s clients=20 payload=256B: ') && l.includes('failed during connect'),
+    ).length,
+    2,
+  );
+  assert.equal(
+    items.filter((l) => l.startsWith('- ws, rate=20/s clients=20 payload=256B: run 2 failed during measure')).length,
+    1,
+  );
 
   const rows = tableRows(section(text, 'All jobs'));
   const dead = rows.find((r) => r.startsWith('| rate=1/s clients=20 payload=256B | sse |'))!;
@@ -98,7 +136,10 @@ test('loss and a saturated load generator are listed under their own headings, e
   const joined = warnings.join('\n');
   assert.match(joined, /\*\*Delivery problems \(loss, duplicates, disconnects\)\*\*/);
   assert.match(joined, /- long-poll, rate=20\/s clients=20 payload=256B: run 1: lost \d+ of \d+ events/);
-  assert.match(joined, /\*\*Saturation or a disturbed machine: figures partly measure the limit, not the transport\*\*/);
+  assert.match(
+    joined,
+    /\*\*Saturation or a disturbed machine: figures partly measure the limit, not the transport\*\*/,
+  );
   assert.match(joined, /- short-poll 1000ms, rate=1\/s clients=20 payload=256B: run 1: load generator saturated/);
   // A bold line right under a list item would be read as a continuation of that item.
   warnings.forEach((line, i) => {
@@ -130,7 +171,8 @@ test('a result with 3,000 jobs and 3,000 warnings stays under the size limit and
     job.id = `${job.id} copy ${i}`;
     job.parameterSet = `${job.parameterSet} copy ${Math.floor(i / base.jobs.length)}`;
     const run = job.runs[0]!;
-    if (run.status === 'completed') run.warnings.push(`run warning number ${i} with enough words to take some room in the list`);
+    if (run.status === 'completed')
+      run.warnings.push(`run warning number ${i} with enough words to take some room in the list`);
     return job;
   });
   const result = parseResult(big);
@@ -141,7 +183,10 @@ test('a result with 3,000 jobs and 3,000 warnings stays under the size limit and
   const rows = tableRows(section(text, 'All jobs'));
   assert.ok(rows.length > 10 && rows.length < 3000, `${rows.length} rows shown`);
   for (const row of rows) assert.equal(separators(row), ALL_JOBS_COLUMNS + 1, row);
-  assert.match(text, new RegExp(`_${3000 - rows.length} more jobs not shown to stay within the size limit; see the HTML report\\._`));
+  assert.match(
+    text,
+    new RegExp(`_${3000 - rows.length} more jobs not shown to stay within the size limit; see the HTML report\\._`),
+  );
   assert.match(text, /^### Warnings \(3000\)$/m);
   assert.match(text, /^- \.\.\. and 2960 more \(see the HTML report\)$/m);
 });
@@ -169,7 +214,10 @@ test('with a huge baseline too, the summary stays under the limit and the cut is
 test('with a baseline there is a "Compared with" table with one row per common job', () => {
   const current = fixture('small-result.json');
   const baseline = fixture('loss-result.json');
-  const text = renderMarkdown(current, { baseline: { result: baseline, name: 'loss-result.json' }, htmlReport: 'x.html' });
+  const text = renderMarkdown(current, {
+    baseline: { result: baseline, name: 'loss-result.json' },
+    htmlReport: 'x.html',
+  });
   const cmp = section(text, 'Compared with');
   assert.ok(cmp.length > 0, 'a Compared with section');
   assert.match(text, /^### Compared with `loss-result\.json`$/m);
@@ -184,7 +232,14 @@ test('with a baseline there is a "Compared with" table with one row per common j
 
 test('a result where every run failed still renders, without a headline', () => {
   const result = structuredClone(fixture('small-result.json'));
-  for (const job of result.jobs) job.runs = job.runs.map((r) => ({ status: 'errored' as const, repetition: r.repetition, startedAt: result.context.startedAt, phase: 'connect', error: 'server exited' }));
+  for (const job of result.jobs)
+    job.runs = job.runs.map((r) => ({
+      status: 'errored' as const,
+      repetition: r.repetition,
+      startedAt: result.context.startedAt,
+      phase: 'connect',
+      error: 'server exited',
+    }));
   const text = renderMarkdown(parseResult(result));
   assert.match(text, /No headline/);
   const rows = tableRows(section(text, 'All jobs'));

@@ -1,6 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandScenario, interleave, quickProfile, validateScenario, ScenarioError, jobId } from '../../bench/matrix.ts';
+import {
+  expandScenario,
+  interleave,
+  quickProfile,
+  validateScenario,
+  ScenarioError,
+  jobId,
+} from '../../bench/matrix.ts';
 import { defaultScenario } from '../../bench/scenarios/default.ts';
 import { scenarios } from '../../bench/scenarios/index.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
@@ -12,7 +19,10 @@ describe('expandScenario', () => {
     const jobs = expandScenario(defaultScenario);
     assert.equal(jobs.length, 15);
     assert.equal(new Set(jobs.map((j) => j.id)).size, 15, 'ids are unique');
-    assert.deepEqual([...new Set(jobs.map((j) => j.parameterSet))], ['rate=1/s clients=500 payload=256B', 'rate=20/s clients=50 payload=256B', 'rate=20/s clients=500 payload=256B']);
+    assert.deepEqual(
+      [...new Set(jobs.map((j) => j.parameterSet))],
+      ['rate=1/s clients=500 payload=256B', 'rate=20/s clients=50 payload=256B', 'rate=20/s clients=500 payload=256B'],
+    );
     for (const set of new Set(jobs.map((j) => j.parameterSet))) {
       const transports = jobs.filter((j) => j.parameterSet === set).map((j) => j.params.transport);
       assert.deepEqual(transports, ['short-poll', 'short-poll', 'long-poll', 'sse', 'ws']);
@@ -30,7 +40,8 @@ describe('expandScenario', () => {
     const s = clone(defaultScenario);
     s.framework = 'node';
     for (const job of expandScenario(s)) assert.equal(job.params.framework, 'node');
-    for (const job of expandScenario(defaultScenario)) assert.equal(job.params.framework, job.params.transport === 'ws' ? 'node' : 'express');
+    for (const job of expandScenario(defaultScenario))
+      assert.equal(job.params.framework, job.params.transport === 'ws' ? 'node' : 'express');
   });
 
   test('ids are stable: the same scenario gives the same ids, and ids spell out the parameters', () => {
@@ -53,7 +64,9 @@ describe('expandScenario', () => {
     const ids = expandScenario(s).map((j) => j.id);
     assert.equal(ids.length, 15);
     assert.ok(!ids.some((id) => id.includes('rate=20/s clients=500')));
-    assert.ok(ids.some((id) => id.includes('rate=1/s clients=500')) && ids.some((id) => id.includes('rate=20/s clients=50 ')));
+    assert.ok(
+      ids.some((id) => id.includes('rate=1/s clients=500')) && ids.some((id) => id.includes('rate=20/s clients=50 ')),
+    );
     delete s.matrix.exclude;
     assert.equal(expandScenario(s).length, 20);
   });
@@ -82,15 +95,30 @@ describe('validateScenario rejects bad scenarios with a readable message', () =>
     ['zero repetitions', (s) => (s.repetitions = 0), /repetitions/],
     ['bad name', (s) => (s.name = 'Has Spaces'), /name/],
     ['exclusion naming nothing', (s) => (s.matrix.exclude = [{}]), /matrix\.exclude\.0: names no value/],
-    ['exclusion off the axis', (s) => (s.matrix.exclude = [{ clients: 51 }]), /matrix\.exclude\.0\.clients: 51 is not in matrix\.clients/],
-    ['exclusion of an unknown shape', (s) => (s.matrix.exclude = [{ shape: { kind: 'steady', ratePerSec: 7 } }]), /matrix\.exclude\.0\.shape: rate=7\/s is not in matrix\.shapes/],
-    ['exclusions covering every cell', (s) => (s.matrix.exclude = [{ clients: 50 }, { clients: 500 }]), /matrix\.exclude: excludes every cell/],
+    [
+      'exclusion off the axis',
+      (s) => (s.matrix.exclude = [{ clients: 51 }]),
+      /matrix\.exclude\.0\.clients: 51 is not in matrix\.clients/,
+    ],
+    [
+      'exclusion of an unknown shape',
+      (s) => (s.matrix.exclude = [{ shape: { kind: 'steady', ratePerSec: 7 } }]),
+      /matrix\.exclude\.0\.shape: rate=7\/s is not in matrix\.shapes/,
+    ],
+    [
+      'exclusions covering every cell',
+      (s) => (s.matrix.exclude = [{ clients: 50 }, { clients: 500 }]),
+      /matrix\.exclude: excludes every cell/,
+    ],
   ];
   for (const [name, mutate, message] of cases) {
     test(name, () => {
       const s = clone(defaultScenario);
       mutate(s);
-      assert.throws(() => validateScenario(s), (err: unknown) => err instanceof ScenarioError && message.test(err.message));
+      assert.throws(
+        () => validateScenario(s),
+        (err: unknown) => err instanceof ScenarioError && message.test(err.message),
+      );
       assert.throws(() => expandScenario(s), ScenarioError);
     });
   }

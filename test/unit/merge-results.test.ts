@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
 import { MergeError, mergeResults } from '../../bench/ci/merge-results.ts';
 
-const FIXTURE = parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));
+const FIXTURE = parseResult(
+  JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')),
+);
 
 /** One repetition per job (run 1), latency p50 of every run set to `mark`, finished at `finishedAt`. */
 function part(mark: number, finishedAt: string): Result {
@@ -31,16 +33,28 @@ const p50 = (run: Result['jobs'][number]['runs'][number]) => {
 
 describe('mergeResults', () => {
   test('three single-repetition parts -> one result with 3 runs per job, in the order given', () => {
-    const parts = [part(1111, '2030-01-01T00:00:01.000Z'), part(2222, '2030-01-01T00:00:02.000Z'), part(3333, '2030-01-01T00:00:03.000Z')];
+    const parts = [
+      part(1111, '2030-01-01T00:00:01.000Z'),
+      part(2222, '2030-01-01T00:00:02.000Z'),
+      part(3333, '2030-01-01T00:00:03.000Z'),
+    ];
     const snapshot = JSON.stringify(parts);
     const merged = mergeResults(parts);
     assert.equal(JSON.stringify(parts), snapshot, 'the parts are not modified');
 
     assert.equal(merged.jobs.length, FIXTURE.jobs.length);
-    assert.deepEqual(merged.jobs.map((j) => j.id), FIXTURE.jobs.map((j) => j.id), 'job order kept');
+    assert.deepEqual(
+      merged.jobs.map((j) => j.id),
+      FIXTURE.jobs.map((j) => j.id),
+      'job order kept',
+    );
     for (const job of merged.jobs) {
       assert.equal(job.runs.length, 3, job.id);
-      assert.deepEqual(job.runs.map((r) => r.repetition), [1, 2, 3], job.id);
+      assert.deepEqual(
+        job.runs.map((r) => r.repetition),
+        [1, 2, 3],
+        job.id,
+      );
       assert.deepEqual(job.runs.map(p50), [1111, 2222, 3333], job.id);
       const original = FIXTURE.jobs.find((j) => j.id === job.id)!;
       assert.deepEqual(job.params, original.params);
@@ -86,10 +100,17 @@ describe('mergeResults', () => {
     const merged = mergeResults([a, b, c]);
     assert.equal(merged.jobs.length, FIXTURE.jobs.length, 'no job lost');
     const first = merged.jobs.find((j) => j.id === onlyInB.id)!;
-    assert.deepEqual(first.runs.map((r) => r.repetition), [1]);
+    assert.deepEqual(
+      first.runs.map((r) => r.repetition),
+      [1],
+    );
     assert.deepEqual(first.runs.map(p50), [2]);
     const last = merged.jobs.find((j) => j.id === lastId)!;
-    assert.deepEqual(last.runs.map((r) => r.repetition), [1, 2], 'missing from b: its runs from a and c');
+    assert.deepEqual(
+      last.runs.map((r) => r.repetition),
+      [1, 2],
+      'missing from b: its runs from a and c',
+    );
     assert.deepEqual(last.runs.map(p50), [1, 3]);
     assert.equal(merged.context.scenario.repetitions, 3, 'the most runs any job has');
     parseResult(JSON.parse(JSON.stringify(merged)));
@@ -98,9 +119,21 @@ describe('mergeResults', () => {
   test('errored runs are carried over and numbered like the others', () => {
     const a = part(1, 'a');
     const b = part(2, 'b');
-    b.jobs[0]!.runs[0] = { status: 'errored', repetition: 1, startedAt: 'x', phase: 'measure', error: 'server exited (code 1)' };
+    b.jobs[0]!.runs[0] = {
+      status: 'errored',
+      repetition: 1,
+      startedAt: 'x',
+      phase: 'measure',
+      error: 'server exited (code 1)',
+    };
     const merged = mergeResults([a, b]);
-    assert.deepEqual(merged.jobs[0]!.runs.map((r) => [r.status, r.repetition]), [['completed', 1], ['errored', 2]]);
+    assert.deepEqual(
+      merged.jobs[0]!.runs.map((r) => [r.status, r.repetition]),
+      [
+        ['completed', 1],
+        ['errored', 2],
+      ],
+    );
     parseResult(JSON.parse(JSON.stringify(merged)));
   });
 
@@ -108,6 +141,9 @@ describe('mergeResults', () => {
     assert.throws(() => mergeResults([]), MergeError);
     const old = part(1, 'a') as unknown as { schemaVersion: number };
     old.schemaVersion = 0;
-    assert.throws(() => mergeResults([part(1, 'a'), old as unknown as Result]), (err: unknown) => err instanceof MergeError && /schema v0/.test(err.message));
+    assert.throws(
+      () => mergeResults([part(1, 'a'), old as unknown as Result]),
+      (err: unknown) => err instanceof MergeError && /schema v0/.test(err.message),
+    );
   });
 });

@@ -12,7 +12,9 @@ const fixtureKeys = (): Set<string> => {
   const keys = new Set<string>();
   for (const name of FIXTURES) {
     const result = parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
-    for (const job of result.jobs) for (const run of job.runs) if (run.status === 'completed') for (const key of Object.keys(run.metrics)) keys.add(key);
+    for (const job of result.jobs)
+      for (const run of job.runs)
+        if (run.status === 'completed') for (const key of Object.keys(run.metrics)) keys.add(key);
   }
   return keys;
 };
@@ -20,23 +22,84 @@ const fixtureKeys = (): Set<string> => {
 /** What bench/metrics.ts produces today, whatever the fixtures were recorded with. The values do not matter. */
 function derivedKeys(): string[] {
   const summary = { count: 1, min: 1, mean: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 };
-  const params: JobParams = { transport: 'short-poll', framework: 'express', clients: 1, shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 1, pollIntervalMs: 1000, longPollWaitMs: null, perMessageDeflate: false };
+  const params: JobParams = {
+    transport: 'short-poll',
+    framework: 'express',
+    clients: 1,
+    shape: { kind: 'steady', ratePerSec: 1 },
+    payloadBytes: 1,
+    pollIntervalMs: 1000,
+    longPollWaitMs: null,
+    perMessageDeflate: false,
+  };
   const load: LoadReport = {
-    startNs: '0', endNs: '1000000000', firstSeq: 1, lastSeq: 1, drainedMs: 0,
+    startNs: '0',
+    endNs: '1000000000',
+    firstSeq: 1,
+    lastSeq: 1,
+    drainedMs: 0,
     delivery: { expected: 1, delivered: 1, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
     latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
-    connectMs: summary, firstEventMs: summary,
-    window: { bytesUp: 1, bytesDown: 1, tcpConnects: 0, httpRequests: 1, httpResponses: 1, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 1, eventsReceived: 1, errors: 0, skippedPolls: 0 },
+    connectMs: summary,
+    firstEventMs: summary,
+    window: {
+      bytesUp: 1,
+      bytesDown: 1,
+      tcpConnects: 0,
+      httpRequests: 1,
+      httpResponses: 1,
+      emptyResponses: 0,
+      wsHandshakes: 0,
+      reconnects: 0,
+      messageBytesDown: 1,
+      eventsReceived: 1,
+      errors: 0,
+      skippedPolls: 0,
+    },
     countedUntilNs: '1000000000',
-    runTotals: { bytesUp: 1, bytesDown: 1, tcpConnects: 1, httpRequests: 1, httpResponses: 1, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 1, eventsReceived: 1, errors: 0, skippedPolls: 0 },
-    connectBytesUp: 1, connectBytesDown: 1, clientsConnected: 1, loadCpuFraction: 0, loadLoopDelayP99Us: 0, totalErrors: 0,
+    runTotals: {
+      bytesUp: 1,
+      bytesDown: 1,
+      tcpConnects: 1,
+      httpRequests: 1,
+      httpResponses: 1,
+      emptyResponses: 0,
+      wsHandshakes: 0,
+      reconnects: 0,
+      messageBytesDown: 1,
+      eventsReceived: 1,
+      errors: 0,
+      skippedPolls: 0,
+    },
+    connectBytesUp: 1,
+    connectBytesDown: 1,
+    clientsConnected: 1,
+    loadCpuFraction: 0,
+    loadLoopDelayP99Us: 0,
+    totalErrors: 0,
   };
   const stats = (atNs: string): ServerStats => ({
-    process: { atNs, cpuUserUs: 0, cpuSystemUs: 0, rssBytes: 1, heapUsedBytes: 1, heapTotalBytes: 1, externalBytes: 0, eluActiveMs: 0, eluIdleMs: 1, loopDelay: { meanUs: 0, p50Us: 0, p99Us: 0, maxUs: 0 } },
+    process: {
+      atNs,
+      cpuUserUs: 0,
+      cpuSystemUs: 0,
+      rssBytes: 1,
+      heapUsedBytes: 1,
+      heapTotalBytes: 1,
+      externalBytes: 0,
+      eluActiveMs: 0,
+      eluIdleMs: 1,
+      loopDelay: { meanUs: 0, p50Us: 0, p99Us: 0, maxUs: 0 },
+    },
     counters: { tcpAccepted: 0, openSockets: 0, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
     gauges: {},
   });
-  const server: ServerWindow = { idle: stats('0'), start: stats('0'), end: stats('1000000000'), retained: stats('1000000000') };
+  const server: ServerWindow = {
+    idle: stats('0'),
+    start: stats('0'),
+    end: stats('1000000000'),
+    retained: stats('1000000000'),
+  };
   return Object.keys(deriveMetrics(params, load, server).metrics);
 }
 
@@ -46,9 +109,11 @@ test('every metric the fixtures and bench/metrics.ts produce is in the catalog',
   const fromBench = derivedKeys();
   assert.ok(fromFixtures.size >= 30, `fixtures hold ${fromFixtures.size} metrics`);
   assert.ok(fromBench.length >= 30, `deriveMetrics produces ${fromBench.length} metrics`);
-  for (const key of [...fromFixtures, ...fromBench]) assert.ok(known.has(key), `${key} has no entry in reports/metric-catalog.ts`);
+  for (const key of [...fromFixtures, ...fromBench])
+    assert.ok(known.has(key), `${key} has no entry in reports/metric-catalog.ts`);
   // And the catalog describes nothing that is never measured.
-  for (const key of known) assert.ok(fromBench.includes(key), `${key} is in the catalog but bench/metrics.ts does not produce it`);
+  for (const key of known)
+    assert.ok(fromBench.includes(key), `${key} is in the catalog but bench/metrics.ts does not produce it`);
 });
 
 test('catalog entries are unique and each has a label and a one-sentence definition', () => {
@@ -79,5 +144,8 @@ test('a metric this version does not know is still shown, under its own name, af
   assert.equal(info.label, 'future metric us');
   assert.equal(info.unit, 'us');
   assert.equal(info.scale, 1);
-  assert.equal(orderMetricKeys(['zeta_new', 'latency_p99_us', 'alpha_new', 'latency_p50_us']).join(','), 'latency_p50_us,latency_p99_us,alpha_new,zeta_new');
+  assert.equal(
+    orderMetricKeys(['zeta_new', 'latency_p99_us', 'alpha_new', 'latency_p50_us']).join(','),
+    'latency_p50_us,latency_p99_us,alpha_new,zeta_new',
+  );
 });

@@ -6,27 +6,79 @@ import { zeroCounters } from '../../bench/clients/counters.ts';
 import type { JobParams } from '../../bench/result-schema.ts';
 import type { ServerStats } from '../../servers/start.ts';
 
-const params: JobParams = { transport: 'short-poll', framework: 'express', clients: 10, shape: { kind: 'steady', ratePerSec: 1 }, payloadBytes: 256, pollIntervalMs: 250, longPollWaitMs: null, perMessageDeflate: false };
-const summary = { count: 30, min: 1, mean: 125_000, p50: 125_000, p90: 225_000, p99: 248_000, p999: 249_000, max: 250_000 };
+const params: JobParams = {
+  transport: 'short-poll',
+  framework: 'express',
+  clients: 10,
+  shape: { kind: 'steady', ratePerSec: 1 },
+  payloadBytes: 256,
+  pollIntervalMs: 250,
+  longPollWaitMs: null,
+  perMessageDeflate: false,
+};
+const summary = {
+  count: 30,
+  min: 1,
+  mean: 125_000,
+  p50: 125_000,
+  p90: 225_000,
+  p99: 248_000,
+  p999: 249_000,
+  max: 250_000,
+};
 
 function load(overrides: Partial<LoadReport> = {}): LoadReport {
   return {
-    startNs: '1000000000', endNs: '4000000000', firstSeq: 5, lastSeq: 7, drainedMs: 300,
+    startNs: '1000000000',
+    endNs: '4000000000',
+    firstSeq: 5,
+    lastSeq: 7,
+    drainedMs: 300,
     delivery: { expected: 30, delivered: 30, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
     latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
-    connectMs: { ...summary, p50: 5 }, firstEventMs: { ...summary, p50: 500 },
+    connectMs: { ...summary, p50: 5 },
+    firstEventMs: { ...summary, p50: 500 },
     // 10 clients x 3 s x 4 polls/s = 120 requests for 30 delivered events.
-    window: { bytesUp: 120 * 80, bytesDown: 120 * 200 + 30 * 300, tcpConnects: 0, httpRequests: 120, httpResponses: 120, emptyResponses: 90, wsHandshakes: 0, reconnects: 0, messageBytesDown: 30 * 300, eventsReceived: 30, errors: 0, skippedPolls: 0 },
+    window: {
+      bytesUp: 120 * 80,
+      bytesDown: 120 * 200 + 30 * 300,
+      tcpConnects: 0,
+      httpRequests: 120,
+      httpResponses: 120,
+      emptyResponses: 90,
+      wsHandshakes: 0,
+      reconnects: 0,
+      messageBytesDown: 30 * 300,
+      eventsReceived: 30,
+      errors: 0,
+      skippedPolls: 0,
+    },
     countedUntilNs: '4000000000',
     runTotals: { ...zeroCounters(), tcpConnects: 10 },
-    connectBytesUp: 1000, connectBytesDown: 2000, clientsConnected: 10, loadCpuFraction: 0.1, loadLoopDelayP99Us: 100, totalErrors: 0,
+    connectBytesUp: 1000,
+    connectBytesDown: 2000,
+    clientsConnected: 10,
+    loadCpuFraction: 0.1,
+    loadLoopDelayP99Us: 100,
+    totalErrors: 0,
     ...overrides,
   };
 }
 
 function stats(atNs: bigint, cpuUs: number, elu: { active: number; idle: number }, rss = 50e6): ServerStats {
   return {
-    process: { atNs: atNs.toString(), cpuUserUs: cpuUs, cpuSystemUs: 0, rssBytes: rss, heapUsedBytes: rss / 2, heapTotalBytes: rss, externalBytes: 0, eluActiveMs: elu.active, eluIdleMs: elu.idle, loopDelay: { meanUs: 0, p50Us: 0, p99Us: 500, maxUs: 900 } },
+    process: {
+      atNs: atNs.toString(),
+      cpuUserUs: cpuUs,
+      cpuSystemUs: 0,
+      rssBytes: rss,
+      heapUsedBytes: rss / 2,
+      heapTotalBytes: rss,
+      externalBytes: 0,
+      eluActiveMs: elu.active,
+      eluIdleMs: elu.idle,
+      loopDelay: { meanUs: 0, p50Us: 0, p99Us: 500, maxUs: 900 },
+    },
     counters: { tcpAccepted: 10, openSockets: 10, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
     gauges: {},
   };
@@ -55,11 +107,23 @@ test('per-event and per-client figures divide window totals by the events receiv
 });
 
 test('loss, a saturated load generator and a saturated server each raise a warning', () => {
-  const lossy = load({ delivery: { expected: 30, delivered: 27, lost: 3, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 }, loadCpuFraction: 0.95 });
+  const lossy = load({
+    delivery: { expected: 30, delivered: 27, lost: 3, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
+    loadCpuFraction: 0.95,
+  });
   const { warnings } = deriveMetrics(params, lossy, server(2900));
-  assert.ok(warnings.some((w) => /^lost 3 of 30 events \(10\.00%\): not delivered within 0\.3 s/.test(w)), warnings.join('\n'));
-  assert.ok(warnings.some((w) => /^load generator saturated: 95%/.test(w)), warnings.join('\n'));
-  assert.ok(warnings.some((w) => /^server saturated: event loop busy 97%/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /^lost 3 of 30 events \(10\.00%\): not delivered within 0\.3 s/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.ok(
+    warnings.some((w) => /^load generator saturated: 95%/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.ok(
+    warnings.some((w) => /^server saturated: event loop busy 97%/.test(w)),
+    warnings.join('\n'),
+  );
 });
 
 test('at saturation the per-event figures divide by the events that arrived in the counting window, not the scheduled ones', () => {
@@ -68,11 +132,28 @@ test('at saturation the per-event figures divide by the events that arrived in t
   // server CPU belong to those 20.
   const lagging = load({
     delivery: { expected: 30, delivered: 30, lost: 0, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
-    window: { bytesUp: 5 * 90, bytesDown: 5 * (150 + 2 + 3) + 20 * 300, tcpConnects: 0, httpRequests: 5, httpResponses: 5, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 20 * 300, eventsReceived: 20, errors: 0, skippedPolls: 0 },
+    window: {
+      bytesUp: 5 * 90,
+      bytesDown: 5 * (150 + 2 + 3) + 20 * 300,
+      tcpConnects: 0,
+      httpRequests: 5,
+      httpResponses: 5,
+      emptyResponses: 0,
+      wsHandshakes: 0,
+      reconnects: 0,
+      messageBytesDown: 20 * 300,
+      eventsReceived: 20,
+      errors: 0,
+      skippedPolls: 0,
+    },
     // The counters were read 1 s after the scheduled end (a busy load loop): per second is per 4 s.
     countedUntilNs: '5000000000',
   });
-  const { metrics, totals } = deriveMetrics({ ...params, transport: 'long-poll', pollIntervalMs: null, longPollWaitMs: 30_000 }, lagging, server(300));
+  const { metrics, totals } = deriveMetrics(
+    { ...params, transport: 'long-poll', pollIntervalMs: null, longPollWaitMs: 30_000 },
+    lagging,
+    server(300),
+  );
   assert.equal(metrics['message_bytes_down_per_event']!.value, 300, 'message bytes per event = the encoded event');
   assert.equal(metrics['bytes_down_per_event']!.value, 300 + (5 * 155) / 20);
   assert.equal(metrics['overhead_bytes_down_per_event']!.value, (5 * 155) / 20);
@@ -86,15 +167,40 @@ test('at saturation the per-event figures divide by the events that arrived in t
 
 test('requests per event count answers received, not requests sent: a poll parked at the edge is not a request of this window', () => {
   // 6 requests were sent in the window, but the sixth is still parked at its end: 5 answers carried the 20 events.
-  const parked = load({ window: { bytesUp: 6 * 90, bytesDown: 20 * 300 + 5 * 155, tcpConnects: 0, httpRequests: 6, httpResponses: 5, emptyResponses: 0, wsHandshakes: 0, reconnects: 0, messageBytesDown: 20 * 300, eventsReceived: 20, errors: 0, skippedPolls: 0 } });
+  const parked = load({
+    window: {
+      bytesUp: 6 * 90,
+      bytesDown: 20 * 300 + 5 * 155,
+      tcpConnects: 0,
+      httpRequests: 6,
+      httpResponses: 5,
+      emptyResponses: 0,
+      wsHandshakes: 0,
+      reconnects: 0,
+      messageBytesDown: 20 * 300,
+      eventsReceived: 20,
+      errors: 0,
+      skippedPolls: 0,
+    },
+  });
   const { metrics } = deriveMetrics(params, parked, server(300));
   assert.equal(metrics['http_requests_per_event']!.value, 0.25);
 });
 
 test('a window in which no event arrived has no per-event figures, and says so', () => {
-  const none = load({ delivery: { expected: 30, delivered: 0, lost: 30, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 }, window: { ...zeroCounters(), bytesUp: 500, bytesDown: 900, httpRequests: 5, httpResponses: 5 } });
+  const none = load({
+    delivery: { expected: 30, delivered: 0, lost: 30, duplicated: 0, outOfOrder: 0, clockAnomalies: 0 },
+    window: { ...zeroCounters(), bytesUp: 500, bytesDown: 900, httpRequests: 5, httpResponses: 5 },
+  });
   const { metrics, warnings } = deriveMetrics(params, none, server(300));
-  for (const key of ['bytes_down_per_event', 'message_bytes_down_per_event', 'http_requests_per_event', 'server_cpu_ms_per_1000_events', 'server_bytes_out_per_event']) assert.equal(metrics[key], undefined, key);
+  for (const key of [
+    'bytes_down_per_event',
+    'message_bytes_down_per_event',
+    'http_requests_per_event',
+    'server_cpu_ms_per_1000_events',
+    'server_bytes_out_per_event',
+  ])
+    assert.equal(metrics[key], undefined, key);
   assert.equal(metrics['events_lost']!.value, 30);
   assert.ok(metrics['bytes_down_per_client_per_s']!.value > 0, 'per-client figures remain');
   assert.ok(warnings.includes('no event arrived in the measurement window: per-event figures are left out'));
@@ -102,13 +208,33 @@ test('a window in which no event arrived has no per-event figures, and says so',
 
 test('publisher lateness comes from the publisher process over the window; arrival lag from the server', () => {
   const window = server(300);
-  window.end = { ...window.end, feed: { latestSeq: 10, subscribers: 10, duplicateEvents: 0, gapEvents: 0, upstream: { host: '127.0.0.1', port: 1, connected: true, connects: 1, protocolErrors: 0, lastError: null, arrivalLag: { events: 3, meanUs: 500, p99Us: 12_500, maxUs: 12_600 } } } };
+  window.end = {
+    ...window.end,
+    feed: {
+      latestSeq: 10,
+      subscribers: 10,
+      duplicateEvents: 0,
+      gapEvents: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: 1,
+        connected: true,
+        connects: 1,
+        protocolErrors: 0,
+        lastError: null,
+        arrivalLag: { events: 3, meanUs: 500, p99Us: 12_500, maxUs: 12_600 },
+      },
+    },
+  };
   const quiet = deriveMetrics(params, load(), window);
   assert.equal(quiet.metrics['publisher_lateness_max_us']!.value, 0, 'no publisher figures: zero');
   assert.equal(quiet.metrics['feed_arrival_lag_p99_us']!.value, 12_500);
   assert.deepEqual(quiet.warnings, []);
 
-  const { metrics, warnings } = deriveMetrics(params, load(), { ...window, publisher: { events: 3, meanUs: 4000, p99Us: 11_000, maxUs: 11_500 } });
+  const { metrics, warnings } = deriveMetrics(params, load(), {
+    ...window,
+    publisher: { events: 3, meanUs: 4000, p99Us: 11_000, maxUs: 11_500 },
+  });
   assert.equal(metrics['publisher_lateness_p99_us']!.value, 11_000);
   assert.equal(metrics['publisher_lateness_max_us']!.value, 11_500);
   assert.deepEqual(warnings, ['publisher ran up to 11.5 ms behind schedule']);
@@ -119,9 +245,21 @@ test('server figures per event are the server rate over its own (longer) span ti
   // answer over IPC): 3.3 s of CPU at 10% and 3.3 s of bytes out. The window received 30 events.
   const late = server(0);
   late.start = stats(850_000_000n, 1_000_000, { active: 0, idle: 0 });
-  late.end = { ...stats(4_150_000_000n, 1_000_000 + 330_000, { active: 330, idle: 2970 }), counters: { ...late.start.counters, bytesOut: 3300 * 10 } };
+  late.end = {
+    ...stats(4_150_000_000n, 1_000_000 + 330_000, { active: 330, idle: 2970 }),
+    counters: { ...late.start.counters, bytesOut: 3300 * 10 },
+  };
   const { metrics } = deriveMetrics(params, load(), late);
-  assert.ok(Math.abs(metrics['server_cpu_ms_per_1000_events']!.value - (300 / 30) * 1000) < 1e-6, `${metrics['server_cpu_ms_per_1000_events']!.value}`);
-  assert.ok(Math.abs(metrics['server_bytes_out_per_event']!.value - 30_000 / 30) < 1e-6, `${metrics['server_bytes_out_per_event']!.value}`);
-  assert.ok(Math.abs(metrics['server_cpu_fraction']!.value - 0.1) < 1e-9, 'the share of a core is the server own figure');
+  assert.ok(
+    Math.abs(metrics['server_cpu_ms_per_1000_events']!.value - (300 / 30) * 1000) < 1e-6,
+    `${metrics['server_cpu_ms_per_1000_events']!.value}`,
+  );
+  assert.ok(
+    Math.abs(metrics['server_bytes_out_per_event']!.value - 30_000 / 30) < 1e-6,
+    `${metrics['server_bytes_out_per_event']!.value}`,
+  );
+  assert.ok(
+    Math.abs(metrics['server_cpu_fraction']!.value - 0.1) < 1e-9,
+    'the share of a core is the server own figure',
+  );
 });

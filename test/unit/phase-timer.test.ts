@@ -15,7 +15,16 @@ test('each phase gets the time from its entry to the next entry; re-entered phas
   timer.enter('teardown', ms(3521));
   timer.stop(ms(3600));
   timer.addSpan('start', ms(-200), ms(0));
-  assert.deepEqual(timer.phasesMs(), { start: 200, prewarm: 10, connect: 8, warmup: 500, window: 3000, drain: 0, snapshots: 3, teardown: 79 });
+  assert.deepEqual(timer.phasesMs(), {
+    start: 200,
+    prewarm: 10,
+    connect: 8,
+    warmup: 500,
+    window: 3000,
+    drain: 0,
+    snapshots: 3,
+    teardown: 79,
+  });
   assert.equal(timer.phase, null);
 });
 

@@ -21,7 +21,11 @@ describe('event codec', () => {
   });
 
   test('the encoding is plain JSON with emittedAtNs as a decimal string', () => {
-    assert.deepEqual(JSON.parse(encodeEvent(sample)), { seq: 42, emittedAtNs: '123456789012', payload: sample.payload });
+    assert.deepEqual(JSON.parse(encodeEvent(sample)), {
+      seq: 42,
+      emittedAtNs: '123456789012',
+      payload: sample.payload,
+    });
   });
 
   test('emittedAtNs beyond 2^53 survives exactly', () => {
@@ -36,7 +40,11 @@ describe('event codec', () => {
   });
 
   test('encodeEventList / decodeEventList round trip, in order', () => {
-    const events: FeedEvent[] = [1, 2, 3].map((seq) => ({ seq, emittedAtNs: BigInt(seq) * 1_000_000n, payload: `p${seq}` }));
+    const events: FeedEvent[] = [1, 2, 3].map((seq) => ({
+      seq,
+      emittedAtNs: BigInt(seq) * 1_000_000n,
+      payload: `p${seq}`,
+    }));
     const body = encodeEventList(events.map(encodeEvent));
     assert.deepEqual(decodeEventList(body), events);
   });
@@ -109,7 +117,18 @@ describe('parseSince', () => {
   });
 
   test('rejects anything else', () => {
-    for (const raw of ['abc', '-1', '1.5', '1e3', ' 1', '1 ', '+1', '0x10', '9007199254740992', '99999999999999999999']) {
+    for (const raw of [
+      'abc',
+      '-1',
+      '1.5',
+      '1e3',
+      ' 1',
+      '1 ',
+      '+1',
+      '0x10',
+      '9007199254740992',
+      '99999999999999999999',
+    ]) {
       const result = parseSince(raw);
       assert.equal(result.ok, false, `since=${raw}`);
       if (!result.ok) assert.ok(result.message.length > 0);

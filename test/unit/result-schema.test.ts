@@ -7,7 +7,8 @@ import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { parseResult, resultSchema, type Result } from '../../bench/result-schema.ts';
 import { ResultStore } from '../../bench/result-store.ts';
 
-const fixture = (): Result => parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
+const fixture = (): Result =>
+  parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
 
 describe('result schema', () => {
   test('a real result file validates, and its kept histogram decodes to the recorded summary', () => {
@@ -27,7 +28,13 @@ describe('result schema', () => {
 
   test('errored and aborted runs are part of the union', () => {
     const r = fixture();
-    r.jobs[0]!.runs.push({ status: 'errored', repetition: 2, startedAt: new Date(0).toISOString(), phase: 'measure', error: 'server exited (code 1)' });
+    r.jobs[0]!.runs.push({
+      status: 'errored',
+      repetition: 2,
+      startedAt: new Date(0).toISOString(),
+      phase: 'measure',
+      error: 'server exited (code 1)',
+    });
     r.jobs[0]!.runs.push({ status: 'aborted', repetition: 3, reason: 'not started: the run was interrupted' });
     assert.equal(parseResult(JSON.parse(JSON.stringify(r))).jobs[0]!.runs.length, 3);
   });
@@ -59,8 +66,15 @@ describe('ResultStore', () => {
       assert.equal(readFileSync(store.latest, 'utf8'), readFileSync(store.file, 'utf8'));
       const broken = { ...r, status: 'nope' } as unknown as Result;
       assert.throws(() => store.save(broken));
-      assert.equal(JSON.parse(readFileSync(store.file, 'utf8')).status, r.status, 'an invalid document never replaces a valid one');
-      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+      assert.equal(
+        JSON.parse(readFileSync(store.file, 'utf8')).status,
+        r.status,
+        'an invalid document never replaces a valid one',
+      );
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+        [],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -43,7 +43,11 @@ describe('ScheduleRunner with a fake clock', () => {
     clock.now = startNs + 350_000_000n;
     assert.equal(runner.emitDue(), 3);
     assert.equal(runner.emitDue(), 0, 'nothing more is due at the same instant');
-    assert.deepEqual(batches.map((b) => b.map((e) => e.seq)), [[1], [2, 3, 4]], 'one batch per wake');
+    assert.deepEqual(
+      batches.map((b) => b.map((e) => e.seq)),
+      [[1], [2, 3, 4]],
+      'one batch per wake',
+    );
     assert.deepEqual(
       batches.flat().map((e) => e.emittedAtNs - startNs),
       [0n, 100_000_000n, 200_000_000n, 300_000_000n],
@@ -66,8 +70,17 @@ describe('ScheduleRunner with a fake clock', () => {
     runner.stop();
     clock.now = startNs + 100_000_000n;
     assert.equal(runner.emitDue(), 5);
-    assert.deepEqual(batches.map((b) => b.map((e) => e.seq)), [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
-    assert.deepEqual(batches[1]!.map((e) => e.emittedAtNs), Array<bigint>(5).fill(startNs + 100_000_000n));
+    assert.deepEqual(
+      batches.map((b) => b.map((e) => e.seq)),
+      [
+        [1, 2, 3, 4, 5],
+        [6, 7, 8, 9, 10],
+      ],
+    );
+    assert.deepEqual(
+      batches[1]!.map((e) => e.emittedAtNs),
+      Array<bigint>(5).fill(startNs + 100_000_000n),
+    );
   });
 
   test('close to due it blocks for exactly the remaining time, then publishes on time (no spinning)', () => {
@@ -88,7 +101,10 @@ describe('ScheduleRunner on real timers', () => {
   /** Runs a real schedule for `ms`; returns the seqs it emitted and its lateness. */
   async function runFor(shape: ScheduleShape, ms: number) {
     const seqs: number[] = [];
-    const runner = new ScheduleRunner({ schedule: makeSchedule(shape), onDue: (events) => seqs.push(...events.map((e) => e.seq)) });
+    const runner = new ScheduleRunner({
+      schedule: makeSchedule(shape),
+      onDue: (events) => seqs.push(...events.map((e) => e.seq)),
+    });
     const errors: unknown[] = [];
     const onError = (err: unknown) => errors.push(err);
     process.on('uncaughtException', onError);
@@ -100,13 +116,20 @@ describe('ScheduleRunner on real timers', () => {
       process.off('uncaughtException', onError);
     }
     assert.deepEqual(errors, []);
-    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'every seq once, in order');
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => i + 1),
+      'every seq once, in order',
+    );
     return { count: seqs.length, lateness: runner.lateness.summary() };
   }
 
   test('stop() ends the schedule: no timer emits afterwards', async () => {
     let emitted = 0;
-    const runner = new ScheduleRunner({ schedule: makeSchedule({ kind: 'steady', ratePerSec: 100 }), onDue: (events) => (emitted += events.length) });
+    const runner = new ScheduleRunner({
+      schedule: makeSchedule({ kind: 'steady', ratePerSec: 100 }),
+      onDue: (events) => (emitted += events.length),
+    });
     runner.start();
     await sleep(50);
     runner.stop();

@@ -25,7 +25,10 @@ describe('steady schedule', () => {
       const s = makeSchedule({ kind: 'steady', ratePerSec });
       assert.equal(s.offsetNs(1), 0);
       for (const seq of [2, 3, 10, 101]) {
-        assert.ok(Math.abs(s.offsetNs(seq) - (seq - 1) * (SECOND_NS / ratePerSec)) <= 0.5, `rate ${ratePerSec} seq ${seq}`);
+        assert.ok(
+          Math.abs(s.offsetNs(seq) - (seq - 1) * (SECOND_NS / ratePerSec)) <= 0.5,
+          `rate ${ratePerSec} seq ${seq}`,
+        );
       }
     }
   });
@@ -80,7 +83,8 @@ describe('burst schedule', () => {
   // fractional offsets, and Feed turns offsets into BigInt, which throws (the publisher crashes).
   test('offsetNs is a whole number of ns for a fractional everyMs such as 1000/30', () => {
     const s = makeSchedule({ kind: 'burst', size: 1, everyMs: 1000 / 30 });
-    for (let seq = 1; seq <= 10; seq++) assert.ok(Number.isInteger(s.offsetNs(seq)), `offset of ${seq}: ${s.offsetNs(seq)}`);
+    for (let seq = 1; seq <= 10; seq++)
+      assert.ok(Number.isInteger(s.offsetNs(seq)), `offset of ${seq}: ${s.offsetNs(seq)}`);
   });
 });
 
@@ -121,7 +125,11 @@ describe('seqRangeInWindow', () => {
           const { first, last } = seqRangeInWindow(s, startNs, fromNs, toNs);
           const got: number[] = [];
           for (let seq = first; seq <= last; seq++) got.push(seq);
-          assert.deepEqual(got, expected(s, startNs, fromNs, toNs, maxSeq), `${JSON.stringify(shape)} [${from}, ${to})`);
+          assert.deepEqual(
+            got,
+            expected(s, startNs, fromNs, toNs, maxSeq),
+            `${JSON.stringify(shape)} [${from}, ${to})`,
+          );
         }
       }
     }

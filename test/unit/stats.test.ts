@@ -68,7 +68,12 @@ describe('welch (candidate - baseline) against SciPy', () => {
   test('unequal sizes (n = 3 vs n = 6), and alpha sets the CI level', () => {
     const baseline = [1.0, 2.0, 4.0];
     const candidate = [2.0, 3.0, 3.5, 5.0, 6.0, 9.0];
-    const ref = { statistic: 1.7814558388184583, pValue: 0.12195312081833432, df: 6.411017181252169, difference: 2.4166666666666665 };
+    const ref = {
+      statistic: 1.7814558388184583,
+      pValue: 0.12195312081833432,
+      df: 6.411017181252169,
+      difference: 2.4166666666666665,
+    };
     matches(welch(baseline, candidate, 0.05), { ...ref, ci: [-0.8518268584004991, 5.685160191733832] });
     // 90% CI: narrower, same p.
     matches(welch(baseline, candidate, 0.1), { ...ref, ci: [-0.18943082575005166, 5.022764159083385] });

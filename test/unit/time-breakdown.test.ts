@@ -4,18 +4,34 @@ import { readFileSync } from 'node:fs';
 import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
 import { P99_MIN_SAMPLES, renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
 
-const fixture = (): Result => parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
-const completed = (r: Result): CompletedRun[] => r.jobs.flatMap((j) => j.runs.filter((x): x is CompletedRun => x.status === 'completed'));
+const fixture = (): Result =>
+  parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
+const completed = (r: Result): CompletedRun[] =>
+  r.jobs.flatMap((j) => j.runs.filter((x): x is CompletedRun => x.status === 'completed'));
 
 /** Every completed run: 100 ms start (40 of it during the previous teardown), 2 s window, ... */
 function timed(): Result {
   const r = fixture();
   for (const run of completed(r)) {
-    run.phasesMs = { start: 100, prewarm: 300, connect: 20, warmup: 500, window: 2000, drain: 100, snapshots: 30, teardown: 50 };
+    run.phasesMs = {
+      start: 100,
+      prewarm: 300,
+      connect: 20,
+      warmup: 500,
+      window: 2000,
+      drain: 100,
+      snapshots: 30,
+      teardown: 50,
+    };
     run.startOverlapMs = 40;
   }
   const runs = completed(r).length;
-  r.planTiming = { bundleMs: 400, calibrationMs: 5000, saveMs: 100, wallMs: 400 + 5000 + 100 + runs * (3100 - 40) + 1000 };
+  r.planTiming = {
+    bundleMs: 400,
+    calibrationMs: 5000,
+    saveMs: 100,
+    wallMs: 400 + 5000 + 100 + runs * (3100 - 40) + 1000,
+  };
   return r;
 }
 
@@ -30,7 +46,10 @@ test('the breakdown sums phases over the plan, subtracts the overlap once, and t
   const wall = r.planTiming!.wallMs;
   assert.match(text, new RegExp(`${runs} runs, plan wall time ${(wall / 1000).toFixed(1)} s`));
   const row = (label: string) => text.split('\n').find((l) => l.trimStart().startsWith(label))!;
-  assert.match(row('measurement window'), new RegExp(`${((runs * 2000) / 1000).toFixed(1)} s\\s+${((100 * runs * 2000) / wall).toFixed(1)}%`));
+  assert.match(
+    row('measurement window'),
+    new RegExp(`${((runs * 2000) / 1000).toFixed(1)} s\\s+${((100 * runs * 2000) / wall).toFixed(1)}%`),
+  );
   assert.match(row('calibration'), /5\.0 s/);
   assert.match(row('bundling child processes'), /0\.4 s/);
   assert.match(row('minus: start while the previous run ended'), new RegExp(`-${((runs * 40) / 1000).toFixed(1)} s`));

@@ -30,7 +30,11 @@ describe('transport traits', () => {
   });
 
   test('an unknown transport is an error naming the known ones, never a default', () => {
-    assert.throws(() => transportTraits('http2-poll'), (e: unknown) => e instanceof UnknownTransportError && /"http2-poll".*short-poll, long-poll, sse, ws/.test(e.message));
+    assert.throws(
+      () => transportTraits('http2-poll'),
+      (e: unknown) =>
+        e instanceof UnknownTransportError && /"http2-poll".*short-poll, long-poll, sse, ws/.test(e.message),
+    );
     assert.throws(() => transportTraits('toString'), UnknownTransportError);
     assert.throws(() => transportName('http2-poll'), UnknownTransportError);
     assert.throws(() => transportColors([{ label: 'http2-poll', transport: 'http2-poll' }]), UnknownTransportError);
@@ -46,10 +50,16 @@ describe('transport traits', () => {
       const intervals = mine.map((j) => j.params.pollIntervalMs);
       const sets = new Set(mine.map((j) => j.parameterSet)).size;
       if (t.pollIntervalAxis) {
-        assert.ok(intervals.every((i) => i !== null), name);
+        assert.ok(
+          intervals.every((i) => i !== null),
+          name,
+        );
         assert.equal(mine.length, sets * s.matrix.pollIntervalMs.length, name);
       } else {
-        assert.ok(intervals.every((i) => i === null), name);
+        assert.ok(
+          intervals.every((i) => i === null),
+          name,
+        );
         assert.equal(mine.length, sets, `${name} runs once per parameter set`);
       }
       for (const j of mine) {
