@@ -101,7 +101,7 @@ async function main(): Promise<number> {
 
   let baseline: Result | undefined = storedBaseline;
   let candidate: Result;
-  let interrupted = false;
+  let interrupted: boolean;
   let baselineName = values.baseline ? path.basename(values.baseline) : 'baseline';
   if (values.against !== undefined) {
     try {

@@ -374,7 +374,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     });
   };
 
-  let interrupted = false;
+  let interrupted: boolean;
   // One publisher for the whole plan, on the load generator's core, up before calibration measures.
   const publisher = new PublisherProcess(pinning.loadCpus);
   const bundle = await buildChildBundle();

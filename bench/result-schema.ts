@@ -199,8 +199,6 @@ export const abortedRunSchema = z.object({
 
 export const runSchema = z.discriminatedUnion('status', [completedRunSchema, erroredRunSchema, abortedRunSchema]);
 export type CompletedRun = z.infer<typeof completedRunSchema>;
-export type ErroredRun = z.infer<typeof erroredRunSchema>;
-export type AbortedRun = z.infer<typeof abortedRunSchema>;
 export type Run = z.infer<typeof runSchema>;
 
 export const jobSchema = z.object({

@@ -4,7 +4,7 @@
  * row, and the warnings. A pure function of the result.
  */
 import type { Result } from '../bench/result-schema.ts';
-import { groupByParameterSet, transportLabel, type JobSummary, type MetricSummary } from './aggregate.ts';
+import { groupByParameterSet, transportLabel, type JobSummary } from './aggregate.ts';
 
 interface Row {
   label: string;
@@ -44,14 +44,13 @@ const ROWS: Row[] = [
 
 function cell(summary: JobSummary, row: Row): string {
   if (summary.completed.length === 0) return 'n/a';
-  let m: MetricSummary | undefined;
   if (row.metric === 'dup_ooo') {
     const d = summary.metrics['events_duplicated'];
     const o = summary.metrics['events_out_of_order'];
     if (!d || !o) return 'n/a';
     return int(d.max + o.max);
   }
-  m = summary.metrics[row.metric];
+  const m = summary.metrics[row.metric];
   if (!m) return 'n/a';
   const main = row.format(m.median);
   return row.range && m.n > 1 ? `${main} [${row.format(m.min)}-${row.format(m.max)}]` : main;

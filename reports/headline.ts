@@ -100,13 +100,11 @@ export function computeHeadline(result: Result): Headline | null {
         requestsTimes: requestsPerEvent === 0 ? Number.POSITIVE_INFINITY : refRequests / requestsPerEvent,
         cpuPer1000,
         cpuTimes: refCpu / cpuPer1000,
-        versusOthers: polls
-          .slice(1)
-          .map((p) => ({
-            label: transportLabel(p.job),
-            latencyTimes: medianOf(p, 'latency_p50_us') / 1000 / latencyP50Ms,
-            bytesTimes: totalBytesPerEvent(p) / bytesPerEvent,
-          })),
+        versusOthers: polls.slice(1).map((p) => ({
+          label: transportLabel(p.job),
+          latencyTimes: medianOf(p, 'latency_p50_us') / 1000 / latencyP50Ms,
+          bytesTimes: totalBytesPerEvent(p) / bytesPerEvent,
+        })),
       };
     });
 

@@ -6,7 +6,7 @@
  * shown, under their raw name and unit.
  */
 import type { Metric } from '../bench/result-schema.ts';
-import { fixed, int, pct, sig3 } from './format.ts';
+import { fixed, int, sig3 } from './format.ts';
 
 export type MetricGroup = 'latency' | 'delivery' | 'bytes' | 'requests' | 'connections' | 'server' | 'load';
 

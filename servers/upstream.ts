@@ -87,7 +87,6 @@ export class Upstream {
     const { host, port, feed } = this.options;
     const reader = new LineReader();
     const decoder = new StringDecoder('utf8');
-    let socket: net.Socket;
     // Lines read but not yet handed to the feed, with when their chunk arrived.
     const queue: { lines: string[]; next: number }[] = [];
     let draining = false;
@@ -164,7 +163,7 @@ export class Upstream {
         return false;
       },
     };
-    socket = net.connect({ host, port, onread });
+    const socket = net.connect({ host, port, onread });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.once('connect', () => {

@@ -81,7 +81,7 @@ function installDependencies(
   logFile: string,
   log: (l: string) => void,
 ): void {
-  let baseLock: string | null = null;
+  let baseLock: string | null;
   try {
     baseLock = git(root, ['show', `${sha}:package-lock.json`]);
   } catch {

@@ -11,4 +11,4 @@ export const clientFactories: Record<TransportName, ClientFactory> = {
   sse: createSseClient,
   ws: createWsClient,
 };
-export type { TransportClient, ClientOptions, ClientCounters, TransportName } from './types.ts';
+export type { TransportClient, ClientOptions, TransportName } from './types.ts';

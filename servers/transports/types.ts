@@ -1,10 +1,9 @@
 import type { Feed } from '../feed.ts';
 import type { TransportHost } from '../http-host.ts';
 
-import { TRANSPORT_NAMES, type TransportName } from '../protocol.ts';
+import type { TransportName } from '../protocol.ts';
 
 export type { TransportName };
-export const TRANSPORTS: readonly TransportName[] = TRANSPORT_NAMES;
 
 export interface TransportOptions {
   /** ws only: permessage-deflate. Off unless a scenario turns it on (client and server defaults differ). */

@@ -10,7 +10,6 @@ import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { Inject, ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';

@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import type { FromServer, ToServer } from '../../servers/ipc.ts';
