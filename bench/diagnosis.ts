@@ -6,8 +6,8 @@
  */
 import type { ConnectOutcome } from './load/connect.ts';
 import { LOAD_SATURATION_FRACTION, SERVER_SATURATION_ELU } from './metrics.ts';
-
-export type BottleneckResource = 'descriptors' | 'connect-backlog' | 'server-cpu' | 'load-cpu' | 'publisher';
+import type { BottleneckResource, RunWarning } from './result-schema.ts';
+import { warn } from './warnings.ts';
 
 export interface Bottleneck {
   resource: BottleneckResource;
@@ -130,9 +130,9 @@ export function alreadyWarned(b: Bottleneck, run: { unconnected: number; windowS
   return b.resource === 'load-cpu' || b.resource === 'publisher';
 }
 
-/** The warning line for the run's warnings list; reports/warnings.ts recognises the "bottleneck:" prefix. */
-export function bottleneckWarning(b: Bottleneck): string {
-  return `bottleneck: ${RESOURCE_LABELS[b.resource]}: ${b.detail}`;
+/** The run's warning for a bottleneck: its resource is in the code (`bottleneck-<resource>`), for reports to classify. */
+export function bottleneckWarning(b: Bottleneck): RunWarning {
+  return warn.bottleneck(b.resource, `bottleneck: ${RESOURCE_LABELS[b.resource]}: ${b.detail}`);
 }
 
 /** diagnose() over a run's load report and derived metrics (what the orchestrator calls). */

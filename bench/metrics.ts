@@ -18,7 +18,8 @@
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/start.ts';
 import type { LagSummary } from '../servers/lag.ts';
-import type { Audit, JobParams, Metric, Unit } from './result-schema.ts';
+import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
+import { warn } from './warnings.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -93,7 +94,7 @@ export function deriveMetrics(
   params: JobParams,
   load: LoadReport,
   server: ServerWindow,
-): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: string[] } {
+): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: RunWarning[] } {
   const d = load.delivery;
   const w = load.window;
   const received = w.eventsReceived;
@@ -197,40 +198,26 @@ export function deriveMetrics(
     serverHeapRetainedBytes: server.retained.process.heapUsedBytes,
   };
 
-  const warnings: string[] = [];
-  if (d.lost > 0) {
-    warnings.push(
-      `lost ${d.lost} of ${d.expected} events (${((100 * d.lost) / Math.max(1, d.expected)).toFixed(2)}%): not delivered within ${(load.drainedMs / 1000).toFixed(1)} s after the window`,
-    );
-  }
-  if (d.duplicated > 0) warnings.push(`${d.duplicated} events delivered twice`);
-  if (d.outOfOrder > 0) warnings.push(`${d.outOfOrder} events out of order`);
-  if (d.clockAnomalies > 0)
-    warnings.push(
-      `${d.clockAnomalies} events received before their scheduled time: the shared-clock assumption failed`,
-    );
+  const warnings: RunWarning[] = [];
+  if (d.lost > 0) warnings.push(warn.eventsLost(d.lost, d.expected, load.drainedMs));
+  if (d.duplicated > 0) warnings.push(warn.eventsDuplicated(d.duplicated));
+  if (d.outOfOrder > 0) warnings.push(warn.eventsOutOfOrder(d.outOfOrder));
+  if (d.clockAnomalies > 0) warnings.push(warn.eventsBeforeSchedule(d.clockAnomalies));
   if (load.clientsConnected < params.clients)
-    warnings.push(`only ${load.clientsConnected} of ${params.clients} clients connected`);
-  if (load.totalErrors > 0) warnings.push(`${load.totalErrors} client errors (failed requests or dropped connections)`);
-  if (load.loadCpuFraction > LOAD_SATURATION_FRACTION) {
-    warnings.push(
-      `load generator saturated: ${(load.loadCpuFraction * 100).toFixed(0)}% of a core; these figures are partly the client's, not the server's`,
-    );
-  }
+    warnings.push(warn.clientsUnconnected(load.clientsConnected, params.clients));
+  if (load.totalErrors > 0) warnings.push(warn.clientErrors(load.totalErrors));
+  if (load.loadCpuFraction > LOAD_SATURATION_FRACTION)
+    warnings.push(warn.loadSaturated(load.loadCpuFraction, LOAD_SATURATION_FRACTION));
   const elu = metrics['server_event_loop_utilization']!.value;
-  if (elu > SERVER_SATURATION_ELU) {
-    warnings.push(
-      `server saturated: event loop busy ${(elu * 100).toFixed(0)}% of the window (CPU ${(metrics['server_cpu_fraction']!.value * 100).toFixed(0)}% of a core); latency here is mostly queueing in the server`,
-    );
-  }
+  if (elu > SERVER_SATURATION_ELU)
+    warnings.push(warn.serverSaturated(elu, metrics['server_cpu_fraction']!.value, SERVER_SATURATION_ELU));
   if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US)
-    warnings.push(`publisher ran up to ${(lateness.maxUs / 1000).toFixed(1)} ms behind schedule`);
-  if (w.skippedPolls > 0)
-    warnings.push(`${w.skippedPolls} poll ticks skipped because the previous poll had not returned`);
+    warnings.push(warn.publisherLate(lateness.maxUs, PUBLISHER_LATE_WARN_US));
+  if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics)) if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key];
-    warnings.push('no event arrived in the measurement window: per-event figures are left out');
+    warnings.push(warn.noEventsInWindow());
   }
   return { metrics, totals, warnings };
 }

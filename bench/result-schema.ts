@@ -7,8 +7,13 @@ import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/protocol.ts';
 import { formatZodIssues } from '../servers/zod-issues.ts';
+import { upgradeV1 } from './result-v1.ts';
 
-export const RESULT_SCHEMA_VERSION = 1;
+/**
+ * 2: a run's warnings are structured (`warningSchema`) instead of sentences. Version-1 files still
+ * load: parseResult upgrades them through bench/result-v1.ts.
+ */
+export const RESULT_SCHEMA_VERSION = 2;
 
 export const unitSchema = z.enum([
   'us',
@@ -59,6 +64,52 @@ export const encodedHistogramSchema = z.object({
   summary: percentileSummarySchema,
 });
 export type EncodedHistogram = z.infer<typeof encodedHistogramSchema>;
+
+/** What can limit a run (bench/diagnosis.ts). */
+const bottleneckResourceSchema = z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']);
+export type BottleneckResource = z.infer<typeof bottleneckResourceSchema>;
+
+/**
+ * Every warning a run can carry, one code each (bench/warnings.ts writes them, with their sentences).
+ * A named bottleneck carries its resource in the code, so what it means is data, not text.
+ * `unrecognised` only comes from a version-1 file holding a sentence this version does not know.
+ */
+const warningCodeSchema = z.enum([
+  'events-lost',
+  'events-duplicated',
+  'events-out-of-order',
+  'events-before-schedule',
+  'clients-unconnected',
+  'client-errors',
+  'load-saturated',
+  'server-saturated',
+  'publisher-late',
+  'poll-ticks-skipped',
+  'no-events-in-window',
+  'bottleneck-descriptors',
+  'bottleneck-connect-backlog',
+  'bottleneck-server-cpu',
+  'bottleneck-load-cpu',
+  'bottleneck-publisher',
+  'unrecognised',
+]);
+export type WarningCode = z.infer<typeof warningCodeSchema>;
+
+/**
+ * One warning of a run. `value` is the figure that triggered it and `limit` the threshold it crossed,
+ * in that figure's own unit (events or clients as counts, saturation as a fraction of a core or of
+ * the window, publisher lateness in µs); null where the code has none. `message` is the sentence for
+ * display only: nothing reads meaning out of it.
+ */
+export const warningSchema = z.object({
+  code: warningCodeSchema,
+  /** `error`: the figures measured the machine, not a transport; `warning`: they are compromised; `note`: worth knowing. */
+  severity: z.enum(['error', 'warning', 'note']),
+  value: z.number().nullable(),
+  limit: z.number().nullable(),
+  message: z.string(),
+});
+export type RunWarning = z.infer<typeof warningSchema>;
 
 export const jobParamsSchema = z.object({
   transport: z.enum(TRANSPORT_NAMES),
@@ -137,7 +188,7 @@ export const completedRunSchema = z.object({
   /** Raw window totals the per-event metrics were derived from. */
   totals: z.record(z.string(), z.number()),
   pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
-  warnings: z.array(z.string()),
+  warnings: z.array(warningSchema),
   /** What a run can be audited against (a packet capture, the schedule); absent in older results. */
   audit: auditSchema.optional(),
   /** The bounded connect phase (absent in results from before it existed). */
@@ -158,7 +209,7 @@ export const completedRunSchema = z.object({
   /** What limited this run (bench/diagnosis.ts); absent when nothing did. */
   bottleneck: z
     .object({
-      resource: z.enum(['descriptors', 'connect-backlog', 'server-cpu', 'load-cpu', 'publisher']),
+      resource: bottleneckResourceSchema,
       detail: z.string(),
     })
     .optional(),
@@ -271,9 +322,12 @@ export const resultSchema = z.object({
 });
 export type Result = z.infer<typeof resultSchema>;
 
-/** Parses and validates a result document; throws a readable error listing what is wrong. */
+/**
+ * Parses and validates a result document, upgrading a version-1 file first; throws a readable error
+ * listing what is wrong.
+ */
 export function parseResult(json: unknown): Result {
-  const parsed = resultSchema.safeParse(json);
+  const parsed = resultSchema.safeParse(upgradeV1(json));
   if (!parsed.success) {
     throw new Error(
       `not a valid pollbench result (schema v${RESULT_SCHEMA_VERSION}): ${formatZodIssues(parsed.error.issues, 10)}`,

@@ -2,7 +2,7 @@
  * Per-job summaries across repetitions: for each metric the median, min and max over completed runs
  * (n = runs, never samples inside one run). Pure; shared by every renderer.
  */
-import type { CompletedRun, Job, Metric, Result } from '../bench/result-schema.ts';
+import type { CompletedRun, Job, Metric, Result, RunWarning } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/transport-traits.ts';
 
 export interface MetricSummary {
@@ -31,6 +31,9 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** A run's warning as listed under its job: its sentence, after the run's number. */
+export const runWarningText = (repetition: number, w: RunWarning): string => `run ${repetition}: ${w.message}`;
+
 export function summarizeJob(job: Job): JobSummary {
   const completed = job.runs.filter((r): r is CompletedRun => r.status === 'completed');
   const metrics: Record<string, MetricSummary> = {};
@@ -55,7 +58,7 @@ export function summarizeJob(job: Job): JobSummary {
         ? [`run ${r.repetition} aborted: ${r.reason}`]
         : [],
   );
-  const warnings = completed.flatMap((r) => r.warnings.map((w) => `run ${r.repetition}: ${w}`));
+  const warnings = completed.flatMap((r) => r.warnings.map((w) => runWarningText(r.repetition, w)));
   return { job, completed, planned: job.runs.length, errors, warnings, metrics };
 }
 

@@ -74,7 +74,9 @@ export function latencyChartInputs(result: Result, colors: Colors): LatencyChart
     const runs = Math.max(...curves.map((x) => x.curve.runs), 0);
     // Saturation changes what a curve means (queueing, not transport): say so on the chart itself.
     const saturated = list.flatMap((s) => {
-      const hit = s.completed.filter((r) => r.warnings.some((w) => /saturated/.test(w))).length;
+      const hit = s.completed.filter((r) =>
+        r.warnings.some((w) => w.code === 'load-saturated' || w.code === 'server-saturated'),
+      ).length;
       return hit ? [`${transportLabel(s.job)} saturated in ${hit} of ${s.completed.length} runs`] : [];
     });
     return {

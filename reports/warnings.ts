@@ -3,8 +3,8 @@
  * aborted runs, lost or duplicated events, a saturated load generator or server, an interrupted run.
  * Data only; each renderer shows it in its own way (the HTML report as a block at the top).
  */
-import type { Result } from '../bench/result-schema.ts';
-import { summarizeAll, transportLabel } from './aggregate.ts';
+import type { Result, RunWarning } from '../bench/result-schema.ts';
+import { runWarningText, summarizeAll, transportLabel } from './aggregate.ts';
 
 export type NoticeKind = 'error' | 'loss' | 'saturation' | 'note';
 
@@ -20,24 +20,38 @@ export interface Notice {
 
 const KIND_ORDER: NoticeKind[] = ['error', 'loss', 'saturation', 'note'];
 
-/** A publisher this late distorts latency more than the transports differ at low rates. */
-const DISTURBING_LATENESS_MS = 50;
+/** A publisher this late (µs) distorts latency more than the transports differ at low rates. */
+const DISTURBING_LATENESS_US = 50_000;
 
-function classify(text: string): NoticeKind {
-  // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
-  // transport; any other named bottleneck means the figures partly measure that limit.
-  if (/(^|: )bottleneck: file descriptors\b/.test(text)) return 'error';
-  if (/(^|: )bottleneck: /.test(text)) return 'saturation';
-  if (
-    /\blost\b|twice|out of order|clients connected|client errors|before their scheduled time|no event arrived/.test(
-      text,
-    )
-  )
-    return 'loss';
-  if (/saturated|poll ticks skipped/.test(text)) return 'saturation';
-  const late = /publisher ran up to ([0-9.]+) ms behind/.exec(text);
-  if (late && Number(late[1]) >= DISTURBING_LATENESS_MS) return 'saturation';
-  return 'note';
+/** Which group a run's warning is listed under: by its code (and figure), never by its wording. */
+export function classify(w: RunWarning): NoticeKind {
+  switch (w.code) {
+    // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
+    // transport; any other named bottleneck means the figures partly measure that limit.
+    case 'bottleneck-descriptors':
+      return 'error';
+    case 'bottleneck-connect-backlog':
+    case 'bottleneck-server-cpu':
+    case 'bottleneck-load-cpu':
+    case 'bottleneck-publisher':
+      return 'saturation';
+    case 'events-lost':
+    case 'events-duplicated':
+    case 'events-out-of-order':
+    case 'events-before-schedule':
+    case 'clients-unconnected':
+    case 'client-errors':
+    case 'no-events-in-window':
+      return 'loss';
+    case 'load-saturated':
+    case 'server-saturated':
+    case 'poll-ticks-skipped':
+      return 'saturation';
+    case 'publisher-late':
+      return (w.value ?? 0) >= DISTURBING_LATENESS_US ? 'saturation' : 'note';
+    case 'unrecognised':
+      return 'note';
+  }
 }
 
 export function collectNotices(result: Result): Notice[] {
@@ -74,7 +88,8 @@ export function collectNotices(result: Result): Notice[] {
     const where = `${label}, ${s.job.parameterSet}`;
     const at = { where, parameterSet: s.job.parameterSet, label };
     for (const e of s.errors) notices.push({ kind: 'error', ...at, text: e });
-    for (const w of s.warnings) notices.push({ kind: classify(w), ...at, text: w });
+    for (const r of s.completed)
+      for (const w of r.warnings) notices.push({ kind: classify(w), ...at, text: runWarningText(r.repetition, w) });
   }
   return notices.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 }

@@ -154,9 +154,13 @@ describe('a run past the connect ceiling', () => {
     const bottleneck = diagnoseRun(report, metrics);
     assert.equal(bottleneck?.resource, 'connect-backlog');
     warnings.push(bottleneckWarning(bottleneck!));
-    assert.ok(warnings.includes(`only ${CONNECTABLE} of ${CLIENTS} clients connected`), warnings.join('\n'));
+    const text = warnings.map((w) => w.message).join('\n');
+    const unconnected = warnings.find((w) => w.code === 'clients-unconnected');
+    assert.equal(unconnected?.message, `only ${CONNECTABLE} of ${CLIENTS} clients connected`, text);
+    assert.deepEqual([unconnected?.value, unconnected?.limit], [CONNECTABLE, CLIENTS]);
+    assert.equal(warnings.at(-1)!.code, 'bottleneck-connect-backlog');
     assert.match(
-      warnings.at(-1)!,
+      warnings.at(-1)!.message,
       /^bottleneck: connect backlog: 8 of 12 clients connected within the 1.5 s connect deadline/,
     );
 

@@ -50,13 +50,13 @@ test('compare: unusable input exits 2 with one clear line', () => {
     const disjoint = JSON.parse(readFileSync(fixture('small-result.json'), 'utf8')) as { jobs: { id: string }[] };
     for (const job of disjoint.jobs) job.id = `other ${job.id}`;
     writeFileSync(path.join(dir, 'disjoint.json'), JSON.stringify(disjoint));
-    writeFileSync(path.join(dir, 'v2.json'), JSON.stringify({ ...disjoint, schemaVersion: 2 }));
+    writeFileSync(path.join(dir, 'v3.json'), JSON.stringify({ ...disjoint, schemaVersion: 3 }));
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ alpha: 3 }));
     const cases: [string[], RegExp][] = [
       [[fixture('small-result.json'), path.join(dir, 'disjoint.json')], /share no job/],
       [
-        [fixture('small-result.json'), path.join(dir, 'v2.json')],
-        /not a valid pollbench result \(schema v1\): schemaVersion/,
+        [fixture('small-result.json'), path.join(dir, 'v3.json')],
+        /not a valid pollbench result \(schema v2\): schemaVersion/,
       ],
       [[fixture('small-result.json')], /give a baseline and a candidate result file \(got 1 files\)/],
       [

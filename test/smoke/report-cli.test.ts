@@ -54,7 +54,7 @@ test('bad input: one clear line, exit code 2, no stack trace', () => {
       [[], /give exactly one result file \(got 0\)/],
       [[path.join(dir, 'missing.json')], /no such file: .*missing\.json/],
       [[notJson], /broken\.json is not JSON/],
-      [[wrongShape], /other\.json: not a valid pollbench result \(schema v1\): schemaVersion/],
+      [[wrongShape], /other\.json: not a valid pollbench result \(schema v2\): schemaVersion/],
       [[path.join(FIXTURES, 'small-result.json'), '--baseline', notJson], /broken\.json is not JSON/],
       [['--colour', 'red'], /Unknown option '--colour'/],
     ];

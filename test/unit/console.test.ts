@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { renderConsole } from '../../reports/console.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
+import { warn } from '../../bench/warnings.ts';
 
 const fixture = (): Result =>
   parseResult(JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')));
@@ -43,7 +44,7 @@ test('failed runs and warnings are listed under their table, and a failed job sh
   ];
   const sse = r.jobs.find((j) => j.params.transport === 'sse')!;
   const run = sse.runs[0]!;
-  if (run.status === 'completed') run.warnings = ['lost 3 of 100 events (3.00%)'];
+  if (run.status === 'completed') run.warnings = [warn.eventsLost(3, 100, 10_000)];
   const text = renderConsole(r);
   assert.match(text, /! ws: run 1 failed during measure: server exited \(code 1\)/);
   assert.match(text, /! sse: run 1: lost 3 of 100 events/);

@@ -10,7 +10,7 @@ import {
 } from '../../bench/load/connect.ts';
 import { collectNotices } from '../../reports/warnings.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
-import { parseResult, type Result } from '../../bench/result-schema.ts';
+import { parseResult, type Result, type RunWarning } from '../../bench/result-schema.ts';
 
 const connect = (connected: number, failures: Partial<ConnectOutcome['failures']> = {}): ConnectOutcome => ({
   requested: 1000,
@@ -149,7 +149,7 @@ describe('connect phase arithmetic and error causes', () => {
 });
 
 describe('the bottleneck warning in the reports', () => {
-  const withWarning = (warning: string): Result => {
+  const withWarning = (warning: RunWarning): Result => {
     const result = parseResult(
       JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')),
     );
@@ -160,20 +160,27 @@ describe('the bottleneck warning in the reports', () => {
   };
 
   test('a named bottleneck is a saturation notice, even when its text mentions clients connected', () => {
-    const text = bottleneckWarning(diagnose({ ...calm, connect: connect(800), serverElu: 1, serverCpuFraction: 1 })!);
-    assert.match(text, /^bottleneck: server CPU: 800 of 1000 clients connected/);
-    const notices = collectNotices(withWarning(text));
+    const warning = bottleneckWarning(
+      diagnose({ ...calm, connect: connect(800), serverElu: 1, serverCpuFraction: 1 })!,
+    );
+    assert.equal(warning.code, 'bottleneck-server-cpu');
+    assert.equal(warning.severity, 'warning');
+    assert.match(warning.message, /^bottleneck: server CPU: 800 of 1000 clients connected/);
+    const notices = collectNotices(withWarning(warning));
     assert.deepEqual(
       notices.map((n) => n.kind),
       ['saturation'],
     );
-    assert.ok(renderMarkdown(withWarning(text)).includes('bottleneck: server CPU'));
+    assert.ok(renderMarkdown(withWarning(warning)).includes('bottleneck: server CPU'));
   });
 
   test('a descriptor bottleneck is an error-level notice', () => {
-    const text = bottleneckWarning(diagnose({ ...calm, connect: connect(800, { descriptors: 200 }) })!);
+    const warning = bottleneckWarning(diagnose({ ...calm, connect: connect(800, { descriptors: 200 }) })!);
+    assert.equal(warning.code, 'bottleneck-descriptors');
+    assert.equal(warning.severity, 'error');
+    assert.match(warning.message, /^bottleneck: file descriptors: 200 connects failed/);
     assert.deepEqual(
-      collectNotices(withWarning(text)).map((n) => n.kind),
+      collectNotices(withWarning(warning)).map((n) => n.kind),
       ['error'],
     );
   });

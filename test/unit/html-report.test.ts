@@ -6,6 +6,7 @@ import { escapeHtml } from '../../reports/escape.ts';
 import { labelWithUnit, orderMetricKeys } from '../../reports/metric-catalog.ts';
 import { compareWithBaseline } from '../../reports/baseline.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
+import { runWarning } from '../../bench/warnings.ts';
 
 const fixture = (name: string): Result =>
   parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
@@ -120,7 +121,7 @@ test('strings from the result are escaped: still exactly one script', async () =
   result.context.scenario.description = evil;
   const run = result.jobs[2]!.runs[0]!;
   assert.equal(run.status, 'completed');
-  if (run.status === 'completed') run.warnings.push(evil);
+  if (run.status === 'completed') run.warnings.push(runWarning('unrecognised', evil));
   // The scenario name cannot hold markup in a valid result...
   assert.throws(
     () =>

@@ -6,6 +6,7 @@ import { computeHeadline, fmtMs, fmtTimes } from '../../reports/headline.ts';
 import { collectNotices } from '../../reports/warnings.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
+import { runWarning } from '../../bench/warnings.ts';
 
 const fixture = (name: string): Result =>
   parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
@@ -152,7 +153,7 @@ test('pipes and HTML in a parameter set are escaped without breaking the table',
   result.jobs[0]!.parameterSet = 'a|b <script>alert(1)</script> | c';
   const run = result.jobs[1]!.runs[0]!;
   assert.equal(run.status, 'completed');
-  if (run.status === 'completed') run.warnings.push('<img src=x onerror=alert(1)> | pipe');
+  if (run.status === 'completed') run.warnings.push(runWarning('unrecognised', '<img src=x onerror=alert(1)> | pipe'));
   const text = renderMarkdown(parseResult(result));
   assert.ok(!/(?<!\\)</.test(text), 'no unescaped < anywhere');
   assert.ok(text.includes('\\<script\\>'));
@@ -172,7 +173,9 @@ test('a result with 3,000 jobs and 3,000 warnings stays under the size limit and
     job.parameterSet = `${job.parameterSet} copy ${Math.floor(i / base.jobs.length)}`;
     const run = job.runs[0]!;
     if (run.status === 'completed')
-      run.warnings.push(`run warning number ${i} with enough words to take some room in the list`);
+      run.warnings.push(
+        runWarning('unrecognised', `run warning number ${i} with enough words to take some room in the list`),
+      );
     return job;
   });
   const result = parseResult(big);

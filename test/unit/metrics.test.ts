@@ -112,18 +112,17 @@ test('loss, a saturated load generator and a saturated server each raise a warni
     loadCpuFraction: 0.95,
   });
   const { warnings } = deriveMetrics(params, lossy, server(2900));
-  assert.ok(
-    warnings.some((w) => /^lost 3 of 30 events \(10\.00%\): not delivered within 0\.3 s/.test(w)),
-    warnings.join('\n'),
-  );
-  assert.ok(
-    warnings.some((w) => /^load generator saturated: 95%/.test(w)),
-    warnings.join('\n'),
-  );
-  assert.ok(
-    warnings.some((w) => /^server saturated: event loop busy 97%/.test(w)),
-    warnings.join('\n'),
-  );
+  const text = warnings.map((w) => w.message).join('\n');
+  const lost = warnings.find((w) => w.code === 'events-lost');
+  assert.match(lost?.message ?? '', /^lost 3 of 30 events \(10\.00%\): not delivered within 0\.3 s/, text);
+  assert.deepEqual([lost?.severity, lost?.value, lost?.limit], ['warning', 3, null]);
+  const load95 = warnings.find((w) => w.code === 'load-saturated');
+  assert.match(load95?.message ?? '', /^load generator saturated: 95%/, text);
+  assert.deepEqual([load95?.severity, load95?.value, load95?.limit], ['warning', 0.95, 0.8]);
+  const server97 = warnings.find((w) => w.code === 'server-saturated');
+  assert.match(server97?.message ?? '', /^server saturated: event loop busy 97%/, text);
+  assert.equal(server97?.limit, 0.9);
+  assert.ok(Math.abs(server97!.value! - 0.9667) < 1e-3, String(server97?.value));
 });
 
 test('at saturation the per-event figures divide by the events that arrived in the counting window, not the scheduled ones', () => {
@@ -203,7 +202,13 @@ test('a window in which no event arrived has no per-event figures, and says so',
     assert.equal(metrics[key], undefined, key);
   assert.equal(metrics['events_lost']!.value, 30);
   assert.ok(metrics['bytes_down_per_client_per_s']!.value > 0, 'per-client figures remain');
-  assert.ok(warnings.includes('no event arrived in the measurement window: per-event figures are left out'));
+  assert.ok(
+    warnings.some(
+      (w) =>
+        w.code === 'no-events-in-window' &&
+        w.message === 'no event arrived in the measurement window: per-event figures are left out',
+    ),
+  );
 });
 
 test('publisher lateness comes from the publisher process over the window; arrival lag from the server', () => {
@@ -237,7 +242,15 @@ test('publisher lateness comes from the publisher process over the window; arriv
   });
   assert.equal(metrics['publisher_lateness_p99_us']!.value, 11_000);
   assert.equal(metrics['publisher_lateness_max_us']!.value, 11_500);
-  assert.deepEqual(warnings, ['publisher ran up to 11.5 ms behind schedule']);
+  assert.deepEqual(warnings, [
+    {
+      code: 'publisher-late',
+      severity: 'note',
+      value: 11_500,
+      limit: 10_000,
+      message: 'publisher ran up to 11.5 ms behind schedule',
+    },
+  ]);
 });
 
 test('server figures per event are the server rate over its own (longer) span times the load generator span', () => {

@@ -1,0 +1,74 @@
+/**
+ * The warnings a run can carry, one constructor per code: each says what the figure and its limit
+ * were (data) and keeps the sentence readers have always seen (display). Reports classify by code
+ * (reports/warnings.ts), never by the sentence, so rewording one here changes no classification.
+ */
+import type { BottleneckResource, RunWarning, WarningCode } from './result-schema.ts';
+
+/** Publisher lateness (µs) that distorts latency more than the transports differ at low rates. */
+const DISTURBING_LATENESS_US = 50_000;
+
+/**
+ * How serious a warning is, from its code and figure: a run short of file descriptors measured a
+ * misconfigured machine, not a transport; a slightly late publisher or an unknown old sentence is
+ * only worth knowing; everything else compromises the figures.
+ */
+function severityOf(code: WarningCode, value: number | null): RunWarning['severity'] {
+  if (code === 'bottleneck-descriptors') return 'error';
+  if (code === 'unrecognised') return 'note';
+  if (code === 'publisher-late') return (value ?? 0) >= DISTURBING_LATENESS_US ? 'warning' : 'note';
+  return 'warning';
+}
+
+export function runWarning(
+  code: WarningCode,
+  message: string,
+  value: number | null = null,
+  limit: number | null = null,
+): RunWarning {
+  return { code, severity: severityOf(code, value), value, limit, message };
+}
+
+const pct0 = (fraction: number) => `${(fraction * 100).toFixed(0)}%`;
+
+export const warn = {
+  eventsLost: (lost: number, expected: number, drainedMs: number) =>
+    runWarning(
+      'events-lost',
+      `lost ${lost} of ${expected} events (${((100 * lost) / Math.max(1, expected)).toFixed(2)}%): not delivered within ${(drainedMs / 1000).toFixed(1)} s after the window`,
+      lost,
+    ),
+  eventsDuplicated: (n: number) => runWarning('events-duplicated', `${n} events delivered twice`, n),
+  eventsOutOfOrder: (n: number) => runWarning('events-out-of-order', `${n} events out of order`, n),
+  eventsBeforeSchedule: (n: number) =>
+    runWarning(
+      'events-before-schedule',
+      `${n} events received before their scheduled time: the shared-clock assumption failed`,
+      n,
+    ),
+  clientsUnconnected: (connected: number, clients: number) =>
+    runWarning('clients-unconnected', `only ${connected} of ${clients} clients connected`, connected, clients),
+  clientErrors: (n: number) =>
+    runWarning('client-errors', `${n} client errors (failed requests or dropped connections)`, n),
+  loadSaturated: (cpuFraction: number, limit: number) =>
+    runWarning(
+      'load-saturated',
+      `load generator saturated: ${pct0(cpuFraction)} of a core; these figures are partly the client's, not the server's`,
+      cpuFraction,
+      limit,
+    ),
+  serverSaturated: (elu: number, cpuFraction: number, limit: number) =>
+    runWarning(
+      'server-saturated',
+      `server saturated: event loop busy ${pct0(elu)} of the window (CPU ${pct0(cpuFraction)} of a core); latency here is mostly queueing in the server`,
+      elu,
+      limit,
+    ),
+  publisherLate: (maxUs: number, limitUs: number) =>
+    runWarning('publisher-late', `publisher ran up to ${(maxUs / 1000).toFixed(1)} ms behind schedule`, maxUs, limitUs),
+  pollTicksSkipped: (n: number) =>
+    runWarning('poll-ticks-skipped', `${n} poll ticks skipped because the previous poll had not returned`, n),
+  noEventsInWindow: () =>
+    runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
+  bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),
+};
