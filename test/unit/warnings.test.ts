@@ -1,0 +1,297 @@
+// Structured warnings (result schema version 2) and the version-1 adapter: every sentence version 1
+// wrote maps to its code, a version-2 result round-trips, a converted fixture renders exactly like the
+// original, and classification follows the code, not the wording.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseResult, type Result, type RunWarning, type WarningCode } from '../../bench/result-schema.ts';
+import { upgradeV1, warningFromV1 } from '../../bench/result-v1.ts';
+import { runWarning, warn } from '../../bench/warnings.ts';
+import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
+import { classify, collectNotices } from '../../reports/warnings.ts';
+import { latencyChartInputs } from '../../reports/chart-data.ts';
+import { renderConsole } from '../../reports/console.ts';
+import { renderMarkdown } from '../../reports/markdown.ts';
+import { renderHtml } from '../../reports/html.ts';
+
+const FIXTURES = ['small-result', 'quick-result', 'loss-result', 'errored-result'];
+const raw = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'));
+
+/**
+ * One sentence per code exactly as version 1 wrote it (bench/metrics.ts and bench/diagnosis.ts before
+ * version 2; the first four bottleneck ones from diagnose() of then), with what the adapter must read.
+ */
+const V1: Array<{ text: string; code: WarningCode; value: number | null; limit: number | null }> = [
+  {
+    text: 'lost 38 of 400 events (9.50%): not delivered within 10.0 s after the window',
+    code: 'events-lost',
+    value: 38,
+    limit: null,
+  },
+  { text: '2 events delivered twice', code: 'events-duplicated', value: 2, limit: null },
+  { text: '5 events out of order', code: 'events-out-of-order', value: 5, limit: null },
+  {
+    text: '4 events received before their scheduled time: the shared-clock assumption failed',
+    code: 'events-before-schedule',
+    value: 4,
+    limit: null,
+  },
+  { text: 'only 8 of 12 clients connected', code: 'clients-unconnected', value: 8, limit: 12 },
+  {
+    text: '7 client errors (failed requests or dropped connections)',
+    code: 'client-errors',
+    value: 7,
+    limit: null,
+  },
+  {
+    text: "load generator saturated: 93% of a core; these figures are partly the client's, not the server's",
+    code: 'load-saturated',
+    value: 0.93,
+    limit: 0.8,
+  },
+  {
+    text: 'server saturated: event loop busy 97% of the window (CPU 95% of a core); latency here is mostly queueing in the server',
+    code: 'server-saturated',
+    value: 0.97,
+    limit: 0.9,
+  },
+  { text: 'publisher ran up to 22.8 ms behind schedule', code: 'publisher-late', value: 22_800, limit: 10_000 },
+  {
+    text: '12 poll ticks skipped because the previous poll had not returned',
+    code: 'poll-ticks-skipped',
+    value: 12,
+    limit: null,
+  },
+  {
+    text: 'no event arrived in the measurement window: per-event figures are left out',
+    code: 'no-events-in-window',
+    value: 0,
+    limit: null,
+  },
+  {
+    text: 'bottleneck: file descriptors: 200 connects failed for lack of file descriptors (EMFILE); 800 of 1000 clients connected within the 14 s connect deadline. Raise the hard limit (as root: ulimit -Hn, or LimitNOFILE / limits.conf) or run fewer clients.',
+    code: 'bottleneck-descriptors',
+    value: null,
+    limit: null,
+  },
+  {
+    text: "bottleneck: connect backlog: 8 of 12 clients connected within the 1.5 s connect deadline (failed connects: 4 timeout), with neither process saturated: the listen backlog, the handshake queue or the server's descriptors (seen as resets) is the limit",
+    code: 'bottleneck-connect-backlog',
+    value: null,
+    limit: null,
+  },
+  {
+    text: 'bottleneck: server CPU: 800 of 1000 clients connected within the 14 s connect deadline; server event loop busy 100% (CPU 100% of a core)',
+    code: 'bottleneck-server-cpu',
+    value: null,
+    limit: null,
+  },
+  {
+    text: "bottleneck: load-generator CPU: 800 of 1000 clients connected within the 14 s connect deadline; load generator at 95% of a core, loop delay p99 2 ms: the figures are partly the client's",
+    code: 'bottleneck-load-cpu',
+    value: null,
+    limit: null,
+  },
+  {
+    text: 'bottleneck: publisher: the publisher ran up to 80 ms behind schedule with neither process saturated',
+    code: 'bottleneck-publisher',
+    value: null,
+    limit: null,
+  },
+];
+
+/** What reports/warnings.ts classified each version-1 sentence as, by its regexes, before version 2. */
+const V1_KIND: Record<WarningCode, ReturnType<typeof classify>> = {
+  'events-lost': 'loss',
+  'events-duplicated': 'loss',
+  'events-out-of-order': 'loss',
+  'events-before-schedule': 'loss',
+  'clients-unconnected': 'loss',
+  'client-errors': 'loss',
+  'load-saturated': 'saturation',
+  'server-saturated': 'saturation',
+  'publisher-late': 'note',
+  'poll-ticks-skipped': 'saturation',
+  'no-events-in-window': 'loss',
+  'bottleneck-descriptors': 'error',
+  'bottleneck-connect-backlog': 'saturation',
+  'bottleneck-server-cpu': 'saturation',
+  'bottleneck-load-cpu': 'saturation',
+  'bottleneck-publisher': 'saturation',
+  unrecognised: 'note',
+};
+
+const calm: DiagnosisInput = {
+  connect: {
+    requested: 1000,
+    connected: 1000,
+    deadlineMs: 14_000,
+    elapsedMs: 14_000,
+    unconnected: 0,
+    failures: { timeout: 0, descriptors: 0, refused: 0, other: 0 },
+    examples: [],
+  },
+  serverElu: 0.3,
+  serverCpuFraction: 0.3,
+  loadCpuFraction: 0.2,
+  loadLoopDelayP99Us: 2000,
+  publisherLatenessMaxUs: 1000,
+  lossFraction: 0,
+};
+const left = { ...calm.connect!, connected: 800, unconnected: 200 };
+
+/** One warning of every code the writers produce today, through the writers themselves. */
+const written: RunWarning[] = [
+  warn.eventsLost(3, 30, 300),
+  warn.eventsDuplicated(2),
+  warn.eventsOutOfOrder(5),
+  warn.eventsBeforeSchedule(4),
+  warn.clientsUnconnected(8, 12),
+  warn.clientErrors(7),
+  warn.loadSaturated(0.93, 0.8),
+  warn.serverSaturated(0.97, 0.95, 0.9),
+  warn.publisherLate(22_800, 10_000),
+  warn.publisherLate(61_000, 10_000),
+  warn.pollTicksSkipped(12),
+  warn.noEventsInWindow(),
+  bottleneckWarning(diagnose({ ...calm, connect: { ...left, failures: { ...left.failures, descriptors: 200 } } })!),
+  bottleneckWarning(diagnose({ ...calm, connect: left })!),
+  bottleneckWarning(diagnose({ ...calm, connect: left, serverElu: 1, serverCpuFraction: 1 })!),
+  bottleneckWarning(diagnose({ ...calm, connect: left, loadCpuFraction: 0.95 })!),
+  bottleneckWarning(diagnose({ ...calm, publisherLatenessMaxUs: 80_000 })!),
+];
+
+describe('the version-1 adapter', () => {
+  test('maps every sentence version 1 could write to its code, figure and limit, keeping the sentence', () => {
+    const codes = new Set<WarningCode>();
+    for (const { text, code, value, limit } of V1) {
+      const w = warningFromV1(text);
+      assert.deepEqual(
+        { code: w.code, value: w.value, limit: w.limit, message: w.message },
+        { code, value, limit, message: text },
+        text,
+      );
+      assert.equal(classify(w), V1_KIND[code], `${text}: classified as version 1 did`);
+      codes.add(code);
+    }
+    assert.equal(codes.size, Object.keys(V1_KIND).length - 1, 'one case per code (all but unrecognised)');
+  });
+
+  test('a late publisher is a saturation notice from 50 ms, as version 1 read it from the sentence', () => {
+    const at = (ms: string) => warningFromV1(`publisher ran up to ${ms} ms behind schedule`);
+    assert.equal(classify(at('49.9')), 'note');
+    assert.equal(at('49.9').severity, 'note');
+    assert.equal(classify(at('50.0')), 'saturation');
+    assert.equal(at('50.0').severity, 'warning');
+    assert.equal(at('50.0').value, 50_000);
+  });
+
+  test('an unknown sentence, or an unknown bottleneck, is an unrecognised note, not an error', () => {
+    for (const text of [
+      'the moon was in the wrong phase',
+      'bottleneck: the network: too slow',
+      '',
+      '<script>alert(1)</script>',
+    ]) {
+      const w = warningFromV1(text);
+      assert.deepEqual(w, { code: 'unrecognised', severity: 'note', value: null, limit: null, message: text });
+      assert.equal(classify(w), 'note');
+    }
+  });
+
+  test('only version-1 documents are changed, and the input is left as it was', () => {
+    const v1 = raw('loss-result') as { schemaVersion: number; jobs: { runs: { warnings?: unknown[] }[] }[] };
+    const before = JSON.stringify(v1);
+    const up = upgradeV1(v1) as typeof v1;
+    assert.equal(JSON.stringify(v1), before);
+    assert.equal(up.schemaVersion, 2);
+    const warnings = up.jobs.flatMap((j) => j.runs.flatMap((r) => r.warnings ?? [])) as RunWarning[];
+    assert.deepEqual(
+      warnings.map((w) => w.code),
+      ['load-saturated', 'events-lost', 'events-lost'],
+    );
+    for (const other of [null, 7, 'x', { schemaVersion: 2, jobs: [] }, { schemaVersion: 1, jobs: 'none' }])
+      assert.equal(upgradeV1(other), other);
+    // A malformed version-1 file still gets the schema's own error, not a crash in the adapter.
+    assert.throws(() => parseResult({ schemaVersion: 1, jobs: [{ runs: [{ warnings: [3] }] }] }), /not a valid/);
+  });
+
+  test('reads back every sentence the writers write today, to the same code', () => {
+    for (const w of written) assert.equal(warningFromV1(w.message).code, w.code, w.message);
+  });
+});
+
+describe('version-2 results', () => {
+  test('warnings written by the metrics and the diagnosis round-trip through the schema', () => {
+    const result = parseResult(raw('small-result'));
+    const run = result.jobs[0]!.runs.find((r) => r.status === 'completed')!;
+    if (run.status !== 'completed') throw new Error('fixture has no completed run');
+    run.warnings = written;
+    const text = JSON.stringify(result);
+    const again = parseResult(JSON.parse(text));
+    assert.equal(again.schemaVersion, 2);
+    assert.deepEqual(again, result);
+    assert.equal(JSON.stringify(again), text);
+  });
+
+  for (const name of FIXTURES) {
+    test(`${name}: converted to version 2, written and read back, renders exactly as the version-1 file`, async () => {
+      const original = parseResult(raw(name));
+      const v2 = JSON.parse(JSON.stringify(original)) as Result;
+      assert.equal(v2.schemaVersion, 2);
+      for (const job of v2.jobs)
+        for (const r of job.runs)
+          if (r.status === 'completed') for (const w of r.warnings) assert.equal(typeof w, 'object');
+      const reread = parseResult(v2);
+      assert.equal(renderConsole(reread), renderConsole(original));
+      assert.equal(renderMarkdown(reread), renderMarkdown(original));
+      assert.equal(await renderHtml(reread), await renderHtml(original));
+    });
+  }
+});
+
+describe('classification follows the code, not the wording', () => {
+  test('rewording a warning changes neither its notice group nor the chart subtitle', () => {
+    for (const w of [...written, runWarning('unrecognised', 'lost 3 saturated bottleneck: file descriptors: x')]) {
+      for (const message of [
+        'reworded',
+        'lost 3 of 30 events twice',
+        'server saturated',
+        'bottleneck: file descriptors: x',
+      ])
+        assert.equal(classify({ ...w, message }), classify(w), `${w.code} as "${message}"`);
+    }
+    // The loss fixture's saturated short-poll run, its sentence replaced: still named on the chart.
+    const result = parseResult(raw('loss-result'));
+    const subtitles = (r: Result) => latencyChartInputs(r, { domain: [], range: [] }).map((c) => c.subtitle);
+    const before = subtitles(result);
+    assert.ok(
+      before.some((s) => s.includes('WARNING: short-poll 1000ms saturated in 1 of 2 runs')),
+      before.join('\n'),
+    );
+    const kinds = collectNotices(result).map((n) => n.kind);
+    for (const job of result.jobs)
+      for (const r of job.runs)
+        if (r.status === 'completed') for (const w of r.warnings) w.message = `reworded ${w.code}`;
+    assert.deepEqual(subtitles(result), before);
+    assert.deepEqual(
+      collectNotices(result).map((n) => n.kind),
+      kinds,
+    );
+  });
+
+  test('a note that reads like loss or saturation stays a note', () => {
+    assert.equal(classify(runWarning('unrecognised', 'lost 3 of 30 events; load generator saturated')), 'note');
+    assert.equal(classify(warn.publisherLate(11_500, 10_000)), 'note');
+    assert.equal(classify(warn.publisherLate(61_000, 10_000)), 'saturation');
+  });
+
+  test("the writer's severity agrees with the reports' group for every code", () => {
+    for (const w of [...written, runWarning('unrecognised', 'x')]) {
+      const kind = classify(w);
+      const expected = kind === 'error' ? 'error' : kind === 'note' ? 'note' : 'warning';
+      assert.equal(w.severity, expected, w.code);
+    }
+  });
+});
