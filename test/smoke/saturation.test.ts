@@ -72,6 +72,16 @@ describe('smoke: per-event figures at saturation (long polling the server cannot
     assert.deepEqual(liveChildPids(), [], 'no child process left behind');
   });
 
+  test('the run says whether its server was saturated as data: the code, the figure and the limit it crossed', () => {
+    const elu = metric('server_event_loop_utilization');
+    const saturated = run.warnings.filter((w) => w.code === 'server-saturated');
+    assert.deepEqual(
+      saturated.map((w) => [w.severity, w.value, w.limit]),
+      elu > 0.9 ? [['warning', elu, 0.9]] : [],
+      JSON.stringify(run.warnings),
+    );
+  });
+
   test('message bytes per delivered event equal the encoded size of one event', () => {
     const expected = encodedSize(run.window.lastSeq);
     const actual = metric('message_bytes_down_per_event');
