@@ -101,7 +101,7 @@ export type WarningCode = z.infer<typeof warningCodeSchema>;
  * the window, publisher lateness in µs); null where the code has none. `message` is the sentence for
  * display only: nothing reads meaning out of it.
  */
-export const warningSchema = z.object({
+const warningSchema = z.object({
   code: warningCodeSchema,
   /** `error`: the figures measured the machine, not a transport; `warning`: they are compromised; `note`: worth knowing. */
   severity: z.enum(['error', 'warning', 'note']),
