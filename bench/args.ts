@@ -7,7 +7,7 @@ import { scenarios } from './scenarios/index.ts';
 import { ScenarioError, quickProfile, validateScenario } from './matrix.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import type { Inject } from '../servers/config.ts';
-import { TRANSPORT_NAMES } from '../servers/protocol.ts';
+import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 
 export class UsageError extends Error {}
 

@@ -1,13 +1,13 @@
 /**
  * Scenario -> jobs, as a pure function. Each transport gets the cartesian product of the axes that
- * matter to it, as its traits say (servers/transport-traits.ts: the poll interval only to short
+ * matter to it, as its traits say (servers/contract/transport-traits.ts: the poll interval only to short
  * polling, so ws is not run twice for two intervals).
  * Job ids are stable strings built from the parameters, so two result files can be joined by id.
  */
 import { scenarioSchema, type Scenario, type ScenarioShape } from './scenarios/schema.ts';
 import type { JobParams } from './result-schema.ts';
-import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
-import { formatZodIssues } from '../servers/zod-issues.ts';
+import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
+import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 
 export interface PlannedJob {
   id: string;

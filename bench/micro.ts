@@ -14,7 +14,7 @@ import {
   encodeEventList,
   makePayload,
   type FeedEvent,
-} from '../servers/protocol.ts';
+} from '../servers/contract/protocol.ts';
 import { newLatencyHistogram } from './load/histogram.ts';
 
 /** Operations per timed sample. */

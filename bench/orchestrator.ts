@@ -29,7 +29,7 @@ import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { Inject, ServerConfig } from '../servers/config.ts';
 import type { ServerStats } from '../servers/start.ts';
 import type { Scenario } from './scenarios/schema.ts';
-import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
+import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
-import { TRANSPORT_NAMES } from '../servers/protocol.ts';
-import { formatZodIssues } from '../servers/zod-issues.ts';
+import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
+import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { ManagedChild, type Pinning } from './child.ts';
 import { PublisherProcess } from './publisher/client.ts';
-import { EVENTS_PATH } from '../servers/protocol.ts';
+import { EVENTS_PATH } from '../servers/contract/protocol.ts';
 import type { FromServer, ToServer } from '../servers/ipc.ts';
 import type { Framework } from '../servers/http-host.ts';
 

@@ -3,7 +3,7 @@
  * (n = runs, never samples inside one run). Pure; shared by every renderer.
  */
 import type { CompletedRun, Job, Metric, Result } from '../bench/result-schema.ts';
-import { transportTraits } from '../servers/transport-traits.ts';
+import { transportTraits } from '../servers/contract/transport-traits.ts';
 
 export interface MetricSummary {
   median: number;

@@ -3,7 +3,7 @@
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
  */
 import { z } from 'zod';
-import { TRANSPORT_NAMES } from './protocol.ts';
+import { TRANSPORT_NAMES } from './contract/protocol.ts';
 
 export const scheduleShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
@@ -15,7 +15,7 @@ export const scheduleShapeSchema = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * Where a feed server's events come from: a publisher outside the server process (servers/feed-wire.ts;
+ * Where a feed server's events come from: a publisher outside the server process (servers/contract/feed-wire.ts;
  * bench/publisher/main.ts is one), or 'in-process' for tests that append events by hand through
  * Feed.publish (a server process refuses it: nothing would ever publish).
  */

@@ -5,7 +5,7 @@
  * keeping are never billed to the server. Each event carries its *scheduled* time, so a publisher
  * that falls behind shows up as delivery latency instead of hiding.
  */
-import { encodeEvent, type FeedEvent } from './protocol.ts';
+import { encodeEvent, type FeedEvent } from './contract/protocol.ts';
 import { RingBuffer, type FeedEntry } from './ring.ts';
 
 export { RingBuffer, type FeedEntry } from './ring.ts';

@@ -13,7 +13,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
-import type { ErrorBody } from './protocol.ts';
+import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
 
 export type Framework = 'express' | 'node';

@@ -13,7 +13,7 @@
 import { serverConfigSchema } from './config.ts';
 import { startServer, type RunningServer } from './start.ts';
 import type { FromServer, ToServer } from './ipc.ts';
-import { formatZodIssues } from './zod-issues.ts';
+import { formatZodIssues } from './contract/zod-issues.ts';
 
 function send(message: FromServer): void {
   if (process.send) process.send(message);

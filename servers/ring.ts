@@ -2,7 +2,7 @@
  * The bounded ring of the newest feed events, held by the server (what transports serve and resume
  * from) and by the upstream publisher (what a reconnecting server resumes from). Pure data structure.
  */
-import type { FeedEvent } from './protocol.ts';
+import type { FeedEvent } from './contract/protocol.ts';
 
 /** An event together with its wire encoding, made once so no transport pays for JSON twice. */
 export interface FeedEntry {

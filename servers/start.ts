@@ -11,7 +11,7 @@ import { createTcpEcho, createWsEcho } from './echo.ts';
 import { createProcessStats, type ProcessStats } from './process-stats.ts';
 import { attachers } from './transports/index.ts';
 import { Upstream, type UpstreamStats } from './upstream.ts';
-import { TRANSPORT_TRAITS } from './transport-traits.ts';
+import { TRANSPORT_TRAITS } from './contract/transport-traits.ts';
 import type { CounterSnapshot, ServerCounters } from './counters.ts';
 import type { ServerConfig } from './config.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The server's connection to its upstream publisher (wire: servers/feed-wire.ts). Sends its resume
+ * The server's connection to its upstream publisher (wire: servers/contract/feed-wire.ts). Sends its resume
  * point, appends every event line to the feed, and reconnects with a bounded back-off when the
  * upstream drops, resuming from the newest seq it holds. Decoding each event is the server's own work
  * (a real server decodes its broker's messages); the schedule and its clock are not.
@@ -10,8 +10,8 @@
  */
 import net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { decodeEvent } from './protocol.ts';
-import { LineReader, encodeResume } from './feed-wire.ts';
+import { decodeEvent } from './contract/protocol.ts';
+import { LineReader, encodeResume } from './contract/feed-wire.ts';
 import { LagRecorder, type LagSummary } from './lag.ts';
 import type { Feed } from './feed.ts';
 

@@ -4,7 +4,7 @@
  */
 import { SocketLedger } from './socket-ledger.ts';
 import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
-import type { FeedEvent } from '../../servers/protocol.ts';
+import type { FeedEvent } from '../../servers/contract/protocol.ts';
 
 export abstract class BaseClient {
   abstract readonly transport: TransportName;

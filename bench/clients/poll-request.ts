@@ -1,13 +1,13 @@
 /** One poll over an undici Client: GET, read the whole body, decode the event list, count bytes. */
 import type { Client } from 'undici';
-import { decodeEventList, type FeedEvent } from '../../servers/protocol.ts';
+import { decodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
 
 export interface PollAnswer {
   events: FeedEvent[];
   bodyBytes: number;
   /**
    * The events' own bytes in the body: the body is `[` + the encoded events joined by `,` + `]`
-   * (servers/protocol.ts encodeEventList, no white space), so they are the body less 2 + (k - 1)
+   * (servers/contract/protocol.ts encodeEventList, no white space), so they are the body less 2 + (k - 1)
    * bytes; `[]` carries none.
    */
   eventBytes: number;

@@ -4,7 +4,7 @@
  * which would stretch the interval by the round trip and understate latency. When a poll is still
  * in flight at the next tick, that tick is skipped and counted.
  */
-import { EVENTS_PATH } from '../../servers/protocol.ts';
+import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
 import { poll } from './poll-request.ts';

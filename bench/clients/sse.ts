@@ -4,7 +4,7 @@
  * our ledger, so bytes are counted at the socket. Reconnects send `Last-Event-ID`, as EventSource does.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { STREAM_PATH, decodeEvent } from '../../servers/protocol.ts';
+import { STREAM_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
 import type { ClientFactory, TransportClient } from './types.ts';

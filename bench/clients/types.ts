@@ -3,7 +3,7 @@
  * A client delivers batches of decoded events with the hrtime at which they became usable, and
  * keeps socket-level counters; delivery checking and histograms live in the load generator.
  */
-import type { FeedEvent, TransportName } from '../../servers/protocol.ts';
+import type { FeedEvent, TransportName } from '../../servers/contract/protocol.ts';
 
 export type { TransportName };
 

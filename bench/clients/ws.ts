@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import WebSocket from 'ws';
-import { WS_PATH, decodeEvent } from '../../servers/protocol.ts';
+import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 

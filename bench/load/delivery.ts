@@ -6,7 +6,7 @@
  * is not loss, and each event gets its own latency.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import type { FeedEvent } from '../../servers/protocol.ts';
+import type { FeedEvent } from '../../servers/contract/protocol.ts';
 import { newLatencyHistogram } from './histogram.ts';
 
 export interface DeliveryCounts {

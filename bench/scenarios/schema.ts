@@ -3,7 +3,7 @@
  * timing and repetitions. matrix.ts expands it into jobs; nothing here runs anything.
  */
 import { z } from 'zod';
-import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
 
 const shapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(10_000) }).strict(),

@@ -16,7 +16,7 @@ import {
 import type { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { Framework } from '../../servers/http-host.ts';
-import { TRANSPORT_NAMES, encodeEvent, encodeEventList, type FeedEvent } from '../../servers/protocol.ts';
+import { TRANSPORT_NAMES, encodeEvent, encodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const TRANSPORTS: readonly TransportName[] = TRANSPORT_NAMES;

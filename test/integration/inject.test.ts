@@ -14,7 +14,7 @@ import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { Inject, ServerConfig } from '../../servers/config.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
-import { decodeEvent, decodeEventList } from '../../servers/protocol.ts';
+import { decodeEvent, decodeEventList } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout, type WsClient } from '../helpers/harness.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];

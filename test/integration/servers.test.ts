@@ -15,7 +15,13 @@ import { startServer, type RunningServer } from '../../servers/start.ts';
 import type { Framework } from '../../servers/http-host.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
 import type { FromServer, ToServer } from '../../servers/ipc.ts';
-import { MAX_WAIT_MS, decodeEvent, decodeEventList, type ErrorBody, type FeedEvent } from '../../servers/protocol.ts';
+import {
+  MAX_WAIT_MS,
+  decodeEvent,
+  decodeEventList,
+  type ErrorBody,
+  type FeedEvent,
+} from '../../servers/contract/protocol.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
 

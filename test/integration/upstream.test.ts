@@ -1,5 +1,5 @@
 /**
- * The upstream feed wire (servers/feed-wire.ts) end to end: the publisher's listener replays from a
+ * The upstream feed wire (servers/contract/feed-wire.ts) end to end: the publisher's listener replays from a
  * resume point, the server resumes after its upstream drops (no event missed, none twice), and the
  * server's side copes with duplicates, gaps and bad lines. Real sockets on 127.0.0.1 port 0; every
  * wait is bounded and everything opened is closed by the test that opened it.
@@ -13,8 +13,8 @@ import { openFeed, makeEntries } from '../../bench/publisher/feed.ts';
 import { UpstreamServer } from '../../bench/publisher/upstream-server.ts';
 import type { FromPublisher, ToPublisher } from '../../bench/publisher/ipc.ts';
 import { startServer } from '../../servers/start.ts';
-import { LineReader, encodeResume } from '../../servers/feed-wire.ts';
-import { decodeEvent, encodeEvent } from '../../servers/protocol.ts';
+import { LineReader, encodeResume } from '../../servers/contract/feed-wire.ts';
+import { decodeEvent, encodeEvent } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 /** A raw TCP client of the wire: collects the lines it receives. */

@@ -1,4 +1,7 @@
 /**
+ * Contract (servers/contract/). Imported by the server's upstream client (servers/upstream.ts) and the
+ * publisher's listener (bench/publisher/upstream-server.ts), the two ends of this wire.
+ *
  * The upstream feed's wire contract: how a feed server gets its events from a publisher outside its
  * process (bench/publisher/ speaks the other end). One TCP connection, newline-terminated lines:
  *

@@ -1,4 +1,8 @@
 /**
+ * Contract (servers/contract/: what crosses a process boundary; imports nothing outside this folder).
+ * Imported by the servers (transports, feed, upstream), the clients and load generator (bench/clients/,
+ * bench/load/), the publisher (bench/publisher/), the scenarios, the CLI and the result schema.
+ *
  * The wire contract every transport speaks. Clients (bench/) import this file for types and the
  * codec only, so one change here changes every transport alike: the whole point of the comparison
  * is that the only difference between two results is the transport.
