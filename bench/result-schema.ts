@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
+import { shapeSchema } from '../servers/contract/schedule.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -65,10 +66,7 @@ export const jobParamsSchema = z.object({
   /** What serves HTTP: express or bare node:http. WebSocket always runs ws on node:http. */
   framework: z.enum(['express', 'node']),
   clients: z.number().int().positive(),
-  shape: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive() }),
-    z.object({ kind: z.literal('burst'), size: z.number().int().positive(), everyMs: z.number().positive() }),
-  ]),
+  shape: shapeSchema,
   payloadBytes: z.number().int().nonnegative(),
   /** Short polling only. */
   pollIntervalMs: z.number().positive().nullable(),

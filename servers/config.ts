@@ -5,15 +5,6 @@
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from './contract/protocol.ts';
 
-export const scheduleShapeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
-  z.object({
-    kind: z.literal('burst'),
-    size: z.number().int().min(1).max(100_000),
-    everyMs: z.number().positive().max(3_600_000),
-  }),
-]);
-
 /**
  * Where a feed server's events come from: a publisher outside the server process (servers/contract/feed-wire.ts;
  * bench/publisher/main.ts is one), or 'in-process' for tests that append events by hand through

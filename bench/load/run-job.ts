@@ -6,7 +6,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
-import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
+import { makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../clock.ts';

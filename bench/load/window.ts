@@ -6,7 +6,7 @@
  * a whole number of every poll interval of the scenario (so every transport in one table measures the
  * same window), unless that would more than double it; then to whole event periods alone.
  */
-import type { Schedule } from '../../servers/schedule.ts';
+import type { Schedule } from '../../servers/contract/schedule.ts';
 
 /** Event period in ms: the steady period, or the burst interval. */
 function periodMs(schedule: Schedule): number {

@@ -4,7 +4,7 @@
  * (the JSON every transport sends) and written as one line to every connected server.
  */
 import { encodeEvent, makePayload, type FeedEvent } from '../../servers/contract/protocol.ts';
-import { makeSchedule } from '../../servers/schedule.ts';
+import { makeSchedule } from '../../servers/contract/schedule.ts';
 import { ScheduleRunner, type DueEvent } from './schedule-runner.ts';
 import { UpstreamServer } from './upstream-server.ts';
 import type { LagSummary } from '../../servers/lag.ts';

@@ -1,11 +1,11 @@
 /** Messages between the orchestrator and the publisher process (over the Node IPC channel). */
 import { z } from 'zod';
-import { scheduleShapeSchema } from '../../servers/config.ts';
+import { shapeSchema } from '../../servers/contract/schedule.ts';
 import type { LagSummary } from '../../servers/lag.ts';
 
 /** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
 export const feedSpecSchema = z.object({
-  shape: scheduleShapeSchema,
+  shape: shapeSchema,
   payloadBytes: z.number().int().min(0).max(1_048_576),
   ringCapacity: z.number().int().min(1).max(10_000_000),
 });

@@ -1,5 +1,5 @@
 /**
- * Runs a publish schedule (servers/schedule.ts) on process.hrtime without spinning. Node timers have
+ * Runs a publish schedule (servers/contract/schedule.ts) on process.hrtime without spinning. Node timers have
  * 1 ms granularity and fire late, on a VM later still when they wake an idle vCPU (1-5 ms seen here).
  * So the runner sleeps on a timer until `lead` before the next event is due, then blocks the thread
  * for the remainder with Atomics.wait (a futex wait: no CPU, wakes within ~0.1 ms) and emits every due
@@ -11,7 +11,7 @@
  * scheduled time, so a late publisher shows up as delivery latency.
  */
 import { LagRecorder } from '../../servers/lag.ts';
-import type { Schedule } from '../../servers/schedule.ts';
+import type { Schedule } from '../../servers/contract/schedule.ts';
 
 export interface DueEvent {
   seq: number;

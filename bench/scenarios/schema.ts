@@ -4,17 +4,7 @@
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
-
-const shapeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(10_000) }).strict(),
-  z
-    .object({
-      kind: z.literal('burst'),
-      size: z.number().int().min(1).max(10_000),
-      everyMs: z.number().min(1).max(600_000),
-    })
-    .strict(),
-]);
+import { shapeSchema } from '../../servers/contract/schedule.ts';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');
 
@@ -69,4 +59,3 @@ export const scenarioSchema = z
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
-export type ScenarioShape = z.infer<typeof shapeSchema>;
