@@ -8,7 +8,7 @@ import { buildChildBundle, removeChildBundle, useChildBundle } from './child-bun
 import { PhaseTimer, startOverlapMs } from './phase-timer.ts';
 import { PublisherProcess } from './publisher/client.ts';
 import { collectContext } from './context.ts';
-import { nowNs } from './clock.ts';
+import { nowNs } from '../servers/contract/clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
 import { auditOf, deriveMetrics, eluBetween } from './metrics.ts';
 import { alreadyWarned, bottleneckWarning, diagnoseRun } from './diagnosis.ts';

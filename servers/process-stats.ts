@@ -4,9 +4,10 @@
  * its measurement window; the loop-delay histogram can be reset at the start of a window.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { nowNs } from './contract/clock.ts';
 
 export interface ProcessStats {
-  /** process.hrtime.bigint() at the snapshot, as a decimal string (ns). */
+  /** nowNs() (the shared clock, contract/clock.ts) at the snapshot, as a decimal string (ns). */
   atNs: string;
   cpuUserUs: number;
   cpuSystemUs: number;
@@ -45,7 +46,7 @@ export function createProcessStats(): {
       const elu = performance.eventLoopUtilization();
       const hasSamples = loopDelay.count > 0;
       const stats: ProcessStats = {
-        atNs: process.hrtime.bigint().toString(),
+        atNs: nowNs().toString(),
         cpuUserUs: cpu.user,
         cpuSystemUs: cpu.system,
         rssBytes: mem.rss,

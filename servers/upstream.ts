@@ -14,6 +14,7 @@ import { decodeEvent } from './contract/protocol.ts';
 import { LineReader, encodeResume } from './contract/feed-wire.ts';
 import { LagRecorder, type LagSummary } from './lag.ts';
 import type { Feed } from './feed.ts';
+import { nowNs } from './contract/clock.ts';
 
 /** A line from the upstream that is not an event (the upstream's fault: drop the connection and resume). */
 class BadLine extends Error {}
@@ -98,12 +99,12 @@ export class Upstream {
      * time, so the wait counts as latency.
      */
     const handOver = (): boolean => {
-      const deadline = process.hrtime.bigint() + YIELD_AFTER_NS;
+      const deadline = nowNs() + YIELD_AFTER_NS;
       while (queue.length > 0) {
         const chunk = queue[0]!;
         while (chunk.next < chunk.lines.length) {
           // Lag is taken as the event reaches the transports: a wait in this queue is part of it.
-          const now = process.hrtime.bigint();
+          const now = nowNs();
           if (now >= deadline) return false;
           const line = chunk.lines[chunk.next++]!;
           // Only a line that is no event is the upstream's fault; a transport that throws is a server bug and crashes it.

@@ -1,6 +1,7 @@
 /** One poll over an undici Client: GET, read the whole body, decode the event list, count bytes. */
 import type { Client } from 'undici';
 import { decodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 export interface PollAnswer {
   events: FeedEvent[];
@@ -18,7 +19,7 @@ export async function poll(client: Client, path: string): Promise<PollAnswer> {
   const { statusCode, body } = await client.request({ method: 'GET', path });
   const text = await body.text();
   // Stamped when the body is complete: that is when the events are usable.
-  const receivedNs = process.hrtime.bigint();
+  const receivedNs = nowNs();
   if (statusCode !== 200) throw new Error(`GET ${path} answered ${statusCode}: ${text.slice(0, 200)}`);
   const events = decodeEventList(text);
   const bodyBytes = Buffer.byteLength(text);

@@ -9,7 +9,7 @@ import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
 import { makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
-import { nowNs } from '../clock.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 import { DeliveryWindow } from './delivery.ts';
 import { alignedWindowMs } from './window.ts';
 import { connectClients, connectDeadlineMs } from './connect.ts';

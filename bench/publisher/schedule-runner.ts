@@ -12,6 +12,7 @@
  */
 import { LagRecorder } from '../../servers/lag.ts';
 import type { Schedule } from '../../servers/contract/schedule.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 export interface DueEvent {
   seq: number;
@@ -61,7 +62,7 @@ export class ScheduleRunner {
   constructor(options: ScheduleRunnerOptions) {
     this.schedule = options.schedule;
     this.onDue = options.onDue;
-    this.now = options.now ?? process.hrtime.bigint;
+    this.now = options.now ?? nowNs;
     this.block = options.block ?? blockFor;
   }
 
