@@ -25,9 +25,8 @@ import {
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
-import type { FromServer, ToServer } from '../servers/ipc.ts';
-import type { Inject, ServerConfig } from '../servers/config.ts';
-import type { ServerStats } from '../servers/start.ts';
+import type { FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
+import type { Inject, ServerConfig } from '../servers/contract/server-config.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 

@@ -6,9 +6,9 @@
  * that falls behind shows up as delivery latency instead of hiding.
  */
 import { encodeEvent, type FeedEvent } from './contract/protocol.ts';
-import { RingBuffer, type FeedEntry } from './ring.ts';
+import { RingBuffer, type FeedEntry } from './contract/ring.ts';
 
-export { RingBuffer, type FeedEntry } from './ring.ts';
+export { RingBuffer, type FeedEntry } from './contract/ring.ts';
 
 export type FeedListener = (entry: FeedEntry) => void;
 

@@ -12,7 +12,8 @@ import net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeEvent } from './contract/protocol.ts';
 import { LineReader, encodeResume } from './contract/feed-wire.ts';
-import { LagRecorder, type LagSummary } from './lag.ts';
+import { LagRecorder } from './contract/lag.ts';
+import type { UpstreamStats } from './contract/server-ipc.ts';
 import type { Feed } from './feed.ts';
 import { nowNs } from './contract/clock.ts';
 
@@ -21,19 +22,6 @@ class BadLine extends Error {}
 
 /** How long the server hands upstream events to its transports before it yields to other work. */
 const YIELD_AFTER_NS = 20_000_000n;
-
-export interface UpstreamStats {
-  host: string;
-  port: number;
-  connected: boolean;
-  /** Successful connections (1 unless the upstream dropped). */
-  connects: number;
-  /** Lines that were not valid events (each one drops the connection, which then resumes). */
-  protocolErrors: number;
-  lastError: string | null;
-  /** Arrival lag since the last window reset, µs. */
-  arrivalLag: LagSummary;
-}
 
 export interface UpstreamOptions {
   host: string;

@@ -14,7 +14,7 @@ import { DeliveryWindow } from './delivery.ts';
 import { alignedWindowMs } from './window.ts';
 import { connectClients, connectDeadlineMs } from './connect.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
-import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/process-stats.ts';
+import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/contract/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
 import type { JobParams } from '../result-schema.ts';
 

@@ -7,8 +7,8 @@ import { encodeEvent, makePayload, type FeedEvent } from '../../servers/contract
 import { makeSchedule } from '../../servers/contract/schedule.ts';
 import { ScheduleRunner, type DueEvent } from './schedule-runner.ts';
 import { UpstreamServer } from './upstream-server.ts';
-import type { LagSummary } from '../../servers/lag.ts';
-import type { FeedSpec } from './ipc.ts';
+import type { LagSummary } from '../../servers/contract/lag.ts';
+import type { FeedSpec } from '../../servers/contract/publisher-ipc.ts';
 
 export interface PublishedFeed {
   port: number;

@@ -10,7 +10,7 @@
  * Lateness (actual publish time minus scheduled time) is recorded per event; events carry their
  * scheduled time, so a late publisher shows up as delivery latency.
  */
-import { LagRecorder } from '../../servers/lag.ts';
+import { LagRecorder } from '../../servers/contract/lag.ts';
 import type { Schedule } from '../../servers/contract/schedule.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 

@@ -5,7 +5,7 @@
  */
 import net, { type AddressInfo } from 'node:net';
 import { LineReader, encodeEventLines, parseResume } from '../../servers/contract/feed-wire.ts';
-import { RingBuffer, type FeedEntry } from '../../servers/ring.ts';
+import { RingBuffer, type FeedEntry } from '../../servers/contract/ring.ts';
 
 /** A server this far behind (bytes queued in our socket) is dropped; it reconnects and resumes. */
 export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;

@@ -15,7 +15,7 @@ import {
 } from '../../bench/clients/index.ts';
 import type { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { Framework } from '../../servers/http-host.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
 import { TRANSPORT_NAMES, encodeEvent, encodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 

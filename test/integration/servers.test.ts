@@ -12,9 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { Framework } from '../../servers/http-host.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
-import type { FromServer, ToServer } from '../../servers/ipc.ts';
+import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
 import {
   MAX_WAIT_MS,
   decodeEvent,

@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openFeed, makeEntries } from '../../bench/publisher/feed.ts';
 import { UpstreamServer } from '../../bench/publisher/upstream-server.ts';
-import type { FromPublisher, ToPublisher } from '../../bench/publisher/ipc.ts';
+import type { FromPublisher, ToPublisher } from '../../servers/contract/publisher-ipc.ts';
 import { startServer } from '../../servers/start.ts';
 import { LineReader, encodeResume } from '../../servers/contract/feed-wire.ts';
 import { decodeEvent, encodeEvent } from '../../servers/contract/protocol.ts';

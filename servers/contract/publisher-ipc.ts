@@ -1,7 +1,13 @@
-/** Messages between the orchestrator and the publisher process (over the Node IPC channel). */
+/**
+ * Contract (servers/contract/). Imported by the publisher process (bench/publisher/main.ts, which also
+ * validates a by-hand spec with feedSpecSchema), its parent's handle (bench/publisher/client.ts) and
+ * the tests.
+ *
+ * Messages between the orchestrator and the publisher process (over the Node IPC channel).
+ */
 import { z } from 'zod';
-import { shapeSchema } from '../../servers/contract/schedule.ts';
-import type { LagSummary } from '../../servers/lag.ts';
+import { shapeSchema } from './schedule.ts';
+import type { LagSummary } from './lag.ts';
 
 /** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
 export const feedSpecSchema = z.object({

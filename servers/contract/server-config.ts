@@ -1,9 +1,17 @@
 /**
+ * Contract (servers/contract/). Imported by the server process (servers/main.ts validates its argument
+ * with it; servers/start.ts, servers/http-host.ts) and by what builds a server's config: the
+ * orchestrator, the CLI's --inject-regression (bench/args.ts, bench/ci/against.ts) and the tests.
+ *
  * The server process's configuration, validated at the process boundary (it arrives as JSON on the
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
  */
 import { z } from 'zod';
-import { TRANSPORT_NAMES } from './contract/protocol.ts';
+import { TRANSPORT_NAMES } from './protocol.ts';
+
+/** What serves HTTP: express, or bare node:http (WebSocket always runs ws on node:http). */
+const frameworkSchema = z.enum(['express', 'node']);
+export type Framework = z.infer<typeof frameworkSchema>;
 
 /**
  * Where a feed server's events come from: a publisher outside the server process (servers/contract/feed-wire.ts;
@@ -36,7 +44,7 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('feed'),
     transport: z.enum(TRANSPORT_NAMES),
-    framework: z.enum(['express', 'node']),
+    framework: frameworkSchema,
     perMessageDeflate: z.boolean(),
     feed: feedConfigSchema,
     host: z.string().default('127.0.0.1'),
