@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/schedule.ts';
+import { frameworkSchema } from '../servers/contract/server-config.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -64,7 +65,7 @@ export type EncodedHistogram = z.infer<typeof encodedHistogramSchema>;
 export const jobParamsSchema = z.object({
   transport: z.enum(TRANSPORT_NAMES),
   /** What serves HTTP: express or bare node:http. WebSocket always runs ws on node:http. */
-  framework: z.enum(['express', 'node']),
+  framework: frameworkSchema,
   clients: z.number().int().positive(),
   shape: shapeSchema,
   payloadBytes: z.number().int().nonnegative(),

@@ -16,12 +16,12 @@
  * whose upstream drops reconnects and resumes from its newest seq, so it misses nothing the publisher
  * still holds.
  */
-import { parseSince, type ParseResult } from './protocol.ts';
+import { MAX_PAYLOAD_BYTES, parseSince, type ParseResult } from './protocol.ts';
 
 const RESUME = 'resume ';
 
 /** Longest line either end accepts: a 1 MiB payload plus its envelope, with room to spare. */
-export const MAX_LINE_CHARS = 1_048_576 + 4096;
+export const MAX_LINE_CHARS = MAX_PAYLOAD_BYTES + 4096;
 
 export function encodeResume(lastSeq: number): string {
   return `${RESUME}${lastSeq}\n`;

@@ -27,6 +27,12 @@ export const EVENTS_PATH = '/events';
 export const STREAM_PATH = '/stream';
 export const WS_PATH = '/ws';
 
+/**
+ * The largest event payload, in bytes: what a scenario and the publisher's feed spec accept, and what
+ * the upstream wire's line limit (feed-wire.ts) is sized for.
+ */
+export const MAX_PAYLOAD_BYTES = 1_048_576;
+
 /** Long-poll holds are bounded: a client cannot park a request for longer than this. */
 export const MAX_WAIT_MS = 60_000;
 

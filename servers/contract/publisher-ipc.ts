@@ -7,12 +7,13 @@
  */
 import { z } from 'zod';
 import { shapeSchema } from './schedule.ts';
+import { MAX_PAYLOAD_BYTES } from './protocol.ts';
 import type { LagSummary } from './lag.ts';
 
 /** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
 export const feedSpecSchema = z.object({
   shape: shapeSchema,
-  payloadBytes: z.number().int().min(0).max(1_048_576),
+  payloadBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES),
   ringCapacity: z.number().int().min(1).max(10_000_000),
 });
 export type FeedSpec = z.infer<typeof feedSpecSchema>;

@@ -1,7 +1,8 @@
 /**
  * Contract (servers/contract/). Imported by the server process (servers/main.ts validates its argument
  * with it; servers/start.ts, servers/http-host.ts) and by what builds a server's config: the
- * orchestrator, the CLI's --inject-regression (bench/args.ts, bench/ci/against.ts) and the tests.
+ * orchestrator, the CLI's --inject-regression (bench/args.ts, bench/ci/against.ts) and the tests. The
+ * scenario and result schemas take their framework enum from here.
  *
  * The server process's configuration, validated at the process boundary (it arrives as JSON on the
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
@@ -10,7 +11,7 @@ import { z } from 'zod';
 import { TRANSPORT_NAMES } from './protocol.ts';
 
 /** What serves HTTP: express, or bare node:http (WebSocket always runs ws on node:http). */
-const frameworkSchema = z.enum(['express', 'node']);
+export const frameworkSchema = z.enum(['express', 'node']);
 export type Framework = z.infer<typeof frameworkSchema>;
 
 /**
