@@ -34,6 +34,11 @@ export function meanRate(shape: ScheduleShape): number {
   return shape.kind === 'steady' ? shape.ratePerSec : (shape.size * 1000) / shape.everyMs;
 }
 
+/** Event period in ms: the steady period, or the burst interval (the time after which the shape repeats). */
+export function periodMs(shape: ScheduleShape): number {
+  return shape.kind === 'steady' ? 1000 / shape.ratePerSec : shape.everyMs;
+}
+
 export interface Schedule {
   readonly shape: ScheduleShape;
   /** Offset from the schedule start, in ns, at which event `seq` (1-based) is due. */
