@@ -1,7 +1,7 @@
 /**
  * Contract (servers/contract/). Imported by the publisher process (bench/publisher/main.ts, which also
- * validates a by-hand spec with feedSpecSchema), its parent's handle (bench/publisher/client.ts) and
- * the tests.
+ * validates a by-hand spec with feedSpecSchema, and bench/publisher/feed.ts, which runs a spec), its
+ * parent's handle (bench/publisher/client.ts) and the tests.
  *
  * Messages between the orchestrator and the publisher process (over the Node IPC channel).
  */

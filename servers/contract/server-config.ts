@@ -2,7 +2,8 @@
  * Contract (servers/contract/). Imported by the server process (servers/main.ts validates its argument
  * with it; servers/start.ts, servers/http-host.ts) and by what builds a server's config: the
  * orchestrator, the CLI's --inject-regression (bench/args.ts, bench/ci/against.ts) and the tests. The
- * scenario and result schemas take their framework enum from here.
+ * scenario and result schemas take their framework enum from here, the throughput side benchmark its
+ * Framework type.
  *
  * The server process's configuration, validated at the process boundary (it arrives as JSON on the
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
