@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { scenarios } from './scenarios/index.ts';
 import { ScenarioError, quickProfile, validateScenario } from './matrix.ts';
 import type { Scenario } from './scenarios/schema.ts';
-import type { Inject } from '../servers/config.ts';
-import { TRANSPORT_NAMES } from '../servers/protocol.ts';
+import type { Inject } from '../servers/contract/server-config.ts';
+import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 
 export class UsageError extends Error {}
 

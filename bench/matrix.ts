@@ -1,13 +1,14 @@
 /**
  * Scenario -> jobs, as a pure function. Each transport gets the cartesian product of the axes that
- * matter to it, as its traits say (servers/transport-traits.ts: the poll interval only to short
+ * matter to it, as its traits say (servers/contract/transport-traits.ts: the poll interval only to short
  * polling, so ws is not run twice for two intervals).
  * Job ids are stable strings built from the parameters, so two result files can be joined by id.
  */
-import { scenarioSchema, type Scenario, type ScenarioShape } from './scenarios/schema.ts';
+import { scenarioSchema, type Scenario } from './scenarios/schema.ts';
+import { meanRate, type ScheduleShape } from '../servers/contract/schedule.ts';
 import type { JobParams } from './result-schema.ts';
-import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
-import { formatZodIssues } from '../servers/zod-issues.ts';
+import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
+import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 
 export interface PlannedJob {
   id: string;
@@ -17,7 +18,7 @@ export interface PlannedJob {
 
 export class ScenarioError extends Error {}
 
-export function shapeLabel(shape: ScenarioShape): string {
+export function shapeLabel(shape: ScheduleShape): string {
   return shape.kind === 'steady' ? `rate=${shape.ratePerSec}/s` : `burst=${shape.size}x/${shape.everyMs}ms`;
 }
 
@@ -58,10 +59,10 @@ export function validateScenario(input: unknown): Scenario {
   return s;
 }
 
-const sameShape = (a: ScenarioShape, b: ScenarioShape) => shapeLabel(a) === shapeLabel(b);
+const sameShape = (a: ScheduleShape, b: ScheduleShape) => shapeLabel(a) === shapeLabel(b);
 
 /** Whether the cell (shape, clients, payload) is left out by one of the scenario's matrix.exclude entries. */
-export function isExcluded(s: Scenario, shape: ScenarioShape, clients: number, payloadBytes: number): boolean {
+export function isExcluded(s: Scenario, shape: ScheduleShape, clients: number, payloadBytes: number): boolean {
   return (s.matrix.exclude ?? []).some(
     (cell) =>
       (cell.shape === undefined || sameShape(cell.shape, shape)) &&
@@ -140,8 +141,4 @@ export function quickProfile(s: Scenario): Scenario {
     timing: { warmupMs: 500, measureMs: 2000, drainMs: 200, prewarmRequests: 1000 },
     repetitions: 1,
   };
-}
-
-export function meanRate(shape: ScenarioShape): number {
-  return shape.kind === 'steady' ? shape.ratePerSec : (shape.size * 1000) / shape.everyMs;
 }

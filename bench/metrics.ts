@@ -16,8 +16,8 @@
  * events received in that span.
  */
 import type { LoadReport } from './load/ipc.ts';
-import type { ServerStats } from '../servers/start.ts';
-import type { LagSummary } from '../servers/lag.ts';
+import type { ServerStats } from '../servers/contract/server-ipc.ts';
+import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
 import { warn } from './warnings.ts';
 

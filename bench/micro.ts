@@ -14,8 +14,9 @@ import {
   encodeEventList,
   makePayload,
   type FeedEvent,
-} from '../servers/protocol.ts';
+} from '../servers/contract/protocol.ts';
 import { newLatencyHistogram } from './load/histogram.ts';
+import { nowNs } from '../servers/contract/clock.ts';
 
 /** Operations per timed sample. */
 export const BATCH = 1000;
@@ -35,7 +36,7 @@ export interface MicroRow {
 export async function runMicro(options: { payloadBytes: number; timeMs: number }): Promise<MicroRow[]> {
   const event: FeedEvent = {
     seq: 123_456,
-    emittedAtNs: process.hrtime.bigint(),
+    emittedAtNs: nowNs(),
     payload: makePayload(options.payloadBytes),
   };
   const json = encodeEvent(event);

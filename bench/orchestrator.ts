@@ -8,7 +8,7 @@ import { buildChildBundle, removeChildBundle, useChildBundle } from './child-bun
 import { PhaseTimer, startOverlapMs } from './phase-timer.ts';
 import { PublisherProcess } from './publisher/client.ts';
 import { collectContext } from './context.ts';
-import { nowNs } from './clock.ts';
+import { nowNs } from '../servers/contract/clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
 import { auditOf, deriveMetrics, eluBetween } from './metrics.ts';
 import { alreadyWarned, bottleneckWarning, diagnoseRun } from './diagnosis.ts';
@@ -25,11 +25,10 @@ import {
 import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
-import type { FromServer, ToServer } from '../servers/ipc.ts';
-import type { Inject, ServerConfig } from '../servers/config.ts';
-import type { ServerStats } from '../servers/start.ts';
+import type { FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
+import type { Inject, ServerConfig } from '../servers/contract/server-config.ts';
 import type { Scenario } from './scenarios/schema.ts';
-import { TRANSPORT_TRAITS } from '../servers/transport-traits.ts';
+import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */

@@ -4,7 +4,7 @@
  * `start` is measured separately (spawn to both children ready) because it may begin while the
  * previous run is still being torn down; that overlap is reported next to the phases, never hidden.
  */
-import { nowNs } from './clock.ts';
+import { nowNs } from '../servers/contract/clock.ts';
 
 export const RUN_PHASES = [
   'start',

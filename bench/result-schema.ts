@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
-import { TRANSPORT_NAMES } from '../servers/protocol.ts';
-import { formatZodIssues } from '../servers/zod-issues.ts';
+import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
+import { shapeSchema } from '../servers/contract/schedule.ts';
+import { frameworkSchema } from '../servers/contract/server-config.ts';
+import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { upgradeV1 } from './result-v1.ts';
 
 /**
@@ -114,12 +116,9 @@ export type RunWarning = z.infer<typeof warningSchema>;
 export const jobParamsSchema = z.object({
   transport: z.enum(TRANSPORT_NAMES),
   /** What serves HTTP: express or bare node:http. WebSocket always runs ws on node:http. */
-  framework: z.enum(['express', 'node']),
+  framework: frameworkSchema,
   clients: z.number().int().positive(),
-  shape: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive() }),
-    z.object({ kind: z.literal('burst'), size: z.number().int().positive(), everyMs: z.number().positive() }),
-  ]),
+  shape: shapeSchema,
   payloadBytes: z.number().int().nonnegative(),
   /** Short polling only. */
   pollIntervalMs: z.number().positive().nullable(),

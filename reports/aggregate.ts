@@ -3,7 +3,8 @@
  * (n = runs, never samples inside one run). Pure; shared by every renderer.
  */
 import type { CompletedRun, Job, Metric, Result, RunWarning } from '../bench/result-schema.ts';
-import { transportTraits } from '../servers/transport-traits.ts';
+import { transportTraits } from '../servers/contract/transport-traits.ts';
+import { meanRate } from '../servers/contract/schedule.ts';
 
 export interface MetricSummary {
   median: number;
@@ -84,10 +85,9 @@ export function summarizeAll(result: Result): JobSummary[] {
   return result.jobs.map(summarizeJob);
 }
 
-/** Average events per second of a job's feed: the steady rate, or burst size over burst period. */
+/** Average events per second of a job's feed (the contract's one mean rate of a shape). */
 export function eventRate(job: Job): number {
-  const s = job.params.shape;
-  return s.kind === 'steady' ? s.ratePerSec : (s.size * 1000) / s.everyMs;
+  return meanRate(job.params.shape);
 }
 
 /** A readable name for the shape: "1 event/s", or "bursts of 50 every 1000 ms". */

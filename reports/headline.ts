@@ -7,7 +7,7 @@
  * transport completed. The choice is stated next to the figures.
  */
 import type { Result } from '../bench/result-schema.ts';
-import { transportTraits } from '../servers/transport-traits.ts';
+import { transportTraits } from '../servers/contract/transport-traits.ts';
 import { times } from './format.ts';
 import {
   closestToOnePerSecond,

@@ -4,16 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-
-export interface CounterSnapshot {
-  tcpAccepted: number;
-  openSockets: number;
-  httpRequests: number;
-  wsHandshakes: number;
-  /** Bytes read from / written to client sockets, including sockets already closed. */
-  bytesIn: number;
-  bytesOut: number;
-}
+import type { CounterSnapshot } from './contract/server-ipc.ts';
 
 export class ServerCounters {
   tcpAccepted = 0;

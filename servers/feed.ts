@@ -5,10 +5,10 @@
  * keeping are never billed to the server. Each event carries its *scheduled* time, so a publisher
  * that falls behind shows up as delivery latency instead of hiding.
  */
-import { encodeEvent, type FeedEvent } from './protocol.ts';
-import { RingBuffer, type FeedEntry } from './ring.ts';
+import { encodeEvent, type FeedEvent } from './contract/protocol.ts';
+import { RingBuffer, type FeedEntry } from './contract/ring.ts';
 
-export { RingBuffer, type FeedEntry } from './ring.ts';
+export { RingBuffer, type FeedEntry } from './contract/ring.ts';
 
 export type FeedListener = (entry: FeedEntry) => void;
 

@@ -13,10 +13,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
-import type { ErrorBody } from './protocol.ts';
+import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
+import type { Framework } from './contract/server-config.ts';
 
-export type Framework = 'express' | 'node';
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface TransportHost {

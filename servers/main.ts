@@ -10,10 +10,10 @@
  * prints `{"type":"feed-ready","port":P,...}`; then
  *   npx tsx servers/main.ts '{"role":"feed","transport":"ws","framework":"node","perMessageDeflate":false,"feed":{"upstream":{"host":"127.0.0.1","port":P},"ringCapacity":10000}}'
  */
-import { serverConfigSchema } from './config.ts';
+import { serverConfigSchema } from './contract/server-config.ts';
 import { startServer, type RunningServer } from './start.ts';
-import type { FromServer, ToServer } from './ipc.ts';
-import { formatZodIssues } from './zod-issues.ts';
+import type { FromServer, ToServer } from './contract/server-ipc.ts';
+import { formatZodIssues } from './contract/zod-issues.ts';
 
 function send(message: FromServer): void {
   if (process.send) process.send(message);

@@ -8,26 +8,13 @@ import type { Server } from 'node:net';
 import { Feed } from './feed.ts';
 import { createHost } from './http-host.ts';
 import { createTcpEcho, createWsEcho } from './echo.ts';
-import { createProcessStats, type ProcessStats } from './process-stats.ts';
+import { createProcessStats } from './contract/process-stats.ts';
+import type { ServerStats } from './contract/server-ipc.ts';
 import { attachers } from './transports/index.ts';
-import { Upstream, type UpstreamStats } from './upstream.ts';
-import { TRANSPORT_TRAITS } from './transport-traits.ts';
-import type { CounterSnapshot, ServerCounters } from './counters.ts';
-import type { ServerConfig } from './config.ts';
-
-export interface ServerStats {
-  process: ProcessStats;
-  counters: CounterSnapshot;
-  /** Present for feed servers. `upstream` is null for an in-process feed (tests). */
-  feed?: {
-    latestSeq: number;
-    subscribers: number;
-    duplicateEvents: number;
-    gapEvents: number;
-    upstream: UpstreamStats | null;
-  };
-  gauges: Record<string, number>;
-}
+import { Upstream } from './upstream.ts';
+import { TRANSPORT_TRAITS } from './contract/transport-traits.ts';
+import type { ServerCounters } from './counters.ts';
+import type { ServerConfig } from './contract/server-config.ts';
 
 export interface RunningServer {
   port: number;

@@ -1,5 +1,5 @@
 /**
- * The server's connection to its upstream publisher (wire: servers/feed-wire.ts). Sends its resume
+ * The server's connection to its upstream publisher (wire: servers/contract/feed-wire.ts). Sends its resume
  * point, appends every event line to the feed, and reconnects with a bounded back-off when the
  * upstream drops, resuming from the newest seq it holds. Decoding each event is the server's own work
  * (a real server decodes its broker's messages); the schedule and its clock are not.
@@ -10,29 +10,18 @@
  */
 import net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { decodeEvent } from './protocol.ts';
-import { LineReader, encodeResume } from './feed-wire.ts';
-import { LagRecorder, type LagSummary } from './lag.ts';
+import { decodeEvent } from './contract/protocol.ts';
+import { LineReader, encodeResume } from './contract/feed-wire.ts';
+import { LagRecorder } from './contract/lag.ts';
+import type { UpstreamStats } from './contract/server-ipc.ts';
 import type { Feed } from './feed.ts';
+import { nowNs } from './contract/clock.ts';
 
 /** A line from the upstream that is not an event (the upstream's fault: drop the connection and resume). */
 class BadLine extends Error {}
 
 /** How long the server hands upstream events to its transports before it yields to other work. */
 const YIELD_AFTER_NS = 20_000_000n;
-
-export interface UpstreamStats {
-  host: string;
-  port: number;
-  connected: boolean;
-  /** Successful connections (1 unless the upstream dropped). */
-  connects: number;
-  /** Lines that were not valid events (each one drops the connection, which then resumes). */
-  protocolErrors: number;
-  lastError: string | null;
-  /** Arrival lag since the last window reset, µs. */
-  arrivalLag: LagSummary;
-}
 
 export interface UpstreamOptions {
   host: string;
@@ -98,12 +87,12 @@ export class Upstream {
      * time, so the wait counts as latency.
      */
     const handOver = (): boolean => {
-      const deadline = process.hrtime.bigint() + YIELD_AFTER_NS;
+      const deadline = nowNs() + YIELD_AFTER_NS;
       while (queue.length > 0) {
         const chunk = queue[0]!;
         while (chunk.next < chunk.lines.length) {
           // Lag is taken as the event reaches the transports: a wait in this queue is part of it.
-          const now = process.hrtime.bigint();
+          const now = nowNs();
           if (now >= deadline) return false;
           const line = chunk.lines[chunk.next++]!;
           // Only a line that is no event is the upstream's fault; a transport that throws is a server bug and crashes it.

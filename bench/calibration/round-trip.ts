@@ -8,7 +8,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { newLatencyHistogram, summarize } from '../load/histogram.ts';
-import { nowNs } from '../clock.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 import type { PercentileSummary } from '../result-schema.ts';
 
 const MESSAGE = Buffer.from('pollbnch');

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseResult, type Result } from '../result-schema.ts';
 import { ciProfileArgs } from '../scenarios/ci.ts';
-import type { Inject } from '../../servers/config.ts';
+import type { Inject } from '../../servers/contract/server-config.ts';
 import { mergeResults } from './merge-results.ts';
 import { formatInject } from '../args.ts';
 

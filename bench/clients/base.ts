@@ -4,7 +4,8 @@
  */
 import { SocketLedger } from './socket-ledger.ts';
 import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
-import type { FeedEvent } from '../../servers/protocol.ts';
+import type { FeedEvent } from '../../servers/contract/protocol.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 export abstract class BaseClient {
   abstract readonly transport: TransportName;
@@ -46,7 +47,7 @@ export abstract class BaseClient {
   /** Marks the first usable connection (idempotent). */
   protected markConnected(): void {
     if (this.connectedNs === undefined) {
-      this.connectedNs = process.hrtime.bigint();
+      this.connectedNs = nowNs();
       this.connectBytes = this.ledger.bytes();
       this.connected.resolve();
     }

@@ -2,7 +2,7 @@
  * Long polling: a request with `wait`, re-issued as soon as the answer arrives. A failed request is
  * retried after `reconnectDelayMs` from the last seq received, so a dropped connection loses nothing.
  */
-import { EVENTS_PATH } from '../../servers/protocol.ts';
+import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
 import { poll } from './poll-request.ts';

@@ -1,13 +1,14 @@
 /** One poll over an undici Client: GET, read the whole body, decode the event list, count bytes. */
 import type { Client } from 'undici';
-import { decodeEventList, type FeedEvent } from '../../servers/protocol.ts';
+import { decodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 export interface PollAnswer {
   events: FeedEvent[];
   bodyBytes: number;
   /**
    * The events' own bytes in the body: the body is `[` + the encoded events joined by `,` + `]`
-   * (servers/protocol.ts encodeEventList, no white space), so they are the body less 2 + (k - 1)
+   * (servers/contract/protocol.ts encodeEventList, no white space), so they are the body less 2 + (k - 1)
    * bytes; `[]` carries none.
    */
   eventBytes: number;
@@ -18,7 +19,7 @@ export async function poll(client: Client, path: string): Promise<PollAnswer> {
   const { statusCode, body } = await client.request({ method: 'GET', path });
   const text = await body.text();
   // Stamped when the body is complete: that is when the events are usable.
-  const receivedNs = process.hrtime.bigint();
+  const receivedNs = nowNs();
   if (statusCode !== 200) throw new Error(`GET ${path} answered ${statusCode}: ${text.slice(0, 200)}`);
   const events = decodeEventList(text);
   const bodyBytes = Buffer.byteLength(text);

@@ -4,11 +4,12 @@
  * which would stretch the interval by the round trip and understate latency. When a poll is still
  * in flight at the next tick, that tick is skipped and counted.
  */
-import { EVENTS_PATH } from '../../servers/protocol.ts';
+import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
 import { poll } from './poll-request.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 class ShortPollClient extends BaseClient implements TransportClient {
   readonly transport = 'short-poll' as const;
@@ -29,7 +30,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
     // The first poll goes out at once (a page's first load); then polls follow the fixed schedule at
     // origin + phase x interval + k x interval, from the first such tick not in the past. With the
     // origin now and phase 0 that first poll *is* tick 0.
-    const now = process.hrtime.bigint();
+    const now = nowNs();
     let first = (this.options.pollOriginNs ?? now) + BigInt(Math.round(Number(this.intervalNs) * phase));
     if (first < now) first += ((now - first + this.intervalNs - 1n) / this.intervalNs) * this.intervalNs;
     this.firstTickNs = first;
@@ -45,7 +46,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
 
   private scheduleNext(): void {
     if (this.closed) return;
-    const now = process.hrtime.bigint();
+    const now = nowNs();
     // Ticks that passed while the event loop was stalled are missed polls: skipped, not bunched.
     while (this.tickNs(this.tick) + 1_000_000n < now) {
       this.tick++;

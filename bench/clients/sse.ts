@@ -4,10 +4,11 @@
  * our ledger, so bytes are counted at the socket. Reconnects send `Last-Event-ID`, as EventSource does.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { STREAM_PATH, decodeEvent } from '../../servers/protocol.ts';
+import { STREAM_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 class SseClient extends BaseClient implements TransportClient {
   readonly transport = 'sse' as const;
@@ -48,7 +49,7 @@ class SseClient extends BaseClient implements TransportClient {
       this.parser.reset();
       for await (const chunk of body) {
         // Every event parsed from this chunk arrived with it.
-        this.chunkNs = process.hrtime.bigint();
+        this.chunkNs = nowNs();
         this.parser.feed(chunk.toString('utf8'));
       }
       if (!this.closed) throw new Error('stream ended');

@@ -3,7 +3,7 @@
  * A client delivers batches of decoded events with the hrtime at which they became usable, and
  * keeps socket-level counters; delivery checking and histograms live in the load generator.
  */
-import type { FeedEvent, TransportName } from '../../servers/protocol.ts';
+import type { FeedEvent, TransportName } from '../../servers/contract/protocol.ts';
 
 export type { TransportName };
 
@@ -49,7 +49,7 @@ export interface ClientOptions {
   port: number;
   /** The last seq this client already has: it asks only for newer events. */
   since: number;
-  /** Called with every batch of events as it arrives, stamped once with process.hrtime.bigint(). */
+  /** Called with every batch of events as it arrives, stamped once with nowNs() (servers/contract/clock.ts). */
   onEvents: (events: FeedEvent[], receivedNs: bigint) => void;
   /** Short polling: the fixed poll schedule. */
   pollIntervalMs?: number;

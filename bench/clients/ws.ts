@@ -5,9 +5,10 @@
  */
 import net from 'node:net';
 import WebSocket from 'ws';
-import { WS_PATH, decodeEvent } from '../../servers/protocol.ts';
+import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 class WsClient extends BaseClient implements TransportClient {
   readonly transport = 'ws' as const;
@@ -47,7 +48,7 @@ class WsClient extends BaseClient implements TransportClient {
       this.markConnected();
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      const receivedNs = process.hrtime.bigint();
+      const receivedNs = nowNs();
       const text = isBinary ? data.toString('utf8') : data.toString();
       this.tally.messageBytesDown += data.length;
       this.deliver([decodeEvent(text)], receivedNs);

@@ -6,7 +6,7 @@
  * never settles can no longer hold the run (before: a batch's Promise.all waited for it forever).
  */
 import type { TransportClient } from '../clients/types.ts';
-import { nowNs } from '../clock.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 /** At most this many connects in flight. */
 export const CONNECT_CONCURRENCY = 200;

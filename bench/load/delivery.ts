@@ -1,12 +1,12 @@
 /**
  * The delivery check of one measurement window. An event is in the window when its scheduled time
  * is in [startNs, endNs); every client should receive each such event exactly once and in order.
- * Latency = receive hrtime - emittedAtNs (both CLOCK_MONOTONIC, see clock.ts), recorded in µs for
+ * Latency = receive hrtime - emittedAtNs (both CLOCK_MONOTONIC, see servers/contract/clock.ts), recorded in µs for
  * the first receipt only. Short polling legitimately hands over several events in one answer: that
  * is not loss, and each event gets its own latency.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import type { FeedEvent } from '../../servers/protocol.ts';
+import type { FeedEvent } from '../../servers/contract/protocol.ts';
 import { newLatencyHistogram } from './histogram.ts';
 
 export interface DeliveryCounts {

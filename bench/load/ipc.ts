@@ -1,4 +1,11 @@
-/** Messages between the orchestrator and a load-generator process. */
+/**
+ * Messages between the orchestrator and a load-generator process. Not in the contract folder
+ * (servers/contract/) although it crosses a process boundary: both ends are the harness, and its
+ * payload is the harness's own measurement data (result-schema histograms and percentiles, delivery,
+ * client and connect counts), which the contract folder may not import (it imports nothing outside
+ * itself, and servers/ nothing from bench/). What it shares with the other processes (the job's
+ * transport and shape, the clock its stamps are on) it takes from the contract.
+ */
 import type { JobParams, PercentileSummary, EncodedHistogram } from '../result-schema.ts';
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientCounters } from '../clients/types.ts';

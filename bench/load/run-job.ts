@@ -5,16 +5,16 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { TRANSPORT_TRAITS } from '../../servers/transport-traits.ts';
-import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
+import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
+import { makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
-import { nowNs } from '../clock.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 import { DeliveryWindow } from './delivery.ts';
 import { alignedWindowMs } from './window.ts';
 import { connectClients, connectDeadlineMs } from './connect.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
-import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/process-stats.ts';
+import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/contract/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
 import type { JobParams } from '../result-schema.ts';
 

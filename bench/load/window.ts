@@ -6,18 +6,12 @@
  * a whole number of every poll interval of the scenario (so every transport in one table measures the
  * same window), unless that would more than double it; then to whole event periods alone.
  */
-import type { Schedule } from '../../servers/schedule.ts';
-
-/** Event period in ms: the steady period, or the burst interval. */
-function periodMs(schedule: Schedule): number {
-  const shape = schedule.shape;
-  return shape.kind === 'steady' ? 1000 / shape.ratePerSec : shape.everyMs;
-}
+import { periodMs, type Schedule } from '../../servers/contract/schedule.ts';
 
 const isWhole = (x: number) => Math.abs(x - Math.round(x)) < 1e-6;
 
 export function alignedWindowMs(measureMs: number, schedule: Schedule, pollIntervalsMs: readonly number[]): number {
-  const period = periodMs(schedule);
+  const period = periodMs(schedule.shape);
   const first = Math.max(1, Math.ceil(measureMs / period - 1e-9));
   // Smallest whole number of periods that is also a whole number of every poll interval, up to 2x.
   for (let k = first; k * period <= 2 * measureMs; k++) {

@@ -5,8 +5,8 @@
  * fails one run, not the plan.
  */
 import { ManagedChild } from '../child.ts';
-import type { LagSummary } from '../../servers/lag.ts';
-import type { FeedSpec, FromPublisher, ToPublisher } from './ipc.ts';
+import type { LagSummary } from '../../servers/contract/lag.ts';
+import type { FeedSpec, FromPublisher, ToPublisher } from '../../servers/contract/publisher-ipc.ts';
 
 const SCRIPT = './publisher/main.ts';
 const START_TIMEOUT_MS = 30_000;

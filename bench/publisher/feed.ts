@@ -3,12 +3,12 @@
  * the feed servers). Each due event is made with the run's payload, encoded once with encodeEvent()
  * (the JSON every transport sends) and written as one line to every connected server.
  */
-import { encodeEvent, makePayload, type FeedEvent } from '../../servers/protocol.ts';
-import { makeSchedule } from '../../servers/schedule.ts';
+import { encodeEvent, makePayload, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { makeSchedule } from '../../servers/contract/schedule.ts';
 import { ScheduleRunner, type DueEvent } from './schedule-runner.ts';
 import { UpstreamServer } from './upstream-server.ts';
-import type { LagSummary } from '../../servers/lag.ts';
-import type { FeedSpec } from './ipc.ts';
+import type { LagSummary } from '../../servers/contract/lag.ts';
+import type { FeedSpec } from '../../servers/contract/publisher-ipc.ts';
 
 export interface PublishedFeed {
   port: number;

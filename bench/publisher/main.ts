@@ -9,8 +9,13 @@
  * Exits on SIGTERM, `disconnect` (the orchestrator went away) or Ctrl-C.
  */
 import { openFeed, type PublishedFeed } from './feed.ts';
-import { feedSpecSchema, type FeedSpec, type FromPublisher, type ToPublisher } from './ipc.ts';
-import { formatZodIssues } from '../../servers/zod-issues.ts';
+import {
+  feedSpecSchema,
+  type FeedSpec,
+  type FromPublisher,
+  type ToPublisher,
+} from '../../servers/contract/publisher-ipc.ts';
+import { formatZodIssues } from '../../servers/contract/zod-issues.ts';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`pollbench publisher: ${message}\n`);

@@ -1,5 +1,5 @@
 /**
- * Runs a publish schedule (servers/schedule.ts) on process.hrtime without spinning. Node timers have
+ * Runs a publish schedule (servers/contract/schedule.ts) on process.hrtime without spinning. Node timers have
  * 1 ms granularity and fire late, on a VM later still when they wake an idle vCPU (1-5 ms seen here).
  * So the runner sleeps on a timer until `lead` before the next event is due, then blocks the thread
  * for the remainder with Atomics.wait (a futex wait: no CPU, wakes within ~0.1 ms) and emits every due
@@ -10,8 +10,9 @@
  * Lateness (actual publish time minus scheduled time) is recorded per event; events carry their
  * scheduled time, so a late publisher shows up as delivery latency.
  */
-import { LagRecorder } from '../../servers/lag.ts';
-import type { Schedule } from '../../servers/schedule.ts';
+import { LagRecorder } from '../../servers/contract/lag.ts';
+import type { Schedule } from '../../servers/contract/schedule.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 export interface DueEvent {
   seq: number;
@@ -61,7 +62,7 @@ export class ScheduleRunner {
   constructor(options: ScheduleRunnerOptions) {
     this.schedule = options.schedule;
     this.onDue = options.onDue;
-    this.now = options.now ?? process.hrtime.bigint;
+    this.now = options.now ?? nowNs;
     this.block = options.block ?? blockFor;
   }
 

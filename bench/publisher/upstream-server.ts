@@ -1,11 +1,11 @@
 /**
- * The publisher's end of the upstream wire (servers/feed-wire.ts): a TCP listener that feed servers
+ * The publisher's end of the upstream wire (servers/contract/feed-wire.ts): a TCP listener that feed servers
  * connect to. Holds the newest events in a ring so a server that (re)connects with `resume <seq>`
  * gets every held event after it, then each new one as it is published.
  */
 import net, { type AddressInfo } from 'node:net';
-import { LineReader, encodeEventLines, parseResume } from '../../servers/feed-wire.ts';
-import { RingBuffer, type FeedEntry } from '../../servers/ring.ts';
+import { LineReader, encodeEventLines, parseResume } from '../../servers/contract/feed-wire.ts';
+import { RingBuffer, type FeedEntry } from '../../servers/contract/ring.ts';
 
 /** A server this far behind (bytes queued in our socket) is dropped; it reconnects and resumes. */
 export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;

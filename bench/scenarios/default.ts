@@ -1,5 +1,5 @@
 import type { Scenario } from './schema.ts';
-import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
 
 /**
  * The comparison `npm run bench` makes: all four transports at a low and a high event rate, a small

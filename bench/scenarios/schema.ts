@@ -3,18 +3,9 @@
  * timing and repetitions. matrix.ts expands it into jobs; nothing here runs anything.
  */
 import { z } from 'zod';
-import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
-
-const shapeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(10_000) }).strict(),
-  z
-    .object({
-      kind: z.literal('burst'),
-      size: z.number().int().min(1).max(10_000),
-      everyMs: z.number().min(1).max(600_000),
-    })
-    .strict(),
-]);
+import { MAX_PAYLOAD_BYTES, TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
+import { shapeSchema } from '../../servers/contract/schedule.ts';
+import { frameworkSchema } from '../../servers/contract/server-config.ts';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');
 
@@ -27,7 +18,7 @@ export const scenarioSchema = z
       .object({
         shapes: nonEmpty(shapeSchema),
         clients: nonEmpty(z.number().int().min(1).max(20_000)),
-        payloadBytes: nonEmpty(z.number().int().min(0).max(1_048_576)),
+        payloadBytes: nonEmpty(z.number().int().min(0).max(MAX_PAYLOAD_BYTES)),
         /** Short polling only: the fixed schedule of polls, per client. */
         pollIntervalMs: nonEmpty(z.number().int().min(10).max(600_000)),
         /**
@@ -47,7 +38,7 @@ export const scenarioSchema = z
           .optional(),
       })
       .strict(),
-    framework: z.enum(['express', 'node']),
+    framework: frameworkSchema,
     /** Long polling: how long the server may hold a request (below the server's 60 s cap). */
     longPollWaitMs: z.number().int().min(1).max(60_000),
     perMessageDeflate: z.boolean(),
@@ -69,4 +60,3 @@ export const scenarioSchema = z
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
-export type ScenarioShape = z.infer<typeof shapeSchema>;

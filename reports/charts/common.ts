@@ -3,7 +3,7 @@
  * base config, and the row shapes the chart builders take.
  */
 import type { Config } from 'vega-lite';
-import { transportTraits } from '../../servers/transport-traits.ts';
+import { transportTraits } from '../../servers/contract/transport-traits.ts';
 
 /** One chart series: a transport label ("short-poll 1000ms", "ws") and the transport it belongs to. */
 export interface TransportSeries {

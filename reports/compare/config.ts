@@ -3,7 +3,7 @@
  * and command-line overrides over both. Per-metric settings refine the global ones.
  */
 import { z } from 'zod';
-import { formatZodIssues } from '../../servers/zod-issues.ts';
+import { formatZodIssues } from '../../servers/contract/zod-issues.ts';
 
 export const metricRuleSchema = z.object({
   /** Whether a regression of this metric fails the gate (others are reported, never fail it). */

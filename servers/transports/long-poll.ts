@@ -4,7 +4,7 @@
  * A client that disconnects while parked is removed at once (no timer or listener outlives it).
  */
 import type { ServerResponse } from 'node:http';
-import { EVENTS_PATH, encodeEventList, parseSince, parseWait } from '../protocol.ts';
+import { EVENTS_PATH, encodeEventList, parseSince, parseWait } from '../contract/protocol.ts';
 import { queryOf, sendError, sendJson } from '../http-host.ts';
 import type { Attach } from './types.ts';
 

@@ -2,7 +2,7 @@
  * Short polling: `GET /events?since=<seq>` answers at once with every held event after `seq`,
  * `[]` when nothing is new. The client decides the schedule; the server keeps no per-client state.
  */
-import { EVENTS_PATH, encodeEventList, parseSince } from '../protocol.ts';
+import { EVENTS_PATH, encodeEventList, parseSince } from '../contract/protocol.ts';
 import { queryOf, sendError, sendJson } from '../http-host.ts';
 import type { Attach } from './types.ts';
 

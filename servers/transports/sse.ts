@@ -5,7 +5,7 @@
  * connection that already holds some events.
  */
 import type { ServerResponse } from 'node:http';
-import { STREAM_PATH, parseSince } from '../protocol.ts';
+import { STREAM_PATH, parseSince } from '../contract/protocol.ts';
 import { queryOf, sendError } from '../http-host.ts';
 import type { FeedEntry } from '../feed.ts';
 import type { Attach } from './types.ts';

@@ -1,7 +1,7 @@
 import type { Feed } from '../feed.ts';
 import type { TransportHost } from '../http-host.ts';
 
-import type { TransportName } from '../protocol.ts';
+import type { TransportName } from '../contract/protocol.ts';
 
 export type { TransportName };
 

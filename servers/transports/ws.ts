@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WS_PATH, parseSince, type ErrorBody } from '../protocol.ts';
+import { WS_PATH, parseSince, type ErrorBody } from '../contract/protocol.ts';
 import { queryOf } from '../http-host.ts';
 import type { Attach } from './types.ts';
 import type { FeedEntry } from '../feed.ts';

@@ -2,9 +2,9 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { makePayload } from '../../servers/protocol.ts';
-import type { ServerConfig, UpstreamConfig } from '../../servers/config.ts';
-import type { Framework } from '../../servers/http-host.ts';
+import { makePayload } from '../../servers/contract/protocol.ts';
+import type { ServerConfig, UpstreamConfig } from '../../servers/contract/server-config.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
 import type { TransportName } from '../../servers/transports/types.ts';
 
 export const HOST = '127.0.0.1';

@@ -8,7 +8,8 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, type RunningServer, type ServerStats } from '../../servers/start.ts';
+import { startServer, type RunningServer } from '../../servers/start.ts';
+import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 import { runJob } from '../../bench/load/run-job.ts';
 import { deriveMetrics } from '../../bench/metrics.ts';
 import { bottleneckWarning, diagnoseRun } from '../../bench/diagnosis.ts';

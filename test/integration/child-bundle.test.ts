@@ -13,7 +13,7 @@ import {
   useChildBundle,
 } from '../../bench/child-bundle.ts';
 import { ManagedChild } from '../../bench/child.ts';
-import type { FromServer, ToServer } from '../../servers/ipc.ts';
+import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
 
 const serverPath = fileURLToPath(new URL('../../servers/main.ts', import.meta.url));
 

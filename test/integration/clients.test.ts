@@ -15,9 +15,10 @@ import {
 } from '../../bench/clients/index.ts';
 import type { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { Framework } from '../../servers/http-host.ts';
-import { TRANSPORT_NAMES, encodeEvent, encodeEventList, type FeedEvent } from '../../servers/protocol.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
+import { TRANSPORT_NAMES, encodeEvent, encodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 const TRANSPORTS: readonly TransportName[] = TRANSPORT_NAMES;
 const HTTP_TRANSPORTS: readonly TransportName[] = ['short-poll', 'long-poll', 'sse'];
@@ -90,7 +91,7 @@ async function withClient(
       rec,
       handlesBeforeClient,
       publish(n = 1) {
-        for (let i = 0; i < n; i++) server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
+        for (let i = 0; i < n; i++) server.feed!.publish(nowNs(), TEST_PAYLOAD);
       },
       closeClient,
     });

@@ -11,11 +11,12 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { Inject, ServerConfig } from '../../servers/config.ts';
-import type { Framework } from '../../servers/http-host.ts';
+import type { Inject, ServerConfig } from '../../servers/contract/server-config.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
-import { decodeEvent, decodeEventList } from '../../servers/protocol.ts';
+import { decodeEvent, decodeEventList } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout, type WsClient } from '../helpers/harness.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
 const PADDING = 'x-injected-padding';
@@ -35,7 +36,7 @@ async function withServer(cfg: ServerConfig, fn: (server: RunningServer) => Prom
   }
 }
 
-const publish = (server: RunningServer) => server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD).event;
+const publish = (server: RunningServer) => server.feed!.publish(nowNs(), TEST_PAYLOAD).event;
 
 /**
  * A GET over a plain TCP socket: the raw bytes of the response. With `headersOnly` it stops at the
@@ -189,8 +190,8 @@ describe('injected header padding', () => {
       test('with events in the response the padding is still exactly the difference', async () => {
         await withServer(config('short-poll', framework), async (plain) => {
           await withServer(config('short-poll', framework, { extraResponseHeaderBytes: 200 }), async (padded) => {
-            const a = plain.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
-            const b = padded.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
+            const a = plain.feed!.publish(nowNs(), TEST_PAYLOAD);
+            const b = padded.feed!.publish(nowNs(), TEST_PAYLOAD);
             const bodyDiff = Buffer.byteLength(b.json) - Buffer.byteLength(a.json); // emittedAtNs may differ in digits
             const ra = await rawGet(plain.port, '/events?since=0');
             const rb = await rawGet(padded.port, '/events?since=0');

@@ -12,12 +12,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { Framework } from '../../servers/http-host.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
 import type { TransportName } from '../../servers/transports/index.ts';
-import type { FromServer, ToServer } from '../../servers/ipc.ts';
-import { MAX_WAIT_MS, decodeEvent, decodeEventList, type ErrorBody, type FeedEvent } from '../../servers/protocol.ts';
+import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
+import {
+  MAX_WAIT_MS,
+  decodeEvent,
+  decodeEventList,
+  type ErrorBody,
+  type FeedEvent,
+} from '../../servers/contract/protocol.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
@@ -50,7 +57,7 @@ async function withServer(
     server,
     agent,
     base,
-    publish: () => server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD).event,
+    publish: () => server.feed!.publish(nowNs(), TEST_PAYLOAD).event,
     async get(path, headers = {}) {
       const res = await request(base + path, { dispatcher: agent, headers });
       return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
@@ -339,9 +346,9 @@ describe('long-poll', () => {
 
       test('with nothing new it answers [] after wait', async () => {
         await withServer('long-poll', framework, async ({ server, get }) => {
-          const started = process.hrtime.bigint();
+          const started = nowNs();
           const res = await withTimeout(get('/events?since=0&wait=200'), 5000, 'timed-out poll');
-          const heldMs = Number(process.hrtime.bigint() - started) / 1e6;
+          const heldMs = Number(nowNs() - started) / 1e6;
           assert.equal(res.status, 200);
           assert.equal(res.text, '[]');
           // A lower bound only: the hold must not end early (timers may round by ~1 ms).
@@ -613,7 +620,7 @@ describe('close() leaves no handles behind', () => {
       const agent = new Agent({ headersTimeout: 10_000, bodyTimeout: 10_000 });
       const base = `http://${HOST}:${server.port}`;
       const closeClient = await clients[transport]({ server, agent, base });
-      server.feed!.publish(process.hrtime.bigint(), TEST_PAYLOAD);
+      server.feed!.publish(nowNs(), TEST_PAYLOAD);
       await withTimeout(server.close(), 5000, 'server.close()');
       await closeClient();
       await agent.close();

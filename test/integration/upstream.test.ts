@@ -1,5 +1,5 @@
 /**
- * The upstream feed wire (servers/feed-wire.ts) end to end: the publisher's listener replays from a
+ * The upstream feed wire (servers/contract/feed-wire.ts) end to end: the publisher's listener replays from a
  * resume point, the server resumes after its upstream drops (no event missed, none twice), and the
  * server's side copes with duplicates, gaps and bad lines. Real sockets on 127.0.0.1 port 0; every
  * wait is bounded and everything opened is closed by the test that opened it.
@@ -11,11 +11,12 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openFeed, makeEntries } from '../../bench/publisher/feed.ts';
 import { UpstreamServer } from '../../bench/publisher/upstream-server.ts';
-import type { FromPublisher, ToPublisher } from '../../bench/publisher/ipc.ts';
+import type { FromPublisher, ToPublisher } from '../../servers/contract/publisher-ipc.ts';
 import { startServer } from '../../servers/start.ts';
-import { LineReader, encodeResume } from '../../servers/feed-wire.ts';
-import { decodeEvent, encodeEvent } from '../../servers/protocol.ts';
+import { LineReader, encodeResume } from '../../servers/contract/feed-wire.ts';
+import { decodeEvent, encodeEvent } from '../../servers/contract/protocol.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, openWs, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 /** A raw TCP client of the wire: collects the lines it receives. */
 async function lineClient(port: number) {
@@ -187,8 +188,7 @@ describe('server reading an upstream (servers/upstream.ts)', () => {
     });
     await new Promise<void>((resolve) => fake.listen(0, HOST, resolve));
     const port = (fake.address() as net.AddressInfo).port;
-    const line = (seq: number) =>
-      `${encodeEvent({ seq, emittedAtNs: process.hrtime.bigint(), payload: TEST_PAYLOAD })}\n`;
+    const line = (seq: number) => `${encodeEvent({ seq, emittedAtNs: nowNs(), payload: TEST_PAYLOAD })}\n`;
     const server = await startServer(feedConfig('short-poll', 'node', { host: HOST, port }));
     try {
       await waitUntil(() => resumes.length === 1, 2000, 'first resume line');
@@ -267,7 +267,7 @@ describe('bench/publisher/main.ts process', () => {
       const first = await proc.next('feed-ready');
       assert.equal(first.id, 1, 'the answer names its request');
       assert.match(first.startNs, /^\d+$/);
-      assert.ok(BigInt(first.startNs) <= process.hrtime.bigint(), 'the schedule started on the shared clock');
+      assert.ok(BigInt(first.startNs) <= nowNs(), 'the schedule started on the shared clock');
       const a = await lineClient(first.port);
       a.socket.write(encodeResume(0));
       await waitUntil(() => a.lines.length >= 20, 5000, 'events from the first feed');

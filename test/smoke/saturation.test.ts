@@ -14,7 +14,7 @@ import path from 'node:path';
 import { runPlan } from '../../bench/orchestrator.ts';
 import { liveChildPids } from '../../bench/child.ts';
 import { parseResult, type CompletedRun } from '../../bench/result-schema.ts';
-import { encodeEvent, makePayload } from '../../servers/protocol.ts';
+import { encodeEvent, makePayload } from '../../servers/contract/protocol.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
 
 const PAYLOAD = 256;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSharedClock, nowNs } from '../../bench/clock.ts';
+import { checkSharedClock, nowNs } from '../../servers/contract/clock.ts';
 
 // The one cross-process assumption behind every latency: hrtime in another process is on our clock.
 test('process.hrtime.bigint() in a child process falls between two readings in the parent', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connectClients } from '../../bench/load/connect.ts';
 import type { ClientCounters, TransportClient } from '../../bench/clients/types.ts';
 import { zeroCounters } from '../../bench/clients/counters.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 /** A client whose connect is scripted: resolve, reject (then maybe connect on a retry), or never settle. */
 class FakeClient implements TransportClient {
@@ -25,13 +26,13 @@ class FakeClient implements TransportClient {
       setImmediate(() => {
         FakeClient.inFlight--;
         if (script === 'connect') {
-          this.connectedNs = process.hrtime.bigint();
+          this.connectedNs = nowNs();
           resolve();
           return;
         }
         reject(Object.assign(new Error(script.failWith), { code: script.code }));
         if (script.retryConnectsAfterMs !== undefined)
-          setTimeout(() => !this.closed && (this.connectedNs = process.hrtime.bigint()), script.retryConnectsAfterMs);
+          setTimeout(() => !this.closed && (this.connectedNs = nowNs()), script.retryConnectsAfterMs);
       }),
     );
   }

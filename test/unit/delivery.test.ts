@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeliveryWindow } from '../../bench/load/delivery.ts';
-import type { FeedEvent } from '../../servers/protocol.ts';
+import type { FeedEvent } from '../../servers/contract/protocol.ts';
 
 // Events 1..10 scheduled every 1 ms from t = 1,000,000 ns; the window opens at event 3's time.
 const T0 = 1_000_000n;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Feed, RingBuffer, type FeedEntry } from '../../servers/feed.ts';
-import { encodeEvent, makePayload } from '../../servers/protocol.ts';
+import { encodeEvent, makePayload } from '../../servers/contract/protocol.ts';
 
 function entry(seq: number): FeedEntry {
   const event = { seq, emittedAtNs: BigInt(seq) * 1000n, payload: `p${seq}` };

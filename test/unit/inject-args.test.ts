@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { USAGE, UsageError, formatInject, parseCli, parseInject } from '../../bench/args.ts';
-import { injectSchema, type Inject } from '../../servers/config.ts';
+import { injectSchema, type Inject } from '../../servers/contract/server-config.ts';
 
 const usageError = (pattern: RegExp) => (err: unknown) =>
   err instanceof UsageError && pattern.test(err.message) && !err.message.includes('\n');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { METRICS, formatMetric, labelWithUnit, metricInfo, orderMetricKeys } from '../../reports/metric-catalog.ts';
 import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
 import type { LoadReport } from '../../bench/load/ipc.ts';
-import type { ServerStats } from '../../servers/start.ts';
+import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 import { parseResult, type JobParams } from '../../bench/result-schema.ts';
 
 const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];

@@ -4,7 +4,7 @@ import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
 import type { LoadReport } from '../../bench/load/ipc.ts';
 import { zeroCounters } from '../../bench/clients/counters.ts';
 import type { JobParams } from '../../bench/result-schema.ts';
-import type { ServerStats } from '../../servers/start.ts';
+import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 
 const params: JobParams = {
   transport: 'short-poll',

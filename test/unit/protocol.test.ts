@@ -11,7 +11,7 @@ import {
   parseSince,
   parseWait,
   type FeedEvent,
-} from '../../servers/protocol.ts';
+} from '../../servers/contract/protocol.ts';
 
 const sample: FeedEvent = { seq: 42, emittedAtNs: 123_456_789_012n, payload: 'hello "world"\n\\ é' };
 

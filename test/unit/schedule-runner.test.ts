@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MIN_LEAD_NS, ScheduleRunner, type DueEvent } from '../../bench/publisher/schedule-runner.ts';
-import { makeSchedule, type ScheduleShape } from '../../servers/schedule.ts';
+import { makeSchedule, type ScheduleShape } from '../../servers/contract/schedule.ts';
 
 /** A runner on a hand-driven clock; `block` advances the clock instead of sleeping. */
 function fakeRunner(shape: ScheduleShape) {

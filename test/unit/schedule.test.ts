@@ -1,6 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSchedule, seqRangeInWindow, type Schedule, type ScheduleShape } from '../../servers/schedule.ts';
+import {
+  makeSchedule,
+  meanRate,
+  seqRangeInWindow,
+  shapeSchema,
+  type Schedule,
+  type ScheduleShape,
+} from '../../servers/contract/schedule.ts';
 
 const RATES = [0.5, 1, 3, 7, 20, 999, 1000, 5000, 33_333];
 const SECOND_NS = 1e9;
@@ -157,5 +164,36 @@ describe('invalid shapes', () => {
       { kind: 'burst', size: 1, everyMs: Number.NaN },
     ];
     for (const shape of bad) assert.throws(() => makeSchedule(shape), RangeError, JSON.stringify(shape));
+  });
+});
+
+describe('the one shape schema', () => {
+  test('accepts every shape any of the three former copies accepted at their widest bounds', () => {
+    const good: ScheduleShape[] = [
+      { kind: 'steady', ratePerSec: 0.001 },
+      { kind: 'steady', ratePerSec: 10_000 }, // the scenarios' former maximum
+      { kind: 'steady', ratePerSec: 100_000 }, // the publisher's
+      { kind: 'burst', size: 1, everyMs: 0.5 }, // the scenarios required >= 1 ms, the publisher > 0
+      { kind: 'burst', size: 100_000, everyMs: 3_600_000 },
+    ];
+    for (const shape of good) assert.deepEqual(shapeSchema.parse(shape), shape);
+  });
+
+  test('rejects what the schedule cannot run, and what no copy accepted', () => {
+    const bad: unknown[] = [
+      { kind: 'steady', ratePerSec: 0 },
+      { kind: 'steady', ratePerSec: 100_001 },
+      { kind: 'burst', size: 1.5, everyMs: 100 },
+      { kind: 'burst', size: 1, everyMs: 0 },
+      { kind: 'burst', size: 1, everyMs: 3_600_001 },
+      { kind: 'pulse', ratePerSec: 1 },
+    ];
+    for (const shape of bad) assert.equal(shapeSchema.safeParse(shape).success, false, JSON.stringify(shape));
+  });
+
+  test('mean rate: the steady rate, or burst size over burst period, and the schedule reports the same', () => {
+    assert.equal(meanRate({ kind: 'steady', ratePerSec: 7 }), 7);
+    assert.equal(meanRate({ kind: 'burst', size: 10, everyMs: 250 }), 40);
+    assert.equal(makeSchedule({ kind: 'burst', size: 10, everyMs: 250 }).meanRatePerSec, 40);
   });
 });

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { TRANSPORT_NAMES } from '../../servers/protocol.ts';
-import { TRANSPORT_TRAITS, UnknownTransportError, transportTraits } from '../../servers/transport-traits.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
+import { TRANSPORT_TRAITS, UnknownTransportError, transportTraits } from '../../servers/contract/transport-traits.ts';
 import { expandScenario, jobId } from '../../bench/matrix.ts';
 import { defaultScenario } from '../../bench/scenarios/default.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignedWindowMs, steadyStateWarmupMs } from '../../bench/load/window.ts';
-import { makeSchedule, seqRangeInWindow } from '../../servers/schedule.ts';
+import { makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
 
 const steady = (ratePerSec: number) => makeSchedule({ kind: 'steady', ratePerSec });
 

@@ -1,21 +1,22 @@
 /**
+ * Contract (servers/contract/). Imported by the server process (servers/main.ts validates its argument
+ * with it; servers/start.ts, servers/http-host.ts) and by what builds a server's config: the
+ * orchestrator, the CLI's --inject-regression (bench/args.ts, bench/ci/against.ts) and the tests. The
+ * scenario and result schemas take their framework enum from here, the throughput side benchmark its
+ * Framework type.
+ *
  * The server process's configuration, validated at the process boundary (it arrives as JSON on the
  * command line from the orchestrator, or from a human running servers/main.ts by hand).
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from './protocol.ts';
 
-export const scheduleShapeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
-  z.object({
-    kind: z.literal('burst'),
-    size: z.number().int().min(1).max(100_000),
-    everyMs: z.number().positive().max(3_600_000),
-  }),
-]);
+/** What serves HTTP: express, or bare node:http (WebSocket always runs ws on node:http). */
+export const frameworkSchema = z.enum(['express', 'node']);
+export type Framework = z.infer<typeof frameworkSchema>;
 
 /**
- * Where a feed server's events come from: a publisher outside the server process (servers/feed-wire.ts;
+ * Where a feed server's events come from: a publisher outside the server process (servers/contract/feed-wire.ts;
  * bench/publisher/main.ts is one), or 'in-process' for tests that append events by hand through
  * Feed.publish (a server process refuses it: nothing would ever publish).
  */
@@ -45,7 +46,7 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('feed'),
     transport: z.enum(TRANSPORT_NAMES),
-    framework: z.enum(['express', 'node']),
+    framework: frameworkSchema,
     perMessageDeflate: z.boolean(),
     feed: feedConfigSchema,
     host: z.string().default('127.0.0.1'),

@@ -1,4 +1,7 @@
 /**
+ * Contract (servers/contract/). Imported by the server's upstream client (servers/upstream.ts) and the
+ * publisher's listener (bench/publisher/upstream-server.ts), the two ends of this wire.
+ *
  * The upstream feed's wire contract: how a feed server gets its events from a publisher outside its
  * process (bench/publisher/ speaks the other end). One TCP connection, newline-terminated lines:
  *
@@ -13,12 +16,12 @@
  * whose upstream drops reconnects and resumes from its newest seq, so it misses nothing the publisher
  * still holds.
  */
-import { parseSince, type ParseResult } from './protocol.ts';
+import { MAX_PAYLOAD_BYTES, parseSince, type ParseResult } from './protocol.ts';
 
 const RESUME = 'resume ';
 
 /** Longest line either end accepts: a 1 MiB payload plus its envelope, with room to spare. */
-export const MAX_LINE_CHARS = 1_048_576 + 4096;
+export const MAX_LINE_CHARS = MAX_PAYLOAD_BYTES + 4096;
 
 export function encodeResume(lastSeq: number): string {
   return `${RESUME}${lastSeq}\n`;

@@ -1,12 +1,18 @@
 /**
+ * Contract (servers/contract/). Imported by the server (servers/start.ts snapshots itself with it, the
+ * snapshot type crosses to the orchestrator in server-ipc.ts) and the load generator
+ * (bench/load/run-job.ts measures its own loop delay with the same resolution and arithmetic, so the
+ * two processes' loop delays mean the same).
+ *
  * What the server process reports about itself on request: CPU time, memory, event-loop utilisation
  * and delay. Cumulative counters are returned raw so the caller can take differences over exactly
  * its measurement window; the loop-delay histogram can be reset at the start of a window.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { nowNs } from './clock.ts';
 
 export interface ProcessStats {
-  /** process.hrtime.bigint() at the snapshot, as a decimal string (ns). */
+  /** nowNs() (the shared clock, contract/clock.ts) at the snapshot, as a decimal string (ns). */
   atNs: string;
   cpuUserUs: number;
   cpuSystemUs: number;
@@ -45,7 +51,7 @@ export function createProcessStats(): {
       const elu = performance.eventLoopUtilization();
       const hasSamples = loopDelay.count > 0;
       const stats: ProcessStats = {
-        atNs: process.hrtime.bigint().toString(),
+        atNs: nowNs().toString(),
         cpuUserUs: cpu.user,
         cpuSystemUs: cpu.system,
         rssBytes: mem.rss,

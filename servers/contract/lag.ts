@@ -1,4 +1,9 @@
 /**
+ * Contract (servers/contract/). Imported by the server's upstream (arrival lag) and the publisher's
+ * schedule runner (lateness), which record with the same histogram so the two figures compare, and by
+ * the IPC types and metrics that carry its LagSummary (server-ipc.ts, publisher-ipc.ts,
+ * bench/publisher/, bench/metrics.ts).
+ *
  * A lag histogram in µs (how late something happened against its schedule), resettable at the start
  * of a measurement window. Used for the server's feed arrival lag and the publisher's lateness.
  */

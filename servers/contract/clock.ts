@@ -1,4 +1,9 @@
 /**
+ * Contract (servers/contract/). nowNs() is the one read of the shared monotonic clock: every process
+ * stamps with it (the server's stats and upstream, the publisher's schedule, the clients and load
+ * generator, the orchestrator's phases and calibration). checkSharedClock() is tested in
+ * test/unit/clock.test.ts.
+ *
  * The one clock assumption pollbench makes: `process.hrtime.bigint()` reads CLOCK_MONOTONIC on Linux,
  * which is system-wide, so a timestamp taken in the server process and one taken in the load process
  * can be subtracted. This file keeps that assumption in one place and can check it: a child process

@@ -1,11 +1,14 @@
 /**
+ * Contract (servers/contract/). Imported by the server's start-up (servers/start.ts), the matrix, the
+ * load generator and the orchestrator (bench/), and the reports.
+ *
  * What sets one transport apart from the others, in one record per transport. Every place that used
  * to branch on a transport's name (the matrix, the load generator's prewarm, the orchestrator, the
  * server's start-up, the reports) reads these traits instead, so a new transport is its server file,
  * its client file, its name in TRANSPORT_NAMES and its record here.
  *
- * It lives next to the names (servers/protocol.ts) because both sides read it: servers import nothing
- * from bench, bench and reports import servers' contract modules. It is data only (no runtime imports
+ * It lives next to the names (protocol.ts) in the contract folder because both sides read it: servers
+ * import nothing from bench, bench and reports import only this folder of servers/. It is data only (no runtime imports
  * beyond the wire contract), so the load process and the renderers can import it cheaply.
  */
 import { EVENTS_PATH, TRANSPORT_NAMES, type TransportName } from './protocol.ts';

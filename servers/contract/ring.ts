@@ -1,4 +1,8 @@
 /**
+ * Contract (servers/contract/). Imported by the server's feed (servers/feed.ts) and the publisher's
+ * upstream listener (bench/publisher/upstream-server.ts): both ends hold events in this ring, so a
+ * resume from `since` means the same at either end.
+ *
  * The bounded ring of the newest feed events, held by the server (what transports serve and resume
  * from) and by the upstream publisher (what a reconnecting server resumes from). Pure data structure.
  */

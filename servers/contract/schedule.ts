@@ -1,14 +1,43 @@
 /**
- * The publish schedule as pure arithmetic: when event `seq` is due, and how many are due after a
- * given time. Pure so that the rate can be tested without timers, and so that anyone who knows the
- * schedule and its start time (the load generator) can tell exactly which seqs fall in a window.
+ * Contract (servers/contract/). Imported by the publisher (bench/publisher/: it publishes on this
+ * schedule), the load generator (bench/load/: it computes which seqs fall in its window from the same
+ * schedule), the scenarios and the matrix (bench/scenarios/, bench/matrix.ts), the result schema and
+ * the reports (mean rate).
+ *
+ * The feed's shape (the one schema every process validates it with) and the publish schedule as pure
+ * arithmetic: when event `seq` is due, how many are due after a given time, and the mean rate. Pure so
+ * that the rate can be tested without timers, and so that anyone who knows the schedule and its start
+ * time (the load generator) can tell exactly which seqs fall in a window.
  */
+import { z } from 'zod';
 
-export type ScheduleShape =
+/**
+ * A feed shape, as a scenario, the CLI, the publisher's spec and a result file's job all carry it.
+ * The bounds are what the publisher accepts (the widest of the copies this schema replaced): a
+ * scenario may ask for anything the publisher can run.
+ */
+export const shapeSchema = z.discriminatedUnion('kind', [
   /** `ratePerSec` events per second, evenly spaced. */
-  | { kind: 'steady'; ratePerSec: number }
+  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
   /** `size` events at once every `everyMs`. */
-  | { kind: 'burst'; size: number; everyMs: number };
+  z.object({
+    kind: z.literal('burst'),
+    size: z.number().int().min(1).max(100_000),
+    everyMs: z.number().positive().max(3_600_000),
+  }),
+]);
+
+export type ScheduleShape = z.infer<typeof shapeSchema>;
+
+/** Mean events per second of a shape: the steady rate, or burst size over burst period. */
+export function meanRate(shape: ScheduleShape): number {
+  return shape.kind === 'steady' ? shape.ratePerSec : (shape.size * 1000) / shape.everyMs;
+}
+
+/** Event period in ms: the steady period, or the burst interval (the time after which the shape repeats). */
+export function periodMs(shape: ScheduleShape): number {
+  return shape.kind === 'steady' ? 1000 / shape.ratePerSec : shape.everyMs;
+}
 
 export interface Schedule {
   readonly shape: ScheduleShape;
@@ -28,7 +57,7 @@ export function makeSchedule(shape: ScheduleShape): Schedule {
     const offsetNs = (seq: number) => Math.round((seq - 1) * periodNs);
     return {
       shape,
-      meanRatePerSec: ratePerSec,
+      meanRatePerSec: meanRate(shape),
       offsetNs,
       dueCount(elapsedNs) {
         if (elapsedNs < 0) return 0;
@@ -47,7 +76,7 @@ export function makeSchedule(shape: ScheduleShape): Schedule {
   const everyNs = everyMs * 1e6;
   return {
     shape,
-    meanRatePerSec: (size * 1000) / everyMs,
+    meanRatePerSec: meanRate(shape),
     // Whole ns (the feed turns offsets into BigInt), with dueCount settled on offsetNs exactly.
     offsetNs: (seq) => Math.round(Math.floor((seq - 1) / size) * everyNs),
     dueCount(elapsedNs) {

@@ -1,4 +1,8 @@
 /**
+ * Contract (servers/contract/: what crosses a process boundary; imports nothing outside this folder).
+ * Imported by the servers (transports, feed, upstream), the clients and load generator (bench/clients/,
+ * bench/load/), the publisher (bench/publisher/), the scenarios, the CLI and the result schema.
+ *
  * The wire contract every transport speaks. Clients (bench/) import this file for types and the
  * codec only, so one change here changes every transport alike: the whole point of the comparison
  * is that the only difference between two results is the transport.
@@ -22,6 +26,12 @@ export interface FeedEvent {
 export const EVENTS_PATH = '/events';
 export const STREAM_PATH = '/stream';
 export const WS_PATH = '/ws';
+
+/**
+ * The largest event payload, in bytes: what a scenario and the publisher's feed spec accept, and what
+ * the upstream wire's line limit (feed-wire.ts) is sized for.
+ */
+export const MAX_PAYLOAD_BYTES = 1_048_576;
 
 /** Long-poll holds are bounded: a client cannot park a request for longer than this. */
 export const MAX_WAIT_MS = 60_000;

@@ -1,12 +1,19 @@
-/** Messages between the orchestrator and the publisher process (over the Node IPC channel). */
+/**
+ * Contract (servers/contract/). Imported by the publisher process (bench/publisher/main.ts, which also
+ * validates a by-hand spec with feedSpecSchema, and bench/publisher/feed.ts, which runs a spec), its
+ * parent's handle (bench/publisher/client.ts) and the tests.
+ *
+ * Messages between the orchestrator and the publisher process (over the Node IPC channel).
+ */
 import { z } from 'zod';
-import { scheduleShapeSchema } from '../../servers/config.ts';
-import type { LagSummary } from '../../servers/lag.ts';
+import { shapeSchema } from './schedule.ts';
+import { MAX_PAYLOAD_BYTES } from './protocol.ts';
+import type { LagSummary } from './lag.ts';
 
 /** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
 export const feedSpecSchema = z.object({
-  shape: scheduleShapeSchema,
-  payloadBytes: z.number().int().min(0).max(1_048_576),
+  shape: shapeSchema,
+  payloadBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES),
   ringCapacity: z.number().int().min(1).max(10_000_000),
 });
 export type FeedSpec = z.infer<typeof feedSpecSchema>;

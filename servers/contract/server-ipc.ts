@@ -1,0 +1,60 @@
+/**
+ * Contract (servers/contract/). Imported by the server process (servers/main.ts, servers/start.ts and
+ * the counters and upstream whose snapshots it reports) and by its parents: the orchestrator, the
+ * metrics computed from server stats (bench/metrics.ts) and the throughput side benchmark.
+ *
+ * Messages between the orchestrator and a server process (over the Node IPC channel), and the stats
+ * snapshot a server sends back.
+ */
+import type { ProcessStats } from './process-stats.ts';
+import type { LagSummary } from './lag.ts';
+
+/** Server-side socket and request counters (servers/counters.ts counts them at the socket). */
+export interface CounterSnapshot {
+  tcpAccepted: number;
+  openSockets: number;
+  httpRequests: number;
+  wsHandshakes: number;
+  /** Bytes read from / written to client sockets, including sockets already closed. */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** The server's link to its upstream publisher (servers/upstream.ts). */
+export interface UpstreamStats {
+  host: string;
+  port: number;
+  connected: boolean;
+  /** Successful connections (1 unless the upstream dropped). */
+  connects: number;
+  /** Lines that were not valid events (each one drops the connection, which then resumes). */
+  protocolErrors: number;
+  lastError: string | null;
+  /** Arrival lag since the last window reset, µs. */
+  arrivalLag: LagSummary;
+}
+
+export interface ServerStats {
+  process: ProcessStats;
+  counters: CounterSnapshot;
+  /** Present for feed servers. `upstream` is null for an in-process feed (tests). */
+  feed?: {
+    latestSeq: number;
+    subscribers: number;
+    duplicateEvents: number;
+    gapEvents: number;
+    upstream: UpstreamStats | null;
+  };
+  gauges: Record<string, number>;
+}
+
+/**
+ * `gc` runs a full collection first (the orchestrator starts servers with --expose-gc); `resetWindow`
+ * starts a new measurement window for loop delay and feed arrival lag (read, then reset).
+ */
+export type ToServer = { type: 'stats'; id: number; resetWindow: boolean; gc: boolean } | { type: 'stop' };
+
+export type FromServer =
+  | { type: 'ready'; port: number; pid: number }
+  | { type: 'stats'; id: number; stats: ServerStats }
+  | { type: 'fatal'; message: string };
