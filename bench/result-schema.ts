@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/protocol.ts';
 import { formatZodIssues } from '../servers/zod-issues.ts';
+import type { MetricKey } from './metrics.ts';
+
+export type { MetricKey };
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -38,6 +41,13 @@ export const metricSchema = z.object({
   kind: z.enum(['exact', 'noisy']),
 });
 export type Metric = z.infer<typeof metricSchema>;
+
+/**
+ * A run's metrics by key. The file holds a record of any keys: a result from a newer version with
+ * metrics this one does not know still loads, and reports show those under their raw name and unit
+ * (reached by `Object.keys`; see reports/aggregate.ts anyMetric).
+ */
+export type RunMetrics = Partial<Record<MetricKey, Metric>>;
 
 export const percentileSummarySchema = z.object({
   count: z.number().int().nonnegative(),
@@ -130,7 +140,7 @@ export const completedRunSchema = z.object({
     firstSeq: z.number().int(),
     lastSeq: z.number().int(),
   }),
-  metrics: z.record(z.string(), metricSchema),
+  metrics: z.record(z.string(), metricSchema) as z.ZodType<RunMetrics>,
   latency: encodedHistogramSchema,
   connectMs: percentileSummarySchema,
   firstEventMs: percentileSummarySchema,

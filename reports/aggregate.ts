@@ -2,7 +2,7 @@
  * Per-job summaries across repetitions: for each metric the median, min and max over completed runs
  * (n = runs, never samples inside one run). Pure; shared by every renderer.
  */
-import type { CompletedRun, Job, Metric, Result } from '../bench/result-schema.ts';
+import type { CompletedRun, Job, Metric, MetricKey, Result, RunMetrics } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/transport-traits.ts';
 
 export interface MetricSummary {
@@ -31,12 +31,20 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * A run's metric by any name, also one this version does not know (a newer result's): for code that
+ * walks every key a file holds. Code that wants a known metric indexes `run.metrics` by its key.
+ */
+export function anyMetric(metrics: RunMetrics, key: string): Metric | undefined {
+  return (metrics as Record<string, Metric | undefined>)[key];
+}
+
 export function summarizeJob(job: Job): JobSummary {
   const completed = job.runs.filter((r): r is CompletedRun => r.status === 'completed');
   const metrics: Record<string, MetricSummary> = {};
   const names = new Set(completed.flatMap((r) => Object.keys(r.metrics)));
   for (const name of names) {
-    const values = completed.map((r) => r.metrics[name]).filter((m): m is Metric => m !== undefined);
+    const values = completed.map((r) => anyMetric(r.metrics, name)).filter((m): m is Metric => m !== undefined);
     const first = values[0]!;
     const numbers = values.map((m) => m.value);
     metrics[name] = {
@@ -100,16 +108,16 @@ export function parameterSetText(job: Job): string {
 }
 
 /** A median that is NaN when the metric is missing, so callers can test once. */
-export function medianOf(summary: JobSummary | undefined, key: string): number {
+export function medianOf(summary: JobSummary | undefined, key: MetricKey): number {
   return summary?.metrics[key]?.median ?? Number.NaN;
 }
 
 /** The median over completed runs of a figure derived from each run's metrics (NaN when missing). */
-export function perRunMedian(summary: JobSummary, derive: (metrics: CompletedRun['metrics']) => number): number {
+export function perRunMedian(summary: JobSummary, derive: (metrics: RunMetrics) => number): number {
   return median(summary.completed.map((r) => derive(r.metrics)).filter(Number.isFinite));
 }
 
-const value = (metrics: CompletedRun['metrics'], key: string) => metrics[key]?.value ?? Number.NaN;
+const value = (metrics: RunMetrics, key: MetricKey) => metrics[key]?.value ?? Number.NaN;
 
 /** Bytes both ways per delivered event, everything included (summed per run, then the median). */
 export function totalBytesPerEvent(summary: JobSummary): number {

@@ -3,19 +3,10 @@
  * job present in both, the medians of the key metrics and the relative change. Descriptive only; the
  * regression verdict with statistics is `npm run compare`.
  */
-import type { Result } from '../bench/result-schema.ts';
+import type { MetricKey, Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
 import { contextDifferences, relative } from './compare/compare.ts';
-
-export const BASELINE_METRICS = [
-  'latency_p50_us',
-  'latency_p99_us',
-  'bytes_down_per_event',
-  'bytes_up_per_event',
-  'http_requests_per_event',
-  'server_cpu_ms_per_1000_events',
-  'server_heap_per_client_bytes',
-] as const;
+import { BASELINE_METRICS } from './metric-catalog.ts';
 
 export interface BaselineCell {
   metric: string;
@@ -41,7 +32,7 @@ export interface BaselineComparison {
   contextDifferences: string[];
 }
 
-function cell(metric: string, base: JobSummary, cur: JobSummary): BaselineCell | null {
+function cell(metric: MetricKey, base: JobSummary, cur: JobSummary): BaselineCell | null {
   const b = base.metrics[metric];
   const c = cur.metrics[metric];
   if (!b || !c) return null;

@@ -2,7 +2,7 @@
  * Result -> the rows each chart draws. Pure and separate from the chart specs, so the numbers a
  * chart shows can be tested without rendering it.
  */
-import type { Result } from '../bench/result-schema.ts';
+import type { MetricKey, Result } from '../bench/result-schema.ts';
 import {
   eventRate,
   groupByParameterSet,
@@ -109,7 +109,7 @@ export function countRows(result: Result): CountRow[] {
   return completedSets(result).flatMap(([set, list]) =>
     list.flatMap((s): CountRow[] => {
       const transport = transportLabel(s.job);
-      const perDelivered = (key: string) =>
+      const perDelivered = (key: MetricKey) =>
         perRunMedian(s, (m) => (m[key]?.value ?? Number.NaN) / Math.max(1, m['events_delivered']?.value ?? 0));
       return [
         { set, transport, what: 'HTTP requests', value: medianOf(s, 'http_requests_per_event') },
@@ -126,7 +126,7 @@ export function countRows(result: Result): CountRow[] {
 }
 
 /** Median and [min, max] across runs of one metric, scaled for display, one row per job. */
-export function spreadRows(result: Result, key: string): SpreadRow[] {
+export function spreadRows(result: Result, key: MetricKey): SpreadRow[] {
   const scale = metricInfo(key).scale;
   return completedSets(result).flatMap(([set, list]) =>
     list.flatMap((s) => {

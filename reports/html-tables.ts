@@ -7,7 +7,7 @@ import { summarizeAll, transportLabel } from './aggregate.ts';
 import type { BaselineComparison } from './baseline.ts';
 import { escapeHtml as e } from './escape.ts';
 import { signedPct } from './format.ts';
-import { formatMetric, labelWithUnit, metricInfo, orderMetricKeys } from './metric-catalog.ts';
+import { formatMetric, LATENCY_PARTS, labelWithUnit, metricInfo, orderMetricKeys } from './metric-catalog.ts';
 import type { MethodsEntry } from './methods.ts';
 import {
   HISTORICAL_2010,
@@ -49,19 +49,10 @@ export function jobTable(result: Result): string {
  * loop delay (queueing in the server), so a reader can tell the harness's and the server's share
  * from the transport's. Metrics a result does not have are left out.
  */
-// A hand list of catalog keys, like the console's rows: issue 9 moves "where a metric is shown" into the catalog.
-const LATENCY_PART_METRICS = [
-  'latency_p50_us',
-  'latency_p99_us',
-  'publisher_lateness_p99_us',
-  'publisher_lateness_max_us',
-  'feed_arrival_lag_p99_us',
-  'server_loop_delay_p99_us',
-];
 
 export function latencyPartsTable(result: Result): string {
   const summaries = summarizeAll(result).filter((s) => s.completed.length > 0);
-  const keys = LATENCY_PART_METRICS.filter((key) => summaries.some((s) => s.metrics[key]));
+  const keys = LATENCY_PARTS.filter((key) => summaries.some((s) => s.metrics[key]));
   if (summaries.length === 0 || keys.length === 0) return '';
   const head = ['parameter set', 'transport', ...keys.map(labelWithUnit)];
   const rows = summaries.map((s) => {

@@ -5,7 +5,7 @@
  * vega renders asynchronously.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Result } from '../bench/result-schema.ts';
+import type { Result, RunMetrics } from '../bench/result-schema.ts';
 import {
   completedSummaries,
   bytesRows,
@@ -39,6 +39,7 @@ import {
 } from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
+import { divideToDisplay, entryOf, MATRIX_CHARTS } from './metric-catalog.ts';
 import {
   HISTORICAL_2010,
   PROJECTION_CLIENTS,
@@ -95,38 +96,15 @@ ${others ? `<p class="vs">vs ${e(others)}</p>` : ''}</div>`;
 <div class="cards">${cards.join('')}</div>${status}`;
 }
 
-const MATRIX_METRICS: { title: string; yTitle: string; derive: (m: Record<string, { value: number }>) => number }[] = [
-  {
-    title: 'Median latency',
-    yTitle: 'latency p50 (ms)',
-    derive: (m) => (m['latency_p50_us']?.value ?? Number.NaN) / 1000,
-  },
-  {
-    title: 'Tail latency',
-    yTitle: 'latency p99 (ms)',
-    derive: (m) => (m['latency_p99_us']?.value ?? Number.NaN) / 1000,
-  },
-  {
-    title: 'Bytes per delivered event, both ways',
-    yTitle: 'bytes / event',
-    derive: (m) => (m['bytes_up_per_event']?.value ?? Number.NaN) + (m['bytes_down_per_event']?.value ?? Number.NaN),
-  },
-  {
-    title: 'HTTP requests per delivered event',
-    yTitle: 'requests / event',
-    derive: (m) => m['http_requests_per_event']?.value ?? Number.NaN,
-  },
-  {
-    title: 'Server CPU per 1,000 delivered events',
-    yTitle: 'CPU ms / 1000 events',
-    derive: (m) => m['server_cpu_ms_per_1000_events']?.value ?? Number.NaN,
-  },
-  {
-    title: 'Server memory per client',
-    yTitle: 'heap KiB / client',
-    derive: (m) => (m['server_heap_per_client_bytes']?.value ?? Number.NaN) / 1024,
-  },
-];
+const MATRIX_METRICS = MATRIX_CHARTS.map((key) => {
+  const info = entryOf(key);
+  const chart = info.matrix!;
+  return {
+    title: chart.title,
+    yTitle: chart.yTitle,
+    derive: chart.perRun ?? ((m: RunMetrics) => divideToDisplay(info, m[key]?.value ?? Number.NaN)),
+  };
+});
 
 function charts(
   result: Result,

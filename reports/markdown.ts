@@ -9,7 +9,7 @@ import { compareWithBaseline } from './baseline.ts';
 import { escapeMarkdown as md, markdownCode } from './escape.ts';
 import { signedPct } from './format.ts';
 import { computeHeadline, headlineSentence } from './headline.ts';
-import { formatMetric, labelWithUnit } from './metric-catalog.ts';
+import { entryOf, formatMetric, labelWithUnit, MARKDOWN_COLUMNS } from './metric-catalog.ts';
 import { collectNotices, NOTICE_TITLES } from './warnings.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
@@ -21,15 +21,7 @@ export interface MarkdownOptions {
   htmlReport?: string;
 }
 
-const COLUMNS: { key: string; head: string }[] = [
-  { key: 'latency_p50_us', head: 'latency p50 (ms)' },
-  { key: 'latency_p99_us', head: 'latency p99 (ms)' },
-  { key: 'bytes_down_per_event', head: 'bytes down / event' },
-  { key: 'bytes_up_per_event', head: 'bytes up / event' },
-  { key: 'http_requests_per_event', head: 'HTTP requests / event' },
-  { key: 'server_cpu_ms_per_1000_events', head: 'server CPU ms / 1000 events' },
-  { key: 'events_lost', head: 'lost' },
-];
+const COLUMNS = MARKDOWN_COLUMNS.map((key) => ({ key, head: entryOf(key).markdown!.head }));
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const header = (cells: string[], numericFrom: number) => [
