@@ -69,11 +69,16 @@ export function summarizeJob(job: Job): JobSummary {
 
 /** Jobs grouped by parameter set, in the order they appear in the result. */
 export function groupByParameterSet(result: Result): Map<string, JobSummary[]> {
+  return groupSummaries(summarizeAll(result));
+}
+
+/** Summaries grouped by their parameter set, in the order given. */
+export function groupSummaries(summaries: JobSummary[]): Map<string, JobSummary[]> {
   const groups = new Map<string, JobSummary[]>();
-  for (const job of result.jobs) {
-    const list = groups.get(job.parameterSet) ?? [];
-    list.push(summarizeJob(job));
-    groups.set(job.parameterSet, list);
+  for (const s of summaries) {
+    const list = groups.get(s.job.parameterSet) ?? [];
+    list.push(s);
+    groups.set(s.job.parameterSet, list);
   }
   return groups;
 }

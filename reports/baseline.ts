@@ -7,6 +7,7 @@ import type { MetricKey, Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
 import { contextDifferences, relative } from './compare/compare.ts';
 import { BASELINE_METRICS } from './metric-catalog.ts';
+import type { ReportSummary } from './summary.ts';
 
 export interface BaselineCell {
   metric: string;
@@ -41,13 +42,14 @@ function cell(metric: MetricKey, base: JobSummary, cur: JobSummary): BaselineCel
   return { metric, baseline: b.median, current: c.median, change, worse };
 }
 
-export function compareWithBaseline(current: Result, baseline: Result): BaselineComparison {
+/** The current result's summary against a baseline result (summarised here: a different result). */
+export function compareWithBaseline(current: ReportSummary, baseline: Result): BaselineComparison {
   const base = new Map(
     summarizeAll(baseline)
       .filter((s) => s.completed.length > 0)
       .map((s) => [s.job.id, s]),
   );
-  const cur = summarizeAll(current).filter((s) => s.completed.length > 0);
+  const cur = current.jobs.filter((s) => s.completed.length > 0);
   const rows: BaselineRow[] = [];
   for (const s of cur) {
     const b = base.get(s.job.id);
@@ -63,6 +65,6 @@ export function compareWithBaseline(current: Result, baseline: Result): Baseline
     rows,
     onlyInCurrent: cur.filter((s) => !base.has(s.job.id)).map((s) => s.job.id),
     onlyInBaseline: [...base.keys()].filter((id) => !curIds.has(id)),
-    contextDifferences: contextDifferences(baseline, current),
+    contextDifferences: contextDifferences(baseline, current.result),
   };
 }

@@ -4,7 +4,8 @@
  * row, and the warnings. A pure function of the result.
  */
 import type { Result } from '../bench/result-schema.ts';
-import { groupByParameterSet, transportLabel, type JobSummary } from './aggregate.ts';
+import { transportLabel, type JobSummary } from './aggregate.ts';
+import { summarizeResult } from './summary.ts';
 import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
 const ROWS = CONSOLE_ROWS.map((key) => {
@@ -58,7 +59,7 @@ export function renderConsole(result: Result): string {
   out.push(`HTTP framework: ${ctx.scenario.framework}; pinning: ${ctx.pinning.note}; result status: ${result.status}`);
   out.push('');
   out.push(renderCalibration(result));
-  for (const [parameterSet, summaries] of groupByParameterSet(result)) {
+  for (const [parameterSet, summaries] of summarizeResult(result).sets) {
     out.push('');
     out.push(
       `== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,

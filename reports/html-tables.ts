@@ -2,8 +2,7 @@
  * The HTML tables and blocks of the report: every job with every metric, the scalability table,
  * the baseline comparison, the warnings and the methods. Every string from the result is escaped.
  */
-import type { Result } from '../bench/result-schema.ts';
-import { summarizeAll, transportLabel } from './aggregate.ts';
+import { transportLabel, type JobSummary } from './aggregate.ts';
 import type { BaselineComparison } from './baseline.ts';
 import { escapeHtml as e } from './escape.ts';
 import { signedPct } from './format.ts';
@@ -25,8 +24,7 @@ import { NOTICE_TITLES, type Notice, type NoticeKind } from './warnings.ts';
 const num = (text: string, value: number) =>
   `<td class="num" data-v="${Number.isFinite(value) ? value : ''}">${e(text)}</td>`;
 
-export function jobTable(result: Result): string {
-  const summaries = summarizeAll(result);
+export function jobTable(summaries: JobSummary[]): string {
   const keys = orderMetricKeys(summaries.flatMap((s) => Object.keys(s.metrics)));
   const head = ['parameter set', 'transport', 'runs completed', ...keys.map(labelWithUnit)];
   const rows = summaries.map((s) => {
@@ -50,8 +48,8 @@ export function jobTable(result: Result): string {
  * from the transport's. Metrics a result does not have are left out.
  */
 
-export function latencyPartsTable(result: Result): string {
-  const summaries = summarizeAll(result).filter((s) => s.completed.length > 0);
+export function latencyPartsTable(jobs: JobSummary[]): string {
+  const summaries = jobs.filter((s) => s.completed.length > 0);
   const keys = LATENCY_PARTS.filter((key) => summaries.some((s) => s.metrics[key]));
   if (summaries.length === 0 || keys.length === 0) return '';
   const head = ['parameter set', 'transport', ...keys.map(labelWithUnit)];
