@@ -26,7 +26,9 @@ const num = (text: string, value: number) =>
 
 export function jobTable(summaries: JobSummary[]): string {
   const keys = orderMetricKeys(summaries.flatMap((s) => Object.keys(s.metrics)));
-  const head = ['parameter set', 'transport', 'runs completed', ...keys.map(labelWithUnit)];
+  // An unknown metric (from a newer version) is headed by its raw name and stored unit.
+  const unitOf = (key: string) => summaries.find((s) => s.metrics[key])?.metrics[key]?.unit;
+  const head = ['parameter set', 'transport', 'runs completed', ...keys.map((k) => labelWithUnit(k, unitOf(k)))];
   const rows = summaries.map((s) => {
     const cells = keys.map((key) => {
       const m = s.metrics[key];
@@ -52,7 +54,7 @@ export function latencyPartsTable(jobs: JobSummary[]): string {
   const summaries = jobs.filter((s) => s.completed.length > 0);
   const keys = LATENCY_PARTS.filter((key) => summaries.some((s) => s.metrics[key]));
   if (summaries.length === 0 || keys.length === 0) return '';
-  const head = ['parameter set', 'transport', ...keys.map(labelWithUnit)];
+  const head = ['parameter set', 'transport', ...keys.map((k) => labelWithUnit(k))];
   const rows = summaries.map((s) => {
     const cells = keys.map((key) => {
       const m = s.metrics[key];

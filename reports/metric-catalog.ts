@@ -603,9 +603,9 @@ export function divideToDisplay(info: MetricInfo, stored: number): number {
   return info.scale < 1 ? stored / (1 / info.scale) : stored * info.scale;
 }
 
-/** "latency p50 (ms)": the label a table header or chart axis uses. */
-export function labelWithUnit(key: string): string {
-  const info = metricInfo(key);
+/** "latency p50 (ms)": the label a table header or chart axis uses (`unit`: the stored one, for an unknown metric). */
+export function labelWithUnit(key: string, unit?: Metric['unit']): string {
+  const info = metricInfo(key, unit);
   return info.unit ? `${info.label} (${info.unit})` : info.label;
 }
 
