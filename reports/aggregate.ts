@@ -20,7 +20,8 @@ export interface JobSummary {
   planned: number;
   errors: string[];
   warnings: string[];
-  metrics: Record<string, MetricSummary>;
+  /** By key; a metric this version does not know is reached with anyMetric. */
+  metrics: Partial<Record<MetricKey, MetricSummary>>;
 }
 
 /** The median (mean of the middle two for an even count; NaN when empty): the one definition reports, the comparison and the extras share. */
@@ -35,13 +36,13 @@ export function median(values: readonly number[]): number {
  * A run's metric by any name, also one this version does not know (a newer result's): for code that
  * walks every key a file holds. Code that wants a known metric indexes `run.metrics` by its key.
  */
-export function anyMetric(metrics: RunMetrics, key: string): Metric | undefined {
-  return (metrics as Record<string, Metric | undefined>)[key];
+export function anyMetric<T>(metrics: Partial<Record<MetricKey, T>>, key: string): T | undefined {
+  return (metrics as Record<string, T | undefined>)[key];
 }
 
 export function summarizeJob(job: Job): JobSummary {
   const completed = job.runs.filter((r): r is CompletedRun => r.status === 'completed');
-  const metrics: Record<string, MetricSummary> = {};
+  const metrics: Record<string, MetricSummary> = {}; // every key the runs hold, known or not
   const names = new Set(completed.flatMap((r) => Object.keys(r.metrics)));
   for (const name of names) {
     const values = completed.map((r) => anyMetric(r.metrics, name)).filter((m): m is Metric => m !== undefined);

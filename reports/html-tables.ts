@@ -2,7 +2,7 @@
  * The HTML tables and blocks of the report: every job with every metric, the scalability table,
  * the baseline comparison, the warnings and the methods. Every string from the result is escaped.
  */
-import { transportLabel, type JobSummary } from './aggregate.ts';
+import { anyMetric, transportLabel, type JobSummary } from './aggregate.ts';
 import type { BaselineComparison } from './baseline.ts';
 import { escapeHtml as e } from './escape.ts';
 import { signedPct } from './format.ts';
@@ -27,11 +27,12 @@ const num = (text: string, value: number) =>
 export function jobTable(summaries: JobSummary[]): string {
   const keys = orderMetricKeys(summaries.flatMap((s) => Object.keys(s.metrics)));
   // An unknown metric (from a newer version) is headed by its raw name and stored unit.
-  const unitOf = (key: string) => summaries.find((s) => s.metrics[key])?.metrics[key]?.unit;
+  const unitOf = (key: string) => summaries.flatMap((s) => anyMetric(s.metrics, key) ?? [])[0]?.unit;
   const head = ['parameter set', 'transport', 'runs completed', ...keys.map((k) => labelWithUnit(k, unitOf(k)))];
   const rows = summaries.map((s) => {
     const cells = keys.map((key) => {
-      const m = s.metrics[key];
+      // Every key the result holds, also those this version does not know.
+      const m = anyMetric(s.metrics, key);
       if (!m) return num('n/a', Number.NaN);
       const info = metricInfo(key, m.unit);
       const spread = m.n > 1 && m.min !== m.max ? ` [${formatMetric(key, m.min)}-${formatMetric(key, m.max)}]` : '';
