@@ -33,8 +33,8 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * A run's metric by any name, also one this version does not know (a newer result's): for code that
- * walks every key a file holds. Code that wants a known metric indexes `run.metrics` by its key.
+ * A metric of a run or job summary by any name, also one this version does not know (a newer
+ * result's): for code that walks every key a file holds. Known metrics are indexed by their key.
  */
 export function anyMetric<T>(metrics: Partial<Record<MetricKey, T>>, key: string): T | undefined {
   return (metrics as Record<string, T | undefined>)[key];
