@@ -90,11 +90,7 @@ export const SERVER_SATURATION_ELU = 0.9;
 /** Publisher lateness worth a warning: it shows up as latency on every transport. */
 const PUBLISHER_LATE_WARN_US = 10_000;
 
-export function deriveMetrics(
-  params: JobParams,
-  load: LoadReport,
-  server: ServerWindow,
-): { metrics: Record<string, Metric>; totals: Record<string, number>; warnings: RunWarning[] } {
+export function deriveMetrics(params: JobParams, load: LoadReport, server: ServerWindow) {
   const d = load.delivery;
   const w = load.window;
   const received = w.eventsReceived;
@@ -117,7 +113,9 @@ export function deriveMetrics(
   const serverPerEvent = (x: number) => perEvent(x * toClientSpan);
   const lateness = server.publisher;
 
-  const metrics: Record<string, Metric> = {
+  // This object defines the metric keys (MetricKey below): a new metric is one line here and its
+  // entry in reports/metric-catalog.ts, which fails to compile until the entry exists.
+  const measured = {
     latency_p50_us: noisy(lat.p50, 'us'),
     latency_p90_us: noisy(lat.p90, 'us'),
     latency_p99_us: noisy(lat.p99, 'us'),
@@ -167,7 +165,8 @@ export function deriveMetrics(
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
-  };
+  } satisfies Record<string, Metric>;
+  const metrics: Partial<typeof measured> = measured;
 
   const totals: Record<string, number> = {
     windowMs: windowS * 1000,
@@ -216,8 +215,12 @@ export function deriveMetrics(
   if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
-    for (const [key, metric] of Object.entries(metrics)) if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key];
+    for (const [key, metric] of Object.entries(metrics))
+      if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key as MetricKey];
     warnings.push(warn.noEventsInWindow());
   }
   return { metrics, totals, warnings };
 }
+
+/** The key of every metric a run can have: what deriveMetrics produces. */
+export type MetricKey = keyof ReturnType<typeof deriveMetrics>['metrics'];

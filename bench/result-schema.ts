@@ -10,6 +10,9 @@ import { shapeSchema } from '../servers/contract/schedule.ts';
 import { frameworkSchema } from '../servers/contract/server-config.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { upgradeV1 } from './result-v1.ts';
+import type { MetricKey } from './metrics.ts';
+
+export type { MetricKey };
 
 /**
  * 2: a run's warnings are structured (`warningSchema`) instead of sentences. Version-1 files still
@@ -45,6 +48,13 @@ export const metricSchema = z.object({
   kind: z.enum(['exact', 'noisy']),
 });
 export type Metric = z.infer<typeof metricSchema>;
+
+/**
+ * A run's metrics by key. The file holds a record of any keys: a result from a newer version with
+ * metrics this one does not know still loads, and reports show those under their raw name and unit
+ * (reached by `Object.keys`; see reports/aggregate.ts anyMetric).
+ */
+export type RunMetrics = Partial<Record<MetricKey, Metric>>;
 
 export const percentileSummarySchema = z.object({
   count: z.number().int().nonnegative(),
@@ -180,7 +190,7 @@ export const completedRunSchema = z.object({
     firstSeq: z.number().int(),
     lastSeq: z.number().int(),
   }),
-  metrics: z.record(z.string(), metricSchema),
+  metrics: z.record(z.string(), metricSchema) as z.ZodType<RunMetrics>,
   latency: encodedHistogramSchema,
   connectMs: percentileSummarySchema,
   firstEventMs: percentileSummarySchema,

@@ -2,7 +2,7 @@
  * Per-job summaries across repetitions: for each metric the median, min and max over completed runs
  * (n = runs, never samples inside one run). Pure; shared by every renderer.
  */
-import type { CompletedRun, Job, Metric, Result, RunWarning } from '../bench/result-schema.ts';
+import type { CompletedRun, Job, Metric, MetricKey, Result, RunMetrics, RunWarning } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/contract/transport-traits.ts';
 import { meanRate } from '../servers/contract/schedule.ts';
 
@@ -21,7 +21,8 @@ export interface JobSummary {
   planned: number;
   errors: string[];
   warnings: string[];
-  metrics: Record<string, MetricSummary>;
+  /** By key; a metric this version does not know is reached with anyMetric. */
+  metrics: Partial<Record<MetricKey, MetricSummary>>;
 }
 
 /** The median (mean of the middle two for an even count; NaN when empty): the one definition reports, the comparison and the extras share. */
@@ -35,12 +36,20 @@ export function median(values: readonly number[]): number {
 /** A run's warning as listed under its job: its sentence, after the run's number. */
 export const runWarningText = (repetition: number, w: RunWarning): string => `run ${repetition}: ${w.message}`;
 
+/**
+ * A metric of a run or job summary by any name, also one this version does not know (a newer
+ * result's): for code that walks every key a file holds. Known metrics are indexed by their key.
+ */
+export function anyMetric<T>(metrics: Partial<Record<MetricKey, T>>, key: string): T | undefined {
+  return (metrics as Record<string, T | undefined>)[key];
+}
+
 export function summarizeJob(job: Job): JobSummary {
   const completed = job.runs.filter((r): r is CompletedRun => r.status === 'completed');
-  const metrics: Record<string, MetricSummary> = {};
+  const metrics: Record<string, MetricSummary> = {}; // every key the runs hold, known or not
   const names = new Set(completed.flatMap((r) => Object.keys(r.metrics)));
   for (const name of names) {
-    const values = completed.map((r) => r.metrics[name]).filter((m): m is Metric => m !== undefined);
+    const values = completed.map((r) => anyMetric(r.metrics, name)).filter((m): m is Metric => m !== undefined);
     const first = values[0]!;
     const numbers = values.map((m) => m.value);
     metrics[name] = {
@@ -65,11 +74,16 @@ export function summarizeJob(job: Job): JobSummary {
 
 /** Jobs grouped by parameter set, in the order they appear in the result. */
 export function groupByParameterSet(result: Result): Map<string, JobSummary[]> {
+  return groupSummaries(summarizeAll(result));
+}
+
+/** Summaries grouped by their parameter set, in the order given. */
+export function groupSummaries(summaries: JobSummary[]): Map<string, JobSummary[]> {
   const groups = new Map<string, JobSummary[]>();
-  for (const job of result.jobs) {
-    const list = groups.get(job.parameterSet) ?? [];
-    list.push(summarizeJob(job));
-    groups.set(job.parameterSet, list);
+  for (const s of summaries) {
+    const list = groups.get(s.job.parameterSet) ?? [];
+    list.push(s);
+    groups.set(s.job.parameterSet, list);
   }
   return groups;
 }
@@ -103,16 +117,16 @@ export function parameterSetText(job: Job): string {
 }
 
 /** A median that is NaN when the metric is missing, so callers can test once. */
-export function medianOf(summary: JobSummary | undefined, key: string): number {
+export function medianOf(summary: JobSummary | undefined, key: MetricKey): number {
   return summary?.metrics[key]?.median ?? Number.NaN;
 }
 
 /** The median over completed runs of a figure derived from each run's metrics (NaN when missing). */
-export function perRunMedian(summary: JobSummary, derive: (metrics: CompletedRun['metrics']) => number): number {
+export function perRunMedian(summary: JobSummary, derive: (metrics: RunMetrics) => number): number {
   return median(summary.completed.map((r) => derive(r.metrics)).filter(Number.isFinite));
 }
 
-const value = (metrics: CompletedRun['metrics'], key: string) => metrics[key]?.value ?? Number.NaN;
+const value = (metrics: RunMetrics, key: MetricKey) => metrics[key]?.value ?? Number.NaN;
 
 /** Bytes both ways per delivered event, everything included (summed per run, then the median). */
 export function totalBytesPerEvent(summary: JobSummary): number {

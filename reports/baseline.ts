@@ -3,19 +3,11 @@
  * job present in both, the medians of the key metrics and the relative change. Descriptive only; the
  * regression verdict with statistics is `npm run compare`.
  */
-import type { Result } from '../bench/result-schema.ts';
+import type { MetricKey, Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
 import { contextDifferences, relative } from './compare/compare.ts';
-
-export const BASELINE_METRICS = [
-  'latency_p50_us',
-  'latency_p99_us',
-  'bytes_down_per_event',
-  'bytes_up_per_event',
-  'http_requests_per_event',
-  'server_cpu_ms_per_1000_events',
-  'server_heap_per_client_bytes',
-] as const;
+import { BASELINE_METRICS } from './metric-catalog.ts';
+import type { ReportSummary } from './summary.ts';
 
 export interface BaselineCell {
   metric: string;
@@ -41,7 +33,7 @@ export interface BaselineComparison {
   contextDifferences: string[];
 }
 
-function cell(metric: string, base: JobSummary, cur: JobSummary): BaselineCell | null {
+function cell(metric: MetricKey, base: JobSummary, cur: JobSummary): BaselineCell | null {
   const b = base.metrics[metric];
   const c = cur.metrics[metric];
   if (!b || !c) return null;
@@ -50,13 +42,14 @@ function cell(metric: string, base: JobSummary, cur: JobSummary): BaselineCell |
   return { metric, baseline: b.median, current: c.median, change, worse };
 }
 
-export function compareWithBaseline(current: Result, baseline: Result): BaselineComparison {
+/** The current result's summary against a baseline result (summarised here: a different result). */
+export function compareWithBaseline(current: ReportSummary, baseline: Result): BaselineComparison {
   const base = new Map(
     summarizeAll(baseline)
       .filter((s) => s.completed.length > 0)
       .map((s) => [s.job.id, s]),
   );
-  const cur = summarizeAll(current).filter((s) => s.completed.length > 0);
+  const cur = current.jobs.filter((s) => s.completed.length > 0);
   const rows: BaselineRow[] = [];
   for (const s of cur) {
     const b = base.get(s.job.id);
@@ -72,6 +65,6 @@ export function compareWithBaseline(current: Result, baseline: Result): Baseline
     rows,
     onlyInCurrent: cur.filter((s) => !base.has(s.job.id)).map((s) => s.job.id),
     onlyInBaseline: [...base.keys()].filter((id) => !curIds.has(id)),
-    contextDifferences: contextDifferences(baseline, current),
+    contextDifferences: contextDifferences(baseline, current.result),
   };
 }

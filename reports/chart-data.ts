@@ -2,10 +2,9 @@
  * Result -> the rows each chart draws. Pure and separate from the chart specs, so the numbers a
  * chart shows can be tested without rendering it.
  */
-import type { Result } from '../bench/result-schema.ts';
+import type { MetricKey, Result } from '../bench/result-schema.ts';
 import {
   eventRate,
-  groupByParameterSet,
   median,
   medianOf,
   parameterSetText,
@@ -21,6 +20,7 @@ import type { SpreadRow } from './charts/spread-chart.ts';
 import type { TransportSeries } from './charts/common.ts';
 import type { MatrixPoint } from './charts/matrix-chart.ts';
 import { metricInfo } from './metric-catalog.ts';
+import type { ReportSummary } from './summary.ts';
 
 type Colors = LatencyChartInput['colors'];
 
@@ -38,8 +38,8 @@ export function transportSeries(result: Result): TransportSeries[] {
  * Parameter sets with at least one completed run, in result order, each named for a chart panel
  * ("1/s, 500 clients, 256 B"; bursts spelled out).
  */
-function completedSets(result: Result): [string, JobSummary[]][] {
-  return [...groupByParameterSet(result)]
+function completedSets(summary: ReportSummary): [string, JobSummary[]][] {
+  return [...summary.sets]
     .map(([, list]) => list.filter((s) => s.completed.length > 0))
     .filter((list) => list.length > 0)
     .map((list) => [panelLabel(list[0]!), list] as [string, JobSummary[]]);
@@ -52,9 +52,9 @@ function panelLabel(s: JobSummary): string {
   return `${shape}, ${p.clients.toLocaleString('en-US')} clients, ${p.payloadBytes} B payload`;
 }
 
-export function latencyChartInputs(result: Result, colors: Colors): LatencyChartInput[] {
+export function latencyChartInputs(summary: ReportSummary, colors: Colors): LatencyChartInput[] {
   const floors: LatencyChartInput['floors'] = [];
-  const c = result.calibration;
+  const c = summary.result.calibration;
   if (c) {
     floors.push({
       label: `loopback one-way floor (WebSocket round trip / 2): ${(c.wsRoundTripUs.p50 / 2000).toFixed(3)} ms`,
@@ -65,7 +65,7 @@ export function latencyChartInputs(result: Result, colors: Colors): LatencyChart
       ms: c.wsIdleRoundTripUs.p50 / 2000,
     });
   }
-  return completedSets(result).map(([, list]) => {
+  return completedSets(summary).map(([, list]) => {
     const set = list[0]!.job.parameterSet;
     const curves = list.flatMap((s) => {
       const curve = latencyCurve(s);
@@ -89,8 +89,8 @@ export function latencyChartInputs(result: Result, colors: Colors): LatencyChart
   });
 }
 
-export function bytesRows(result: Result): BytesRow[] {
-  return completedSets(result).flatMap(([set, list]) =>
+export function bytesRows(summary: ReportSummary): BytesRow[] {
+  return completedSets(summary).flatMap(([set, list]) =>
     list.flatMap((s): BytesRow[] => {
       const transport = transportLabel(s.job);
       const message = medianOf(s, 'message_bytes_down_per_event');
@@ -107,11 +107,11 @@ export function bytesRows(result: Result): BytesRow[] {
   );
 }
 
-export function countRows(result: Result): CountRow[] {
-  return completedSets(result).flatMap(([set, list]) =>
+export function countRows(summary: ReportSummary): CountRow[] {
+  return completedSets(summary).flatMap(([set, list]) =>
     list.flatMap((s): CountRow[] => {
       const transport = transportLabel(s.job);
-      const perDelivered = (key: string) =>
+      const perDelivered = (key: MetricKey) =>
         perRunMedian(s, (m) => (m[key]?.value ?? Number.NaN) / Math.max(1, m['events_delivered']?.value ?? 0));
       return [
         { set, transport, what: 'HTTP requests', value: medianOf(s, 'http_requests_per_event') },
@@ -128,9 +128,9 @@ export function countRows(result: Result): CountRow[] {
 }
 
 /** Median and [min, max] across runs of one metric, scaled for display, one row per job. */
-export function spreadRows(result: Result, key: string): SpreadRow[] {
+export function spreadRows(summary: ReportSummary, key: MetricKey): SpreadRow[] {
   const scale = metricInfo(key).scale;
-  return completedSets(result).flatMap(([set, list]) =>
+  return completedSets(summary).flatMap(([set, list]) =>
     list.flatMap((s) => {
       const m = s.metrics[key];
       return m
@@ -218,8 +218,8 @@ export function matrixPoints(
   });
 }
 
-export function completedSummaries(result: Result): JobSummary[] {
-  return completedSets(result).flatMap(([, list]) => list);
+export function completedSummaries(summary: ReportSummary): JobSummary[] {
+  return completedSets(summary).flatMap(([, list]) => list);
 }
 
 /** Whether log scale helps: all positive and spanning more than a factor of 20. */

@@ -4,53 +4,27 @@
  * row, and the warnings. A pure function of the result.
  */
 import type { Result } from '../bench/result-schema.ts';
-import { groupByParameterSet, transportLabel, type JobSummary } from './aggregate.ts';
+import { transportLabel, type JobSummary } from './aggregate.ts';
+import { summarizeResult } from './summary.ts';
+import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
-interface Row {
-  label: string;
-  metric: string;
-  format: (v: number) => string;
-  /** Show the [min-max] range across runs (noisy figures). */
-  range?: boolean;
-}
+const ROWS = CONSOLE_ROWS.map((key) => {
+  const info = entryOf(key);
+  const row = info.console!;
+  const label = row.label ?? labelWithUnit(key);
+  return {
+    key,
+    label: row.indent ? `  ${label}` : label,
+    range: row.range ?? false,
+    format: row.format ?? ((stored: number) => info.format(divideToDisplay(info, stored))),
+    cell: row.cell,
+  };
+});
 
-import { fixed, int, pct, sig3 } from './format.ts';
-
-const ms = (us: number) => sig3(us / 1000);
-
-const ROWS: Row[] = [
-  { label: 'latency p50 (ms)', metric: 'latency_p50_us', format: ms, range: true },
-  { label: 'latency p99 (ms)', metric: 'latency_p99_us', format: ms, range: true },
-  { label: 'latency max (ms)', metric: 'latency_max_us', format: ms, range: true },
-  // Latency counts from the schedule: a late publisher adds to every transport alike.
-  { label: '  publisher late p99 (ms)', metric: 'publisher_lateness_p99_us', format: ms, range: true },
-  { label: 'events delivered', metric: 'events_delivered', format: int },
-  { label: 'events lost', metric: 'events_lost', format: int },
-  { label: 'duplicated + out of order', metric: 'dup_ooo', format: int },
-  { label: 'bytes down / event (B)', metric: 'bytes_down_per_event', format: fixed(0) },
-  { label: '  of which headers+framing (B)', metric: 'overhead_bytes_down_per_event', format: fixed(0) },
-  { label: 'bytes up / event (B)', metric: 'bytes_up_per_event', format: fixed(0) },
-  { label: 'HTTP requests / event', metric: 'http_requests_per_event', format: fixed(2) },
-  { label: 'empty responses / event', metric: 'empty_responses_per_event', format: fixed(2) },
-  { label: 'TCP connects in window', metric: 'tcp_connections_in_window', format: int },
-  { label: 'connect p50 (ms)', metric: 'connect_p50_ms', format: sig3, range: true },
-  { label: 'first event p50 (ms)', metric: 'first_event_p50_ms', format: fixed(0) },
-  { label: 'server CPU / 1000 events (ms)', metric: 'server_cpu_ms_per_1000_events', format: sig3, range: true },
-  { label: 'server CPU (share of a core)', metric: 'server_cpu_fraction', format: pct, range: true },
-  { label: 'server heap / client (KiB)', metric: 'server_heap_per_client_bytes', format: (v) => (v / 1024).toFixed(1) },
-  { label: 'server loop delay p99 (ms)', metric: 'server_loop_delay_p99_us', format: ms },
-  { label: 'load generator CPU', metric: 'load_cpu_fraction', format: pct },
-];
-
-function cell(summary: JobSummary, row: Row): string {
+function cell(summary: JobSummary, row: (typeof ROWS)[number]): string {
   if (summary.completed.length === 0) return 'n/a';
-  if (row.metric === 'dup_ooo') {
-    const d = summary.metrics['events_duplicated'];
-    const o = summary.metrics['events_out_of_order'];
-    if (!d || !o) return 'n/a';
-    return int(d.max + o.max);
-  }
-  const m = summary.metrics[row.metric];
+  if (row.cell) return row.cell(summary);
+  const m = summary.metrics[row.key];
   if (!m) return 'n/a';
   const main = row.format(m.median);
   return row.range && m.n > 1 ? `${main} [${row.format(m.min)}-${row.format(m.max)}]` : main;
@@ -85,7 +59,7 @@ export function renderConsole(result: Result): string {
   out.push(`HTTP framework: ${ctx.scenario.framework}; pinning: ${ctx.pinning.note}; result status: ${result.status}`);
   out.push('');
   out.push(renderCalibration(result));
-  for (const [parameterSet, summaries] of groupByParameterSet(result)) {
+  for (const [parameterSet, summaries] of summarizeResult(result).sets) {
     out.push('');
     out.push(
       `== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,

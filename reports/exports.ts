@@ -9,7 +9,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel } from './aggregate.ts';
-import { metricInfo } from './metric-catalog.ts';
+import { EXPORTED_METRICS, metricInfo } from './metric-catalog.ts';
 
 export interface GabEntry {
   name: string;
@@ -19,18 +19,8 @@ export interface GabEntry {
   extra?: string;
 }
 
-/** Metrics worth tracking over time; the rest describe the harness or are redundant. */
-export const EXPORTED_METRICS = [
-  'latency_p50_us',
-  'latency_p99_us',
-  'bytes_down_per_event',
-  'bytes_up_per_event',
-  'http_requests_per_event',
-  'empty_responses_per_event',
-  'events_lost',
-  'server_cpu_ms_per_1000_events',
-  'server_heap_per_client_bytes',
-] as const;
+/** Metrics worth tracking over time (catalog `exported`); the rest describe the harness or are redundant. */
+export { EXPORTED_METRICS };
 
 function entries(result: Result) {
   return summarizeAll(result).flatMap((s) =>

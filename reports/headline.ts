@@ -67,7 +67,12 @@ function usable(s: JobSummary): boolean {
 
 /** null when the result has no parameter set with both a short-polling reference and another transport. */
 export function computeHeadline(result: Result): Headline | null {
-  const candidates = [...groupByParameterSet(result)]
+  return headlineOf(groupByParameterSet(result));
+}
+
+/** The headline from a result's job summaries by parameter set (reports/summary.ts). */
+export function headlineOf(sets: Map<string, JobSummary[]>): Headline | null {
+  const candidates = [...sets]
     .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter(usable) }))
     .filter(({ summaries }) => summaries.some(isReference) && summaries.some((s) => !isReference(s)));
   if (candidates.length === 0) return null;

@@ -2,12 +2,11 @@
  * The HTML tables and blocks of the report: every job with every metric, the scalability table,
  * the baseline comparison, the warnings and the methods. Every string from the result is escaped.
  */
-import type { Result } from '../bench/result-schema.ts';
-import { summarizeAll, transportLabel } from './aggregate.ts';
+import { anyMetric, transportLabel, type JobSummary } from './aggregate.ts';
 import type { BaselineComparison } from './baseline.ts';
 import { escapeHtml as e } from './escape.ts';
 import { signedPct } from './format.ts';
-import { formatMetric, labelWithUnit, metricInfo, orderMetricKeys } from './metric-catalog.ts';
+import { formatMetric, LATENCY_PARTS, labelWithUnit, metricInfo, orderMetricKeys } from './metric-catalog.ts';
 import type { MethodsEntry } from './methods.ts';
 import {
   HISTORICAL_2010,
@@ -25,13 +24,15 @@ import { NOTICE_TITLES, type Notice, type NoticeKind } from './warnings.ts';
 const num = (text: string, value: number) =>
   `<td class="num" data-v="${Number.isFinite(value) ? value : ''}">${e(text)}</td>`;
 
-export function jobTable(result: Result): string {
-  const summaries = summarizeAll(result);
+export function jobTable(summaries: JobSummary[]): string {
   const keys = orderMetricKeys(summaries.flatMap((s) => Object.keys(s.metrics)));
-  const head = ['parameter set', 'transport', 'runs completed', ...keys.map(labelWithUnit)];
+  // An unknown metric (from a newer version) is headed by its raw name and stored unit.
+  const unitOf = (key: string) => summaries.flatMap((s) => anyMetric(s.metrics, key) ?? [])[0]?.unit;
+  const head = ['parameter set', 'transport', 'runs completed', ...keys.map((k) => labelWithUnit(k, unitOf(k)))];
   const rows = summaries.map((s) => {
     const cells = keys.map((key) => {
-      const m = s.metrics[key];
+      // Every key the result holds, also those this version does not know.
+      const m = anyMetric(s.metrics, key);
       if (!m) return num('n/a', Number.NaN);
       const info = metricInfo(key, m.unit);
       const spread = m.n > 1 && m.min !== m.max ? ` [${formatMetric(key, m.min)}-${formatMetric(key, m.max)}]` : '';
@@ -49,21 +50,12 @@ export function jobTable(result: Result): string {
  * loop delay (queueing in the server), so a reader can tell the harness's and the server's share
  * from the transport's. Metrics a result does not have are left out.
  */
-// A hand list of catalog keys, like the console's rows: issue 9 moves "where a metric is shown" into the catalog.
-const LATENCY_PART_METRICS = [
-  'latency_p50_us',
-  'latency_p99_us',
-  'publisher_lateness_p99_us',
-  'publisher_lateness_max_us',
-  'feed_arrival_lag_p99_us',
-  'server_loop_delay_p99_us',
-];
 
-export function latencyPartsTable(result: Result): string {
-  const summaries = summarizeAll(result).filter((s) => s.completed.length > 0);
-  const keys = LATENCY_PART_METRICS.filter((key) => summaries.some((s) => s.metrics[key]));
+export function latencyPartsTable(jobs: JobSummary[]): string {
+  const summaries = jobs.filter((s) => s.completed.length > 0);
+  const keys = LATENCY_PARTS.filter((key) => summaries.some((s) => s.metrics[key]));
   if (summaries.length === 0 || keys.length === 0) return '';
-  const head = ['parameter set', 'transport', ...keys.map(labelWithUnit)];
+  const head = ['parameter set', 'transport', ...keys.map((k) => labelWithUnit(k))];
   const rows = summaries.map((s) => {
     const cells = keys.map((key) => {
       const m = s.metrics[key];

@@ -5,7 +5,7 @@
  * vega renders asynchronously.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Result } from '../bench/result-schema.ts';
+import type { Result, RunMetrics } from '../bench/result-schema.ts';
 import {
   completedSummaries,
   bytesRows,
@@ -28,7 +28,7 @@ import { renderSvg } from './charts/render-svg.ts';
 import { scalabilityChartSpec, type ScalabilityPoint } from './charts/scalability-chart.ts';
 import { spreadChartSpec } from './charts/spread-chart.ts';
 import { escapeHtml as e } from './escape.ts';
-import { computeHeadline, fmtMs, fmtTimes, transportName, type Headline } from './headline.ts';
+import { fmtMs, fmtTimes, transportName, type Headline } from './headline.ts';
 import {
   baselineTable,
   definitionList,
@@ -39,14 +39,10 @@ import {
 } from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
-import {
-  HISTORICAL_2010,
-  PROJECTION_CLIENTS,
-  computeScalability,
-  projectBitsPerSecond,
-  toMbitPerS,
-} from './scalability.ts';
-import { collectNotices, type Notice } from './warnings.ts';
+import { divideToDisplay, entryOf, MATRIX_CHARTS } from './metric-catalog.ts';
+import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
+import { summarizeResult, type ReportSummary } from './summary.ts';
+import type { Notice } from './warnings.ts';
 
 export interface HtmlOptions {
   baseline?: { result: Result; name: string };
@@ -95,55 +91,32 @@ ${others ? `<p class="vs">vs ${e(others)}</p>` : ''}</div>`;
 <div class="cards">${cards.join('')}</div>${status}`;
 }
 
-const MATRIX_METRICS: { title: string; yTitle: string; derive: (m: Record<string, { value: number }>) => number }[] = [
-  {
-    title: 'Median latency',
-    yTitle: 'latency p50 (ms)',
-    derive: (m) => (m['latency_p50_us']?.value ?? Number.NaN) / 1000,
-  },
-  {
-    title: 'Tail latency',
-    yTitle: 'latency p99 (ms)',
-    derive: (m) => (m['latency_p99_us']?.value ?? Number.NaN) / 1000,
-  },
-  {
-    title: 'Bytes per delivered event, both ways',
-    yTitle: 'bytes / event',
-    derive: (m) => (m['bytes_up_per_event']?.value ?? Number.NaN) + (m['bytes_down_per_event']?.value ?? Number.NaN),
-  },
-  {
-    title: 'HTTP requests per delivered event',
-    yTitle: 'requests / event',
-    derive: (m) => m['http_requests_per_event']?.value ?? Number.NaN,
-  },
-  {
-    title: 'Server CPU per 1,000 delivered events',
-    yTitle: 'CPU ms / 1000 events',
-    derive: (m) => m['server_cpu_ms_per_1000_events']?.value ?? Number.NaN,
-  },
-  {
-    title: 'Server memory per client',
-    yTitle: 'heap KiB / client',
-    derive: (m) => (m['server_heap_per_client_bytes']?.value ?? Number.NaN) / 1024,
-  },
-];
+const MATRIX_METRICS = MATRIX_CHARTS.map((key) => {
+  const info = entryOf(key);
+  const chart = info.matrix!;
+  return {
+    title: chart.title,
+    yTitle: chart.yTitle,
+    derive: chart.perRun ?? ((m: RunMetrics) => divideToDisplay(info, m[key]?.value ?? Number.NaN)),
+  };
+});
 
 function charts(
-  result: Result,
+  summary: ReportSummary,
   colors: Colors,
 ): { latency: Chart[]; costs: Chart[]; matrix: Chart[]; scalability: Chart[] } {
-  const order = transportOrder(result);
-  const latency = latencyChartInputs(result, colors).map((input, i) => ({
+  const order = transportOrder(summary.result);
+  const latency = latencyChartInputs(summary, colors).map((input, i) => ({
     id: `latency-${i + 1}`,
     spec: latencyChartSpec(input),
     caption:
       'Read along a line: the share of deliveries (x) that arrived within the latency on the y axis. A flat line is predictable; a line bending up at 99% has a slow tail. Short polling sits near half its interval at the median because the data waits for the next poll.',
   }));
 
-  const bytes = bytesRows(result);
-  const counts = countRows(result);
-  const cpu = spreadRows(result, 'server_cpu_ms_per_1000_events');
-  const heap = spreadRows(result, 'server_heap_per_client_bytes');
+  const bytes = bytesRows(summary);
+  const counts = countRows(summary);
+  const cpu = spreadRows(summary, 'server_cpu_ms_per_1000_events');
+  const heap = spreadRows(summary, 'server_heap_per_client_bytes');
   const costs: Chart[] = [];
   if (bytes.length)
     costs.push({
@@ -188,7 +161,7 @@ function charts(
         'Heap after the run with all clients still connected, minus heap before any client connected, both after a full GC, divided by clients. Small values (a few KiB) are within noise at 50 clients.',
     });
 
-  const summaries = completedSummaries(result);
+  const summaries = completedSummaries(summary);
   const layout = matrixLayout(summaries);
   const matrix: Chart[] = layout.varies
     ? MATRIX_METRICS.map((mm, i) => {
@@ -210,7 +183,7 @@ function charts(
       }).filter((c) => (c.spec as { data: { values: unknown[] } }).data.values.length > 0)
     : [];
 
-  const scal = computeScalability(result);
+  const scal = summary.scalability;
   const scalability: Chart[] = [];
   if (scal) {
     const points: ScalabilityPoint[] = [
@@ -256,22 +229,24 @@ const figures = (list: Chart[]) => Promise.all(list.map(figure)).then((parts) =>
 export async function renderHtml(result: Result, options: HtmlOptions = {}): Promise<string> {
   const ctx = result.context;
   const colors = transportColors(transportSeries(result));
-  const c = charts(result, colors);
+  // The result aggregated once for every part of the page.
+  const summary = summarizeResult(result);
+  const c = charts(summary, colors);
   const [latencySvg, costSvg, matrixSvg, scalabilitySvg] = await Promise.all([
     figures(c.latency),
     figures(c.costs),
     figures(c.matrix),
     figures(c.scalability),
   ]);
-  const scal = computeScalability(result);
-  const notices = collectNotices(result);
+  const scal = summary.scalability;
+  const notices = summary.notices;
   const reps = ctx.scenario.repetitions;
   const title = `pollbench: scenario "${ctx.scenario.name}", ${ctx.startedAt.slice(0, 10)}`;
 
   const sections = [
-    `<section id="headline"><h2>Headline</h2>${headlineBlock(computeHeadline(result), colors, notices)}</section>`,
+    `<section id="headline"><h2>Headline</h2>${headlineBlock(summary.headline, colors, notices)}</section>`,
     noticesBlock(notices),
-    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(result)}</section>`,
+    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}</section>`,
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
     matrixSvg
       ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>`
@@ -279,9 +254,9 @@ export async function renderHtml(result: Result, options: HtmlOptions = {}): Pro
     scal
       ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>`
       : '',
-    `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${jobTable(result)}</section>`,
+    `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${jobTable(summary.jobs)}</section>`,
     options.baseline
-      ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(result, options.baseline.result), options.baseline.name)}</section>`
+      ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(summary, options.baseline.result), options.baseline.name)}</section>`
       : '',
     `<section id="methods"><h2>Methods</h2>${definitionList(methodsEntries(result))}<h3>Metric definitions</h3>${definitionList(metricDefinitions())}</section>`,
   ].filter(Boolean);

@@ -4,13 +4,14 @@
  * GitHub's 65,536-character limit: long lists are cut with a note saying how much was left out.
  */
 import type { Result } from '../bench/result-schema.ts';
-import { medianOf, summarizeAll, transportLabel } from './aggregate.ts';
+import { medianOf, transportLabel } from './aggregate.ts';
 import { compareWithBaseline } from './baseline.ts';
 import { escapeMarkdown as md, markdownCode } from './escape.ts';
 import { signedPct } from './format.ts';
-import { computeHeadline, headlineSentence } from './headline.ts';
-import { formatMetric, labelWithUnit } from './metric-catalog.ts';
-import { collectNotices, NOTICE_TITLES } from './warnings.ts';
+import { headlineSentence } from './headline.ts';
+import { entryOf, formatMetric, labelWithUnit, MARKDOWN_COLUMNS } from './metric-catalog.ts';
+import { summarizeResult, type ReportSummary } from './summary.ts';
+import { NOTICE_TITLES } from './warnings.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
 const MAX_NOTICES = 40;
@@ -21,15 +22,7 @@ export interface MarkdownOptions {
   htmlReport?: string;
 }
 
-const COLUMNS: { key: string; head: string }[] = [
-  { key: 'latency_p50_us', head: 'latency p50 (ms)' },
-  { key: 'latency_p99_us', head: 'latency p99 (ms)' },
-  { key: 'bytes_down_per_event', head: 'bytes down / event' },
-  { key: 'bytes_up_per_event', head: 'bytes up / event' },
-  { key: 'http_requests_per_event', head: 'HTTP requests / event' },
-  { key: 'server_cpu_ms_per_1000_events', head: 'server CPU ms / 1000 events' },
-  { key: 'events_lost', head: 'lost' },
-];
+const COLUMNS = MARKDOWN_COLUMNS.map((key) => ({ key, head: entryOf(key).markdown!.head }));
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const header = (cells: string[], numericFrom: number) => [
@@ -51,6 +44,7 @@ function addWithin(out: string[], lines: string[], budget: number): number {
 export function renderMarkdown(result: Result, options: MarkdownOptions = {}): string {
   const ctx = result.context;
   const reps = ctx.scenario.repetitions;
+  const summary = summarizeResult(result);
   // Reserve room for the sections after the job table so that a huge table cannot crowd them out.
   const out: string[] = [];
   out.push(`## pollbench: scenario "${md(ctx.scenario.name)}"`);
@@ -62,7 +56,7 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
   );
   out.push('');
 
-  const h = computeHeadline(result);
+  const h = summary.headline;
   if (h) {
     out.push(
       `**Headline** at ${md(h.parameterText)}, compared with short polling every ${h.reference.pollIntervalMs} ms:`,
@@ -75,7 +69,7 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
   out.push('');
 
   const tail: string[] = [];
-  const notices = collectNotices(result);
+  const notices = summary.notices;
   if (notices.length) {
     tail.push(`### Warnings (${notices.length})`);
     tail.push('');
@@ -92,13 +86,13 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
     if (notices.length > MAX_NOTICES) tail.push(`- ... and ${notices.length - MAX_NOTICES} more (see the HTML report)`);
     tail.push('');
   }
-  if (options.baseline) tail.push(...baselineSection(result, options.baseline));
+  if (options.baseline) tail.push(...baselineSection(summary, options.baseline));
   if (options.htmlReport) tail.push(`Full report with charts: ${markdownCode(options.htmlReport)}`);
   const tailLength = tail.reduce((n, l) => n + l.length + 1, 0);
 
   out.push(`### All jobs (median of runs)`);
   out.push('');
-  const summaries = summarizeAll(result);
+  const summaries = summary.jobs;
   const lines = summaries.map((s) => {
     if (s.completed.length === 0)
       return row([md(s.job.parameterSet), md(transportLabel(s.job)), ...COLUMNS.map(() => 'n/a'), `0/${s.planned}`]);
@@ -123,8 +117,8 @@ export function renderMarkdown(result: Result, options: MarkdownOptions = {}): s
   return `${out.join('\n')}\n`;
 }
 
-function baselineSection(result: Result, baseline: { result: Result; name: string }): string[] {
-  const cmp = compareWithBaseline(result, baseline.result);
+function baselineSection(summary: ReportSummary, baseline: { result: Result; name: string }): string[] {
+  const cmp = compareWithBaseline(summary, baseline.result);
   const lines = [`### Compared with ${markdownCode(baseline.name)}`, ''];
   if (cmp.contextDifferences.length) lines.push(`Context differs: ${md(cmp.contextDifferences.join('; '))}.`, '');
   if (cmp.rows.length === 0) lines.push('No job is in both results.');

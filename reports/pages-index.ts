@@ -5,8 +5,8 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { escapeHtml as e } from './escape.ts';
-import { computeHeadline, fmtMs, fmtTimes, transportName } from './headline.ts';
-import { collectNotices } from './warnings.ts';
+import { fmtMs, fmtTimes, transportName } from './headline.ts';
+import { summarizeResult } from './summary.ts';
 
 export interface PublishedRun {
   result: Result;
@@ -20,7 +20,8 @@ export function renderPagesIndex(runs: PublishedRun[], title = 'pollbench report
   const sorted = [...runs].sort((a, b) => b.result.context.startedAt.localeCompare(a.result.context.startedAt));
   const rows = sorted.map(({ result, href, json }) => {
     const ctx = result.context;
-    const h = computeHeadline(result);
+    const summary = summarizeResult(result);
+    const h = summary.headline;
     const headline = h
       ? h.rows
           .map(
@@ -29,7 +30,7 @@ export function renderPagesIndex(runs: PublishedRun[], title = 'pollbench report
           )
           .join('; ')
       : 'no headline';
-    const serious = collectNotices(result).filter((n) => n.kind !== 'note').length;
+    const serious = summary.notices.filter((n) => n.kind !== 'note').length;
     return `<tr><td>${e(ctx.startedAt.replace('T', ' ').slice(0, 19))}</td><td><code>${e(ctx.gitSha ? ctx.gitSha.slice(0, 10) : 'unknown')}</code></td><td>${e(ctx.scenario.name)}</td><td>${e(`${ctx.cpu.count} x ${ctx.cpu.model}, Node ${ctx.node}`)}</td><td>${e(h ? `vs ${h.reference.label} at ${h.parameterText}: ${headline}` : headline)}</td><td>${serious ? `${serious} warning${serious === 1 ? '' : 's'}` : ''}</td><td><a href="${e(href)}">report</a> · <a href="${e(json)}">result</a></td></tr>`;
   });
   return `<!doctype html>

@@ -15,6 +15,7 @@ import {
   parameterSetText,
   totalBytesPerEvent,
   transportLabel,
+  type JobSummary,
 } from './aggregate.ts';
 
 export const HISTORICAL_SOURCE =
@@ -74,7 +75,12 @@ function project(bytes: number) {
  * depend on how many polls an event costs, so the rate matters), most clients among those.
  */
 export function computeScalability(result: Result): Scalability | null {
-  const sets = [...groupByParameterSet(result)]
+  return scalabilityOf(groupByParameterSet(result));
+}
+
+/** The table from a result's job summaries by parameter set (reports/summary.ts). */
+export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | null {
+  const sets = [...bySet]
     .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter((s) => s.completed.length > 0) }))
     .filter((s) => s.summaries.length > 0);
   if (sets.length === 0) return null;

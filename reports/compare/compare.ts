@@ -9,7 +9,7 @@
  *   however significant.
  */
 import type { CompletedRun, Job, Metric, Result } from '../../bench/result-schema.ts';
-import { median, transportLabel } from '../aggregate.ts';
+import { anyMetric, median, transportLabel } from '../aggregate.ts';
 import { ruleFor, type CompareConfig, type ResolvedRule } from './config.ts';
 import { holm, welch } from './stats.ts';
 
@@ -167,9 +167,9 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     // Every metric of either side: one side without it (or without completed runs) is "not comparable".
     const names = new Set([...bRuns, ...cRuns].flatMap((r) => Object.keys(r.metrics)));
     for (const metric of names) {
-      const bValues = bRuns.flatMap((r) => (r.metrics[metric] ? [r.metrics[metric]!.value] : []));
-      const cValues = cRuns.flatMap((r) => (r.metrics[metric] ? [r.metrics[metric]!.value] : []));
-      const sample = (bRuns.find((r) => r.metrics[metric]) ?? cRuns.find((r) => r.metrics[metric]))!.metrics[metric]!;
+      const bValues = bRuns.flatMap((r) => anyMetric(r.metrics, metric)?.value ?? []);
+      const cValues = cRuns.flatMap((r) => anyMetric(r.metrics, metric)?.value ?? []);
+      const sample = [...bRuns, ...cRuns].flatMap((r) => anyMetric(r.metrics, metric) ?? [])[0]!;
       const rule = ruleFor(config, metric, sample.unit);
       metrics.push({
         jobId: id,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { formatZodIssues } from '../../servers/contract/zod-issues.ts';
+import { GATE_RULES } from '../metric-catalog.ts';
 
 export const metricRuleSchema = z.object({
   /** Whether a regression of this metric fails the gate (others are reported, never fail it). */
@@ -30,59 +31,8 @@ export const compareConfigSchema = z.object({
 });
 export type CompareConfig = z.infer<typeof compareConfigSchema>;
 
-/**
- * Defaults from this machine's same-code comparisons: below these floors a change is noise (a few
- * hundred microseconds of latency, a few CPU milliseconds per 1,000 events, a couple of KiB per
- * client), and the harness's own figures (load generator, publisher, connection storms) describe the
- * run, not the code under test, so they never fail the gate.
- */
-export const DEFAULT_RULES: Record<string, MetricRule> = {
-  latency_p50_us: { minAbsolute: 300 },
-  latency_p90_us: { minAbsolute: 500 },
-  latency_p99_us: { minAbsolute: 1000 },
-  latency_p999_us: { gate: false },
-  latency_max_us: { gate: false },
-  latency_mean_us: { minAbsolute: 300 },
-  server_cpu_ms_per_1000_events: { minAbsolute: 5 },
-  server_cpu_fraction: { gate: false },
-  server_event_loop_utilization: { gate: false },
-  server_heap_per_client_bytes: { minEffect: 0.25, minAbsolute: 4096 },
-  server_rss_per_client_bytes: { gate: false },
-  server_loop_delay_p99_us: { gate: false },
-  connect_p50_ms: { gate: false },
-  connect_p99_ms: { gate: false },
-  first_event_p50_ms: { gate: false },
-  first_event_p99_ms: { gate: false },
-  publisher_lateness_p99_us: { gate: false },
-  publisher_lateness_max_us: { gate: false },
-  feed_arrival_lag_p99_us: { gate: false },
-  load_cpu_fraction: { gate: false },
-  load_loop_delay_p99_us: { gate: false },
-  // Counts that follow from the window and the audience, not from the code's efficiency.
-  events_expected: { gate: false },
-  events_delivered: { gate: false },
-  // Any lost, duplicated or reordered event is a regression: tolerance zero.
-  events_lost: { tolerance: 0, absoluteTolerance: 0 },
-  events_duplicated: { tolerance: 0, absoluteTolerance: 0 },
-  events_out_of_order: { tolerance: 0, absoluteTolerance: 0 },
-  loss_fraction: { tolerance: 0, absoluteTolerance: 0 },
-  // Connection churn in the window: one more reconnect is a regression.
-  tcp_connections_in_window: { absoluteTolerance: 0 },
-  ws_handshakes_in_window: { absoluteTolerance: 0 },
-  // Cross-checks counted on the server: its window edges are read over IPC a moment apart from the
-  // client's, so a response straddling an edge moves 1-2% between runs (measured). The client-side
-  // bytes and requests per event are the gated figures.
-  server_bytes_out_per_event: { gate: false },
-  server_http_requests_per_event: { gate: false },
-  // Bytes before the first event include whatever the server had already sent when it was counted
-  // (an SSE replay, a first event in the same read): same code, 90% apart between runs (measured).
-  connect_bytes_per_client: { gate: false },
-  // Polls that straddle an event by a few ms move an event between polls: requests and empty
-  // responses per event wobble by about a percent at rates near the poll frequency.
-  empty_responses_per_event: { tolerance: 0.05, absoluteTolerance: 0.02 },
-  http_requests_per_event: { tolerance: 0.02 },
-  http_requests_per_client_per_s: { tolerance: 0.02 },
-};
+/** Built-in per-metric rules: each metric's `gate` in the catalog, which says why. */
+export const DEFAULT_RULES: Record<string, MetricRule> = GATE_RULES;
 
 /** Absolute tolerance for exact metrics without a rule: half a unit (a byte, a request per 200 events). */
 export const DEFAULT_ABSOLUTE_TOLERANCE: Record<string, number> = {

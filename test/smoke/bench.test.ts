@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runPlan, type PlanOutcome } from '../../bench/orchestrator.ts';
 import { liveChildPids } from '../../bench/child.ts';
-import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
+import { parseResult, type CompletedRun, type MetricKey, type Result } from '../../bench/result-schema.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
 
 const INTERVAL_MS = 100;
@@ -45,7 +45,7 @@ describe('smoke: the real orchestrator on a tiny scenario', () => {
     assert.equal(r.status, 'completed', `${transport}: ${JSON.stringify(r)}`);
     return r as CompletedRun;
   };
-  const metric = (transport: string, name: string) => run(transport).metrics[name]!.value;
+  const metric = (transport: string, name: MetricKey) => run(transport).metrics[name]!.value;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pollbench-smoke-'));

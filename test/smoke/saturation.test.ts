@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runPlan } from '../../bench/orchestrator.ts';
 import { liveChildPids } from '../../bench/child.ts';
-import { parseResult, type CompletedRun } from '../../bench/result-schema.ts';
+import { parseResult, type CompletedRun, type MetricKey } from '../../bench/result-schema.ts';
 import { encodeEvent, makePayload } from '../../servers/contract/protocol.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
 
@@ -45,7 +45,7 @@ function encodedSize(seq: number): number {
 describe('smoke: per-event figures at saturation (long polling the server cannot keep up with)', () => {
   let dir: string;
   let run: CompletedRun;
-  const metric = (name: string) => run.metrics[name]!.value;
+  const metric = (name: MetricKey) => run.metrics[name]!.value;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pollbench-saturation-'));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { bytesRows, completedSummaries, countRows, matrixLayout } from '../../reports/chart-data.ts';
 import { latencyCurve } from '../../reports/latency-curves.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 import { median, summarizeAll, transportLabel } from '../../reports/aggregate.ts';
 import { BYTES_PARTS } from '../../reports/charts/bytes-chart.ts';
 import { parseResult, type Job, type Result } from '../../bench/result-schema.ts';
@@ -20,7 +21,7 @@ function panel(job: Job): string {
 test('the bytes bars of each job add up to bytes down + bytes up per event, with the payload as its own part', () => {
   for (const name of ['small-result.json', 'quick-result.json']) {
     const result = fixture(name);
-    const rows = bytesRows(result);
+    const rows = bytesRows(summarizeResult(result));
     for (const s of summarizeAll(result)) {
       const mine = rows.filter((r) => r.set === panel(s.job) && r.transport === transportLabel(s.job));
       assert.deepEqual(
@@ -50,7 +51,7 @@ test('the bytes bars of each job add up to bytes down + bytes up per event, with
 
 test('the per-event count bars show the median HTTP requests per event of each job', () => {
   const result = fixture('small-result.json');
-  const rows = countRows(result);
+  const rows = countRows(summarizeResult(result));
   const summaries = summarizeAll(result);
   assert.equal(rows.filter((r) => r.what === 'HTTP requests').length, summaries.length);
   for (const s of summaries) {
@@ -67,14 +68,16 @@ test('the per-event count bars show the median HTTP requests per event of each j
 
 test('jobs without a completed run get no bars', () => {
   const result = fixture('errored-result.json');
+  const summary = summarizeResult(result);
   const dead = summarizeAll(result).filter((s) => s.completed.length === 0);
   assert.equal(dead.length, 1);
   const job = dead[0]!.job;
-  assert.equal(bytesRows(result).filter((r) => r.transport === transportLabel(job) && r.set === panel(job)).length, 0);
-  assert.equal(countRows(result).filter((r) => r.transport === transportLabel(job) && r.set === panel(job)).length, 0);
+  const mine = (r: { transport: string; set: string }) => r.transport === transportLabel(job) && r.set === panel(job);
+  assert.equal(bytesRows(summary).filter(mine).length, 0);
+  assert.equal(countRows(summary).filter(mine).length, 0);
   // The same transport in the other parameter set still has its bars.
-  assert.ok(bytesRows(result).some((r) => r.transport === transportLabel(job) && r.set !== panel(job)));
-  assert.equal(completedSummaries(result).length, result.jobs.length - 1);
+  assert.ok(bytesRows(summary).some((r) => r.transport === transportLabel(job) && r.set !== panel(job)));
+  assert.equal(completedSummaries(summary).length, result.jobs.length - 1);
 });
 
 test("latency curves rise monotonically to the maximum, through the runs' median", () => {
@@ -141,7 +144,7 @@ test('a job whose runs recorded no delivery has no curve', () => {
 });
 
 test('the matrix puts the event rate on the x axis when only the rate varies, in one panel', () => {
-  const summaries = completedSummaries(fixture('small-result.json'));
+  const summaries = completedSummaries(summarizeResult(fixture('small-result.json')));
   const layout = matrixLayout(summaries);
   assert.equal(layout.varies, true);
   assert.equal(layout.xTitle, 'event rate (events/s)');
@@ -159,14 +162,14 @@ test('a second varying parameter makes the panels', () => {
     params: { ...j.params, clients: 200 },
   }));
   result.jobs.push(...more);
-  const summaries = completedSummaries(parseResult(result));
+  const summaries = completedSummaries(summarizeResult(parseResult(result)));
   const layout = matrixLayout(summaries);
   assert.equal(layout.xTitle, 'event rate (events/s)');
   assert.deepEqual([...new Set(summaries.map(layout.panel))], ['20 clients', '200 clients']);
 });
 
 test('with a single parameter set there is no matrix', () => {
-  const layout = matrixLayout(completedSummaries(fixture('quick-result.json')));
+  const layout = matrixLayout(completedSummaries(summarizeResult(fixture('quick-result.json'))));
   assert.equal(layout.varies, false);
   assert.equal(layout.logX, false);
 });

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
+import { parseResult, type CompletedRun, type MetricKey, type Result } from '../../bench/result-schema.ts';
 import {
   compareResults,
   UnusableComparison,
@@ -40,7 +40,7 @@ function synthetic(n: number): Result {
 }
 
 /** Sets one metric of one job, run by run (values.length must equal the number of runs). */
-function setValues(r: Result, jobIndex: number, metric: string, values: readonly number[]): void {
+function setValues(r: Result, jobIndex: number, metric: MetricKey, values: readonly number[]): void {
   const runs = r.jobs[jobIndex]!.runs;
   assert.equal(runs.length, values.length, 'one value per run');
   runs.forEach((run, i) => {

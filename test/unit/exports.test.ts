@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseResult, type CompletedRun, type Result } from '../../bench/result-schema.ts';
+import { parseResult, type CompletedRun, type Metric, type Result } from '../../bench/result-schema.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
 import {
   EXPORTED_METRICS,
@@ -29,7 +29,8 @@ function medianOf(
   assert.ok(job, `job for ${bench}`);
   const ms = job.runs
     .filter((r): r is CompletedRun => r.status === 'completed')
-    .flatMap((r) => (r.metrics[key] ? [r.metrics[key]!] : []));
+    // The key comes from an exported name, so it is any string here.
+    .flatMap((r) => (r.metrics as Record<string, Metric | undefined>)[key] ?? []);
   const values = ms.map((m) => m.value).sort((a, b) => a - b);
   const mid = values.length >> 1;
   const median = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;

@@ -1,23 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { computeHeadline, fmtTimes } from '../../reports/headline.ts';
-import { median, summarizeJob } from '../../reports/aggregate.ts';
-import { parseResult, type Job, type Result } from '../../bench/result-schema.ts';
+import { computeHeadline, fmtTimes, headlineSentence } from '../../reports/headline.ts';
+import { parseResult, type CompletedRun, type Job, type Result } from '../../bench/result-schema.ts';
+import { tinyResult } from '../helpers/tiny-result.ts';
 
 const fixture = (name: string): Result =>
   parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
 
 const rateOf = (job: Job) => (job.params.shape.kind === 'steady' ? job.params.shape.ratePerSec : Number.NaN);
 
-/** The three headline figures of a job, computed here from the run summaries rather than through headline.ts. */
+/** The median of a list, written out here so no expectation comes from reports/aggregate.ts. */
+function middle(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** The three headline figures of a job, from its completed runs' raw values (not through reports/). */
 function figures(job: Job) {
-  const s = summarizeJob(job);
-  const latency = s.metrics['latency_p50_us']!.median / 1000;
-  const bytes = median(
-    s.completed.map((r) => r.metrics['bytes_up_per_event']!.value + r.metrics['bytes_down_per_event']!.value),
-  );
-  const requests = s.metrics['http_requests_per_event']!.median;
+  const runs = job.runs.filter((r): r is CompletedRun => r.status === 'completed');
+  const latency = middle(runs.map((r) => r.metrics.latency_p50_us!.value)) / 1000;
+  const bytes = middle(runs.map((r) => r.metrics.bytes_up_per_event!.value + r.metrics.bytes_down_per_event!.value));
+  const requests = middle(runs.map((r) => r.metrics.http_requests_per_event!.value));
   return { latency, bytes, requests };
 }
 
@@ -110,4 +115,89 @@ test('fmtTimes words a ratio as a reader would say it', () => {
   assert.equal(fmtTimes(Number.NaN, 'less'), 'n/a');
   assert.equal(fmtTimes(0, 'less'), 'n/a');
   assert.equal(fmtTimes(-2, 'less'), 'n/a');
+});
+
+/**
+ * Hand-worked from the values below. Bytes are summed per run before the median: short polling's
+ * runs give 400+120, 410+118, 405+122 = 520, 528, 527, so 527 B (the medians of each part would
+ * give 405+120 = 525).
+ */
+test('a tiny result, worked out by hand: reference, figures, ratios and sentences', () => {
+  const h = computeHeadline(
+    tinyResult([
+      {
+        transport: 'short-poll',
+        pollIntervalMs: 1000,
+        runs: [
+          { latency_p50_us: 480_000, bytes_down_per_event: 400, bytes_up_per_event: 120, http_requests_per_event: 1 },
+          {
+            latency_p50_us: 520_000,
+            bytes_down_per_event: 410,
+            bytes_up_per_event: 118,
+            http_requests_per_event: 1.02,
+          },
+          {
+            latency_p50_us: 500_000,
+            bytes_down_per_event: 405,
+            bytes_up_per_event: 122,
+            http_requests_per_event: 0.98,
+          },
+        ].map((r, i) => ({ ...r, server_cpu_ms_per_1000_events: [40, 50, 45][i]! })),
+      },
+      {
+        transport: 'long-poll',
+        runs: [
+          { latency_p50_us: 4_000, bytes_down_per_event: 300, bytes_up_per_event: 200, http_requests_per_event: 1 },
+          { latency_p50_us: 6_000, bytes_down_per_event: 310, bytes_up_per_event: 210, http_requests_per_event: 1.2 },
+        ].map((r, i) => ({ ...r, server_cpu_ms_per_1000_events: [30, 36][i]! })),
+      },
+      {
+        transport: 'ws',
+        runs: [
+          { latency_p50_us: 2_000, bytes_down_per_event: 150, bytes_up_per_event: 0.5, http_requests_per_event: 0 },
+          { latency_p50_us: 3_000, bytes_down_per_event: 152, bytes_up_per_event: 1.5, http_requests_per_event: 0 },
+        ].map((r, i) => ({ ...r, server_cpu_ms_per_1000_events: [10, 14][i]! })),
+      },
+    ]),
+  );
+  assert.ok(h);
+  assert.equal(h.parameterText, '1 event/s to 10 clients, 100-byte payload');
+  assert.deepEqual(h.reference, {
+    label: 'short-poll 1000ms',
+    pollIntervalMs: 1000,
+    latencyP50Ms: 500,
+    bytesPerEvent: 527,
+    requestsPerEvent: 1,
+    cpuPer1000: 45,
+  });
+  assert.deepEqual(h.otherReferences, []);
+  // WebSocket first, then long polling, whatever the order in the result.
+  const [ws, lp] = h.rows;
+  assert.deepEqual(
+    h.rows.map((r) => r.label),
+    ['ws', 'long-poll'],
+  );
+  // WebSocket: 2.00 and 3.00 ms -> 2.5 ms; bytes 150.5 and 153.5 -> 152; CPU 10 and 14 -> 12.
+  assert.equal(ws!.latencyP50Ms, 2.5);
+  assert.equal(ws!.bytesPerEvent, 152);
+  assert.equal(ws!.requestsPerEvent, 0);
+  assert.equal(ws!.cpuPer1000, 12);
+  assert.equal(ws!.latencyTimes, 200);
+  assert.equal(ws!.bytesTimes, 527 / 152);
+  assert.equal(ws!.requestsTimes, Number.POSITIVE_INFINITY);
+  assert.equal(ws!.cpuTimes, 3.75);
+  // Long polling: 5 ms; bytes 500 and 520 -> 510; requests 1.0 and 1.2 -> 1.1; CPU 30 and 36 -> 33.
+  assert.equal(lp!.latencyP50Ms, 5);
+  assert.equal(lp!.bytesPerEvent, 510);
+  assert.equal(lp!.requestsPerEvent, 1.1);
+  assert.equal(lp!.latencyTimes, 100);
+  assert.equal(lp!.cpuTimes, 45 / 33);
+  assert.equal(
+    headlineSentence(h, ws!),
+    'WebSocket: 200x lower latency (p50 2.50 ms vs 500 ms), 3.5x fewer bytes (152 B vs 527 B per event), no HTTP requests per event (short polling: 1.00), 3.8x less server CPU per event',
+  );
+  assert.equal(
+    headlineSentence(h, lp!),
+    'Long polling: 100x lower latency (p50 5.00 ms vs 500 ms), about the same bytes (510 B vs 527 B per event), 1.1x more HTTP requests (1.10 vs 1.00 per event), 1.4x less server CPU per event',
+  );
 });

@@ -5,6 +5,7 @@ import { renderHtml } from '../../reports/html.ts';
 import { escapeHtml } from '../../reports/escape.ts';
 import { labelWithUnit, orderMetricKeys } from '../../reports/metric-catalog.ts';
 import { compareWithBaseline } from '../../reports/baseline.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
 import { runWarning } from '../../bench/warnings.ts';
 
@@ -193,7 +194,7 @@ test('with a baseline, a comparison table with one row per job in both results',
   assert.deepEqual(ids.slice(-2), ['baseline', 'methods']);
   const section_ = section(html, 'baseline')!;
   assert.match(section_, /<code>loss-result\.json<\/code>/);
-  const expected = compareWithBaseline(current, baseline).rows.length;
+  const expected = compareWithBaseline(summarizeResult(current), baseline).rows.length;
   assert.equal(expected, current.jobs.filter((j) => baseline.jobs.some((b) => b.id === j.id)).length);
   assert.equal(bodyRows(section_).length, expected);
   assert.match(html, /<a href="#baseline">Baseline<\/a>/);

@@ -1,11 +1,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { METRICS, formatMetric, labelWithUnit, metricInfo, orderMetricKeys } from '../../reports/metric-catalog.ts';
+import {
+  BASELINE_METRICS,
+  CATALOG,
+  CONSOLE_ROWS,
+  EXPORTED_METRICS,
+  LATENCY_PARTS,
+  MARKDOWN_COLUMNS,
+  MATRIX_CHARTS,
+  METRICS,
+  formatMetric,
+  labelWithUnit,
+  metricInfo,
+  orderMetricKeys,
+} from '../../reports/metric-catalog.ts';
+import { DEFAULT_RULES } from '../../reports/compare/config.ts';
+import { renderConsole } from '../../reports/console.ts';
+import { renderMarkdown } from '../../reports/markdown.ts';
+import { renderHtml } from '../../reports/html.ts';
+import { compareWithBaseline } from '../../reports/baseline.ts';
+import { summarizeResult } from '../../reports/summary.ts';
+import { githubActionBenchmark } from '../../reports/exports.ts';
 import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
 import type { LoadReport } from '../../bench/load/ipc.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
-import { parseResult, type JobParams } from '../../bench/result-schema.ts';
+import { parseResult, type CompletedRun, type JobParams, type Result } from '../../bench/result-schema.ts';
 
 const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];
 const fixtureKeys = (): Set<string> => {
@@ -148,4 +168,105 @@ test('a metric this version does not know is still shown, under its own name, af
     orderMetricKeys(['zeta_new', 'latency_p99_us', 'alpha_new', 'latency_p50_us']).join(','),
     'latency_p50_us,latency_p99_us,alpha_new,zeta_new',
   );
+});
+
+/** Every metric key the completed runs of a result hold. */
+const fixtureKeysOf = (result: Result) =>
+  new Set(result.jobs.flatMap((j) => j.runs.flatMap((r) => (r.status === 'completed' ? Object.keys(r.metrics) : []))));
+
+const fixture = (name: string): Result =>
+  parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));
+
+test('every output lists only catalog metrics, each at most once, and the gate rules name only catalog metrics', () => {
+  const known = new Set(Object.keys(CATALOG));
+  const lists = {
+    console: CONSOLE_ROWS,
+    markdown: MARKDOWN_COLUMNS,
+    'HTML matrix': MATRIX_CHARTS,
+    'HTML latency parts': LATENCY_PARTS,
+    baseline: BASELINE_METRICS,
+    exports: EXPORTED_METRICS,
+    gate: Object.keys(DEFAULT_RULES),
+  };
+  for (const [output, keys] of Object.entries(lists)) {
+    assert.ok(keys.length > 0, `${output} shows something`);
+    assert.equal(new Set(keys).size, keys.length, `${output}: no metric twice`);
+    for (const key of keys) assert.ok(known.has(key), `${output} lists ${key}, which the catalog lacks`);
+  }
+  // Positions order an output: two metrics at one position would make the order depend on the catalog's.
+  for (const [output, position] of Object.entries({
+    console: (k: string) => metricInfo(k).console?.row,
+    markdown: (k: string) => metricInfo(k).markdown?.column,
+    latencyParts: (k: string) => metricInfo(k).latencyParts,
+    baseline: (k: string) => metricInfo(k).baseline,
+    exported: (k: string) => metricInfo(k).exported,
+  })) {
+    const at = METRICS.map((m) => position(m.key)).filter((p) => p !== undefined);
+    assert.equal(new Set(at).size, at.length, `${output}: positions are unique`);
+  }
+});
+
+test('the renderers show exactly the catalog lists, in their order', async () => {
+  const result = fixture('small-result.json');
+  // Lists that leave out a metric the result lacks, compared on the metrics this fixture has.
+  const inFixture = fixtureKeysOf(result);
+  const present = (keys: readonly string[]) => keys.filter((k) => inFixture.has(k));
+  const consoleLabels = renderConsole(result)
+    .split('\n')
+    .filter((l) => /^ *[a-zA-Z]/.test(l));
+  const rowLabels = CONSOLE_ROWS.map((k) => {
+    const row = metricInfo(k).console!;
+    return `${row.indent ? '  ' : ''}${row.label ?? labelWithUnit(k)}`;
+  });
+  // Each table of the console has the rows in catalog order, then "runs completed".
+  const firstTable = consoleLabels.slice(consoleLabels.findIndex((l) => l.startsWith(rowLabels[0]!)));
+  for (const [i, label] of rowLabels.entries())
+    assert.ok(firstTable[i]!.startsWith(label), `${label}: ${firstTable[i]}`);
+  assert.ok(firstTable[rowLabels.length]!.startsWith('runs completed'));
+
+  const markdownHeader = renderMarkdown(result)
+    .split('\n')
+    .find((l) => l.startsWith('| parameter set | transport |'))!;
+  assert.equal(
+    markdownHeader,
+    `| parameter set | transport | ${MARKDOWN_COLUMNS.map((k) => metricInfo(k).markdown!.head).join(' | ')} | runs |`,
+  );
+
+  const html = await renderHtml(result);
+  const matrixTitles = [...html.matchAll(/data-chart="matrix-\d+"/g)].length;
+  assert.equal(matrixTitles, present(MATRIX_CHARTS).length, 'one matrix chart per catalog entry with data');
+  const parts = html.slice(html.indexOf('class="sortable latency-parts"'));
+  const partsHead = [...parts.slice(0, parts.indexOf('</thead>')).matchAll(/<th scope="col">([^<]*)<\/th>/g)].map(
+    (m) => m[1],
+  );
+  assert.deepEqual(
+    partsHead.slice(2),
+    present(LATENCY_PARTS).map((k) => labelWithUnit(k)),
+    'the latency-parts columns',
+  );
+
+  const cmp = compareWithBaseline(summarizeResult(result), result);
+  assert.deepEqual(
+    cmp.rows[0]!.cells.map((c) => c.metric),
+    present(BASELINE_METRICS),
+  );
+  const exported = new Set(githubActionBenchmark(result).smallerIsBetter.map((e) => e.extra!.split('metric ')[1]));
+  assert.deepEqual([...exported], present(EXPORTED_METRICS));
+});
+
+test('a result with a metric this version does not know loads, and the job table shows it under its raw name and unit', async () => {
+  const result = fixture('small-result.json');
+  for (const job of result.jobs)
+    for (const run of job.runs)
+      if (run.status === 'completed')
+        (run as CompletedRun & { metrics: Record<string, unknown> }).metrics['future_widgets_per_event'] = {
+          value: 4.5,
+          unit: 'requests/event',
+          better: 'lower',
+          kind: 'exact',
+        };
+  const loaded = parseResult(JSON.parse(JSON.stringify(result)));
+  const html = await renderHtml(loaded);
+  assert.match(html, /<th scope="col">future widgets per event \(requests\/event\)<\/th>/);
+  assert.match(html, /<td class="num" data-v="4.5">4.50<\/td>/);
 });

@@ -198,7 +198,7 @@ test('a window in which no event arrived has no per-event figures, and says so',
     'http_requests_per_event',
     'server_cpu_ms_per_1000_events',
     'server_bytes_out_per_event',
-  ])
+  ] as const)
     assert.equal(metrics[key], undefined, key);
   assert.equal(metrics['events_lost']!.value, 30);
   assert.ok(metrics['bytes_down_per_client_per_s']!.value > 0, 'per-client figures remain');

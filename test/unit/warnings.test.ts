@@ -10,6 +10,7 @@ import { runWarning, warn } from '../../bench/warnings.ts';
 import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
 import { classify, collectNotices } from '../../reports/warnings.ts';
 import { latencyChartInputs } from '../../reports/chart-data.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderHtml } from '../../reports/html.ts';
@@ -264,7 +265,8 @@ describe('classification follows the code, not the wording', () => {
     }
     // The loss fixture's saturated short-poll run, its sentence replaced: still named on the chart.
     const result = parseResult(raw('loss-result'));
-    const subtitles = (r: Result) => latencyChartInputs(r, { domain: [], range: [] }).map((c) => c.subtitle);
+    const subtitles = (r: Result) =>
+      latencyChartInputs(summarizeResult(r), { domain: [], range: [] }).map((c) => c.subtitle);
     const before = subtitles(result);
     assert.ok(
       before.some((s) => s.includes('WARNING: short-poll 1000ms saturated in 1 of 2 runs')),
