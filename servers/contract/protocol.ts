@@ -8,12 +8,9 @@
  * is that the only difference between two results is the transport.
  */
 
-/**
- * Every transport, named once: the servers' attachers, the clients, every schema's enum, the CLI and
- * the reports derive their lists from this one.
- */
-export const TRANSPORT_NAMES = ['short-poll', 'long-poll', 'sse', 'ws'] as const;
-export type TransportName = (typeof TRANSPORT_NAMES)[number];
+// Every transport is named once, by its traits record (transport-traits.ts): the servers' attachers,
+// the clients, every schema's enum, the CLI and the reports derive their lists from it.
+export { TRANSPORT_NAMES, type TransportName } from './transport-traits.ts';
 
 /** One feed event. `emittedAtNs` is the *scheduled* publish time on CLOCK_MONOTONIC (process.hrtime). */
 export interface FeedEvent {
@@ -22,10 +19,7 @@ export interface FeedEvent {
   payload: string;
 }
 
-/** Routes. The express/node:http twins serve the first two; the ws server upgrades on WS_PATH. */
-export const EVENTS_PATH = '/events';
-export const STREAM_PATH = '/stream';
-export const WS_PATH = '/ws';
+export { EVENTS_PATH, STREAM_PATH, WS_PATH } from './routes.ts';
 
 /**
  * The largest event payload, in bytes: what a scenario and the publisher's feed spec accept, and what

@@ -5,13 +5,14 @@
  * What sets one transport apart from the others, in one record per transport. Every place that used
  * to branch on a transport's name (the matrix, the load generator's prewarm, the orchestrator, the
  * server's start-up, the reports) reads these traits instead, so a new transport is its server file,
- * its client file, its name in TRANSPORT_NAMES and its record here.
+ * its client file, its record here (which names it) and one line in each of the two maps from name to
+ * implementation (servers/transports/index.ts, bench/clients/index.ts).
  *
- * It lives next to the names (protocol.ts) in the contract folder because both sides read it: servers
- * import nothing from bench, bench and reports import only this folder of servers/. It is data only (no runtime imports
- * beyond the wire contract), so the load process and the renderers can import it cheaply.
+ * It lives in the contract folder because both sides read it: servers import nothing from bench, bench
+ * and reports import only this folder of servers/. It is data only (no runtime imports beyond the
+ * routes), so the load process and the renderers can import it cheaply.
  */
-import { EVENTS_PATH, TRANSPORT_NAMES, type TransportName } from './protocol.ts';
+import { EVENTS_PATH } from './routes.ts';
 
 export interface TransportTraits {
   /** Human name for the headline's cards and sentences ("WebSocket"). */
@@ -54,8 +55,8 @@ export interface TransportTraits {
   readonly headline: 'reference' | number;
 }
 
-/** One record per transport; a transport without one fails `tsc`. */
-export const TRANSPORT_TRAITS: Readonly<Record<TransportName, TransportTraits>> = {
+/** One record per transport, in the order reports list them; its key is the transport's name. */
+const TRAITS = {
   'short-poll': {
     name: 'Short polling',
     colours: ['#e45756', '#f58518', '#9d3a2f', '#ff9d98', '#c9a227'],
@@ -93,7 +94,13 @@ export const TRANSPORT_TRAITS: Readonly<Record<TransportName, TransportTraits>> 
     jitPrewarm: null,
     headline: 0,
   },
-};
+} as const satisfies Record<string, TransportTraits>;
+
+export type TransportName = keyof typeof TRAITS;
+export const TRANSPORT_TRAITS: Readonly<Record<TransportName, TransportTraits>> = TRAITS;
+
+/** Every transport's name, in the record's order: a tuple, so zod can build its enum from it. */
+export const TRANSPORT_NAMES = Object.keys(TRAITS) as [TransportName, ...TransportName[]];
 
 export class UnknownTransportError extends Error {}
 
