@@ -1,3 +1,4 @@
+import { TRANSPORT_NAMES, TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
 import { defaultScenario } from './default.ts';
 import type { Scenario } from './schema.ts';
 
@@ -20,7 +21,8 @@ export const capacityScenario: Scenario = {
   name: 'capacity',
   description:
     'ws, sse and long polling at 1 event/s with 1,000, 5,000 and 10,000 clients from one load process (long polling reaches its server CPU ceiling at 10,000).',
-  transports: ['long-poll', 'sse', 'ws'],
+  // Every transport that holds its clients between events: one with a poll interval holds nothing.
+  transports: TRANSPORT_NAMES.filter((t) => !TRANSPORT_TRAITS[t].pollIntervalAxis),
   matrix: {
     ...defaultScenario.matrix,
     exclude: undefined,
