@@ -17,10 +17,7 @@ export interface ReportSummary {
   sets: Map<string, JobSummary[]>;
   headline: Headline | null;
   scalability: Scalability | null;
-  /**
-   * Collected on first use (the console has no use for them). reports/warnings.ts summarises the
-   * result once more for them: the one aggregation left outside this model.
-   */
+  /** Collected on first use (the console has no use for them), from the summaries above. */
   readonly notices: Notice[];
 }
 
@@ -35,7 +32,7 @@ export function summarizeResult(result: Result): ReportSummary {
     headline: headlineOf(sets),
     scalability: scalabilityOf(sets),
     get notices() {
-      return (notices ??= collectNotices(result));
+      return (notices ??= collectNotices(result, jobs));
     },
   };
 }

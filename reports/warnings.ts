@@ -4,7 +4,7 @@
  * Data only; each renderer shows it in its own way (the HTML report as a block at the top).
  */
 import type { Result, RunWarning } from '../bench/result-schema.ts';
-import { runWarningText, summarizeAll, transportLabel } from './aggregate.ts';
+import { runWarningText, summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
 
 export type NoticeKind = 'error' | 'loss' | 'saturation' | 'note';
 
@@ -54,7 +54,8 @@ export function classify(w: RunWarning): NoticeKind {
   }
 }
 
-export function collectNotices(result: Result): Notice[] {
+/** `jobs`: the result's job summaries when the caller has them (reports/summary.ts), so they are not built twice. */
+export function collectNotices(result: Result, jobs: JobSummary[] = summarizeAll(result)): Notice[] {
   const notices: Notice[] = [];
   if (result.status === 'interrupted')
     notices.push({
@@ -83,7 +84,7 @@ export function collectNotices(result: Result): Notice[] {
     });
   if (!result.calibration)
     notices.push({ kind: 'note', where: '', parameterSet: '', label: '', text: 'no calibration floor was measured' });
-  for (const s of summarizeAll(result)) {
+  for (const s of jobs) {
     const label = transportLabel(s.job);
     const where = `${label}, ${s.job.parameterSet}`;
     const at = { where, parameterSet: s.job.parameterSet, label };
