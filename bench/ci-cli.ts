@@ -22,9 +22,9 @@ import { writeReports } from './report-writer.ts';
 import { AgainstError, cleanupAgainstNow, runAgainst } from './ci/against.ts';
 import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
 import { ciScenario } from './scenarios/ci.ts';
-import { ConfigError } from '../reports/compare/config.ts';
-import { compareResults, UnusableComparison } from '../reports/compare/compare.ts';
-import { comparisonJson, renderComparisonMarkdown } from '../reports/compare/render.ts';
+import { ConfigError } from './gate/config.ts';
+import { compareResults, UnusableComparison } from './gate/compare.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../reports/comparison.ts';
 import { bencherBmf, githubActionBenchmark } from '../reports/exports.ts';
 
 export const CI_USAGE = `Usage: npm run bench:ci -- [options]

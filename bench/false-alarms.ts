@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommand, runCommand } from './command-line.ts';
 import { InputError } from './result-file.ts';
-import { ConfigError } from '../reports/compare/config.ts';
+import { ConfigError } from './gate/config.ts';
 import { stopAllChildren } from './child.ts';
 import { runPlan } from './orchestrator.ts';
 import { createProgressPrinter } from './progress.ts';

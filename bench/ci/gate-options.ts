@@ -3,7 +3,7 @@
  * (--alpha, --min-effect, --tolerance), shared by `npm run compare` and `npm run bench:ci`.
  */
 import { loadJsonFile } from '../result-file.ts';
-import { ConfigError, parseCompareConfig, type CompareConfig } from '../../reports/compare/config.ts';
+import { ConfigError, parseCompareConfig, type CompareConfig } from '../gate/config.ts';
 
 export const GATE_OPTIONS = {
   config: { type: 'string' },

@@ -2,11 +2,11 @@
  * A comparison as Markdown (job summary / PR comment; under the 65,000-character limit) and as JSON
  * (for tools). Regressions first, then improvements, then everything else folded.
  */
-import { escapeMarkdown as md, markdownCode } from '../escape.ts';
-import { signedPct } from '../format.ts';
-import { MARKDOWN_LIMIT } from '../markdown.ts';
-import { formatMetric, labelWithUnit } from '../metric-catalog.ts';
-import { EDGE_TOLERANCE_CAP, type Comparison, type MetricComparison } from './compare.ts';
+import { escapeMarkdown as md, markdownCode } from './escape.ts';
+import { signedPct } from './format.ts';
+import { MARKDOWN_LIMIT } from './markdown.ts';
+import { formatMetric, labelWithUnit } from './metric-catalog.ts';
+import { EDGE_TOLERANCE_CAP, type Comparison, type MetricComparison } from '../bench/gate/compare.ts';
 
 export interface ComparisonNames {
   baseline: string;

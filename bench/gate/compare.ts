@@ -8,8 +8,8 @@
  *   false alarm, and a minimum effect (relative and absolute) below which a change is "unchanged"
  *   however significant.
  */
-import type { CompletedRun, Job, Metric, Result } from '../../bench/result-schema.ts';
-import { median, transportLabel } from '../aggregate.ts';
+import type { CompletedRun, Job, Metric, Result } from '../result-schema.ts';
+import { median, transportLabel } from '../../reports/aggregate.ts';
 import { ruleFor, type CompareConfig, type ResolvedRule } from './config.ts';
 import { holm, welch } from './stats.ts';
 
