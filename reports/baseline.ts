@@ -5,7 +5,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
-import { contextDifferences, relative } from '../bench/gate/compare.ts';
+import { contextDifferences, relative } from './differences.ts';
 
 export const BASELINE_METRICS = [
   'latency_p50_us',
