@@ -14,8 +14,8 @@ import {
   encodeEventList,
   makePayload,
   type FeedEvent,
-} from '../servers/protocol.ts';
-import { newLatencyHistogram } from './load/histogram.ts';
+} from '../../servers/protocol.ts';
+import { newLatencyHistogram } from '../load/histogram.ts';
 
 /** Operations per timed sample. */
 export const BATCH = 1000;
