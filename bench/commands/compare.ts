@@ -4,12 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './command-line.ts';
-import { InputError, loadResultFile } from './result-file.ts';
-import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
-import { ConfigError } from './gate/config.ts';
-import { compareResults, UnusableComparison } from './gate/compare.ts';
-import { comparisonJson, renderComparisonMarkdown } from '../reports/comparison.ts';
+import { parseCommand } from './runner.ts';
+import { InputError, loadResultFile } from '../result-file.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../ci/gate-options.ts';
+import { ConfigError } from '../gate/config.ts';
+import { compareResults, UnusableComparison } from '../gate/compare.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';
 
 export const COMPARE_USAGE = `Usage: npm run compare -- <baseline.json> <candidate.json> [options]
 

@@ -14,15 +14,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './command-line.ts';
-import { InputError } from './result-file.ts';
-import { ConfigError } from './gate/config.ts';
-import { stopAllChildren } from './child.ts';
-import { runPlan } from './orchestrator.ts';
-import { createProgressPrinter } from './progress.ts';
-import { ciScenario } from './scenarios/ci.ts';
-import { gateConfig, GATE_OPTIONS } from './ci/gate-options.ts';
-import { analyzeFalseAlarms } from './ci/false-alarm-analysis.ts';
+import { parseCommand, runCommand } from './runner.ts';
+import { InputError } from '../result-file.ts';
+import { ConfigError } from '../gate/config.ts';
+import { stopAllChildren } from '../child.ts';
+import { runPlan } from '../orchestrator.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { ciScenario } from '../scenarios/ci.ts';
+import { gateConfig, GATE_OPTIONS } from '../ci/gate-options.ts';
+import { analyzeFalseAlarms } from '../ci/false-alarm-analysis.ts';
 
 export const FALSE_ALARMS_USAGE = `Usage: npm run bench:false-alarms -- [--comparisons 5] [--runs 6] [--resamples 20] [--out dir] [gate options]
 

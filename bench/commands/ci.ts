@@ -11,21 +11,21 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './command-line.ts';
-import { UsageError, parseInject } from './args.ts';
-import { stopAllChildren } from './child.ts';
-import { runPlan } from './orchestrator.ts';
-import { createProgressPrinter } from './progress.ts';
-import { InputError, loadResultFile } from './result-file.ts';
-import type { Result } from './result-schema.ts';
-import { writeReports } from './report-writer.ts';
-import { AgainstError, cleanupAgainstNow, runAgainst } from './ci/against.ts';
-import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
-import { ciScenario } from './scenarios/ci.ts';
-import { ConfigError } from './gate/config.ts';
-import { compareResults, UnusableComparison } from './gate/compare.ts';
-import { comparisonJson, renderComparisonMarkdown } from '../reports/comparison.ts';
-import { bencherBmf, githubActionBenchmark } from '../reports/exports.ts';
+import { parseCommand, runCommand } from './runner.ts';
+import { UsageError, parseInject } from '../args.ts';
+import { stopAllChildren } from '../child.ts';
+import { runPlan } from '../orchestrator.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { InputError, loadResultFile } from '../result-file.ts';
+import type { Result } from '../result-schema.ts';
+import { writeReports } from '../report-writer.ts';
+import { AgainstError, cleanupAgainstNow, runAgainst } from '../ci/against.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../ci/gate-options.ts';
+import { ciScenario } from '../scenarios/ci.ts';
+import { ConfigError } from '../gate/config.ts';
+import { compareResults, UnusableComparison } from '../gate/compare.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';
+import { bencherBmf, githubActionBenchmark } from '../../reports/exports.ts';
 
 export const CI_USAGE = `Usage: npm run bench:ci -- [options]
 

@@ -1,14 +1,14 @@
 /**
  * `npm run bench:throughput` and `npm run bench:micro`: the two side measurements (raw HTTP
  * throughput per framework with autocannon, per-event CPU costs with tinybench). Printing only;
- * the measuring lives in side/throughput.ts and side/micro.ts.
+ * the measuring lives in bench/side/.
  */
 import { parseArgs } from 'node:util';
-import { runMicro } from './side/micro.ts';
-import { pinSelfToLoadCores, runThroughput } from './side/throughput.ts';
-import { detectPinning } from './child.ts';
-import { stopAllChildren } from './child.ts';
-import { median } from '../reports/aggregate.ts';
+import { runMicro } from '../side/micro.ts';
+import { pinSelfToLoadCores, runThroughput } from '../side/throughput.ts';
+import { detectPinning } from '../child.ts';
+import { stopAllChildren } from '../child.ts';
+import { median } from '../../reports/aggregate.ts';
 
 const USAGE = `Usage:
   npm run bench:throughput -- [--duration <s>] [--connections <n>] [--runs <n>] [--json]

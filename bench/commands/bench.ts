@@ -1,18 +1,18 @@
 /**
  * `npm run bench`: parse options, run the plan, print the comparison. Argument parsing lives in
- * args.ts, running in orchestrator.ts, rendering in reports/; this file only wires them and owns
- * the exit code and Ctrl-C.
+ * bench/args.ts, running in bench/orchestrator.ts, rendering in reports/; this file only wires them
+ * and owns the exit code and Ctrl-C.
  */
 import path from 'node:path';
-import { USAGE, UsageError, parseCli } from './args.ts';
-import { runPlan } from './orchestrator.ts';
-import { createProgressPrinter } from './progress.ts';
-import { stopAllChildren } from './child.ts';
-import { planDescriptors, readDescriptorLimits } from './descriptors.ts';
-import { renderConsole } from '../reports/console.ts';
-import { renderSamplesPerCell, renderTimeBreakdown } from '../reports/time-breakdown.ts';
-import { stemOf, writeReports } from './report-writer.ts';
-import { runCommand } from './command-line.ts';
+import { USAGE, UsageError, parseCli } from '../args.ts';
+import { runPlan } from '../orchestrator.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { stopAllChildren } from '../child.ts';
+import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
+import { renderConsole } from '../../reports/console.ts';
+import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
+import { stemOf, writeReports } from '../report-writer.ts';
+import { runCommand } from './runner.ts';
 
 async function main(): Promise<number> {
   let options;
