@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './runner.ts';
+import { parseCommand, runCommand } from './runner.ts';
 import { InputError, loadResultFile } from '../result-file.ts';
 import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../ci/gate-options.ts';
 import { ConfigError } from '../gate/config.ts';
@@ -31,7 +31,7 @@ function write(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const parsed = parseCommand(
     {
       name: 'pollbench compare',
@@ -65,9 +65,4 @@ function main(): number {
   }
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  process.stderr.write(`pollbench compare: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-}
+runCommand('pollbench compare', main);
