@@ -79,6 +79,35 @@ export function wholeNumbers<K extends string>(
 }
 
 /**
+ * Ctrl-C (SIGINT) and SIGTERM for a command that runs children. The first one aborts the returned
+ * signal and says `<name>: <SIGNAL>: stopping; <kept>`: main starts nothing more, keeps what
+ * finished and returns 130. A second one does not wait: `now` (a synchronous last clean-up, e.g.
+ * a temporary worktree), then `stopChildren`, then exit 130. `stopChildren` is a parameter for the
+ * same reason as runCommand's `cleanup`.
+ */
+export function stopOnInterrupt(
+  name: string,
+  kept: string,
+  stopChildren: () => Promise<void>,
+  now?: () => void,
+): AbortSignal {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++interrupts === 1) {
+      process.stderr.write(`\n${name}: ${signal}: stopping; ${kept}\n`);
+      abort.abort(new Error(`interrupted by ${signal}`));
+    } else {
+      now?.();
+      void stopChildren().finally(() => process.exit(130));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return abort.signal;
+}
+
+/**
  * The tail every async command shares: exit with what `main` returns; on a thrown error print one
  * line `<name>: <message>` (never a stack trace), run `cleanup` (the commands that start children
  * pass stopAllChildren, so none outlives the command), and exit 1. `cleanup` is a parameter so

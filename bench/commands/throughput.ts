@@ -5,7 +5,7 @@
 import { pinSelfToLoadCores, runThroughput } from '../side/throughput.ts';
 import { detectPinning, stopAllChildren } from '../child.ts';
 import { median } from '../../reports/aggregate.ts';
-import { parseCommand, runCommand, wholeNumbers, type Command } from './runner.ts';
+import { parseCommand, runCommand, stopOnInterrupt, wholeNumbers, type Command } from './runner.ts';
 
 const COMMAND: Command = {
   name: 'pollbench throughput',
@@ -27,8 +27,7 @@ async function main(): Promise<number> {
   const n = wholeNumbers(COMMAND, values, { duration: [5, 3600], connections: [50, 10_000], runs: [3, 100] });
   if (typeof n === 'number') return n;
 
-  const abort = new AbortController();
-  process.on('SIGINT', () => abort.abort());
+  const signal = stopOnInterrupt('pollbench throughput', 'finished runs are printed', stopAllChildren);
   const detected = detectPinning();
   pinSelfToLoadCores(detected);
   const { rows, pinning } = await runThroughput({
@@ -36,7 +35,7 @@ async function main(): Promise<number> {
     durationS: n.duration,
     connections: n.connections,
     repetitions: n.runs,
-    signal: abort.signal,
+    signal,
   });
   await stopAllChildren();
   if (values.json) process.stdout.write(`${JSON.stringify({ pinning, rows }, null, 1)}\n`);
@@ -52,7 +51,7 @@ async function main(): Promise<number> {
         `median: express ${Math.round(med('express'))} req/s, node:http ${Math.round(med('node'))} req/s: node:http answers ${(med('node') / med('express')).toFixed(2)}x as many\n`,
       );
   }
-  return abort.signal.aborted ? 130 : 0;
+  return signal.aborted ? 130 : 0;
 }
 
 runCommand('pollbench throughput', main, stopAllChildren);
