@@ -20,7 +20,7 @@ import { InputError, loadResultFile } from '../result-file.ts';
 import type { Result } from '../result-schema.ts';
 import { writeReports } from '../report-writer.ts';
 import { AgainstError, cleanupAgainstNow, runAgainst } from '../ci/against.ts';
-import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../ci/gate-options.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../gate/options.ts';
 import { ciScenario } from '../scenarios/ci.ts';
 import { ConfigError } from '../gate/config.ts';
 import { compareResults, UnusableComparison } from '../gate/compare.ts';

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommand, runCommand } from './runner.ts';
 import { InputError, loadResultFile } from '../result-file.ts';
-import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../ci/gate-options.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../gate/options.ts';
 import { ConfigError } from '../gate/config.ts';
 import { compareResults, UnusableComparison } from '../gate/compare.ts';
 import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';

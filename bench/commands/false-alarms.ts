@@ -21,7 +21,7 @@ import { stopAllChildren } from '../child.ts';
 import { runPlan } from '../orchestrator.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { ciScenario } from '../scenarios/ci.ts';
-import { gateConfig, GATE_OPTIONS } from '../ci/gate-options.ts';
+import { gateConfig, GATE_OPTIONS } from '../gate/options.ts';
 import { analyzeFalseAlarms } from '../ci/false-alarm-analysis.ts';
 
 export const FALSE_ALARMS_USAGE = `Usage: npm run bench:false-alarms -- [--comparisons 5] [--runs 6] [--resamples 20] [--out dir] [gate options]
