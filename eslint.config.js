@@ -14,4 +14,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Renderers only render: from bench/ they may import types (the result schema, the gate's
+    // Comparison), never code, so a saved result can be re-rendered without the harness.
+    files: ['reports/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/bench/**'],
+              allowTypeImports: true,
+              message: 'reports/ may import only types from bench/',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -5,7 +5,7 @@
  */
 import type { MetricKey, Result } from '../bench/result-schema.ts';
 import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
-import { contextDifferences, relative } from './compare/compare.ts';
+import { contextDifferences, relative } from './differences.ts';
 import { BASELINE_METRICS } from './metric-catalog.ts';
 import type { ReportSummary } from './summary.ts';
 

@@ -58,13 +58,13 @@ export interface MetricEntry {
   /** Exported to CI benchmark tools (github-action-benchmark, Bencher): worth tracking over time. */
   exported?: number;
   /**
-   * The gate's built-in rule (reports/compare/config.ts); fields as in its config file. Absent: gated
+   * The gate's built-in rule (bench/gate/config.ts); fields as in its config file. Absent: gated
    * with the global thresholds.
    */
   gate?: GateRule;
 }
 
-/** The per-metric settings of the gate's config file (reports/compare/config.ts metricRuleSchema). */
+/** The per-metric settings of the gate's config file (bench/gate/config.ts metricRuleSchema). */
 interface GateRule {
   gate?: boolean;
   minEffect?: number;

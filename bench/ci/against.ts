@@ -4,8 +4,9 @@
  * time, interleaved, so machine drift (thermal, noisy neighbours, page cache) hits both alike. The
  * order alternates every round (A B, B A, A B, ...) so that neither side always runs first.
  *
- * Each side runs its own bench/cli.ts with the profile spelled out as options, so the baseline is
- * measured by the baseline's own harness, and a baseline that predates the "ci" scenario still works.
+ * Each side runs its own `npm run bench` entry with the profile spelled out as options, so the
+ * baseline is measured by the baseline's own harness, and a baseline that predates the "ci" scenario
+ * still works.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -108,10 +109,18 @@ function installDependencies(
     );
 }
 
+/**
+ * Where a checkout keeps its `npm run bench` entry: bench/commands/bench.ts, or bench/cli.ts in
+ * checkouts from before the commands got their own folder (a baseline ref may be that old).
+ */
+const BENCH_ENTRIES = ['bench/commands/bench.ts', 'bench/cli.ts'];
+
 /** Runs one repetition of the profile with a checkout's own CLI; resolves with its exit code. */
 function runSide(cwd: string, args: string[], logFile: string, signal: AbortSignal): Promise<number> {
+  const entry = BENCH_ENTRIES.map((f) => path.join(cwd, f)).find((f) => existsSync(f));
+  if (!entry) return Promise.reject(new AgainstError(`${cwd} has neither ${BENCH_ENTRIES.join(' nor ')}`));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(cwd, 'bench/cli.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

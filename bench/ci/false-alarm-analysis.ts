@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Result } from '../result-schema.ts';
-import { compareResults } from '../../reports/compare/compare.ts';
-import type { CompareConfig } from '../../reports/compare/config.ts';
+import { compareResults } from '../gate/compare.ts';
+import type { CompareConfig } from '../gate/config.ts';
 
 /** The repetitions `pick` accepts, of every job, renumbered from 1: one side of one comparison. */
 export function sliceRuns(result: Result, pick: (repetition: number) => boolean): Result {

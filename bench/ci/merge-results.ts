@@ -1,7 +1,7 @@
 /**
  * Merges result files of the same profile, each holding one repetition per job (one invocation of a
- * checkout's bench/cli.ts), into one result with every run of every job, repetitions renumbered in
- * the order the files are given. Pure. The context is the first file's (with the last finish time);
+ * checkout's `npm run bench` entry), into one result with every run of every job, repetitions
+ * renumbered in the order the files are given. Pure. The context is the first file's (with the last finish time);
  * the calibration is the first file's.
  */
 import { RESULT_SCHEMA_VERSION, type Job, type Result } from '../result-schema.ts';

@@ -18,7 +18,7 @@ export const ciScenario: Scenario = {
 };
 
 /**
- * The same profile as command-line options, for running another checkout's bench/cli.ts (which may
+ * The same profile as command-line options, for running another checkout's `npm run bench` entry (which may
  * predate the "ci" scenario) with exactly these settings, one repetition per invocation.
  */
 export function ciProfileArgs(s: Scenario = ciScenario): string[] {

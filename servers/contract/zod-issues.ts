@@ -1,7 +1,7 @@
 /**
  * Contract (servers/contract/). Imported by every process entry that validates its input (servers/main.ts,
  * bench/publisher/main.ts), the scenario check (bench/matrix.ts), the result schema and the gate's
- * config (reports/compare/config.ts).
+ * config (bench/gate/config.ts).
  *
  * One line for a failed zod parse: `path: message` per issue, joined with "; " ("(root)" for an
  * issue on the whole value). It lives in the contract folder because the servers may not import from

@@ -1,7 +1,9 @@
 /**
- * `bench:ci --against` end to end with stub checkouts: a throwaway git repo whose bench/cli.ts only
+ * `bench:ci --against` end to end with stub checkouts: a throwaway git repo whose bench entry only
  * copies a fixture result to its --out folder, so the worktree, the interleaving, the merge, the
- * compare and the clean-up run for real in seconds, without benchmarks.
+ * compare and the clean-up run for real in seconds, without benchmarks. The committed baseline has
+ * the entry where checkouts from before bench/commands/ kept it (bench/cli.ts); the working tree
+ * (the candidate) also has it at bench/commands/bench.ts, so both layouts run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,12 +45,14 @@ function stubRepo(): string {
   writeFileSync(path.join(dir, '.gitignore'), 'node_modules\nresults\n');
   git('add', '.');
   git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'stub');
+  mkdirSync(path.join(dir, 'bench/commands'));
+  writeFileSync(path.join(dir, 'bench/commands/bench.ts'), STUB);
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
 }
 
 const ci = (cwd: string, args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ci-cli.ts'), ...args], {
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/commands/ci.ts'), ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 120_000,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseResult } from '../../bench/result-schema.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/cli.ts')];
+const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/commands/bench.ts')];
 
 /** PIDs of pollbench child processes (servers, load generators, publishers) on this machine. */
 function pollbenchChildren(): Set<number> {

@@ -19,7 +19,7 @@ const fixture = (name: string) => path.join(FIXTURES, name);
 test('compare: a regression exits 1 with the Markdown verdict; the same result exits 0; --json and --markdown write files', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-compare-'));
   try {
-    const worse = cli('bench/compare-cli.ts', [
+    const worse = cli('bench/commands/compare.ts', [
       fixture('small-result.json'),
       fixture('loss-result.json'),
       '--json',
@@ -36,7 +36,7 @@ test('compare: a regression exits 1 with the Markdown verdict; the same result e
     assert.equal(json.schema, 'pollbench-comparison/1');
     assert.equal(json.verdict, 'regressed');
 
-    const same = cli('bench/compare-cli.ts', [fixture('small-result.json'), fixture('small-result.json')]);
+    const same = cli('bench/commands/compare.ts', [fixture('small-result.json'), fixture('small-result.json')]);
     assert.equal(same.status, 0, same.stderr);
     assert.match(same.stdout, /^## pollbench: no regression/);
   } finally {
@@ -69,7 +69,7 @@ test('compare: unusable input exits 2 with one clear line', () => {
       ],
     ];
     for (const [args, message] of cases) {
-      const r = cli('bench/compare-cli.ts', args);
+      const r = cli('bench/commands/compare.ts', args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr.split('\n')[0]!, message);
       assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
@@ -83,11 +83,11 @@ test('bench:ci: an unknown git ref or conflicting options exit 2 before running 
   const dir = mkdtempSync(path.join(tmpdir(), 'pollbench-ci-'));
   try {
     const before = spawnSync('git', ['worktree', 'list'], { cwd: ROOT, encoding: 'utf8' }).stdout;
-    const unknown = cli('bench/ci-cli.ts', ['--against', 'no-such-ref-anywhere', '--out', dir]);
+    const unknown = cli('bench/commands/ci.ts', ['--against', 'no-such-ref-anywhere', '--out', dir]);
     assert.equal(unknown.status, 2, unknown.stderr);
     assert.match(unknown.stderr, /"no-such-ref-anywhere" is not a commit in this repository/);
     assert.equal(spawnSync('git', ['worktree', 'list'], { cwd: ROOT, encoding: 'utf8' }).stdout, before);
-    const both = cli('bench/ci-cli.ts', [
+    const both = cli('bench/commands/ci.ts', [
       '--against',
       'HEAD',
       '--baseline',
@@ -97,7 +97,7 @@ test('bench:ci: an unknown git ref or conflicting options exit 2 before running 
     ]);
     assert.equal(both.status, 2);
     assert.match(both.stderr, /give --against or --baseline, not both/);
-    const runs = cli('bench/ci-cli.ts', ['--runs', 'many', '--out', dir]);
+    const runs = cli('bench/commands/ci.ts', ['--runs', 'many', '--out', dir]);
     assert.equal(runs.status, 2);
     assert.match(runs.stderr, /--runs must be a whole number/);
     assert.ok(!existsSync(path.join(dir, 'candidate.json')), 'nothing ran');

@@ -1,8 +1,8 @@
 /** The side measurements run for real, briefly, and report sane numbers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runMicro } from '../../bench/micro.ts';
-import { runThroughput } from '../../bench/throughput.ts';
+import { runMicro } from '../../bench/side/micro.ts';
+import { runThroughput } from '../../bench/side/throughput.ts';
 import { detectPinning, liveChildPids } from '../../bench/child.ts';
 
 test('micro: every task reports a positive mean and tail, and ops/s is the mean read as a rate', async () => {

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { runPlan } from '../../bench/orchestrator.ts';
 import type { Result } from '../../bench/result-schema.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
-import { compareResults, type Comparison } from '../../reports/compare/compare.ts';
-import { parseCompareConfig } from '../../reports/compare/config.ts';
+import { compareResults, type Comparison } from '../../bench/gate/compare.ts';
+import { parseCompareConfig } from '../../bench/gate/config.ts';
 
 const scenario: Scenario = {
   name: 'gate',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/report-cli.ts')];
+const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/commands/report.ts')];
 const FIXTURES = path.join(ROOT, 'test/fixtures');
 const report = (args: string[]) =>
   spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

@@ -12,9 +12,9 @@ import {
   UnusableComparison,
   type Comparison,
   type MetricComparison,
-} from '../../reports/compare/compare.ts';
-import { DEFAULT_RULES, parseCompareConfig, ConfigError } from '../../reports/compare/config.ts';
-import { comparisonJson, renderComparisonMarkdown } from '../../reports/compare/render.ts';
+} from '../../bench/gate/compare.ts';
+import { DEFAULT_RULES, parseCompareConfig, ConfigError } from '../../bench/gate/config.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';
 import { MARKDOWN_LIMIT } from '../../reports/markdown.ts';
 
 const FIXTURE = parseResult(

@@ -15,7 +15,7 @@ import {
   metricInfo,
   orderMetricKeys,
 } from '../../reports/metric-catalog.ts';
-import { DEFAULT_RULES } from '../../reports/compare/config.ts';
+import { DEFAULT_RULES } from '../../bench/gate/config.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderHtml } from '../../reports/html.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { holm, welch, type WelchResult } from '../../reports/compare/stats.ts';
+import { holm, welch, type WelchResult } from '../../bench/gate/stats.ts';
 
 /** |actual - expected| within 1e-9 of |expected| (or 1e-12 absolute near zero). */
 function close(actual: number, expected: number, label: string): void {

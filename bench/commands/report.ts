@@ -5,10 +5,10 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './command-line.ts';
-import type { Result } from './result-schema.ts';
-import { InputError, loadResultFile as load } from './result-file.ts';
-import { stemOf, writeReports } from './report-writer.ts';
+import { parseCommand, runCommand } from './runner.ts';
+import type { Result } from '../result-schema.ts';
+import { InputError, loadResultFile as load } from '../result-file.ts';
+import { stemOf, writeReports } from '../report-writer.ts';
 
 export const REPORT_USAGE = `Usage: npm run report -- <result.json> [options]
 

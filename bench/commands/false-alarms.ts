@@ -14,15 +14,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './command-line.ts';
-import { InputError } from './result-file.ts';
-import { ConfigError } from '../reports/compare/config.ts';
-import { stopAllChildren } from './child.ts';
-import { runPlan } from './orchestrator.ts';
-import { createProgressPrinter } from './progress.ts';
-import { ciScenario } from './scenarios/ci.ts';
-import { gateConfig, GATE_OPTIONS } from './ci/gate-options.ts';
-import { analyzeFalseAlarms } from './ci/false-alarm-analysis.ts';
+import { parseCommand, runCommand, stopOnInterrupt } from './runner.ts';
+import { InputError } from '../result-file.ts';
+import { ConfigError } from '../gate/config.ts';
+import { stopAllChildren } from '../child.ts';
+import { runPlan } from '../orchestrator.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { ciScenario } from '../scenarios/ci.ts';
+import { gateConfig, GATE_OPTIONS } from '../gate/options.ts';
+import { analyzeFalseAlarms } from '../ci/false-alarm-analysis.ts';
 
 export const FALSE_ALARMS_USAGE = `Usage: npm run bench:false-alarms -- [--comparisons 5] [--runs 6] [--resamples 20] [--out dir] [gate options]
 
@@ -67,9 +67,7 @@ async function main(): Promise<number> {
   }
   const outDir = values.out ?? path.join('results', 'false-alarms');
   mkdirSync(outDir, { recursive: true });
-  const abort = new AbortController();
-  process.on('SIGINT', () => abort.abort(new Error('interrupted')));
-  process.on('SIGTERM', () => abort.abort(new Error('interrupted')));
+  const signal = stopOnInterrupt('pollbench false-alarms', 'finished runs are kept', stopAllChildren);
 
   const progress = createProgressPrinter();
   const { result } = await runPlan({
@@ -77,7 +75,7 @@ async function main(): Promise<number> {
     profile: 'default',
     outDir,
     command: ['bench:false-alarms', ...process.argv.slice(2)],
-    signal: abort.signal,
+    signal,
     onProgress: (p) => progress.update(p),
   });
   progress.done();

@@ -5,11 +5,11 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './command-line.ts';
-import { InputError, loadResultFile } from './result-file.ts';
-import { writeAtomic } from './result-store.ts';
-import { renderHtml } from '../reports/html.ts';
-import { renderPagesIndex, type PublishedRun } from '../reports/pages-index.ts';
+import { parseCommand, runCommand } from './runner.ts';
+import { InputError, loadResultFile } from '../result-file.ts';
+import { writeAtomic } from '../result-store.ts';
+import { renderHtml } from '../../reports/html.ts';
+import { renderPagesIndex, type PublishedRun } from '../../reports/pages-index.ts';
 
 export const PAGES_USAGE = `Usage: npm run pages -- <result.json> <site-dir> [--title <text>]
 

@@ -2,11 +2,11 @@
  * A comparison as Markdown (job summary / PR comment; under the 65,000-character limit) and as JSON
  * (for tools). Regressions first, then improvements, then everything else folded.
  */
-import { escapeMarkdown as md, markdownCode } from '../escape.ts';
-import { signedPct } from '../format.ts';
-import { MARKDOWN_LIMIT } from '../markdown.ts';
-import { formatMetric, labelWithUnit } from '../metric-catalog.ts';
-import { EDGE_TOLERANCE_CAP, type Comparison, type MetricComparison } from './compare.ts';
+import { escapeMarkdown as md, markdownCode } from './escape.ts';
+import { signedPct } from './format.ts';
+import { MARKDOWN_LIMIT } from './markdown.ts';
+import { formatMetric, labelWithUnit } from './metric-catalog.ts';
+import type { Comparison, MetricComparison } from '../bench/gate/compare.ts';
 
 export interface ComparisonNames {
   baseline: string;
@@ -71,7 +71,7 @@ export function renderComparisonMarkdown(cmp: Comparison, names: ComparisonNames
       `Noisy metrics (latency, CPU, memory) use Welch's t-test on run-level values (n = completed runs per side), a minimum effect of ${(cmp.config.minEffect * 100).toFixed(0)}% (and a per-metric absolute floor), ` +
       `and Holm-Bonferroni over the ${cmp.noisyTests} gated tests: at most a ${(cmp.config.alpha * 100).toFixed(0)}% chance of any false alarm among the noisy metrics of this comparison (uncorrected, ${cmp.uncorrectedExpectedFalseAlarms.toFixed(1)} false alarms would be expected between identical code). ` +
       'The confidence intervals shown are per metric, before that adjustment, relative to the baseline mean. ' +
-      `Polling's per-event bytes and requests also tolerate one response per window edge (2 / responses in the window, at most ${EDGE_TOLERANCE_CAP}x the tolerance).`,
+      `Polling's per-event bytes and requests also tolerate one response per window edge (2 / responses in the window, at most ${cmp.edgeToleranceCap}x the tolerance).`,
   );
   out.push('');
   if (cmp.contextDifferences.length)

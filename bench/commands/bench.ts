@@ -1,18 +1,18 @@
 /**
  * `npm run bench`: parse options, run the plan, print the comparison. Argument parsing lives in
- * args.ts, running in orchestrator.ts, rendering in reports/; this file only wires them and owns
- * the exit code and Ctrl-C.
+ * bench/args.ts, running in bench/orchestrator.ts, rendering in reports/; this file only wires them
+ * and owns the exit code and Ctrl-C.
  */
 import path from 'node:path';
-import { USAGE, UsageError, parseCli } from './args.ts';
-import { runPlan } from './orchestrator.ts';
-import { createProgressPrinter } from './progress.ts';
-import { stopAllChildren } from './child.ts';
-import { planDescriptors, readDescriptorLimits } from './descriptors.ts';
-import { renderConsole } from '../reports/console.ts';
-import { renderSamplesPerCell, renderTimeBreakdown } from '../reports/time-breakdown.ts';
-import { stemOf, writeReports } from './report-writer.ts';
-import { runCommand } from './command-line.ts';
+import { USAGE, UsageError, parseCli } from '../args.ts';
+import { runPlan } from '../orchestrator.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { stopAllChildren } from '../child.ts';
+import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
+import { renderConsole } from '../../reports/console.ts';
+import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
+import { stemOf, writeReports } from '../report-writer.ts';
+import { runCommand, stopOnInterrupt } from './runner.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -37,20 +37,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(`\npollbench: ${signal}: stopping; finished runs are kept in the result file\n`);
-      abort.abort(new Error(`interrupted by ${signal}`));
-    } else {
-      // A second Ctrl-C: stop children now and leave.
-      void stopAllChildren().finally(() => process.exit(130));
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signal = stopOnInterrupt('pollbench', 'finished runs are kept in the result file', stopAllChildren);
 
   const progress = createProgressPrinter();
   const { result, file } = await runPlan({
@@ -58,7 +45,7 @@ async function main(): Promise<number> {
     profile: options.profile,
     outDir: options.outDir,
     command: process.argv.slice(2),
-    signal: abort.signal,
+    signal,
     onProgress: (p) => progress.update(p),
     ...(options.inject ? { inject: options.inject } : {}),
   });

@@ -1,9 +1,10 @@
 /**
  * The gate's thresholds from the command line: a config file (--config) and single overrides
- * (--alpha, --min-effect, --tolerance), shared by `npm run compare` and `npm run bench:ci`.
+ * (--alpha, --min-effect, --tolerance), shared by `npm run compare`, `bench:ci` and
+ * `bench:false-alarms`.
  */
 import { loadJsonFile } from '../result-file.ts';
-import { ConfigError, parseCompareConfig, type CompareConfig } from '../../reports/compare/config.ts';
+import { ConfigError, parseCompareConfig, type CompareConfig } from './config.ts';
 
 export const GATE_OPTIONS = {
   config: { type: 'string' },

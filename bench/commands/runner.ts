@@ -1,8 +1,9 @@
 /**
- * The argument handling every pollbench command shares: node's parseArgs in strict mode, `--help`
- * printing the usage (exit 0), and any bad option or wrong number of files as one clear line plus
- * the usage (exit 2), never a stack trace; and the tail that runs a command's main and exits
- * (`runCommand`).
+ * The shared runner of every pollbench command (one file per npm script in this folder): node's
+ * parseArgs in strict mode, `--help` printing the usage (exit 0), and any bad option, out-of-range
+ * number or wrong number of files as one clear line plus the usage (exit 2), never a stack trace;
+ * and the tail that runs a command's main and exits with its code (`runCommand`: a crash is one
+ * line and exit 1; interrupted commands return 130).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -54,6 +55,56 @@ export function parseCommand<O extends Options>(command: Command, argv: string[]
 function usageError(command: Command, message: string): number {
   process.stderr.write(`${command.name}: ${message}\n\n${command.usage}\n`);
   return 2;
+}
+
+/**
+ * Whole-number options, each from 1 to its max, or its default when absent: the numbers, or (like
+ * parseCommand) the exit code 2 after one usage line about the first bad one.
+ */
+export function wholeNumbers<K extends string>(
+  command: Command,
+  values: Partial<Record<NoInfer<K>, string | boolean>>,
+  specs: Record<K, [fallback: number, max: number]>,
+): Record<K, number> | number {
+  const out = {} as Record<K, number>;
+  for (const name of Object.keys(specs) as K[]) {
+    const [fallback, max] = specs[name];
+    const raw = values[name];
+    if (raw === undefined) out[name] = fallback;
+    else if (typeof raw === 'string' && /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= max)
+      out[name] = Number(raw);
+    else return usageError(command, `--${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+  }
+  return out;
+}
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM for a command that runs children. The first one aborts the returned
+ * signal and says `<name>: <SIGNAL>: stopping; <kept>`: main starts nothing more, keeps what
+ * finished and returns 130. A second one does not wait: `now` (a synchronous last clean-up, e.g.
+ * a temporary worktree), then `stopChildren`, then exit 130. `stopChildren` is a parameter for the
+ * same reason as runCommand's `cleanup`.
+ */
+export function stopOnInterrupt(
+  name: string,
+  kept: string,
+  stopChildren: () => Promise<void>,
+  now?: () => void,
+): AbortSignal {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++interrupts === 1) {
+      process.stderr.write(`\n${name}: ${signal}: stopping; ${kept}\n`);
+      abort.abort(new Error(`interrupted by ${signal}`));
+    } else {
+      now?.();
+      void stopChildren().finally(() => process.exit(130));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return abort.signal;
 }
 
 /**

@@ -14,9 +14,9 @@ import {
   encodeEventList,
   makePayload,
   type FeedEvent,
-} from '../servers/contract/protocol.ts';
-import { newLatencyHistogram } from './load/histogram.ts';
-import { nowNs } from '../servers/contract/clock.ts';
+} from '../../servers/contract/protocol.ts';
+import { newLatencyHistogram } from '../load/histogram.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
 
 /** Operations per timed sample. */
 export const BATCH = 1000;

@@ -8,8 +8,9 @@
  *   false alarm, and a minimum effect (relative and absolute) below which a change is "unchanged"
  *   however significant.
  */
-import type { CompletedRun, Job, Metric, Result } from '../../bench/result-schema.ts';
-import { anyMetric, median, transportLabel } from '../aggregate.ts';
+import type { CompletedRun, Job, Metric, Result } from '../result-schema.ts';
+import { anyMetric, median, transportLabel } from '../../reports/aggregate.ts';
+import { contextDifferences, relative } from '../../reports/differences.ts';
 import { ruleFor, type CompareConfig, type ResolvedRule } from './config.ts';
 import { holm, welch } from './stats.ts';
 
@@ -56,6 +57,8 @@ export interface Comparison {
   /** Jobs with completed baseline runs and none in the candidate: unverifiable, so they fail the gate. */
   jobsFailedInCandidate: string[];
   contextDifferences: string[];
+  /** The edge allowance's cap (a multiple of the tolerance) this comparison used: the renderer states it. */
+  edgeToleranceCap: number;
   /** Welch tests in the gated family: what Holm corrects for. */
   noisyTests: number;
   /** Without correction, alpha x tests false alarms would be expected between identical code. */
@@ -79,27 +82,6 @@ function side(values: number[]): SideSummary {
   };
 }
 
-/** Relative change; NaN when the baseline is 0 and the value moved. Shared with the report's baseline section. */
-export const relative = (diff: number, base: number) =>
-  base === 0 ? (diff === 0 ? 0 : Number.NaN) : diff / Math.abs(base);
-
-/** What differs between the environments of two results, in words: changes that may explain a difference. */
-export function contextDifferences(baseline: Result, candidate: Result): string[] {
-  const out: string[] = [];
-  const a = baseline.context;
-  const c = candidate.context;
-  if (a.node !== c.node) out.push(`Node ${a.node} vs ${c.node}`);
-  if (a.cpu.model !== c.cpu.model || a.cpu.count !== c.cpu.count)
-    out.push(`CPU ${a.cpu.count} x ${a.cpu.model} vs ${c.cpu.count} x ${c.cpu.model}`);
-  if (JSON.stringify(a.scenario.timing) !== JSON.stringify(c.scenario.timing))
-    out.push('different timing (warm-up, window or drain)');
-  if (a.scenario.framework !== c.scenario.framework)
-    out.push(`framework ${a.scenario.framework} vs ${c.scenario.framework}`);
-  if (JSON.stringify(a.inject) !== JSON.stringify(c.inject))
-    out.push('a regression injected on purpose in one of them');
-  return out;
-}
-
 /** Direction of a change for a metric: worse when it moves against `better`. */
 const worse = (diff: number, better: Metric['better']) => (better === 'lower' ? diff > 0 : diff < 0);
 
@@ -118,7 +100,7 @@ function edgeTolerance(m: MetricComparison, rule: ResolvedRule, fewestRequests: 
 }
 
 /** The edge allowance never exceeds this multiple of the configured tolerance (3% by default). */
-export const EDGE_TOLERANCE_CAP = 3;
+const EDGE_TOLERANCE_CAP = 3;
 
 function exactVerdict(m: MetricComparison, rule: ResolvedRule, fewestRequests: number): void {
   const diff = m.candidate.median - m.baseline.median;
@@ -248,6 +230,7 @@ export function compareResults(baseline: Result, candidate: Result, config: Comp
     jobsOnlyInCandidate: [...candJobs.keys()].filter((id) => !baseJobs.has(id)),
     jobsFailedInCandidate,
     contextDifferences: contextDiffs,
+    edgeToleranceCap: EDGE_TOLERANCE_CAP,
     noisyTests: family.length,
     uncorrectedExpectedFalseAlarms: family.length * config.alpha,
     regressions,

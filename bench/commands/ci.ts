@@ -11,21 +11,21 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './command-line.ts';
-import { UsageError, parseInject } from './args.ts';
-import { stopAllChildren } from './child.ts';
-import { runPlan } from './orchestrator.ts';
-import { createProgressPrinter } from './progress.ts';
-import { InputError, loadResultFile } from './result-file.ts';
-import type { Result } from './result-schema.ts';
-import { writeReports } from './report-writer.ts';
-import { AgainstError, cleanupAgainstNow, runAgainst } from './ci/against.ts';
-import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
-import { ciScenario } from './scenarios/ci.ts';
-import { ConfigError } from '../reports/compare/config.ts';
-import { compareResults, UnusableComparison } from '../reports/compare/compare.ts';
-import { comparisonJson, renderComparisonMarkdown } from '../reports/compare/render.ts';
-import { bencherBmf, githubActionBenchmark } from '../reports/exports.ts';
+import { parseCommand, runCommand, stopOnInterrupt } from './runner.ts';
+import { UsageError, parseInject } from '../args.ts';
+import { stopAllChildren } from '../child.ts';
+import { runPlan } from '../orchestrator.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { InputError, loadResultFile } from '../result-file.ts';
+import type { Result } from '../result-schema.ts';
+import { writeReports } from '../report-writer.ts';
+import { AgainstError, cleanupAgainstNow, runAgainst } from '../ci/against.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../gate/options.ts';
+import { ciScenario } from '../scenarios/ci.ts';
+import { ConfigError } from '../gate/config.ts';
+import { compareResults, UnusableComparison } from '../gate/compare.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';
+import { bencherBmf, githubActionBenchmark } from '../../reports/exports.ts';
 
 export const CI_USAGE = `Usage: npm run bench:ci -- [options]
 
@@ -85,19 +85,7 @@ async function main(): Promise<number> {
   const outDir = values.out ?? path.join('results', 'ci');
   mkdirSync(outDir, { recursive: true });
 
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++interrupts === 1) {
-      process.stderr.write(`\npollbench ci: ${signal}: stopping; finished runs are kept\n`);
-      abort.abort(new Error(`interrupted by ${signal}`));
-    } else {
-      cleanupAgainstNow();
-      void stopAllChildren().finally(() => process.exit(130));
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signal = stopOnInterrupt('pollbench ci', 'finished runs are kept', stopAllChildren, cleanupAgainstNow);
 
   let baseline: Result | undefined = storedBaseline;
   let candidate: Result;
@@ -109,7 +97,7 @@ async function main(): Promise<number> {
         ref: values.against,
         runs,
         outDir,
-        signal: abort.signal,
+        signal,
         inject,
         log: (l) => process.stderr.write(`pollbench ci: ${l}\n`),
       });
@@ -120,7 +108,7 @@ async function main(): Promise<number> {
     } catch (err) {
       if (err instanceof AgainstError) {
         process.stderr.write(`pollbench ci: ${err.message}\n`);
-        return abort.signal.aborted ? 130 : 2;
+        return signal.aborted ? 130 : 2;
       }
       throw err;
     }
@@ -131,7 +119,7 @@ async function main(): Promise<number> {
       profile: 'default',
       outDir: path.join(outDir, 'runs'),
       command: ['bench:ci', ...process.argv.slice(2)],
-      signal: abort.signal,
+      signal,
       onProgress: (p) => progress.update(p),
       ...(inject ? { inject } : {}),
     });

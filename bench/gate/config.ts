@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { formatZodIssues } from '../../servers/contract/zod-issues.ts';
-import { GATE_RULES } from '../metric-catalog.ts';
+import { GATE_RULES } from '../../reports/metric-catalog.ts';
 
 export const metricRuleSchema = z.object({
   /** Whether a regression of this metric fails the gate (others are reported, never fail it). */

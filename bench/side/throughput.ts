@@ -7,11 +7,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { ManagedChild, type Pinning } from './child.ts';
-import { PublisherProcess } from './publisher/client.ts';
-import { EVENTS_PATH } from '../servers/contract/protocol.ts';
-import type { FromServer, ToServer } from '../servers/contract/server-ipc.ts';
-import type { Framework } from '../servers/contract/server-config.ts';
+import { ManagedChild, type Pinning } from '../child.ts';
+import { PublisherProcess } from '../publisher/client.ts';
+import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
+import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
+import type { Framework } from '../../servers/contract/server-config.ts';
 
 export interface ThroughputRow {
   framework: Framework;

@@ -4,12 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand } from './command-line.ts';
-import { InputError, loadResultFile } from './result-file.ts';
-import { GATE_OPTIONS, GATE_USAGE, gateConfig } from './ci/gate-options.ts';
-import { ConfigError } from '../reports/compare/config.ts';
-import { compareResults, UnusableComparison } from '../reports/compare/compare.ts';
-import { comparisonJson, renderComparisonMarkdown } from '../reports/compare/render.ts';
+import { parseCommand, runCommand } from './runner.ts';
+import { InputError, loadResultFile } from '../result-file.ts';
+import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../gate/options.ts';
+import { ConfigError } from '../gate/config.ts';
+import { compareResults, UnusableComparison } from '../gate/compare.ts';
+import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';
 
 export const COMPARE_USAGE = `Usage: npm run compare -- <baseline.json> <candidate.json> [options]
 
@@ -31,7 +31,7 @@ function write(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const parsed = parseCommand(
     {
       name: 'pollbench compare',
@@ -65,9 +65,4 @@ function main(): number {
   }
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  process.stderr.write(`pollbench compare: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-}
+runCommand('pollbench compare', main);
