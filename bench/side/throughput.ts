@@ -11,7 +11,8 @@ import { ManagedChild, type Pinning } from '../child.ts';
 import { PublisherProcess } from '../publisher/client.ts';
 import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
-import type { Framework } from '../../servers/contract/server-config.ts';
+import type { Framework, ServerConfig } from '../../servers/contract/server-config.ts';
+import { TRANSPORT_NAMES, TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
 
 export interface ThroughputRow {
   framework: Framework;
@@ -32,6 +33,9 @@ export interface ThroughputOptions {
   signal: AbortSignal;
 }
 
+/** The transport that polls on an interval: every request it gets is answered at once, which is what is measured. */
+const POLLED = TRANSPORT_NAMES.find((t) => TRANSPORT_TRAITS[t].pollIntervalAxis)!;
+
 async function measureOnce(
   framework: Framework,
   options: ThroughputOptions,
@@ -48,11 +52,12 @@ async function measureOnce(
     [
       JSON.stringify({
         role: 'feed',
-        transport: 'short-poll',
+        transport: POLLED,
         framework,
         perMessageDeflate: false,
         feed: { upstream: { host: '127.0.0.1', port: feed.port }, ringCapacity: 1000 },
-      }),
+        host: '127.0.0.1',
+      } satisfies ServerConfig),
     ],
     pinning.serverCpus,
   );
