@@ -17,6 +17,7 @@ import type { TransportName } from '../../servers/transports/index.ts';
 import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
 import {
   MAX_WAIT_MS,
+  TRANSPORT_NAMES,
   decodeEvent,
   decodeEventList,
   type ErrorBody,
@@ -613,7 +614,7 @@ describe('close() leaves no handles behind', () => {
     },
   };
 
-  for (const transport of ['short-poll', 'long-poll', 'sse', 'ws'] as const) {
+  for (const transport of TRANSPORT_NAMES) {
     test(`${transport}: with a client connected`, async () => {
       const baseline = countWatched();
       const server = await startServer(feedConfig(transport, 'node'));
