@@ -8,11 +8,22 @@ import {
   ScenarioError,
   jobId,
 } from '../../bench/matrix.ts';
-import { defaultScenario } from '../../bench/scenarios/default.ts';
+import { defaultScenario as registeredDefault } from '../../bench/scenarios/default.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/transport-traits.ts';
 import { scenarios } from '../../bench/scenarios/index.ts';
 import type { Scenario } from '../../bench/scenarios/schema.ts';
 
 const clone = (s: Scenario): Scenario => structuredClone(s);
+
+/**
+ * The default scenario with the four transports the hand-worked counts below assume. The real default
+ * runs every registered transport (tested below), so a new transport joins it without changing them.
+ */
+const defaultScenario: Scenario = { ...registeredDefault, transports: ['short-poll', 'long-poll', 'sse', 'ws'] };
+
+test('the default scenario runs every registered transport, in the registry order', () => {
+  assert.deepEqual(registeredDefault.transports, TRANSPORT_NAMES);
+});
 
 describe('expandScenario', () => {
   test('default: (2 rates x 2 audiences - the excluded 1/s x 50) x (2 short-poll intervals + long-poll + sse + ws) = 15 jobs', () => {
