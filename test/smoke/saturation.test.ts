@@ -64,8 +64,16 @@ describe('smoke: per-event figures at saturation (long polling the server cannot
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the run really is past the ceiling: the server is saturated, delivery lags and answers carry many events', () => {
-    assert.ok(metric('server_event_loop_utilization') > 0.9, `server ELU ${metric('server_event_loop_utilization')}`);
+  // Which side gives out first depends on the runtime: on Node 20 the express server (event loop
+  // busy 100%, the load generator ~80%); on Node 24 the load generator (96% of its core, the server's
+  // loop ~75% busy). Either way delivery lags and answers coalesce, which is what the figures below
+  // must survive, and the run names the CPU that limited it.
+  test('the run really is past the ceiling: a CPU is saturated, delivery lags and answers carry many events', () => {
+    const figures = `server ELU ${metric('server_event_loop_utilization')}, load CPU ${metric('load_cpu_fraction')}`;
+    assert.ok(run.bottleneck, `a bottleneck is named (${figures})`);
+    if (run.bottleneck.resource === 'server-cpu') assert.ok(metric('server_event_loop_utilization') > 0.9, figures);
+    else assert.equal(run.bottleneck.resource, 'load-cpu', `${run.bottleneck.resource}: ${figures}`);
+    if (run.bottleneck.resource === 'load-cpu') assert.ok(metric('load_cpu_fraction') > 0.8, figures);
     assert.ok(metric('http_requests_per_event') < 0.5, `requests per event ${metric('http_requests_per_event')}`);
     // Lagging: the window received other events than those scheduled in it.
     assert.notEqual(run.audit!.eventsReceived, metric('events_delivered'));
