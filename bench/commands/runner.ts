@@ -115,11 +115,25 @@ export function stopOnInterrupt(
  */
 export function runCommand(name: string, main: () => Promise<number>, cleanup?: () => Promise<void>): void {
   main().then(
-    (code) => process.exit(code),
+    (code) => exitAfterOutput(code),
     async (err: unknown) => {
       process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
       if (cleanup) await cleanup();
-      process.exit(1);
+      exitAfterOutput(1);
     },
   );
+}
+
+/**
+ * Exits once stdout and stderr have handed over what was written to them. Writes to pipes are
+ * synchronous on Linux but not on macOS, where exiting at once could cut a report piped into another
+ * program; an empty write's callback runs after every earlier write on that stream.
+ */
+function exitAfterOutput(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
