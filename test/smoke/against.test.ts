@@ -3,7 +3,8 @@
  * copies a fixture result to its --out folder, so the worktree, the interleaving, the merge, the
  * compare and the clean-up run for real in seconds, without benchmarks. The committed baseline has
  * the entry where checkouts from before bench/commands/ kept it (bench/cli.ts); the working tree
- * (the candidate) also has it at bench/commands/bench.ts, so both layouts run.
+ * (the candidate) has it at bench/commands/bench.ts, so both layouts run. The candidate's old entry
+ * fails if started, so preferring the old entry where both exist fails the test.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,6 +48,10 @@ function stubRepo(): string {
   git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'stub');
   mkdirSync(path.join(dir, 'bench/commands'));
   writeFileSync(path.join(dir, 'bench/commands/bench.ts'), STUB);
+  writeFileSync(
+    path.join(dir, 'bench/cli.ts'),
+    "console.error('the old entry ran where the new one exists'); process.exit(1);\n",
+  );
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
 }
