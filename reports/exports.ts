@@ -20,7 +20,6 @@ export interface GabEntry {
 }
 
 /** Metrics worth tracking over time (catalog `exported`); the rest describe the harness or are redundant. */
-export { EXPORTED_METRICS };
 
 function entries(result: Result) {
   return summarizeAll(result).flatMap((s) =>

@@ -3,6 +3,7 @@
  * measuring lives in bench/side/micro.ts.
  */
 import { runMicro } from '../side/micro.ts';
+import { MAX_PAYLOAD_BYTES } from '../../servers/contract/protocol.ts';
 import { parseCommand, runCommand, wholeNumbers, type Command } from './runner.ts';
 
 const COMMAND: Command = {
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const n = wholeNumbers(COMMAND, values, { time: [500, 60_000], payload: [256, 1_048_576] });
+  const n = wholeNumbers(COMMAND, values, { time: [500, 60_000], payload: [256, MAX_PAYLOAD_BYTES] });
   if (typeof n === 'number') return n;
   const rows = await runMicro({ timeMs: n.time, payloadBytes: n.payload });
   if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);

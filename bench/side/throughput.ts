@@ -11,7 +11,7 @@ import { ManagedChild, type Pinning } from '../child.ts';
 import { PublisherProcess } from '../publisher/client.ts';
 import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import type { FromServer, ToServer } from '../../servers/contract/server-ipc.ts';
-import type { Framework, ServerConfig } from '../../servers/contract/server-config.ts';
+import { frameworkSchema, type Framework, type ServerConfig } from '../../servers/contract/server-config.ts';
 import { TRANSPORT_NAMES, TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
 
 export interface ThroughputRow {
@@ -102,7 +102,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<{ rows:
   const publisher = new PublisherProcess(pinning.loadCpus);
   try {
     for (let repetition = 1; repetition <= options.repetitions && !options.signal.aborted; repetition++) {
-      for (const framework of ['express', 'node'] as const) {
+      for (const framework of frameworkSchema.options) {
         if (options.signal.aborted) break;
         rows.push({ repetition, ...(await measureOnce(framework, options, pinning, publisher)) });
       }
