@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Result } from './result-schema.ts';
+import type { Renderable } from '../reports/summary.ts';
 import { writeAtomic } from './result-store.ts';
 import { renderHtml } from '../reports/html.ts';
 import { renderMarkdown } from '../reports/markdown.ts';
@@ -16,7 +17,8 @@ export interface WrittenReports {
 }
 
 export interface ReportInput {
-  result: Result;
+  /** The result, or its summary when the caller renders other outputs of it too (built once). */
+  result: Renderable;
   /** Output path without extension, e.g. results/2026-...-default */
   stem: string;
   baseline?: { result: Result; name: string };

@@ -25,7 +25,7 @@ export interface JobSummary {
   metrics: Partial<Record<MetricKey, MetricSummary>>;
 }
 
-/** The median (mean of the middle two for an even count; NaN when empty): the one definition reports, the comparison and the extras share. */
+/** The median (mean of the middle two for an even count; NaN when empty): the one definition the reports, the gate and the side benchmarks share. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -70,11 +70,6 @@ export function summarizeJob(job: Job): JobSummary {
   );
   const warnings = completed.flatMap((r) => r.warnings.map((w) => runWarningText(r.repetition, w)));
   return { job, completed, planned: job.runs.length, errors, warnings, metrics };
-}
-
-/** Jobs grouped by parameter set, in the order they appear in the result. */
-export function groupByParameterSet(result: Result): Map<string, JobSummary[]> {
-  return groupSummaries(summarizeAll(result));
 }
 
 /** Summaries grouped by their parameter set, in the order given. */

@@ -5,7 +5,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { transportLabel, type JobSummary } from './aggregate.ts';
-import { summarizeResult } from './summary.ts';
+import { summaryOf, type Renderable } from './summary.ts';
 import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
 const ROWS = CONSOLE_ROWS.map((key) => {
@@ -49,7 +49,9 @@ export function renderCalibration(result: Result): string {
   ].join('\n');
 }
 
-export function renderConsole(result: Result): string {
+export function renderConsole(input: Renderable): string {
+  const summary = summaryOf(input);
+  const result = summary.result;
   const ctx = result.context;
   const out: string[] = [];
   const reps = ctx.scenario.repetitions;
@@ -59,7 +61,7 @@ export function renderConsole(result: Result): string {
   out.push(`HTTP framework: ${ctx.scenario.framework}; pinning: ${ctx.pinning.note}; result status: ${result.status}`);
   out.push('');
   out.push(renderCalibration(result));
-  for (const [parameterSet, summaries] of summarizeResult(result).sets) {
+  for (const [parameterSet, summaries] of summary.sets) {
     out.push('');
     out.push(
       `== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,

@@ -7,8 +7,8 @@
  *   keeps the direction on its side (a threshold's upper or lower boundary), so each measure's slug
  *   ends in its direction and `bencherThresholdFlags` lists the boundary to set for each.
  */
-import type { Result } from '../bench/result-schema.ts';
-import { summarizeAll, transportLabel } from './aggregate.ts';
+import { transportLabel } from './aggregate.ts';
+import { summaryOf, type Renderable } from './summary.ts';
 import { EXPORTED_METRICS, metricInfo } from './metric-catalog.ts';
 
 export interface GabEntry {
@@ -21,8 +21,8 @@ export interface GabEntry {
 
 /** Metrics worth tracking over time (catalog `exported`); the rest describe the harness or are redundant. */
 
-function entries(result: Result) {
-  return summarizeAll(result).flatMap((s) =>
+function entries(input: Renderable) {
+  return summaryOf(input).jobs.flatMap((s) =>
     EXPORTED_METRICS.flatMap((key) => {
       const m = s.metrics[key];
       if (!m) return [];
@@ -32,8 +32,8 @@ function entries(result: Result) {
   );
 }
 
-export function githubActionBenchmark(result: Result): { smallerIsBetter: GabEntry[]; biggerIsBetter: GabEntry[] } {
-  const all = entries(result).map(({ bench, key, info, m }) => ({
+export function githubActionBenchmark(input: Renderable): { smallerIsBetter: GabEntry[]; biggerIsBetter: GabEntry[] } {
+  const all = entries(input).map(({ bench, key, info, m }) => ({
     better: m.better,
     entry: {
       name: `${bench} | ${info.label}`,
@@ -55,9 +55,9 @@ export type Bmf = Record<string, Record<string, { value: number; lower_value?: n
 export const bencherMeasure = (key: string, better: 'lower' | 'higher') =>
   `${key.replace(/_/g, '-')}-${better}-is-better`;
 
-export function bencherBmf(result: Result): Bmf {
+export function bencherBmf(input: Renderable): Bmf {
   const bmf: Bmf = {};
-  for (const { bench, key, m } of entries(result)) {
+  for (const { bench, key, m } of entries(input)) {
     (bmf[bench] ??= {})[bencherMeasure(key, m.better)] = {
       value: m.median,
       ...(m.n > 1 ? { lower_value: m.min, upper_value: m.max } : {}),
@@ -67,9 +67,9 @@ export function bencherBmf(result: Result): Bmf {
 }
 
 /** The `bencher run` threshold flags matching each exported measure's direction. */
-export function bencherThresholdFlags(result: Result): string[] {
+export function bencherThresholdFlags(input: Renderable): string[] {
   const measures = new Map<string, 'lower' | 'higher'>();
-  for (const { key, m } of entries(result)) measures.set(bencherMeasure(key, m.better), m.better);
+  for (const { key, m } of entries(input)) measures.set(bencherMeasure(key, m.better), m.better);
   return [...measures].flatMap(([measure, better]) => [
     '--threshold-measure',
     measure,

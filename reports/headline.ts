@@ -6,12 +6,10 @@
  * nearest 1 event/s), with the most clients among those, where short polling and at least one other
  * transport completed. The choice is stated next to the figures.
  */
-import type { Result } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/contract/transport-traits.ts';
 import { times } from './format.ts';
 import {
   closestToOnePerSecond,
-  groupByParameterSet,
   medianOf,
   parameterSetText,
   totalBytesPerEvent,
@@ -65,12 +63,10 @@ function usable(s: JobSummary): boolean {
   return s.completed.length > 0 && Number.isFinite(medianOf(s, 'latency_p50_us'));
 }
 
-/** null when the result has no parameter set with both a short-polling reference and another transport. */
-export function computeHeadline(result: Result): Headline | null {
-  return headlineOf(groupByParameterSet(result));
-}
-
-/** The headline from a result's job summaries by parameter set (reports/summary.ts). */
+/**
+ * The headline from a result's job summaries by parameter set (reports/summary.ts); null when no
+ * parameter set has both a short-polling reference and another transport.
+ */
 export function headlineOf(sets: Map<string, JobSummary[]>): Headline | null {
   const candidates = [...sets]
     .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter(usable) }))

@@ -41,7 +41,7 @@ import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
 import { divideToDisplay, entryOf, MATRIX_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
-import { summarizeResult, type ReportSummary } from './summary.ts';
+import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import type { Notice } from './warnings.ts';
 
 export interface HtmlOptions {
@@ -226,11 +226,12 @@ async function figure(chart: Chart): Promise<string> {
 
 const figures = (list: Chart[]) => Promise.all(list.map(figure)).then((parts) => parts.join('\n'));
 
-export async function renderHtml(result: Result, options: HtmlOptions = {}): Promise<string> {
+export async function renderHtml(input: Renderable, options: HtmlOptions = {}): Promise<string> {
+  // The result aggregated once for every part of the page (or by the caller, for all its outputs).
+  const summary = summaryOf(input);
+  const result = summary.result;
   const ctx = result.context;
   const colors = transportColors(transportSeries(result));
-  // The result aggregated once for every part of the page.
-  const summary = summarizeResult(result);
   const c = charts(summary, colors);
   const [latencySvg, costSvg, matrixSvg, scalabilitySvg] = await Promise.all([
     figures(c.latency),

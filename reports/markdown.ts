@@ -10,7 +10,7 @@ import { escapeMarkdown as md, markdownCode } from './escape.ts';
 import { signedPct } from './format.ts';
 import { headlineSentence } from './headline.ts';
 import { entryOf, formatMetric, labelWithUnit, MARKDOWN_COLUMNS } from './metric-catalog.ts';
-import { summarizeResult, type ReportSummary } from './summary.ts';
+import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import { NOTICE_TITLES } from './warnings.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
@@ -41,10 +41,11 @@ function addWithin(out: string[], lines: string[], budget: number): number {
   return 0;
 }
 
-export function renderMarkdown(result: Result, options: MarkdownOptions = {}): string {
+export function renderMarkdown(input: Renderable, options: MarkdownOptions = {}): string {
+  const summary = summaryOf(input);
+  const result = summary.result;
   const ctx = result.context;
   const reps = ctx.scenario.repetitions;
-  const summary = summarizeResult(result);
   // Reserve room for the sections after the job table so that a huge table cannot crowd them out.
   const out: string[] = [];
   out.push(`## pollbench: scenario "${md(ctx.scenario.name)}"`);

@@ -6,11 +6,9 @@
  * divided by 2^20 (Mibit/s). Here the same projection runs on the bytes pollbench measured at the
  * socket per delivered event, in both Mbit/s (10^6) and Mibit/s (2^20).
  */
-import type { Result } from '../bench/result-schema.ts';
 import {
   closestToOnePerSecond,
   eventRate,
-  groupByParameterSet,
   overheadBytesPerEvent,
   parameterSetText,
   totalBytesPerEvent,
@@ -71,14 +69,10 @@ function project(bytes: number) {
 }
 
 /**
- * Measured bytes from the parameter set nearest one event per second (per-event bytes of polling
- * depend on how many polls an event costs, so the rate matters), most clients among those.
+ * The table from a result's job summaries by parameter set (reports/summary.ts). Measured bytes come
+ * from the parameter set nearest one event per second (per-event bytes of polling depend on how many
+ * polls an event costs, so the rate matters), most clients among those.
  */
-export function computeScalability(result: Result): Scalability | null {
-  return scalabilityOf(groupByParameterSet(result));
-}
-
-/** The table from a result's job summaries by parameter set (reports/summary.ts). */
 export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | null {
   const sets = [...bySet]
     .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter((s) => s.completed.length > 0) }))

@@ -21,6 +21,16 @@ export interface ReportSummary {
   readonly notices: Notice[];
 }
 
+/**
+ * What a renderer takes: a result, or its summary when the caller renders several outputs of one
+ * result (bench, ci) and builds the summary once for all of them.
+ */
+export type Renderable = Result | ReportSummary;
+
+export function summaryOf(input: Renderable): ReportSummary {
+  return 'sets' in input ? input : summarizeResult(input);
+}
+
 export function summarizeResult(result: Result): ReportSummary {
   const jobs = summarizeAll(result);
   const sets = groupSummaries(jobs);

@@ -10,6 +10,7 @@ import { createProgressPrinter } from '../progress.ts';
 import { stopAllChildren } from '../child.ts';
 import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
 import { renderConsole } from '../../reports/console.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
 import { stemOf, writeReports } from '../report-writer.ts';
 import { runCommand, stopOnInterrupt } from './runner.ts';
@@ -51,8 +52,10 @@ async function main(): Promise<number> {
   });
   progress.done();
 
+  // Aggregated once for the console table and both reports.
+  const summary = summarizeResult(result);
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-  else process.stdout.write(renderConsole(result));
+  else process.stdout.write(renderConsole(summary));
   // After the tables (on stderr under --json, so stdout stays one JSON document).
   const after = options.json ? process.stderr : process.stdout;
   after.write(`\n${renderSamplesPerCell(result)}\n${renderTimeBreakdown(result)}`);
@@ -61,7 +64,7 @@ async function main(): Promise<number> {
   process.stderr.write(`\nResult: ${shown(file)} (also ${path.join(options.outDir, 'latest.json')})\n`);
   let reportFailed = false;
   try {
-    const reports = await writeReports({ result, stem: stemOf(file) });
+    const reports = await writeReports({ result: summary, stem: stemOf(file) });
     process.stderr.write(`Markdown summary: ${shown(reports.markdown)}\nHTML report: ${shown(reports.html)}\n`);
   } catch (err) {
     // The result is already on disk; `npm run report` can render it again once the cause is fixed.

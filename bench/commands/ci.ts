@@ -26,6 +26,7 @@ import { ConfigError } from '../gate/config.ts';
 import { compareResults, UnusableComparison } from '../gate/compare.ts';
 import { comparisonJson, renderComparisonMarkdown } from '../../reports/comparison.ts';
 import { bencherBmf, githubActionBenchmark } from '../../reports/exports.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 
 export const CI_USAGE = `Usage: npm run bench:ci -- [options]
 
@@ -130,17 +131,19 @@ async function main(): Promise<number> {
 
   writeJson(path.join(outDir, 'candidate.json'), candidate);
   if (baseline) writeJson(path.join(outDir, 'baseline.json'), baseline);
+  // Aggregated once for the Markdown, the HTML and both exports.
+  const summary = summarizeResult(candidate);
   const reports = await writeReports({
-    result: candidate,
+    result: summary,
     stem: path.join(outDir, 'report'),
     ...(baseline ? { baseline: { result: baseline, name: baselineName } } : {}),
   });
-  const gab = githubActionBenchmark(candidate);
+  const gab = githubActionBenchmark(summary);
   writeJson(path.join(outDir, 'github-action-benchmark-smaller.json'), gab.smallerIsBetter);
   // github-action-benchmark rejects an empty file; today every exported metric is lower-is-better.
   if (gab.biggerIsBetter.length)
     writeJson(path.join(outDir, 'github-action-benchmark-bigger.json'), gab.biggerIsBetter);
-  writeJson(path.join(outDir, 'bencher.json'), bencherBmf(candidate));
+  writeJson(path.join(outDir, 'bencher.json'), bencherBmf(summary));
 
   const failedRuns = candidate.jobs.some((j) => j.runs.some((r) => r.status === 'errored'));
   let code = failedRuns ? 1 : 0;

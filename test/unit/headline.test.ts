@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { computeHeadline, fmtTimes, headlineSentence } from '../../reports/headline.ts';
+import { fmtTimes, headlineSentence } from '../../reports/headline.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 import { parseResult, type CompletedRun, type Job, type Result } from '../../bench/result-schema.ts';
 import { tinyResult } from '../helpers/tiny-result.ts';
+
+/** The headline as every renderer gets it: from the summary model. */
+const computeHeadline = (result: Result) => summarizeResult(result).headline;
 
 const fixture = (name: string): Result =>
   parseResult(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')));

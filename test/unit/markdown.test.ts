@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { MARKDOWN_LIMIT, renderMarkdown } from '../../reports/markdown.ts';
-import { computeHeadline, fmtMs, fmtTimes } from '../../reports/headline.ts';
+import { fmtMs, fmtTimes } from '../../reports/headline.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 import { collectNotices } from '../../reports/warnings.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
@@ -31,7 +32,7 @@ const ALL_JOBS_COLUMNS = 10;
 test('the headline names WebSocket, SSE and long polling with the ratios against short polling', () => {
   const result = fixture('small-result.json');
   const text = renderMarkdown(result);
-  const h = computeHeadline(result)!;
+  const h = summarizeResult(result).headline!;
   assert.match(
     text,
     /\*\*Headline\*\* at 1 event\/s to 20 clients, 256-byte payload, compared with short polling every 1000 ms:/,

@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderConsole } from '../../reports/console.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderHtml } from '../../reports/html.ts';
+import { bencherBmf, githubActionBenchmark } from '../../reports/exports.ts';
+import { summarizeResult, summaryOf } from '../../reports/summary.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
 
 const FIXTURES = ['small-result', 'quick-result', 'loss-result', 'errored-result'];
@@ -94,4 +96,15 @@ test('the HTML normaliser keeps every data label and drops only geometry', () =>
     normaliseHtml(`<p>a</p> <figure>${svg}</figure>`),
     '<p>a</p>\n<figure>\n<svg width=10 height=20>\n  label: ms: 1.5\n  text: p99\n</svg>\n</figure>\n',
   );
+});
+
+test('a summary built once renders every output exactly as the result does (bench and ci pass one)', async () => {
+  const result = fixture('small-result');
+  const summary = summarizeResult(result);
+  assert.equal(summaryOf(summary), summary, 'a summary is used as given, not rebuilt');
+  assert.equal(renderConsole(summary), renderConsole(result));
+  assert.equal(renderMarkdown(summary), renderMarkdown(result));
+  assert.equal(await renderHtml(summary), await renderHtml(result));
+  assert.deepEqual(githubActionBenchmark(summary), githubActionBenchmark(result));
+  assert.deepEqual(bencherBmf(summary), bencherBmf(result));
 });

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import {
   HISTORICAL_2010,
   PROJECTION_CLIENTS,
-  computeScalability,
   projectBitsPerSecond,
   toMbitPerS,
   toMibitPerS,
 } from '../../reports/scalability.ts';
 import { parseResult } from '../../bench/result-schema.ts';
+import { summarizeResult } from '../../reports/summary.ts';
 
 /** Digits after the decimal point of a printed figure: "6.6" -> 1, "665" -> 0, "0.015" -> 3. */
 const decimals = (printed: string) => (printed.includes('.') ? printed.split('.')[1]!.length : 0);
@@ -44,7 +44,7 @@ test('the measured projection uses bytes per delivered event both ways, from the
   const result = parseResult(
     JSON.parse(readFileSync(new URL('../fixtures/quick-result.json', import.meta.url), 'utf8')),
   );
-  const s = computeScalability(result)!;
+  const s = summarizeResult(result).scalability!;
   assert.ok(s, 'a projection for a result with completed runs');
   assert.equal(s.rows.length, result.jobs.length);
   for (const row of s.rows) {
