@@ -11,7 +11,7 @@
 //   (`httpStack: 'framework' | 'ws'`, `kind: 'tcp' | 'ws'`): the other side of a comparison, the
 //   switch's expression, or the literal's contextual type;
 // - an entry of ALLOW below: a named declaration in a file where the name means something else and
-//   nothing types it. It excuses values only, never a comparison, a case or a key.
+//   nothing types it. It excuses one value, never a comparison, a case or a key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -43,8 +43,8 @@ interface Allowed {
 
 /**
  * Names that mean something else where the type checker cannot tell, because nothing types them. An
- * entry excuses a literal used as a value in that declaration, never a comparison, a case or a key, so
- * it cannot hide a branch on a transport.
+ * entry excuses one literal used as a value in that declaration, never a comparison, a case or a key,
+ * so it cannot hide a branch on a transport or a second use.
  */
 const ALLOW: readonly Allowed[] = [
   {
@@ -186,7 +186,8 @@ function transportLiterals(
         const entry = branch
           ? undefined
           : allowed.find((a) => a.file === relative && a.name === node.text && a.within === within);
-        if (entry) used.add(entry);
+        // One value each: a second 'ws' in the same declaration is a new use and needs its own review.
+        if (entry && !used.has(entry)) used.add(entry);
         else report(node);
       }
     } else if (ts.isIdentifier(node) && NAMES.has(node.text) && isPropertyName(node)) {
@@ -243,8 +244,9 @@ test('the check finds every transport name, and only where it names a transport'
     "echo('ws');", // not flagged: the argument is checked against the echo kinds
     'const sse = 1;', // not flagged: a variable, not a literal or a key
     "const PACKAGES = ['express', 'ws'];", // not flagged: allow-listed below (the npm package)
+    "const STACKS = ['ws', 'ws'];", // the first is allow-listed, the second is flagged
     "function packages(p: string) { return p === 'ws' ? ['ws'] : []; }", // the comparison is flagged, the value allowed
-    'export { a, b, list, kind, rank, held, isHeld, isWs, fourth, sse, PACKAGES, packages, WebSocket };',
+    'export { a, b, list, kind, rank, held, isHeld, isWs, fourth, sse, PACKAGES, STACKS, packages, WebSocket };',
     'export type { Held, Traits };',
   ].join('\n');
   const fileName = path.join(ROOT, 'bench', 'example.ts');
@@ -263,6 +265,7 @@ test('the check finds every transport name, and only where it names a transport'
   const p = ts.createProgram([fileName], options, host);
   const allowed: Allowed[] = [
     { file: 'bench/example.ts', name: 'ws', within: 'PACKAGES', reason: 'the npm package' },
+    { file: 'bench/example.ts', name: 'ws', within: 'STACKS', reason: 'one stack label' },
     { file: 'bench/example.ts', name: 'ws', within: 'packages', reason: 'the npm package' },
   ];
   const used = new Set<Allowed>();
@@ -288,6 +291,7 @@ test('the check finds every transport name, and only where it names a transport'
     "bench/example.ts:16: 'ws'",
     'bench/example.ts:17: ws',
     "bench/example.ts:23: 'ws'",
+    "bench/example.ts:24: 'ws'",
   ]);
   assert.deepEqual([...used], allowed);
   // The example compiles, so its types are the ones the comments describe.
