@@ -6,7 +6,7 @@ export const burstyScenario: Scenario = {
   ...defaultScenario,
   name: 'bursty',
   description:
-    'Bursts of 10 events every 1000 ms to 200 clients, 256-byte payload; short polling every 1000 ms and 250 ms.',
+    'Bursts of 10 events every 1000 ms to 200 clients, 256-byte payload; poll intervals of 1000 ms and 250 ms.',
   matrix: {
     ...defaultScenario.matrix,
     exclude: undefined,

@@ -11,7 +11,7 @@ export const ciScenario: Scenario = {
   ...defaultScenario,
   name: 'ci',
   description:
-    'CI profile: all four transports at 5 events/s to 50 clients, 256-byte payload; short polling every 500 ms; 6 repetitions.',
+    'CI profile: every transport at 5 events/s to 50 clients, 256-byte payload; poll interval of 500 ms; 6 repetitions.',
   matrix: { shapes: [{ kind: 'steady', ratePerSec: 5 }], clients: [50], payloadBytes: [256], pollIntervalMs: [500] },
   timing: { ...defaultScenario.timing, measureMs: 2000 },
   repetitions: 6,
