@@ -106,6 +106,7 @@ const warningCodeSchema = z.enum([
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
+export const WARNING_CODES = warningCodeSchema.options;
 
 /**
  * One warning of a run. `value` is the figure that triggered it and `limit` the threshold it crossed,

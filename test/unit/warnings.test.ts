@@ -4,11 +4,18 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseResult, type Result, type RunWarning, type WarningCode } from '../../bench/result-schema.ts';
+import {
+  parseResult,
+  WARNING_CODES,
+  type Result,
+  type RunWarning,
+  type WarningCode,
+} from '../../bench/result-schema.ts';
 import { upgradeV1, warningFromV1 } from '../../bench/result-v1.ts';
 import { runWarning, warn } from '../../bench/warnings.ts';
 import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
-import { classify, collectNotices } from '../../reports/warnings.ts';
+import { collectNotices } from '../../reports/warnings.ts';
+import { classify } from '../../reports/warning-kinds.ts';
 import { latencyChartInputs } from '../../reports/chart-data.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderConsole } from '../../reports/console.ts';
@@ -260,8 +267,10 @@ describe('classification follows the code, not the wording', () => {
         'lost 3 of 30 events twice',
         'server saturated',
         'bottleneck: file descriptors: x',
-      ])
-        assert.equal(classify({ ...w, message }), classify(w), `${w.code} as "${message}"`);
+      ]) {
+        const reworded: RunWarning = { ...w, message };
+        assert.equal(classify(reworded), classify(w), `${w.code} as "${message}"`);
+      }
     }
     // The loss fixture's saturated short-poll run, its sentence replaced: still named on the chart.
     const result = parseResult(raw('loss-result'));
@@ -289,11 +298,31 @@ describe('classification follows the code, not the wording', () => {
     assert.equal(classify(warn.publisherLate(61_000, 10_000)), 'saturation');
   });
 
-  test("the writer's severity agrees with the reports' group for every code", () => {
-    for (const w of [...written, runWarning('unrecognised', 'x')]) {
-      const kind = classify(w);
-      const expected = kind === 'error' ? 'error' : kind === 'note' ? 'note' : 'warning';
-      assert.equal(w.severity, expected, w.code);
+  test("the writer's severity agrees with the reports' group for every code, at every figure", () => {
+    const values = [null, 0, 1, 9_999, 49_949, 49_950, 49_960, 50_000, 61_000, 0.5, 0.95];
+    for (const code of WARNING_CODES)
+      for (const value of values) {
+        const w = runWarning(code, 'x', value);
+        const kind = classify(w);
+        const expected = kind === 'error' ? 'error' : kind === 'note' ? 'note' : 'warning';
+        assert.equal(w.severity, expected, `${code} at ${value}`);
+      }
+    for (const w of written) assert.equal(w.severity, runWarning(w.code, 'x', w.value).severity, w.code);
+  });
+
+  test('a late publisher is grouped by the lateness its sentence prints', () => {
+    // 49.96 ms prints as "50.0 ms": it must not be a note while its sentence says 50 ms.
+    const cases: Array<[number, string, string]> = [
+      [49_940, '49.9', 'note'],
+      [49_960, '50.0', 'saturation'],
+      [50_000, '50.0', 'saturation'],
+    ];
+    for (const [us, printed, kind] of cases) {
+      const w = warn.publisherLate(us, 10_000);
+      assert.equal(w.message, `publisher ran up to ${printed} ms behind schedule`);
+      assert.equal(classify(w), kind, w.message);
+      assert.equal(classify(w), classify(warningFromV1(w.message)), `${w.message}: as a version-1 file reads it`);
+      assert.equal(w.severity, kind === 'note' ? 'note' : 'warning', w.message);
     }
   });
 });
