@@ -46,3 +46,18 @@ export function classify(w: Pick<RunWarning, 'code' | 'value'>): NoticeKind {
   const kind = KINDS[w.code];
   return typeof kind === 'function' ? kind(w.value) : kind;
 }
+
+/**
+ * Codes that say a process ran out of CPU, so a latency curve shows queueing, not the transport: the
+ * window's saturation warnings, and the CPU bottlenecks, which can stand alone (a server saturated
+ * only while clients connected raises no window warning; bench/diagnosis.ts alreadyWarned). A connect
+ * backlog or a late publisher is a limit "with neither process saturated": not counted.
+ */
+const SATURATED_CODES: ReadonlySet<WarningCode> = new Set<WarningCode>([
+  'load-saturated',
+  'server-saturated',
+  'bottleneck-server-cpu',
+  'bottleneck-load-cpu',
+]);
+
+export const isSaturated = (w: Pick<RunWarning, 'code'>): boolean => SATURATED_CODES.has(w.code);

@@ -292,6 +292,27 @@ describe('classification follows the code, not the wording', () => {
     );
   });
 
+  test('the latency chart names runs whose server or load generator ran out of CPU, not other limits', () => {
+    // A version-1 file: the 20/s set gets every bottleneck sentence version 1 wrote. The connect
+    // backlog and the publisher ones say "with neither process saturated": no saturation on the chart.
+    const v1 = raw('loss-result') as {
+      jobs: { params: { transport: string }; parameterSet: string; runs: { warnings?: string[] }[] }[];
+    };
+    const set = v1.jobs.filter((j) => j.parameterSet.startsWith('rate=20/s'));
+    const job = (t: string) => set.find((j) => j.params.transport === t)!;
+    const sentence = (code: WarningCode) => V1.find((c) => c.code === code)!.text;
+    job('long-poll').runs[0]!.warnings = [sentence('bottleneck-connect-backlog')];
+    job('long-poll').runs[1]!.warnings = [sentence('bottleneck-publisher')];
+    job('sse').runs[0]!.warnings = [sentence('bottleneck-server-cpu')];
+    job('ws').runs[0]!.warnings = [sentence('bottleneck-load-cpu')];
+    job('ws').runs[1]!.warnings = [sentence('load-saturated'), sentence('bottleneck-load-cpu')];
+    const subtitle = latencyChartInputs(summarizeResult(parseResult(v1)), { domain: [], range: [] }).find((c) =>
+      c.title.includes('20 events/s'),
+    )!.subtitle;
+    assert.match(subtitle, /; WARNING: sse saturated in 1 of 2 runs, ws saturated in 2 of 2 runs$/);
+    assert.doesNotMatch(subtitle, /long-poll/);
+  });
+
   test('a note that reads like loss or saturation stays a note', () => {
     assert.equal(classify(runWarning('unrecognised', 'lost 3 of 30 events; load generator saturated')), 'note');
     assert.equal(classify(warn.publisherLate(11_500, 10_000)), 'note');
