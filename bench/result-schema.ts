@@ -84,7 +84,7 @@ export type BottleneckResource = z.infer<typeof bottleneckResourceSchema>;
 /**
  * Every warning a run can carry, one code each (bench/warnings.ts writes them, with their sentences).
  * A named bottleneck carries its resource in the code, so what it means is data, not text.
- * `unrecognised` only comes from a version-1 file holding a sentence this version does not know.
+ * `unrecognised` comes from a version-1 sentence or a code this version does not know (`warningSchema`).
  */
 const warningCodeSchema = z.enum([
   'events-lost',
@@ -114,7 +114,7 @@ export const WARNING_CODES = warningCodeSchema.options;
  * the window, publisher lateness in µs); null where the code has none. `message` is the sentence for
  * display only: nothing reads meaning out of it.
  */
-const warningSchema = z.object({
+const knownWarningSchema = z.object({
   code: warningCodeSchema,
   /** `error`: the figures measured the machine, not a transport; `warning`: they are compromised; `note`: worth knowing. */
   severity: z.enum(['error', 'warning', 'note']),
@@ -122,6 +122,17 @@ const warningSchema = z.object({
   limit: z.number().nullable(),
   message: z.string(),
 });
+
+/**
+ * A code newer than this reader (a file written by a later version) loads as `unrecognised`, a note,
+ * keeping its message, value and limit: the file still renders, as metrics unknown to this version
+ * do, instead of failing to load for one warning. A missing or non-text code is still an error.
+ */
+const warningSchema = z.preprocess((w) => {
+  if (typeof w !== 'object' || w === null || !('code' in w) || typeof w.code !== 'string') return w;
+  if ((WARNING_CODES as readonly string[]).includes(w.code)) return w;
+  return { ...w, code: 'unrecognised', severity: 'note' };
+}, knownWarningSchema);
 export type RunWarning = z.infer<typeof warningSchema>;
 
 export const jobParamsSchema = z.object({

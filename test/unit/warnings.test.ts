@@ -243,6 +243,27 @@ describe('version-2 results', () => {
     assert.equal(JSON.stringify(again), text);
   });
 
+  test('a warning code newer than this reader loads as an unrecognised note, keeping its figures', () => {
+    const result = JSON.parse(JSON.stringify(parseResult(raw('small-result')))) as Result;
+    const run = result.jobs[0]!.runs[0]!;
+    if (run.status !== 'completed') throw new Error('fixture run not completed');
+    const newer = { code: 'cosmic-rays', severity: 'error', value: 3, limit: 1, message: '3 cosmic rays hit' };
+    (run.warnings as unknown[]) = [newer, warn.eventsDuplicated(2)];
+    const read = parseResult(result);
+    const [w, known] = (read.jobs[0]!.runs[0] as typeof run).warnings;
+    assert.deepEqual(w, { code: 'unrecognised', severity: 'note', value: 3, limit: 1, message: '3 cosmic rays hit' });
+    assert.deepEqual(known, warn.eventsDuplicated(2));
+    assert.equal(classify(w!), 'note');
+    const notices = collectNotices(read).filter((n) => n.text.includes('cosmic rays'));
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['note'],
+    );
+    // A warning without a code is damage, not a newer version: still an error.
+    (run.warnings as unknown[]) = [{ ...newer, code: 7 }];
+    assert.throws(() => parseResult(result), /not a valid pollbench result/);
+  });
+
   for (const name of FIXTURES) {
     test(`${name}: converted to version 2, written and read back, renders exactly as the version-1 file`, async () => {
       const original = parseResult(raw(name));
