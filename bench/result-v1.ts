@@ -68,10 +68,12 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 /**
  * A version-1 document as version 2 (a new object; the input is not changed); anything else as it
  * came. Only well-formed string warnings are converted: whatever else is wrong is left for the schema
- * to name.
+ * to name. A damaged version-1 file (jobs missing, say) is still marked version 2, so the schema's
+ * error names the damage rather than "expected 2", which would read as "version 1 is unsupported".
  */
 export function upgradeV1(json: unknown): unknown {
-  if (!isObject(json) || json['schemaVersion'] !== 1 || !Array.isArray(json['jobs'])) return json;
+  if (!isObject(json) || json['schemaVersion'] !== 1) return json;
+  if (!Array.isArray(json['jobs'])) return { ...json, schemaVersion: 2 };
   const jobs = json['jobs'].map((job) => {
     if (!isObject(job) || !Array.isArray(job['runs'])) return job;
     const runs = job['runs'].map((run) => {

@@ -219,10 +219,34 @@ describe('the version-1 adapter', () => {
       warnings.map((w) => w.code),
       ['load-saturated', 'events-lost', 'events-lost'],
     );
-    for (const other of [null, 7, 'x', { schemaVersion: 2, jobs: [] }, { schemaVersion: 1, jobs: 'none' }])
+    for (const other of [null, 7, 'x', { schemaVersion: 2, jobs: [] }, { schemaVersion: 3, jobs: 'none' }])
       assert.equal(upgradeV1(other), other);
+    // A damaged version-1 file is marked version 2 (a new object) so the schema names what is wrong.
+    const damaged = { schemaVersion: 1, jobs: 'none' };
+    assert.deepEqual(upgradeV1(damaged), { schemaVersion: 2, jobs: 'none' });
+    assert.equal(damaged.schemaVersion, 1);
     // A malformed version-1 file still gets the schema's own error, not a crash in the adapter.
     assert.throws(() => parseResult({ schemaVersion: 1, jobs: [{ runs: [{ warnings: [3] }] }] }), /not a valid/);
+  });
+
+  test('a damaged version-1 file is named for its damage, not as an unsupported version', () => {
+    const v1 = raw('small-result') as Record<string, unknown>;
+    for (const [jobs, received] of [
+      [undefined, 'undefined'],
+      ['none', 'string'],
+      [{}, 'object'],
+    ] as const) {
+      assert.throws(
+        () => parseResult({ ...v1, jobs }),
+        (e: Error) => {
+          assert.equal(
+            e.message,
+            `not a valid pollbench result (schema v2): jobs: Invalid input: expected array, received ${received}`,
+          );
+          return true;
+        },
+      );
+    }
   });
 
   test('reads back every sentence the writers write today, to the same code', () => {
