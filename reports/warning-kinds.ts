@@ -8,8 +8,12 @@ import type { RunWarning, WarningCode } from '../bench/result-schema.ts';
 
 export type NoticeKind = 'error' | 'loss' | 'saturation' | 'note';
 
-/** A publisher this late (ms) distorts latency more than the transports differ at low rates. */
-const DISTURBING_LATENESS_MS = 50;
+/**
+ * A publisher this late (ms) distorts latency more than the transports differ at low rates: a late
+ * publisher warning from here on is a saturation notice, and beyond it bench/diagnosis.ts names the
+ * publisher as a run's bottleneck when no process is saturated.
+ */
+export const DISTURBING_LATENESS_MS = 50;
 
 /**
  * Publisher lateness (µs) as its warning prints it, in ms with one decimal. The group is decided on
