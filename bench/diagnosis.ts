@@ -8,6 +8,7 @@ import type { ConnectOutcome } from './load/connect.ts';
 import { LOAD_SATURATION_FRACTION, SERVER_SATURATION_ELU } from './metrics.ts';
 import type { BottleneckResource, RunWarning } from './result-schema.ts';
 import { warn } from './warnings.ts';
+import { DISTURBING_LATENESS_MS } from '../reports/warning-kinds.ts';
 
 export interface Bottleneck {
   resource: BottleneckResource;
@@ -30,8 +31,8 @@ export interface DiagnosisInput {
   lossFraction: number;
 }
 
-/** Publisher lateness that counts as a limit when nothing else is saturated. */
-export const PUBLISHER_LATE_LIMIT_US = 50_000;
+/** Publisher lateness (µs) that counts as a limit when nothing else is saturated: the one that disturbs the figures. */
+const PUBLISHER_LATE_LIMIT_US = DISTURBING_LATENESS_MS * 1000;
 
 /** A saturated loop that got less CPU than this was held back by its core, not by its own work. */
 export const SHARED_CORE_CPU_FRACTION = 0.7;

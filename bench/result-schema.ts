@@ -84,7 +84,7 @@ export type BottleneckResource = z.infer<typeof bottleneckResourceSchema>;
 /**
  * Every warning a run can carry, one code each (bench/warnings.ts writes them, with their sentences).
  * A named bottleneck carries its resource in the code, so what it means is data, not text.
- * `unrecognised` only comes from a version-1 file holding a sentence this version does not know.
+ * `unrecognised` comes from a version-1 sentence or a code this version does not know (`warningSchema`).
  */
 const warningCodeSchema = z.enum([
   'events-lost',
@@ -106,6 +106,7 @@ const warningCodeSchema = z.enum([
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
+export const WARNING_CODES = warningCodeSchema.options;
 
 /**
  * One warning of a run. `value` is the figure that triggered it and `limit` the threshold it crossed,
@@ -113,7 +114,7 @@ export type WarningCode = z.infer<typeof warningCodeSchema>;
  * the window, publisher lateness in µs); null where the code has none. `message` is the sentence for
  * display only: nothing reads meaning out of it.
  */
-const warningSchema = z.object({
+const knownWarningSchema = z.object({
   code: warningCodeSchema,
   /** `error`: the figures measured the machine, not a transport; `warning`: they are compromised; `note`: worth knowing. */
   severity: z.enum(['error', 'warning', 'note']),
@@ -121,6 +122,17 @@ const warningSchema = z.object({
   limit: z.number().nullable(),
   message: z.string(),
 });
+
+/**
+ * A code newer than this reader (a file written by a later version) loads as `unrecognised`, a note,
+ * keeping its message, value and limit: the file still renders, as metrics unknown to this version
+ * do, instead of failing to load for one warning. A missing or non-text code is still an error.
+ */
+const warningSchema = z.preprocess((w) => {
+  if (typeof w !== 'object' || w === null || !('code' in w) || typeof w.code !== 'string') return w;
+  if ((WARNING_CODES as readonly string[]).includes(w.code)) return w;
+  return { ...w, code: 'unrecognised', severity: 'note' };
+}, knownWarningSchema);
 export type RunWarning = z.infer<typeof warningSchema>;
 
 export const jobParamsSchema = z.object({

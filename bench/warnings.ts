@@ -1,24 +1,23 @@
 /**
  * The warnings a run can carry, one constructor per code: each says what the figure and its limit
  * were (data) and keeps the sentence readers have always seen (display). Reports classify by code
- * (reports/warnings.ts), never by the sentence, so rewording one here changes no classification.
+ * (reports/warning-kinds.ts, which also gives the severity written here), never by the sentence, so
+ * rewording one here changes no classification.
  */
 import type { BottleneckResource, RunWarning, WarningCode } from './result-schema.ts';
-
-/** Publisher lateness (µs) that distorts latency more than the transports differ at low rates. */
-const DISTURBING_LATENESS_US = 50_000;
+import { classify, latenessMs, type NoticeKind } from '../reports/warning-kinds.ts';
 
 /**
- * How serious a warning is, from its code and figure: a run short of file descriptors measured a
- * misconfigured machine, not a transport; a slightly late publisher or an unknown old sentence is
- * only worth knowing; everything else compromises the figures.
+ * How serious a warning is, from the group the reports list it under (reports/warning-kinds.ts): a
+ * run short of file descriptors measured a misconfigured machine, not a transport (error); a note is
+ * only worth knowing; loss and saturation compromise the figures (warning).
  */
-function severityOf(code: WarningCode, value: number | null): RunWarning['severity'] {
-  if (code === 'bottleneck-descriptors') return 'error';
-  if (code === 'unrecognised') return 'note';
-  if (code === 'publisher-late') return (value ?? 0) >= DISTURBING_LATENESS_US ? 'warning' : 'note';
-  return 'warning';
-}
+const SEVERITY: Record<NoticeKind, RunWarning['severity']> = {
+  error: 'error',
+  loss: 'warning',
+  saturation: 'warning',
+  note: 'note',
+};
 
 export function runWarning(
   code: WarningCode,
@@ -26,7 +25,7 @@ export function runWarning(
   value: number | null = null,
   limit: number | null = null,
 ): RunWarning {
-  return { code, severity: severityOf(code, value), value, limit, message };
+  return { code, severity: SEVERITY[classify({ code, value })], value, limit, message };
 }
 
 const pct0 = (fraction: number) => `${(fraction * 100).toFixed(0)}%`;
@@ -65,7 +64,7 @@ export const warn = {
       limit,
     ),
   publisherLate: (maxUs: number, limitUs: number) =>
-    runWarning('publisher-late', `publisher ran up to ${(maxUs / 1000).toFixed(1)} ms behind schedule`, maxUs, limitUs),
+    runWarning('publisher-late', `publisher ran up to ${latenessMs(maxUs)} ms behind schedule`, maxUs, limitUs),
   pollTicksSkipped: (n: number) =>
     runWarning('poll-ticks-skipped', `${n} poll ticks skipped because the previous poll had not returned`, n),
   noEventsInWindow: () =>

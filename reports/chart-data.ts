@@ -20,6 +20,7 @@ import type { SpreadRow } from './charts/spread-chart.ts';
 import type { TransportSeries } from './charts/common.ts';
 import type { MatrixPoint } from './charts/matrix-chart.ts';
 import { metricInfo } from './metric-catalog.ts';
+import { isSaturated } from './warning-kinds.ts';
 import type { ReportSummary } from './summary.ts';
 
 type Colors = LatencyChartInput['colors'];
@@ -74,9 +75,7 @@ export function latencyChartInputs(summary: ReportSummary, colors: Colors): Late
     const runs = Math.max(...curves.map((x) => x.curve.runs), 0);
     // Saturation changes what a curve means (queueing, not transport): say so on the chart itself.
     const saturated = list.flatMap((s) => {
-      const hit = s.completed.filter((r) =>
-        r.warnings.some((w) => w.code === 'load-saturated' || w.code === 'server-saturated'),
-      ).length;
+      const hit = s.completed.filter((r) => r.warnings.some(isSaturated)).length;
       return hit ? [`${transportLabel(s.job)} saturated in ${hit} of ${s.completed.length} runs`] : [];
     });
     return {

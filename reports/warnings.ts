@@ -3,10 +3,11 @@
  * aborted runs, lost or duplicated events, a saturated load generator or server, an interrupted run.
  * Data only; each renderer shows it in its own way (the HTML report as a block at the top).
  */
-import type { Result, RunWarning } from '../bench/result-schema.ts';
+import type { Result } from '../bench/result-schema.ts';
 import { runWarningText, summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
+import { classify, type NoticeKind } from './warning-kinds.ts';
 
-export type NoticeKind = 'error' | 'loss' | 'saturation' | 'note';
+export type { NoticeKind };
 
 export interface Notice {
   kind: NoticeKind;
@@ -19,40 +20,6 @@ export interface Notice {
 }
 
 const KIND_ORDER: NoticeKind[] = ['error', 'loss', 'saturation', 'note'];
-
-/** A publisher this late (µs) distorts latency more than the transports differ at low rates. */
-const DISTURBING_LATENESS_US = 50_000;
-
-/** Which group a run's warning is listed under: by its code (and figure), never by its wording. */
-export function classify(w: RunWarning): NoticeKind {
-  switch (w.code) {
-    // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
-    // transport; any other named bottleneck means the figures partly measure that limit.
-    case 'bottleneck-descriptors':
-      return 'error';
-    case 'bottleneck-connect-backlog':
-    case 'bottleneck-server-cpu':
-    case 'bottleneck-load-cpu':
-    case 'bottleneck-publisher':
-      return 'saturation';
-    case 'events-lost':
-    case 'events-duplicated':
-    case 'events-out-of-order':
-    case 'events-before-schedule':
-    case 'clients-unconnected':
-    case 'client-errors':
-    case 'no-events-in-window':
-      return 'loss';
-    case 'load-saturated':
-    case 'server-saturated':
-    case 'poll-ticks-skipped':
-      return 'saturation';
-    case 'publisher-late':
-      return (w.value ?? 0) >= DISTURBING_LATENESS_US ? 'saturation' : 'note';
-    case 'unrecognised':
-      return 'note';
-  }
-}
 
 /** `jobs`: the result's job summaries when the caller has them (reports/summary.ts), so they are not built twice. */
 export function collectNotices(result: Result, jobs: JobSummary[] = summarizeAll(result)): Notice[] {

@@ -50,11 +50,19 @@ test('bad input: one clear line, exit code 2, no stack trace', () => {
     writeFileSync(notJson, '{"schemaVersion": 1,');
     const wrongShape = path.join(dir, 'other.json');
     writeFileSync(wrongShape, JSON.stringify({ schemaVersion: 99, jobs: [] }));
+    // A version-1 file that lost its jobs: the line names the damage, not the version.
+    const damagedV1 = path.join(dir, 'damaged.json');
+    const small = JSON.parse(readFileSync(path.join(FIXTURES, 'small-result.json'), 'utf8')) as object;
+    writeFileSync(damagedV1, JSON.stringify({ ...small, jobs: undefined }));
     const cases: [string[], RegExp][] = [
       [[], /give exactly one result file \(got 0\)/],
       [[path.join(dir, 'missing.json')], /no such file: .*missing\.json/],
       [[notJson], /broken\.json is not JSON/],
       [[wrongShape], /other\.json: not a valid pollbench result \(schema v2\): schemaVersion/],
+      [
+        [damagedV1],
+        /damaged\.json: not a valid pollbench result \(schema v2\): jobs: Invalid input: expected array, received undefined$/,
+      ],
       [[path.join(FIXTURES, 'small-result.json'), '--baseline', notJson], /broken\.json is not JSON/],
       [['--colour', 'red'], /Unknown option '--colour'/],
     ];

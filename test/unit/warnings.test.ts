@@ -4,11 +4,18 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseResult, type Result, type RunWarning, type WarningCode } from '../../bench/result-schema.ts';
-import { upgradeV1, warningFromV1 } from '../../bench/result-v1.ts';
+import {
+  parseResult,
+  WARNING_CODES,
+  type Result,
+  type RunWarning,
+  type WarningCode,
+} from '../../bench/result-schema.ts';
+import { upgradeV1, V1_CODES, warningFromV1 } from '../../bench/result-v1.ts';
 import { runWarning, warn } from '../../bench/warnings.ts';
 import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
-import { classify, collectNotices } from '../../reports/warnings.ts';
+import { collectNotices } from '../../reports/warnings.ts';
+import { classify } from '../../reports/warning-kinds.ts';
 import { latencyChartInputs } from '../../reports/chart-data.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderConsole } from '../../reports/console.ts';
@@ -23,7 +30,8 @@ const raw = (name: string): unknown =>
  * One sentence per code exactly as version 1 wrote it (bench/metrics.ts and bench/diagnosis.ts before
  * version 2; the first four bottleneck ones from diagnose() of then), with what the adapter must read.
  */
-const V1: Array<{ text: string; code: WarningCode; value: number | null; limit: number | null }> = [
+type V1Code = (typeof V1_CODES)[number];
+const V1: Array<{ text: string; code: V1Code; value: number | null; limit: number | null }> = [
   {
     text: 'lost 38 of 400 events (9.50%): not delivered within 10.0 s after the window',
     code: 'events-lost',
@@ -102,8 +110,11 @@ const V1: Array<{ text: string; code: WarningCode; value: number | null; limit: 
   },
 ];
 
-/** What reports/warnings.ts classified each version-1 sentence as, by its regexes, before version 2. */
-const V1_KIND: Record<WarningCode, ReturnType<typeof classify>> = {
+/**
+ * What reports/warnings.ts classified each version-1 sentence as, by its regexes, before version 2.
+ * Typed by the codes version 1 knew (frozen in bench/result-v1.ts): a new code needs no entry.
+ */
+const V1_KIND: Record<V1Code | 'unrecognised', ReturnType<typeof classify>> = {
   'events-lost': 'loss',
   'events-duplicated': 'loss',
   'events-out-of-order': 'loss',
@@ -122,6 +133,51 @@ const V1_KIND: Record<WarningCode, ReturnType<typeof classify>> = {
   'bottleneck-publisher': 'saturation',
   unrecognised: 'note',
 };
+
+/**
+ * Sentences version 1's writers produced, frozen: its metrics sentences with other figures, and its
+ * diagnose() (bench/diagnosis.ts at 32e859d~1) run on the inputs named beside each. Today's writers
+ * may reword theirs; these stay what version-1 files hold.
+ */
+const V1_WRITTEN: Array<[string, V1Code]> = [
+  ['lost 3 of 30 events (10.00%): not delivered within 0.3 s after the window', 'events-lost'],
+  ['1 events delivered twice', 'events-duplicated'],
+  ['1 events out of order', 'events-out-of-order'],
+  ['1 events received before their scheduled time: the shared-clock assumption failed', 'events-before-schedule'],
+  ['only 0 of 5000 clients connected', 'clients-unconnected'],
+  ['1 client errors (failed requests or dropped connections)', 'client-errors'],
+  [
+    "load generator saturated: 100% of a core; these figures are partly the client's, not the server's",
+    'load-saturated',
+  ],
+  [
+    'server saturated: event loop busy 91% of the window (CPU 40% of a core); latency here is mostly queueing in the server',
+    'server-saturated',
+  ],
+  ['publisher ran up to 61.0 ms behind schedule', 'publisher-late'],
+  ['publisher ran up to 10.1 ms behind schedule', 'publisher-late'],
+  ['1 poll ticks skipped because the previous poll had not returned', 'poll-ticks-skipped'],
+  // 200 unconnected, failures: 150 timeout, 50 refused.
+  [
+    "bottleneck: connect backlog: 800 of 1000 clients connected within the 14 s connect deadline (failed connects: 150 timeout, 50 refused), with neither process saturated: the listen backlog, the handshake queue or the server's descriptors (seen as resets) is the limit",
+    'bottleneck-connect-backlog',
+  ],
+  // 200 unconnected, server loop 50% in the window but 97% while clients connected, CPU 40%.
+  [
+    'bottleneck: server CPU: 800 of 1000 clients connected within the 14 s connect deadline; server event loop busy 97% while clients connected (CPU 40% of a core; the server got only that share of its core: other processes were using it)',
+    'bottleneck-server-cpu',
+  ],
+  // All connected, server loop 97% on 40% of a core, 5% of events lost.
+  [
+    'bottleneck: server CPU: server event loop busy 97% (CPU 40% of a core; the server got only that share of its core: other processes were using it); 5.00% of events lost',
+    'bottleneck-server-cpu',
+  ],
+  // All connected, load generator 95%, server loop 93% on 90% of a core.
+  [
+    "bottleneck: load-generator CPU: load generator at 95% of a core, loop delay p99 2 ms; server event loop busy 93% (CPU 90% of a core): the figures are partly the client's",
+    'bottleneck-load-cpu',
+  ],
+];
 
 const calm: DiagnosisInput = {
   connect: {
@@ -176,6 +232,7 @@ describe('the version-1 adapter', () => {
       assert.equal(classify(w), V1_KIND[code], `${text}: classified as version 1 did`);
       codes.add(code);
     }
+    assert.equal(codes.size, V1_CODES.length, 'one case per code version 1 knew');
     assert.equal(codes.size, Object.keys(V1_KIND).length - 1, 'one case per code (all but unrecognised)');
   });
 
@@ -212,14 +269,38 @@ describe('the version-1 adapter', () => {
       warnings.map((w) => w.code),
       ['load-saturated', 'events-lost', 'events-lost'],
     );
-    for (const other of [null, 7, 'x', { schemaVersion: 2, jobs: [] }, { schemaVersion: 1, jobs: 'none' }])
+    for (const other of [null, 7, 'x', { schemaVersion: 2, jobs: [] }, { schemaVersion: 3, jobs: 'none' }])
       assert.equal(upgradeV1(other), other);
+    // A damaged version-1 file is marked version 2 (a new object) so the schema names what is wrong.
+    const damaged = { schemaVersion: 1, jobs: 'none' };
+    assert.deepEqual(upgradeV1(damaged), { schemaVersion: 2, jobs: 'none' });
+    assert.equal(damaged.schemaVersion, 1);
     // A malformed version-1 file still gets the schema's own error, not a crash in the adapter.
     assert.throws(() => parseResult({ schemaVersion: 1, jobs: [{ runs: [{ warnings: [3] }] }] }), /not a valid/);
   });
 
-  test('reads back every sentence the writers write today, to the same code', () => {
-    for (const w of written) assert.equal(warningFromV1(w.message).code, w.code, w.message);
+  test('a damaged version-1 file is named for its damage, not as an unsupported version', () => {
+    const v1 = raw('small-result') as Record<string, unknown>;
+    for (const [jobs, received] of [
+      [undefined, 'undefined'],
+      ['none', 'string'],
+      [{}, 'object'],
+    ] as const) {
+      assert.throws(
+        () => parseResult({ ...v1, jobs }),
+        (e: Error) => {
+          assert.equal(
+            e.message,
+            `not a valid pollbench result (schema v2): jobs: Invalid input: expected array, received ${received}`,
+          );
+          return true;
+        },
+      );
+    }
+  });
+
+  test('reads back more sentences version 1 wrote (other figures, every bottleneck variant), to their codes', () => {
+    for (const [text, code] of V1_WRITTEN) assert.equal(warningFromV1(text).code, code, text);
   });
 });
 
@@ -234,6 +315,27 @@ describe('version-2 results', () => {
     assert.equal(again.schemaVersion, 2);
     assert.deepEqual(again, result);
     assert.equal(JSON.stringify(again), text);
+  });
+
+  test('a warning code newer than this reader loads as an unrecognised note, keeping its figures', () => {
+    const result = JSON.parse(JSON.stringify(parseResult(raw('small-result')))) as Result;
+    const run = result.jobs[0]!.runs[0]!;
+    if (run.status !== 'completed') throw new Error('fixture run not completed');
+    const newer = { code: 'cosmic-rays', severity: 'error', value: 3, limit: 1, message: '3 cosmic rays hit' };
+    (run.warnings as unknown[]) = [newer, warn.eventsDuplicated(2)];
+    const read = parseResult(result);
+    const [w, known] = (read.jobs[0]!.runs[0] as typeof run).warnings;
+    assert.deepEqual(w, { code: 'unrecognised', severity: 'note', value: 3, limit: 1, message: '3 cosmic rays hit' });
+    assert.deepEqual(known, warn.eventsDuplicated(2));
+    assert.equal(classify(w!), 'note');
+    const notices = collectNotices(read).filter((n) => n.text.includes('cosmic rays'));
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['note'],
+    );
+    // A warning without a code is damage, not a newer version: still an error.
+    (run.warnings as unknown[]) = [{ ...newer, code: 7 }];
+    assert.throws(() => parseResult(result), /not a valid pollbench result/);
   });
 
   for (const name of FIXTURES) {
@@ -260,8 +362,10 @@ describe('classification follows the code, not the wording', () => {
         'lost 3 of 30 events twice',
         'server saturated',
         'bottleneck: file descriptors: x',
-      ])
-        assert.equal(classify({ ...w, message }), classify(w), `${w.code} as "${message}"`);
+      ]) {
+        const reworded: RunWarning = { ...w, message };
+        assert.equal(classify(reworded), classify(w), `${w.code} as "${message}"`);
+      }
     }
     // The loss fixture's saturated short-poll run, its sentence replaced: still named on the chart.
     const result = parseResult(raw('loss-result'));
@@ -283,17 +387,58 @@ describe('classification follows the code, not the wording', () => {
     );
   });
 
+  test('the latency chart names runs whose server or load generator ran out of CPU, not other limits', () => {
+    // A version-1 file: the 20/s set gets every bottleneck sentence version 1 wrote. The connect
+    // backlog and the publisher ones say "with neither process saturated": no saturation on the chart.
+    const v1 = raw('loss-result') as {
+      jobs: { params: { transport: string }; parameterSet: string; runs: { warnings?: string[] }[] }[];
+    };
+    const set = v1.jobs.filter((j) => j.parameterSet.startsWith('rate=20/s'));
+    const job = (t: string) => set.find((j) => j.params.transport === t)!;
+    const sentence = (code: WarningCode) => V1.find((c) => c.code === code)!.text;
+    job('long-poll').runs[0]!.warnings = [sentence('bottleneck-connect-backlog')];
+    job('long-poll').runs[1]!.warnings = [sentence('bottleneck-publisher')];
+    job('sse').runs[0]!.warnings = [sentence('bottleneck-server-cpu')];
+    job('ws').runs[0]!.warnings = [sentence('bottleneck-load-cpu')];
+    job('ws').runs[1]!.warnings = [sentence('load-saturated'), sentence('bottleneck-load-cpu')];
+    const subtitle = latencyChartInputs(summarizeResult(parseResult(v1)), { domain: [], range: [] }).find((c) =>
+      c.title.includes('20 events/s'),
+    )!.subtitle;
+    assert.match(subtitle, /; WARNING: sse saturated in 1 of 2 runs, ws saturated in 2 of 2 runs$/);
+    assert.doesNotMatch(subtitle, /long-poll/);
+  });
+
   test('a note that reads like loss or saturation stays a note', () => {
     assert.equal(classify(runWarning('unrecognised', 'lost 3 of 30 events; load generator saturated')), 'note');
     assert.equal(classify(warn.publisherLate(11_500, 10_000)), 'note');
     assert.equal(classify(warn.publisherLate(61_000, 10_000)), 'saturation');
   });
 
-  test("the writer's severity agrees with the reports' group for every code", () => {
-    for (const w of [...written, runWarning('unrecognised', 'x')]) {
-      const kind = classify(w);
-      const expected = kind === 'error' ? 'error' : kind === 'note' ? 'note' : 'warning';
-      assert.equal(w.severity, expected, w.code);
+  test("the writer's severity agrees with the reports' group for every code, at every figure", () => {
+    const values = [null, 0, 1, 9_999, 49_949, 49_950, 49_960, 50_000, 61_000, 0.5, 0.95];
+    for (const code of WARNING_CODES)
+      for (const value of values) {
+        const w = runWarning(code, 'x', value);
+        const kind = classify(w);
+        const expected = kind === 'error' ? 'error' : kind === 'note' ? 'note' : 'warning';
+        assert.equal(w.severity, expected, `${code} at ${value}`);
+      }
+    for (const w of written) assert.equal(w.severity, runWarning(w.code, 'x', w.value).severity, w.code);
+  });
+
+  test('a late publisher is grouped by the lateness its sentence prints', () => {
+    // 49.96 ms prints as "50.0 ms": it must not be a note while its sentence says 50 ms.
+    const cases: Array<[number, string, string]> = [
+      [49_940, '49.9', 'note'],
+      [49_960, '50.0', 'saturation'],
+      [50_000, '50.0', 'saturation'],
+    ];
+    for (const [us, printed, kind] of cases) {
+      const w = warn.publisherLate(us, 10_000);
+      assert.equal(w.message, `publisher ran up to ${printed} ms behind schedule`);
+      assert.equal(classify(w), kind, w.message);
+      assert.equal(classify(w), classify(warningFromV1(w.message)), `${w.message}: as a version-1 file reads it`);
+      assert.equal(w.severity, kind === 'note' ? 'note' : 'warning', w.message);
     }
   });
 });

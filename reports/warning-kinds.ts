@@ -1,0 +1,67 @@
+/**
+ * What each warning code means to a reader, in one table: the group the reports list it under
+ * (reports/warnings.ts) and, derived from that group, the severity bench/warnings.ts writes into every
+ * result. One home, so a result file and its report cannot disagree. bench/ imports this; it imports
+ * only types from bench/ (reports/ renders without the harness).
+ */
+import type { RunWarning, WarningCode } from '../bench/result-schema.ts';
+
+export type NoticeKind = 'error' | 'loss' | 'saturation' | 'note';
+
+/**
+ * A publisher this late (ms) distorts latency more than the transports differ at low rates: a late
+ * publisher warning from here on is a saturation notice, and beyond it bench/diagnosis.ts names the
+ * publisher as a run's bottleneck when no process is saturated.
+ */
+export const DISTURBING_LATENESS_MS = 50;
+
+/**
+ * Publisher lateness (µs) as its warning prints it, in ms with one decimal. The group is decided on
+ * this printed figure, so a warning that reads "50.0 ms" is never filed under Notes.
+ */
+export const latenessMs = (us: number): string => (us / 1000).toFixed(1);
+
+/** Every code's group; a function where the group depends on the warning's figure. */
+const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeKind)> = {
+  'events-lost': 'loss',
+  'events-duplicated': 'loss',
+  'events-out-of-order': 'loss',
+  'events-before-schedule': 'loss',
+  'clients-unconnected': 'loss',
+  'client-errors': 'loss',
+  'no-events-in-window': 'loss',
+  'load-saturated': 'saturation',
+  'server-saturated': 'saturation',
+  'poll-ticks-skipped': 'saturation',
+  'publisher-late': (value) => (Number(latenessMs(value ?? 0)) >= DISTURBING_LATENESS_MS ? 'saturation' : 'note'),
+  // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
+  // transport; any other named bottleneck means the figures partly measure that limit.
+  'bottleneck-descriptors': 'error',
+  'bottleneck-connect-backlog': 'saturation',
+  'bottleneck-server-cpu': 'saturation',
+  'bottleneck-load-cpu': 'saturation',
+  'bottleneck-publisher': 'saturation',
+  // A sentence of an old file, or a code newer than this reader: worth knowing, no more.
+  unrecognised: 'note',
+};
+
+/** Which group a run's warning is listed under: by its code (and figure), never by its wording. */
+export function classify(w: Pick<RunWarning, 'code' | 'value'>): NoticeKind {
+  const kind = KINDS[w.code];
+  return typeof kind === 'function' ? kind(w.value) : kind;
+}
+
+/**
+ * Codes that say a process ran out of CPU, so a latency curve shows queueing, not the transport: the
+ * window's saturation warnings, and the CPU bottlenecks, which can stand alone (a server saturated
+ * only while clients connected raises no window warning; bench/diagnosis.ts alreadyWarned). A connect
+ * backlog or a late publisher is a limit "with neither process saturated": not counted.
+ */
+const SATURATED_CODES: ReadonlySet<WarningCode> = new Set<WarningCode>([
+  'load-saturated',
+  'server-saturated',
+  'bottleneck-server-cpu',
+  'bottleneck-load-cpu',
+]);
+
+export const isSaturated = (w: Pick<RunWarning, 'code'>): boolean => SATURATED_CODES.has(w.code);
