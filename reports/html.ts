@@ -39,7 +39,7 @@ import {
 } from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
-import { divideToDisplay, entryOf, MATRIX_CHARTS } from './metric-catalog.ts';
+import { divideToDisplay, entryOf, MATRIX_CHARTS, SPREAD_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import type { Notice } from './warnings.ts';
@@ -115,8 +115,6 @@ function charts(
 
   const bytes = bytesRows(summary);
   const counts = countRows(summary);
-  const cpu = spreadRows(summary, 'server_cpu_ms_per_1000_events');
-  const heap = spreadRows(summary, 'server_heap_per_client_bytes');
   const costs: Chart[] = [];
   if (bytes.length)
     costs.push({
@@ -132,34 +130,23 @@ function charts(
       caption:
         'HTTP requests and empty responses per delivered event: polling pays them per poll, pushed streams pay nothing once open. TCP connects and WebSocket handshakes in the window show reconnects (zero when connections are kept alive).',
     });
-  if (cpu.length)
-    costs.push({
-      id: 'server-cpu',
-      spec: spreadChartSpec({
-        title: 'Server CPU per 1,000 delivered events',
-        subtitle: 'bar: median of runs; line: min to max across runs',
-        axisTitle: 'CPU ms per 1000 events',
-        rows: cpu,
-        transports: order,
-        colors,
-      }),
-      caption:
-        'Server process CPU (user + system) during the window, divided by delivered events. Lower is cheaper to serve.',
-    });
-  if (heap.length)
-    costs.push({
-      id: 'server-memory',
-      spec: spreadChartSpec({
-        title: 'Server memory per connected client',
-        subtitle: 'JS heap retained per client after a full GC; bar: median, line: min to max',
-        axisTitle: 'heap KiB per client',
-        rows: heap,
-        transports: order,
-        colors,
-      }),
-      caption:
-        'Heap after the run with all clients still connected, minus heap before any client connected, both after a full GC, divided by clients. Small values (a few KiB) are within noise at 50 clients.',
-    });
+  for (const key of SPREAD_CHARTS) {
+    const rows = spreadRows(summary, key);
+    const chart = entryOf(key).spreadChart!;
+    if (rows.length)
+      costs.push({
+        id: chart.id,
+        spec: spreadChartSpec({
+          title: chart.title,
+          subtitle: chart.subtitle,
+          axisTitle: chart.axisTitle,
+          rows,
+          transports: order,
+          colors,
+        }),
+        caption: chart.caption,
+      });
+  }
 
   const summaries = completedSummaries(summary);
   const layout = matrixLayout(summaries);

@@ -51,6 +51,11 @@ export interface MetricEntry {
     /** The figure per run, already displayed (default: this metric, scaled). */
     perRun?: (metrics: RunMetrics) => number;
   };
+  /**
+   * A chart of its own among the HTML report's costs, after the bytes and requests charts: a bar per
+   * transport (median of runs) with the range across runs, in `order`.
+   */
+  spreadChart?: { order: number; id: string; title: string; subtitle: string; axisTitle: string; caption: string };
   /** A column of the HTML latency-parts table. */
   latencyParts?: number;
   /** A column of the descriptive baseline comparison (`--baseline`). */
@@ -431,6 +436,15 @@ export const CATALOG = {
     console: { row: 160, range: true },
     markdown: { column: 60, head: 'server CPU ms / 1000 events' },
     matrix: { title: 'Server CPU per 1,000 delivered events', yTitle: 'CPU ms / 1000 events' },
+    spreadChart: {
+      order: 1,
+      id: 'server-cpu',
+      title: 'Server CPU per 1,000 delivered events',
+      subtitle: 'bar: median of runs; line: min to max across runs',
+      axisTitle: 'CPU ms per 1000 events',
+      caption:
+        'Server process CPU (user + system) during the window, divided by delivered events. Lower is cheaper to serve.',
+    },
     baseline: 60,
     exported: 80,
     gate: { minAbsolute: 5 },
@@ -464,6 +478,15 @@ export const CATALOG = {
       'JS heap retained per connected client: heap after the run with clients still connected minus heap before any client, both after a full GC.',
     console: { row: 180 },
     matrix: { title: 'Server memory per client', yTitle: 'heap KiB / client' },
+    spreadChart: {
+      order: 2,
+      id: 'server-memory',
+      title: 'Server memory per connected client',
+      subtitle: 'JS heap retained per client after a full GC; bar: median, line: min to max',
+      axisTitle: 'heap KiB per client',
+      caption:
+        'Heap after the run with all clients still connected, minus heap before any client connected, both after a full GC, divided by clients. Small values (a few KiB) are within noise at 50 clients.',
+    },
     baseline: 70,
     exported: 90,
     gate: { minEffect: 0.25, minAbsolute: 4096 },
@@ -561,6 +584,7 @@ export const CONSOLE_ROWS = shownIn((i) => i.console?.row);
 export const MARKDOWN_COLUMNS = shownIn((i) => i.markdown?.column);
 export const MATRIX_CHARTS = METRICS.filter((i) => i.matrix).map((i) => i.key as MetricKey);
 export const LATENCY_PARTS = shownIn((i) => i.latencyParts);
+export const SPREAD_CHARTS = shownIn((i) => i.spreadChart?.order);
 export const BASELINE_METRICS = shownIn((i) => i.baseline);
 export const EXPORTED_METRICS = shownIn((i) => i.exported);
 

@@ -7,6 +7,7 @@ import {
   CONSOLE_ROWS,
   EXPORTED_METRICS,
   LATENCY_PARTS,
+  SPREAD_CHARTS,
   MARKDOWN_COLUMNS,
   MATRIX_CHARTS,
   METRICS,
@@ -184,6 +185,7 @@ test('every output lists only catalog metrics, each at most once, and the gate r
     markdown: MARKDOWN_COLUMNS,
     'HTML matrix': MATRIX_CHARTS,
     'HTML latency parts': LATENCY_PARTS,
+    'HTML cost charts': SPREAD_CHARTS,
     baseline: BASELINE_METRICS,
     exports: EXPORTED_METRICS,
     gate: Object.keys(DEFAULT_RULES),
@@ -235,6 +237,14 @@ test('the renderers show exactly the catalog lists, in their order', async () =>
   const html = await renderHtml(result);
   const matrixTitles = [...html.matchAll(/data-chart="matrix-\d+"/g)].length;
   assert.equal(matrixTitles, present(MATRIX_CHARTS).length, 'one matrix chart per catalog entry with data');
+  const costCharts = [...html.matchAll(/data-chart="([a-z-]+)"/g)]
+    .map((m) => m[1])
+    .filter((id) => id !== 'bytes' && id !== 'requests' && !/^(latency|matrix|scalability)/.test(id!));
+  assert.deepEqual(
+    costCharts,
+    present(SPREAD_CHARTS).map((k) => metricInfo(k).spreadChart!.id),
+    'one cost chart per catalog entry with data, in order',
+  );
   const parts = html.slice(html.indexOf('class="sortable latency-parts"'));
   const partsHead = [...parts.slice(0, parts.indexOf('</thead>')).matchAll(/<th scope="col">([^<]*)<\/th>/g)].map(
     (m) => m[1],
