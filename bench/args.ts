@@ -20,7 +20,7 @@ per parameter set and writes the full result (JSON, validated) to results/.
 Options:
   --scenario <name>      scenario to run: ${Object.keys(scenarios).join(', ')} (default: default)
   --quick                preview profile: smallest audience, highest rate, short windows, 1 run (< 1 min)
-  --transports <list>    comma-separated subset of: short-poll, long-poll, sse, ws
+  --transports <list>    comma-separated subset of: ${TRANSPORT_NAMES.join(', ')}
   --clients <list>       simulated clients per run, e.g. 50,500
   --rate <list>          steady event rates in events/s, e.g. 1,20 (replaces the scenario's shapes)
   --payload <list>       event payload sizes in bytes, e.g. 256

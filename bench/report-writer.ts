@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Result } from './result-schema.ts';
-import type { Renderable } from '../reports/summary.ts';
+import { summaryOf, type Renderable } from '../reports/summary.ts';
 import { writeAtomic } from './result-store.ts';
 import { renderHtml } from '../reports/html.ts';
 import { renderMarkdown } from '../reports/markdown.ts';
@@ -28,8 +28,11 @@ export async function writeReports({ result, stem, baseline }: ReportInput): Pro
   const started = performance.now();
   const htmlFile = `${stem}.html`;
   const markdownFile = `${stem}.md`;
-  const html = await renderHtml(result, { baseline });
-  const markdown = renderMarkdown(result, { baseline, htmlReport: path.basename(htmlFile) });
+  // Each result aggregated once for both outputs (once in all if the caller passed a summary).
+  const summary = summaryOf(result);
+  const against = baseline ? { ...baseline, result: summaryOf(baseline.result) } : undefined;
+  const html = await renderHtml(summary, { baseline: against });
+  const markdown = renderMarkdown(summary, { baseline: against, htmlReport: path.basename(htmlFile) });
   const renderMs = performance.now() - started;
   writeAtomic(htmlFile, html);
   writeAtomic(markdownFile, markdown);

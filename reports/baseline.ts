@@ -3,11 +3,11 @@
  * job present in both, the medians of the key metrics and the relative change. Descriptive only; the
  * regression verdict with statistics is `npm run compare`.
  */
-import type { MetricKey, Result } from '../bench/result-schema.ts';
-import { summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
+import type { MetricKey } from '../bench/result-schema.ts';
+import { transportLabel, type JobSummary } from './aggregate.ts';
 import { contextDifferences, relative } from './differences.ts';
 import { BASELINE_METRICS } from './metric-catalog.ts';
-import type { ReportSummary } from './summary.ts';
+import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 
 export interface BaselineCell {
   metric: string;
@@ -42,13 +42,10 @@ function cell(metric: MetricKey, base: JobSummary, cur: JobSummary): BaselineCel
   return { metric, baseline: b.median, current: c.median, change, worse };
 }
 
-/** The current result's summary against a baseline result (summarised here: a different result). */
-export function compareWithBaseline(current: ReportSummary, baseline: Result): BaselineComparison {
-  const base = new Map(
-    summarizeAll(baseline)
-      .filter((s) => s.completed.length > 0)
-      .map((s) => [s.job.id, s]),
-  );
+/** The current result's summary against a baseline result, or its summary when the caller has one. */
+export function compareWithBaseline(current: ReportSummary, baseline: Renderable): BaselineComparison {
+  const baseSummary = summaryOf(baseline);
+  const base = new Map(baseSummary.jobs.filter((s) => s.completed.length > 0).map((s) => [s.job.id, s]));
   const cur = current.jobs.filter((s) => s.completed.length > 0);
   const rows: BaselineRow[] = [];
   for (const s of cur) {
@@ -65,6 +62,6 @@ export function compareWithBaseline(current: ReportSummary, baseline: Result): B
     rows,
     onlyInCurrent: cur.filter((s) => !base.has(s.job.id)).map((s) => s.job.id),
     onlyInBaseline: [...base.keys()].filter((id) => !curIds.has(id)),
-    contextDifferences: contextDifferences(baseline, current.result),
+    contextDifferences: contextDifferences(baseSummary.result, current.result),
   };
 }

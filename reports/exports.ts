@@ -19,8 +19,7 @@ export interface GabEntry {
   extra?: string;
 }
 
-/** Metrics worth tracking over time (catalog `exported`); the rest describe the harness or are redundant. */
-
+/** One entry per job and exported metric (catalog `exported`: worth tracking over time). */
 function entries(input: Renderable) {
   return summaryOf(input).jobs.flatMap((s) =>
     EXPORTED_METRICS.flatMap((key) => {

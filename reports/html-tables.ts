@@ -18,7 +18,8 @@ import {
   toMibitPerS,
   type Scalability,
 } from './scalability.ts';
-import { NOTICE_TITLES, type Notice, type NoticeKind } from './warnings.ts';
+import { NOTICE_TITLES, type Notice } from './warnings.ts';
+import type { NoticeKind } from './warning-kinds.ts';
 
 /** A sortable numeric cell: the display text, the raw value for sorting. */
 const num = (text: string, value: number) =>

@@ -5,7 +5,7 @@
  * vega renders asynchronously.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Result, RunMetrics } from '../bench/result-schema.ts';
+import type { RunMetrics } from '../bench/result-schema.ts';
 import {
   completedSummaries,
   bytesRows,
@@ -45,7 +45,7 @@ import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import type { Notice } from './warnings.ts';
 
 export interface HtmlOptions {
-  baseline?: { result: Result; name: string };
+  baseline?: { result: Renderable; name: string };
 }
 
 interface Chart {

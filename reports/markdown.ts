@@ -3,7 +3,6 @@
  * table of every job, the warnings, and (when given) the change against a baseline. Always under
  * GitHub's 65,536-character limit: long lists are cut with a note saying how much was left out.
  */
-import type { Result } from '../bench/result-schema.ts';
 import { medianOf, transportLabel } from './aggregate.ts';
 import { compareWithBaseline } from './baseline.ts';
 import { escapeMarkdown as md, markdownCode } from './escape.ts';
@@ -17,7 +16,7 @@ export const MARKDOWN_LIMIT = 65_000;
 const MAX_NOTICES = 40;
 
 export interface MarkdownOptions {
-  baseline?: { result: Result; name: string };
+  baseline?: { result: Renderable; name: string };
   /** Where the full HTML report is, to link from the summary. */
   htmlReport?: string;
 }
@@ -118,7 +117,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
   return `${out.join('\n')}\n`;
 }
 
-function baselineSection(summary: ReportSummary, baseline: { result: Result; name: string }): string[] {
+function baselineSection(summary: ReportSummary, baseline: { result: Renderable; name: string }): string[] {
   const cmp = compareWithBaseline(summary, baseline.result);
   const lines = [`### Compared with ${markdownCode(baseline.name)}`, ''];
   if (cmp.contextDifferences.length) lines.push(`Context differs: ${md(cmp.contextDifferences.join('; '))}.`, '');

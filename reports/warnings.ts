@@ -4,10 +4,8 @@
  * Data only; each renderer shows it in its own way (the HTML report as a block at the top).
  */
 import type { Result } from '../bench/result-schema.ts';
-import { runWarningText, summarizeAll, transportLabel, type JobSummary } from './aggregate.ts';
+import { runWarningText, transportLabel, type JobSummary } from './aggregate.ts';
 import { classify, type NoticeKind } from './warning-kinds.ts';
-
-export type { NoticeKind };
 
 export interface Notice {
   kind: NoticeKind;
@@ -21,8 +19,8 @@ export interface Notice {
 
 const KIND_ORDER: NoticeKind[] = ['error', 'loss', 'saturation', 'note'];
 
-/** `jobs`: the result's job summaries when the caller has them (reports/summary.ts), so they are not built twice. */
-export function collectNotices(result: Result, jobs: JobSummary[] = summarizeAll(result)): Notice[] {
+/** `jobs`: the result's job summaries, from the summary model (reports/summary.ts), which collects these. */
+export function collectNotices(result: Result, jobs: JobSummary[]): Notice[] {
   const notices: Notice[] = [];
   if (result.status === 'interrupted')
     notices.push({

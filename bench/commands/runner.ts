@@ -127,13 +127,23 @@ export function runCommand(name: string, main: () => Promise<number>, cleanup?: 
 /**
  * Exits once stdout and stderr have handed over what was written to them. Writes to pipes are
  * synchronous on Linux but not on macOS, where exiting at once could cut a report piped into another
- * program; an empty write's callback runs after every earlier write on that stream.
+ * program; an empty write's callback runs after every earlier write on that stream. A stream whose
+ * reader has gone (EPIPE after `| head -1`) counts as done: the command's own exit code still wins,
+ * instead of an unhandled 'error' event turning it into a crash (for compare, 1 = "regression").
  */
 function exitAfterOutput(code: number): void {
   let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(code);
+  const settle = (stream: NodeJS.WriteStream) => {
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      if (--pending === 0) process.exit(code);
+    };
+    stream.on('error', finish);
+    if (stream.destroyed) finish();
+    else stream.write('', finish);
   };
-  process.stdout.write('', done);
-  process.stderr.write('', done);
+  settle(process.stdout);
+  settle(process.stderr);
 }

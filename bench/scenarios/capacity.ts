@@ -20,7 +20,7 @@ export const capacityScenario: Scenario = {
   ...defaultScenario,
   name: 'capacity',
   description:
-    'The transports without a poll interval (they hold their clients between events) at 1 event/s with 1,000, 5,000 and 10,000 clients from one load process (long polling reaches its server CPU ceiling at 10,000).',
+    'The transports without a poll interval (they hold their clients between events) at 1 event/s with 1,000, 5,000 and 10,000 clients from one load process; each run names what limited it.',
   // Every transport that holds its clients between events: one with a poll interval holds nothing.
   transports: TRANSPORT_NAMES.filter((t) => !TRANSPORT_TRAITS[t].pollIntervalAxis),
   matrix: {

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { summarizeResult } from '../../reports/summary.ts';
 import { readFileSync } from 'node:fs';
 import { alreadyWarned, bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
 import {
@@ -8,7 +9,6 @@ import {
   CONNECT_MAX_MS,
   type ConnectOutcome,
 } from '../../bench/load/connect.ts';
-import { collectNotices } from '../../reports/warnings.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { parseResult, type Result, type RunWarning } from '../../bench/result-schema.ts';
 
@@ -166,7 +166,7 @@ describe('the bottleneck warning in the reports', () => {
     assert.equal(warning.code, 'bottleneck-server-cpu');
     assert.equal(warning.severity, 'warning');
     assert.match(warning.message, /^bottleneck: server CPU: 800 of 1000 clients connected/);
-    const notices = collectNotices(withWarning(warning));
+    const notices = summarizeResult(withWarning(warning)).notices;
     assert.deepEqual(
       notices.map((n) => n.kind),
       ['saturation'],
@@ -180,7 +180,7 @@ describe('the bottleneck warning in the reports', () => {
     assert.equal(warning.severity, 'error');
     assert.match(warning.message, /^bottleneck: file descriptors: 200 connects failed/);
     assert.deepEqual(
-      collectNotices(withWarning(warning)).map((n) => n.kind),
+      summarizeResult(withWarning(warning)).notices.map((n) => n.kind),
       ['error'],
     );
   });

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseResult, type CompletedRun, type Metric, type Result } from '../../bench/result-schema.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
-import { EXPORTED_METRICS } from '../../reports/metric-catalog.ts';
 import { bencherBmf, bencherMeasure, bencherThresholdFlags, githubActionBenchmark } from '../../reports/exports.ts';
-import { metricInfo } from '../../reports/metric-catalog.ts';
+import { EXPORTED_METRICS, metricInfo } from '../../reports/metric-catalog.ts';
 
 const fixture = (): Result =>
   parseResult(JSON.parse(readFileSync(new URL('../fixtures/small-result.json', import.meta.url), 'utf8')));

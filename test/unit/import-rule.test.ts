@@ -1,5 +1,5 @@
 /**
- * The dependency rule the folders promise (ARCHITECTURE.md section 2), checked on the import statements
+ * The dependency rule the folders promise (CONTRIBUTING.md, "Where code goes"), checked on the import statements
  * of every source file, so a new import across the line fails here instead of in a review:
  * - servers/ (the system under test) imports nothing from bench/ or reports/;
  * - servers/contract/ (what crosses a process boundary) imports nothing outside itself, so every

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { MARKDOWN_LIMIT, renderMarkdown } from '../../reports/markdown.ts';
 import { fmtMs, fmtTimes } from '../../reports/headline.ts';
 import { summarizeResult } from '../../reports/summary.ts';
-import { collectNotices } from '../../reports/warnings.ts';
 import { transportLabel } from '../../reports/aggregate.ts';
 import { parseResult, type Result } from '../../bench/result-schema.ts';
 import { runWarning } from '../../bench/warnings.ts';
@@ -91,13 +90,13 @@ test('the job table has one row per job, every row with all its cells', () => {
 
 test('a clean result has no warnings section; notes alone are listed as notes', () => {
   const small = fixture('small-result.json');
-  assert.deepEqual(collectNotices(small), []);
+  assert.deepEqual(summarizeResult(small).notices, []);
   const text = renderMarkdown(small);
   assert.ok(!text.includes('### Warnings'), text);
   assert.ok(!text.includes('**Notes**'));
 
   const quick = fixture('quick-result.json');
-  const notes = collectNotices(quick);
+  const notes = summarizeResult(quick).notices;
   assert.equal(notes.length, 1);
   assert.equal(notes[0]!.kind, 'note');
   const warnings = section(renderMarkdown(quick), 'Warnings');
@@ -180,7 +179,7 @@ test('a result with 3,000 jobs and 3,000 warnings stays under the size limit and
     return job;
   });
   const result = parseResult(big);
-  assert.equal(collectNotices(result).length, 3000);
+  assert.equal(summarizeResult(result).notices.length, 3000);
   const text = renderMarkdown(result);
   assert.ok(text.length < MARKDOWN_LIMIT, `${text.length} characters`);
   assert.ok(text.length < 65_000);

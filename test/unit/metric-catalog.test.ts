@@ -202,10 +202,15 @@ test('every output lists only catalog metrics, each at most once, and the gate r
     latencyParts: (k: string) => metricInfo(k).latencyParts,
     baseline: (k: string) => metricInfo(k).baseline,
     exported: (k: string) => metricInfo(k).exported,
+    spreadChart: (k: string) => metricInfo(k).spreadChart?.order,
   })) {
     const at = METRICS.map((m) => position(m.key)).filter((p) => p !== undefined);
     assert.equal(new Set(at).size, at.length, `${output}: positions are unique`);
   }
+  // A cost chart's id is an HTML id: unique, and not one of the charts the report draws itself.
+  const ids = METRICS.flatMap((m) => (m.spreadChart ? [m.spreadChart.id] : []));
+  assert.equal(new Set(ids).size, ids.length, 'cost chart ids are unique');
+  for (const id of ids) assert.ok(!/^(bytes|requests|scalability|latency-\d+|matrix-\d+)$/.test(id), id);
 });
 
 test('the renderers show exactly the catalog lists, in their order', async () => {

@@ -14,7 +14,6 @@ import {
 import { upgradeV1, V1_CODES, warningFromV1 } from '../../bench/result-v1.ts';
 import { runWarning, warn } from '../../bench/warnings.ts';
 import { bottleneckWarning, diagnose, type DiagnosisInput } from '../../bench/diagnosis.ts';
-import { collectNotices } from '../../reports/warnings.ts';
 import { classify } from '../../reports/warning-kinds.ts';
 import { latencyChartInputs } from '../../reports/chart-data.ts';
 import { summarizeResult } from '../../reports/summary.ts';
@@ -328,7 +327,7 @@ describe('version-2 results', () => {
     assert.deepEqual(w, { code: 'unrecognised', severity: 'note', value: 3, limit: 1, message: '3 cosmic rays hit' });
     assert.deepEqual(known, warn.eventsDuplicated(2));
     assert.equal(classify(w!), 'note');
-    const notices = collectNotices(read).filter((n) => n.text.includes('cosmic rays'));
+    const notices = summarizeResult(read).notices.filter((n) => n.text.includes('cosmic rays'));
     assert.deepEqual(
       notices.map((n) => n.kind),
       ['note'],
@@ -376,13 +375,13 @@ describe('classification follows the code, not the wording', () => {
       before.some((s) => s.includes('WARNING: short-poll 1000ms saturated in 1 of 2 runs')),
       before.join('\n'),
     );
-    const kinds = collectNotices(result).map((n) => n.kind);
+    const kinds = summarizeResult(result).notices.map((n) => n.kind);
     for (const job of result.jobs)
       for (const r of job.runs)
         if (r.status === 'completed') for (const w of r.warnings) w.message = `reworded ${w.code}`;
     assert.deepEqual(subtitles(result), before);
     assert.deepEqual(
-      collectNotices(result).map((n) => n.kind),
+      summarizeResult(result).notices.map((n) => n.kind),
       kinds,
     );
   });
