@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
-import { shapeSchema } from '../servers/contract/schedule.ts';
+import { shapeSchema } from '../servers/contract/shape-schema.ts';
 import { frameworkSchema } from '../servers/contract/server-config.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { upgradeV1 } from './result-v1.ts';

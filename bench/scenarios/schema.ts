@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
-import { shapeSchema } from '../../servers/contract/schedule.ts';
+import { shapeSchema } from '../../servers/contract/shape-schema.ts';
 import { frameworkSchema } from '../../servers/contract/server-config.ts';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');

@@ -6,7 +6,7 @@
  * Messages between the orchestrator and the publisher process (over the Node IPC channel).
  */
 import { z } from 'zod';
-import { shapeSchema } from './schedule.ts';
+import { shapeSchema } from './shape-schema.ts';
 import { MAX_PAYLOAD_BYTES } from './protocol.ts';
 import type { LagSummary } from './lag.ts';
 

@@ -4,30 +4,14 @@
  * schedule), the scenarios and the matrix (bench/scenarios/, bench/matrix.ts), the result schema and
  * the reports (mean rate).
  *
- * The feed's shape (the one schema every process validates it with) and the publish schedule as pure
+ * The publish schedule of a feed shape (its schema: shape-schema.ts) as pure
  * arithmetic: when event `seq` is due, how many are due after a given time, and the mean rate. Pure so
  * that the rate can be tested without timers, and so that anyone who knows the schedule and its start
  * time (the load generator) can tell exactly which seqs fall in a window.
  */
-import { z } from 'zod';
+import type { ScheduleShape } from './shape-schema.ts';
 
-/**
- * A feed shape, as a scenario, the CLI, the publisher's spec and a result file's job all carry it.
- * The bounds are what the publisher accepts (the widest of the copies this schema replaced): a
- * scenario may ask for anything the publisher can run.
- */
-export const shapeSchema = z.discriminatedUnion('kind', [
-  /** `ratePerSec` events per second, evenly spaced. */
-  z.object({ kind: z.literal('steady'), ratePerSec: z.number().positive().max(100_000) }),
-  /** `size` events at once every `everyMs`. */
-  z.object({
-    kind: z.literal('burst'),
-    size: z.number().int().min(1).max(100_000),
-    everyMs: z.number().positive().max(3_600_000),
-  }),
-]);
-
-export type ScheduleShape = z.infer<typeof shapeSchema>;
+export type { ScheduleShape };
 
 /** Mean events per second of a shape: the steady rate, or burst size over burst period. */
 export function meanRate(shape: ScheduleShape): number {

@@ -4,10 +4,10 @@ import {
   makeSchedule,
   meanRate,
   seqRangeInWindow,
-  shapeSchema,
   type Schedule,
   type ScheduleShape,
 } from '../../servers/contract/schedule.ts';
+import { shapeSchema } from '../../servers/contract/shape-schema.ts';
 
 const RATES = [0.5, 1, 3, 7, 20, 999, 1000, 5000, 33_333];
 const SECOND_NS = 1e9;
