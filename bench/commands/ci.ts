@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand, stopOnInterrupt } from './runner.ts';
+import { parseCommand, runCommand, stopOnInterrupt, wholeNumbers } from './runner.ts';
 import { UsageError, parseInject } from '../args.ts';
 import { stopAllChildren } from '../child.ts';
 import { runPlan } from '../orchestrator.ts';
@@ -50,8 +50,10 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, `${JSON.stringify(value, null, 1)}\n`);
 }
 
+const COMMAND = { name: 'pollbench ci', usage: CI_USAGE };
+
 async function main(): Promise<number> {
-  const parsed = parseCommand({ name: 'pollbench ci', usage: CI_USAGE }, process.argv.slice(2), {
+  const parsed = parseCommand(COMMAND, process.argv.slice(2), {
     ...GATE_OPTIONS,
     against: { type: 'string' },
     baseline: { type: 'string' },
@@ -61,18 +63,15 @@ async function main(): Promise<number> {
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
+  const n = wholeNumbers(COMMAND, values, { runs: [ciScenario.repetitions, 100] });
+  if (typeof n === 'number') return n;
+  const { runs } = n;
   let config;
   let storedBaseline: Result | undefined;
   let inject;
-  let runs = ciScenario.repetitions;
   try {
     if (values.against !== undefined && values.baseline !== undefined)
       throw new UsageError('give --against or --baseline, not both');
-    if (values.runs !== undefined) {
-      runs = /^[0-9]+$/.test(values.runs) ? Number(values.runs) : Number.NaN;
-      if (!(runs >= 1 && runs <= 100))
-        throw new UsageError(`--runs must be a whole number from 1 to 100, got "${values.runs}"`);
-    }
     config = gateConfig(values);
     if (values.baseline !== undefined) storedBaseline = loadResultFile(values.baseline);
     if (values['inject-regression'] !== undefined) inject = parseInject(values['inject-regression']);

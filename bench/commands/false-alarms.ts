@@ -14,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand, stopOnInterrupt } from './runner.ts';
+import { parseCommand, runCommand, stopOnInterrupt, wholeNumbers } from './runner.ts';
 import { InputError } from '../result-file.ts';
 import { ConfigError } from '../gate/config.ts';
 import { stopAllChildren } from '../child.ts';
@@ -29,8 +29,10 @@ export const FALSE_ALARMS_USAGE = `Usage: npm run bench:false-alarms -- [--compa
 Runs the CI profile 2 x runs x comparisons times (one checkout, interleaved), splits the runs into
 same-code A/B comparisons and counts how many the gate calls a regression. Target: at most 1 in 20.`;
 
+const COMMAND = { name: 'pollbench false-alarms', usage: FALSE_ALARMS_USAGE };
+
 async function main(): Promise<number> {
-  const parsed = parseCommand({ name: 'pollbench false-alarms', usage: FALSE_ALARMS_USAGE }, process.argv.slice(2), {
+  const parsed = parseCommand(COMMAND, process.argv.slice(2), {
     ...GATE_OPTIONS,
     comparisons: { type: 'string' },
     resamples: { type: 'string' },
@@ -39,24 +41,13 @@ async function main(): Promise<number> {
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const whole = (raw: string | undefined, fallback: number) =>
-    raw === undefined ? fallback : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  const comparisons = whole(values.comparisons, 5);
-  const resamples = whole(values.resamples, 20);
-  const perSide = whole(values.runs, ciScenario.repetitions);
-  if (!(
-    comparisons >= 1 &&
-    comparisons <= 100 &&
-    resamples >= 0 &&
-    resamples <= 1000 &&
-    perSide >= 3 &&
-    perSide <= 20
-  )) {
-    process.stderr.write(
-      `pollbench false-alarms: --comparisons 1..100, --resamples 0..1000 and --runs 3..20, as whole numbers\n\n${FALSE_ALARMS_USAGE}\n`,
-    );
-    return 2;
-  }
+  const n = wholeNumbers(COMMAND, values, {
+    comparisons: [5, 100],
+    resamples: [20, 1000, 0],
+    runs: [ciScenario.repetitions, 20, 3],
+  });
+  if (typeof n === 'number') return n;
+  const { comparisons, resamples, runs: perSide } = n;
   let config;
   try {
     config = gateConfig(values);

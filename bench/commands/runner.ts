@@ -58,22 +58,22 @@ function usageError(command: Command, message: string): number {
 }
 
 /**
- * Whole-number options, each from 1 to its max, or its default when absent: the numbers, or (like
- * parseCommand) the exit code 2 after one usage line about the first bad one.
+ * Whole-number options, each from its min (1 unless given) to its max, or its default when absent:
+ * the numbers, or (like parseCommand) the exit code 2 after one usage line about the first bad one.
  */
 export function wholeNumbers<K extends string>(
   command: Command,
   values: Partial<Record<NoInfer<K>, string | boolean>>,
-  specs: Record<K, [fallback: number, max: number]>,
+  specs: Record<K, [fallback: number, max: number, min?: number]>,
 ): Record<K, number> | number {
   const out = {} as Record<K, number>;
   for (const name of Object.keys(specs) as K[]) {
-    const [fallback, max] = specs[name];
+    const [fallback, max, min = 1] = specs[name];
     const raw = values[name];
     if (raw === undefined) out[name] = fallback;
-    else if (typeof raw === 'string' && /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= max)
+    else if (typeof raw === 'string' && /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max)
       out[name] = Number(raw);
-    else return usageError(command, `--${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+    else return usageError(command, `--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return out;
 }
