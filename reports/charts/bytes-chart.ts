@@ -4,7 +4,7 @@
  * client frames). All measured at the socket on the client side.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG } from './common.ts';
+import { BASE_CONFIG, SET_ROWS } from './common.ts';
 
 export interface BytesRow {
   set: string;
@@ -34,13 +34,7 @@ export function bytesChartSpec(rows: BytesRow[], transports: string[]): TopLevel
     config: BASE_CONFIG,
     data: { values: rows.map((r) => ({ ...r, order: BYTES_PARTS.indexOf(r.part) })) },
     facet: {
-      row: {
-        field: 'set',
-        type: 'nominal',
-        title: null,
-        sort: null,
-        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
-      },
+      row: SET_ROWS,
     },
     spec: {
       width: 460,

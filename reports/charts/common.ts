@@ -34,6 +34,15 @@ export function transportColors(series: readonly TransportSeries[]): { domain: s
 
 export const CHART_WIDTH = 560;
 
+/** One row of small charts per parameter set, labelled above it, in the data's order. */
+export const SET_ROWS = {
+  field: 'set',
+  type: 'nominal',
+  title: null,
+  sort: null,
+  header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
+} as const;
+
 export const BASE_CONFIG: Config = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   background: '#ffffff',

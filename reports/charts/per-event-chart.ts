@@ -4,7 +4,7 @@
  * during the window) per delivered event.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG } from './common.ts';
+import { BASE_CONFIG, SET_ROWS } from './common.ts';
 
 export interface CountRow {
   set: string;
@@ -34,13 +34,7 @@ export function perEventCountsSpec(rows: CountRow[], transports: string[]): TopL
     config: BASE_CONFIG,
     data: { values: rows },
     facet: {
-      row: {
-        field: 'set',
-        type: 'nominal',
-        title: null,
-        sort: null,
-        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
-      },
+      row: SET_ROWS,
       column: {
         field: 'what',
         type: 'nominal',

@@ -3,7 +3,7 @@
  * set: for noisy figures such as server CPU per 1,000 events and memory per client.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG } from './common.ts';
+import { BASE_CONFIG, SET_ROWS } from './common.ts';
 
 export interface SpreadRow {
   set: string;
@@ -32,13 +32,7 @@ export function spreadChartSpec(input: SpreadChartInput): TopLevelSpec {
     config: BASE_CONFIG,
     data: { values: input.rows },
     facet: {
-      row: {
-        field: 'set',
-        type: 'nominal',
-        title: null,
-        sort: null,
-        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
-      },
+      row: SET_ROWS,
     },
     spec: {
       width: 460,
