@@ -8,6 +8,8 @@ import { ScenarioError, quickProfile, validateScenario } from './matrix.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import type { Inject } from '../servers/contract/server-config.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
+import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './network/profiles.ts';
+import { proxySchema, type Proxy } from './network-path.ts';
 
 export class UsageError extends Error {}
 
@@ -29,6 +31,12 @@ Options:
   --warmup <seconds>     workload warm-up per run before the window (excluded from the figures)
   --runs <n>             repetitions of every job (interleaved across transports)
   --framework <name>     HTTP server for polling and SSE: express (default) or node (bare node:http)
+  --network <list>       emulated networks between clients and server, e.g. loopback,4g; profiles:
+                         ${Object.keys(NETWORK_PRESETS).join(', ')}
+  --rtt <ms> --jitter <ms> --down <rate> --up <rate> --loss <percent>
+                         a custom network (added to --network's list), e.g. --rtt 80 --down 20mbit
+  --tls [on|off|both]    https and wss with a certificate made for the run (--tls alone: on)
+  --proxy <list>         none or nginx (Debian's nginx in front of the server), or both: none,nginx
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -91,12 +99,21 @@ function list(name: string, raw: string | undefined, parse: (s: string) => numbe
 const number = (s: string) => (/^[0-9]*\.?[0-9]+$/.test(s) ? Number(s) : Number.NaN);
 const integer = (s: string) => (/^[0-9]+$/.test(s) ? Number(s) : Number.NaN);
 
+const TLS_CHOICES: Readonly<Record<string, boolean[]>> = { on: [true], off: [false], both: [false, true] };
+
+/** `--tls` is a flag that may take a value: given alone (last, or before another option) it means on. */
+function bareTlsMeansOn(argv: string[]): string[] {
+  return argv.map((arg, i) =>
+    arg === '--tls' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-')) ? '--tls=on' : arg,
+  );
+}
+
 /** Returns null when help was asked for. */
 export function parseCli(argv: string[]): CliOptions | null {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: bareTlsMeansOn(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -111,6 +128,14 @@ export function parseCli(argv: string[]): CliOptions | null {
         warmup: { type: 'string' },
         runs: { type: 'string' },
         framework: { type: 'string' },
+        network: { type: 'string' },
+        rtt: { type: 'string' },
+        jitter: { type: 'string' },
+        down: { type: 'string' },
+        up: { type: 'string' },
+        loss: { type: 'string' },
+        tls: { type: 'string' },
+        proxy: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
         'inject-regression': { type: 'string' },
@@ -157,6 +182,26 @@ export function parseCli(argv: string[]): CliOptions | null {
     if (values.framework !== 'express' && values.framework !== 'node')
       throw new UsageError(`--framework must be express or node, got "${values.framework}"`);
     s.framework = values.framework;
+  }
+
+  try {
+    const networks = parseNetworkOptions(values);
+    if (networks) s.matrix.networks = networks;
+  } catch (err) {
+    if (err instanceof NetworkOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (values.tls !== undefined) {
+    const tls = TLS_CHOICES[values.tls];
+    if (!tls) throw new UsageError(`--tls must be on, off or both, got "${values.tls}"`);
+    s.matrix.tls = tls;
+  }
+  if (values.proxy !== undefined) {
+    const known: readonly string[] = proxySchema.options;
+    const proxies = values.proxy.split(',').map((p) => p.trim());
+    const bad = proxies.find((p) => !known.includes(p));
+    if (bad !== undefined) throw new UsageError(`--proxy: unknown proxy "${bad}"; choose from ${known.join(', ')}`);
+    s.matrix.proxies = proxies as Proxy[];
   }
 
   try {

@@ -9,6 +9,7 @@ import { meanRate, type ScheduleShape } from '../servers/contract/schedule.ts';
 import type { JobParams } from './result-schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
+import { DIRECT_PATH, networkLabel, pathLabel, type PathParams } from './network-path.ts';
 
 export interface PlannedJob {
   id: string;
@@ -35,6 +36,8 @@ export function validateScenario(input: unknown): Scenario {
     if (values !== undefined && duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
   }
   if (duplicated(s.transports)) throw new ScenarioError('transports: values must not repeat');
+  if (s.matrix.networks && duplicated(s.matrix.networks.map(networkLabel)))
+    throw new ScenarioError('matrix.networks: profiles must not repeat');
   for (const [i, cell] of (s.matrix.exclude ?? []).entries()) {
     if (cell.shape === undefined && cell.clients === undefined && cell.payloadBytes === undefined)
       throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
@@ -71,35 +74,46 @@ export function isExcluded(s: Scenario, shape: ScheduleShape, clients: number, p
   );
 }
 
+/** Every path of the scenario: network profiles x TLS x proxy, the direct loopback path first when present. */
+export function scenarioPaths(s: Scenario): PathParams[] {
+  const paths: PathParams[] = [];
+  for (const network of s.matrix.networks ?? [DIRECT_PATH.network])
+    for (const tls of s.matrix.tls ?? [DIRECT_PATH.tls])
+      for (const proxy of s.matrix.proxies ?? [DIRECT_PATH.proxy]) paths.push({ network, tls, proxy });
+  return paths;
+}
+
 export function expandScenario(input: Scenario): PlannedJob[] {
   const s = validateScenario(input);
   const jobs: PlannedJob[] = [];
-  for (const shape of s.matrix.shapes) {
-    for (const clients of s.matrix.clients) {
-      for (const payloadBytes of s.matrix.payloadBytes) {
-        if (isExcluded(s, shape, clients, payloadBytes)) continue;
-        const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B`;
-        for (const transport of s.transports) {
-          const traits = TRANSPORT_TRAITS[transport];
-          const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
-          for (const pollIntervalMs of intervals) {
-            const framework = traits.httpStack === 'ws' ? 'node' : s.framework;
-            const params: JobParams = {
-              transport,
-              framework,
-              clients,
-              shape,
-              payloadBytes,
-              pollIntervalMs,
-              longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
-              perMessageDeflate: traits.httpStack === 'ws' ? s.perMessageDeflate : false,
-            };
-            jobs.push({ id: jobId(params), parameterSet, params });
+  for (const path of scenarioPaths(s))
+    for (const shape of s.matrix.shapes) {
+      for (const clients of s.matrix.clients) {
+        for (const payloadBytes of s.matrix.payloadBytes) {
+          if (isExcluded(s, shape, clients, payloadBytes)) continue;
+          const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${pathLabel(path)}`;
+          for (const transport of s.transports) {
+            const traits = TRANSPORT_TRAITS[transport];
+            const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
+            for (const pollIntervalMs of intervals) {
+              const framework = traits.httpStack === 'ws' ? 'node' : s.framework;
+              const params: JobParams = {
+                transport,
+                framework,
+                clients,
+                shape,
+                payloadBytes,
+                pollIntervalMs,
+                longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
+                perMessageDeflate: traits.httpStack === 'ws' ? s.perMessageDeflate : false,
+                ...path,
+              };
+              jobs.push({ id: jobId(params), parameterSet, params });
+            }
           }
         }
       }
     }
-  }
   return jobs;
 }
 
@@ -110,7 +124,7 @@ export function jobId(p: JobParams): string {
   parts.push(
     TRANSPORT_TRAITS[p.transport].httpStack === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework,
   );
-  return parts.join(' ');
+  return parts.join(' ') + pathLabel(p);
 }
 
 /**

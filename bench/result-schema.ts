@@ -4,6 +4,7 @@
  * Raw numbers with explicit units; no formatted strings.
  */
 import { z } from 'zod';
+import { pathParamsShape } from './network-path.ts';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
@@ -147,6 +148,8 @@ export const jobParamsSchema = z.object({
   /** Long polling only. */
   longPollWaitMs: z.number().positive().nullable(),
   perMessageDeflate: z.boolean(),
+  /** The network path: emulated network, TLS, reverse proxy (bench/network-path.ts). */
+  ...pathParamsShape,
 });
 export type JobParams = z.infer<typeof jobParamsSchema>;
 

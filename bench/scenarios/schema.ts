@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
 import { shapeSchema } from '../../servers/contract/shape-schema.ts';
 import { frameworkSchema } from '../../servers/contract/server-config.ts';
+import { networkProfileSchema } from '../network/profiles.ts';
+import { proxySchema } from '../network-path.ts';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');
 
@@ -21,6 +23,12 @@ export const scenarioSchema = z
         payloadBytes: nonEmpty(z.number().int().min(0).max(MAX_PAYLOAD_BYTES)),
         /** Short polling only: the fixed schedule of polls, per client. */
         pollIntervalMs: nonEmpty(z.number().int().min(10).max(600_000)),
+        /** Emulated networks between clients and server (bench/network/profiles.ts); absent: loopback only. */
+        networks: nonEmpty(networkProfileSchema).optional(),
+        /** TLS off, on, or both; absent: off. */
+        tls: nonEmpty(z.boolean()).optional(),
+        /** Reverse proxy in front of the server; absent: none. */
+        proxies: nonEmpty(proxySchema).optional(),
         /**
          * Cells of the product left out: a cell matching every field an entry names is not run
          * (for every transport). Each named value must be on its axis.

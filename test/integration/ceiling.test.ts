@@ -14,6 +14,7 @@ import { runJob } from '../../bench/load/run-job.ts';
 import { deriveMetrics } from '../../bench/metrics.ts';
 import { bottleneckWarning, diagnoseRun } from '../../bench/diagnosis.ts';
 import { completedRunSchema, type JobParams } from '../../bench/result-schema.ts';
+import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { clientFactories } from '../../bench/clients/index.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, feedConfig, withTimeout } from '../helpers/harness.ts';
@@ -91,6 +92,7 @@ describe('a run past the connect ceiling', () => {
       pollIntervalMs: null,
       longPollWaitMs: null,
       perMessageDeflate: false,
+      ...DIRECT_PATH,
     };
     const snapshots: Partial<Record<'idle' | 'start' | 'end' | 'retained', ServerStats>> = {};
     const started = Date.now();

@@ -27,6 +27,7 @@ import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
 import type { LoadReport } from '../../bench/load/ipc.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 import { parseResult, type CompletedRun, type JobParams, type Result } from '../../bench/result-schema.ts';
+import { DIRECT_PATH } from '../../bench/network-path.ts';
 
 const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];
 const fixtureKeys = (): Set<string> => {
@@ -52,6 +53,7 @@ function derivedKeys(): string[] {
     pollIntervalMs: 1000,
     longPollWaitMs: null,
     perMessageDeflate: false,
+    ...DIRECT_PATH,
   };
   const load: LoadReport = {
     startNs: '0',

@@ -4,6 +4,7 @@ import { deriveMetrics, type ServerWindow } from '../../bench/metrics.ts';
 import type { LoadReport } from '../../bench/load/ipc.ts';
 import { zeroCounters } from '../../bench/clients/counters.ts';
 import type { JobParams } from '../../bench/result-schema.ts';
+import { DIRECT_PATH } from '../../bench/network-path.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 
 const params: JobParams = {
@@ -15,6 +16,7 @@ const params: JobParams = {
   pollIntervalMs: 250,
   longPollWaitMs: null,
   perMessageDeflate: false,
+  ...DIRECT_PATH,
 };
 const summary = {
   count: 30,

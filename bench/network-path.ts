@@ -1,0 +1,63 @@
+/**
+ * The network path of a job: the emulated network between clients and server (bench/network/), TLS
+ * on or off, and a reverse proxy in front of the server or none. Three axes of the matrix, like the
+ * audience and the rate; a job's path is part of its id and of its parameter set, so every table,
+ * chart and gate comparison is about one path.
+ */
+import { z } from 'zod';
+import { NETWORK_PRESETS, addsNothing, networkProfileSchema, type NetworkProfile } from './network/profiles.ts';
+
+export const proxySchema = z.enum(['none', 'nginx']);
+export type Proxy = z.infer<typeof proxySchema>;
+
+export const LOOPBACK: NetworkProfile = NETWORK_PRESETS['loopback']!;
+
+/** Job fields of the path; results written before network paths existed were all direct loopback runs. */
+export const pathParamsShape = {
+  network: networkProfileSchema.default(LOOPBACK),
+  tls: z.boolean().default(false),
+  proxy: proxySchema.default('none'),
+};
+
+export interface PathParams {
+  network: NetworkProfile;
+  tls: boolean;
+  proxy: Proxy;
+}
+
+/** Client straight to server over loopback, cleartext: every figure before network paths existed. */
+export const DIRECT_PATH: PathParams = { network: LOOPBACK, tls: false, proxy: 'none' };
+
+/**
+ * A profile's name as it appears in ids and tables. A custom profile's values are in it, so two
+ * results with different custom values never join as the same job.
+ */
+export function networkLabel(p: NetworkProfile): string {
+  const preset = NETWORK_PRESETS[p.name];
+  if (preset && sameProfile(preset, p)) return p.name;
+  const rate = (kbps: number | null) => (kbps === null ? 'unlimited' : `${kbps}kbit`);
+  return `${p.name}(rtt=${p.rttMs}ms,jitter=${p.jitterMs}ms,down=${rate(p.downKbps)},up=${rate(p.upKbps)},loss=${p.lossPct}%)`;
+}
+
+function sameProfile(a: NetworkProfile, b: NetworkProfile): boolean {
+  return (
+    a.rttMs === b.rttMs &&
+    a.jitterMs === b.jitterMs &&
+    a.downKbps === b.downKbps &&
+    a.upKbps === b.upKbps &&
+    a.lossPct === b.lossPct
+  );
+}
+
+/**
+ * The path's part of a job id or parameter set: empty for the direct loopback path (so ids of
+ * results written before paths existed still join), else e.g. ` network=4g tls proxy=nginx`.
+ */
+export function pathLabel(p: PathParams): string {
+  const parts = [
+    ...(addsNothing(p.network) && p.network.name === LOOPBACK.name ? [] : [`network=${networkLabel(p.network)}`]),
+    ...(p.tls ? ['tls'] : []),
+    ...(p.proxy !== 'none' ? [`proxy=${p.proxy}`] : []),
+  ];
+  return parts.map((part) => ` ${part}`).join('');
+}
