@@ -230,6 +230,41 @@ export const completedRunSchema = z.object({
       }),
     })
     .optional(),
+  /**
+   * What the path's own parts did during the window: the network emulator (bench/network/) and the
+   * reverse proxy. Absent on the direct loopback path, which has neither.
+   */
+  path: z
+    .object({
+      emulator: z
+        .object({
+          /** Where the emulator process was pinned (taskset CPU list; null: not pinned). */
+          cpus: z.string().nullable(),
+          /** Its CPU time over the window's wall time (1 = one core busy). */
+          cpuFraction: z.number(),
+          /** Timer lateness: when a chunk was written minus when the model said it departs (µs). */
+          latenessP50Us: z.number(),
+          latenessP99Us: z.number(),
+          latenessMaxUs: z.number(),
+          /** Mean one-way delay the emulator really applied per direction (ms), and what the profile asks. */
+          appliedOneWayUpMs: z.number().nullable(),
+          appliedOneWayDownMs: z.number().nullable(),
+          configuredOneWayMs: z.number(),
+          segmentsLost: z.number().int(),
+          maxQueuedBytes: z.number().int(),
+          connections: z.number().int(),
+        })
+        .optional(),
+      proxy: z
+        .object({
+          /** nginx master and workers: CPU time over the window's wall time. */
+          cpuFraction: z.number(),
+          /** TCP connections the server accepted over the whole run (from the proxy, not the clients). */
+          serverTcpAccepted: z.number().int(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** What limited this run (bench/diagnosis.ts); absent when nothing did. */
   bottleneck: z
     .object({
@@ -295,6 +330,36 @@ export const calibrationSchema = z.object({
   wsIdleRoundTripUs: percentileSummarySchema,
   idleMs: z.number(),
   idleRoundTrips: z.number().int(),
+  /**
+   * Idle TCP round trips through each emulated network of the plan (nothing else on the machine
+   * moving): what the emulator really adds, against the profile's round trip. Absent when the plan
+   * has no emulated network.
+   */
+  networks: z
+    .array(
+      z.object({
+        network: z.string(),
+        configuredRttMs: z.number(),
+        roundTripUs: percentileSummarySchema,
+        /** Median measured minus (configured + the loopback TCP median), in ms. */
+        offByMs: z.number(),
+        /** Within 5% of the configured round trip or 1 ms, whichever is larger. */
+        accurate: z.boolean(),
+      }),
+    )
+    .optional(),
+  /** TLS handshakes on loopback, fresh and resumed (what session resumption saves a reconnecting client). */
+  tls: z
+    .object({
+      full: z.object({ bytesUp: z.number(), bytesDown: z.number(), ms: percentileSummarySchema }),
+      resumed: z.object({
+        bytesUp: z.number(),
+        bytesDown: z.number(),
+        ms: percentileSummarySchema,
+        resumedFraction: z.number(),
+      }),
+    })
+    .optional(),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
@@ -325,6 +390,12 @@ export const contextSchema = z.object({
    * `cpus` (the load generator's). Absent in older results, whose servers ran the schedule themselves.
    */
   publisher: z.object({ process: z.literal('per-plan'), cpus: z.string().nullable() }).optional(),
+  /** The reverse proxy when the plan used one: its version and the configuration of its first run (ports differ per run). */
+  proxy: z.object({ name: z.literal('nginx'), version: z.string(), config: z.string() }).optional(),
+  /** TLS when the plan used it: how the per-plan certificate was made and what it is. */
+  tls: z.object({ certificate: z.string(), maker: z.string() }).optional(),
+  /** The emulated networks: what the model does and where the emulator runs. */
+  network: z.object({ emulatorCpus: z.string().nullable(), note: z.string() }).optional(),
 });
 export type Context = z.infer<typeof contextSchema>;
 
