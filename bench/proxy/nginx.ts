@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerLive } from '../child.ts';
 import { renderNginxConfig } from './nginx-config.ts';
-import { childPids, treeCpuUs } from './proc-cpu.ts';
+import { childPids, openFilesLimit, treeCpuUs } from './proc-cpu.ts';
 
 export class ProxyUnavailableError extends Error {}
 
@@ -187,6 +187,22 @@ async function waitReady(nginx: Spawned, port: number, tls: boolean): Promise<'r
   return 'ready';
 }
 
+/**
+ * Why the worker cannot hold every client, or null. worker_rlimit_nofile asks for enough descriptors,
+ * but an unprivileged nginx (or a container without CAP_SYS_RESOURCE) cannot raise the hard limit and
+ * only logs an alert; clients would then fail at accept and the run would blame the transport.
+ */
+function fileLimitShortfall(workers: Iterable<number>, maxClients: number): string | null {
+  // Two per client (client side, upstream side) and the listener, the logs, the channel to the master.
+  const need = 2 * maxClients + 16;
+  for (const worker of workers) {
+    const limit = openFilesLimit(worker);
+    if (limit !== null && limit < need)
+      return `nginx may open only ${limit} files but ${maxClients} clients need ${need} (two per client): raise the hard limit (ulimit -Hn) or run fewer clients`;
+  }
+  return null;
+}
+
 /** Sends `signal` to every pid still there (workers outlive a SIGKILLed master). */
 function signalAll(pids: Iterable<number>, signal: NodeJS.Signals): void {
   for (const pid of pids) {
@@ -267,6 +283,11 @@ export async function startNginx(o: NginxOptions): Promise<RunningProxy> {
     }
     if (outcome === 'ready') {
       cpuUs(); // learn the worker's pid while it is surely there
+      const short = fileLimitShortfall(workers, o.maxClients);
+      if (short) {
+        await stop();
+        throw new Error(short);
+      }
       return { port, pid: nginx.pid, version: found.version, config, cpuUs, stop };
     }
     const { code, signal } = await nginx.exited;

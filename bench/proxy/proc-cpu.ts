@@ -1,5 +1,6 @@
 /**
- * CPU time of a process tree from /proc: the nginx master and its worker(s). utime + stime of each
+ * The nginx master and its worker(s) as /proc shows them: children, open-file limit, and CPU time,
+ * utime + stime of each
  * live process (a worker that exited is counted in its parent's cutime/cstime only once waited for,
  * which nginx does at once: counted too).
  */
@@ -43,6 +44,19 @@ export function childPids(pid: number): number[] {
       .filter((name) => /^\d+$/.test(name))
       .map(Number)
       .filter((child) => statFields(child)?.[1] === String(pid));
+  }
+}
+
+/** The soft limit on open files of `pid` (/proc/<pid>/limits), or null if unreadable or unlimited. */
+export function openFilesLimit(pid: number): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s+/)[3]);
+    return Number.isInteger(soft) ? soft : null;
+  } catch {
+    return null;
   }
 }
 
