@@ -60,7 +60,11 @@ export function openFilesLimit(pid: number): number | null {
   }
 }
 
-/** utime + stime (µs) of `pid` and its children; 0 for a process that is gone. */
+/**
+ * utime + stime (µs) of `pid` and its children; 0 for a process that is gone. Whole clock ticks: each
+ * process reads up to one tick (10 ms) under its scheduler time (/proc/<pid>/schedstat), which the
+ * integration test checks.
+ */
 export function treeCpuUs(pid: number): number {
   let ticks = 0;
   for (const p of [pid, ...childPids(pid)]) {
