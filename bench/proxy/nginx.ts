@@ -174,7 +174,7 @@ function spawnNginx(binary: string, dir: string, cpus: string | null): Spawned {
   };
 }
 
-/** Waits until nginx accepts and proxies, bounded; null if it exited first (the caller reads why). */
+/** Waits until nginx accepts and proxies, bounded; 'exited' if it died first (the caller reads why). */
 async function waitReady(nginx: Spawned, port: number, tls: boolean): Promise<'ready' | 'exited'> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await tryConnect(port))) {

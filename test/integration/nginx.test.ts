@@ -305,44 +305,55 @@ test(
 const schedUs = (pids: number[]): number =>
   pids.reduce((n, pid) => n + Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000, 0);
 
-test('cpuUs() agrees with the scheduler, and taskset pins master and worker', { skip }, async (t) => {
-  const server = await startServer(feedConfig(TRANSPORT_NAMES[0], 'express'));
-  const proxy = await startNginx({
-    upstream: { host: HOST, port: server.port },
-    longPollWaitMs: null,
-    maxClients: 4,
-    cpus: '0',
-  });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  try {
-    const pids = [proxy.pid, ...childPids(proxy.pid)];
-    for (const pid of pids)
-      assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Cpus_allowed_list:\s+0$/m, `pid ${pid} on CPU 0`);
-    // Enough requests for the worker to spend many clock ticks.
-    const get = () =>
-      new Promise<void>((resolve, reject) => {
-        http
-          .get({ host: HOST, port: proxy.port, path: `${EVENTS_PATH}?since=0`, agent }, (res) => {
-            res.resume();
-            res.once('end', resolve);
-          })
-          .once('error', reject);
-      });
-    const deadline = Date.now() + 20_000;
-    for (let i = 0; i < 1500 && Date.now() < deadline; i++) await Promise.all([get(), get(), get(), get()]);
-    const ticks = proxy.cpuUs();
-    const sched = schedUs(pids);
-    t.diagnostic(`cpuUs ${ticks} µs, schedstat ${Math.round(sched)} µs`);
-    assert.ok(sched > 100_000, `nginx ran ${sched} µs`);
-    // stat counts whole clock ticks (10 ms), truncated per process: up to a tick less for each of the
-    // two, and 20 % for the kernel's split into user and system time (measured: 14-19 ms under).
-    assert.ok(Math.abs(ticks - sched) <= 20_000 + 0.2 * sched, `cpuUs ${ticks} vs schedstat ${Math.round(sched)} µs`);
-  } finally {
-    agent.destroy();
-    await stopAndCheck(proxy);
-    await withTimeout(server.close(), 5000, 'server.close()');
-  }
-});
+test(
+  '6000 polls on 4 connections: none closed, cpuUs() agrees with the scheduler, taskset pins master and worker',
+  { skip },
+  async (t) => {
+    const server = await startServer(feedConfig(TRANSPORT_NAMES[0], 'express'));
+    const proxy = await startNginx({
+      upstream: { host: HOST, port: server.port },
+      longPollWaitMs: null,
+      maxClients: 4,
+      cpus: '0',
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    try {
+      const pids = [proxy.pid, ...childPids(proxy.pid)];
+      for (const pid of pids)
+        assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Cpus_allowed_list:\s+0$/m, `pid ${pid} on CPU 0`);
+      // Enough requests for the worker to spend many clock ticks, and 1500 per connection: more than
+      // nginx's default keepalive_requests (1000) on either side.
+      const sockets = new Set<unknown>();
+      const get = () =>
+        new Promise<void>((resolve, reject) => {
+          http
+            .get({ host: HOST, port: proxy.port, path: `${EVENTS_PATH}?since=0`, agent }, (res) => {
+              res.resume();
+              res.once('end', resolve);
+            })
+            .once('socket', (socket) => sockets.add(socket))
+            .once('error', reject);
+        });
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; i < 1500 && Date.now() < deadline; i++) await Promise.all([get(), get(), get(), get()]);
+      const ticks = proxy.cpuUs();
+      const sched = schedUs(pids);
+      const requests = server.stats().counters.httpRequests;
+      assert.ok(requests >= 6000, `${requests} requests reached the server`);
+      assert.equal(sockets.size, 4, 'nginx kept every client connection');
+      assert.ok(server.stats().counters.tcpAccepted <= 5, "nginx kept its upstream connections (4 and the probe's)");
+      t.diagnostic(`cpuUs ${ticks} µs, schedstat ${Math.round(sched)} µs`);
+      assert.ok(sched > 100_000, `nginx ran ${sched} µs`);
+      // stat counts whole clock ticks (10 ms), truncated per process: up to a tick less for each of the
+      // two, and 20 % for the kernel's split into user and system time (measured: 14-19 ms under).
+      assert.ok(Math.abs(ticks - sched) <= 20_000 + 0.2 * sched, `cpuUs ${ticks} vs schedstat ${Math.round(sched)} µs`);
+    } finally {
+      agent.destroy();
+      await stopAndCheck(proxy);
+      await withTimeout(server.close(), 5000, 'server.close()');
+    }
+  },
+);
 
 describe('nginx terminates TLS', { skip }, () => {
   let dir: string;
