@@ -156,6 +156,15 @@ export class ManagedChild<In, Out extends { type: string }> {
   }
 }
 
+/**
+ * Registers a process the harness started without ManagedChild (nginx in front of the server), so
+ * stopAllChildren() stops it too. Returns the unregister function, called once it has exited.
+ */
+export function registerLive(entry: { name: string; pid: number; stop(): Promise<void> }): () => void {
+  live.add(entry);
+  return () => live.delete(entry);
+}
+
 /** Stops every child still running (Ctrl-C, crash). */
 export async function stopAllChildren(): Promise<void> {
   await Promise.all([...live].map((c) => c.stop()));

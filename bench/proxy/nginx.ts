@@ -1,0 +1,299 @@
+/**
+ * nginx in front of the server (--proxy nginx): finds Debian's nginx, writes a per-run configuration
+ * (nginx-config.ts) into a fresh temp dir, starts it on a free 127.0.0.1 port, waits until it proxies,
+ * and stops it (registered with bench/child.ts so Ctrl-C stops it too). Nothing touches /etc or /var.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { registerLive } from '../child.ts';
+import { renderNginxConfig } from './nginx-config.ts';
+import { childPids, openFilesLimit, treeCpuUs } from './proc-cpu.ts';
+
+export class ProxyUnavailableError extends Error {}
+
+export interface NginxOptions {
+  upstream: { host: string; port: number };
+  /** PEM files; nginx then terminates TLS and the upstream leg stays cleartext HTTP/1.1. */
+  tls?: { cert: string; key: string };
+  /** The run's long-poll hold, or null: the poll location's read timeout is set above it. */
+  longPollWaitMs: number | null;
+  /** Clients the run opens: sizes worker_connections, the descriptor limit and the upstream pool. */
+  maxClients: number;
+  /** taskset -c <cpus> for master and worker, as bench/child.ts pins the children; null: not pinned. */
+  cpus: string | null;
+}
+
+export interface RunningProxy {
+  /** Where clients connect (127.0.0.1). */
+  port: number;
+  /** The master's pid. */
+  pid: number;
+  /** "1.22.1". */
+  version: string;
+  /** The configuration nginx runs with, for the result and for a human. */
+  config: string;
+  /** utime + stime of master and worker(s) in µs (the last reading once stopped). */
+  cpuUs(): number;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+/** nginx binds a port we found free and closed: another process may take it first. Retries. */
+const START_ATTEMPTS = 5;
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 3000;
+const LOG_TAIL_LINES = 5;
+
+/** Where nginx is looked for beyond PATH: Debian puts it in /usr/sbin, which a user's PATH may lack. */
+const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin'];
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The nginx binary (POLLBENCH_NGINX, else PATH, else the sbin dirs) and its version, or null. */
+export function findNginx(): { path: string; version: string } | null {
+  const override = process.env['POLLBENCH_NGINX'];
+  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean), ...SBIN_DIRS];
+  const candidates = override ? [override] : dirs.map((dir) => path.join(dir, 'nginx'));
+  const found = candidates.find(executable);
+  if (!found) return null;
+  // `nginx -v` prints "nginx version: nginx/1.22.1" on stderr.
+  const out = spawnSync(found, ['-v'], { encoding: 'utf8', timeout: 5000 });
+  const version = /nginx\/(\S+)/.exec(`${out.stderr}${out.stdout}`)?.[1];
+  return version ? { path: found, version } : null;
+}
+
+/** A port nothing listens on right now: bind 0, read it, close (nginx needs a number). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function logTail(dir: string, stderr: string): string {
+  let log = '';
+  try {
+    log = readFileSync(path.join(dir, 'error.log'), 'utf8');
+  } catch {
+    // nginx died before opening it: stderr is all there is.
+  }
+  const lines = `${log}\n${stderr}`.trim().split('\n').filter(Boolean);
+  return lines.slice(-LOG_TAIL_LINES).join(' | ') || 'no output';
+}
+
+function tryConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, HOST);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * One request through nginx to the upstream, any status: proves the worker runs and reaches the
+ * server. It leaves (at most) one idle connection in nginx's upstream pool, which a client's first
+ * request then reuses: the server counts one accepted connection for it.
+ */
+function probe(port: number, tls: boolean, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const get = tls ? https.get : http.get;
+    const req = get(
+      // The certificate is the run's own; only reachability is checked here.
+      { host: HOST, port, path: '/', agent: false, rejectUnauthorized: false, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+        res.once('error', reject);
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.once('error', reject);
+  });
+}
+
+interface Spawned {
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  hasExited(): boolean;
+  stderr(): string;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function spawnNginx(binary: string, dir: string, cpus: string | null): Spawned {
+  const args = ['-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')];
+  // taskset execs nginx: the pid is nginx's own, and the worker inherits the affinity.
+  const [command, argv] = cpus === null ? [binary, args] : ['taskset', ['-c', cpus, binary, ...args]];
+  const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let done = false;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4096);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+    child.once('error', (err) => {
+      done = true;
+      stderr += `\n${err.message}`;
+      resolve({ code: null, signal: null });
+    });
+  });
+  if (child.pid === undefined) done = true;
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    hasExited: () => done,
+    stderr: () => stderr,
+    kill: (signal) => {
+      if (!done) child.kill(signal);
+    },
+  };
+}
+
+/** Waits until nginx accepts and proxies, bounded; 'exited' if it died first (the caller reads why). */
+async function waitReady(nginx: Spawned, port: number, tls: boolean): Promise<'ready' | 'exited'> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await tryConnect(port))) {
+    if (nginx.hasExited()) return 'exited';
+    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${HOST}:${port} within ${READY_TIMEOUT_MS} ms`);
+    await sleep(20);
+  }
+  if (nginx.hasExited()) return 'exited';
+  await probe(port, tls, Math.max(1000, deadline - Date.now()));
+  return 'ready';
+}
+
+/**
+ * Why the worker cannot hold every client, or null. worker_rlimit_nofile asks for enough descriptors,
+ * but an unprivileged nginx (or a container without CAP_SYS_RESOURCE) cannot raise the hard limit and
+ * only logs an alert; clients would then fail at accept and the run would blame the transport.
+ */
+function fileLimitShortfall(workers: Iterable<number>, maxClients: number): string | null {
+  // Two per client (client side, upstream side) and the listener, the logs, the channel to the master.
+  const need = 2 * maxClients + 16;
+  for (const worker of workers) {
+    const limit = openFilesLimit(worker);
+    if (limit !== null && limit < need)
+      return `nginx may open only ${limit} files but ${maxClients} clients need ${need} (two per client): raise the hard limit (ulimit -Hn) or run fewer clients`;
+  }
+  return null;
+}
+
+/** Sends `signal` to every pid still there (workers outlive a SIGKILLed master). */
+function signalAll(pids: Iterable<number>, signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export async function startNginx(o: NginxOptions): Promise<RunningProxy> {
+  const found = findNginx();
+  if (!found)
+    throw new ProxyUnavailableError('nginx is not installed: apt-get install nginx (Debian) — or run without --proxy');
+  let lastFailure = '';
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pollbench-nginx-'));
+    // As root nginx's worker runs as nobody and must reach the temp paths nginx creates in here.
+    chmodSync(dir, 0o755);
+    const port = await freePort();
+    let config: string;
+    try {
+      config = renderNginxConfig({ dir, listenPort: port, ...o });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    writeFileSync(path.join(dir, 'nginx.conf'), config);
+    const nginx = spawnNginx(found.path, dir, o.cpus);
+    const workers = new Set<number>();
+    let lastCpuUs = 0;
+    const cpuUs = () => {
+      if (!nginx.hasExited()) {
+        for (const w of childPids(nginx.pid)) workers.add(w);
+        lastCpuUs = treeCpuUs(nginx.pid);
+      }
+      return lastCpuUs;
+    };
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        cpuUs(); // the final reading, and the workers to make sure of
+        // SIGTERM is nginx's fast shutdown; SIGQUIT (graceful) would wait for every open SSE or
+        // WebSocket stream to end, which it never does by itself.
+        nginx.kill('SIGTERM');
+        const timer = setTimeout(() => {
+          nginx.kill('SIGKILL');
+          signalAll(workers, 'SIGKILL');
+        }, STOP_GRACE_MS);
+        await nginx.exited;
+        clearTimeout(timer);
+        // The master reaps its workers before it exits; a SIGKILLed master does not.
+        const deadline = Date.now() + STOP_GRACE_MS;
+        while ([...workers].some(alive) && Date.now() < deadline) await sleep(20);
+        signalAll([...workers].filter(alive), 'SIGKILL');
+        unregister();
+        rmSync(dir, { recursive: true, force: true });
+      })());
+    const unregister = registerLive({ name: 'nginx', pid: nginx.pid, stop });
+
+    let outcome: 'ready' | 'exited';
+    try {
+      outcome = await waitReady(nginx, port, o.tls !== undefined);
+    } catch (err) {
+      const why = `${(err as Error).message} (${logTail(dir, nginx.stderr())})`;
+      await stop();
+      throw new Error(`nginx failed to start: ${why}`, { cause: err });
+    }
+    if (outcome === 'ready') {
+      cpuUs(); // learn the worker's pid while it is surely there
+      const short = fileLimitShortfall(workers, o.maxClients);
+      if (short) {
+        await stop();
+        throw new Error(short);
+      }
+      return { port, pid: nginx.pid, version: found.version, config, cpuUs, stop };
+    }
+    const { code, signal } = await nginx.exited;
+    lastFailure = `nginx exited (code ${code}, signal ${signal}): ${logTail(dir, nginx.stderr())}`;
+    await stop();
+    if (!/Address already in use/.test(lastFailure)) throw new Error(lastFailure);
+  }
+  throw new Error(`${lastFailure} (after ${START_ATTEMPTS} ports)`);
+}
