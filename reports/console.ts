@@ -5,6 +5,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { transportLabel, type JobSummary } from './aggregate.ts';
+import { jobPathText } from './path-text.ts';
 import { summaryOf, type Renderable } from './summary.ts';
 import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
@@ -63,8 +64,9 @@ export function renderConsole(input: Renderable): string {
   out.push(renderCalibration(result));
   for (const [parameterSet, summaries] of summary.sets) {
     out.push('');
+    const path = jobPathText(summaries[0]!.job);
     out.push(
-      `== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
+      `== ${parameterSet} ==  ${path ? `${path}  ` : ''}${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
     );
     const header = ['', ...summaries.map((s) => transportLabel(s.job))];
     const rows = ROWS.map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);
