@@ -45,7 +45,7 @@ export function rttChartSpec(input: RttChartInput): TopLevelSpec {
   const x = {
     field: 'rttMs',
     type: 'quantitative',
-    title: "network round trip (ms, the profile's; loopback at 0)",
+    title: 'network round trip (ms)',
     scale: { zero: true, nice: false, padding: 12 },
     axis: { values: rtts, format: '~s' },
   } as const;
@@ -64,13 +64,15 @@ export function rttChartSpec(input: RttChartInput): TopLevelSpec {
     title: {
       text: "Latency against the network's round trip",
       subtitle:
-        'solid: median, dashed: p99 (medians over runs); grey: RTT / 2 and RTT. Push sits near RTT / 2, long polling between RTT / 2 and RTT, short polling near its interval / 2 + RTT / 2',
+        "x: the profile's configured round trip (loopback at 0); solid: median, dashed: p99 (medians over runs); grey: RTT / 2 and RTT",
     },
     config: BASE_CONFIG,
     data: {
       values: [...input.points.map((p) => ({ ...p, kind: 'transport' })), ...g.map((p) => ({ ...p, kind: 'guide' }))],
     },
-    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: null } },
+    // Wrapped after three panels: a matrix with several rates, audiences or TLS on and off stays readable.
+    facet: { field: 'panel', type: 'nominal', title: null, sort: null },
+    columns: 3,
     spec: {
       width: panels > 1 ? 260 : 460,
       height: 260,
@@ -81,8 +83,14 @@ export function rttChartSpec(input: RttChartInput): TopLevelSpec {
           encoding: { x, y, detail: { field: 'guide', type: 'nominal' } },
         },
         {
+          // A tick at every round trip, so a guide shows even where only one network is above 0.
+          transform: [{ filter: "datum.kind === 'guide'" }],
+          mark: { type: 'tick', orient: 'horizontal', color: '#999999', size: 22, thickness: 1 },
+          encoding: { x, y },
+        },
+        {
           transform: [{ filter: `datum.kind === 'guide' && datum.rttMs === ${maxRtt}` }],
-          mark: { type: 'text', align: 'left', dx: 4, color: '#777777', fontSize: 10 },
+          mark: { type: 'text', align: 'left', dx: 14, color: '#777777', fontSize: 10 },
           encoding: { x, y, text: { field: 'guide', type: 'nominal' } },
         },
         {
@@ -102,7 +110,7 @@ export function rttChartSpec(input: RttChartInput): TopLevelSpec {
                   [6, 3],
                 ],
               },
-              legend: { title: 'latency' },
+              legend: null, // the subtitle says which is which
             },
             detail: { field: 'stat', type: 'nominal' },
             tooltip: [
