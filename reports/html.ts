@@ -42,6 +42,7 @@ import {
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
 import { pathFacts } from './path-facts.ts';
+import { pathPartsTable } from './path-parts.ts';
 import { pathLegend } from './path-text.ts';
 import { divideToDisplay, entryOf, MATRIX_CHARTS, SPREAD_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
@@ -268,7 +269,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const sections = [
     `<section id="headline"><h2>Headline</h2>${headlineBlock(summary.headline, colors, notices)}</section>`,
     noticesBlock(notices),
-    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}</section>`,
+    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}${pathPartsTable(summary.jobs)}</section>`,
     networkSvg ? `<section id="network"><h2>Latency against the network's round trip</h2>${networkSvg}</section>` : '',
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
     matrixSvg

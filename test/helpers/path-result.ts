@@ -62,6 +62,23 @@ const TRANSPORTS: { transport: TinyJob['transport']; label: string; bytes: numbe
   { transport: 'ws', label: 'ws', bytes: 310, requests: 0 },
 ];
 
+/** The emulator's figures of a run over 4g (run index r): hand-picked, so a test knows each median. */
+export const emulatorFigures = (r: number) => ({
+  cpus: '1',
+  cpuFraction: 0.02 + r * 0.02,
+  latenessP50Us: 40,
+  latenessP99Us: 400 + r * 200,
+  latenessMaxUs: 2_000,
+  appliedOneWayUpMs: 75 + r,
+  appliedOneWayDownMs: 75.2,
+  configuredOneWayMs: 75,
+  segmentsLost: 0,
+  maxQueuedBytes: 4_096,
+  connections: 10,
+});
+
+const PROXY = { cpuFraction: 0.05, serverTcpAccepted: 4 };
+
 export const HOSTILE = '<script>alert(1)</script> & "quoted"';
 
 export function pathResult(): Result {
@@ -86,6 +103,12 @@ export function pathResult(): Result {
       id: `${job.id}${label}`,
       parameterSet: `${TINY_PARAMETER_SET}${label}`,
       params: { ...job.params, ...path },
+      // Runs over 4g carry the emulator's figures (run r: applied 75 + r ms up), behind nginx the proxy's too.
+      runs: job.runs.map((run, r) =>
+        i === 0
+          ? run
+          : { ...run, path: { emulator: emulatorFigures(r), ...(path.proxy === 'nginx' ? { proxy: PROXY } : {}) } },
+      ),
     }));
   });
   const base = tinyResult([{ transport: 'ws', runs: [{}] }]);

@@ -185,3 +185,31 @@ test('console: the calibration floor adds the round trip through each network an
   assert.ok(text.includes('  TLS handshake, full      p50 3.20 ms  517 B up, 2310 B down'), text);
   assert.ok(text.includes('  TLS handshake, resumed   p50 1.10 ms  420 B up, 310 B down  (100% resumed)'), text);
 });
+
+test("the latency section shows the path's own parts per job: applied delay against configured, emulator and proxy load", async () => {
+  const page = await pathHtml();
+  const latency = page.match(/<section id="latency">([\s\S]*?)<\/section>/)![1]!;
+  const table = latency.match(/<table class="sortable path-parts">([\s\S]*?)<\/table>/)?.[1];
+  assert.ok(table, 'a path-parts table');
+  const rows = [...table.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td>([\s\S]*?)<\/tr>/g)].map((m) => ({
+    set: m[1]!,
+    transport: m[2]!,
+    cells: [...m[3]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]!),
+  }));
+  // Only the jobs over 4g (two paths x four transports); loopback jobs have no path figures.
+  assert.equal(rows.length, 8);
+  const heads = [...table.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1]!);
+  const at = (row: (typeof rows)[number], head: string) => row.cells[heads.indexOf(head) - 2];
+  const ws = rows.find((r) => r.transport === 'ws' && !r.set.includes('tls'))!;
+  // Two runs: applied up 75 and 76 ms -> median 75.5; lateness p99 400 and 600 us -> 0.50 ms; CPU 2% and 4% -> 3%.
+  assert.equal(at(ws, 'configured one way (ms)'), '75.0');
+  assert.equal(at(ws, 'applied one way up (ms)'), '75.5');
+  assert.equal(at(ws, 'applied one way down (ms)'), '75.2');
+  assert.equal(at(ws, 'emulator timer lateness p99 (ms)'), '0.50');
+  assert.equal(at(ws, 'emulator CPU (share of a core)'), '3%');
+  assert.equal(at(ws, 'proxy CPU (share of a core)'), 'n/a');
+  const behind = rows.find((r) => r.transport === 'ws' && r.set.includes('tls'))!;
+  assert.equal(at(behind, 'proxy CPU (share of a core)'), '5%');
+  assert.equal(at(behind, 'server TCP accepts (from the proxy)'), '4');
+  assert.ok(!(await renderHtml(fixture('small-result.json'))).includes('path-parts'));
+});
