@@ -125,7 +125,7 @@ export function headlineOf(sets: Map<string, JobSummary[]>): Headline | null {
     parameterText: parameterSetText(ref.job),
     path: jobPathText(ref.job),
     pathChoice: first
-      ? `Measured ${jobPathText(ref.job)}: the first emulated network of this result, because no one deploys on loopback${candidates.length > onPath.length ? '; the other paths are in the tables' : ''}.`
+      ? `The headline is measured ${jobPathText(ref.job)} (the first emulated network of this result: no one deploys on loopback)${candidates.length > onPath.length ? '; the other paths are in the tables' : ''}.`
       : '',
     reference: {
       label: transportLabel(ref.job),

@@ -61,7 +61,7 @@ export function pathFacts(result: Result): MethodsEntry[] {
       detail: cal.networks
         .map(
           (n) =>
-            `${n.network}: idle TCP round trip p50 ${usText(n.roundTripUs.p50)}, p99 ${usText(n.roundTripUs.p99)} against ${n.configuredRttMs} ms configured (off by ${n.offByMs >= 0 ? '+' : ''}${n.offByMs.toFixed(2)} ms after the loopback round trip: ${n.accurate ? 'accurate' : 'NOT accurate'}; the bar is 5% of the configured round trip or 1 ms, whichever is larger)`,
+            `${n.network}: idle TCP round trip p50 ${usText(n.roundTripUs.p50)}, p99 ${usText(n.roundTripUs.p99)} against ${n.configuredRttMs} ms configured (off by ${n.offByMs >= 0 ? '+' : ''}${n.offByMs.toFixed(2)} ms once the loopback round trip is taken out: ${n.accurate ? 'accurate' : 'NOT accurate'}; the bar is 5% of the configured round trip or 1 ms, whichever is larger)`,
         )
         .join('; '),
     });

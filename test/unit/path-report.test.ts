@@ -65,7 +65,7 @@ test('the headline is measured on the first emulated network, and says so', () =
 
   const md = renderMarkdown(pathResult());
   assert.ok(md.includes(`**Headline** at 1 event/s to 10 clients, 100-byte payload, ${FOUR_G_TEXT}, compared`), md);
-  assert.ok(md.includes('Measured over 4g: 150 ms RTT'), md);
+  assert.ok(md.includes('The headline is measured over 4g: 150 ms RTT'), md);
 });
 
 test('the headline on a loopback-only result is unchanged (no path, no path sentence)', () => {
