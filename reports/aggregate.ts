@@ -5,6 +5,7 @@
 import type { CompletedRun, Job, Metric, MetricKey, Result, RunMetrics, RunWarning } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/contract/transport-traits.ts';
 import { meanRate } from '../servers/contract/schedule.ts';
+import { jobPathText } from './path-text.ts';
 
 export interface MetricSummary {
   median: number;
@@ -106,9 +107,13 @@ export function shapeText(job: Job): string {
   return `${s.ratePerSec} event${s.ratePerSec === 1 ? '' : 's'}/s`;
 }
 
-/** The parameter set in words: "1 event/s to 500 clients, 256-byte payload". */
+/**
+ * The parameter set in words: "1 event/s to 500 clients, 256-byte payload", then its path when it is
+ * not the direct one (", over 4g: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up; TLS; behind nginx").
+ */
 export function parameterSetText(job: Job): string {
-  return `${shapeText(job)} to ${job.params.clients.toLocaleString('en-US')} clients, ${job.params.payloadBytes}-byte payload`;
+  const path = jobPathText(job);
+  return `${shapeText(job)} to ${job.params.clients.toLocaleString('en-US')} clients, ${job.params.payloadBytes}-byte payload${path ? `, ${path}` : ''}`;
 }
 
 /** A median that is NaN when the metric is missing, so callers can test once. */

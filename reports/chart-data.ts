@@ -19,7 +19,9 @@ import type { CountRow } from './charts/per-event-chart.ts';
 import type { SpreadRow } from './charts/spread-chart.ts';
 import type { TransportSeries } from './charts/common.ts';
 import type { MatrixPoint } from './charts/matrix-chart.ts';
+import type { RttPoint } from './charts/rtt-chart.ts';
 import { metricInfo } from './metric-catalog.ts';
+import { jobPathText, networkKey, pathWithoutNetwork } from './path-text.ts';
 import { isSaturated } from './warning-kinds.ts';
 import type { ReportSummary } from './summary.ts';
 
@@ -46,7 +48,14 @@ function completedSets(summary: ReportSummary): [string, JobSummary[]][] {
     .map((list) => [panelLabel(list[0]!), list] as [string, JobSummary[]]);
 }
 
+/** A set's panel name: its rate, clients and payload, then its path (two paths of one cell are two panels). */
 function panelLabel(s: JobSummary): string {
+  const path = jobPathText(s.job);
+  return `${cellLabel(s)}${path ? `, ${path}` : ''}`;
+}
+
+/** "1/s, 500 clients, 256 B payload": a parameter set without its path. */
+function cellLabel(s: JobSummary): string {
   const p = s.job.params;
   const shape =
     p.shape.kind === 'steady' ? `${p.shape.ratePerSec}/s` : `bursts of ${p.shape.size} every ${p.shape.everyMs} ms`;
@@ -179,19 +188,54 @@ const DIMENSIONS = [
   },
 ];
 
-/** The first parameter that varies goes on the x axis; the other varying ones make the panels. */
+/**
+ * The first parameter that varies goes on the x axis; the other varying ones make the panels, and so
+ * does the path when the result has several (a line never joins figures of two paths).
+ */
 export function matrixLayout(summaries: JobSummary[]): MatrixLayout {
   const varying = DIMENSIONS.filter((d) => new Set(summaries.map(d.of)).size > 1);
   const xDim = varying[0] ?? DIMENSIONS[1]!;
   const others = varying.slice(1);
   const xs = summaries.map(xDim.of).filter((v) => v > 0);
+  const pathVaries = new Set(summaries.map((s) => jobPathText(s.job))).size > 1;
   return {
     xTitle: xDim.name,
     logX: xs.length > 0 && Math.max(...xs) / Math.min(...xs) >= 10,
     varies: varying.length > 0,
     x: xDim.of,
-    panel: (s) => (others.length ? others.map((d) => d.text(d.of(s))).join(', ') : 'all'),
+    panel: (s) => {
+      const parts = [
+        ...others.map((d) => d.text(d.of(s))),
+        ...(pathVaries ? [jobPathText(s.job) || 'direct loopback'] : []),
+      ];
+      return parts.length ? parts.join(', ') : 'all';
+    },
   };
+}
+
+/**
+ * Median and p99 latency (medians over runs, ms) of every completed job against its network's
+ * configured round trip, one panel per parameter set with the network taken out (rate, clients,
+ * payload, TLS and proxy stay). Loopback sits at x = 0, its configured round trip: every x is the
+ * profile's figure, not a measurement, and the real loopback round trip (tens of µs, under
+ * Calibration) would not show apart from 0 at this scale. Empty unless at least two networks ran.
+ */
+export function rttRows(summary: ReportSummary): RttPoint[] {
+  const summaries = completedSummaries(summary);
+  if (new Set(summaries.map((s) => networkKey(s.job.params.network))).size < 2) return [];
+  return summaries.flatMap((s) => {
+    const without = pathWithoutNetwork(s.job.params);
+    const base = {
+      panel: `${cellLabel(s)}${without ? `, ${without}` : ''}`,
+      transport: transportLabel(s.job),
+      network: s.job.params.network.name,
+      rttMs: s.job.params.network.rttMs,
+    };
+    return [
+      { ...base, stat: 'p50' as const, ms: medianOf(s, 'latency_p50_us') / 1000 },
+      { ...base, stat: 'p99' as const, ms: medianOf(s, 'latency_p99_us') / 1000 },
+    ].filter((r) => Number.isFinite(r.ms));
+  });
 }
 
 /** A metric (or a figure derived per run from the metrics) across the matrix, one point per job. */

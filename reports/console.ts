@@ -5,6 +5,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { transportLabel, type JobSummary } from './aggregate.ts';
+import { jobPathText } from './path-text.ts';
 import { summaryOf, type Renderable } from './summary.ts';
 import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
@@ -41,11 +42,23 @@ export function renderCalibration(result: Result): string {
   const c = result.calibration;
   if (!c) return 'Calibration: not measured (interrupted).';
   const us = (v: number) => `${v.toFixed(0)} us`;
+  const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
   return [
     `Calibration floor on this machine (loopback, ${c.roundTrips} round trips, same process layout):`,
     `  raw TCP round trip       p50 ${us(c.tcpRoundTripUs.p50)}  p99 ${us(c.tcpRoundTripUs.p99)}  (one way ~ ${us(c.tcpRoundTripUs.p50 / 2)})`,
     `  raw WebSocket round trip p50 ${us(c.wsRoundTripUs.p50)}  p99 ${us(c.wsRoundTripUs.p99)}  (one way ~ ${us(c.wsRoundTripUs.p50 / 2)})`,
     `  after ${c.idleMs} ms idle        p50 ${us(c.wsIdleRoundTripUs.p50)}  max ${us(c.wsIdleRoundTripUs.max)}  (${c.idleRoundTrips} round trips; the floor at low event rates, where every delivery wakes idle CPUs)`,
+    // Through each emulated network and of TLS handshakes: only in results that used them.
+    ...(c.networks ?? []).map(
+      (n) =>
+        `  TCP round trip over ${n.network}: p50 ${ms(n.roundTripUs.p50 / 1000)}  p99 ${ms(n.roundTripUs.p99 / 1000)}  (configured ${n.configuredRttMs} ms; off by ${n.offByMs.toFixed(2)} ms: ${n.accurate ? 'accurate' : 'NOT ACCURATE'})`,
+    ),
+    ...(c.tls
+      ? [
+          `  TLS handshake, full      p50 ${ms(c.tls.full.ms.p50)}  ${c.tls.full.bytesUp} B up, ${c.tls.full.bytesDown} B down`,
+          `  TLS handshake, resumed   p50 ${ms(c.tls.resumed.ms.p50)}  ${c.tls.resumed.bytesUp} B up, ${c.tls.resumed.bytesDown} B down  (${(c.tls.resumed.resumedFraction * 100).toFixed(0)}% resumed)`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -63,8 +76,9 @@ export function renderConsole(input: Renderable): string {
   out.push(renderCalibration(result));
   for (const [parameterSet, summaries] of summary.sets) {
     out.push('');
+    const path = jobPathText(summaries[0]!.job);
     out.push(
-      `== ${parameterSet} ==  ${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
+      `== ${parameterSet} ==  ${path ? `${path}  ` : ''}${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
     );
     const header = ['', ...summaries.map((s) => transportLabel(s.job))];
     const rows = ROWS.map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);

@@ -13,6 +13,7 @@ import {
   latencyChartInputs,
   matrixLayout,
   matrixPoints,
+  rttRows,
   spreadRows,
   transportOrder,
   transportSeries,
@@ -25,6 +26,7 @@ import { latencyChartSpec } from './charts/latency-chart.ts';
 import { matrixChartSpec } from './charts/matrix-chart.ts';
 import { perEventCountsSpec } from './charts/per-event-chart.ts';
 import { renderSvg } from './charts/render-svg.ts';
+import { rttChartSpec } from './charts/rtt-chart.ts';
 import { scalabilityChartSpec, type ScalabilityPoint } from './charts/scalability-chart.ts';
 import { spreadChartSpec } from './charts/spread-chart.ts';
 import { escapeHtml as e } from './escape.ts';
@@ -39,6 +41,9 @@ import {
 } from './html-tables.ts';
 import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
+import { pathFacts } from './path-facts.ts';
+import { pathPartsTable } from './path-parts.ts';
+import { pathLegend } from './path-text.ts';
 import { divideToDisplay, entryOf, MATRIX_CHARTS, SPREAD_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
@@ -88,7 +93,7 @@ ${others ? `<p class="vs">vs ${e(others)}</p>` : ''}</div>`;
       )}${serious.length > 3 ? '; ...' : ''} (see Warnings).</p>`
     : `<p class="caption">No loss, failed runs or saturation in this parameter set${own.length ? ` (${own.length} minor note${own.length === 1 ? '' : 's'} under Warnings)` : ''}; warnings below concern other parameter sets.</p>`;
   return `<p class="lede">At <strong>${e(h.parameterText)}</strong>, compared with <strong>short polling every ${e(String(h.reference.pollIntervalMs))} ms</strong> (the scenario's first poll interval):</p>
-<div class="cards">${cards.join('')}</div>${status}`;
+<div class="cards">${cards.join('')}</div>${h.pathChoice ? `<p class="caption">${e(h.pathChoice)}</p>` : ''}${status}`;
 }
 
 const MATRIX_METRICS = MATRIX_CHARTS.map((key) => {
@@ -104,7 +109,7 @@ const MATRIX_METRICS = MATRIX_CHARTS.map((key) => {
 function charts(
   summary: ReportSummary,
   colors: Colors,
-): { latency: Chart[]; costs: Chart[]; matrix: Chart[]; scalability: Chart[] } {
+): { latency: Chart[]; costs: Chart[]; matrix: Chart[]; scalability: Chart[]; network: Chart[] } {
   const order = transportOrder(summary.result);
   const latency = latencyChartInputs(summary, colors).map((input, i) => ({
     id: `latency-${i + 1}`,
@@ -203,7 +208,36 @@ function charts(
         'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide cost about the same: short polling every 1000 ms and long polling; short polling every 250 ms pays about what the 2010 table assumed for polling.',
     });
   }
-  return { latency, costs, matrix, scalability };
+  const rtt = rttRows(summary);
+  const network: Chart[] = rtt.length
+    ? [
+        {
+          id: 'rtt',
+          spec: rttChartSpec({ points: rtt, logY: wantsLog(rtt.map((p) => p.ms)), colors }),
+          caption:
+            "Each point is a job's median or p99 latency (medians over runs) at its network profile's configured round trip; loopback sits at 0. A push (WebSocket, SSE) costs about half a round trip over the loopback floor, a long poll between half and a whole round trip (the event may arrive while the next poll is on its way), a short poll about half its interval plus half a round trip.",
+        },
+      ]
+    : [];
+  return { latency, costs, matrix, scalability, network };
+}
+
+/** What the path labels in the parameter set column mean, in words (nothing for a direct-only result). */
+function pathLegendBlock(result: ReportSummary['result']): string {
+  const legend = pathLegend(result.jobs);
+  if (legend.length === 0) return '';
+  return `<p class="caption">Paths: ${legend.map((p) => `<code>${e(p.label)}</code> is ${e(p.text)}`).join('; ')}; the rest ran direct over loopback.</p>`;
+}
+
+/** The network path facts under Methods, with the proxy's whole configuration folded away (escaped). */
+function pathBlock(result: ReportSummary['result']): string {
+  const facts = pathFacts(result);
+  if (facts.length === 0) return '';
+  const proxy = result.context.proxy;
+  const config = proxy
+    ? `<details><summary>${e(`${proxy.name} configuration (first run; ports differ per run)`)}</summary><pre style="overflow-x:auto;font-size:12px">${e(proxy.config)}</pre></details>`
+    : '';
+  return `<h3>Network path</h3>${definitionList(facts)}${config}`;
 }
 
 async function figure(chart: Chart): Promise<string> {
@@ -220,11 +254,12 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const ctx = result.context;
   const colors = transportColors(transportSeries(result));
   const c = charts(summary, colors);
-  const [latencySvg, costSvg, matrixSvg, scalabilitySvg] = await Promise.all([
+  const [latencySvg, costSvg, matrixSvg, scalabilitySvg, networkSvg] = await Promise.all([
     figures(c.latency),
     figures(c.costs),
     figures(c.matrix),
     figures(c.scalability),
+    figures(c.network),
   ]);
   const scal = summary.scalability;
   const notices = summary.notices;
@@ -234,7 +269,8 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const sections = [
     `<section id="headline"><h2>Headline</h2>${headlineBlock(summary.headline, colors, notices)}</section>`,
     noticesBlock(notices),
-    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}</section>`,
+    `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}${pathPartsTable(summary.jobs)}</section>`,
+    networkSvg ? `<section id="network"><h2>Latency against the network's round trip</h2>${networkSvg}</section>` : '',
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
     matrixSvg
       ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>`
@@ -242,17 +278,18 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
     scal
       ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>`
       : '',
-    `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${jobTable(summary.jobs)}</section>`,
+    `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${pathLegendBlock(result)}${jobTable(summary.jobs)}</section>`,
     options.baseline
       ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(summary, options.baseline.result), options.baseline.name)}</section>`
       : '',
-    `<section id="methods"><h2>Methods</h2>${definitionList(methodsEntries(result))}<h3>Metric definitions</h3>${definitionList(metricDefinitions())}</section>`,
+    `<section id="methods"><h2>Methods</h2>${definitionList(methodsEntries(result))}${pathBlock(result)}<h3>Metric definitions</h3>${definitionList(metricDefinitions())}</section>`,
   ].filter(Boolean);
 
   const nav = [
     ['headline', 'Headline'],
     ...(notices.length ? [['warnings', 'Warnings']] : []),
     ['latency', 'Latency'],
+    ...(networkSvg ? [['network', 'Network']] : []),
     ['costs', 'Costs'],
     ...(matrixSvg ? [['matrix', 'Matrix']] : []),
     ...(scal ? [['scalability', '2010 table']] : []),

@@ -10,6 +10,8 @@ import { signedPct } from './format.ts';
 import { headlineSentence } from './headline.ts';
 import { entryOf, formatMetric, labelWithUnit, MARKDOWN_COLUMNS } from './metric-catalog.ts';
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
+import { pathFacts } from './path-facts.ts';
+import { pathLegend } from './path-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
@@ -63,6 +65,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
     );
     out.push('');
     for (const r of h.rows) out.push(`- ${md(headlineSentence(h, r))}`);
+    if (h.pathChoice) out.push('', md(h.pathChoice));
   } else {
     out.push('No headline: no parameter set where short polling and another transport both completed.');
   }
@@ -86,12 +89,25 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
     if (notices.length > MAX_NOTICES) tail.push(`- ... and ${notices.length - MAX_NOTICES} more (see the HTML report)`);
     tail.push('');
   }
+  const facts = pathFacts(result);
+  if (facts.length) {
+    tail.push('### Network path', '');
+    for (const f of facts) tail.push(`- **${md(f.term)}**: ${md(f.detail)}`);
+    tail.push('');
+  }
   if (options.baseline) tail.push(...baselineSection(summary, options.baseline));
   if (options.htmlReport) tail.push(`Full report with charts: ${markdownCode(options.htmlReport)}`);
   const tailLength = tail.reduce((n, l) => n + l.length + 1, 0);
 
   out.push(`### All jobs (median of runs)`);
   out.push('');
+  const legend = pathLegend(result.jobs);
+  if (legend.length) {
+    out.push(
+      `Paths: ${legend.map((p) => `${markdownCode(p.label)} is ${md(p.text)}`).join('; ')}; the rest ran direct over loopback.`,
+    );
+    out.push('');
+  }
   const summaries = summary.jobs;
   const lines = summaries.map((s) => {
     if (s.completed.length === 0)

@@ -5,6 +5,7 @@ import { fmtTimes, headlineSentence } from '../../reports/headline.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { parseResult, type CompletedRun, type Job, type Result } from '../../bench/result-schema.ts';
 import { tinyResult } from '../helpers/tiny-result.ts';
+import { pathResult } from '../helpers/path-result.ts';
 
 /** The headline as every renderer gets it: from the summary model. */
 const computeHeadline = (result: Result) => summarizeResult(result).headline;
@@ -204,4 +205,32 @@ test('a tiny result, worked out by hand: reference, figures, ratios and sentence
     headlineSentence(h, lp!),
     'Long polling: 100x lower latency (p50 5.00 ms vs 500 ms), about the same bytes (510 B vs 527 B per event), 1.1x more HTTP requests (1.10 vs 1.00 per event), 1.4x less server CPU per event',
   );
+});
+
+test('the headline prefers an emulated network, the first in result order, over a rate nearer 1 event/s', () => {
+  // Loopback and the second network run at 1 event/s; the first emulated network (4g) at 10 events/s.
+  const result = structuredClone(pathResult());
+  for (const job of result.jobs) {
+    if (job.params.network.name === '4g' && !job.params.tls) job.params.shape = { kind: 'steady', ratePerSec: 10 };
+    if (job.params.tls) job.params.network = { ...job.params.network, name: 'slow', rttMs: 400 };
+  }
+  const h = computeHeadline(result)!;
+  const chosen = result.jobs.filter((j) => j.parameterSet === h.parameterSet);
+  assert.ok(chosen.length > 0);
+  for (const job of chosen) {
+    assert.equal(job.params.network.name, '4g', job.id);
+    assert.equal(rateOf(job), 10, job.id);
+  }
+  assert.equal(h.path, 'over 4g: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up');
+  assert.ok(
+    h.parameterText.startsWith('10 events/s to 10 clients, 100-byte payload, over 4g: 150 ms RTT'),
+    h.parameterText,
+  );
+
+  // Without emulated networks the rule is as before: the rate nearest 1 event/s, whatever the path.
+  const flat = structuredClone(result);
+  for (const job of flat.jobs)
+    job.params.network = { ...job.params.network, name: 'loopback', rttMs: 0, downKbps: null, upKbps: null };
+  const g = computeHeadline(flat)!;
+  for (const job of flat.jobs.filter((j) => j.parameterSet === g.parameterSet)) assert.equal(rateOf(job), 1, job.id);
 });
