@@ -209,6 +209,47 @@ test('rate: bulk transfers both ways arrive at the link rate, in order, nothing 
   }
 });
 
+test('loss: lost segments arrive late, never missing, duplicated or out of order', async () => {
+  const SIZE = 512 * 1024; // 363 segments: at 3% loss about 11 are lost, each 220 ms late
+  const server = net.createServer({ noDelay: true }, (s) => {
+    s.on('error', () => {});
+    s.end(patterned(0, SIZE));
+  });
+  const relay = new Relay(profile({ rttMs: 20, lossPct: 3 }), { host: HOST, port: await listen(server) }, { seed: 9 });
+  try {
+    const s = await connect(await relay.listen());
+    const check = new StreamCheck();
+    s.on('data', (c: Buffer) => check.add(c));
+    await within(5000, 'transfer', new Promise((r) => s.once('end', r)));
+    assert.equal(check.bad, -1, `byte ${check.bad} wrong`);
+    assert.equal(check.received, SIZE);
+    const stats = relay.stats(false);
+    assert.ok(stats.segmentsLost > 0, 'no segment lost at 3%');
+    // Each loss holds the stream for an RTO of 20 + 200 ms, more than the 10 ms one way.
+    assert.ok(check.lastAt - check.firstAt >= 200, `transfer took ${check.lastAt - check.firstAt} ms`);
+    s.destroy();
+  } finally {
+    await relay.close();
+    server.close();
+  }
+});
+
+test('a server that refuses the connection resets the client', async () => {
+  const closed = net.createServer();
+  const deadPort = await listen(closed);
+  await new Promise<void>((r) => closed.close(() => r()));
+  const relay = new Relay(profile({ rttMs: 10 }), { host: HOST, port: deadPort });
+  try {
+    const s = await connect(await relay.listen());
+    const error = await within(2000, 'reset', new Promise<Error>((r) => s.once('error', r)));
+    assert.match((error as NodeJS.ErrnoException).code ?? '', /ECONNRESET|EPIPE/);
+    for (let i = 0; i < 100 && relay.stats(false).open > 0; i++) await sleep(10);
+    assert.equal(relay.stats(false).open, 0);
+  } finally {
+    await relay.close();
+  }
+});
+
 test('buffers stay bounded: a sender far faster than the link is paused at 4 MiB', async () => {
   const sink = net.createServer({ noDelay: true }, (s) => {
     s.resume();
