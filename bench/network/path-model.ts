@@ -40,6 +40,22 @@
  * The relay writes each chunk when its departure time comes, and records how late the write was
  * (timer lateness), the delay it really applied (write time minus the time the link was done with
  * the bytes, compared with the configured mean), its own CPU time and the most bytes it held.
+ *
+ * ### What the emulated path does not do
+ *
+ * - **Links are per connection.** The relay cannot tell which connections belong to one client; each
+ *   TCP connection gets its own access link. A client with one connection (every transport here) is
+ *   the same thing.
+ * - **No congestion control of the emulated path.** The relay's own sockets are loopback TCP: slow
+ *   start and the congestion window of a real long path are not reproduced, so the first bytes of a
+ *   large response arrive sooner than they would; the rate limit still holds.
+ * - **Its own hop.** The relay adds two loopback hops and a process wake-up per direction (about
+ *   0.1 ms at idle on the 2-core machine, milliseconds when its core is busy), and its timers fire
+ *   up to about 1 ms late (whole-millisecond timers) unless the one-way delay is 20 ms or less,
+ *   where it waits out the last sub-millisecond (capped at 10% of a core). Lateness is recorded per
+ *   write. A chunk is stamped when the relay reads it, so time it spends waiting to be read is in the
+ *   round trip the clients measure but not in the relay's "applied delay": the calibration round
+ *   trip through the path at idle is the floor to read latencies against.
  */
 
 /** TCP payload per segment: 1500-byte MTU - 20 (IPv4) - 20 (TCP) - 12 (timestamps option). */
