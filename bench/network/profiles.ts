@@ -19,7 +19,8 @@ export const networkProfileSchema = z.object({
   /**
    * Spread of the round trip: each direction's delay is rttMs / 2 plus a uniform draw in
    * [-jitterMs / 2, +jitterMs / 2] (clamped at 0), so a round trip varies within ±jitterMs (the sum of
-   * the two draws). Toxiproxy's latency toxic draws uniformly in ±jitter per direction too.
+   * the two draws), as --rtt is a round trip too. Toxiproxy's latency toxic draws uniformly within
+   * ±jitter per direction: its jitter J on both directions is jitterMs = 2 J here.
    */
   jitterMs: z.number().min(0).max(10_000),
   /** Each client's own access link, server -> client; null = unlimited. */
