@@ -15,7 +15,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every child entry point, relative to the repository root. A new child process adds its entry here. */
-export const CHILD_ENTRIES: readonly string[] = ['servers/main.ts', 'bench/load/main.ts', 'bench/publisher/main.ts'];
+export const CHILD_ENTRIES: readonly string[] = [
+  'servers/main.ts',
+  'bench/load/main.ts',
+  'bench/publisher/main.ts',
+  'bench/network/main.ts',
+];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');
