@@ -29,6 +29,13 @@ const PRECISE_UP_TO_ONE_WAY_MS = 20;
  * departure per 1.3 ms segment) took 180 ms of CPU per MB.
  */
 const SPIN_SHARE = 0.1;
+/**
+ * Past PRECISE_UP_TO_ONE_WAY_MS, timers are whole milliseconds: rounded to the nearest one, with a
+ * write allowed up to half a millisecond early, the error is within about ±0.5 ms and centred on the
+ * departure instead of always late (rounding up made every write 0.5-1.5 ms late: measured lateness
+ * p50 1.5 ms at 30 ms one way, a systematic 5%).
+ */
+const COARSE_TOLERANCE_MS = 0.5;
 const SPIN_BURST_MS = 50;
 
 class SpinBudget {
@@ -57,7 +64,7 @@ export interface RelayStats {
   /** This process's CPU time (user + system) and the wall time since the last reset. */
   cpuUs: number;
   wallMs: number;
-  /** Actual write time - scheduled departure, per write, in µs. */
+  /** |actual write time - scheduled departure| per write, in µs: late, or early by at most COARSE_TOLERANCE_MS. */
   latenessUs: { count: number; p50: number; p99: number; max: number };
   /**
    * Actual write time - the time the access link was done with the bytes: the delay and jitter really
@@ -170,11 +177,11 @@ class Direction {
     const departAt = this.queue[this.head]!.departAt;
     const spinning =
       wait < 1 && this.spin !== null && (departAt === this.spinningFor || this.spin.take(Math.max(0, wait)));
-    if (wait <= 0 || spinning) {
+    if (wait <= (this.spin ? 0 : COARSE_TOLERANCE_MS) || spinning) {
       this.spinningFor = departAt;
       this.immediate = setImmediate(() => this.flush());
     } else {
-      this.timer = setTimeout(() => this.flush(), this.spin ? Math.floor(wait) : Math.ceil(wait));
+      this.timer = setTimeout(() => this.flush(), this.spin ? Math.floor(wait) : Math.round(wait));
     }
   }
 
@@ -185,10 +192,12 @@ class Direction {
     const m = this.meter();
     const now = performance.now();
     this.to.cork();
-    while (this.head < this.queue.length && this.queue[this.head]!.departAt <= now) {
+    const tolerance = this.spin ? 0 : COARSE_TOLERANCE_MS;
+    while (this.head < this.queue.length && this.queue[this.head]!.departAt <= now + tolerance) {
       const q = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as Queued; // let the buffer go
-      m.lateness.recordValue(Math.round((now - q.departAt) * 1000));
+      // Early (coarse timers, by at most COARSE_TOLERANCE_MS) or late: the size of the timing error.
+      m.lateness.recordValue(Math.round(Math.abs(now - q.departAt) * 1000));
       if (q.data === null) {
         this.ended = true;
         this.to.end();
