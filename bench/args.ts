@@ -186,7 +186,12 @@ export function parseCli(argv: string[]): CliOptions | null {
 
   try {
     const networks = parseNetworkOptions(values);
-    if (networks) s.matrix.networks = networks;
+    if (networks) {
+      s.matrix.networks = networks;
+      // Cells excluded on the scenario's networks were about those networks.
+      if (s.matrix.exclude) s.matrix.exclude = s.matrix.exclude.filter((cell) => cell.network === undefined);
+      if (s.matrix.exclude?.length === 0) delete s.matrix.exclude;
+    }
   } catch (err) {
     if (err instanceof NetworkOptionError) throw new UsageError(err.message);
     throw err;

@@ -39,7 +39,12 @@ export function validateScenario(input: unknown): Scenario {
   if (s.matrix.networks && duplicated(s.matrix.networks.map(networkLabel)))
     throw new ScenarioError('matrix.networks: profiles must not repeat');
   for (const [i, cell] of (s.matrix.exclude ?? []).entries()) {
-    if (cell.shape === undefined && cell.clients === undefined && cell.payloadBytes === undefined)
+    if (
+      cell.shape === undefined &&
+      cell.clients === undefined &&
+      cell.payloadBytes === undefined &&
+      cell.network === undefined
+    )
       throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
     if (cell.shape !== undefined && !s.matrix.shapes.some((shape) => sameShape(shape, cell.shape!)))
       throw new ScenarioError(`matrix.exclude.${i}.shape: ${shapeLabel(cell.shape)} is not in matrix.shapes`);
@@ -47,11 +52,18 @@ export function validateScenario(input: unknown): Scenario {
       throw new ScenarioError(`matrix.exclude.${i}.clients: ${cell.clients} is not in matrix.clients`);
     if (cell.payloadBytes !== undefined && !s.matrix.payloadBytes.includes(cell.payloadBytes))
       throw new ScenarioError(`matrix.exclude.${i}.payloadBytes: ${cell.payloadBytes} is not in matrix.payloadBytes`);
+    if (
+      cell.network !== undefined &&
+      !(s.matrix.networks ?? [DIRECT_PATH.network]).some((n) => n.name === cell.network)
+    )
+      throw new ScenarioError(`matrix.exclude.${i}.network: ${cell.network} is not in matrix.networks`);
   }
   if (
-    s.matrix.shapes.every((shape) =>
-      s.matrix.clients.every((clients) =>
-        s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes)),
+    scenarioPaths(s).every((path) =>
+      s.matrix.shapes.every((shape) =>
+        s.matrix.clients.every((clients) =>
+          s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes, path.network.name)),
+        ),
       ),
     )
   ) {
@@ -64,13 +76,20 @@ export function validateScenario(input: unknown): Scenario {
 
 const sameShape = (a: ScheduleShape, b: ScheduleShape) => shapeLabel(a) === shapeLabel(b);
 
-/** Whether the cell (shape, clients, payload) is left out by one of the scenario's matrix.exclude entries. */
-export function isExcluded(s: Scenario, shape: ScheduleShape, clients: number, payloadBytes: number): boolean {
+/** Whether the cell (shape, clients, payload, network) is left out by one of the scenario's matrix.exclude entries. */
+export function isExcluded(
+  s: Scenario,
+  shape: ScheduleShape,
+  clients: number,
+  payloadBytes: number,
+  network: string,
+): boolean {
   return (s.matrix.exclude ?? []).some(
     (cell) =>
       (cell.shape === undefined || sameShape(cell.shape, shape)) &&
       (cell.clients === undefined || cell.clients === clients) &&
-      (cell.payloadBytes === undefined || cell.payloadBytes === payloadBytes),
+      (cell.payloadBytes === undefined || cell.payloadBytes === payloadBytes) &&
+      (cell.network === undefined || cell.network === network),
   );
 }
 
@@ -90,7 +109,7 @@ export function expandScenario(input: Scenario): PlannedJob[] {
     for (const shape of s.matrix.shapes) {
       for (const clients of s.matrix.clients) {
         for (const payloadBytes of s.matrix.payloadBytes) {
-          if (isExcluded(s, shape, clients, payloadBytes)) continue;
+          if (isExcluded(s, shape, clients, payloadBytes, path.network.name)) continue;
           const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${pathLabel(path)}`;
           for (const transport of s.transports) {
             const traits = TRANSPORT_TRAITS[transport];

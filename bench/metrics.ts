@@ -40,11 +40,12 @@ export function eluBetween(a: ServerStats, b: ServerStats): number {
 }
 
 /** The run's window edges and whole-run socket totals (client side after close, server side after that). */
-export function auditOf(serverPort: number, load: LoadReport, serverFinal: ServerStats): Audit {
+export function auditOf(serverPort: number, clientPort: number, load: LoadReport, serverFinal: ServerStats): Audit {
   const c = load.runTotals;
   const s = serverFinal.counters;
   return {
     serverPort,
+    ...(clientPort !== serverPort ? { clientPort } : {}),
     windowStartNs: load.startNs,
     windowEndNs: load.endNs,
     countedUntilNs: load.countedUntilNs,

@@ -61,3 +61,26 @@ export function pathLabel(p: PathParams): string {
   ];
   return parts.map((part) => ` ${part}`).join('');
 }
+
+/**
+ * What a run's connect, warm-up and drain allow on top of their loopback values, from the path's round
+ * trip: a connect is a TCP, a TLS and an HTTP or WebSocket handshake (about 3 round trips, doubled for
+ * margin) for each batch of concurrent connects; the warm-up lets every client complete a few
+ * exchanges over the path before the window; the drain waits out a few more round trips and one
+ * retransmission timeout per lost segment model (bench/network/path-model.ts). None for the direct path.
+ */
+export function pathAllowancesMs(
+  p: PathParams,
+  clients: number,
+  concurrency = 200,
+): { connectMs: number; warmupMs: number; drainMs: number } {
+  const rtt = p.network.rttMs + p.network.jitterMs;
+  if (rtt === 0 && p.network.lossPct === 0) return { connectMs: 0, warmupMs: 0, drainMs: 0 };
+  const batches = Math.ceil(clients / concurrency);
+  const retransmit = p.network.lossPct > 0 ? 3 * Math.max(200, 2 * rtt) : 0;
+  return {
+    connectMs: Math.round(batches * 6 * rtt + retransmit),
+    warmupMs: Math.round(4 * rtt),
+    drainMs: Math.round(10 * rtt + retransmit),
+  };
+}

@@ -22,13 +22,21 @@ import {
   type Result,
   type Run,
 } from './result-schema.ts';
-import type { FromLoad, LoadPhase, ToLoad } from './load/ipc.ts';
+import type { FromLoad, LoadPhase, LoadTiming, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
 import type { FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
 import type { Inject, ServerConfig } from '../servers/contract/server-config.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
+import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
+import { delayToleranceMs, emulatorCpus, pathWarnings, runPathFigures } from './path-figures.ts';
+import type { PreparedPaths } from './path-tools.ts';
+import type { RunningProxy } from './proxy/nginx.ts';
+import type { TlsMaterial } from './tls/certificate.ts';
+import { networkLabel, pathAllowancesMs } from './network-path.ts';
+import { addsNothing } from './network/profiles.ts';
+import { connectDeadlineMs } from './load/connect.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -53,6 +61,8 @@ export interface PlanOptions {
   calibrationRoundTrips?: number;
   /** A regression injected on purpose into every server (CI gate tests); recorded in the context. */
   inject?: Inject;
+  /** What the plan's network paths need (bench/path-tools.ts preparePaths); none: direct paths only. */
+  paths?: PreparedPaths;
 }
 
 export interface PlanOutcome {
@@ -61,6 +71,11 @@ export interface PlanOutcome {
 }
 
 type ServerChild = ManagedChild<ToServer, FromServer>;
+
+/** The plan's path material, and where the first proxy's version and configuration are reported. */
+interface PlanPaths extends PreparedPaths {
+  onProxy(proxy: RunningProxy): void;
+}
 type LoadChild = ManagedChild<ToLoad, FromLoad>;
 
 const SERVER_SCRIPT = '../servers/main.ts';
@@ -106,7 +121,9 @@ function feedServerConfig(
   scenario: Scenario,
   upstreamPort: number,
   inject: Inject | undefined,
+  tls: TlsMaterial | null,
 ): ServerConfig {
+  if (serverTerminatesTls(params) && !tls) throw new Error('a TLS job needs the plan certificate (preparePaths)');
   return {
     role: 'feed',
     transport: params.transport,
@@ -116,6 +133,7 @@ function feedServerConfig(
     feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',
     ...(inject ? { inject } : {}),
+    ...(serverTerminatesTls(params) ? { tls: tls! } : {}),
   };
 }
 
@@ -148,7 +166,15 @@ async function serverStats(
 
 const IDLE_MS = 100;
 
-async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSignal): Promise<Calibration> {
+const EMULATOR_NOTE =
+  "user-space relay, one process per run on the load generator's CPU (the clients' side of the path, away from the server it measures); per connection and direction: serialization at the link rate, then one-way delay plus jitter, departures never reordered; a lost segment is delayed by a retransmission timeout and holds back what follows (bench/network/path-model.ts)";
+
+async function calibrate(
+  pinning: Pinning,
+  roundTrips: number,
+  networkJobs: readonly PlannedJob[],
+  signal: AbortSignal,
+): Promise<Calibration> {
   const idleRoundTrips = Math.max(5, Math.min(30, Math.round(roundTrips / 100)));
   const echo = (kind: 'tcp' | 'ws') => startPair({ role: 'echo', kind, host: '127.0.0.1' }, pinning);
   // As with runs: the next measurement's processes start while this one's stop (after it measured).
@@ -166,6 +192,48 @@ async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSign
   const tcp = await one(echo('tcp'), 'tcp', roundTrips, 0, () => echo('ws'));
   const ws = await one(tcp.next!, 'ws', roundTrips, 0, () => echo('ws'));
   const wsIdle = await one(ws.next!, 'ws', idleRoundTrips, IDLE_MS, null);
+  const networks = [];
+  for (const job of networkJobs) {
+    const pair = echo('tcp');
+    const started = await Promise.all([
+      pair.server.waitFor('ready', START_TIMEOUT_MS, signal),
+      pair.load.waitFor('ready', START_TIMEOUT_MS, signal),
+    ]).catch(async (err: unknown) => {
+      await Promise.all([pair.load.stop(), pair.server.stop()]);
+      throw err;
+    });
+    const path = await startPath({
+      params: { ...job.params, tls: false, proxy: 'none' },
+      serverPort: started[0].port,
+      tls: null,
+      proxyCpus: null,
+      emulatorCpus: emulatorCpus(pinning),
+      signal,
+    });
+    try {
+      // Sequential round trips, each one whole path round trip: a few are enough for the median.
+      pair.load.send({
+        type: 'calibrate',
+        kind: 'tcp',
+        port: path.clientPort,
+        warmup: 2,
+        count: NETWORK_ROUND_TRIPS,
+        idleMs: 0,
+      });
+      const { roundTripUs } = await pair.load.waitFor('calibration', 120_000, signal);
+      const configured = job.params.network.rttMs;
+      const offByMs = (roundTripUs.p50 - tcp.roundTripUs.p50) / 1000 - configured;
+      networks.push({
+        network: networkLabel(job.params.network),
+        configuredRttMs: configured,
+        roundTripUs,
+        offByMs,
+        accurate: Math.abs(offByMs) <= delayToleranceMs(configured),
+      });
+    } finally {
+      await Promise.all([path.stop(), pair.load.stop(), pair.server.stop()]);
+    }
+  }
   return {
     tcpRoundTripUs: tcp.roundTripUs,
     wsRoundTripUs: ws.roundTripUs,
@@ -173,7 +241,22 @@ async function calibrate(pinning: Pinning, roundTrips: number, signal: AbortSign
     wsIdleRoundTripUs: wsIdle.roundTripUs,
     idleMs: IDLE_MS,
     idleRoundTrips,
+    ...(networks.length ? { networks } : {}),
   };
+}
+
+/** Idle round trips measured through each emulated network at calibration. */
+const NETWORK_ROUND_TRIPS = 10;
+
+/** One job per distinct emulated network of the plan, for calibrating through it. */
+function oneJobPerNetwork(jobs: readonly PlannedJob[]): PlannedJob[] {
+  const seen = new Map<string, PlannedJob>();
+  for (const job of jobs)
+    if (!addsNothing(job.params.network)) {
+      const label = networkLabel(job.params.network);
+      if (!seen.has(label)) seen.set(label, job);
+    }
+  return [...seen.values()];
 }
 
 async function runOnce(
@@ -183,6 +266,7 @@ async function runOnce(
   publisher: PublisherProcess,
   pinning: Pinning,
   overlap: Overlap,
+  paths: PlanPaths,
   signal: AbortSignal,
   onPhase: (phase: LoadPhase, done: number, total: number) => void,
 ): Promise<Run> {
@@ -201,6 +285,7 @@ async function runOnce(
   const timer = new PhaseTimer();
   let overlapMs = 0;
   let completed: CompletedRun | undefined;
+  let path: RunningPath | undefined;
   const stopProgress = load.onMessage((m) => {
     if (m.type !== 'progress') return;
     if (m.phase === 'warmup') timer.advance('connect', 'warmup');
@@ -210,29 +295,56 @@ async function runOnce(
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     await load.waitFor('ready', START_TIMEOUT_MS, signal);
     const readyNs = pair.readyNs() ?? nowNs();
-    timer.addSpan('start', pair.spawnedNs, readyNs);
+    phase = 'start path';
+    path = await startPath({
+      params,
+      serverPort: ready.port,
+      tls: paths.tls,
+      proxyCpus: pinning.serverCpus,
+      emulatorCpus: emulatorCpus(pinning),
+      signal,
+    });
+    if (path.proxy) paths.onProxy(path.proxy);
+    timer.addSpan('start', pair.spawnedNs, path.clientPort === ready.port ? readyNs : nowNs());
     overlapMs = startOverlapMs(pair.spawnedNs, readyNs, t0);
-    const timing = {
+    const allowance = pathAllowancesMs(params, params.clients);
+    const timing: LoadTiming = {
       ...scenario.timing,
-      warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs),
+      warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs) + allowance.warmupMs,
       alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis)
         ? scenario.matrix.pollIntervalMs
         : [],
+      ...(allowance.connectMs > 0
+        ? { connectDeadlineMs: connectDeadlineMs(params.clients) + allowance.connectMs }
+        : {}),
+      drainCapExtraMs: allowance.drainMs,
     };
+    const drainCapMs = timing.drainMs + DRAIN_CAP_MS + allowance.drainMs + (params.pollIntervalMs ?? 0);
     phase = 'prewarm';
     timer.enter('prewarm');
-    load.send({ type: 'run', port: ready.port, feedStartNs: feed.startNs, params, timing });
+    load.send({
+      type: 'run',
+      port: path.clientPort,
+      serverPort: ready.port,
+      feedStartNs: feed.startNs,
+      params,
+      timing,
+      ...(params.tls ? { tls: { ca: paths.tls!.cert } } : {}),
+      serverTls: serverTerminatesTls(params),
+    });
     await load.waitFor('checkpoint', 120_000, signal);
     const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal, timer);
     timer.enter('connect');
     load.send({ type: 'go', checkpoint: 'idle' });
 
     phase = 'connect and warm up';
-    await load.waitFor('checkpoint', 120_000 + timing.warmupMs, signal);
-    // Publisher lateness counts over the window, read at the same edges as the server.
-    const [start] = await Promise.all([
+    await load.waitFor('checkpoint', 120_000 + (timing.connectDeadlineMs ?? 0) + timing.warmupMs, signal);
+    // Publisher lateness and the path's own figures count over the window, read at the same edges as the server.
+    const [start, , , proxyCpuStartUs] = await Promise.all([
       serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer),
       publisher.lateness(true, signal),
+      path.emulatorStats(true, signal),
+      path.proxy?.cpuUs() ?? null,
     ]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
@@ -240,25 +352,23 @@ async function runOnce(
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
     timer.enter('drain');
-    const [end, publisherLateness] = await Promise.all([
+    const [end, publisherLateness, emulator, proxyCpuEndUs] = await Promise.all([
       serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer),
       publisher.lateness(false, signal),
+      path.emulatorStats(false, signal),
+      path.proxy?.cpuUs() ?? null,
     ]);
 
     phase = 'drain and report';
     // Memory per client: after the drain (a GC pause must not delay late window events), with the
     // clients still connected, after a full GC, in its own snapshot so the GC's CPU is not in the window.
-    await load.waitFor('checkpoint', timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 30_000, signal);
+    await load.waitFor('checkpoint', drainCapMs + 30_000, signal);
     const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal, timer);
     // Nothing of this run is measured any more: the next run's processes may start.
     timer.enter('teardown');
     overlap.onMeasured();
     load.send({ type: 'go', checkpoint: 'drained' });
-    const { report } = await load.waitFor(
-      'result',
-      timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0) + 60_000,
-      signal,
-    );
+    const { report } = await load.waitFor('result', drainCapMs + 60_000, signal);
     // Every client has closed: the server's whole-run socket totals, for the audit record.
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
     const { metrics, totals, warnings } = deriveMetrics(params, report, {
@@ -268,6 +378,14 @@ async function runOnce(
       retained,
       publisher: publisherLateness,
     });
+    const pathFigures = runPathFigures(
+      path,
+      emulator,
+      proxyCpuStartUs === null || proxyCpuEndUs === null ? null : proxyCpuEndUs - proxyCpuStartUs,
+      Number(BigInt(end.process.atNs) - BigInt(start.process.atNs)) / 1e6,
+      final,
+    );
+    warnings.push(...pathWarnings(params, pathFigures, metrics));
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
     if (
       bottleneck &&
@@ -296,7 +414,8 @@ async function runOnce(
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
       warnings,
-      audit: auditOf(ready.port, report, final),
+      audit: auditOf(ready.port, path.clientPort, report, final),
+      ...(pathFigures ? { path: pathFigures } : {}),
       ...(report.connect
         ? {
             connect: {
@@ -317,7 +436,7 @@ async function runOnce(
   } finally {
     stopProgress();
     if (timer.phase !== 'teardown') timer.enter('teardown');
-    await Promise.all([load.stop(), server.stop()]);
+    await Promise.all([load.stop(), server.stop(), path?.stop()]);
     timer.stop();
     // The same object is what runOnce returns: its phases include the teardown just awaited.
     if (completed) Object.assign(completed, { phasesMs: timer.phasesMs(), startOverlapMs: overlapMs });
@@ -330,7 +449,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const jobs = expandScenario(scenario);
   const order = interleave(jobs, scenario.repetitions);
   const pinning = detectPinning();
-  const context = {
+  const context: Context = {
     ...collectContext(scenario, options.profile, pinning, options.command),
     ...(options.inject ? { inject: options.inject } : {}),
   };
@@ -373,6 +492,17 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     });
   };
 
+  const prepared: PreparedPaths = options.paths ?? { tls: null, tlsInfo: null, nginx: null };
+  const planPaths: PlanPaths = {
+    ...prepared,
+    onProxy(proxy) {
+      context.proxy ??= { name: 'nginx', version: proxy.version, config: proxy.config };
+    },
+  };
+  if (prepared.tlsInfo) context.tls = prepared.tlsInfo;
+  if (jobs.some((j) => !addsNothing(j.params.network)))
+    context.network = { emulatorCpus: emulatorCpus(pinning), note: EMULATOR_NOTE };
+
   let interrupted: boolean;
   // One publisher for the whole plan, on the load generator's core, up before calibration measures.
   const publisher = new PublisherProcess(pinning.loadCpus);
@@ -383,7 +513,12 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     await publisher.start(signal);
     report(0, 'calibration: raw TCP and WebSocket round trips', 'calibrate', 0, 1);
     const calibrationStartNs = nowNs();
-    result.calibration = await calibrate(pinning, options.calibrationRoundTrips ?? 5000, signal);
+    result.calibration = await calibrate(
+      pinning,
+      options.calibrationRoundTrips ?? 5000,
+      oneJobPerNetwork(jobs),
+      signal,
+    );
     planTiming.calibrationMs = Number(nowNs() - calibrationStartNs) / 1e6;
     save();
 
@@ -392,7 +527,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
         { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
         signal,
       );
-      return startPair(feedServerConfig(params, scenario, feed.port, options.inject), pinning, feed);
+      return startPair(feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls), pinning, feed);
     };
     let next: Promise<Pair> | undefined;
     for (const [i, { job, repetition }] of order.entries()) {
@@ -415,8 +550,16 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       };
       try {
         target.runs.push(
-          await runOnce(job, repetition, scenario, publisher, pinning, overlap, signal, (phase, done, total) =>
-            report(i + 1, label, phase, done, total),
+          await runOnce(
+            job,
+            repetition,
+            scenario,
+            publisher,
+            pinning,
+            overlap,
+            planPaths,
+            signal,
+            (phase, done, total) => report(i + 1, label, phase, done, total),
           ),
         );
       } catch (err) {

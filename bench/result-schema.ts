@@ -104,6 +104,8 @@ const warningCodeSchema = z.enum([
   'bottleneck-server-cpu',
   'bottleneck-load-cpu',
   'bottleneck-publisher',
+  'network-inaccurate',
+  'link-saturated',
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
@@ -164,6 +166,11 @@ const decimalNs = z.string().regex(/^\d+$/, 'a decimal count of ns');
 export const auditSchema = z.object({
   /** The server's TCP port on 127.0.0.1 (a capture filter: `tcp port N`). */
   serverPort: z.number().int().nonnegative(),
+  /**
+   * Where the clients connected when a path stood in front of the server (emulator or proxy): the
+   * clients' bytes are on this port, the server's on serverPort. Absent on the direct path.
+   */
+  clientPort: z.number().int().nonnegative().optional(),
   /** Events scheduled in [windowStartNs, windowEndNs) are the delivery check's (latency, loss). */
   windowStartNs: decimalNs,
   windowEndNs: decimalNs,
@@ -252,6 +259,7 @@ export const completedRunSchema = z.object({
           configuredOneWayMs: z.number(),
           segmentsLost: z.number().int(),
           maxQueuedBytes: z.number().int(),
+          /** Connections the emulator accepted during the window (0 for transports that stay connected). */
           connections: z.number().int(),
         })
         .optional(),

@@ -41,6 +41,10 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   'bottleneck-server-cpu': 'saturation',
   'bottleneck-load-cpu': 'saturation',
   'bottleneck-publisher': 'saturation',
+  // bench/path-figures.ts: an emulator off its profile measured another network than the one named;
+  // an access link too slow for the offered bytes measured its queue, not the transport.
+  'network-inaccurate': 'saturation',
+  'link-saturated': 'saturation',
   // A sentence of an old file, or a code newer than this reader: worth knowing, no more.
   unrecognised: 'note',
 };

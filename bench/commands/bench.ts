@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { USAGE, UsageError, parseCli } from '../args.ts';
 import { runPlan } from '../orchestrator.ts';
+import { PathUnavailableError, preparePaths } from '../path-tools.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { stopAllChildren } from '../child.ts';
 import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
@@ -38,6 +39,16 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  // Before anything starts: the certificate and the proxy the plan's paths need, or one line and exit 2.
+  let paths;
+  try {
+    paths = await preparePaths(options.scenario);
+  } catch (err) {
+    if (!(err instanceof PathUnavailableError)) throw err;
+    process.stderr.write(`pollbench: ${err.message}\n`);
+    return 2;
+  }
+
   const signal = stopOnInterrupt('pollbench', 'finished runs are kept in the result file', stopAllChildren);
 
   const progress = createProgressPrinter();
@@ -48,6 +59,7 @@ async function main(): Promise<number> {
     command: process.argv.slice(2),
     signal,
     onProgress: (p) => progress.update(p),
+    paths,
     ...(options.inject ? { inject: options.inject } : {}),
   });
   progress.done();

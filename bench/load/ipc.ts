@@ -18,12 +18,27 @@ export interface LoadTiming {
   prewarmRequests: number;
   /** Every poll interval of the scenario: windows are aligned to all of them (see window.ts). */
   alignToPollIntervalsMs: number[];
-  /** Overrides the connect deadline derived from the client count (tests). */
+  /** Overrides the connect deadline derived from the client count (tests, and paths with a round trip). */
   connectDeadlineMs?: number;
+  /** Added to the drain's cap: the path's round trips (bench/network-path.ts pathAllowancesMs). */
+  drainCapExtraMs?: number;
 }
 
 export type ToLoad =
-  | { type: 'run'; port: number; feedStartNs: string; params: JobParams; timing: LoadTiming }
+  | {
+      type: 'run';
+      /** Where the clients connect: the server, or the front of its path (emulator or proxy). */
+      port: number;
+      /** The server itself: the JIT prewarm goes straight to it, it warms the server, not the path. */
+      serverPort: number;
+      feedStartNs: string;
+      params: JobParams;
+      timing: LoadTiming;
+      /** The plan's certificate, which TLS clients trust and nothing else. */
+      tls?: { ca: string };
+      /** Whether the server itself speaks TLS (no proxy in front terminates it). */
+      serverTls: boolean;
+    }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
   | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' };
 

@@ -52,7 +52,13 @@ process.on('message', (message: ToLoad) => {
         );
         await send({ type: 'calibration', roundTripUs });
       } else {
-        const report = await runJob(message.port, BigInt(message.feedStartNs), message.params, message.timing, {
+        const target = {
+          port: message.port,
+          serverPort: message.serverPort,
+          serverTls: message.serverTls,
+          ...(message.tls ? { tls: message.tls } : {}),
+        };
+        const report = await runJob(target, BigInt(message.feedStartNs), message.params, message.timing, {
           progress: (phase, done, total) => void send({ type: 'progress', phase, done, total }),
           checkpoint: (name) =>
             new Promise<void>((resolve) => {

@@ -45,17 +45,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PREWARM_CONNECTIONS = 32;
 
 async function prewarm(
-  port: number,
+  target: JobTarget,
   since: number,
   params: JobParams,
   requests: number,
   hooks: JobHooks,
 ): Promise<void> {
-  const target = TRANSPORT_TRAITS[params.transport].jitPrewarm;
-  if (requests === 0 || target === null) return;
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: PREWARM_CONNECTIONS });
+  const route = TRANSPORT_TRAITS[params.transport].jitPrewarm;
+  if (requests === 0 || route === null) return;
+  // Straight to the server, not through the path: the prewarm warms the server's JIT, and over an
+  // emulated 150 ms round trip its 5,000 requests would take half a minute.
+  const pool = new Pool(`${target.serverTls ? 'https' : 'http'}://127.0.0.1:${target.serverPort}`, {
+    connections: PREWARM_CONNECTIONS,
+    ...(target.serverTls && target.tls ? { connect: { ca: target.tls.ca } } : {}),
+  });
   // From the current seq, like a live client: small bodies, not the whole ring since seq 0.
-  const path = `${target.path}?since=${since}${target.query}`;
+  const path = `${route.path}?since=${since}${route.query}`;
   let sent = 0;
   const worker = async () => {
     while (sent < requests) {
@@ -72,8 +77,16 @@ async function prewarm(
   }
 }
 
+/** Where a run's clients connect, and the server behind the path (see ToLoad 'run' in ipc.ts). */
+export interface JobTarget {
+  port: number;
+  serverPort: number;
+  serverTls: boolean;
+  tls?: { ca: string };
+}
+
 export async function runJob(
-  port: number,
+  target: JobTarget,
   feedStartNs: bigint,
   params: JobParams,
   timing: LoadTiming,
@@ -96,7 +109,7 @@ export async function runJob(
 
   try {
     const dueNow = () => schedule.dueCount(Number(nowNs() - feedStartNs));
-    await prewarm(port, Math.max(0, dueNow() - 1), params, timing.prewarmRequests, hooks);
+    await prewarm(target, Math.max(0, dueNow() - 1), params, timing.prewarmRequests, hooks);
     await hooks.checkpoint('idle');
 
     // Everyone starts "live": from the seq that is due now, not from the ring's backlog.
@@ -107,7 +120,8 @@ export async function runJob(
       clients.push(
         factory({
           host: '127.0.0.1',
-          port,
+          port: target.port,
+          ...(target.tls ? { tls: target.tls } : {}),
           since,
           pollIntervalMs: params.pollIntervalMs ?? undefined,
           // Spread polls evenly over the interval, as independent browsers would be.
@@ -177,7 +191,7 @@ export async function runJob(
     // Only what is still missing then counts as lost: "not delivered within the drain cap".
     const drainStart = Date.now();
     const minDrainMs = timing.drainMs;
-    const maxDrainMs = timing.drainMs + DRAIN_CAP_MS + (params.pollIntervalMs ?? 0);
+    const maxDrainMs = timing.drainMs + DRAIN_CAP_MS + (timing.drainCapExtraMs ?? 0) + (params.pollIntervalMs ?? 0);
     const caughtUp = () => clients.every((c) => c.connectedNs === undefined || c.lastSeq >= lastSeq);
     for (;;) {
       const waited = Date.now() - drainStart;

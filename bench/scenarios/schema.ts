@@ -40,6 +40,8 @@ export const scenarioSchema = z
                 shape: shapeSchema.optional(),
                 clients: z.number().int().optional(),
                 payloadBytes: z.number().int().optional(),
+                /** A network profile's name in `networks`. */
+                network: z.string().optional(),
               })
               .strict(),
           )

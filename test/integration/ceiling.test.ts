@@ -98,7 +98,7 @@ describe('a run past the connect ceiling', () => {
     const started = Date.now();
     const report = await withTimeout(
       runJob(
-        proxy.port,
+        { port: proxy.port, serverPort: server.port, serverTls: false },
         feed.startNs,
         params,
         {

@@ -1,0 +1,86 @@
+/**
+ * A run's path figures and the warnings they call for: what the network emulator and the proxy did
+ * over the window (recorded with the run, so the emulator is never silently what was measured), and
+ * whether the emulated network was the one the profile names.
+ */
+import type { Pinning } from './child.ts';
+import type { RelayStats } from './network/relay.ts';
+import type { RunningPath } from './path-runner.ts';
+import type { CompletedRun, JobParams, RunMetrics, RunWarning } from './result-schema.ts';
+import type { ServerStats } from '../servers/contract/server-ipc.ts';
+import { warn } from './warnings.ts';
+
+/**
+ * Where the emulator runs: beside the load generator and publisher, on the clients' side of the
+ * machine. Its work is the clients' network, so it must not take the server's core (whose CPU per
+ * event is a headline figure); its own CPU and timer lateness are recorded per run, so a busy load
+ * core shows up as lateness and a warning, never as silently slower transports.
+ */
+export function emulatorCpus(pinning: Pinning): string | null {
+  return pinning.loadCpus;
+}
+
+/** Delay error the issue allows: 5% of the one-way delay, or 1 ms, whichever is larger. */
+export function delayToleranceMs(oneWayMs: number): number {
+  return Math.max(1, 0.05 * oneWayMs);
+}
+
+/** Above this share of an access link's rate, queueing on the link dominates latency. */
+export const LINK_SATURATION_FRACTION = 0.9;
+
+export function runPathFigures(
+  path: RunningPath,
+  emulator: RelayStats | null,
+  proxyCpuUs: number | null,
+  windowWallMs: number,
+  serverFinal: ServerStats,
+): CompletedRun['path'] {
+  if (!emulator && !path.proxy) return undefined;
+  return {
+    ...(emulator
+      ? {
+          emulator: {
+            cpus: path.emulatorCpus,
+            cpuFraction: emulator.wallMs > 0 ? emulator.cpuUs / 1000 / emulator.wallMs : 0,
+            latenessP50Us: emulator.latenessUs.p50,
+            latenessP99Us: emulator.latenessUs.p99,
+            latenessMaxUs: emulator.latenessUs.max,
+            appliedOneWayUpMs: emulator.appliedOneWayMs.up.count ? emulator.appliedOneWayMs.up.mean : null,
+            appliedOneWayDownMs: emulator.appliedOneWayMs.down.count ? emulator.appliedOneWayMs.down.mean : null,
+            configuredOneWayMs: emulator.configuredOneWayMs,
+            segmentsLost: emulator.segmentsLost,
+            maxQueuedBytes: emulator.maxQueuedBytes,
+            connections: emulator.connections,
+          },
+        }
+      : {}),
+    ...(path.proxy && proxyCpuUs !== null
+      ? {
+          proxy: {
+            cpuFraction: windowWallMs > 0 ? proxyCpuUs / 1000 / windowWallMs : 0,
+            serverTcpAccepted: serverFinal.counters.tcpAccepted,
+          },
+        }
+      : {}),
+  };
+}
+
+export function pathWarnings(params: JobParams, figures: CompletedRun['path'], metrics: RunMetrics): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const emulator = figures?.emulator;
+  if (emulator && params.network.rttMs > 0) {
+    const limit = delayToleranceMs(params.network.rttMs / 2);
+    const lateMs = emulator.latenessP50Us / 1000;
+    if (lateMs > limit) warnings.push(warn.networkInaccurate(lateMs, limit, emulator.latenessP99Us / 1000));
+  }
+  const links = [
+    ['down', params.network.downKbps, metrics.bytes_down_per_client_per_s?.value],
+    ['up', params.network.upKbps, metrics.bytes_up_per_client_per_s?.value],
+  ] as const;
+  for (const [direction, kbps, bytesPerS] of links) {
+    if (kbps === null || bytesPerS === undefined) continue;
+    const used = (bytesPerS * 8) / 1000 / kbps;
+    if (used > LINK_SATURATION_FRACTION) warnings.push(warn.linkSaturated(direction, used, LINK_SATURATION_FRACTION));
+  }
+  return warnings;
+}
