@@ -26,13 +26,17 @@ test('the default scenario runs every registered transport, in the registry orde
 });
 
 describe('expandScenario', () => {
-  test('default: (2 rates x 2 audiences - the excluded 1/s x 50) x (2 short-poll intervals + long-poll + sse + ws) = 15 jobs', () => {
+  test('default: 3 cells (1/s x 500 on loopback and 4g, 20/s x 50 on loopback) x (2 short-poll intervals + long-poll + sse + ws) = 15 jobs', () => {
     const jobs = expandScenario(defaultScenario);
     assert.equal(jobs.length, 15);
     assert.equal(new Set(jobs.map((j) => j.id)).size, 15, 'ids are unique');
     assert.deepEqual(
       [...new Set(jobs.map((j) => j.parameterSet))],
-      ['rate=1/s clients=500 payload=256B', 'rate=20/s clients=50 payload=256B', 'rate=20/s clients=500 payload=256B'],
+      [
+        'rate=1/s clients=500 payload=256B',
+        'rate=20/s clients=50 payload=256B',
+        'rate=1/s clients=500 payload=256B network=4g',
+      ],
     );
     for (const set of new Set(jobs.map((j) => j.parameterSet))) {
       const transports = jobs.filter((j) => j.parameterSet === set).map((j) => j.params.transport);
@@ -60,13 +64,14 @@ describe('expandScenario', () => {
     const b = expandScenario(clone(defaultScenario)).map((j) => j.id);
     assert.deepEqual(a, b);
     assert.ok(a.includes('short-poll rate=1/s clients=500 payload=256B interval=1000ms express'), a.join('\n'));
-    assert.ok(a.includes('ws rate=20/s clients=500 payload=256B ws'));
+    assert.ok(a.includes('ws rate=1/s clients=500 payload=256B ws network=4g'), a.join('\n'));
     const [job] = expandScenario(defaultScenario);
     assert.equal(jobId(job!.params), job!.id);
   });
 
   test('matrix.exclude leaves out exactly the cells matching every field it names, for every transport', () => {
     const s = clone(defaultScenario);
+    delete s.matrix.networks; // loopback only
     s.matrix.exclude = [{ clients: 500 }];
     const jobs = expandScenario(s);
     assert.equal(jobs.length, 10);
@@ -80,6 +85,16 @@ describe('expandScenario', () => {
     );
     delete s.matrix.exclude;
     assert.equal(expandScenario(s).length, 20);
+  });
+
+  test('matrix.exclude may name a network: that cell is left out on that network only', () => {
+    const s = clone(defaultScenario);
+    s.matrix.exclude = [{ clients: 50, network: '4g' }];
+    const ids = expandScenario(s).map((j) => j.id);
+    assert.equal(ids.length, 30, '4 cells on loopback, 2 on 4g');
+    assert.ok(!ids.some((id) => id.includes('clients=50 ') && id.includes('network=4g')));
+    s.matrix.exclude = [{ network: 'lan' }];
+    assert.throws(() => expandScenario(s), /matrix.exclude.0.network: lan is not in matrix.networks/);
   });
 
   test('every built-in scenario expands and validates', () => {
@@ -153,7 +168,7 @@ describe('quickProfile', () => {
     assert.deepEqual(q.matrix.shapes, [{ kind: 'steady', ratePerSec: 20 }]);
     assert.equal(q.repetitions, 1);
     assert.ok(q.timing.measureMs < defaultScenario.timing.measureMs);
-    assert.equal(expandScenario(q).length, 5);
+    assert.equal(expandScenario(q).length, 10, 'one cell on each network');
     assert.equal(q.matrix.exclude, undefined, "the scenario's exclusions are about its full product");
   });
 });

@@ -5,7 +5,7 @@ import { expandScenario, jobId } from '../../bench/matrix.ts';
 import { DIRECT_PATH, networkLabel, pathLabel } from '../../bench/network-path.ts';
 import { jobParamsSchema } from '../../bench/result-schema.ts';
 
-const quick = (extra: string[]) => parseCli(['--quick', ...extra])!;
+const quick = (extra: string[]) => parseCli(['--quick', '--network', 'loopback', ...extra])!;
 
 test('the direct loopback path adds nothing to ids, so results from before paths existed still join', () => {
   assert.equal(pathLabel(DIRECT_PATH), '');
