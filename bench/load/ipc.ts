@@ -10,6 +10,7 @@ import type { JobParams, PercentileSummary, EncodedHistogram } from '../result-s
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientCounters } from '../clients/types.ts';
 import type { ConnectOutcome } from './connect.ts';
+import type { TlsHandshakeCalibration } from '../calibration/tls-handshake.ts';
 
 export interface LoadTiming {
   warmupMs: number;
@@ -25,6 +26,8 @@ export interface LoadTiming {
 export type ToLoad =
   | { type: 'run'; port: number; feedStartNs: string; params: JobParams; timing: LoadTiming }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
+  /** Full and resumed TLS handshakes against a TLS echo server trusting `ca` (PEM). */
+  | { type: 'calibrate-tls'; port: number; ca: string; count: number }
   | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' };
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
@@ -71,4 +74,5 @@ export type FromLoad =
   | { type: 'window-end'; startNs: string; endNs: string }
   | { type: 'result'; report: LoadReport }
   | { type: 'calibration'; roundTripUs: PercentileSummary }
+  | { type: 'tls-calibration'; handshakes: TlsHandshakeCalibration }
   | { type: 'fatal'; message: string };
