@@ -16,6 +16,8 @@ import { makeCertificate, type TlsMaterial } from '../../bench/tls/certificate.t
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import { TRANSPORT_NAMES, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
+import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
+import { frameworkSchema, type Framework } from '../../servers/contract/server-config.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 import { captureUnavailable, startCapture } from '../helpers/capture.ts';
 
@@ -40,8 +42,13 @@ interface Run {
   publish(n: number): void;
 }
 
-async function withTlsClient(transport: TransportName, ca: string, fn: (run: Run) => Promise<void>): Promise<void> {
-  const server = await startServer({ ...feedConfig(transport, 'node'), tls: material });
+async function withTlsClient(
+  transport: TransportName,
+  ca: string,
+  fn: (run: Run) => Promise<void>,
+  framework: Framework = 'node',
+): Promise<void> {
+  const server = await startServer({ ...feedConfig(transport, framework), tls: material });
   const seqs: number[] = [];
   const client = clientFactories[transport]({
     host: HOST,
@@ -102,40 +109,48 @@ function assertHandshakesPlausible(c: ClientCounters, label: string): void {
 
 describe('TLS', () => {
   for (const transport of TRANSPORT_NAMES) {
-    test(`${transport}: every event once and in order; client bytes = server bytes = captured TCP payload`, async (t) => {
-      const why = captureUnavailable();
-      await withTlsClient(transport, material.cert, async (run) => {
-        const capture = why ? undefined : await startCapture(run.server.port);
-        await withTimeout(run.client.start(), WAIT_MS, `${transport} start()`);
-        await publishAndReceive(run, 0, [1, 30, 1, 50, 1, 17], transport);
-        // Quiet (nothing in flight): both ends counted the same socket bytes. TLSSocket counters (plaintext)
-        // would never match the server's raw-socket ones.
-        await waitUntil(
-          () => {
+    // Both frameworks serve https; the WebSocket server always runs on node:http(s).
+    const frameworks = TRANSPORT_TRAITS[transport].httpStack === 'ws' ? (['node'] as const) : frameworkSchema.options;
+    for (const framework of frameworks)
+      test(`${transport} on ${framework}: every event once and in order; client bytes = server bytes = captured TCP payload`, async (t) => {
+        const why = captureUnavailable();
+        await withTlsClient(
+          transport,
+          material.cert,
+          async (run) => {
+            const capture = why ? undefined : await startCapture(run.server.port);
+            await withTimeout(run.client.start(), WAIT_MS, `${transport} start()`);
+            await publishAndReceive(run, 0, [1, 30, 1, 50, 1, 17], transport);
+            // Quiet (nothing in flight): both ends counted the same socket bytes. TLSSocket counters (plaintext)
+            // would never match the server's raw-socket ones.
+            await waitUntil(
+              () => {
+                const c = run.client.counters();
+                const s = run.server.stats().counters;
+                return c.bytesUp === s.bytesIn && c.bytesDown === s.bytesOut;
+              },
+              WAIT_MS,
+              () =>
+                `${transport}: client ${JSON.stringify(run.client.counters())} vs server ${JSON.stringify(run.server.stats().counters)}`,
+            );
             const c = run.client.counters();
+            assert.equal(c.errors, 0);
+            assert.equal(c.tlsResumedHandshakes, 0, 'the first handshake is a full one');
+            assertHandshakesPlausible(c, transport);
+            await run.client.close();
+            await waitUntil(() => run.server.stats().counters.openSockets === 0, WAIT_MS, 'server saw the close');
             const s = run.server.stats().counters;
-            return c.bytesUp === s.bytesIn && c.bytesDown === s.bytesOut;
+            // What the client wrote, the server read (its own close_notify after the client left is counted by it alone).
+            assert.equal(run.client.counters().bytesUp, s.bytesIn, 'client bytesUp = server bytesIn');
+            if (!capture) return t.skip(`capture check skipped: ${why}`);
+            const captured = await capture.stop();
+            assert.ok(captured.packets > 0, 'the capture saw the connection');
+            assert.equal(captured.up, s.bytesIn, 'captured payload to the server = server bytesIn');
+            assert.equal(captured.down, s.bytesOut, 'captured payload from the server = server bytesOut');
           },
-          WAIT_MS,
-          () =>
-            `${transport}: client ${JSON.stringify(run.client.counters())} vs server ${JSON.stringify(run.server.stats().counters)}`,
+          framework,
         );
-        const c = run.client.counters();
-        assert.equal(c.errors, 0);
-        assert.equal(c.tlsResumedHandshakes, 0, 'the first handshake is a full one');
-        assertHandshakesPlausible(c, transport);
-        await run.client.close();
-        await waitUntil(() => run.server.stats().counters.openSockets === 0, WAIT_MS, 'server saw the close');
-        const s = run.server.stats().counters;
-        // What the client wrote, the server read (its own close_notify after the client left is counted by it alone).
-        assert.equal(run.client.counters().bytesUp, s.bytesIn, 'client bytesUp = server bytesIn');
-        if (!capture) return t.skip(`capture check skipped: ${why}`);
-        const captured = await capture.stop();
-        assert.ok(captured.packets > 0, 'the capture saw the connection');
-        assert.equal(captured.up, s.bytesIn, 'captured payload to the server = server bytesIn');
-        assert.equal(captured.down, s.bytesOut, 'captured payload from the server = server bytesOut');
       });
-    });
 
     test(`${transport}: a reconnect resumes the TLS session and loses nothing`, async () => {
       await withTlsClient(transport, material.cert, async (run) => {
