@@ -11,7 +11,7 @@
  */
 import { Client, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { SocketLedger } from './socket-ledger.ts';
 import { openTcp, secureOver } from './tls-connect.ts';
 
@@ -29,7 +29,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function countedClient(origin: string, ledger: SocketLedger, options: CountedClientOptions): Client {
   const connect = buildConnector({
     timeout: CONNECT_TIMEOUT_MS,
-    ...(options.tls && { ca: options.tls.ca, maxCachedSessions: 1 }),
+    // One trust store per simulated client, as a browser has: passing `ca` instead built a new secure
+    // context per connection (0.23 ms of the load process's CPU each, measured).
+    ...(options.tls && { secureContext: createSecureContext({ ca: options.tls.ca }), maxCachedSessions: 1 }),
   });
   const held: { session?: Buffer } = {};
   const connectTls = async (opts: Parameters<typeof connect>[0]): Promise<TLSSocket> => {

@@ -25,6 +25,8 @@ class WsClient extends BaseClient implements TransportClient {
   private closedSocket: Promise<void> = Promise.resolve();
   /** The latest TLS session ticket, offered when reconnecting. */
   private session: Buffer | undefined;
+  /** One trust store for all of this client's connections (see http-dispatcher.ts). */
+  private readonly secureContext = this.options.tls && tls.createSecureContext({ ca: this.options.tls.ca });
 
   start(): Promise<void> {
     this.connect();
@@ -36,8 +38,8 @@ class WsClient extends BaseClient implements TransportClient {
   }
 
   private connect(): void {
-    if (this.options.tls) {
-      void this.connectTls(this.options.tls.ca);
+    if (this.secureContext) {
+      void this.connectTls(this.secureContext);
       return;
     }
     // ws passes its http.request options here; we only need where to connect.
@@ -56,12 +58,12 @@ class WsClient extends BaseClient implements TransportClient {
     });
   }
 
-  private async connectTls(ca: string): Promise<void> {
+  private async connectTls(secureContext: tls.SecureContext): Promise<void> {
     let secure: tls.TLSSocket;
     try {
       const raw = await openTcp(this.options.host, this.options.port, this.timeoutMs, this.ledger);
       secure = await secureOver(raw, this.ledger, this.timeoutMs, (done) => {
-        const socket = tls.connect({ socket: raw, host: this.options.host, ca, session: this.session });
+        const socket = tls.connect({ socket: raw, host: this.options.host, secureContext, session: this.session });
         socket.on('session', (session: Buffer) => (this.session = session));
         socket.once('secureConnect', () => done(null, socket));
         socket.once('error', (err) => done(err));
