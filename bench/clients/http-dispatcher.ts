@@ -4,9 +4,9 @@
  *
  * With TLS (an https origin) the client opens the TCP socket itself and hands it to undici's
  * connector as `httpSocket`, so the ledger holds the raw socket (TCP payload, TLS records included;
- * see tls-connect.ts). The connector trusts exactly the given CA and keeps each client's sessions to
- * resume on reconnect, as a browser does: its cache (maxCachedSessions, default 100 per connector,
- * so per simulated client here) holds them through WeakRefs only, so the client keeps the latest one
+ * see tls-connect.ts). The connector trusts exactly the given CA and keeps the client's session to
+ * resume on reconnect, as a browser does: one connector per simulated client, maxCachedSessions 1
+ * (one origin). Its cache holds sessions through WeakRefs only, so the client keeps the latest one
  * alive itself, or garbage collection would decide whether a reconnect resumes.
  */
 import { Client, buildConnector } from 'undici';
