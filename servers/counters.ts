@@ -2,8 +2,7 @@
  * Server-side socket and request counters, shared by every transport so that bytes and connections
  * are counted the same way everywhere: at the socket (bytesRead/bytesWritten), not estimated.
  */
-import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { CounterSnapshot } from './contract/server-ipc.ts';
 
 export class ServerCounters {
@@ -17,7 +16,9 @@ export class ServerCounters {
   /**
    * Counts every accepted connection and every plain HTTP request on `server`. Upgrade requests are
    * not HTTP requests here: node:http emits 'upgrade' for them, and the ws transport counts each
-   * completed one as a WebSocket handshake instead.
+   * completed one as a WebSocket handshake instead. On a TLS server (node:tls, node:https) the
+   * 'connection' event hands over the raw TCP socket before TLS wraps it: its bytesRead/bytesWritten
+   * are TCP payload, TLS records included, not the plaintext the TLSSocket counts.
    */
   track(server: Server): void {
     server.on('connection', (socket: Socket) => {

@@ -10,12 +10,17 @@
  * - keep-alive and timeouts are explicit, so a long-poll hold is never cut by a default and idle
  *   keep-alive sockets survive the longest poll interval instead of being reopened (Node's default
  *   keepAliveTimeout is 5 s).
+ *
+ * With TLS the same handlers and settings run on node:https (ws attaches to it unchanged: wss). Its
+ * 'connection' event hands over the raw TCP socket before TLS wraps it, so ServerCounters still counts
+ * TCP payload, TLS records included (checked against a packet capture in test/integration/tls.test.ts).
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import express from 'express';
 import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
-import type { Framework } from './contract/server-config.ts';
+import type { Framework, TlsConfig } from './contract/server-config.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -78,7 +83,14 @@ function padded(handler: Handler, bytes: number): Handler {
   };
 }
 
-export function createHost(framework: Framework, extraResponseHeaderBytes = 0): TransportHost {
+/** node:http, or node:https with the same socket options when TLS is configured. */
+function createServer(listener: RequestListener | undefined, tls: TlsConfig | undefined): http.Server {
+  const options = { noDelay: true, keepAlive: true };
+  if (!tls) return http.createServer(options, listener);
+  return https.createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
+}
+
+export function createHost(framework: Framework, extraResponseHeaderBytes = 0, tls?: TlsConfig): TransportHost {
   const counters = new ServerCounters();
   const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
   let server: http.Server;
@@ -96,18 +108,18 @@ export function createHost(framework: Framework, extraResponseHeaderBytes = 0): 
       if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: 'internal', message: String(err) }));
       else res.destroy();
     });
-    server = http.createServer({ noDelay: true, keepAlive: true }, app);
+    server = createServer(app, tls);
     get = (path, handler) => {
       const h = padded(handler, extraResponseHeaderBytes);
       router.get(path, (req, res) => h(req, res));
     };
   } else {
     const routes = new Map<string, Handler>();
-    server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+    server = createServer((req, res) => {
       // Like express's router.get: a non-GET request matches no route.
       const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
       (handler ?? notFound)(req, res);
-    });
+    }, tls);
     get = (path, handler) => routes.set(path, padded(handler, extraResponseHeaderBytes));
   }
   applyServerParity(server);

@@ -47,7 +47,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let port: number;
 
   if (config.role === 'echo') {
-    const echo = config.kind === 'tcp' ? createTcpEcho() : createWsEcho();
+    const echo = config.kind === 'tcp' ? createTcpEcho(config.tls) : createWsEcho(config.tls);
     counters = echo.counters;
     port = await listen(echo.server, config.host);
     closeServer = echo.close;
@@ -56,6 +56,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const host = createHost(
       TRANSPORT_TRAITS[config.transport].httpStack === 'ws' ? 'node' : config.framework,
       config.inject?.extraResponseHeaderBytes,
+      config.tls,
     );
     const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
     counters = host.counters;

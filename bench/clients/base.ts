@@ -41,7 +41,7 @@ export abstract class BaseClient {
   }
 
   protected get origin(): string {
-    return `http://${this.options.host}:${this.options.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${this.options.host}:${this.options.port}`;
   }
 
   /** Marks the first usable connection (idempotent). */
@@ -82,6 +82,7 @@ export abstract class BaseClient {
       tcpConnects: this.ledger.tcpConnects,
       reconnects: Math.max(0, this.ledger.tcpConnects - 1),
       ...this.tally,
+      ...this.ledger.tls,
     };
   }
 

@@ -15,6 +15,11 @@ export function zeroCounters(): ClientCounters {
     eventsReceived: 0,
     errors: 0,
     skippedPolls: 0,
+    tlsHandshakes: 0,
+    tlsResumedHandshakes: 0,
+    tlsHandshakeBytesUp: 0,
+    tlsHandshakeBytesDown: 0,
+    tlsHandshakeUs: 0,
   };
 }
 

@@ -12,8 +12,9 @@ class LongPollClient extends BaseClient implements TransportClient {
   readonly transport = 'long-poll' as const;
   private readonly waitMs = this.options.longPollWaitMs ?? 30_000;
   // The server may legitimately hold the headers for the whole wait. For a long poll the first
-  // answer may be held that long too, so "connected" is the TCP connect, not the first answer.
+  // answer may be held that long too, so "connected" is the TCP connect (the TLS handshake's end with TLS), not the first answer.
   private readonly http = countedClient(this.origin, this.ledger, {
+    tls: this.options.tls,
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: this.waitMs + 10_000,
     onConnect: () => this.markConnected(),

@@ -14,6 +14,7 @@ import { nowNs } from '../../servers/contract/clock.ts';
 class ShortPollClient extends BaseClient implements TransportClient {
   readonly transport = 'short-poll' as const;
   private readonly http = countedClient(this.origin, this.ledger, {
+    tls: this.options.tls,
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: 30_000,
     onConnect: () => this.markConnected(),

@@ -1,11 +1,28 @@
 /**
  * Counts bytes at the socket for one client: every socket the client opens is registered here and
  * its bytesRead/bytesWritten are summed, closed sockets included. Never estimated from messages.
+ * With TLS the socket registered is the raw TCP one under the TLSSocket (bench/clients/tls-connect.ts):
+ * a TLSSocket's own counters count plaintext, the raw socket's count TCP payload (TLS records).
  */
 import type { Socket } from 'node:net';
 
+/** One TLS handshake as tls-connect.ts measured it. */
+export interface TlsHandshake {
+  bytesUp: number;
+  bytesDown: number;
+  us: number;
+  resumed: boolean;
+}
+
 export class SocketLedger {
   tcpConnects = 0;
+  readonly tls = {
+    tlsHandshakes: 0,
+    tlsResumedHandshakes: 0,
+    tlsHandshakeBytesUp: 0,
+    tlsHandshakeBytesDown: 0,
+    tlsHandshakeUs: 0,
+  };
   private readonly open = new Set<Socket>();
   private closedUp = 0;
   private closedDown = 0;
@@ -20,6 +37,14 @@ export class SocketLedger {
       this.closedUp += socket.bytesWritten;
       this.closedDown += socket.bytesRead;
     });
+  }
+
+  recordTlsHandshake(h: TlsHandshake): void {
+    this.tls.tlsHandshakes++;
+    if (h.resumed) this.tls.tlsResumedHandshakes++;
+    this.tls.tlsHandshakeBytesUp += h.bytesUp;
+    this.tls.tlsHandshakeBytesDown += h.bytesDown;
+    this.tls.tlsHandshakeUs += h.us;
   }
 
   bytes(): { up: number; down: number } {

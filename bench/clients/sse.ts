@@ -14,6 +14,7 @@ class SseClient extends BaseClient implements TransportClient {
   readonly transport = 'sse' as const;
   // bodyTimeout 0: a quiet stream is not a dead one.
   private readonly http = countedClient(this.origin, this.ledger, {
+    tls: this.options.tls,
     bodyTimeoutMs: 0,
     headersTimeoutMs: 10_000,
     onConnect: () => {},

@@ -42,6 +42,19 @@ export interface ClientCounters {
   errors: number;
   /** Short polling: schedule ticks skipped because the previous poll had not come back yet. */
   skippedPolls: number;
+  /** TLS handshakes completed (one per TLS connection; 0 without TLS). */
+  tlsHandshakes: number;
+  /** Of those, the ones that resumed an earlier session (tlsSocket.isSessionReused()). */
+  tlsResumedHandshakes: number;
+  /**
+   * Socket bytes (TCP payload) of the handshakes, summed over connections: up = ClientHello to the
+   * client's Finished, down = the server's flight up to its Finished. The TLS 1.3 session tickets the
+   * server sends once it has the client's Finished are in bytesDown, not here (they come after).
+   */
+  tlsHandshakeBytesUp: number;
+  tlsHandshakeBytesDown: number;
+  /** Sum over handshakes of the time from TCP connect to secureConnect, in µs. */
+  tlsHandshakeUs: number;
 }
 
 export interface ClientOptions {
@@ -69,6 +82,11 @@ export interface ClientOptions {
   reconnectDelayMs?: number;
   /** WebSocket: how long an opening handshake may take before it fails (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * TLS: https / wss, trusting exactly this PEM certificate (the run's self-signed one) and nothing
+   * else; bytes stay counted at the TCP socket, so they include the TLS records.
+   */
+  tls?: { ca: string };
 }
 
 export interface TransportClient {
@@ -79,7 +97,8 @@ export interface TransportClient {
   readonly connectedNs: bigint | undefined;
   /**
    * Socket bytes up to the moment the first connection became usable: the WebSocket handshake, the
-   * SSE request and response headers, nothing for polling (usable at TCP connect).
+   * SSE request and response headers, nothing for polling (usable at TCP connect); plus the TLS
+   * handshake with TLS (polling is then usable once it ends).
    */
   readonly connectBytes: { up: number; down: number } | undefined;
   /** Highest seq received so far (what a resume asks from). */

@@ -2,44 +2,88 @@
  * WebSocket (ws): one connection, one event per message. Resume after a drop with `?since=<last>`.
  * permessage-deflate is set explicitly (ws's client and server defaults differ), and the socket is
  * made by us (createConnection) so the handshake's bytes are counted at the socket too.
+ *
+ * With TLS (wss) the TCP socket and the TLS handshake are made first (tls-connect.ts, so the ledger
+ * holds the raw socket and the handshake is measured alone), then handed to ws. A reconnect offers
+ * the previous connection's session, as a browser would.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
+import { openTcp, secureOver } from './tls-connect.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
+
+type CreateConnection = (opts: { host?: string; port?: string | number; timeout?: number }) => net.Socket;
 
 class WsClient extends BaseClient implements TransportClient {
   readonly transport = 'ws' as const;
   private ws: WebSocket | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closedSocket: Promise<void> = Promise.resolve();
+  /** The latest TLS session ticket, offered when reconnecting. */
+  private session: Buffer | undefined;
+  /** One trust store for all of this client's connections (see http-dispatcher.ts). */
+  private readonly secureContext = this.options.tls && tls.createSecureContext({ ca: this.options.tls.ca });
 
   start(): Promise<void> {
     this.connect();
     return this.waitConnected();
   }
 
+  private get timeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 10_000;
+  }
+
   private connect(): void {
-    const url = `ws://${this.options.host}:${this.options.port}${WS_PATH}?since=${this.lastSeq}`;
+    if (this.secureContext) {
+      void this.connectTls(this.secureContext);
+      return;
+    }
+    // ws passes its http.request options here; we only need where to connect.
+    // `timeout` carries handshakeTimeout: ws's default connector sets it on the socket, and without
+    // it here a handshake the server never answers waited forever (the connect stall of issue 8).
+    // ws clears it (setTimeout(0)) once the connection is open.
+    this.open('ws', (opts) => {
+      const socket = net.connect({
+        host: opts.host ?? this.options.host,
+        port: Number(opts.port),
+        timeout: opts.timeout,
+      });
+      // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
+      socket.once('connect', () => this.ledger.add(socket));
+      return socket;
+    });
+  }
+
+  private async connectTls(secureContext: tls.SecureContext): Promise<void> {
+    let secure: tls.TLSSocket;
+    try {
+      const raw = await openTcp(this.options.host, this.options.port, this.timeoutMs, this.ledger);
+      secure = await secureOver(raw, this.ledger, this.timeoutMs, (done) => {
+        const socket = tls.connect({ socket: raw, host: this.options.host, secureContext, session: this.session });
+        socket.on('session', (session: Buffer) => (this.session = session));
+        socket.once('secureConnect', () => done(null, socket));
+        socket.once('error', (err) => done(err));
+      });
+    } catch (err) {
+      if (this.closed) return;
+      this.connectFailed(err as Error);
+      this.reconnectTimer = setTimeout(() => this.connect(), this.options.reconnectDelayMs ?? 100);
+      return;
+    }
+    if (this.closed) return void secure.destroy();
+    this.open('wss', () => secure);
+  }
+
+  private open(scheme: 'ws' | 'wss', createConnection: CreateConnection): void {
+    const url = `${scheme}://${this.options.host}:${this.options.port}${WS_PATH}?since=${this.lastSeq}`;
     const ws = new WebSocket(url, {
       perMessageDeflate: this.options.perMessageDeflate ?? false,
-      handshakeTimeout: this.options.connectTimeoutMs ?? 10_000,
-      // ws passes its http.request options here; we only need where to connect.
-      // `timeout` carries handshakeTimeout: ws's default connector sets it on the socket, and without
-      // it here a handshake the server never answers waited forever (the connect stall of issue 8).
-      // ws clears it (setTimeout(0)) once the connection is open.
-      createConnection: ((opts: { host?: string; port?: string | number; timeout?: number }) => {
-        const socket = net.connect({
-          host: opts.host ?? this.options.host,
-          port: Number(opts.port),
-          timeout: opts.timeout,
-        });
-        // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
-        socket.once('connect', () => this.ledger.add(socket));
-        return socket;
-      }) as unknown as typeof net.createConnection,
+      handshakeTimeout: this.timeoutMs,
+      createConnection: createConnection as unknown as typeof net.createConnection,
     });
     this.ws = ws;
     this.closedSocket = new Promise((resolve) => ws.once('close', () => resolve()));

@@ -10,6 +10,7 @@ import type { JobParams, PercentileSummary, EncodedHistogram } from '../result-s
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientCounters } from '../clients/types.ts';
 import type { ConnectOutcome } from './connect.ts';
+import type { TlsHandshakeCalibration } from '../calibration/tls-handshake.ts';
 
 export interface LoadTiming {
   warmupMs: number;
@@ -40,6 +41,8 @@ export type ToLoad =
       serverTls: boolean;
     }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
+  /** Full and resumed TLS handshakes against a TLS echo server trusting `ca` (PEM). */
+  | { type: 'calibrate-tls'; port: number; ca: string; count: number }
   | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' };
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
@@ -86,4 +89,5 @@ export type FromLoad =
   | { type: 'window-end'; startNs: string; endNs: string }
   | { type: 'result'; report: LoadReport }
   | { type: 'calibration'; roundTripUs: PercentileSummary }
+  | { type: 'tls-calibration'; handshakes: TlsHandshakeCalibration }
   | { type: 'fatal'; message: string };

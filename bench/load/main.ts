@@ -4,6 +4,7 @@
  * goes away (so a crashed orchestrator never leaves it behind).
  */
 import { measureRoundTrip } from '../calibration/round-trip.ts';
+import { measureTlsHandshakes } from '../calibration/tls-handshake.ts';
 import { runJob } from './run-job.ts';
 import type { FromLoad, ToLoad } from './ipc.ts';
 
@@ -51,6 +52,9 @@ process.on('message', (message: ToLoad) => {
           message.idleMs,
         );
         await send({ type: 'calibration', roundTripUs });
+      } else if (message.type === 'calibrate-tls') {
+        const handshakes = await measureTlsHandshakes(message.port, message.ca, message.count);
+        await send({ type: 'tls-calibration', handshakes });
       } else {
         const target = {
           port: message.port,

@@ -42,6 +42,13 @@ export const injectSchema = z.object({
 });
 export type Inject = z.infer<typeof injectSchema>;
 
+/**
+ * TLS for a server: its PEM certificate and key (bench/tls/certificate.ts makes a fresh pair per run).
+ * Given, a feed server serves https (and wss on the same server) and an echo server TLS over TCP or
+ * wss; bytes stay counted at the TCP socket, so they include the TLS records.
+ */
+const tlsSchema = z.object({ cert: z.string(), key: z.string() });
+
 export const serverConfigSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('feed'),
@@ -51,9 +58,16 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
     feed: feedConfigSchema,
     host: z.string().default('127.0.0.1'),
     inject: injectSchema.optional(),
+    tls: tlsSchema.optional(),
   }),
   // Calibration: the physical floor on this machine in the same process layout.
-  z.object({ role: z.literal('echo'), kind: z.enum(['tcp', 'ws']), host: z.string().default('127.0.0.1') }),
+  z.object({
+    role: z.literal('echo'),
+    kind: z.enum(['tcp', 'ws']),
+    host: z.string().default('127.0.0.1'),
+    tls: tlsSchema.optional(),
+  }),
 ]);
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type TlsConfig = z.infer<typeof tlsSchema>;

@@ -54,10 +54,15 @@ export interface Capture {
 export async function startCapture(): Promise<Capture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pollbench-capture-'));
   const file = path.join(dir, 'lo.pcap');
-  // -s 96: headers are enough, the payload length comes from the IP header; -U: write every packet at once.
-  const dump = spawn('tcpdump', ['-i', 'lo', '-w', file, '-s', '96', '-U', '-Z', 'root', 'tcp'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // -s 96: headers are enough, the payload length comes from the IP header. --immediate-mode and -U:
+  // every packet is handed over and written at once (without them packets wait in a kernel block).
+  const dump = spawn(
+    'tcpdump',
+    ['-i', 'lo', '-n', '--immediate-mode', '-U', '-s', '96', '-w', file, '-Z', 'root', 'tcp'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   dump.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => dump.once('exit', () => resolve()));
