@@ -94,6 +94,8 @@ const PUBLISHER_LATE_WARN_US = 10_000;
 export function deriveMetrics(params: JobParams, load: LoadReport, server: ServerWindow) {
   const d = load.delivery;
   const w = load.window;
+  // TLS handshakes happen at connect, before the window: their figures are over the whole run.
+  const run = load.runTotals;
   const received = w.eventsReceived;
   const perEvent = (x: number) => x / Math.max(1, received);
   // The span the window's counters cover (from the reading at its start to the one at its end).
@@ -143,6 +145,16 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     connect_bytes_per_client: exact((load.connectBytesUp + load.connectBytesDown) / measuredClients, 'bytes/client'),
     connect_p50_ms: noisy(load.connectMs.p50, 'ms'),
     connect_p99_ms: noisy(load.connectMs.p99, 'ms'),
+    tls_handshake_bytes_per_connection: exact(
+      (run.tlsHandshakeBytesUp + run.tlsHandshakeBytesDown) / Math.max(1, run.tlsHandshakes),
+      'bytes',
+    ),
+    tls_handshake_mean_ms: noisy(run.tlsHandshakeUs / Math.max(1, run.tlsHandshakes) / 1000, 'ms'),
+    tls_resumed_fraction: exact(run.tlsResumedHandshakes / Math.max(1, run.tlsHandshakes), 'fraction', 'higher'),
+    server_connections_per_client: exact(
+      (server.retained.counters.tcpAccepted - server.idle.counters.tcpAccepted) / measuredClients,
+      'count',
+    ),
     first_event_p50_ms: noisy(load.firstEventMs.p50, 'ms'),
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
     server_cpu_ms_per_1000_events: noisy(serverPerEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
@@ -168,6 +180,12 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
+  // A cleartext run has no TLS figures (not zeros).
+  if (run.tlsHandshakes === 0) {
+    delete metrics.tls_handshake_bytes_per_connection;
+    delete metrics.tls_handshake_mean_ms;
+    delete metrics.tls_resumed_fraction;
+  }
 
   const totals: Record<string, number> = {
     windowMs: windowS * 1000,

@@ -173,6 +173,7 @@ async function calibrate(
   pinning: Pinning,
   roundTrips: number,
   networkJobs: readonly PlannedJob[],
+  tls: TlsMaterial | null,
   signal: AbortSignal,
 ): Promise<Calibration> {
   const idleRoundTrips = Math.max(5, Math.min(30, Math.round(roundTrips / 100)));
@@ -234,6 +235,18 @@ async function calibrate(
       await Promise.all([path.stop(), pair.load.stop(), pair.server.stop()]);
     }
   }
+  let handshakes: Calibration['tls'];
+  if (tls) {
+    // Fresh and resumed handshakes against a TLS echo on loopback: what a reconnect costs with and without the session.
+    const pair = startPair({ role: 'echo', kind: 'tcp', host: '127.0.0.1', tls }, pinning);
+    try {
+      const { port } = await pair.server.waitFor('ready', START_TIMEOUT_MS, signal);
+      pair.load.send({ type: 'calibrate-tls', port, ca: tls.cert, count: TLS_HANDSHAKES });
+      ({ handshakes } = await pair.load.waitFor('tls-calibration', 120_000, signal));
+    } finally {
+      await Promise.all([pair.load.stop(), pair.server.stop()]);
+    }
+  }
   return {
     tcpRoundTripUs: tcp.roundTripUs,
     wsRoundTripUs: ws.roundTripUs,
@@ -242,8 +255,12 @@ async function calibrate(
     idleMs: IDLE_MS,
     idleRoundTrips,
     ...(networks.length ? { networks } : {}),
+    ...(handshakes ? { tls: handshakes } : {}),
   };
 }
+
+/** Full and resumed TLS handshakes measured at calibration (each). */
+const TLS_HANDSHAKES = 200;
 
 /** Idle round trips measured through each emulated network at calibration. */
 const NETWORK_ROUND_TRIPS = 10;
@@ -517,6 +534,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       pinning,
       options.calibrationRoundTrips ?? 5000,
       oneJobPerNetwork(jobs),
+      prepared.tls,
       signal,
     );
     planTiming.calibrationMs = Number(nowNs() - calibrationStartNs) / 1e6;

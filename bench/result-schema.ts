@@ -359,13 +359,22 @@ export const calibrationSchema = z.object({
   /** TLS handshakes on loopback, fresh and resumed (what session resumption saves a reconnecting client). */
   tls: z
     .object({
-      full: z.object({ bytesUp: z.number(), bytesDown: z.number(), ms: percentileSummarySchema }),
+      /** Means per handshake (socket bytes); session tickets the server sent after it, apart. */
+      full: z.object({
+        bytesUp: z.number(),
+        bytesDown: z.number(),
+        ticketBytesDown: z.number(),
+        ms: percentileSummarySchema,
+      }),
       resumed: z.object({
         bytesUp: z.number(),
         bytesDown: z.number(),
+        ticketBytesDown: z.number(),
         ms: percentileSummarySchema,
         resumedFraction: z.number(),
       }),
+      /** Bytes one TLS record adds to what it carries (TLS 1.3 AES-GCM: 22). */
+      recordOverheadBytes: z.number(),
     })
     .optional(),
 });

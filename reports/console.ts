@@ -17,6 +17,7 @@ const ROWS = CONSOLE_ROWS.map((key) => {
     key,
     label: row.indent ? `  ${label}` : label,
     range: row.range ?? false,
+    onlyWhenMeasured: row.onlyWhenMeasured ?? false,
     format: row.format ?? ((stored: number) => info.format(divideToDisplay(info, stored))),
     cell: row.cell,
   };
@@ -55,8 +56,9 @@ export function renderCalibration(result: Result): string {
     ),
     ...(c.tls
       ? [
-          `  TLS handshake, full      p50 ${ms(c.tls.full.ms.p50)}  ${c.tls.full.bytesUp} B up, ${c.tls.full.bytesDown} B down`,
+          `  TLS handshake, full      p50 ${ms(c.tls.full.ms.p50)}  ${c.tls.full.bytesUp} B up, ${c.tls.full.bytesDown} B down  (+${c.tls.full.ticketBytesDown} B session tickets)`,
           `  TLS handshake, resumed   p50 ${ms(c.tls.resumed.ms.p50)}  ${c.tls.resumed.bytesUp} B up, ${c.tls.resumed.bytesDown} B down  (${(c.tls.resumed.resumedFraction * 100).toFixed(0)}% resumed)`,
+          `  TLS record overhead      ${c.tls.recordOverheadBytes} B per record`,
         ]
       : []),
   ].join('\n');
@@ -81,7 +83,10 @@ export function renderConsole(input: Renderable): string {
       `== ${parameterSet} ==  ${path ? `${path}  ` : ''}${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
     );
     const header = ['', ...summaries.map((s) => transportLabel(s.job))];
-    const rows = ROWS.map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);
+    const rows = ROWS.filter((row) => !row.onlyWhenMeasured || summaries.some((s) => s.metrics[row.key])).map((row) => [
+      row.label,
+      ...summaries.map((s) => cell(s, row)),
+    ]);
     rows.push(['runs completed', ...summaries.map((s) => `${s.completed.length}/${s.planned}`)]);
     out.push(table(header, rows));
     const notes = summaries.flatMap((s) =>

@@ -41,6 +41,8 @@ export interface MetricEntry {
     format?: (stored: number) => string;
     /** The whole cell from the job summary, for a row that combines metrics. */
     cell?: (summary: JobSummary) => string;
+    /** Left out of a table where no transport has the figure (TLS figures on a cleartext path). */
+    onlyWhenMeasured?: boolean;
   };
   /** A column of the Markdown job table (median of runs). */
   markdown?: { column: number; head: string };
@@ -415,6 +417,48 @@ export const CATALOG = {
     group: 'connections',
     definition: 'Median time from starting to connect to the first event received.',
     console: { row: 150 },
+    gate: { gate: false },
+  },
+  tls_handshake_bytes_per_connection: {
+    label: 'TLS handshake / connection',
+    unit: 'B',
+    scale: 1,
+    format: fixed(0),
+    group: 'connections',
+    definition:
+      "Socket bytes up and down of one TLS handshake (ClientHello to the client's Finished), mean over every connection of the run, resumed ones included; session tickets sent after it are not in it. Cleartext paths have none.",
+    console: { row: 145, onlyWhenMeasured: true },
+    gate: { absoluteTolerance: 16 },
+  },
+  tls_handshake_mean_ms: {
+    label: 'TLS handshake time',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'connections',
+    definition:
+      'Mean time from TCP connect to the end of the TLS handshake, over every connection of the run (through the emulated network, it includes its round trips).',
+    console: { row: 146, indent: true, onlyWhenMeasured: true },
+    gate: { gate: false },
+  },
+  tls_resumed_fraction: {
+    label: 'TLS sessions resumed',
+    unit: '%',
+    scale: 100,
+    format: fixed(0),
+    group: 'connections',
+    definition: "Share of the run's TLS handshakes that resumed an earlier session (reconnects offer the last one).",
+    gate: { gate: false },
+  },
+  server_connections_per_client: {
+    label: 'server connections / client',
+    unit: 'connections',
+    scale: 1,
+    format: fixed(2),
+    group: 'connections',
+    definition:
+      'TCP connections the server accepted from the first client connect to the end of the drain, per connected client: 1 when every client holds its own keep-alive connection, below 1 when a proxy in front pools them.',
+    console: { row: 147, onlyWhenMeasured: true },
     gate: { gate: false },
   },
   first_event_p99_ms: {

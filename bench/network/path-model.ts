@@ -50,10 +50,10 @@
  *   start and the congestion window of a real long path are not reproduced, so the first bytes of a
  *   large response arrive sooner than they would; the rate limit still holds.
  * - **Its own hop.** The relay adds two loopback hops and a process wake-up per direction (about
- *   0.1 ms at idle on the 2-core machine, milliseconds when its core is busy), and its timers fire
- *   up to about 1 ms late (whole-millisecond timers) unless the one-way delay is 20 ms or less,
- *   where it waits out the last sub-millisecond (capped at 10% of a core). Lateness is recorded per
- *   write. A chunk is stamped when the relay reads it, so time it spends waiting to be read is in the
+ *   0.1 ms at idle on the 2-core machine, milliseconds when its core is busy), and its whole-
+ *   millisecond timers write within about ±0.5 ms of the departure (rounded to the nearest
+ *   millisecond) unless the one-way delay is 20 ms or less, where it waits out the last
+ *   sub-millisecond (capped at 10% of a core). The timing error is recorded per write. A chunk is stamped when the relay reads it, so time it spends waiting to be read is in the
  *   round trip the clients measure but not in the relay's "applied delay": the calibration round
  *   trip through the path at idle is the floor to read latencies against.
  */

@@ -145,7 +145,7 @@ test('the methods show the path: profiles, emulator, certificate, proxy with its
     '4g: idle TCP round trip p50 150.8 ms, p99 152.4 ms against 150 ms configured (off by +0.76 ms',
     'accurate; the bar is 5% of the configured round trip or 1 ms, whichever is larger',
     escapeHtml(`self-signed EC P-256 for 127.0.0.1 ${HOSTILE} (made by openssl 3.0.15)`),
-    'full: 517 B up, 2310 B down, p50 3.20 ms; resumed: 420 B up, 310 B down, p50 1.10 ms (100% of reconnects resumed)',
+    'full: 429 B up, 783 B down (then 574 B of session tickets), p50 3.20 ms; resumed: 732 B up, 241 B down (then 0 B of tickets), p50 1.10 ms (100% of reconnects resumed); every TLS record adds 22 B to what it carries',
     'nginx 1.22.1',
     `<pre style="overflow-x:auto;font-size:12px">${escapeHtml(`events {}\nhttp { server { listen 1234; } } # ${HOSTILE}`)}</pre>`,
   ])
@@ -182,8 +182,12 @@ test('console: the calibration floor adds the round trip through each network an
     ),
     text,
   );
-  assert.ok(text.includes('  TLS handshake, full      p50 3.20 ms  517 B up, 2310 B down'), text);
-  assert.ok(text.includes('  TLS handshake, resumed   p50 1.10 ms  420 B up, 310 B down  (100% resumed)'), text);
+  assert.ok(
+    text.includes('  TLS handshake, full      p50 3.20 ms  429 B up, 783 B down  (+574 B session tickets)'),
+    text,
+  );
+  assert.ok(text.includes('  TLS handshake, resumed   p50 1.10 ms  732 B up, 241 B down  (100% resumed)'), text);
+  assert.ok(text.includes('  TLS record overhead      22 B per record'), text);
 });
 
 test("the latency section shows the path's own parts per job: applied delay against configured, emulator and proxy load", async () => {
