@@ -74,7 +74,7 @@ export function pathAllowancesMs(
   clients: number,
   concurrency = 200,
 ): { connectMs: number; warmupMs: number; drainMs: number } {
-  const rtt = p.network.rttMs + p.network.jitterMs;
+  const rtt = addedRoundTripMs(p);
   if (rtt === 0 && p.network.lossPct === 0) return { connectMs: 0, warmupMs: 0, drainMs: 0 };
   const batches = Math.ceil(clients / concurrency);
   const retransmit = p.network.lossPct > 0 ? 3 * Math.max(200, 2 * rtt) : 0;
@@ -83,4 +83,9 @@ export function pathAllowancesMs(
     warmupMs: Math.round(4 * rtt),
     drainMs: Math.round(10 * rtt + retransmit),
   };
+}
+
+/** The longest round trip the path adds (ms): its round trip plus its jitter. */
+export function addedRoundTripMs(p: PathParams): number {
+  return p.network.rttMs + p.network.jitterMs;
 }

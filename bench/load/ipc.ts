@@ -23,6 +23,8 @@ export interface LoadTiming {
   connectDeadlineMs?: number;
   /** Added to the drain's cap: the path's round trips (bench/network-path.ts pathAllowancesMs). */
   drainCapExtraMs?: number;
+  /** After the feed has ended, waited before the clients close, so none closes with an event in flight. */
+  quietBeforeCloseMs?: number;
 }
 
 export type ToLoad =

@@ -211,6 +211,7 @@ export async function runJob(
       if (first !== undefined) ttfeUs.recordValue(Math.max(1, Number(first - startedNs[i]!) / 1000));
     });
     const totals = sumCounters(clients);
+    await sleep(timing.quietBeforeCloseMs ?? 0);
     // Whole-run socket totals, for auditing a run against a capture: after every client has closed,
     // so nothing is still in flight.
     await closeClients();
