@@ -56,8 +56,8 @@ export function renderCalibration(result: Result): string {
     ),
     ...(c.tls
       ? [
-          `  TLS handshake, full      p50 ${ms(c.tls.full.ms.p50)}  ${c.tls.full.bytesUp} B up, ${c.tls.full.bytesDown} B down  (+${c.tls.full.ticketBytesDown} B session tickets)`,
-          `  TLS handshake, resumed   p50 ${ms(c.tls.resumed.ms.p50)}  ${c.tls.resumed.bytesUp} B up, ${c.tls.resumed.bytesDown} B down  (${(c.tls.resumed.resumedFraction * 100).toFixed(0)}% resumed)`,
+          `  TLS handshake, full      p50 ${ms(c.tls.full.ms.p50)}  ${Math.round(c.tls.full.bytesUp)} B up, ${Math.round(c.tls.full.bytesDown)} B down  (+${Math.round(c.tls.full.ticketBytesDown)} B session tickets)`,
+          `  TLS handshake, resumed   p50 ${ms(c.tls.resumed.ms.p50)}  ${Math.round(c.tls.resumed.bytesUp)} B up, ${Math.round(c.tls.resumed.bytesDown)} B down  (${(c.tls.resumed.resumedFraction * 100).toFixed(0)}% resumed)`,
           `  TLS record overhead      ${c.tls.recordOverheadBytes} B per record`,
         ]
       : []),

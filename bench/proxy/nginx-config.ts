@@ -11,6 +11,7 @@ export interface NginxConfigParams {
   dir: string;
   listenPort: number;
   upstream: { host: string; port: number };
+  /** Paths of the PEM files nginx reads. */
   tls?: { cert: string; key: string };
   longPollWaitMs: number | null;
   maxClients: number;

@@ -19,7 +19,10 @@ export class ProxyUnavailableError extends Error {}
 
 export interface NginxOptions {
   upstream: { host: string; port: number };
-  /** PEM files; nginx then terminates TLS and the upstream leg stays cleartext HTTP/1.1. */
+  /**
+   * The certificate and key (PEM text, as bench/tls/certificate.ts makes them; written into the run's
+   * directory for nginx): nginx then terminates TLS and the upstream leg stays cleartext HTTP/1.1.
+   */
   tls?: { cert: string; key: string };
   /** The run's long-poll hold, or null: the poll location's read timeout is set above it. */
   longPollWaitMs: number | null;
@@ -235,7 +238,14 @@ export async function startNginx(o: NginxOptions): Promise<RunningProxy> {
     const port = await freePort();
     let config: string;
     try {
-      config = renderNginxConfig({ dir, listenPort: port, ...o });
+      const { tls, ...rest } = o;
+      let tlsFiles: { cert: string; key: string } | undefined;
+      if (tls) {
+        tlsFiles = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
+        writeFileSync(tlsFiles.cert, tls.cert);
+        writeFileSync(tlsFiles.key, tls.key, { mode: 0o600 });
+      }
+      config = renderNginxConfig({ dir, listenPort: port, ...rest, ...(tlsFiles ? { tls: tlsFiles } : {}) });
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;

@@ -261,11 +261,11 @@ describe('nginx in front of every transport', { skip }, () => {
   }
 
   test('a failed start says why: the tail of error.log', async () => {
-    // An upstream port nobody listens on is fine for nginx; a bad certificate path is not.
+    // An upstream port nobody listens on is fine for nginx; a certificate that is not one is not.
     await assert.rejects(
       startNginx({
         upstream: { host: HOST, port: 9 },
-        tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' },
+        tls: { cert: 'not a certificate', key: 'not a key' },
         longPollWaitMs: null,
         maxClients: 1,
         cpus: null,
@@ -400,7 +400,7 @@ describe('nginx terminates TLS', { skip }, () => {
     try {
       proxy = await startNginx({
         upstream: { host: HOST, port: server.port },
-        tls: { cert: cert(), key: key() },
+        tls: { cert: readFileSync(cert(), 'utf8'), key: readFileSync(key(), 'utf8') },
         longPollWaitMs: null,
         maxClients: 2,
         cpus: null,
