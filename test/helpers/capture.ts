@@ -11,12 +11,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { tcpSegments, type Segment } from './pcap.ts';
 
-/** Why a capture cannot run here, or null when it can (tcpdump installed and allowed to capture on lo). */
+/**
+ * Why a capture cannot run here, or null when it can (tcpdump installed and allowed to capture on lo).
+ * Under CI (CI set; .ci/run installs tcpdump) a missing capture is an error, never a silent skip.
+ */
 export function captureUnavailable(): string | null {
-  if (spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status !== 0)
-    return 'tcpdump is not installed (apt-get install tcpdump)';
-  if (process.getuid?.() !== 0) return 'capturing on lo needs root';
-  return null;
+  const why =
+    spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status !== 0
+      ? 'tcpdump is not installed (apt-get install tcpdump)'
+      : process.getuid?.() !== 0
+        ? 'capturing on lo needs root'
+        : null;
+  if (why && process.env['CI']) throw new Error(`the capture checks must run in CI: ${why}`);
+  return why;
 }
 
 async function marker(): Promise<number> {
