@@ -6,6 +6,8 @@
 import type { Result } from '../bench/result-schema.ts';
 import { transportLabel, type JobSummary } from './aggregate.ts';
 import { jobPathText } from './path-text.ts';
+import { pathDeltas } from './path-deltas.ts';
+import { pathDeltasConsole } from './path-deltas-text.ts';
 import { summaryOf, type Renderable } from './summary.ts';
 import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
@@ -94,5 +96,7 @@ export function renderConsole(input: Renderable): string {
     );
     if (notes.length) out.push(...notes);
   }
+  const deltas = pathDeltasConsole(pathDeltas(summary.jobs));
+  if (deltas.length) out.push('', ...deltas);
   return `${out.join('\n')}\n`;
 }

@@ -43,6 +43,8 @@ import { SORT_SCRIPT, STYLE } from './html-style.ts';
 import { methodsEntries, metricDefinitions } from './methods.ts';
 import { pathFacts } from './path-facts.ts';
 import { pathPartsTable } from './path-parts.ts';
+import { pathDeltas } from './path-deltas.ts';
+import { pathDeltasSection } from './path-deltas-html.ts';
 import { pathLegend } from './path-text.ts';
 import { divideToDisplay, entryOf, MATRIX_CHARTS, SPREAD_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
@@ -264,6 +266,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const scal = summary.scalability;
   const notices = summary.notices;
   const reps = ctx.scenario.repetitions;
+  const deltas = pathDeltasSection(pathDeltas(summary.jobs));
   const title = `pollbench: scenario "${ctx.scenario.name}", ${ctx.startedAt.slice(0, 10)}`;
 
   const sections = [
@@ -271,6 +274,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
     noticesBlock(notices),
     `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}${pathPartsTable(summary.jobs)}</section>`,
     networkSvg ? `<section id="network"><h2>Latency against the network's round trip</h2>${networkSvg}</section>` : '',
+    deltas,
     `<section id="costs"><h2>What each delivered event costs</h2>${costSvg || '<p>No completed run.</p>'}</section>`,
     matrixSvg
       ? `<section id="matrix"><h2>Across the parameter matrix</h2><p class="caption">How each figure moves with the varying parameter: where long polling approaches push, and where short polling breaks.</p><div class="grid2">${matrixSvg}</div></section>`
@@ -290,6 +294,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
     ...(notices.length ? [['warnings', 'Warnings']] : []),
     ['latency', 'Latency'],
     ...(networkSvg ? [['network', 'Network']] : []),
+    ...(deltas ? [['path-deltas', 'What the path adds']] : []),
     ['costs', 'Costs'],
     ...(matrixSvg ? [['matrix', 'Matrix']] : []),
     ...(scal ? [['scalability', '2010 table']] : []),

@@ -12,6 +12,8 @@ import { entryOf, formatMetric, labelWithUnit, MARKDOWN_COLUMNS } from './metric
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import { pathFacts } from './path-facts.ts';
 import { pathLegend } from './path-text.ts';
+import { pathDeltas } from './path-deltas.ts';
+import { pathDeltasMarkdown } from './path-deltas-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
@@ -89,6 +91,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
     if (notices.length > MAX_NOTICES) tail.push(`- ... and ${notices.length - MAX_NOTICES} more (see the HTML report)`);
     tail.push('');
   }
+  tail.push(...pathDeltasMarkdown(pathDeltas(summary.jobs)));
   const facts = pathFacts(result);
   if (facts.length) {
     tail.push('### Network path', '');

@@ -31,27 +31,37 @@ export const PATHS: PathParams[] = [
   { network: FOUR_G, tls: true, proxy: 'nginx' },
 ];
 
-/** Median and p99 latency (ms) per transport label and path index: the chart's expected values. */
+/**
+ * PATHS and the TLS-only twin (4g with TLS, no proxy): with it every path axis has a pair of jobs
+ * differing in it alone (TLS over 4g; nginx over 4g with TLS; 4g over loopback, cleartext).
+ */
+export const TWIN_PATHS: PathParams[] = [...PATHS, { network: FOUR_G, tls: true, proxy: 'none' }];
+
+/** Median and p99 latency (ms) per transport label and index in TWIN_PATHS: the chart's expected values. */
 export const LATENCY_MS: Record<string, [number, number][]> = {
   'short-poll 1000ms': [
     [500, 990],
     [575, 1140],
     [580, 1150],
+    [578, 1148],
   ],
   'long-poll': [
     [2, 5],
     [120, 290],
     [125, 300],
+    [121, 296],
   ],
   sse: [
     [1.5, 4],
     [76, 160],
     [78, 170],
+    [77.5, 166],
   ],
   ws: [
     [1, 3],
     [75.5, 150],
     [77, 160],
+    [76, 151],
   ],
 };
 
@@ -81,18 +91,44 @@ const PROXY = { cpuFraction: 0.05, serverTcpAccepted: 4 };
 
 export const HOSTILE = '<script>alert(1)</script> & "quoted"';
 
-export function pathResult(): Result {
-  const jobs = PATHS.flatMap((path, i) => {
+/**
+ * What each path adds to a job's bytes and server figures, by hand: TLS one 22-byte record header per
+ * event down (and per request up), nginx 10 bytes fewer response headers down for HTTP transports, a
+ * TLS handshake of 1,212 bytes (the calibration's full 429 up + 783 down) taking 310 ms over 4g, and
+ * nginx pooling the server's connections to 0.4 per client; server CPU +200 ms per 1000 events with
+ * TLS, -300 behind nginx (it holds the clients' TLS).
+ */
+export const TLS_RECORD_BYTES = 22;
+export const NGINX_HEADER_BYTES = -10;
+function pathFigures(path: PathParams, requests: number) {
+  const tls = path.tls ? 1 : 0;
+  const nginx = path.proxy === 'nginx' ? 1 : 0;
+  return {
+    bytesUp: tls * requests * TLS_RECORD_BYTES,
+    bytesDown: tls * TLS_RECORD_BYTES + nginx * (requests ? NGINX_HEADER_BYTES : 0),
+    cpu: tls * 200 - nginx * 300,
+    connections: nginx ? 0.4 : 1,
+    tls: path.tls ? { tls_handshake_bytes_per_connection: 1212, tls_handshake_mean_ms: 310 } : {},
+  };
+}
+
+export function pathResult(paths: PathParams[] = PATHS): Result {
+  const jobs = paths.flatMap((path, i) => {
     const tiny = tinyResult(
       TRANSPORTS.map((t) => {
         const [p50, p99] = LATENCY_MS[t.label]![i]!;
+        const added = pathFigures(path, t.requests);
         const run = {
           latency_p50_us: p50 * 1000,
           latency_p99_us: p99 * 1000,
-          bytes_up_per_event: t.requests ? 80 : 0,
-          bytes_down_per_event: t.bytes,
+          bytes_up_per_event: (t.requests ? 80 : 0) + added.bytesUp,
+          bytes_down_per_event: t.bytes + added.bytesDown,
           http_requests_per_event: t.requests,
-          server_cpu_ms_per_1000_events: t.requests ? 1000 : 500,
+          server_cpu_ms_per_1000_events: (t.requests ? 1000 : 500) + added.cpu,
+          events_lost: 0,
+          events_duplicated: 0,
+          server_connections_per_client: added.connections,
+          ...added.tls,
         };
         return { transport: t.transport, runs: [run, run] };
       }),
