@@ -217,7 +217,8 @@ function signalAll(pids: Iterable<number>, signal: NodeJS.Signals): void {
   }
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this pid exists (signal 0 delivers nothing). */
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

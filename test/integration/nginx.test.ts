@@ -21,7 +21,7 @@ import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { clientFactories, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
-import { findNginx, startNginx, type RunningProxy } from '../../bench/proxy/nginx.ts';
+import { alive, findNginx, startNginx, type RunningProxy } from '../../bench/proxy/nginx.ts';
 import { childPids, openFilesLimit } from '../../bench/proxy/proc-cpu.ts';
 import { liveChildPids } from '../../bench/child.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
@@ -53,15 +53,6 @@ if (missing && process.env['CI']) {
 }
 const skip =
   missing && !process.env['CI'] ? 'nginx not installed: apt-get install nginx to run the proxy tests' : false;
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The run directory nginx was started in, read back from its pid directive. */
 const runDir = (proxy: RunningProxy): string => /^pid (.*)\/nginx\.pid;/m.exec(proxy.config)![1]!;
