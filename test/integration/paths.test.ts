@@ -59,6 +59,7 @@ before(async () => {
 interface Combo {
   label: string;
   profile: NetworkProfile;
+  tls: boolean;
   server: RunningServer;
   path: RunningPath;
   relay: Relay | null;
@@ -133,7 +134,7 @@ async function startCombo(
       connectTimeoutMs: SLACK_MS,
       ...(tls ? { tls: { ca: material.cert } } : {}),
     });
-    const combo: Combo = { label, profile, server, path, relay, client, seqs, latenciesMs };
+    const combo: Combo = { label, profile, tls, server, path, relay, client, seqs, latenciesMs };
     try {
       await withTimeout(client.start(), SLACK_MS + 10 * profile.rttMs, `${label}: client.start()`);
     } catch (err) {
@@ -171,6 +172,8 @@ function checkDelivery(c: Combo): void {
   assert.equal(counters.errors, 0, `${c.label}: no client error`);
   assert.equal(counters.reconnects, 0, `${c.label}: no reconnect`);
   assert.equal(counters.eventsReceived, EVENTS, `${c.label}: eventsReceived`);
+  // TLS really on (every connection a handshake, whoever terminates it) or really off.
+  assert.equal(counters.tlsHandshakes, c.tls ? counters.tcpConnects : 0, `${c.label}: TLS handshakes`);
   const fastest = Math.min(...c.latenciesMs);
   assert.ok(
     fastest >= c.profile.rttMs / 2 - EARLY_MS,
