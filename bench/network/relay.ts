@@ -38,6 +38,17 @@ const SPIN_SHARE = 0.1;
 const COARSE_TOLERANCE_MS = 0.5;
 const SPIN_BURST_MS = 50;
 
+/**
+ * Resets a socket (RST), or only destroys it once its own FIN is on the way: on Node 20 a reset while
+ * end()'s shutdown is pending fails (EINVAL) and leaves the handle open for good, so 'close' never
+ * comes (close() below would wait forever) and the process spins at exit in its handle cleanup. Seen
+ * in test/integration/paths.test.ts; the same as libp2p/js-libp2p#3597 on Node 24.
+ */
+function reset(socket: net.Socket): void {
+  if (socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
 class SpinBudget {
   private tokens = SPIN_BURST_MS;
   private last = performance.now();
@@ -292,7 +303,7 @@ export class Relay {
       this.sockets.add(socket);
       // A reset or error on one side resets the other: the connection is broken end to end.
       socket.on('error', () => {
-        if (!other.destroyed) other.resetAndDestroy();
+        if (!other.destroyed) reset(other);
       });
       socket.once('close', () => {
         this.sockets.delete(socket);
@@ -358,7 +369,7 @@ export class Relay {
       (s) => new Promise((resolve) => (s.closed ? resolve(null) : s.once('close', resolve))),
     );
     // Reset, not FIN: the path is gone, and a half-open peer would otherwise wait for more.
-    for (const s of this.sockets) s.resetAndDestroy();
+    for (const s of this.sockets) reset(s);
     await Promise.all([...closed, new Promise<void>((resolve) => this.server.close(() => resolve()))]);
   }
 }
