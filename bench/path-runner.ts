@@ -5,9 +5,6 @@
  * after the server (both need the port behind them) and stopped with it. The direct loopback path
  * starts nothing: clients connect to the server itself.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ManagedChild } from './child.ts';
 import { addsNothing } from './network/profiles.ts';
 import type { FromRelay, ToRelay } from './network/ipc.ts';
@@ -47,37 +44,19 @@ export function serverTerminatesTls(params: JobParams): boolean {
   return params.tls && params.proxy === 'none';
 }
 
-/**
- * nginx reads its certificate and key from files (ssl_certificate takes a path; the PEM text in the
- * configuration is a syntax error nginx refuses to start with): the run's material goes into a
- * private temp dir (mkdtemp: 0700) for the proxy's lifetime.
- */
-function writeTlsFiles(tls: TlsMaterial): { cert: string; key: string; dir: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pollbench-proxy-tls-'));
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  writeFileSync(cert, tls.cert);
-  writeFileSync(key, tls.key, { mode: 0o600 });
-  return { cert, key, dir };
-}
-
 export async function startPath(o: PathOptions): Promise<RunningPath> {
   const { params } = o;
   let proxy: RunningProxy | null = null;
   let relay: RelayChild | null = null;
-  let tlsDir: string | null = null;
   const stop = async () => {
     await Promise.all([relay?.stop(), proxy?.stop()]);
-    if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
   };
   try {
     let target = o.serverPort;
     if (params.proxy === 'nginx') {
-      const files = params.tls && o.tls ? writeTlsFiles(o.tls) : null;
-      tlsDir = files?.dir ?? null;
       proxy = await startNginx({
         upstream: { host: '127.0.0.1', port: o.serverPort },
-        ...(files ? { tls: { cert: files.cert, key: files.key } } : {}),
+        ...(params.tls && o.tls ? { tls: o.tls } : {}),
         longPollWaitMs: params.longPollWaitMs,
         maxClients: params.clients,
         cpus: o.proxyCpus,
