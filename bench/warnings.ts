@@ -70,11 +70,11 @@ export const warn = {
   noEventsInWindow: () =>
     runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
   bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),
-  networkInaccurate: (lateMs: number, limitMs: number, p99Ms: number) =>
+  networkInaccurate: (offMs: number, limitMs: number, p99Ms: number) =>
     runWarning(
       'network-inaccurate',
-      `the network emulator applied its delays ${lateMs.toFixed(2)} ms late at the median (p99 ${p99Ms.toFixed(1)} ms; limit ${limitMs.toFixed(2)} ms, 5% of the one-way delay or 1 ms): this run measured a slower network than its profile`,
-      lateMs,
+      `the network emulator's one-way delay was off its profile by ${offMs.toFixed(2)} ms (timer error p99 ${p99Ms.toFixed(1)} ms; limit ${limitMs.toFixed(2)} ms, 5% of the one-way delay or 1 ms): this run measured another network than its profile`,
+      offMs,
       limitMs,
     ),
   linkSaturated: (direction: 'down' | 'up', usedFraction: number, limit: number) =>
