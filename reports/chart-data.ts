@@ -223,10 +223,21 @@ export function matrixLayout(summaries: JobSummary[]): MatrixLayout {
 export function rttRows(summary: ReportSummary): RttPoint[] {
   const summaries = completedSummaries(summary);
   if (new Set(summaries.map((s) => networkKey(s.job.params.network))).size < 2) return [];
-  return summaries.flatMap((s) => {
+  const panelOf = (s: JobSummary) => {
     const without = pathWithoutNetwork(s.job.params);
+    return `${cellLabel(s)}${without ? `, ${without}` : ''}`;
+  };
+  // A panel whose cell ran on one network only has nothing to draw against the round trip.
+  const networksOf = new Map<string, Set<string>>();
+  for (const s of summaries)
+    (networksOf.get(panelOf(s)) ?? networksOf.set(panelOf(s), new Set()).get(panelOf(s))!).add(
+      networkKey(s.job.params.network),
+    );
+  return summaries.flatMap((s) => {
+    const panel = panelOf(s);
+    if (networksOf.get(panel)!.size < 2) return [];
     const base = {
-      panel: `${cellLabel(s)}${without ? `, ${without}` : ''}`,
+      panel,
       transport: transportLabel(s.job),
       network: s.job.params.network.name,
       rttMs: s.job.params.network.rttMs,

@@ -87,6 +87,8 @@ describe('bench CLI', () => {
           ...CLI,
           '--transports',
           'ws',
+          '--network',
+          'loopback',
           '--clients',
           '5',
           '--rate',

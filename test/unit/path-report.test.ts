@@ -87,12 +87,13 @@ test('the HTML headline names the path', async () => {
 test("RTT chart rows: x is the profile's round trip (loopback 0), y the median and p99 of each transport", () => {
   const rows = rttRows(summarizeResult(pathResult()));
   const plain = '1/s, 10 clients, 100 B payload';
-  const secure = `${plain}, TLS; behind nginx`;
-  assert.deepEqual([...new Set(rows.map((r) => r.panel))], [plain, secure]);
+  // TLS behind nginx ran on 4g only: a panel with one round trip has nothing to draw, so there is none.
+  assert.deepEqual([...new Set(rows.map((r) => r.panel))], [plain]);
+  const direct = PATHS.filter((path) => !path.tls);
   for (const [label, figures] of Object.entries(LATENCY_MS)) {
     PATHS.forEach((path, i) => {
-      const panel = path.tls ? secure : plain;
-      const mine = rows.filter((r) => r.transport === label && r.panel === panel && r.rttMs === path.network.rttMs);
+      if (path.tls) return;
+      const mine = rows.filter((r) => r.transport === label && r.panel === plain && r.rttMs === path.network.rttMs);
       assert.deepEqual(
         mine.map((r) => [r.stat, r.ms]),
         [
@@ -103,7 +104,7 @@ test("RTT chart rows: x is the profile's round trip (loopback 0), y the median a
       );
     });
   }
-  assert.equal(rows.length, Object.keys(LATENCY_MS).length * PATHS.length * 2);
+  assert.equal(rows.length, Object.keys(LATENCY_MS).length * direct.length * 2);
   // One network only: no chart.
   assert.deepEqual(rttRows(summarizeResult(fixture('small-result.json'))), []);
 });
