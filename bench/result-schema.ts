@@ -375,6 +375,10 @@ export const calibrationSchema = z.object({
       }),
       /** Bytes one TLS record adds to what it carries (TLS 1.3 AES-GCM: 22). */
       recordOverheadBytes: z.number(),
+      /** Protocol, cipher and key-exchange group negotiated (the group sets the handshake's size). */
+      negotiated: z
+        .object({ protocol: z.string().nullable(), cipher: z.string(), group: z.string().nullable() })
+        .optional(),
     })
     .optional(),
 });

@@ -60,7 +60,7 @@ export function renderCalibration(result: Result): string {
       ? [
           `  TLS handshake, full      p50 ${ms(c.tls.full.ms.p50)}  ${Math.round(c.tls.full.bytesUp)} B up, ${Math.round(c.tls.full.bytesDown)} B down  (+${Math.round(c.tls.full.ticketBytesDown)} B session tickets)`,
           `  TLS handshake, resumed   p50 ${ms(c.tls.resumed.ms.p50)}  ${Math.round(c.tls.resumed.bytesUp)} B up, ${Math.round(c.tls.resumed.bytesDown)} B down  (${(c.tls.resumed.resumedFraction * 100).toFixed(0)}% resumed)`,
-          `  TLS record overhead      ${c.tls.recordOverheadBytes} B per record`,
+          `  TLS record overhead      ${c.tls.recordOverheadBytes} B per record${c.tls.negotiated ? `  (${[c.tls.negotiated.protocol, c.tls.negotiated.cipher, c.tls.negotiated.group ?? 'key exchange not reported'].filter(Boolean).join(', ')})` : ''}`,
         ]
       : []),
   ].join('\n');

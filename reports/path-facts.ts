@@ -70,7 +70,7 @@ export function pathFacts(result: Result): MethodsEntry[] {
     const { full, resumed } = cal.tls;
     entries.push({
       term: 'TLS handshakes (loopback calibration)',
-      detail: `full: ${Math.round(full.bytesUp)} B up, ${Math.round(full.bytesDown)} B down (then ${Math.round(full.ticketBytesDown)} B of session tickets), p50 ${msText(full.ms.p50)}; resumed: ${Math.round(resumed.bytesUp)} B up, ${Math.round(resumed.bytesDown)} B down (then ${Math.round(resumed.ticketBytesDown)} B of tickets), p50 ${msText(resumed.ms.p50)} (${(resumed.resumedFraction * 100).toFixed(0)}% of reconnects resumed); every TLS record adds ${cal.tls.recordOverheadBytes} B to what it carries`,
+      detail: `full: ${Math.round(full.bytesUp)} B up, ${Math.round(full.bytesDown)} B down (then ${Math.round(full.ticketBytesDown)} B of session tickets), p50 ${msText(full.ms.p50)}; resumed: ${Math.round(resumed.bytesUp)} B up, ${Math.round(resumed.bytesDown)} B down (then ${Math.round(resumed.ticketBytesDown)} B of tickets), p50 ${msText(resumed.ms.p50)} (${(resumed.resumedFraction * 100).toFixed(0)}% of reconnects resumed); every TLS record adds ${cal.tls.recordOverheadBytes} B to what it carries${cal.tls.negotiated ? `; negotiated ${[cal.tls.negotiated.protocol, cal.tls.negotiated.cipher, cal.tls.negotiated.group ?? 'key exchange not reported'].filter(Boolean).join(', ')}` : ''}`,
     });
   }
   if (c.proxy)

@@ -54,7 +54,10 @@ async function waitForPort(file: string, port: number, timeoutMs: number): Promi
 }
 
 export interface Capture {
-  /** Stops the capture once everything before the call is in the file; returns the TCP segments. */
+  /**
+   * Stops the capture once everything before the call is in the file; returns the TCP segments. The
+   * same promise on every call; a capture left running keeps the test process alive.
+   */
   stop(): Promise<Segment[]>;
 }
 
@@ -96,16 +99,19 @@ export async function startCapture(): Promise<Capture> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  let stopped: Promise<Segment[]> | undefined;
   return {
-    async stop() {
-      try {
-        await waitForPort(file, await marker(), 30_000);
-        await stop();
-        return tcpSegments(file);
-      } finally {
-        await stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    // Once: a test's finally may stop a capture its body already stopped (or never reached).
+    stop: () =>
+      (stopped ??= (async () => {
+        try {
+          await waitForPort(file, await marker(), 30_000);
+          await stop();
+          return tcpSegments(file);
+        } finally {
+          await stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      })()),
   };
 }
