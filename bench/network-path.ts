@@ -66,8 +66,9 @@ export function pathLabel(p: PathParams): string {
  * What a run's connect, warm-up and drain allow on top of their loopback values, from the path's round
  * trip: a connect is a TCP, a TLS and an HTTP or WebSocket handshake (about 3 round trips, doubled for
  * margin) for each batch of concurrent connects; the warm-up lets every client complete a few
- * exchanges over the path before the window; the drain waits out a few more round trips and one
- * retransmission timeout per lost segment model (bench/network/path-model.ts). None for the direct path.
+ * exchanges over the path before the window; the drain waits out a few more round trips. With loss,
+ * connect and drain add three retransmission timeouts (bench/network/path-model.ts), so a lost
+ * segment is late, not counted as a missing event. None for the direct path.
  */
 export function pathAllowancesMs(
   p: PathParams,

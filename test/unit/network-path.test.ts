@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCli, UsageError } from '../../bench/args.ts';
 import { expandScenario, jobId } from '../../bench/matrix.ts';
-import { DIRECT_PATH, networkLabel, pathLabel } from '../../bench/network-path.ts';
+import { DIRECT_PATH, networkLabel, pathAllowancesMs, pathLabel } from '../../bench/network-path.ts';
 import { jobParamsSchema } from '../../bench/result-schema.ts';
 
 const quick = (extra: string[]) => parseCli(['--quick', '--network', 'loopback', ...extra])!;
@@ -77,4 +77,19 @@ test('job params written before paths existed read as the direct path', () => {
   };
   const parsed = jobParamsSchema.parse(old);
   assert.deepEqual({ network: parsed.network, tls: parsed.tls, proxy: parsed.proxy }, DIRECT_PATH);
+});
+
+test('connect, warm-up and drain allowances scale with the round trip; the direct path gets none', () => {
+  assert.deepEqual(pathAllowancesMs(DIRECT_PATH, 500), { connectMs: 0, warmupMs: 0, drainMs: 0 });
+  const fourG = { ...DIRECT_PATH, network: { ...DIRECT_PATH.network, name: '4g', rttMs: 60 } };
+  // 500 clients connect in 3 batches of at most 200, each ~3 round trips (TCP, TLS, HTTP/upgrade), doubled.
+  assert.deepEqual(pathAllowancesMs(fourG, 500), { connectMs: 3 * 6 * 60, warmupMs: 4 * 60, drainMs: 10 * 60 });
+  assert.ok(pathAllowancesMs(fourG, 500).connectMs > pathAllowancesMs(fourG, 50).connectMs);
+  // Jitter counts as round trip; loss adds three retransmission timeouts (at least 200 ms each) to connect and drain.
+  const lossy = { ...DIRECT_PATH, network: { ...DIRECT_PATH.network, rttMs: 100, jitterMs: 20, lossPct: 1 } };
+  assert.deepEqual(pathAllowancesMs(lossy, 100), {
+    connectMs: 6 * 120 + 3 * 240,
+    warmupMs: 4 * 120,
+    drainMs: 10 * 120 + 3 * 240,
+  });
 });
