@@ -10,6 +10,7 @@ type NetworkProfile = PathParams['network'];
 
 /** "1.6 Mbit/s" from 1600 kbit/s, "750 kbit/s" below a megabit (decimal units, as links are sold). */
 export function rateText(kbps: number): string {
+  if (kbps >= 1_000_000) return `${Number((kbps / 1_000_000).toPrecision(3))} Gbit/s`;
   if (kbps >= 1000) return `${Number((kbps / 1000).toPrecision(3))} Mbit/s`;
   return `${Number(kbps.toPrecision(3))} kbit/s`;
 }
@@ -21,7 +22,8 @@ export function rateText(kbps: number): string {
 export function networkFigures(p: NetworkProfile): string {
   return [
     p.rttMs > 0 ? `${p.rttMs} ms RTT` : '',
-    p.jitterMs > 0 ? `${p.jitterMs} ms jitter` : '',
+    // The round trip varies within ± jitter (bench/network/path-model.ts).
+    p.jitterMs > 0 ? `±${p.jitterMs} ms jitter` : '',
     p.downKbps !== null ? `${rateText(p.downKbps)} down` : '',
     p.upKbps !== null ? `${rateText(p.upKbps)} up` : '',
     p.lossPct > 0 ? `${p.lossPct}% loss` : '',

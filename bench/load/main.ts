@@ -7,30 +7,9 @@ import { measureRoundTrip } from '../calibration/round-trip.ts';
 import { measureTlsHandshakes } from '../calibration/tls-handshake.ts';
 import { runJob } from './run-job.ts';
 import type { FromLoad, ToLoad } from './ipc.ts';
+import { childEntry } from '../child-entry.ts';
 
-function send(message: FromLoad): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.connected) return resolve();
-    process.send!(message, undefined, {}, () => resolve());
-  });
-}
-
-/** Reports a failure to the orchestrator and exits once the message is flushed (or after 1 s). */
-function fatal(message: string): void {
-  process.stderr.write(`pollbench load: ${message}\n`);
-  setTimeout(() => process.exit(1), 1000).unref();
-  void send({ type: 'fatal', message }).finally(() => process.exit(1));
-}
-
-if (!process.send) {
-  process.stderr.write('pollbench load: this process is started by the orchestrator (npm run bench), not by hand\n');
-  process.exit(2);
-}
-
-process.on('uncaughtException', (err) => fatal(`crashed: ${err.stack ?? err.message}`));
-process.on('unhandledRejection', (err) =>
-  fatal(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-);
+const { send, fatal } = childEntry<FromLoad>('load');
 process.on('SIGTERM', () => process.exit(143));
 process.on('disconnect', () => process.exit(0));
 

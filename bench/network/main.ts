@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { networkProfileSchema } from './profiles.ts';
 import { Relay } from './relay.ts';
 import type { FromRelay, ToRelay } from './ipc.ts';
+import { childEntry } from '../child-entry.ts';
+import { formatZodIssues } from '../../servers/contract/zod-issues.ts';
 
 const argsSchema = z.object({
   profile: networkProfileSchema,
@@ -15,43 +17,18 @@ const argsSchema = z.object({
   seed: z.number().int().optional(),
 });
 
-function send(message: FromRelay): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.connected) return resolve();
-    process.send!(message, undefined, {}, () => resolve());
-  });
-}
-
-/** Reports a failure to the orchestrator and exits once the message is flushed (or after 1 s). */
-function fatal(message: string): void {
-  process.stderr.write(`pollbench relay: ${message}\n`);
-  setTimeout(() => process.exit(1), 1000).unref();
-  void send({ type: 'fatal', message }).finally(() => process.exit(1));
-}
-
-if (!process.send) {
-  process.stderr.write('pollbench relay: this process is started by the orchestrator (npm run bench), not by hand\n');
-  process.exit(2);
-}
+const { send, fatal } = childEntry<FromRelay>('relay');
 
 let parsed: z.infer<typeof argsSchema>;
 try {
   parsed = argsSchema.parse(JSON.parse(process.argv[2] ?? ''));
 } catch (err) {
-  const reason =
-    err instanceof z.ZodError
-      ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-      : (err as Error).message;
+  const reason = err instanceof z.ZodError ? formatZodIssues(err.issues) : (err as Error).message;
   process.stderr.write(
     `pollbench relay: bad argument (expected JSON {profile, target: {host, port}, seed?}): ${reason}\n`,
   );
   process.exit(2);
 }
-
-process.on('uncaughtException', (err) => fatal(`crashed: ${err.stack ?? err.message}`));
-process.on('unhandledRejection', (err) =>
-  fatal(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-);
 
 const relay = new Relay(parsed.profile, parsed.target, { seed: parsed.seed });
 let closing = false;

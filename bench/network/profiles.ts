@@ -149,21 +149,3 @@ export function parseNetworkOptions(o: {
   }
   return profiles.length === 0 ? undefined : profiles;
 }
-
-function formatRate(kbps: number): string {
-  const three = (x: number) => String(Number(x.toPrecision(3)));
-  if (kbps >= 1_000_000) return `${three(kbps / 1_000_000)} Gbit/s`;
-  if (kbps >= 1000) return `${three(kbps / 1000)} Mbit/s`;
-  return `${three(kbps)} kbit/s`;
-}
-
-/** "150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up"; "nothing added" for loopback. */
-export function describeProfile(p: NetworkProfile): string {
-  const parts: string[] = [];
-  if (p.rttMs > 0) parts.push(`${p.rttMs} ms RTT`);
-  if (p.jitterMs > 0) parts.push(`±${p.jitterMs} ms jitter`);
-  if (p.downKbps !== null) parts.push(`${formatRate(p.downKbps)} down`);
-  if (p.upKbps !== null) parts.push(`${formatRate(p.upKbps)} up`);
-  if (p.lossPct > 0) parts.push(`${p.lossPct}% loss`);
-  return parts.length === 0 ? 'nothing added' : parts.join(', ');
-}

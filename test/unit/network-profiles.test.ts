@@ -1,10 +1,10 @@
+import { networkFigures } from '../../reports/path-text.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   NETWORK_PRESETS,
   NetworkOptionError,
   addsNothing,
-  describeProfile,
   networkProfileSchema,
   parseNetworkOptions,
 } from '../../bench/network/profiles.ts';
@@ -32,13 +32,13 @@ test('only loopback adds nothing (no relay at all)', () => {
   assert.equal(addsNothing({ ...NETWORK_PRESETS.loopback!, lossPct: 0.1 }), false);
 });
 
-test('describeProfile says what a profile adds', () => {
-  assert.equal(describeProfile(NETWORK_PRESETS.loopback!), 'nothing added');
-  assert.equal(describeProfile(NETWORK_PRESETS['slow-4g']!), '150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up');
-  assert.equal(describeProfile(NETWORK_PRESETS.lan!), '2 ms RTT, 31.5 Mbit/s down, 15.7 Mbit/s up');
-  assert.equal(describeProfile(NETWORK_PRESETS['long-haul']!), '150 ms RTT');
+test('the reports word what a profile adds (reports/path-text.ts networkFigures)', () => {
+  assert.equal(networkFigures(NETWORK_PRESETS.loopback!), '');
+  assert.equal(networkFigures(NETWORK_PRESETS['slow-4g']!), '150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up');
+  assert.equal(networkFigures(NETWORK_PRESETS.lan!), '2 ms RTT, 31.5 Mbit/s down, 15.7 Mbit/s up');
+  assert.equal(networkFigures(NETWORK_PRESETS['long-haul']!), '150 ms RTT');
   const custom = parseNetworkOptions({ rtt: '80', jitter: '10', down: '1.5gbit', up: '5mbit', loss: '0.5' })![0]!;
-  assert.equal(describeProfile(custom), '80 ms RTT, ±10 ms jitter, 1.5 Gbit/s down, 5 Mbit/s up, 0.5% loss');
+  assert.equal(networkFigures(custom), '80 ms RTT, ±10 ms jitter, 1.5 Gbit/s down, 5 Mbit/s up, 0.5% loss');
 });
 
 test('--network lists presets; the custom options add one profile named custom', () => {

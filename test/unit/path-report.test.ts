@@ -32,7 +32,7 @@ test('a path in words: the network with its figures, TLS, the proxy; the direct 
       tls: false,
       proxy: 'none',
     }),
-    'over lossy: 150 ms RTT, 20 ms jitter, 12 Mbit/s down, 1% loss',
+    'over lossy: 150 ms RTT, ±20 ms jitter, 12 Mbit/s down, 1% loss',
   );
   const jobs = pathResult().jobs;
   assert.equal(parameterSetText(jobs[0]!), '1 event/s to 10 clients, 100-byte payload');
