@@ -9,6 +9,10 @@ import net from 'node:net';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { NetworkProfile } from './profiles.ts';
 import { DirectionPath, directionParams, meanOneWayMs, seededRandom } from './path-model.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
+
+/** The project's one clock (process.hrtime, CLOCK_MONOTONIC), in ms: the path model counts in ms. */
+const nowMs = (): number => Number(nowNs()) / 1e6;
 
 /** A direction stops reading from its source above this many bytes held (its queue + the socket's buffer). */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -51,10 +55,10 @@ function reset(socket: net.Socket): void {
 
 class SpinBudget {
   private tokens = SPIN_BURST_MS;
-  private last = performance.now();
+  private last = nowMs();
   /** Takes `ms` of spin time if the budget has it. */
   take(ms: number): boolean {
-    const now = performance.now();
+    const now = nowMs();
     this.tokens = Math.min(SPIN_BURST_MS, this.tokens + (now - this.last) * SPIN_SHARE);
     this.last = now;
     if (this.tokens < ms) return false;
@@ -108,7 +112,7 @@ class Meter {
     numberOfSignificantValueDigits: 3,
   });
   cpu = process.cpuUsage();
-  wallStart = performance.now();
+  wallStart = nowMs();
 }
 
 /** One direction of one relayed connection: reads `from`, writes `to` at the model's departure times. */
@@ -143,7 +147,7 @@ class Direction {
 
   private onData(chunk: Buffer): void {
     if (this.to.destroyed) return; // the receiver is gone: nothing can be delivered
-    const pieces = this.path.schedule(performance.now(), chunk.length);
+    const pieces = this.path.schedule(nowMs(), chunk.length);
     let offset = 0;
     const m = this.meter();
     for (const p of pieces) {
@@ -163,7 +167,7 @@ class Direction {
   }
 
   private onEnd(): void {
-    const departAt = this.path.scheduleEnd(performance.now());
+    const departAt = this.path.scheduleEnd(nowMs());
     this.queue.push({ data: null, departAt, readyAt: departAt, lossDelayed: false });
     this.arm();
   }
@@ -182,7 +186,7 @@ class Direction {
 
   private arm(): void {
     if (this.timer || this.immediate || this.head >= this.queue.length || this.to.destroyed) return;
-    const wait = this.queue[this.head]!.departAt - performance.now();
+    const wait = this.queue[this.head]!.departAt - nowMs();
     // Never early: a coarse timer rounds up; a precise one stops short and waits out the rest,
     // paying the budget once per departure it spins for.
     const departAt = this.queue[this.head]!.departAt;
@@ -201,7 +205,7 @@ class Direction {
     this.immediate = null;
     if (this.to.destroyed) return;
     const m = this.meter();
-    const now = performance.now();
+    const now = nowMs();
     this.to.cork();
     const tolerance = this.spin ? 0 : COARSE_TOLERANCE_MS;
     while (this.head < this.queue.length && this.queue[this.head]!.departAt <= now + tolerance) {
@@ -266,7 +270,7 @@ export class Relay {
   }
 
   private accept(client: net.Socket): void {
-    const accepted = performance.now();
+    const accepted = nowMs();
     const upstream = net.connect({
       host: this.target.host,
       port: this.target.port,
@@ -344,7 +348,7 @@ export class Relay {
       bytesDown: m.bytes.down,
       segmentsLost: m.segmentsLost,
       cpuUs: cpu.user + cpu.system,
-      wallMs: performance.now() - m.wallStart,
+      wallMs: nowMs() - m.wallStart,
       latenessUs: {
         count: n,
         p50: n ? h.getValueAtPercentile(50) : 0,
