@@ -31,7 +31,7 @@ import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
 import { delayToleranceMs, emulatorCpus, pathWarnings, runPathFigures } from './path-figures.ts';
-import type { PreparedPaths } from './path-tools.ts';
+import { preparePaths, type PreparedPaths } from './path-tools.ts';
 import type { RunningProxy } from './proxy/nginx.ts';
 import type { TlsMaterial } from './tls/certificate.ts';
 import { addedRoundTripMs, networkLabel, pathAllowancesMs } from './network-path.ts';
@@ -61,7 +61,7 @@ export interface PlanOptions {
   calibrationRoundTrips?: number;
   /** A regression injected on purpose into every server (CI gate tests); recorded in the context. */
   inject?: Inject;
-  /** What the plan's network paths need (bench/path-tools.ts preparePaths); none: direct paths only. */
+  /** What the plan's network paths need (bench/path-tools.ts preparePaths); prepared here when absent. */
   paths?: PreparedPaths;
 }
 
@@ -366,11 +366,11 @@ async function runOnce(
     phase = 'connect and warm up';
     await load.waitFor('checkpoint', 120_000 + (timing.connectDeadlineMs ?? 0) + timing.warmupMs, signal);
     // Publisher lateness and the path's own figures count over the window, read at the same edges as the server.
-    const [start, , , proxyCpuStartUs] = await Promise.all([
+    const [start, , , proxyAtStart] = await Promise.all([
       serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer),
       publisher.lateness(true, signal),
       path.emulatorStats(true, signal),
-      path.proxy?.cpuUs() ?? null,
+      path.proxy ? { cpuUs: path.proxy.cpuUs(), atNs: nowNs() } : null,
     ]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
@@ -378,11 +378,11 @@ async function runOnce(
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
     timer.enter('drain');
-    const [end, publisherLateness, emulator, proxyCpuEndUs] = await Promise.all([
+    const [end, publisherLateness, emulator, proxyAtEnd] = await Promise.all([
       serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer),
       publisher.lateness(false, signal),
       path.emulatorStats(false, signal),
-      path.proxy?.cpuUs() ?? null,
+      path.proxy ? { cpuUs: path.proxy.cpuUs(), atNs: nowNs() } : null,
     ]);
 
     phase = 'drain and report';
@@ -407,9 +407,14 @@ async function runOnce(
     const pathFigures = runPathFigures(
       path,
       emulator,
-      proxyCpuStartUs === null || proxyCpuEndUs === null ? null : proxyCpuEndUs - proxyCpuStartUs,
-      Number(BigInt(end.process.atNs) - BigInt(start.process.atNs)) / 1e6,
-      final,
+      proxyAtStart && proxyAtEnd
+        ? {
+            cpuUs: proxyAtEnd.cpuUs - proxyAtStart.cpuUs,
+            wallMs: Number(proxyAtEnd.atNs - proxyAtStart.atNs) / 1e6,
+            // The clients' connections (through the proxy), not the prewarm's, which go straight to the server.
+            serverTcpAccepted: retained.counters.tcpAccepted - idle.counters.tcpAccepted,
+          }
+        : null,
     );
     warnings.push(...pathWarnings(params, pathFigures, metrics));
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
@@ -472,6 +477,9 @@ async function runOnce(
 /** Runs the whole plan. Never throws for a failing run: the run is recorded as errored and the plan goes on. */
 export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const { scenario, signal } = options;
+  // Before anything is written: a plan whose paths need TLS or nginx gets them here when its caller did
+  // not prepare them (bench:ci, bench:false-alarms), or fails with PathUnavailableError.
+  const prepared: PreparedPaths = options.paths ?? (await preparePaths(scenario));
   const jobs = expandScenario(scenario);
   const order = interleave(jobs, scenario.repetitions);
   const pinning = detectPinning();
@@ -518,7 +526,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     });
   };
 
-  const prepared: PreparedPaths = options.paths ?? { tls: null, tlsInfo: null, nginx: null };
   const planPaths: PlanPaths = {
     ...prepared,
     onProxy(proxy) {

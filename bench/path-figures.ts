@@ -7,7 +7,6 @@ import type { Pinning } from './child.ts';
 import type { RelayStats } from './network/relay.ts';
 import type { RunningPath } from './path-runner.ts';
 import type { CompletedRun, JobParams, RunMetrics, RunWarning } from './result-schema.ts';
-import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import { warn } from './warnings.ts';
 
 /**
@@ -31,9 +30,7 @@ export const LINK_SATURATION_FRACTION = 0.9;
 export function runPathFigures(
   path: RunningPath,
   emulator: RelayStats | null,
-  proxyCpuUs: number | null,
-  windowWallMs: number,
-  serverFinal: ServerStats,
+  proxy: { cpuUs: number; wallMs: number; serverTcpAccepted: number } | null,
 ): CompletedRun['path'] {
   if (!emulator && !path.proxy) return undefined;
   return {
@@ -54,11 +51,11 @@ export function runPathFigures(
           },
         }
       : {}),
-    ...(path.proxy && proxyCpuUs !== null
+    ...(proxy
       ? {
           proxy: {
-            cpuFraction: windowWallMs > 0 ? proxyCpuUs / 1000 / windowWallMs : 0,
-            serverTcpAccepted: serverFinal.counters.tcpAccepted,
+            cpuFraction: proxy.wallMs > 0 ? proxy.cpuUs / 1000 / proxy.wallMs : 0,
+            serverTcpAccepted: proxy.serverTcpAccepted,
           },
         }
       : {}),

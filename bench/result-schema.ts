@@ -265,9 +265,15 @@ export const completedRunSchema = z.object({
         .optional(),
       proxy: z
         .object({
-          /** nginx master and workers: CPU time over the window's wall time. */
+          /**
+           * nginx master and workers: CPU time over the wall time between the two readings at the
+           * window's edges (/proc counts whole 10 ms ticks: read it as ± 20 ms of CPU per window).
+           */
           cpuFraction: z.number(),
-          /** TCP connections the server accepted over the whole run (from the proxy, not the clients). */
+          /**
+           * TCP connections the server accepted from the first client connect to the end of the drain:
+           * nginx's upstream connections (the JIT prewarm, straight to the server, is not in it).
+           */
           serverTcpAccepted: z.number().int(),
         })
         .optional(),
