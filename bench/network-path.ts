@@ -5,6 +5,7 @@
  * chart and gate comparison is about one path.
  */
 import { z } from 'zod';
+import { CONNECT_CONCURRENCY } from './load/connect.ts';
 import { NETWORK_PRESETS, addsNothing, networkProfileSchema, type NetworkProfile } from './network/profiles.ts';
 
 export const proxySchema = z.enum(['none', 'nginx']);
@@ -73,7 +74,7 @@ export function pathLabel(p: PathParams): string {
 export function pathAllowancesMs(
   p: PathParams,
   clients: number,
-  concurrency = 200,
+  concurrency = CONNECT_CONCURRENCY,
 ): { connectMs: number; warmupMs: number; drainMs: number } {
   const rtt = addedRoundTripMs(p);
   if (rtt === 0 && p.network.lossPct === 0) return { connectMs: 0, warmupMs: 0, drainMs: 0 };
