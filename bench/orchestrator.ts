@@ -325,6 +325,7 @@ async function runOnce(
       params,
       serverPort: ready.port,
       tls: paths.tls,
+      nginx: paths.nginx,
       proxyCpus: pinning.serverCpus,
       emulatorCpus: emulatorCpus(pinning),
       signal,

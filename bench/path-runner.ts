@@ -33,6 +33,8 @@ export interface PathOptions {
   params: JobParams;
   serverPort: number;
   tls: TlsMaterial | null;
+  /** The nginx the plan found (bench/path-tools.ts preparePaths). */
+  nginx?: { path: string; version: string } | null;
   /** CPUs for the proxy (beside the server it fronts) and for the emulator (see startPath). */
   proxyCpus: string | null;
   emulatorCpus: string | null;
@@ -60,6 +62,7 @@ export async function startPath(o: PathOptions): Promise<RunningPath> {
         longPollWaitMs: params.longPollWaitMs,
         maxClients: params.clients,
         cpus: o.proxyCpus,
+        ...(o.nginx ? { binary: o.nginx } : {}),
       });
       target = proxy.port;
     }

@@ -30,6 +30,8 @@ export interface NginxOptions {
   maxClients: number;
   /** taskset -c <cpus> for master and worker, as bench/child.ts pins the children; null: not pinned. */
   cpus: string | null;
+  /** The binary a plan already found (bench/path-tools.ts), so every run does not look it up again. */
+  binary?: { path: string; version: string };
 }
 
 export interface RunningProxy {
@@ -228,7 +230,7 @@ export const alive = (pid: number): boolean => {
 };
 
 export async function startNginx(o: NginxOptions): Promise<RunningProxy> {
-  const found = findNginx();
+  const found = o.binary ?? findNginx();
   if (!found)
     throw new ProxyUnavailableError('nginx is not installed: apt-get install nginx (Debian) — or run without --proxy');
   let lastFailure = '';
