@@ -30,6 +30,11 @@ export interface ServerWindow {
   retained: ServerStats;
   /** How late the publisher process ran over the same window (it publishes from outside the server). */
   publisher?: LagSummary;
+  /**
+   * A reverse proxy in front of the server: its CPU time over its own span between readings at the
+   * window's edges. Work it takes from the server (TLS, parsing) must not read as free.
+   */
+  proxy?: { cpuMs: number; wallMs: number };
 }
 
 /** The server's event-loop utilisation between two of its snapshots (0 when no time passed). */
@@ -159,6 +164,13 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     first_event_p99_ms: noisy(load.firstEventMs.p99, 'ms'),
     server_cpu_ms_per_1000_events: noisy(serverPerEvent(cpuMs) * 1000, 'cpu-ms/1000 events'),
     server_cpu_fraction: noisy(serverWallMs > 0 ? cpuMs / serverWallMs : 0, 'fraction'),
+    // The proxy's rate over its own span, times the window's span, per event (as the server's).
+    proxy_cpu_ms_per_1000_events: noisy(
+      server.proxy && server.proxy.wallMs > 0
+        ? perEvent((server.proxy.cpuMs * windowS * 1000) / server.proxy.wallMs) * 1000
+        : 0,
+      'cpu-ms/1000 events',
+    ),
     server_rss_per_client_bytes: noisy(
       (server.retained.process.rssBytes - server.idle.process.rssBytes) / measuredClients,
       'bytes/client',
@@ -180,6 +192,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
+  if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
   // A cleartext run has no TLS figures (not zeros).
   if (run.tlsHandshakes === 0) {
     delete metrics.tls_handshake_bytes_per_connection;

@@ -398,20 +398,28 @@ async function runOnce(
     const { report } = await load.waitFor('result', drainCapMs + 60_000, signal);
     // Every client has closed: the server's whole-run socket totals, for the audit record.
     const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
+    const proxyWindow =
+      proxyAtStart && proxyAtEnd
+        ? {
+            cpuMs: (proxyAtEnd.cpuUs - proxyAtStart.cpuUs) / 1000,
+            wallMs: Number(proxyAtEnd.atNs - proxyAtStart.atNs) / 1e6,
+          }
+        : undefined;
     const { metrics, totals, warnings } = deriveMetrics(params, report, {
       idle,
       start,
       end,
       retained,
       publisher: publisherLateness,
+      ...(proxyWindow ? { proxy: proxyWindow } : {}),
     });
     const pathFigures = runPathFigures(
       path,
       emulator,
-      proxyAtStart && proxyAtEnd
+      proxyWindow
         ? {
-            cpuUs: proxyAtEnd.cpuUs - proxyAtStart.cpuUs,
-            wallMs: Number(proxyAtEnd.atNs - proxyAtStart.atNs) / 1e6,
+            cpuUs: proxyWindow.cpuMs * 1000,
+            wallMs: proxyWindow.wallMs,
             // The clients' connections (through the proxy), not the prewarm's, which go straight to the server.
             serverTcpAccepted: retained.counters.tcpAccepted - idle.counters.tcpAccepted,
           }

@@ -470,6 +470,17 @@ export const CATALOG = {
     definition: '99th percentile time to the first event.',
     gate: { gate: false },
   },
+  proxy_cpu_ms_per_1000_events: {
+    label: 'proxy CPU / 1000 events',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'server',
+    definition:
+      "The reverse proxy's CPU time (nginx master and workers, user + system, from /proc in 10 ms ticks) during the window per 1,000 delivered events: what the proxy took over from the server (TLS, HTTP parsing) is here, not free.",
+    console: { row: 161, indent: true, range: true, onlyWhenMeasured: true },
+    gate: { gate: false },
+  },
   server_cpu_ms_per_1000_events: {
     label: 'server CPU / 1000 events',
     unit: 'ms',
