@@ -4,6 +4,12 @@
  * keeps socket-level counters; delivery checking and histograms live in the load generator.
  */
 import type { FeedEvent, TransportName } from '../../servers/contract/protocol.ts';
+import type {
+  Compression,
+  EventEncoding,
+  HttpVersion,
+  RequestHeaderProfile,
+} from '../../servers/contract/wire-options.ts';
 
 export type { TransportName };
 
@@ -87,6 +93,14 @@ export interface ClientOptions {
    * else; bytes stay counted at the TCP socket, so they include the TLS records.
    */
   tls?: { ca: string };
+  /** HTTP/1.1 (default) or HTTP/2 (h2 with tls, h2c without); the polling and SSE clients only. */
+  http?: HttpVersion;
+  /** The request header profile and the cookie size it adds (browser and 2010 profiles); default minimal. */
+  requestHeaders?: { profile: RequestHeaderProfile; cookieBytes: number };
+  /** The event encoding the server speaks (default json). */
+  encoding?: EventEncoding;
+  /** Compression to negotiate (default off). */
+  compression?: Compression;
 }
 
 export interface TransportClient {

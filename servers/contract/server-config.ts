@@ -10,6 +10,12 @@
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from './protocol.ts';
+import {
+  compressionSchema,
+  eventEncodingSchema,
+  httpVersionSchema,
+  responseHeaderProfileSchema,
+} from './wire-options.ts';
 
 /** What serves HTTP: express, or bare node:http (WebSocket always runs ws on node:http). */
 export const frameworkSchema = z.enum(['express', 'node']);
@@ -55,6 +61,11 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
     transport: z.enum(TRANSPORT_NAMES),
     framework: frameworkSchema,
     perMessageDeflate: z.boolean(),
+    /** What real clients send and servers answer (wire-options.ts); absent = each one's default, the original behaviour. */
+    http: httpVersionSchema.optional(),
+    responseHeaders: responseHeaderProfileSchema.optional(),
+    encoding: eventEncodingSchema.optional(),
+    compression: compressionSchema.optional(),
     feed: feedConfigSchema,
     host: z.string().default('127.0.0.1'),
     inject: injectSchema.optional(),

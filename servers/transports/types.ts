@@ -2,12 +2,17 @@ import type { Feed } from '../feed.ts';
 import type { TransportHost } from '../http-host.ts';
 
 import type { TransportName } from '../contract/protocol.ts';
+import type { Compression, EventEncoding, ResponseHeaderProfile } from '../contract/wire-options.ts';
 
 export type { TransportName };
 
 export interface TransportOptions {
   /** ws only: permessage-deflate. Off unless a scenario turns it on (client and server defaults differ). */
   perMessageDeflate: boolean;
+  /** The job's wire options (servers/contract/wire-options.ts); absent means each one's default. */
+  responseHeaders?: ResponseHeaderProfile;
+  encoding?: EventEncoding;
+  compression?: Compression;
 }
 
 /** What attach() gives back: live gauges for stats and tests, and a close that drops all clients. */
