@@ -24,8 +24,11 @@ export type HttpVersion = z.infer<typeof httpVersionSchema>;
 export const requestHeaderProfileSchema = z.enum(['minimal', 'browser', '2010']);
 export type RequestHeaderProfile = z.infer<typeof requestHeaderProfileSchema>;
 
-/** The response headers servers send: express's and node:http's defaults, or only what HTTP requires. */
-export const responseHeaderProfileSchema = z.enum(['default', 'lean']);
+/**
+ * The response headers servers send: express's and node:http's defaults, only what HTTP requires
+ * (`lean`), or the 2010 article's response headers (`2010`, the other half of its 871 bytes).
+ */
+export const responseHeaderProfileSchema = z.enum(['default', 'lean', '2010']);
 export type ResponseHeaderProfile = z.infer<typeof responseHeaderProfileSchema>;
 
 /**
