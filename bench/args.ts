@@ -10,6 +10,7 @@ import type { Inject } from '../servers/contract/server-config.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './network/profiles.ts';
 import { proxySchema, type Proxy } from './network-path.ts';
+import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './wire-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -37,6 +38,7 @@ Options:
                          a custom network (added to --network's list), e.g. --rtt 80 --down 20mbit
   --tls [on|off|both]    https and wss with a certificate made for the run (--tls alone: on)
   --proxy <list>         none or nginx (Debian's nginx in front of the server), or both: none,nginx
+${WIRE_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -139,6 +141,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         out: { type: 'string' },
         json: { type: 'boolean' },
         'inject-regression': { type: 'string' },
+        ...WIRE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -207,6 +210,13 @@ export function parseCli(argv: string[]): CliOptions | null {
     const bad = proxies.find((p) => !known.includes(p));
     if (bad !== undefined) throw new UsageError(`--proxy: unknown proxy "${bad}"; choose from ${known.join(', ')}`);
     s.matrix.proxies = proxies as Proxy[];
+  }
+
+  try {
+    applyWireOptions(s, values);
+  } catch (err) {
+    if (err instanceof WireOptionError) throw new UsageError(err.message);
+    throw err;
   }
 
   try {

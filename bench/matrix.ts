@@ -10,6 +10,8 @@ import type { JobParams } from './result-schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { DIRECT_PATH, networkLabel, pathLabel, type PathParams } from './network-path.ts';
+import { DEFAULT_COOKIE_BYTES, DEFAULT_WIRE, wireLabel, type WireParams } from './wire-params.ts';
+import type { TransportTraits } from '../servers/contract/transport-traits.ts';
 
 export interface PlannedJob {
   id: string;
@@ -102,32 +104,80 @@ export function scenarioPaths(s: Scenario): PathParams[] {
   return paths;
 }
 
+/** Every wire combination the scenario asks for (each axis absent = its default alone). */
+export function scenarioWires(s: Scenario): WireParams[] {
+  const m = s.matrix;
+  const cookie = s.cookieBytes ?? DEFAULT_COOKIE_BYTES;
+  const wires: WireParams[] = [];
+  for (const http of m.http ?? [DEFAULT_WIRE.http])
+    for (const requestHeaders of m.headers ?? [DEFAULT_WIRE.requestHeaders])
+      for (const responseHeaders of m.responseHeaders ?? [DEFAULT_WIRE.responseHeaders])
+        for (const encoding of m.encodings ?? [DEFAULT_WIRE.encoding])
+          for (const payloadContent of m.payloadContents ?? [DEFAULT_WIRE.payloadContent])
+            for (const compression of m.compression ?? [DEFAULT_WIRE.compression])
+              for (const upstream of m.upstream ?? [DEFAULT_WIRE.upstream])
+                wires.push({
+                  http,
+                  requestHeaders,
+                  cookieBytes: requestHeaders === 'browser' ? cookie : 0,
+                  // The 2010 set is request and response headers together: its 871 bytes need both.
+                  responseHeaders: requestHeaders === '2010' ? '2010' : responseHeaders,
+                  encoding,
+                  payloadContent,
+                  compression,
+                  upstream,
+                });
+  return wires;
+}
+
+/**
+ * The wire a transport really runs for a requested one: HTTP/2 only where its traits allow it, the
+ * response header profile only on a framework's HTTP server (ws writes its own 101 answer).
+ */
+function wireFor(traits: TransportTraits, w: WireParams): WireParams {
+  return {
+    ...w,
+    http: traits.http2 ? w.http : '1.1',
+    responseHeaders: traits.httpStack === 'framework' ? w.responseHeaders : 'default',
+  };
+}
+
 export function expandScenario(input: Scenario): PlannedJob[] {
   const s = validateScenario(input);
   const jobs: PlannedJob[] = [];
+  const ids = new Set<string>();
   for (const path of scenarioPaths(s))
     for (const shape of s.matrix.shapes) {
       for (const clients of s.matrix.clients) {
         for (const payloadBytes of s.matrix.payloadBytes) {
           if (isExcluded(s, shape, clients, payloadBytes, path.network.name)) continue;
-          const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${pathLabel(path)}`;
-          for (const transport of s.transports) {
-            const traits = TRANSPORT_TRAITS[transport];
-            const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
-            for (const pollIntervalMs of intervals) {
-              const framework = traits.httpStack === 'ws' ? 'node' : s.framework;
-              const params: JobParams = {
-                transport,
-                framework,
-                clients,
-                shape,
-                payloadBytes,
-                pollIntervalMs,
-                longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
-                perMessageDeflate: traits.httpStack === 'ws' ? s.perMessageDeflate : false,
-                ...path,
-              };
-              jobs.push({ id: jobId(params), parameterSet, params });
+          for (const requested of scenarioWires(s)) {
+            const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${wireLabel(requested)}${pathLabel(path)}`;
+            for (const transport of s.transports) {
+              const traits = TRANSPORT_TRAITS[transport];
+              const wire = wireFor(traits, requested);
+              const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
+              for (const pollIntervalMs of intervals) {
+                // express 5 has no HTTP/2: an HTTP/2 job runs the same handlers on node:http2.
+                const framework = traits.httpStack === 'ws' || wire.http === '2' ? 'node' : s.framework;
+                const params: JobParams = {
+                  transport,
+                  framework,
+                  clients,
+                  shape,
+                  payloadBytes,
+                  pollIntervalMs,
+                  longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
+                  perMessageDeflate: traits.httpStack === 'ws' && (s.perMessageDeflate ?? false),
+                  ...wire,
+                  ...path,
+                };
+                const id = jobId(params);
+                // A transport an axis does not apply to runs once, in the first cell that asks for it.
+                if (ids.has(id)) continue;
+                ids.add(id);
+                jobs.push({ id, parameterSet, params });
+              }
             }
           }
         }
@@ -143,7 +193,7 @@ export function jobId(p: JobParams): string {
   parts.push(
     TRANSPORT_TRAITS[p.transport].httpStack === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework,
   );
-  return parts.join(' ') + pathLabel(p);
+  return parts.join(' ') + wireLabel(p) + pathLabel(p);
 }
 
 /**

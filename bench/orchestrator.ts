@@ -129,6 +129,10 @@ function feedServerConfig(
     transport: params.transport,
     framework: params.framework,
     perMessageDeflate: params.perMessageDeflate,
+    http: params.http,
+    responseHeaders: params.responseHeaders,
+    encoding: params.encoding,
+    compression: params.compression,
     // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
     feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',

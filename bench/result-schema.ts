@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { pathParamsShape } from './network-path.ts';
+import { wireParamsShape } from './wire-params.ts';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
@@ -149,7 +150,10 @@ export const jobParamsSchema = z.object({
   pollIntervalMs: z.number().positive().nullable(),
   /** Long polling only. */
   longPollWaitMs: z.number().positive().nullable(),
+  /** ws's permessage-deflate with the library's defaults (results before the compression axis). */
   perMessageDeflate: z.boolean(),
+  /** What clients send and the server answers (bench/wire-params.ts). */
+  ...wireParamsShape,
   /** The network path: emulated network, TLS, reverse proxy (bench/network-path.ts). */
   ...pathParamsShape,
 });

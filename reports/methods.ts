@@ -70,7 +70,7 @@ export function methodsEntries(result: Result): MethodsEntry[] {
     },
     {
       term: 'Server settings',
-      detail: `HTTP framework ${s.framework} (WebSocket: ws on node:http); long-poll wait ${s.longPollWaitMs} ms; permessage-deflate ${s.perMessageDeflate ? 'on' : 'off'}; feed ring of ${s.ringCapacity} events`,
+      detail: `HTTP framework ${s.framework} (WebSocket: ws on node:http); long-poll wait ${s.longPollWaitMs} ms; ${s.perMessageDeflate ? 'permessage-deflate with ws defaults on; ' : ''}feed ring of ${s.ringCapacity} events`,
     },
     {
       term: 'Timing per run',

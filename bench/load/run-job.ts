@@ -129,6 +129,10 @@ export async function runJob(
           pollOriginNs,
           longPollWaitMs: params.longPollWaitMs ?? undefined,
           perMessageDeflate: params.perMessageDeflate,
+          http: params.http,
+          requestHeaders: { profile: params.requestHeaders, cookieBytes: params.cookieBytes },
+          encoding: params.encoding,
+          compression: params.compression,
           onEvents(events, receivedNs) {
             if (firstEventNs[index] === undefined) firstEventNs[index] = receivedNs;
             window?.record(index, events, receivedNs);

@@ -52,7 +52,6 @@ export const defaultScenario: Scenario = {
   },
   framework: 'express',
   longPollWaitMs: 30_000,
-  perMessageDeflate: false,
   ringCapacity: 10_000,
   timing: { warmupMs: 500, measureMs: 3000, drainMs: 100, prewarmRequests: 5000 },
   repetitions: 3,

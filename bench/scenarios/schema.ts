@@ -8,6 +8,14 @@ import { shapeSchema } from '../../servers/contract/shape-schema.ts';
 import { frameworkSchema } from '../../servers/contract/server-config.ts';
 import { networkProfileSchema } from '../network/profiles.ts';
 import { proxySchema } from '../network-path.ts';
+import { upstreamWorkloadSchema } from '../wire-params.ts';
+import {
+  compressionSchema,
+  eventEncodingSchema,
+  httpVersionSchema,
+  payloadContentSchema,
+  requestHeaderProfileSchema,
+} from '../../servers/contract/wire-options.ts';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value');
 
@@ -29,6 +37,20 @@ export const scenarioSchema = z
         tls: nonEmpty(z.boolean()).optional(),
         /** Reverse proxy in front of the server; absent: none. */
         proxies: nonEmpty(proxySchema).optional(),
+        /** HTTP versions (bench/wire-params.ts); absent: 1.1. A transport without HTTP/2 runs once, on 1.1. */
+        http: nonEmpty(httpVersionSchema).optional(),
+        /** Request header profiles; absent: minimal. `2010` brings the article's response headers with it. */
+        headers: nonEmpty(requestHeaderProfileSchema).optional(),
+        /** Response header profiles of the HTTP servers, default or lean; absent: default. */
+        responseHeaders: nonEmpty(z.enum(['default', 'lean'])).optional(),
+        /** Event encodings; absent: json. */
+        encodings: nonEmpty(eventEncodingSchema).optional(),
+        /** Payload contents; absent: text. */
+        payloadContents: nonEmpty(payloadContentSchema).optional(),
+        /** Compression; absent: off. */
+        compression: nonEmpty(compressionSchema).optional(),
+        /** Upstream message workloads, null for none; absent: none. */
+        upstream: nonEmpty(upstreamWorkloadSchema.nullable()).optional(),
         /**
          * Cells of the product left out: a cell matching every field an entry names is not run
          * (for every transport). Each named value must be on its axis.
@@ -51,7 +73,14 @@ export const scenarioSchema = z
     framework: frameworkSchema,
     /** Long polling: how long the server may hold a request (below the server's 60 s cap). */
     longPollWaitMs: z.number().int().min(1).max(60_000),
-    perMessageDeflate: z.boolean(),
+    /**
+     * WebSocket permessage-deflate with ws's own defaults (a 1 KiB threshold, so small events stay
+     * uncompressed), as results before the compression axis recorded it; the `compression` axis sets
+     * every parameter explicitly instead. Absent: off.
+     */
+    perMessageDeflate: z.boolean().optional(),
+    /** Bytes of the Cookie header the browser header profile sends; absent: the profile's cited default. */
+    cookieBytes: z.number().int().min(0).max(16_384).optional(),
     ringCapacity: z.number().int().min(16).max(10_000_000),
     timing: z
       .object({

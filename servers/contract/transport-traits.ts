@@ -43,6 +43,12 @@ export interface TransportTraits {
    */
   readonly httpStack: 'framework' | 'ws';
   /**
+   * The HTTP version axis applies: its requests run over HTTP/2 too (one connection per client, one
+   * stream per request). False for a transport whose library speaks only HTTP/1.1 (ws has no RFC 8441
+   * WebSocket over HTTP/2): the matrix runs it once, on HTTP/1.1, and the report says so.
+   */
+  readonly http2: boolean;
+  /**
    * The JIT prewarm before connect (bench/load/run-job.ts): the request path and the query that follows
    * `?since=<current seq>`, or null when the transport makes no per-event requests to warm (a stream
    * is warmed by its own warm-up phase).
@@ -63,6 +69,7 @@ const TRAITS = {
     pollIntervalAxis: true,
     longPollWait: false,
     httpStack: 'framework',
+    http2: true,
     jitPrewarm: { path: EVENTS_PATH, query: '' },
     headline: 'reference',
   },
@@ -72,6 +79,7 @@ const TRAITS = {
     pollIntervalAxis: false,
     longPollWait: true,
     httpStack: 'framework',
+    http2: true,
     // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
     jitPrewarm: { path: EVENTS_PATH, query: '&wait=0' },
     headline: 2,
@@ -82,6 +90,7 @@ const TRAITS = {
     pollIntervalAxis: false,
     longPollWait: false,
     httpStack: 'framework',
+    http2: true,
     jitPrewarm: null,
     headline: 1,
   },
@@ -91,6 +100,7 @@ const TRAITS = {
     pollIntervalAxis: false,
     longPollWait: false,
     httpStack: 'ws',
+    http2: false,
     jitPrewarm: null,
     headline: 0,
   },

@@ -15,6 +15,7 @@ import { deriveMetrics } from '../../bench/metrics.ts';
 import { bottleneckWarning, diagnoseRun } from '../../bench/diagnosis.ts';
 import { completedRunSchema, type JobParams } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
+import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { clientFactories } from '../../bench/clients/index.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, feedConfig, withTimeout } from '../helpers/harness.ts';
@@ -92,6 +93,7 @@ describe('a run past the connect ceiling', () => {
       pollIntervalMs: null,
       longPollWaitMs: null,
       perMessageDeflate: false,
+      ...DEFAULT_WIRE,
       ...DIRECT_PATH,
     };
     const snapshots: Partial<Record<'idle' | 'start' | 'end' | 'retained', ServerStats>> = {};

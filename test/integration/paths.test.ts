@@ -13,6 +13,7 @@
  * Without nginx the proxied half is skipped locally (with a message) and fails under CI, as in
  * nginx.test.ts.
  */
+import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -79,6 +80,7 @@ function jobParams(transport: TransportName, tls: boolean, proxy: Proxy): JobPar
     pollIntervalMs: TRANSPORT_TRAITS[transport].pollIntervalAxis ? POLL_INTERVAL_MS : null,
     longPollWaitMs: TRANSPORT_TRAITS[transport].longPollWait ? LONG_POLL_WAIT_MS : null,
     perMessageDeflate: false,
+    ...DEFAULT_WIRE,
     // startPath gets the direct network: the emulator runs in this process, in front of what it returns.
     network: LOOPBACK,
     tls,

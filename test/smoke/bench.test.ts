@@ -29,7 +29,6 @@ const tiny: Scenario = {
   },
   framework: 'express',
   longPollWaitMs: 30_000,
-  perMessageDeflate: false,
   ringCapacity: 1000,
   timing: { warmupMs: 300, measureMs: 2500, drainMs: 300, prewarmRequests: 200 },
   repetitions: 1,

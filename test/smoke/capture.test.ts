@@ -35,7 +35,6 @@ const scenario: Scenario = {
   },
   framework: 'express',
   longPollWaitMs: 30_000,
-  perMessageDeflate: false,
   ringCapacity: 1000,
   timing: { warmupMs: 300, measureMs: 1500, drainMs: 200, prewarmRequests: 200 },
   repetitions: 1,

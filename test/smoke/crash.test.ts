@@ -16,7 +16,6 @@ const scenario: Scenario = {
   matrix: { shapes: [{ kind: 'steady', ratePerSec: 10 }], clients: [5], payloadBytes: [64], pollIntervalMs: [1000] },
   framework: 'express',
   longPollWaitMs: 30_000,
-  perMessageDeflate: false,
   ringCapacity: 1000,
   timing: { warmupMs: 0, measureMs: 1500, drainMs: 100, prewarmRequests: 0 },
   repetitions: 2,

@@ -24,7 +24,6 @@ const scenario: Scenario = {
   matrix: { shapes: [{ kind: 'steady', ratePerSec: 5 }], clients: [20], payloadBytes: [256], pollIntervalMs: [500] },
   framework: 'express',
   longPollWaitMs: 30_000,
-  perMessageDeflate: false,
   ringCapacity: 1000,
   timing: { warmupMs: 300, measureMs: 2000, drainMs: 100, prewarmRequests: 300 },
   repetitions: 3,

@@ -40,7 +40,6 @@ const scenario = (over: Partial<Scenario['matrix']> & { transports?: Scenario['t
     },
     framework: 'express',
     longPollWaitMs: 30_000,
-    perMessageDeflate: false,
     ringCapacity: 1000,
     timing: { warmupMs: 300, measureMs: 3000, drainMs: 300, prewarmRequests: 200 },
     repetitions: 1,

@@ -31,7 +31,6 @@ const saturating: Scenario = {
   },
   framework: 'express',
   longPollWaitMs: 30_000,
-  perMessageDeflate: false,
   ringCapacity: 10_000,
   timing: { warmupMs: 500, measureMs: 2000, drainMs: 100, prewarmRequests: 200 },
   repetitions: 1,

@@ -28,6 +28,7 @@ import type { LoadReport } from '../../bench/load/ipc.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 import { parseResult, type CompletedRun, type JobParams, type Result } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
+import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 
 const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];
 const fixtureKeys = (): Set<string> => {
@@ -53,6 +54,7 @@ function derivedKeys(): string[] {
     pollIntervalMs: 1000,
     longPollWaitMs: null,
     perMessageDeflate: false,
+    ...DEFAULT_WIRE,
     ...DIRECT_PATH,
   };
   const load: LoadReport = {

@@ -5,6 +5,7 @@ import type { LoadReport } from '../../bench/load/ipc.ts';
 import { zeroCounters } from '../../bench/clients/counters.ts';
 import type { JobParams } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
+import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 
 const params: JobParams = {
@@ -16,6 +17,7 @@ const params: JobParams = {
   pollIntervalMs: 250,
   longPollWaitMs: null,
   perMessageDeflate: false,
+  ...DEFAULT_WIRE,
   ...DIRECT_PATH,
 };
 const summary = {

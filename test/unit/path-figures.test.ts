@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathWarnings } from '../../bench/path-figures.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
+import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import type { CompletedRun, JobParams, RunMetrics } from '../../bench/result-schema.ts';
 
 const params = (network: Partial<JobParams['network']>): JobParams => ({
@@ -13,6 +14,7 @@ const params = (network: Partial<JobParams['network']>): JobParams => ({
   pollIntervalMs: null,
   longPollWaitMs: null,
   perMessageDeflate: false,
+  ...DEFAULT_WIRE,
   ...DIRECT_PATH,
   network: { ...DIRECT_PATH.network, name: 'custom', rttMs: 60, ...network },
 });

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_WIRE, wireLabel } from '../../bench/wire-params.ts';
+import { expandScenario, jobId } from '../../bench/matrix.ts';
+import { defaultScenario } from '../../bench/scenarios/default.ts';
+import { jobParamsSchema } from '../../bench/result-schema.ts';
+import { parseCli, UsageError } from '../../bench/args.ts';
+import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
+import type { Scenario } from '../../bench/scenarios/schema.ts';
+
+test('every default adds nothing to ids, so results from before the wire axes still join', () => {
+  assert.equal(wireLabel(DEFAULT_WIRE), '');
+  const old = expandScenario(defaultScenario)[0]!;
+  const { http: _h, requestHeaders: _r, cookieBytes: _c, responseHeaders: _rh, ...rest } = old.params;
+  const { encoding: _e, payloadContent: _p, compression: _co, upstream: _u, ...older } = rest;
+  const parsed = jobParamsSchema.parse(older);
+  assert.deepEqual(parsed, old.params);
+  assert.equal(jobId(parsed), old.id);
+});
+
+test('a non-default wire names every axis that differs, in ids and parameter sets', () => {
+  const label = wireLabel({
+    http: '2',
+    requestHeaders: 'browser',
+    cookieBytes: 600,
+    responseHeaders: 'lean',
+    encoding: 'binary',
+    payloadContent: 'random',
+    compression: 'on-no-takeover',
+    upstream: { intervalMs: 1000, messageBytes: 64 },
+  });
+  assert.equal(
+    label,
+    ' http=2 headers=browser(cookie=600B) response=lean encoding=binary content=random compression=on-no-takeover upstream=64B/1000ms',
+  );
+});
+
+test('the 2010 request headers bring the 2010 response headers; the browser profile its cookie', () => {
+  const base = structuredClone(defaultScenario);
+  const s: Scenario = {
+    ...base,
+    cookieBytes: 700,
+    matrix: { ...base.matrix, headers: ['minimal', 'browser', '2010'] },
+  };
+  const jobs = expandScenario(s);
+  for (const j of jobs) {
+    // ws writes its own 101 answer: response profiles are the HTTP servers'.
+    const http = TRANSPORT_TRAITS[j.params.transport].httpStack === 'framework';
+    if (j.params.requestHeaders === '2010' && http) assert.equal(j.params.responseHeaders, '2010', j.id);
+    else assert.equal(j.params.responseHeaders, 'default', j.id);
+    assert.equal(j.params.cookieBytes, j.params.requestHeaders === 'browser' ? 700 : 0, j.id);
+  }
+  assert.equal(new Set(jobs.map((j) => j.id)).size, jobs.length);
+});
+
+test('the wire options replace the scenario axes; a bad value is one sentence', () => {
+  const cli = parseCli([
+    '--http',
+    '1.1,2',
+    '--headers',
+    'browser',
+    '--compression',
+    'off,on',
+    '--encoding',
+    'binary',
+    '--upstream',
+    '500:32',
+  ])!;
+  assert.deepEqual(cli.scenario.matrix.http, ['1.1', '2']);
+  assert.deepEqual(cli.scenario.matrix.headers, ['browser']);
+  assert.deepEqual(cli.scenario.matrix.compression, ['off', 'on']);
+  assert.deepEqual(cli.scenario.matrix.encodings, ['binary']);
+  assert.deepEqual(cli.scenario.matrix.upstream, [{ intervalMs: 500, messageBytes: 32 }]);
+  assert.throws(
+    () => parseCli(['--http', '3']),
+    (e: Error) => e instanceof UsageError && /choose from 1\.1, 2/.test(e.message),
+  );
+  assert.throws(() => parseCli(['--compression', 'max']), UsageError);
+  assert.throws(() => parseCli(['--upstream', 'soon']), UsageError);
+  assert.throws(() => parseCli(['--cookie-bytes', '-1']), UsageError);
+  assert.throws(() => parseCli(['--response-headers', '2010']), UsageError);
+});
