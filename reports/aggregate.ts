@@ -5,7 +5,7 @@
 import type { CompletedRun, Job, Metric, MetricKey, Result, RunMetrics, RunWarning } from '../bench/result-schema.ts';
 import { transportTraits } from '../servers/contract/transport-traits.ts';
 import { meanRate } from '../servers/contract/schedule.ts';
-import { jobPathText } from './path-text.ts';
+import { jobConditionsText } from './wire-text.ts';
 
 export interface MetricSummary {
   median: number;
@@ -112,8 +112,8 @@ export function shapeText(job: Job): string {
  * not the direct one (", over 4g: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up; TLS; behind nginx").
  */
 export function parameterSetText(job: Job): string {
-  const path = jobPathText(job);
-  return `${shapeText(job)} to ${job.params.clients.toLocaleString('en-US')} clients, ${job.params.payloadBytes}-byte payload${path ? `, ${path}` : ''}`;
+  const conditions = jobConditionsText(job);
+  return `${shapeText(job)} to ${job.params.clients.toLocaleString('en-US')} clients, ${job.params.payloadBytes}-byte payload${conditions ? `, ${conditions}` : ''}`;
 }
 
 /** A median that is NaN when the metric is missing, so callers can test once. */

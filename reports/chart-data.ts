@@ -21,7 +21,8 @@ import type { TransportSeries } from './charts/common.ts';
 import type { MatrixPoint } from './charts/matrix-chart.ts';
 import type { RttPoint } from './charts/rtt-chart.ts';
 import { metricInfo } from './metric-catalog.ts';
-import { jobPathText, networkKey, pathWithoutNetwork } from './path-text.ts';
+import { networkKey, pathWithoutNetwork } from './path-text.ts';
+import { jobConditionsText } from './wire-text.ts';
 import { isSaturated } from './warning-kinds.ts';
 import type { ReportSummary } from './summary.ts';
 
@@ -50,7 +51,7 @@ function completedSets(summary: ReportSummary): [string, JobSummary[]][] {
 
 /** A set's panel name: its rate, clients and payload, then its path (two paths of one cell are two panels). */
 function panelLabel(s: JobSummary): string {
-  const path = jobPathText(s.job);
+  const path = jobConditionsText(s.job);
   return `${cellLabel(s)}${path ? `, ${path}` : ''}`;
 }
 
@@ -197,7 +198,7 @@ export function matrixLayout(summaries: JobSummary[]): MatrixLayout {
   const xDim = varying[0] ?? DIMENSIONS[1]!;
   const others = varying.slice(1);
   const xs = summaries.map(xDim.of).filter((v) => v > 0);
-  const pathVaries = new Set(summaries.map((s) => jobPathText(s.job))).size > 1;
+  const pathVaries = new Set(summaries.map((s) => jobConditionsText(s.job))).size > 1;
   return {
     xTitle: xDim.name,
     logX: xs.length > 0 && Math.max(...xs) / Math.min(...xs) >= 10,
@@ -206,7 +207,7 @@ export function matrixLayout(summaries: JobSummary[]): MatrixLayout {
     panel: (s) => {
       const parts = [
         ...others.map((d) => d.text(d.of(s))),
-        ...(pathVaries ? [jobPathText(s.job) || 'direct loopback'] : []),
+        ...(pathVaries ? [jobConditionsText(s.job) || 'direct loopback'] : []),
       ];
       return parts.length ? parts.join(', ') : 'all';
     },

@@ -5,7 +5,7 @@
  */
 import type { Result } from '../bench/result-schema.ts';
 import { transportLabel, type JobSummary } from './aggregate.ts';
-import { jobPathText } from './path-text.ts';
+import { jobConditionsText } from './wire-text.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasConsole } from './path-deltas-text.ts';
 import { summaryOf, type Renderable } from './summary.ts';
@@ -80,7 +80,7 @@ export function renderConsole(input: Renderable): string {
   out.push(renderCalibration(result));
   for (const [parameterSet, summaries] of summary.sets) {
     out.push('');
-    const path = jobPathText(summaries[0]!.job);
+    const path = jobConditionsText(summaries[0]!.job);
     out.push(
       `== ${parameterSet} ==  ${path ? `${path}  ` : ''}${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
     );

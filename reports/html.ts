@@ -45,7 +45,7 @@ import { pathFacts } from './path-facts.ts';
 import { pathPartsTable } from './path-parts.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasSection } from './path-deltas-html.ts';
-import { pathLegend } from './path-text.ts';
+import { conditionsLegend } from './wire-text.ts';
 import { divideToDisplay, entryOf, MATRIX_CHARTS, SPREAD_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
@@ -224,11 +224,11 @@ function charts(
   return { latency, costs, matrix, scalability, network };
 }
 
-/** What the path labels in the parameter set column mean, in words (nothing for a direct-only result). */
+/** What the path and wire labels in the parameter set column mean, in words (nothing when all are defaults). */
 function pathLegendBlock(result: ReportSummary['result']): string {
-  const legend = pathLegend(result.jobs);
+  const legend = conditionsLegend(result.jobs);
   if (legend.length === 0) return '';
-  return `<p class="caption">Paths: ${legend.map((p) => `<code>${e(p.label)}</code> is ${e(p.text)}`).join('; ')}; the rest ran direct over loopback.</p>`;
+  return `<p class="caption">Conditions: ${legend.map((p) => `<code>${e(p.label)}</code> is ${e(p.text)}`).join('; ')}; the rest ran direct over loopback, HTTP/1.1, with minimal headers and JSON events.</p>`;
 }
 
 /** The network path facts under Methods, with the proxy's whole configuration folded away (escaped). */

@@ -11,7 +11,7 @@ import { headlineSentence } from './headline.ts';
 import { entryOf, formatMetric, labelWithUnit, MARKDOWN_COLUMNS } from './metric-catalog.ts';
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import { pathFacts } from './path-facts.ts';
-import { pathLegend } from './path-text.ts';
+import { conditionsLegend } from './wire-text.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasMarkdown } from './path-deltas-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
@@ -104,10 +104,10 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
 
   out.push(`### All jobs (median of runs)`);
   out.push('');
-  const legend = pathLegend(result.jobs);
+  const legend = conditionsLegend(result.jobs);
   if (legend.length) {
     out.push(
-      `Paths: ${legend.map((p) => `${markdownCode(p.label)} is ${md(p.text)}`).join('; ')}; the rest ran direct over loopback.`,
+      `Conditions: ${legend.map((p) => `${markdownCode(p.label)} is ${md(p.text)}`).join('; ')}; the rest ran direct over loopback, HTTP/1.1, with minimal headers and JSON events.`,
     );
     out.push('');
   }

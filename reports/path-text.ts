@@ -74,20 +74,3 @@ export const jobPathText = (job: Job): string => pathText(job.params);
 export function pathWithoutNetwork(p: PathParams): string {
   return [...(p.tls ? ['TLS'] : []), ...(p.proxy !== 'none' ? [`behind ${p.proxy}`] : [])].join('; ');
 }
-
-/**
- * Every path of a result other than the direct one, as its label in parameter sets ("network=4g tls",
- * what the tables show) and its words: a legend for tables that name parameter sets by their labels.
- * The label is what follows the payload in the parameter set (bench/matrix.ts puts the path last).
- */
-export function pathLegend(jobs: readonly Job[]): { label: string; text: string }[] {
-  const legend = new Map<string, string>();
-  for (const job of jobs) {
-    const text = jobPathText(job);
-    if (!text) continue;
-    const payload = ` payload=${job.params.payloadBytes}B `;
-    const at = job.parameterSet.indexOf(payload);
-    legend.set(at >= 0 ? job.parameterSet.slice(at + payload.length) : job.parameterSet, text);
-  }
-  return [...legend].map(([label, text]) => ({ label, text }));
-}

@@ -163,7 +163,7 @@ test('the methods show the path: profiles, emulator, certificate, proxy with its
     md,
   );
   assert.ok(md.includes('\\<script\\>alert(1)\\</script\\>'), 'markup escaped in Markdown');
-  assert.ok(md.includes(`Paths: \`${pathLabel(PATHS[1]!).trim()}\` is over 4g`), md);
+  assert.ok(md.includes(`Conditions: \`${pathLabel(PATHS[1]!).trim()}\` is over 4g`), md);
 });
 
 test('a loopback-only result has no path facts, legend or network section', async () => {
@@ -172,7 +172,7 @@ test('a loopback-only result has no path facts, legend or network section', asyn
   assert.ok(!page.includes('Network path'));
   assert.ok(!page.includes('id="network"'));
   assert.ok(!renderMarkdown(result).includes('Network path'));
-  assert.ok(!renderMarkdown(result).includes('Paths:'));
+  assert.ok(!renderMarkdown(result).includes('Conditions:'));
 });
 
 test('console: the calibration floor adds the round trip through each network and the TLS handshakes', () => {

@@ -1,0 +1,69 @@
+/**
+ * A job's wire (bench/wire-params.ts) in words, the one wording every renderer uses: "HTTP/2 (h2c);
+ * Chromium's request headers with a 600-byte cookie; binary events". Every default has no words, so
+ * every text of a result from before the wire axes stays as it was.
+ */
+import type { Job } from '../bench/result-schema.ts';
+import type { WireParams } from '../bench/wire-params.ts';
+import { jobPathText } from './path-text.ts';
+
+const REQUEST_HEADERS: Record<WireParams['requestHeaders'], (cookieBytes: number) => string> = {
+  minimal: () => '',
+  browser: (cookie) => `Chromium's request headers${cookie > 0 ? ` with a ${cookie}-byte cookie` : ''}`,
+  '2010': () => "the 2010 article's request headers",
+};
+
+const RESPONSE_HEADERS: Record<WireParams['responseHeaders'], string> = {
+  default: '',
+  lean: 'lean response headers',
+  '2010': "the 2010 article's response headers",
+};
+
+const COMPRESSION: Record<WireParams['compression'], string> = {
+  off: '',
+  on: 'compressed (permessage-deflate or gzip, context kept across events)',
+  'on-no-takeover': 'compressed event by event (no context takeover)',
+};
+
+/** The wire in words, "" on every default. `tls` names HTTP/2's flavour (h2 over TLS, h2c without). */
+export function wireText(w: WireParams, tls: boolean): string {
+  return [
+    w.http === '2' ? `HTTP/2 (${tls ? 'h2' : 'h2c'})` : '',
+    REQUEST_HEADERS[w.requestHeaders](w.cookieBytes),
+    RESPONSE_HEADERS[w.responseHeaders],
+    w.encoding === 'binary' ? 'binary events' : '',
+    w.payloadContent === 'random' ? 'random payload' : '',
+    COMPRESSION[w.compression],
+    w.upstream ? `each client sends ${w.upstream.messageBytes} B every ${w.upstream.intervalMs} ms` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+export const jobWireText = (job: Job): string => wireText(job.params, job.params.tls);
+
+/** Wire and path together ("HTTP/2 (h2); over 4g: 60 ms RTT, …"), "" when both are the defaults. */
+export function jobConditionsText(job: Job): string {
+  return [jobWireText(job), jobPathText(job)].filter(Boolean).join('; ');
+}
+
+/** Whether a job ran on every wire default (what every result before the wire axes measured). */
+export const isDefaultWire = (job: Job): boolean => jobWireText(job) === '';
+
+/**
+ * Every job condition of a result other than the defaults, as its label in parameter sets
+ * ("http=2 network=4g tls", what the tables show) and its words: a legend for tables that name
+ * parameter sets by their labels. The label is what follows the payload in the parameter set
+ * (bench/matrix.ts puts the wire, then the path, last).
+ */
+export function conditionsLegend(jobs: readonly Job[]): { label: string; text: string }[] {
+  const legend = new Map<string, string>();
+  for (const job of jobs) {
+    const text = jobConditionsText(job);
+    if (!text) continue;
+    const payload = ` payload=${job.params.payloadBytes}B `;
+    const at = job.parameterSet.indexOf(payload);
+    legend.set(at >= 0 ? job.parameterSet.slice(at + payload.length) : job.parameterSet, text);
+  }
+  return [...legend].map(([label, text]) => ({ label, text }));
+}
