@@ -46,6 +46,8 @@ import { pathPartsTable } from './path-parts.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasSection } from './path-deltas-html.ts';
 import { conditionsLegend } from './wire-text.ts';
+import { wireBytesRows } from './wire-bytes.ts';
+import { wireBytesChartSpec } from './charts/wire-bytes-chart.ts';
 import { divideToDisplay, entryOf, MATRIX_CHARTS, SPREAD_CHARTS } from './metric-catalog.ts';
 import { HISTORICAL_2010, PROJECTION_CLIENTS, projectBitsPerSecond, toMbitPerS } from './scalability.ts';
 import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
@@ -120,6 +122,7 @@ function charts(
       'Read along a line: the share of deliveries (x) that arrived within the latency on the y axis. A flat line is predictable; a line bending up at 99% has a slow tail. Short polling sits near half its interval at the median because the data waits for the next poll.',
   }));
 
+  const wire = wireBytesRows(summary.jobs);
   const bytes = bytesRows(summary);
   const counts = countRows(summary);
   const costs: Chart[] = [];
@@ -129,6 +132,13 @@ function charts(
       spec: bytesChartSpec(bytes, order),
       caption:
         'Payload is the event data itself; the envelope is its JSON framing (sequence number, timestamp); headers + framing are HTTP status lines and headers, SSE and chunk framing or WebSocket frame headers; up is what the client sent.',
+    });
+  if (wire.rows.length)
+    costs.push({
+      id: 'wire-bytes',
+      spec: wireBytesChartSpec(wire.rows, wire.variants, colors),
+      caption:
+        "Each group is one wire: what the clients send (header profile, HTTP version) and how events travel. HTTP/2 compresses a repeated request's headers (HPACK), so a poll's upload shrinks to a few bytes; a browser's headers and cookie cost a poll hundreds. WebSocket appears only under HTTP/1.1: the ws library has no WebSocket over HTTP/2 (RFC 8441), so it keeps its HTTP/1.1 upgrade on every wire.",
     });
   if (counts.length)
     costs.push({

@@ -13,6 +13,9 @@ export interface TinyJob {
   pollIntervalMs?: number;
   /** One entry per completed run: the stored value of each metric (unit as bench/metrics.ts stores it). */
   runs: Partial<Record<MetricKey, number>>[];
+  /** Job parameters that differ from the tiny set's (e.g. a wire axis); the label goes on id and set. */
+  params?: Record<string, unknown>;
+  label?: string;
 }
 
 /**
@@ -38,8 +41,8 @@ export function tinyResult(jobs: TinyJob[]): Result {
     ...template,
     context: { ...template.context, scenario: { ...template.context.scenario, repetitions } },
     jobs: jobs.map((j) => ({
-      id: `${j.transport}${j.pollIntervalMs ? ` interval=${j.pollIntervalMs}ms` : ''} ${TINY_PARAMETER_SET}`,
-      parameterSet: TINY_PARAMETER_SET,
+      id: `${j.transport}${j.pollIntervalMs ? ` interval=${j.pollIntervalMs}ms` : ''} ${TINY_PARAMETER_SET}${j.label ?? ''}`,
+      parameterSet: `${TINY_PARAMETER_SET}${j.label ?? ''}`,
       params: {
         transport: j.transport,
         framework: j.transport === 'ws' ? 'node' : 'express',
@@ -49,6 +52,7 @@ export function tinyResult(jobs: TinyJob[]): Result {
         pollIntervalMs: j.transport === 'short-poll' ? (j.pollIntervalMs ?? 1000) : null,
         longPollWaitMs: j.transport === 'long-poll' ? 30_000 : null,
         perMessageDeflate: false,
+        ...j.params,
       },
       runs: j.runs.map((values, i) => ({
         ...run,
