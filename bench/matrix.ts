@@ -38,6 +38,13 @@ export function validateScenario(input: unknown): Scenario {
     if (values !== undefined && duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
   }
   if (duplicated(s.transports)) throw new ScenarioError('transports: values must not repeat');
+  const productAxes = (
+    ['http', 'headers', 'responseHeaders', 'encodings', 'payloadContents', 'compression', 'upstream'] as const
+  ).filter((axis) => s.matrix[axis] !== undefined);
+  if (s.matrix.wires && productAxes.length > 0)
+    throw new ScenarioError(
+      `matrix.wires: an explicit wire list replaces ${productAxes.join(', ')}; give one or the other`,
+    );
   if (s.matrix.networks && duplicated(s.matrix.networks.map(networkLabel)))
     throw new ScenarioError('matrix.networks: profiles must not repeat');
   for (const [i, cell] of (s.matrix.exclude ?? []).entries()) {
@@ -104,10 +111,20 @@ export function scenarioPaths(s: Scenario): PathParams[] {
   return paths;
 }
 
-/** Every wire combination the scenario asks for (each axis absent = its default alone). */
+/**
+ * Every wire the scenario asks for: its explicit list when it has one, else the product of the wire
+ * axes (each axis absent = its default alone).
+ */
 export function scenarioWires(s: Scenario): WireParams[] {
   const m = s.matrix;
   const cookie = s.cookieBytes ?? DEFAULT_COOKIE_BYTES;
+  const complete = (w: Omit<WireParams, 'cookieBytes'>): WireParams => ({
+    ...w,
+    cookieBytes: w.requestHeaders === 'browser' ? cookie : 0,
+    // The 2010 set is request and response headers together: its 871 bytes need both.
+    responseHeaders: w.requestHeaders === '2010' ? '2010' : w.responseHeaders,
+  });
+  if (m.wires) return m.wires.map((variant) => complete({ ...DEFAULT_WIRE, ...variant }));
   const wires: WireParams[] = [];
   for (const http of m.http ?? [DEFAULT_WIRE.http])
     for (const requestHeaders of m.headers ?? [DEFAULT_WIRE.requestHeaders])
@@ -116,17 +133,9 @@ export function scenarioWires(s: Scenario): WireParams[] {
           for (const payloadContent of m.payloadContents ?? [DEFAULT_WIRE.payloadContent])
             for (const compression of m.compression ?? [DEFAULT_WIRE.compression])
               for (const upstream of m.upstream ?? [DEFAULT_WIRE.upstream])
-                wires.push({
-                  http,
-                  requestHeaders,
-                  cookieBytes: requestHeaders === 'browser' ? cookie : 0,
-                  // The 2010 set is request and response headers together: its 871 bytes need both.
-                  responseHeaders: requestHeaders === '2010' ? '2010' : responseHeaders,
-                  encoding,
-                  payloadContent,
-                  compression,
-                  upstream,
-                });
+                wires.push(
+                  complete({ http, requestHeaders, responseHeaders, encoding, payloadContent, compression, upstream }),
+                );
   return wires;
 }
 

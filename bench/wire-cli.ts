@@ -66,6 +66,11 @@ function upstreamWorkload(raw: string): UpstreamWorkload {
 
 /** Applies the wire options to a scenario in place (validation of ranges is the scenario schema's). */
 export function applyWireOptions(s: Scenario, values: WireOptionValues): void {
+  // A wire option asks for the product of the wire axes: it replaces the scenario's explicit list.
+  const given = (Object.keys(WIRE_OPTIONS) as (keyof WireOptionValues)[]).some(
+    (k) => k !== 'cookie-bytes' && values[k] !== undefined,
+  );
+  if (given) delete s.matrix.wires;
   const http = enumList('http', values.http, httpVersionSchema);
   if (http) s.matrix.http = http;
   const headers = enumList('headers', values.headers, requestHeaderProfileSchema);

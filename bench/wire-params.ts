@@ -48,6 +48,19 @@ export const wireParamsShape = {
   upstream: upstreamWorkloadSchema.nullable().default(null),
 };
 
+/** One entry of a scenario's explicit wire list: what differs from DEFAULT_WIRE (cookieBytes is the scenario's). */
+export const wireVariantSchema = z
+  .object({
+    http: httpVersionSchema.optional(),
+    requestHeaders: requestHeaderProfileSchema.optional(),
+    responseHeaders: z.enum(['default', 'lean']).optional(),
+    encoding: eventEncodingSchema.optional(),
+    payloadContent: payloadContentSchema.optional(),
+    compression: compressionSchema.optional(),
+    upstream: upstreamWorkloadSchema.nullable().optional(),
+  })
+  .strict();
+
 export interface WireParams {
   http: HttpVersion;
   requestHeaders: RequestHeaderProfile;

@@ -10,23 +10,27 @@ import { jobPathText } from './path-text.ts';
 
 type Params = JobSummary['job']['params'];
 
-/** The wire axes a variant label may name, each with its words. */
-const AXES: { of: (p: Params) => string; text: (p: Params) => string }[] = [
-  { of: (p) => p.http, text: (p) => `HTTP/${p.http}` },
+/**
+ * The wire axes a variant label may name, each with its words. HTTP version and request headers, the
+ * chart's subject, are named whenever they vary; the others only where they differ from their default
+ * (bench/wire-params.ts DEFAULT_WIRE, which reports/ may not import).
+ */
+const AXES: { of: (p: Params) => string; text: (p: Params) => string; always: boolean; byDefault?: string }[] = [
+  { of: (p) => p.http, text: (p) => `HTTP/${p.http}`, always: true },
   {
     of: (p) => `${p.requestHeaders}/${p.cookieBytes}`,
     text: (p) => `${p.requestHeaders} headers${p.cookieBytes > 0 ? ` (${p.cookieBytes} B cookie)` : ''}`,
+    always: true,
   },
-  { of: (p) => p.responseHeaders, text: (p) => `${p.responseHeaders} response` },
-  { of: (p) => p.encoding, text: (p) => p.encoding },
-  { of: (p) => p.payloadContent, text: (p) => `${p.payloadContent} payload` },
-  {
-    of: (p) => p.compression,
-    text: (p) => (p.compression === 'off' ? 'uncompressed' : `compression ${p.compression}`),
-  },
+  { of: (p) => p.responseHeaders, text: (p) => `${p.responseHeaders} response`, always: false, byDefault: 'default' },
+  { of: (p) => p.encoding, text: (p) => p.encoding, always: false, byDefault: 'json' },
+  { of: (p) => p.payloadContent, text: (p) => `${p.payloadContent} payload`, always: false, byDefault: 'text' },
+  { of: (p) => p.compression, text: (p) => `compression ${p.compression}`, always: false, byDefault: 'off' },
   {
     of: (p) => JSON.stringify(p.upstream),
-    text: (p) => (p.upstream ? `upstream ${p.upstream.messageBytes} B/${p.upstream.intervalMs} ms` : 'no upstream'),
+    text: (p) => `upstream ${p.upstream?.messageBytes} B/${p.upstream?.intervalMs} ms`,
+    always: false,
+    byDefault: 'null',
   },
 ];
 
@@ -52,7 +56,9 @@ export function wireBytesRows(summaries: readonly JobSummary[]): { rows: WireByt
     const varying = AXES.filter((axis) => new Set(list.map((s) => axis.of(s.job.params))).size > 1);
     if (varying.length === 0) continue;
     for (const s of list) {
-      const variant = varying.map((axis) => axis.text(s.job.params)).join(' · ');
+      const p = s.job.params;
+      const named = varying.filter((axis) => axis.always || axis.of(p) !== axis.byDefault);
+      const variant = named.map((axis) => axis.text(p)).join(' · ') || 'defaults';
       if (!variants.includes(variant)) variants.push(variant);
       const transport = transportLabel(s.job);
       for (const [direction, key] of [

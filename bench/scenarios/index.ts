@@ -2,6 +2,7 @@ import { burstyScenario } from './bursty.ts';
 import { capacityScenario } from './capacity.ts';
 import { ciScenario } from './ci.ts';
 import { defaultScenario } from './default.ts';
+import { protocolsScenario } from './protocols.ts';
 import type { Scenario } from './schema.ts';
 
 export const scenarios: Record<string, Scenario> = {
@@ -9,4 +10,5 @@ export const scenarios: Record<string, Scenario> = {
   bursty: burstyScenario,
   capacity: capacityScenario,
   ci: ciScenario,
+  protocols: protocolsScenario,
 };

@@ -8,7 +8,7 @@ import { shapeSchema } from '../../servers/contract/shape-schema.ts';
 import { frameworkSchema } from '../../servers/contract/server-config.ts';
 import { networkProfileSchema } from '../network/profiles.ts';
 import { proxySchema } from '../network-path.ts';
-import { upstreamWorkloadSchema } from '../wire-params.ts';
+import { upstreamWorkloadSchema, wireVariantSchema } from '../wire-params.ts';
 import {
   compressionSchema,
   eventEncodingSchema,
@@ -51,6 +51,11 @@ export const scenarioSchema = z
         compression: nonEmpty(compressionSchema).optional(),
         /** Upstream message workloads, null for none; absent: none. */
         upstream: nonEmpty(upstreamWorkloadSchema.nullable()).optional(),
+        /**
+         * An explicit list of wires instead of the product of the wire axes above (each entry names what
+         * differs from the defaults), for comparing one axis at a time without running every combination.
+         */
+        wires: nonEmpty(wireVariantSchema).optional(),
         /**
          * Cells of the product left out: a cell matching every field an entry names is not run
          * (for every transport). Each named value must be on its axis.
