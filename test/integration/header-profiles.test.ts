@@ -67,6 +67,8 @@ async function serve(transport: TransportName, responseHeaders: ResponseHeaderPr
     feed,
     seen,
     counters: () => host.counters.snapshot(),
+    /** Drops every client connection, as a network failure would. */
+    dropConnections: () => host.counters.destroyAll(),
     close: () =>
       withTimeout(
         new Promise<void>((resolve) => {
@@ -185,6 +187,40 @@ describe('every transport x request profile x response profile over HTTP/1.1', (
             await server.close();
           }
         });
+});
+
+test('SSE under the browser profile resumes after a drop with Last-Event-ID where Chromium puts it', async () => {
+  const server = await serve('sse', 'default');
+  const seqs: number[] = [];
+  const client = clientFactories.sse({
+    host: HOST,
+    port: server.port,
+    since: 0,
+    onEvents: (events) => seqs.push(...events.map((e) => e.seq)),
+    reconnectDelayMs: 50,
+    requestHeaders: { profile: 'browser', cookieBytes: DEFAULT_COOKIE_BYTES },
+  });
+  try {
+    await withTimeout(client.start(), 5000, 'client.start()');
+    server.feed.publish(nowNs(), TEST_PAYLOAD);
+    server.feed.publish(nowNs(), TEST_PAYLOAD);
+    await waitUntil(() => client.lastSeq >= 2, WAIT_MS, 'events 1..2');
+    server.dropConnections();
+    await waitUntil(() => server.seen.length === 2, WAIT_MS, 'the reconnect');
+    server.feed.publish(nowNs(), TEST_PAYLOAD);
+    await waitUntil(() => client.lastSeq >= 3, WAIT_MS, 'event 3');
+    assert.deepEqual(seqs, [1, 2, 3]);
+    const lastEventId = (s: Seen) => s.headers.find(([name]) => name === 'Last-Event-ID');
+    assert.deepEqual(server.seen.map(lastEventId), [
+      ['Last-Event-ID', '0'],
+      ['Last-Event-ID', '2'],
+    ]);
+    const names = server.seen[1]!.headers.map(([name]) => name);
+    assert.equal(names.indexOf('Last-Event-ID'), names.indexOf('sec-ch-ua-mobile') + 1);
+  } finally {
+    await withTimeout(client.close(), 5000, 'client.close()');
+    await server.close();
+  }
 });
 
 /** A hand-written HTTP/1.1 client: sends `request`, returns the response head's lines and the bytes read. */
