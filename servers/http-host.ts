@@ -21,6 +21,8 @@ import express from 'express';
 import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
 import type { Framework, TlsConfig } from './contract/server-config.ts';
+import type { ResponseHeaderProfile } from './contract/wire-options.ts';
+import { withResponseHeaders } from './response-headers.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -36,7 +38,9 @@ export interface TransportHost {
 export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 export function sendJson(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  // A response header profile may have set the type already (2010: the article's text/html).
+  const type = res.hasHeader('content-type') ? {} : { 'content-type': 'application/json' };
+  res.writeHead(status, { ...type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -90,7 +94,13 @@ function createServer(listener: RequestListener | undefined, tls: TlsConfig | un
   return https.createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
 }
 
-export function createHost(framework: Framework, extraResponseHeaderBytes = 0, tls?: TlsConfig): TransportHost {
+/** `responseHeaders`: the response header profile of every route (servers/response-headers.ts); absent = default. */
+export function createHost(
+  framework: Framework,
+  extraResponseHeaderBytes = 0,
+  tls?: TlsConfig,
+  responseHeaders?: ResponseHeaderProfile,
+): TransportHost {
   const counters = new ServerCounters();
   const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
   let server: http.Server;
@@ -110,7 +120,7 @@ export function createHost(framework: Framework, extraResponseHeaderBytes = 0, t
     });
     server = createServer(app, tls);
     get = (path, handler) => {
-      const h = padded(handler, extraResponseHeaderBytes);
+      const h = withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
       router.get(path, (req, res) => h(req, res));
     };
   } else {
@@ -120,7 +130,8 @@ export function createHost(framework: Framework, extraResponseHeaderBytes = 0, t
       const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
       (handler ?? notFound)(req, res);
     }, tls);
-    get = (path, handler) => routes.set(path, padded(handler, extraResponseHeaderBytes));
+    get = (path, handler) =>
+      routes.set(path, withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders));
   }
   applyServerParity(server);
   counters.track(server);

@@ -57,6 +57,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       TRANSPORT_TRAITS[config.transport].httpStack === 'ws' ? 'node' : config.framework,
       config.inject?.extraResponseHeaderBytes,
       config.tls,
+      config.responseHeaders,
     );
     const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
     counters = host.counters;

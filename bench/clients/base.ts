@@ -3,6 +3,7 @@
  * settles once. Transport files only say how to talk to their server.
  */
 import { SocketLedger } from './socket-ledger.ts';
+import { profileHeaders, undiciHeaders, type HeaderList, type RequestKind } from './request-headers.ts';
 import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
 import type { FeedEvent } from '../../servers/contract/protocol.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -42,6 +43,30 @@ export abstract class BaseClient {
 
   protected get origin(): string {
     return `${this.options.tls ? 'https' : 'http'}://${this.options.host}:${this.options.port}`;
+  }
+
+  /**
+   * The header lines the request header profile puts on a request of `kind` (request-headers.ts), in
+   * wire order; empty for the minimal profile (and without one), where the client sends what it always did.
+   */
+  protected profileHeaders(kind: RequestKind, lastEventId?: number): HeaderList {
+    const chosen = this.options.requestHeaders;
+    if (!chosen || chosen.profile === 'minimal') return [];
+    return profileHeaders(chosen.profile, kind, {
+      host: this.options.host,
+      port: this.options.port,
+      secure: this.options.tls !== undefined,
+      http: this.options.http ?? '1.1',
+      cookieBytes: chosen.cookieBytes,
+      lastEventId,
+      perMessageDeflate: this.options.perMessageDeflate ?? false,
+    });
+  }
+
+  /** A poll's headers for undici (fetch()'s), or undefined for the minimal profile: undici's own only. */
+  protected pollHeaders(): string[] | undefined {
+    const list = this.profileHeaders('fetch');
+    return list.length === 0 ? undefined : undiciHeaders(list);
   }
 
   /** Marks the first usable connection (idempotent). */

@@ -19,6 +19,8 @@ class LongPollClient extends BaseClient implements TransportClient {
     headersTimeoutMs: this.waitMs + 10_000,
     onConnect: () => this.markConnected(),
   });
+  /** The profile's headers, the same on every poll (undefined = minimal: undici's own only). */
+  private readonly headers = this.pollHeaders();
   private loop: Promise<void> | undefined;
 
   start(): Promise<void> {
@@ -29,7 +31,7 @@ class LongPollClient extends BaseClient implements TransportClient {
   private run(): Promise<void> {
     return this.retryLoop(async () => {
       this.tally.httpRequests++;
-      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`);
+      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`, this.headers);
       this.tally.httpResponses++;
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;

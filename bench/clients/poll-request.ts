@@ -15,8 +15,9 @@ export interface PollAnswer {
   receivedNs: bigint;
 }
 
-export async function poll(client: Client, path: string): Promise<PollAnswer> {
-  const { statusCode, body } = await client.request({ method: 'GET', path });
+/** `headers`: the request header profile's, as undici takes them (request-headers.ts undiciHeaders); none = minimal. */
+export async function poll(client: Client, path: string, headers?: string[]): Promise<PollAnswer> {
+  const { statusCode, body } = await client.request({ method: 'GET', path, ...(headers && { headers }) });
   const text = await body.text();
   // Stamped when the body is complete: that is when the events are usable.
   const receivedNs = nowNs();

@@ -19,6 +19,8 @@ class ShortPollClient extends BaseClient implements TransportClient {
     headersTimeoutMs: 30_000,
     onConnect: () => this.markConnected(),
   });
+  /** The profile's headers, the same on every poll (undefined = minimal: undici's own only). */
+  private readonly headers = this.pollHeaders();
   private readonly intervalNs = BigInt(Math.round((this.options.pollIntervalMs ?? 1000) * 1e6));
   private timer: NodeJS.Timeout | undefined;
   private inFlight = false;
@@ -68,7 +70,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
     this.inFlight = true;
     this.tally.httpRequests++;
     try {
-      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`);
+      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`, this.headers);
       this.tally.httpResponses++;
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;

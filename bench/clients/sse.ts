@@ -7,6 +7,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { STREAM_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
+import { undiciHeaders } from './request-headers.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 
@@ -39,7 +40,7 @@ class SseClient extends BaseClient implements TransportClient {
       const { statusCode, body } = await this.http.request({
         method: 'GET',
         path: STREAM_PATH,
-        headers: { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) },
+        headers: this.headers(),
       });
       if (statusCode !== 200)
         throw new Error(`GET ${STREAM_PATH} answered ${statusCode}: ${(await body.text()).slice(0, 200)}`);
@@ -55,6 +56,13 @@ class SseClient extends BaseClient implements TransportClient {
       }
       if (!this.closed) throw new Error('stream ended');
     });
+  }
+
+  /** The minimal profile's two headers, or the profile's (whose Last-Event-ID carries the same resume point). */
+  private headers(): Record<string, string> | string[] {
+    const list = this.profileHeaders('eventsource', this.lastSeq);
+    if (list.length === 0) return { accept: 'text/event-stream', 'last-event-id': String(this.lastSeq) };
+    return undiciHeaders(list);
   }
 
   close(): Promise<void> {

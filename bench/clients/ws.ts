@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import WebSocket from 'ws';
 import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
+import { wsHeaders } from './request-headers.ts';
 import { openTcp, secureOver } from './tls-connect.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -80,7 +81,10 @@ class WsClient extends BaseClient implements TransportClient {
 
   private open(scheme: 'ws' | 'wss', createConnection: CreateConnection): void {
     const url = `${scheme}://${this.options.host}:${this.options.port}${WS_PATH}?since=${this.lastSeq}`;
+    // The request header profile's list in Chromium's order; ws fills in its own fields where they stand.
+    const list = this.profileHeaders('websocket');
     const ws = new WebSocket(url, {
+      ...(list.length > 0 && { headers: wsHeaders(list) }),
       perMessageDeflate: this.options.perMessageDeflate ?? false,
       handshakeTimeout: this.timeoutMs,
       createConnection: createConnection as unknown as typeof net.createConnection,
