@@ -30,10 +30,7 @@ export const upstreamWorkloadSchema = z
   .strict();
 export type UpstreamWorkload = z.infer<typeof upstreamWorkloadSchema>;
 
-/**
- * The Cookie header value the browser profile sends unless a scenario says otherwise.
- */
-export const DEFAULT_COOKIE_BYTES = 0;
+export { DEFAULT_COOKIE_BYTES } from './clients/request-headers.ts';
 
 /** Job fields of the wire; results written before these axes existed were all on the defaults. */
 export const wireParamsShape = {
