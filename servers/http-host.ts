@@ -17,6 +17,7 @@
  */
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Server } from 'node:net';
 import express from 'express';
 import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
@@ -26,7 +27,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface TransportHost {
   readonly framework: Framework;
-  readonly server: http.Server;
+  /** node:http or node:https here; a node:http2 server on an HTTP/2 host (http2-host.ts). */
+  readonly server: Server;
   readonly counters: ServerCounters;
   /** Registers a GET handler for an exact path. */
   get(path: string, handler: Handler): void;
@@ -90,9 +92,26 @@ function createServer(listener: RequestListener | undefined, tls: TlsConfig | un
   return https.createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
 }
 
+const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
+
+/** The bare node routing (framework 'node'): exact GET paths, anything else a JSON 404. */
+export function nodeRoutes(extraResponseHeaderBytes: number): {
+  listener: Handler;
+  get: (path: string, handler: Handler) => void;
+} {
+  const routes = new Map<string, Handler>();
+  return {
+    listener: (req, res) => {
+      // Like express's router.get: a non-GET request matches no route.
+      const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
+      (handler ?? notFound)(req, res);
+    },
+    get: (path, handler) => routes.set(path, padded(handler, extraResponseHeaderBytes)),
+  };
+}
+
 export function createHost(framework: Framework, extraResponseHeaderBytes = 0, tls?: TlsConfig): TransportHost {
   const counters = new ServerCounters();
-  const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
   let server: http.Server;
   let get: (path: string, handler: Handler) => void;
 
@@ -114,13 +133,9 @@ export function createHost(framework: Framework, extraResponseHeaderBytes = 0, t
       router.get(path, (req, res) => h(req, res));
     };
   } else {
-    const routes = new Map<string, Handler>();
-    server = createServer((req, res) => {
-      // Like express's router.get: a non-GET request matches no route.
-      const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
-      (handler ?? notFound)(req, res);
-    }, tls);
-    get = (path, handler) => routes.set(path, padded(handler, extraResponseHeaderBytes));
+    const routes = nodeRoutes(extraResponseHeaderBytes);
+    server = createServer(routes.listener, tls);
+    get = routes.get;
   }
   applyServerParity(server);
   counters.track(server);
