@@ -37,11 +37,20 @@ export interface CountedClientOptions {
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * undici's connector options for an HTTP version: over TLS, offer h2 by ALPN (undici takes it when the
+ * server picks it); in cleartext, h2c by prior knowledge. Nothing for HTTP/1.1 (the original connector).
+ */
+export function h2ConnectorOptions(http: HttpVersion | undefined, tls: boolean): { allowH2?: true; useH2c?: true } {
+  if (http !== '2') return {};
+  return tls ? { allowH2: true } : { useH2c: true };
+}
+
 export function countedClient(origin: string, ledger: SocketLedger, options: CountedClientOptions): Client {
   const h2 = options.http === '2';
   const connect = buildConnector({
     timeout: CONNECT_TIMEOUT_MS,
-    ...(h2 && (options.tls ? { allowH2: true } : { useH2c: true })),
+    ...h2ConnectorOptions(options.http, options.tls !== undefined),
     // One trust store per simulated client, as a browser has: passing `ca` instead built a new secure
     // context per connection (0.23 ms of the load process's CPU each, measured).
     ...(options.tls && { secureContext: createSecureContext({ ca: options.tls.ca }), maxCachedSessions: 1 }),

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { clientFactories, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
 import { countedClient } from '../../bench/clients/http-dispatcher.ts';
+import { directPool } from '../../bench/clients/direct-pool.ts';
 import { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import { makeCertificate, type TlsMaterial } from '../../bench/tls/certificate.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
@@ -389,4 +390,42 @@ describe('HPACK: a repeated poll over HTTP/2', () => {
     // Over TLS the same HEADERS frame goes in one record (22 bytes of TLS 1.3 overhead per record).
     assert.ok(h2.up * 5 < h1.up, `h2 ${h2.up} bytes up per poll is under a fifth of HTTP/1.1's ${h1.up}`);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// the load generator's prewarm pool
+
+describe('directPool (the JIT prewarm) over HTTP/2', () => {
+  for (const wire of WIRES)
+    test(`${wire}: every request is an HTTP/2 stream, one at a time per connection`, async () => {
+      const tls = wire === 'h2' ? material : undefined;
+      const server = await startServer(h2Config('short-poll', 'node', tls));
+      const connections = 4;
+      const pool = directPool(`${tls ? 'https' : 'http'}://${HOST}:${server.port}`, {
+        connections,
+        http: '2',
+        ...(tls && { ca: tls.cert }),
+      });
+      try {
+        const requests = 200;
+        let sent = 0;
+        const worker = async () => {
+          while (sent < requests) {
+            sent++;
+            const { statusCode, body } = await pool.request({ method: 'GET', path: `${EVENTS_PATH}?since=0` });
+            await body.dump();
+            assert.equal(statusCode, 200);
+          }
+        };
+        await withTimeout(Promise.all(Array.from({ length: connections }, worker)), WAIT_MS, 'prewarm requests');
+        const s = server.stats().counters;
+        assert.equal(s.http2Streams, requests, 'every request went over HTTP/2');
+        assert.equal(s.httpRequests, requests);
+        // Concurrent requests open connections rather than share one (pipelining 1), up to the pool's size.
+        assert.ok(s.tcpAccepted > 1 && s.tcpAccepted <= connections, `${s.tcpAccepted} connections`);
+      } finally {
+        await pool.close();
+        await withTimeout(server.close(), 5000, 'server.close()');
+      }
+    });
 });
