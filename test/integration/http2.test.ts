@@ -110,6 +110,9 @@ describe('HTTP/2', () => {
               Array.from({ length: last }, (_, i) => i + 1),
               'every event exactly once, in order',
             );
+            // A short poller keeps polling every 20 ms: let it make a few requests more on the one connection.
+            if (transport === 'short-poll')
+              await waitUntil(() => run.client.counters().httpRequests >= 5, WAIT_MS, 'five polls');
             // Quiet: nothing in flight but a parked long poll or the open stream, whose bytes both ends have.
             await waitUntil(
               () => {
@@ -130,6 +133,7 @@ describe('HTTP/2', () => {
             assert.equal(s.httpRequests, c.httpRequests, 'the server saw every request the client made');
             // Every poll is a request; SSE's one stream carries them all.
             if (transport === 'sse') assert.equal(c.httpRequests, 1);
+            // Long polls: the first event answers one, the rest at least one more, and the next is parked.
             else assert.ok(c.httpRequests >= 3, `${c.httpRequests} requests over the one connection`);
             assert.equal(wire === 'h2', c.tlsHandshakes === 1, 'a TLS handshake exactly when over TLS');
 
@@ -155,6 +159,27 @@ describe('HTTP/2', () => {
           }
         });
       });
+});
+
+describe('the SSE client over HTTP/2', () => {
+  for (const wire of WIRES)
+    test(`${wire}: each event is delivered when its DATA frame arrives, before the next is published`, async () => {
+      await withH2Client('sse', wire, async (run) => {
+        await withTimeout(run.client.start(), WAIT_MS, 'start()');
+        for (let seq = 1; seq <= 10; seq++) {
+          run.publish(1);
+          await waitUntil(
+            () => run.client.lastSeq === seq,
+            WAIT_MS,
+            () => `event ${seq}: lastSeq ${run.client.lastSeq}`,
+          );
+        }
+        assert.deepEqual(
+          run.seqs,
+          Array.from({ length: 10 }, (_, i) => i + 1),
+        );
+      });
+    });
 });
 
 // ---------------------------------------------------------------------------------------------
