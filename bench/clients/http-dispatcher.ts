@@ -17,7 +17,7 @@
  * are counted as sent. undici's periodic h2 PING (every 60 s by default) is off: browsers do not ping
  * a busy connection on a timer, and those frames would be bytes only this client sends.
  */
-import { Client, buildConnector } from 'undici';
+import { Client, buildConnector, errors } from 'undici';
 import type { Socket } from 'node:net';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { SocketLedger } from './socket-ledger.ts';
@@ -44,6 +44,19 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function h2ConnectorOptions(http: HttpVersion | undefined, tls: boolean): { allowH2?: true; useH2c?: true } {
   if (http !== '2') return {};
   return tls ? { allowH2: true } : { useH2c: true };
+}
+
+/**
+ * undici 7.30's HTTP/2 session 'close' handler builds its error from the client's socket, which its
+ * socket 'close' handler has already cleared, and throws (uncaught: the process ends) when the socket
+ * closed without an error, as when the connection is destroyed under the client (the ledger's
+ * destroyAll, a test's dropped connection). Registered before undici's and node:http2's handlers,
+ * this one turns such a close into a SocketError first, which undici records on the socket and uses.
+ */
+function guardH2Close(socket: Socket): void {
+  socket.once('close', (hadError: boolean) => {
+    if (!hadError) socket.emit('error', new errors.SocketError('closed'));
+  });
 }
 
 export function countedClient(origin: string, ledger: SocketLedger, options: CountedClientOptions): Client {
@@ -78,6 +91,7 @@ export function countedClient(origin: string, ledger: SocketLedger, options: Cou
       if (options.tls) {
         connectTls(opts).then(
           (socket) => {
+            if (h2) guardH2Close(socket);
             options.onConnect();
             callback(null, socket);
           },
@@ -88,6 +102,7 @@ export function countedClient(origin: string, ledger: SocketLedger, options: Cou
       connect(opts, (err, socket) => {
         if (socket) {
           ledger.add(socket as Socket);
+          if (h2) guardH2Close(socket as Socket);
           options.onConnect();
         }
         if (err) callback(err, null);

@@ -154,9 +154,37 @@ describe('HTTP/2', () => {
             const captured = bytesOnPort(await capture.stop(), run.server.port);
             assert.equal(captured.toPort, after.bytesIn, 'captured payload to the server = server bytesIn');
             assert.equal(captured.fromPort, after.bytesOut, 'captured payload from the server = server bytesOut');
+            t.diagnostic(
+              `bytes up/down: client ${closed.bytesUp}/${closed.bytesDown}, server ${after.bytesIn}/${after.bytesOut}, tcpdump ${captured.toPort}/${captured.fromPort}; ${after.http2Streams} streams`,
+            );
           } finally {
             await capture?.stop().catch(() => {});
           }
+        });
+      });
+});
+
+describe('a dropped HTTP/2 connection', () => {
+  for (const transport of HTTP_TRANSPORTS)
+    for (const wire of WIRES)
+      test(`${transport} over ${wire}: the client reconnects and loses nothing`, async () => {
+        await withH2Client(transport, wire, async (run) => {
+          await withTimeout(run.client.start(), WAIT_MS, 'start()');
+          run.publish(5);
+          await waitUntil(() => run.client.lastSeq === 5, WAIT_MS, 'before the drop');
+          (run.client as unknown as { ledger: SocketLedger }).ledger.destroyAll();
+          await waitUntil(() => run.server.stats().counters.tcpAccepted === 2, WAIT_MS, 'reconnected');
+          run.publish(5);
+          await waitUntil(
+            () => run.client.lastSeq === 10,
+            WAIT_MS,
+            () => `after: lastSeq ${run.client.lastSeq}`,
+          );
+          assert.deepEqual(
+            run.seqs,
+            Array.from({ length: 10 }, (_, i) => i + 1),
+          );
+          assert.equal(run.client.counters().tcpConnects, 2);
         });
       });
 });
