@@ -21,6 +21,10 @@
  * node:http2 never sends connection-specific headers (connection, keep-alive: RFC 9113 8.2.2) and
  * refuses them if a handler sets one.
  *
+ * The injected header padding (inject.extraResponseHeaderBytes) is HTTP/1.1 arithmetic: under HPACK the
+ * padding header enters the table with the first answer and costs one byte on every later one (values
+ * over 3/4 of the 4096-byte table, which nghttp2 never indexes, go Huffman-coded each time instead).
+ *
  * Bytes: the 'connection' event hands over the raw TCP socket for h2c and, for the secure server,
  * before TLS wraps it (as with https), so ServerCounters counts TCP payload, TLS records and HTTP/2
  * frames included.
