@@ -428,6 +428,11 @@ describe('HPACK: a repeated poll over HTTP/2', () => {
     t.diagnostic(
       `large headers, per poll up/down: h1 ${h1.up}/${h1.down} h2c ${h2c.up}/${h2c.down} h2 ${h2.up}/${h2.down}`,
     );
+    // Measured on Node 20 (minimal headers): h1 79/158, h2c 25/36, h2 47/80 bytes up/down per poll. A raw
+    // HTTP/2 client reading the frames saw each repeated answer as HEADERS (9 + a 7-byte block: indices and
+    // a literal content-length) + DATA `[]` (9 + 2) + an empty DATA frame carrying END_STREAM (9): node:http2
+    // ends a stream with a frame of its own, 9 bytes a response that nginx, which sets END_STREAM on the
+    // last DATA frame, does not spend. Over TLS each frame written alone is a record: +22 up, +44 down.
     t.diagnostic(
       `minimal headers, per poll up/down: h1 ${h1Minimal.up}/${h1Minimal.down} h2c ${h2cMinimal.up}/${h2cMinimal.down} h2 ${h2Minimal.up}/${h2Minimal.down}`,
     );
