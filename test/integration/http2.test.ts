@@ -432,7 +432,7 @@ describe('HPACK: a repeated poll over HTTP/2', () => {
     // HTTP/2 client reading the frames saw each repeated answer as HEADERS (9 + a 7-byte block: indices and
     // a literal content-length) + DATA `[]` (9 + 2) + an empty DATA frame carrying END_STREAM (9): node:http2
     // ends a stream with a frame of its own, 9 bytes a response that nginx, which sets END_STREAM on the
-    // last DATA frame, does not spend. Over TLS each frame written alone is a record: +22 up, +44 down.
+    // last DATA frame, does not spend. Over TLS the request is one record (+22 up), the answer two (+44 down).
     t.diagnostic(
       `minimal headers, per poll up/down: h1 ${h1Minimal.up}/${h1Minimal.down} h2c ${h2cMinimal.up}/${h2cMinimal.down} h2 ${h2Minimal.up}/${h2Minimal.down}`,
     );
