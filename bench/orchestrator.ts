@@ -30,6 +30,7 @@ import type { Inject, ServerConfig } from '../servers/contract/server-config.ts'
 import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
+import { serverHttpVersion } from './server-http-version.ts';
 import { delayToleranceMs, emulatorCpus, pathWarnings, runPathFigures } from './path-figures.ts';
 import { preparePaths, type PreparedPaths } from './path-tools.ts';
 import type { RunningProxy } from './proxy/nginx.ts';
@@ -129,7 +130,7 @@ function feedServerConfig(
     transport: params.transport,
     framework: params.framework,
     perMessageDeflate: params.perMessageDeflate,
-    http: params.http,
+    http: serverHttpVersion(params),
     responseHeaders: params.responseHeaders,
     encoding: params.encoding,
     compression: params.compression,

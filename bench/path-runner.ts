@@ -60,6 +60,7 @@ export async function startPath(o: PathOptions): Promise<RunningPath> {
         upstream: { host: '127.0.0.1', port: o.serverPort },
         ...(params.tls && o.tls ? { tls: o.tls } : {}),
         longPollWaitMs: params.longPollWaitMs,
+        http: params.http,
         maxClients: params.clients,
         cpus: o.proxyCpus,
         ...(o.nginx ? { binary: o.nginx } : {}),

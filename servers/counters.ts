@@ -9,6 +9,8 @@ export class ServerCounters {
   tcpAccepted = 0;
   httpRequests = 0;
   wsHandshakes = 0;
+  /** HTTP/2 streams the clients opened; undefined on an HTTP/1.1 server, whose snapshot stays as it was. */
+  private http2Streams: number | undefined;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -33,6 +35,15 @@ export class ServerCounters {
     server.on('request', () => this.httpRequests++);
   }
 
+  /**
+   * On an HTTP/2 server, also counts the streams clients open (one per request; 'stream' is emitted
+   * for every one, the compatibility API's 'request' included).
+   */
+  trackStreams(server: Server): void {
+    this.http2Streams = 0;
+    server.on('stream', () => this.http2Streams!++);
+  }
+
   snapshot(): CounterSnapshot {
     let bytesIn = this.closedBytesIn;
     let bytesOut = this.closedBytesOut;
@@ -47,6 +58,7 @@ export class ServerCounters {
       wsHandshakes: this.wsHandshakes,
       bytesIn,
       bytesOut,
+      ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),
     };
   }
 

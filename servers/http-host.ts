@@ -17,6 +17,7 @@
  */
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Server } from 'node:net';
 import express from 'express';
 import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
@@ -28,7 +29,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface TransportHost {
   readonly framework: Framework;
-  readonly server: http.Server;
+  /** node:http or node:https here; a node:http2 server on an HTTP/2 host (http2-host.ts). */
+  readonly server: Server;
   readonly counters: ServerCounters;
   /** Registers a GET handler for an exact path. */
   get(path: string, handler: Handler): void;
@@ -94,6 +96,31 @@ function createServer(listener: RequestListener | undefined, tls: TlsConfig | un
   return https.createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
 }
 
+const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
+
+/**
+ * The bare node routing (framework 'node', on node:http or node:http2): exact GET paths, anything else
+ * a JSON 404; every route padded (an injected regression) and given the response header profile.
+ */
+export function nodeRoutes(
+  extraResponseHeaderBytes: number,
+  responseHeaders?: ResponseHeaderProfile,
+): {
+  listener: Handler;
+  get: (path: string, handler: Handler) => void;
+} {
+  const routes = new Map<string, Handler>();
+  return {
+    listener: (req, res) => {
+      // Like express's router.get: a non-GET request matches no route.
+      const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
+      (handler ?? notFound)(req, res);
+    },
+    get: (path, handler) =>
+      routes.set(path, withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders)),
+  };
+}
+
 /** `responseHeaders`: the response header profile of every route (servers/response-headers.ts); absent = default. */
 export function createHost(
   framework: Framework,
@@ -102,7 +129,6 @@ export function createHost(
   responseHeaders?: ResponseHeaderProfile,
 ): TransportHost {
   const counters = new ServerCounters();
-  const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
   let server: http.Server;
   let get: (path: string, handler: Handler) => void;
 
@@ -124,14 +150,9 @@ export function createHost(
       router.get(path, (req, res) => h(req, res));
     };
   } else {
-    const routes = new Map<string, Handler>();
-    server = createServer((req, res) => {
-      // Like express's router.get: a non-GET request matches no route.
-      const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
-      (handler ?? notFound)(req, res);
-    }, tls);
-    get = (path, handler) =>
-      routes.set(path, withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders));
+    const routes = nodeRoutes(extraResponseHeaderBytes, responseHeaders);
+    server = createServer(routes.listener, tls);
+    get = routes.get;
   }
   applyServerParity(server);
   counters.track(server);

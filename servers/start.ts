@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:net';
 import { Feed } from './feed.ts';
 import { createHost } from './http-host.ts';
+import { createHttp2Host } from './http2-host.ts';
 import { createTcpEcho, createWsEcho } from './echo.ts';
 import { createProcessStats } from './contract/process-stats.ts';
 import type { ServerStats } from './contract/server-ipc.ts';
@@ -53,8 +54,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closeServer = echo.close;
   } else {
     feed = new Feed({ ringCapacity: config.feed.ringCapacity, pushDelayMs: config.inject?.pushDelayMs });
-    const host = createHost(
-      TRANSPORT_TRAITS[config.transport].httpStack === 'ws' ? 'node' : config.framework,
+    const onWs = TRANSPORT_TRAITS[config.transport].httpStack === 'ws';
+    if (onWs && config.http === '2')
+      throw new Error(
+        `${config.transport} runs on its HTTP/1.1 upgrade only: ws has no WebSocket over HTTP/2 (RFC 8441).`,
+      );
+    const host = (config.http === '2' ? createHttp2Host : createHost)(
+      onWs ? 'node' : config.framework,
       config.inject?.extraResponseHeaderBytes,
       config.tls,
       config.responseHeaders,

@@ -15,6 +15,7 @@ class LongPollClient extends BaseClient implements TransportClient {
   // answer may be held that long too, so "connected" is the TCP connect (the TLS handshake's end with TLS), not the first answer.
   private readonly http = countedClient(this.origin, this.ledger, {
     tls: this.options.tls,
+    http: this.options.http,
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: this.waitMs + 10_000,
     onConnect: () => this.markConnected(),

@@ -15,6 +15,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
   readonly transport = 'short-poll' as const;
   private readonly http = countedClient(this.origin, this.ledger, {
     tls: this.options.tls,
+    http: this.options.http,
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: 30_000,
     onConnect: () => this.markConnected(),

@@ -16,6 +16,7 @@ class SseClient extends BaseClient implements TransportClient {
   // bodyTimeout 0: a quiet stream is not a dead one.
   private readonly http = countedClient(this.origin, this.ledger, {
     tls: this.options.tls,
+    http: this.options.http,
     bodyTimeoutMs: 0,
     headersTimeoutMs: 10_000,
     onConnect: () => {},

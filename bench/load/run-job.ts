@@ -4,7 +4,8 @@
  * server at both edges) -> drain. Only the window counts; everything before it is excluded.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { directPool } from '../clients/direct-pool.ts';
+import { serverHttpVersion } from '../server-http-version.ts';
 import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
 import { makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
@@ -55,9 +56,11 @@ async function prewarm(
   if (requests === 0 || route === null) return;
   // Straight to the server, not through the path: the prewarm warms the server's JIT, and over an
   // emulated 150 ms round trip its 5,000 requests would take half a minute.
-  const pool = new Pool(`${target.serverTls ? 'https' : 'http'}://127.0.0.1:${target.serverPort}`, {
+  // In the server's own HTTP version, so the prewarm exercises the code the run will.
+  const pool = directPool(`${target.serverTls ? 'https' : 'http'}://127.0.0.1:${target.serverPort}`, {
     connections: PREWARM_CONNECTIONS,
-    ...(target.serverTls && target.tls ? { connect: { ca: target.tls.ca } } : {}),
+    http: serverHttpVersion(params),
+    ...(target.serverTls && target.tls ? { ca: target.tls.ca } : {}),
   });
   // From the current seq, like a live client: small bodies, not the whole ring since seq 0.
   const path = `${route.path}?since=${since}${route.query}`;

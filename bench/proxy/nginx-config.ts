@@ -5,6 +5,7 @@
  * or written to /etc or /var.
  */
 import { EVENTS_PATH, MAX_WAIT_MS, STREAM_PATH, WS_PATH } from '../../servers/contract/protocol.ts';
+import type { HttpVersion } from '../../servers/contract/wire-options.ts';
 
 export interface NginxConfigParams {
   /** The run's directory (nginx's prefix): pid file, error log, temp paths. */
@@ -13,6 +14,8 @@ export interface NginxConfigParams {
   upstream: { host: string; port: number };
   /** Paths of the PEM files nginx reads. */
   tls?: { cert: string; key: string };
+  /** What clients speak to nginx: HTTP/1.1 (absent), or HTTP/2 (h2 by ALPN with TLS, h2c by prior knowledge without). */
+  http?: HttpVersion;
   longPollWaitMs: number | null;
   maxClients: number;
 }
@@ -65,12 +68,27 @@ export function renderNginxConfig(p: NginxConfigParams): string {
     throw new Error(`nginx: longPollWaitMs must be >= 0 or null, got ${p.longPollWaitMs}`);
   const connections = workerConnections(p.maxClients);
   const pollRead = pollReadTimeoutS(p.longPollWaitMs);
-  const listen = p.tls ? `127.0.0.1:${p.listenPort} ssl` : `127.0.0.1:${p.listenPort}`;
+  const h2 = p.http === '2';
+  // nginx 1.22 (Debian 12) enables HTTP/2 with the listen parameter only ('http2 on;' came in 1.25.1,
+  // which still accepts the parameter, with a deprecation warning). Without ssl the listener speaks
+  // h2c by prior knowledge only, which is what an HTTP/2 job's clients send.
+  const listen = `127.0.0.1:${p.listenPort}${p.tls ? ' ssl' : ''}${h2 ? ' http2' : ''}`;
+  const http2 = h2
+    ? `
+        # HTTP/2 to clients, HTTP/1.1 keep-alive to the upstream (proxy_http_version below), as operators
+        # deploy it. Since 1.19.7 keepalive_timeout and keepalive_requests above govern HTTP/2 connections
+        # too (http2_idle_timeout and http2_max_requests are obsolete); the default of 128 concurrent
+        # streams is far above the one a client has open.`
+    : '';
   const tls = p.tls
     ? `
-        # TLS ends here; the upstream leg stays cleartext HTTP/1.1 as behind any terminating proxy.
+        # TLS ends here; the upstream leg stays cleartext HTTP/1.1 as behind any terminating proxy.${
+          h2
+            ? ''
+            : `
         # No http2 on the listen line (1.22 has no 'http2 off' directive): clients speak HTTP/1.1 to
-        # nginx as they do to the server directly, so only TLS and the proxy differ. Session tickets
+        # nginx as they do to the server directly, so only TLS and the proxy differ.`
+        } Session tickets
         # and protocols are nginx's defaults, as an operator who did not tune them would have.
         ssl_certificate ${p.tls.cert};
         ssl_certificate_key ${p.tls.key};
@@ -142,7 +160,7 @@ http {
     }
 
     server {
-        listen ${listen};${tls}
+        listen ${listen};${tls}${http2}
 
         proxy_http_version 1.1;                          # keep-alive and chunked to the upstream
         proxy_set_header Connection $connection_upgrade; # "" (keep-alive) or "upgrade" (WebSocket)

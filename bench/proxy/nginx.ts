@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { registerLive } from '../child.ts';
 import { renderNginxConfig } from './nginx-config.ts';
 import { childPids, openFilesLimit, treeCpuUs } from './proc-cpu.ts';
+import type { HttpVersion } from '../../servers/contract/wire-options.ts';
 
 export class ProxyUnavailableError extends Error {}
 
@@ -24,6 +26,8 @@ export interface NginxOptions {
    * directory for nginx): nginx then terminates TLS and the upstream leg stays cleartext HTTP/1.1.
    */
   tls?: { cert: string; key: string };
+  /** What clients speak to nginx (nginx-config.ts): HTTP/1.1 when absent; the upstream leg is HTTP/1.1 always. */
+  http?: HttpVersion;
   /** The run's long-poll hold, or null: the poll location's read timeout is set above it. */
   longPollWaitMs: number | null;
   /** Clients the run opens: sizes worker_connections, the descriptor limit and the upstream pool. */
@@ -121,7 +125,8 @@ function tryConnect(port: number): Promise<boolean> {
  * server. It leaves (at most) one idle connection in nginx's upstream pool, which a client's first
  * request then reuses: the server counts one accepted connection for it.
  */
-function probe(port: number, tls: boolean, timeoutMs: number): Promise<number> {
+function probe(port: number, tls: boolean, h2c: boolean, timeoutMs: number): Promise<number> {
+  if (h2c) return probeH2c(port, timeoutMs);
   return new Promise((resolve, reject) => {
     const get = tls ? https.get : http.get;
     const req = get(
@@ -135,6 +140,32 @@ function probe(port: number, tls: boolean, timeoutMs: number): Promise<number> {
     );
     req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.once('error', reject);
+  });
+}
+
+/**
+ * The probe on a cleartext HTTP/2 listener, which speaks only h2c by prior knowledge (nginx 1.22 does
+ * not detect HTTP/1.1 there). Over TLS an http2 listener still offers http/1.1 by ALPN, so probe()'s
+ * https.get reaches it as it is.
+ */
+function probeH2c(port: number, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://${HOST}:${port}`);
+    const fail = (err: Error) => {
+      session.destroy();
+      reject(err);
+    };
+    session.once('error', fail);
+    session.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
+    const req = session.request({ ':path': '/' });
+    let status = 0;
+    req.once('response', (headers) => (status = Number(headers[':status'])));
+    req.once('error', fail);
+    req.resume();
+    req.once('end', () => {
+      session.close();
+      resolve(status);
+    });
   });
 }
 
@@ -180,7 +211,7 @@ function spawnNginx(binary: string, dir: string, cpus: string | null): Spawned {
 }
 
 /** Waits until nginx accepts and proxies, bounded; 'exited' if it died first (the caller reads why). */
-async function waitReady(nginx: Spawned, port: number, tls: boolean): Promise<'ready' | 'exited'> {
+async function waitReady(nginx: Spawned, port: number, tls: boolean, h2c: boolean): Promise<'ready' | 'exited'> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await tryConnect(port))) {
     if (nginx.hasExited()) return 'exited';
@@ -188,7 +219,7 @@ async function waitReady(nginx: Spawned, port: number, tls: boolean): Promise<'r
     await sleep(20);
   }
   if (nginx.hasExited()) return 'exited';
-  await probe(port, tls, Math.max(1000, deadline - Date.now()));
+  await probe(port, tls, h2c, Math.max(1000, deadline - Date.now()));
   return 'ready';
 }
 
@@ -288,7 +319,7 @@ export async function startNginx(o: NginxOptions): Promise<RunningProxy> {
 
     let outcome: 'ready' | 'exited';
     try {
-      outcome = await waitReady(nginx, port, o.tls !== undefined);
+      outcome = await waitReady(nginx, port, o.tls !== undefined, o.http === '2' && o.tls === undefined);
     } catch (err) {
       const why = `${(err as Error).message} (${logTail(dir, nginx.stderr())})`;
       await stop();

@@ -18,6 +18,8 @@ export interface CounterSnapshot {
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;
+  /** HTTP/2 streams opened by clients (one per request); present only on an HTTP/2 server. */
+  http2Streams?: number;
 }
 
 /** The server's link to its upstream publisher (servers/upstream.ts). */

@@ -155,3 +155,16 @@ test('TLS: listen ssl with the given PEM files, never http2; cleartext without i
   // The upstream leg stays cleartext.
   for (const config of [plain, tls]) assert.match(config, /proxy_pass http:\/\/feed;/);
 });
+
+test('HTTP/2: http2 on the listen line, h2 with TLS and h2c without; the upstream leg stays HTTP/1.1', () => {
+  const h2 = renderNginxConfig({ ...BASE, http: '2', tls: { cert: '/tmp/c.pem', key: '/tmp/k.pem' } });
+  assert.deepEqual(values(h2, 'listen'), ['127.0.0.1:41234 ssl http2']);
+  const h2c = renderNginxConfig({ ...BASE, http: '2' });
+  assert.deepEqual(values(h2c, 'listen'), ['127.0.0.1:41234 http2']);
+  for (const config of [h2, h2c]) {
+    assert.deepEqual(values(config, 'proxy_http_version'), ['1.1']);
+    assert.match(config, /proxy_pass http:\/\/feed;/);
+  }
+  // '1.1' is the original configuration, byte for byte.
+  assert.equal(renderNginxConfig({ ...BASE, http: '1.1' }), renderNginxConfig(BASE));
+});
