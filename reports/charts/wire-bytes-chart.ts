@@ -57,7 +57,8 @@ export function wireBytesChartSpec(
         color: { field: 'transport', type: 'nominal', scale: colors, legend: { title: null, orient: 'bottom' } },
         opacity: {
           field: 'direction',
-          type: 'nominal',
+          type: 'ordinal',
+          sort: ['down', 'up'],
           scale: { domain: ['down', 'up'], range: [1, 0.45] },
           legend: { title: null, orient: 'bottom' },
         },
