@@ -11,6 +11,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
+import { decodeBinaryEvent } from '../../servers/contract/binary-event.ts';
+import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
 import { BaseClient } from './base.ts';
 import { openTcp, secureOver } from './tls-connect.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
@@ -81,7 +83,8 @@ class WsClient extends BaseClient implements TransportClient {
   private open(scheme: 'ws' | 'wss', createConnection: CreateConnection): void {
     const url = `${scheme}://${this.options.host}:${this.options.port}${WS_PATH}?since=${this.lastSeq}`;
     const ws = new WebSocket(url, {
-      perMessageDeflate: this.options.perMessageDeflate ?? false,
+      // The same offer the server is set to accept (ws-deflate.ts).
+      perMessageDeflate: perMessageDeflateFor(this.options.compression, this.options.perMessageDeflate),
       handshakeTimeout: this.timeoutMs,
       createConnection: createConnection as unknown as typeof net.createConnection,
     });
@@ -91,11 +94,14 @@ class WsClient extends BaseClient implements TransportClient {
       this.tally.wsHandshakes++;
       this.markConnected();
     });
+    // messageBytesDown: the message's data (decompressed with permessage-deflate; the socket counts
+    // what travelled). A binary message is one binary record, a text message the event JSON.
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const receivedNs = nowNs();
-      const text = isBinary ? data.toString('utf8') : data.toString();
       this.tally.messageBytesDown += data.length;
-      this.deliver([decodeEvent(text)], receivedNs);
+      const event =
+        isBinary && this.options.encoding === 'binary' ? decodeBinaryEvent(data) : decodeEvent(data.toString('utf8'));
+      this.deliver([event], receivedNs);
     });
     ws.on('error', (err) => {
       if (!this.closed) this.connectFailed(err);
