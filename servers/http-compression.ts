@@ -15,6 +15,12 @@
  * with Z_FULL_FLUSH (dictionary reset: every event compressed alone, as permessage-deflate without
  * context takeover). zlib runs on libuv's thread pool; process.cpuUsage() counts those threads, so the
  * server CPU figures include it.
+ *
+ * Memory: an SSE gzip stream holds a zlib deflate state for the connection's life, about 256 KiB,
+ * whichever flush: measured (server RSS after gc, 300 SSE clients at 20 events/s of 256 B text, minus
+ * the same server before they connected, twice) 7.7-20.9 KiB a connection uncompressed, 231-259 KiB
+ * with gzip, Z_SYNC_FLUSH or Z_FULL_FLUSH alike. A poll answer's gzip state lives only while it is
+ * compressed.
  */
 import zlib from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -6,13 +6,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import WebSocket from 'ws';
 import { clientFactories, type ClientOptions, type TransportClient } from '../../bench/clients/index.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import { TRANSPORT_NAMES, encodeEvent, type FeedEvent, type TransportName } from '../../servers/contract/protocol.ts';
 import { encodeBinaryEvent } from '../../servers/contract/binary-event.ts';
-import { makeRandomPayload, makeTextPayload } from '../../servers/contract/payload.ts';
+import { eventPayload, makeRandomPayload, makeTextPayload } from '../../servers/contract/payload.ts';
+import { openFeed } from '../../bench/publisher/feed.ts';
 import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
 import type { ServerConfig } from '../../servers/contract/server-config.ts';
 import type { Compression, EventEncoding, PayloadContent } from '../../servers/contract/wire-options.ts';
@@ -314,4 +317,99 @@ describe('physics', () => {
     const alone = zlib.deflateRawSync(makeTextPayload(1024, 5)).length / 1024;
     assert.ok(Math.abs(ratio - alone) < 0.08, `on the wire ${ratio.toFixed(3)}, zlib alone ${alone.toFixed(3)}`);
   });
+});
+
+describe('the real path: publisher process wire, server, client', () => {
+  for (const transport of TRANSPORT_NAMES)
+    test(`${transport}: random bytes 0-255 cross the upstream's JSON line and arrive intact in binary`, async () => {
+      const spec = {
+        shape: { kind: 'steady', ratePerSec: 200 },
+        payloadBytes: 300,
+        ringCapacity: 10_000,
+        payloadContent: 'random',
+        encoding: 'binary',
+      } as const;
+      const feed = await openFeed(spec, HOST);
+      const server = await startServer({
+        ...(feedConfig(transport, 'node', { host: HOST, port: feed.port }) as FeedServerConfig),
+        encoding: 'binary',
+        compression: 'on',
+      });
+      const received: FeedEvent[] = [];
+      const client = clientFactories[transport]({
+        host: HOST,
+        port: server.port,
+        since: 0,
+        onEvents: (events) => received.push(...events),
+        pollIntervalMs: 20,
+        longPollWaitMs: 5000,
+        encoding: 'binary',
+        compression: 'on',
+      });
+      try {
+        await withTimeout(client.start(), 5000, 'start');
+        await waitUntil(
+          () => received.length >= 20,
+          WAIT_MS,
+          () => `${received.length} of 20 events`,
+        );
+        assert.deepEqual(
+          received.map((e) => e.seq),
+          received.map((_, i) => i + 1),
+        );
+        for (const e of received) assert.equal(e.payload, eventPayload(spec, e.seq), `payload of ${e.seq}`);
+        assert.ok(new Set(received.flatMap((e) => [...e.payload])).size > 250, 'the whole byte range travelled');
+        assert.equal(server.stats().feed?.upstream?.protocolErrors, 0);
+      } finally {
+        await withTimeout(client.close(), 5000, 'client close');
+        await server.close();
+        await feed.close();
+      }
+    });
+});
+
+describe('a malformed binary answer is an error, as a malformed JSON one is', () => {
+  /** A server answering every request with `body` as application/octet-stream (or text/event-stream for SSE). */
+  async function badServer(body: Buffer, contentType: string): Promise<{ port: number; close(): Promise<void> }> {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': contentType });
+      if (contentType === 'text/event-stream') res.write(body);
+      else res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  const cases: [TransportName, Buffer, string][] = [
+    [LONG_POLL, Buffer.from([0, 0, 0, 9, 1, 2]), 'application/octet-stream'],
+    [SSE, Buffer.from('id: 1\ndata: not base64!\n\n'), 'text/event-stream'],
+  ];
+  for (const [transport, body, contentType] of cases)
+    test(transport, async () => {
+      const server = await badServer(body, contentType);
+      const received: FeedEvent[] = [];
+      const client = clientFactories[transport]({
+        host: HOST,
+        port: server.port,
+        since: 0,
+        onEvents: (events) => received.push(...events),
+        longPollWaitMs: 1000,
+        reconnectDelayMs: 1000,
+        encoding: 'binary',
+      });
+      try {
+        await withTimeout(client.start(), 5000, 'start');
+        await waitUntil(() => client.counters().errors > 0, WAIT_MS, 'an error counted');
+        assert.deepEqual(received, []);
+      } finally {
+        await withTimeout(client.close(), 5000, 'client close');
+        await server.close();
+      }
+    });
 });
