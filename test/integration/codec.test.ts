@@ -413,3 +413,48 @@ describe('a malformed binary answer is an error, as a malformed JSON one is', ()
       }
     });
 });
+
+describe('permessage-deflate frames on the socket are exactly what zlib alone makes (RFC 7692 7.2.1)', () => {
+  /** A frame's header for a payload of `n` bytes from the server (unmasked): RFC 6455 5.2. */
+  const header = (n: number) => (n < 126 ? 2 : n < 65_536 ? 4 : 10);
+
+  /** The deflated messages: one raw deflate stream, sync-flushed per message (reset in between without takeover), less the 00 00 ff ff tail. */
+  async function deflated(messages: readonly Buffer[], takeover: boolean): Promise<number[]> {
+    const sizes: number[] = [];
+    let deflate = zlib.createDeflateRaw();
+    for (const message of messages) {
+      if (!takeover) deflate = zlib.createDeflateRaw();
+      const chunks: Buffer[] = [];
+      const onData = (b: Buffer) => chunks.push(b);
+      deflate.on('data', onData);
+      deflate.write(message);
+      await new Promise<void>((resolve) => deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+      deflate.off('data', onData);
+      const out = Buffer.concat(chunks);
+      assert.deepEqual([...out.subarray(-4)], [0, 0, 0xff, 0xff]);
+      sizes.push(out.length - 4);
+    }
+    deflate.close();
+    return sizes;
+  }
+
+  for (const compression of ['on', 'on-no-takeover'] as const)
+    test(compression, async () => {
+      const wire: Wire = { encoding: 'binary', compression, content: 'text', payloadBytes: 256 };
+      await withCase(WS, wire, async (c) => {
+        const frames: number[] = [];
+        for (let i = 0; i < 12; i++) {
+          const before = c.server.stats().counters.bytesOut;
+          c.publish(1);
+          await waitUntil(() => c.client.lastSeq >= i + 1, WAIT_MS, `event ${i + 1}`);
+          frames.push(c.server.stats().counters.bytesOut - before);
+        }
+        const sizes = await deflated(c.published.map(encodeBinaryEvent), compression === 'on');
+        assert.deepEqual(
+          frames,
+          sizes.map((n) => header(n) + n),
+        );
+        if (compression === 'on') assert.ok(sizes.at(-1)! < sizes[0]!, 'later events refer back to earlier ones');
+      });
+    });
+});
