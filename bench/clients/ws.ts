@@ -10,7 +10,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
+import { WS_PATH, decodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { decodeBinaryEvent } from '../../servers/contract/binary-event.ts';
 import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
 import { BaseClient } from './base.ts';
@@ -96,11 +96,20 @@ class WsClient extends BaseClient implements TransportClient {
     });
     // messageBytesDown: the message's data (decompressed with permessage-deflate; the socket counts
     // what travelled). A binary message is one binary record, a text message the event JSON.
+    // A message that does not decode is an error, counted like a broken poll body; the connection is
+    // dropped and resumed (an exception thrown from here would escape through ws's socket handler).
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const receivedNs = nowNs();
       this.tally.messageBytesDown += data.length;
-      const event =
-        isBinary && this.options.encoding === 'binary' ? decodeBinaryEvent(data) : decodeEvent(data.toString('utf8'));
+      let event: FeedEvent;
+      try {
+        event =
+          isBinary && this.options.encoding === 'binary' ? decodeBinaryEvent(data) : decodeEvent(data.toString('utf8'));
+      } catch (err) {
+        this.connectFailed(err as Error);
+        ws.terminate();
+        return;
+      }
       this.deliver([event], receivedNs);
     });
     ws.on('error', (err) => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { clientFactories, type ClientOptions, type TransportClient } from '../../bench/clients/index.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import { TRANSPORT_NAMES, encodeEvent, type FeedEvent, type TransportName } from '../../servers/contract/protocol.ts';
@@ -412,6 +412,30 @@ describe('a malformed binary answer is an error, as a malformed JSON one is', ()
         await server.close();
       }
     });
+
+  test('ws', async () => {
+    const wss = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: false });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    wss.on('connection', (socket) => socket.send(Buffer.from([1, 2, 3, 4, 5]), { binary: true }));
+    const received: FeedEvent[] = [];
+    const client = clientFactories[WS]({
+      host: HOST,
+      port: (wss.address() as AddressInfo).port,
+      since: 0,
+      onEvents: (events) => received.push(...events),
+      reconnectDelayMs: 1000,
+      encoding: 'binary',
+    });
+    try {
+      await withTimeout(client.start(), 5000, 'start');
+      await waitUntil(() => client.counters().errors > 0, WAIT_MS, 'an error counted');
+      assert.deepEqual(received, []);
+    } finally {
+      await withTimeout(client.close(), 5000, 'client close');
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+    }
+  });
 });
 
 describe('permessage-deflate frames on the socket are exactly what zlib alone makes (RFC 7692 7.2.1)', () => {
