@@ -4,7 +4,7 @@
  * (the JSON every transport sends) and written as one line to every connected server.
  */
 import { encodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
-import { eventPayload } from '../../servers/contract/payload.ts';
+import { payloadSource } from '../../servers/contract/payload.ts';
 import { makeSchedule } from '../../servers/contract/schedule.ts';
 import { ScheduleRunner, type DueEvent } from './schedule-runner.ts';
 import { UpstreamServer } from './upstream-server.ts';
@@ -38,7 +38,7 @@ export async function openFeed(spec: FeedSpec, host = '127.0.0.1'): Promise<Publ
   const upstream = new UpstreamServer(spec.ringCapacity);
   const port = await upstream.listen(host);
   // Each event its own payload (payload.ts says why), made here, outside the server's process.
-  const payload = (seq: number) => eventPayload(spec, seq);
+  const payload = payloadSource(spec);
   const runner = new ScheduleRunner({
     schedule: makeSchedule(spec.shape),
     onDue: (events) => upstream.publish(makeEntries(events, payload)),

@@ -6,9 +6,9 @@
  * characters, each one byte on every wire: `text` and JSON's `random` use only printable ASCII that
  * JSON does not escape, so an event's JSON, its binary record and its byte counts have the same size
  * whatever the content (the same as makePayload's old repeated alphabet: same length, nothing
- * escaped). Each event gets its own payload (seeded by its seq), deterministic run to run: one payload
- * repeated would let a compressor with context takeover send every event after the first as a single
- * back-reference.
+ * escaped). Each event gets its own payload (seeded by its seq, repeating only far beyond any
+ * compressor's window: payloadSource), deterministic run to run: one payload repeated would let a
+ * compressor with context takeover send every event after the first as a single back-reference.
  */
 import type { EventEncoding, PayloadContent } from './wire-options.ts';
 
@@ -83,12 +83,33 @@ export function makeRandomPayload(bytes: number, seed: number, encoding: EventEn
   return chars.join('');
 }
 
-/** The payload of event `seq`: what the publisher sends (content and encoding default to text and json). */
-export function eventPayload(
-  spec: { payloadBytes: number; payloadContent?: PayloadContent; encoding?: EventEncoding },
-  seq: number,
-): string {
-  return (spec.payloadContent ?? 'text') === 'random'
-    ? makeRandomPayload(spec.payloadBytes, seq, spec.encoding ?? 'json')
-    : makeTextPayload(spec.payloadBytes, seq);
+/** Distinct payloads at least this many bytes in all before one repeats (see payloadSource). */
+const CYCLE_BYTES = 256 * 1024;
+const MAX_CYCLE = 4096;
+
+/**
+ * Every event's payload for a feed (content and encoding default to text and json). Payloads repeat
+ * after `cycle` events, each made once: a text payload costs ~20 µs to make (256 B), too much for the
+ * publisher at thousands of events a second. A repeat lies at least 64 KiB of events back (256 KiB
+ * of payloads, or 4096 events of at least a 16-byte envelope each), beyond the 32 KiB window of
+ * deflate (gzip, permessage-deflate), so no compressor here can refer to it.
+ */
+export function payloadSource(spec: {
+  payloadBytes: number;
+  payloadContent?: PayloadContent;
+  encoding?: EventEncoding;
+}): (seq: number) => string {
+  const bytes = spec.payloadBytes;
+  const cycle = bytes === 0 ? 1 : Math.min(MAX_CYCLE, Math.ceil(CYCLE_BYTES / bytes));
+  const make = (seed: number) =>
+    (spec.payloadContent ?? 'text') === 'random'
+      ? makeRandomPayload(bytes, seed, spec.encoding ?? 'json')
+      : makeTextPayload(bytes, seed);
+  const made = new Map<number, string>();
+  return (seq) => {
+    const seed = ((seq - 1) % cycle) + 1;
+    let payload = made.get(seed);
+    if (payload === undefined) made.set(seed, (payload = make(seed)));
+    return payload;
+  };
 }

@@ -14,7 +14,7 @@ import { clientFactories, type ClientOptions, type TransportClient } from '../..
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import { TRANSPORT_NAMES, encodeEvent, type FeedEvent, type TransportName } from '../../servers/contract/protocol.ts';
 import { encodeBinaryEvent } from '../../servers/contract/binary-event.ts';
-import { eventPayload, makeRandomPayload, makeTextPayload } from '../../servers/contract/payload.ts';
+import { makeRandomPayload, makeTextPayload, payloadSource } from '../../servers/contract/payload.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
 import type { ServerConfig } from '../../servers/contract/server-config.ts';
@@ -357,7 +357,8 @@ describe('the real path: publisher process wire, server, client', () => {
           received.map((e) => e.seq),
           received.map((_, i) => i + 1),
         );
-        for (const e of received) assert.equal(e.payload, eventPayload(spec, e.seq), `payload of ${e.seq}`);
+        const payloadOf = payloadSource(spec);
+        for (const e of received) assert.equal(e.payload, payloadOf(e.seq), `payload of ${e.seq}`);
         assert.ok(new Set(received.flatMap((e) => [...e.payload])).size > 250, 'the whole byte range travelled');
         assert.equal(server.stats().feed?.upstream?.protocolErrors, 0);
       } finally {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { encodeEvent, makePayload } from '../../servers/contract/protocol.ts';
-import { eventPayload, makeRandomPayload, makeTextPayload } from '../../servers/contract/payload.ts';
+import { makeRandomPayload, makeTextPayload, payloadSource } from '../../servers/contract/payload.ts';
 
 const SIZES = [0, 1, 7, 256, 1024, 16_384];
 /** Characters JSON.stringify leaves alone, one UTF-8 byte each. */
@@ -79,11 +79,17 @@ describe('random payload', () => {
   });
 });
 
-test('eventPayload defaults to text and picks the random alphabet by encoding', () => {
-  assert.equal(eventPayload({ payloadBytes: 64 }, 9), makeTextPayload(64, 9));
-  assert.equal(eventPayload({ payloadBytes: 64, payloadContent: 'random' }, 9), makeRandomPayload(64, 9, 'json'));
-  assert.equal(
-    eventPayload({ payloadBytes: 64, payloadContent: 'random', encoding: 'binary' }, 9),
-    makeRandomPayload(64, 9, 'binary'),
-  );
+test('payloadSource: text by default, the random alphabet by encoding, repeating only past 256 KiB', () => {
+  assert.equal(payloadSource({ payloadBytes: 64 })(9), makeTextPayload(64, 9));
+  assert.equal(payloadSource({ payloadBytes: 64, payloadContent: 'random' })(9), makeRandomPayload(64, 9, 'json'));
+  const binary = payloadSource({ payloadBytes: 64, payloadContent: 'random', encoding: 'binary' });
+  assert.equal(binary(9), makeRandomPayload(64, 9, 'binary'));
+  // 256 KiB of 64-byte payloads is 4096 of them: seq 4097 is seq 1 again.
+  const text = payloadSource({ payloadBytes: 64 });
+  assert.equal(new Set(Array.from({ length: 4096 }, (_, i) => text(i + 1))).size, 4096);
+  assert.equal(text(4097), text(1));
+  const big = payloadSource({ payloadBytes: 100_000 });
+  assert.notEqual(big(1), big(2));
+  assert.equal(big(4), big(1), '3 payloads of 100 kB cover 256 KiB');
+  assert.equal(payloadSource({ payloadBytes: 0 })(5), '');
 });
