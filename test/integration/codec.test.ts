@@ -483,3 +483,43 @@ describe('permessage-deflate frames on the socket are exactly what zlib alone ma
       });
     });
 });
+
+describe('the SSE gzip stream on the socket is exactly zlib alone in HTTP/1.1 chunks (RFC 9112 7.1)', () => {
+  /** Per event, the sizes of the pieces a gzip stream emits when each frame is written and flushed. */
+  async function gzipped(frames: readonly Buffer[], flush: number): Promise<number[][]> {
+    const gzip = zlib.createGzip();
+    const pieces: number[][] = [];
+    let current: number[] = [];
+    gzip.on('data', (b: Buffer) => current.push(b.length));
+    for (const frame of frames) {
+      gzip.write(frame);
+      await new Promise<void>((resolve) => gzip.flush(flush, () => resolve()));
+      pieces.push(current);
+      current = [];
+    }
+    gzip.close();
+    return pieces;
+  }
+  const chunk = (n: number) => n.toString(16).length + 2 + n + 2;
+
+  for (const compression of ['on', 'on-no-takeover'] as const)
+    test(compression, async () => {
+      const wire: Wire = { encoding: 'json', compression, content: 'text', payloadBytes: 256 };
+      await withCase(SSE, wire, async (c) => {
+        const sent: number[] = [];
+        for (let i = 0; i < 12; i++) {
+          const before = c.server.stats().counters.bytesOut;
+          c.publish(1);
+          await waitUntil(() => c.client.lastSeq >= i + 1, WAIT_MS, `event ${i + 1}`);
+          sent.push(c.server.stats().counters.bytesOut - before);
+        }
+        const frames = c.published.map((e) => Buffer.from(`id: ${e.seq}\ndata: ${encodeEvent(e)}\n\n`));
+        const flush = compression === 'on' ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FULL_FLUSH;
+        const pieces = await gzipped(frames, flush);
+        assert.deepEqual(
+          sent,
+          pieces.map((p) => p.reduce((sum, n) => sum + chunk(n), 0)),
+        );
+      });
+    });
+});
