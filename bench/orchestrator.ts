@@ -572,7 +572,13 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
 
     const pairFor = async (params: PlannedJob['params']): Promise<Pair> => {
       const feed = await publisher.openFeed(
-        { shape: params.shape, payloadBytes: params.payloadBytes, ringCapacity: scenario.ringCapacity },
+        {
+          shape: params.shape,
+          payloadBytes: params.payloadBytes,
+          payloadContent: params.payloadContent,
+          encoding: params.encoding,
+          ringCapacity: scenario.ringCapacity,
+        },
         signal,
       );
       return startPair(feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls), pinning, feed);

@@ -65,7 +65,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       config.tls,
       config.responseHeaders,
     );
-    const attached = attachers[config.transport](host, feed, { perMessageDeflate: config.perMessageDeflate });
+    const attached = attachers[config.transport](host, feed, {
+      perMessageDeflate: config.perMessageDeflate,
+      encoding: config.encoding,
+      compression: config.compression,
+    });
     counters = host.counters;
     gauges = attached.gauges;
     port = await listen(host.server, config.host);

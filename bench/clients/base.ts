@@ -59,7 +59,10 @@ export abstract class BaseClient {
       http: this.options.http ?? '1.1',
       cookieBytes: chosen.cookieBytes,
       lastEventId,
-      perMessageDeflate: this.options.perMessageDeflate ?? false,
+      // Where deflate is offered, the profile has Chromium's Sec-WebSocket-Extensions in its place.
+      perMessageDeflate:
+        (this.options.perMessageDeflate ?? false) ||
+        (this.options.compression !== undefined && this.options.compression !== 'off'),
     });
   }
 

@@ -32,7 +32,10 @@ class LongPollClient extends BaseClient implements TransportClient {
   private run(): Promise<void> {
     return this.retryLoop(async () => {
       this.tally.httpRequests++;
-      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`, this.headers);
+      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`, {
+        ...this.options,
+        headers: this.headers,
+      });
       this.tally.httpResponses++;
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;

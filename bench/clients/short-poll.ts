@@ -71,7 +71,10 @@ class ShortPollClient extends BaseClient implements TransportClient {
     this.inFlight = true;
     this.tally.httpRequests++;
     try {
-      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`, this.headers);
+      const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`, {
+        ...this.options,
+        headers: this.headers,
+      });
       this.tally.httpResponses++;
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;

@@ -36,6 +36,9 @@ export interface ClientCounters {
    * Bytes of the events themselves as they arrived: the event JSON in a WebSocket message's data, in
    * an SSE data field, or in a poll body (the body less its array brackets and commas, which count as
    * the transport's overhead like headers and framing). Equal to the encoded size of the events.
+   * In the binary encoding, the records (less a poll body's length prefixes; in SSE their base64
+   * text, 4/3 of the record). With compression, the events as decompressed: the socket counts what
+   * travelled.
    */
   messageBytesDown: number;
   /**

@@ -10,7 +10,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import { WS_PATH, decodeEvent } from '../../servers/contract/protocol.ts';
+import { WS_PATH, decodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { decodeBinaryEvent } from '../../servers/contract/binary-event.ts';
+import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
 import { BaseClient } from './base.ts';
 import { wsHeaders } from './request-headers.ts';
 import { openTcp, secureOver } from './tls-connect.ts';
@@ -85,7 +87,8 @@ class WsClient extends BaseClient implements TransportClient {
     const list = this.profileHeaders('websocket');
     const ws = new WebSocket(url, {
       ...(list.length > 0 && { headers: wsHeaders(list) }),
-      perMessageDeflate: this.options.perMessageDeflate ?? false,
+      // The same offer the server is set to accept (ws-deflate.ts).
+      perMessageDeflate: perMessageDeflateFor(this.options.compression, this.options.perMessageDeflate),
       handshakeTimeout: this.timeoutMs,
       createConnection: createConnection as unknown as typeof net.createConnection,
     });
@@ -95,11 +98,23 @@ class WsClient extends BaseClient implements TransportClient {
       this.tally.wsHandshakes++;
       this.markConnected();
     });
+    // messageBytesDown: the message's data (decompressed with permessage-deflate; the socket counts
+    // what travelled). A binary message is one binary record, a text message the event JSON.
+    // A message that does not decode is an error, counted like a broken poll body; the connection is
+    // dropped and resumed (an exception thrown from here would escape through ws's socket handler).
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const receivedNs = nowNs();
-      const text = isBinary ? data.toString('utf8') : data.toString();
       this.tally.messageBytesDown += data.length;
-      this.deliver([decodeEvent(text)], receivedNs);
+      let event: FeedEvent;
+      try {
+        event =
+          isBinary && this.options.encoding === 'binary' ? decodeBinaryEvent(data) : decodeEvent(data.toString('utf8'));
+      } catch (err) {
+        this.connectFailed(err as Error);
+        ws.terminate();
+        return;
+      }
+      this.deliver([event], receivedNs);
     });
     ws.on('error', (err) => {
       if (!this.closed) this.connectFailed(err);

@@ -1,9 +1,10 @@
 /**
  * One published feed: a schedule runner (the clock keeping) feeding an upstream server (the wire to
- * the feed servers). Each due event is made with the run's payload, encoded once with encodeEvent()
+ * the feed servers). Each due event is made with its own payload (servers/contract/payload.ts), encoded once with encodeEvent()
  * (the JSON every transport sends) and written as one line to every connected server.
  */
-import { encodeEvent, makePayload, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { encodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { payloadSource } from '../../servers/contract/payload.ts';
 import { makeSchedule } from '../../servers/contract/schedule.ts';
 import { ScheduleRunner, type DueEvent } from './schedule-runner.ts';
 import { UpstreamServer } from './upstream-server.ts';
@@ -21,9 +22,13 @@ export interface PublishedFeed {
   close(): Promise<void>;
 }
 
-export function makeEntries(events: readonly DueEvent[], payload: string): { event: FeedEvent; json: string }[] {
+/** `payload`: one payload for every event, or each event's own (by seq). */
+export function makeEntries(
+  events: readonly DueEvent[],
+  payload: string | ((seq: number) => string),
+): { event: FeedEvent; json: string }[] {
   return events.map(({ seq, emittedAtNs }) => {
-    const event: FeedEvent = { seq, emittedAtNs, payload };
+    const event: FeedEvent = { seq, emittedAtNs, payload: typeof payload === 'string' ? payload : payload(seq) };
     return { event, json: encodeEvent(event) };
   });
 }
@@ -32,7 +37,8 @@ export function makeEntries(events: readonly DueEvent[], payload: string): { eve
 export async function openFeed(spec: FeedSpec, host = '127.0.0.1'): Promise<PublishedFeed> {
   const upstream = new UpstreamServer(spec.ringCapacity);
   const port = await upstream.listen(host);
-  const payload = makePayload(spec.payloadBytes);
+  // Each event its own payload (payload.ts says why), made here, outside the server's process.
+  const payload = payloadSource(spec);
   const runner = new ScheduleRunner({
     schedule: makeSchedule(spec.shape),
     onDue: (events) => upstream.publish(makeEntries(events, payload)),

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { shapeSchema } from './shape-schema.ts';
 import { MAX_PAYLOAD_BYTES } from './protocol.ts';
+import { eventEncodingSchema, payloadContentSchema } from './wire-options.ts';
 import type { LagSummary } from './lag.ts';
 
 /** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
@@ -15,6 +16,12 @@ export const feedSpecSchema = z.object({
   shape: shapeSchema,
   payloadBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES),
   ringCapacity: z.number().int().min(1).max(10_000_000),
+  /**
+   * What each payload holds (payload.ts; default `text`) and the encoding the servers will send it in
+   * (default `json`): `random` makes bytes 0-255 for the binary encoding, JSON-safe letters for JSON.
+   */
+  payloadContent: payloadContentSchema.optional(),
+  encoding: eventEncodingSchema.optional(),
 });
 export type FeedSpec = z.infer<typeof feedSpecSchema>;
 

@@ -3,26 +3,29 @@
  * otherwise parks the request until the next publish or until `wait` ms pass (then `[]`).
  * A client that disconnects while parked is removed at once (no timer or listener outlives it).
  */
-import type { ServerResponse } from 'node:http';
-import { EVENTS_PATH, encodeEventList, parseSince, parseWait } from '../contract/protocol.ts';
-import { queryOf, sendError, sendJson } from '../http-host.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EVENTS_PATH, parseSince, parseWait } from '../contract/protocol.ts';
+import { queryOf, sendError } from '../http-host.ts';
+import { pollBody, type PollBody } from '../event-body.ts';
+import { sendPollAnswer } from '../http-compression.ts';
 import type { Attach } from './types.ts';
 
 interface Waiter {
   since: number;
+  req: IncomingMessage;
   res: ServerResponse;
   timer: NodeJS.Timeout;
 }
 
-export const attachLongPoll: Attach = (host, feed) => {
+export const attachLongPoll: Attach = (host, feed, options) => {
   const waiters = new Set<Waiter>();
   let flushQueued = false;
 
-  const bodyFor = (since: number) => encodeEventList(feed.ring.since(since).map((e) => e.json));
+  const bodyFor = (since: number) => pollBody(feed.ring.since(since), options.encoding);
   const answer = (waiter: Waiter, body = bodyFor(waiter.since)) => {
     clearTimeout(waiter.timer);
     waiters.delete(waiter);
-    sendJson(waiter.res, 200, body);
+    sendPollAnswer(waiter.req, waiter.res, body, options.compression);
   };
 
   // Answer parked requests in a microtask after the events that arrived together (the publisher
@@ -31,8 +34,8 @@ export const attachLongPoll: Attach = (host, feed) => {
   const flush = () => {
     flushQueued = false;
     const latest = feed.latestSeq;
-    // Waiters that hold the same seq get the same body: build it once per flush, not per waiter.
-    const bodies = new Map<number, string>();
+    // Waiters that hold the same seq get the same body: build (and compress) it once per flush, not per waiter.
+    const bodies = new Map<number, PollBody>();
     // Deleting the current element while iterating a Set is safe in JS.
     for (const waiter of waiters) {
       if (latest <= waiter.since) continue;
@@ -55,10 +58,11 @@ export const attachLongPoll: Attach = (host, feed) => {
     const wait = parseWait(query.get('wait'));
     if (!wait.ok) return sendError(res, 400, 'bad_request', wait.message);
     if (feed.latestSeq > since.value || wait.value === 0) {
-      return sendJson(res, 200, bodyFor(since.value));
+      return sendPollAnswer(req, res, bodyFor(since.value), options.compression);
     }
     const waiter: Waiter = {
       since: since.value,
+      req,
       res,
       timer: setTimeout(() => answer(waiter), wait.value),
     };

@@ -1,12 +1,14 @@
 /**
  * WebSocket push (ws): one connection per client on WS_PATH, every event sent as one text frame
- * holding the same event JSON as the other transports. Resume with `?since=<seq>` on the upgrade URL.
+ * holding the same event JSON as the other transports (or one binary frame holding its binary record). Resume with `?since=<seq>` on the upgrade URL.
  * Bad upgrade URLs are refused with a JSON 4xx before the handshake, like the HTTP transports.
  */
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, parseSince, type ErrorBody } from '../contract/protocol.ts';
 import { queryOf } from '../http-host.ts';
+import { recordOf } from '../event-body.ts';
+import { perMessageDeflateFor } from '../contract/ws-deflate.ts';
 import type { Attach } from './types.ts';
 import type { FeedEntry } from '../feed.ts';
 
@@ -19,10 +21,10 @@ function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
 }
 
 export const attachWs: Attach = (host, feed, options) => {
-  // perMessageDeflate is set explicitly: ws's server and client defaults differ.
+  // perMessageDeflate is set explicitly: ws's server and client defaults differ (ws-deflate.ts).
   const wss = new WebSocketServer({
     noServer: true,
-    perMessageDeflate: options.perMessageDeflate,
+    perMessageDeflate: perMessageDeflateFor(options.compression, options.perMessageDeflate),
     clientTracking: true,
   });
   const counters = host.counters;
@@ -30,6 +32,8 @@ export const attachWs: Attach = (host, feed, options) => {
   let last: FeedEntry | undefined;
   let bytes = Buffer.alloc(0);
   const send = (ws: WebSocket, entry: FeedEntry) => {
+    // The binary record is cached by entry too (event-body.ts); one binary frame per event.
+    if (options.encoding === 'binary') return ws.send(recordOf(entry), { binary: true });
     if (entry !== last) {
       last = entry;
       bytes = Buffer.from(entry.json);
