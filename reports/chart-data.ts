@@ -102,6 +102,11 @@ export function bytesRows(summary: ReportSummary): BytesRow[] {
   return completedSets(summary).flatMap(([set, list]) =>
     list.flatMap((s): BytesRow[] => {
       const transport = transportLabel(s.job);
+      if (s.job.params.compression !== 'off')
+        return [
+          { set, transport, part: 'down: all, compressed' as const, bytes: medianOf(s, 'bytes_down_per_event') },
+          { set, transport, part: 'up: requests + framing' as const, bytes: medianOf(s, 'bytes_up_per_event') },
+        ].filter((r) => Number.isFinite(r.bytes));
       const message = medianOf(s, 'message_bytes_down_per_event');
       // Each delivered event carries its payload exactly once; the rest of the message is JSON envelope.
       const payload = Math.min(s.job.params.payloadBytes, message);

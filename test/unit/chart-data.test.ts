@@ -6,6 +6,7 @@ import { latencyCurve } from '../../reports/latency-curves.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { median, summarizeAll, transportLabel } from '../../reports/aggregate.ts';
 import { BYTES_PARTS } from '../../reports/charts/bytes-chart.ts';
+import { tinyResult } from '../helpers/tiny-result.ts';
 import { parseResult, type Job, type Result } from '../../bench/result-schema.ts';
 
 const fixture = (name: string): Result =>
@@ -18,6 +19,25 @@ function panel(job: Job): string {
   return `${shape.kind === 'steady' ? shape.ratePerSec : Number.NaN}/s, ${job.params.clients} clients, ${job.params.payloadBytes} B payload`;
 }
 
+test('a compressed job downloads one part, all compressed, and still adds up to its totals', () => {
+  const result = tinyResult([
+    {
+      transport: 'ws',
+      runs: [{ bytes_down_per_event: 120, bytes_up_per_event: 0, message_bytes_down_per_event: 310 }],
+      params: { compression: 'on' },
+      label: ' compression=on',
+    },
+  ]);
+  const rows = bytesRows(summarizeResult(result));
+  assert.deepEqual(
+    rows.map((r) => [r.part, r.bytes]),
+    [
+      ['down: all, compressed', 120],
+      ['up: requests + framing', 0],
+    ],
+  );
+});
+
 test('the bytes bars of each job add up to bytes down + bytes up per event, with the payload as its own part', () => {
   for (const name of ['small-result.json', 'quick-result.json']) {
     const result = fixture(name);
@@ -26,7 +46,8 @@ test('the bytes bars of each job add up to bytes down + bytes up per event, with
       const mine = rows.filter((r) => r.set === panel(s.job) && r.transport === transportLabel(s.job));
       assert.deepEqual(
         mine.map((r) => r.part),
-        [...BYTES_PARTS],
+        // An uncompressed job: every part but the compressed download.
+        BYTES_PARTS.filter((part) => part !== 'down: all, compressed'),
         `${name} ${s.job.id}`,
       );
       const sum = mine.reduce((n, r) => n + r.bytes, 0);
