@@ -11,6 +11,7 @@
 import { transportTraits } from '../servers/contract/transport-traits.ts';
 import { times } from './format.ts';
 import { isEmulated, jobPathText, networkKey } from './path-text.ts';
+import { isDefaultWire } from './wire-text.ts';
 import {
   closestToOnePerSecond,
   medianOf,
@@ -75,10 +76,15 @@ function usable(s: JobSummary): boolean {
  * parameter set has both a short-polling reference and another transport.
  */
 export function headlineOf(sets: Map<string, JobSummary[]>): Headline | null {
-  const candidates = [...sets]
+  const comparable = [...sets]
     .map(([parameterSet, summaries]) => ({ parameterSet, summaries: summaries.filter(usable) }))
     .filter(({ summaries }) => summaries.some(isReference) && summaries.some((s) => !isReference(s)));
-  if (candidates.length === 0) return null;
+  if (comparable.length === 0) return null;
+  // The headline compares transports on the default wire where the result has it (every transport
+  // there: WebSocket has no HTTP/2 set); the other wires are in the tables and the wire chart.
+  const onDefaultWire = comparable.filter(({ summaries }) => summaries.every((s) => isDefaultWire(s.job)));
+  const candidates = onDefaultWire.length > 0 ? onDefaultWire : comparable;
+  const otherWires = onDefaultWire.length > 0 && onDefaultWire.length < comparable.length;
 
   const network = (c: (typeof candidates)[number]) => c.summaries[0]!.job.params.network;
   const emulated = candidates.filter((c) => isEmulated(network(c)));
@@ -124,9 +130,16 @@ export function headlineOf(sets: Map<string, JobSummary[]>): Headline | null {
     parameterSet: best.parameterSet,
     parameterText: parameterSetText(ref.job),
     path: jobPathText(ref.job),
-    pathChoice: first
-      ? `The headline is measured ${jobPathText(ref.job)} (the first emulated network of this result: no one deploys on loopback)${candidates.length > onPath.length ? '; the other paths are in the tables' : ''}.`
-      : '',
+    pathChoice: [
+      first
+        ? `The headline is measured ${jobPathText(ref.job)} (the first emulated network of this result: no one deploys on loopback)${candidates.length > onPath.length ? '; the other paths are in the tables' : ''}.`
+        : '',
+      otherWires
+        ? 'It compares the transports as pollbench sends them by default (HTTP/1.1, minimal headers, JSON, uncompressed); the other wires this result measured are in the tables and the wire chart.'
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
     reference: {
       label: transportLabel(ref.job),
       pollIntervalMs: ref.job.params.pollIntervalMs ?? Number.NaN,

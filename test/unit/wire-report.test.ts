@@ -6,6 +6,7 @@ import { wireBytesRows } from '../../reports/wire-bytes.ts';
 import { scalabilityOf } from '../../reports/scalability.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { wireText } from '../../reports/wire-text.ts';
+import { headlineOf } from '../../reports/headline.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 
 const bytes = (down: number, up: number) => ({
@@ -81,4 +82,26 @@ test('the 2010 table measures on the default wire and adds the other wires of th
 test('Markdown names each non-default wire in its legend', () => {
   const md = renderMarkdown(result());
   assert.ok(md.includes('Conditions: `http=2` is HTTP/2 (h2c)'), md);
+});
+
+test('the headline compares on the default wire and says the other wires are in the tables', () => {
+  const withWs2010 = tinyResult([
+    { transport: 'short-poll', runs: [{ ...bytes(400, 300), latency_p50_us: 500_000 }] },
+    { transport: 'ws', runs: [{ ...bytes(160, 0), latency_p50_us: 1000 }] },
+    {
+      transport: 'short-poll',
+      runs: [{ ...bytes(500, 900), latency_p50_us: 500_000 }],
+      params: { requestHeaders: '2010', responseHeaders: '2010' },
+      label: ' headers=2010',
+    },
+    {
+      transport: 'ws',
+      runs: [{ ...bytes(160, 0), latency_p50_us: 1000 }],
+      params: { requestHeaders: '2010' },
+      label: ' headers=2010',
+    },
+  ]);
+  const h = headlineOf(summarizeResult(withWs2010).sets)!;
+  assert.equal(h.parameterSet, 'rate=1/s clients=10 payload=100B');
+  assert.match(h.pathChoice, /other wires this result measured are in the tables/);
 });
