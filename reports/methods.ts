@@ -3,6 +3,7 @@
  * with which versions, how it was pinned and timed, and what the figures mean. Nothing here is
  * written per report by hand; it is all read from the result file.
  */
+import { scenarioWireText } from './wire-text.ts';
 import type { Result } from '../bench/result-schema.ts';
 import { METRICS } from './metric-catalog.ts';
 
@@ -66,7 +67,7 @@ export function methodsEntries(result: Result): MethodsEntry[] {
     { term: 'Scenario', detail: `"${s.name}" (${c.profile} profile): ${s.description}` },
     {
       term: 'Matrix',
-      detail: `transports ${s.transports.join(', ')}; shapes ${s.matrix.shapes.map(shapeText).join(', ')}; clients ${s.matrix.clients.join(', ')}; payload ${s.matrix.payloadBytes.join(', ')} B; short-poll intervals ${s.matrix.pollIntervalMs.join(', ')} ms${excludedText(s.matrix.exclude)}`,
+      detail: `transports ${s.transports.join(', ')}; shapes ${s.matrix.shapes.map(shapeText).join(', ')}; clients ${s.matrix.clients.join(', ')}; payload ${s.matrix.payloadBytes.join(', ')} B; short-poll intervals ${s.matrix.pollIntervalMs.join(', ')} ms${scenarioWireText(s)}${excludedText(s.matrix.exclude)}`,
     },
     {
       term: 'Server settings',

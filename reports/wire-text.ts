@@ -5,6 +5,7 @@
  */
 import type { Job } from '../bench/result-schema.ts';
 import type { WireParams } from '../bench/wire-params.ts';
+import type { Scenario } from '../bench/scenarios/schema.ts';
 import { jobPathText } from './path-text.ts';
 
 const REQUEST_HEADERS: Record<WireParams['requestHeaders'], (cookieBytes: number) => string> = {
@@ -66,4 +67,31 @@ export function conditionsLegend(jobs: readonly Job[]): { label: string; text: s
     legend.set(at >= 0 ? job.parameterSet.slice(at + payload.length) : job.parameterSet, text);
   }
   return [...legend].map(([label, text]) => ({ label, text }));
+}
+
+/**
+ * The scenario's wire axes for the Methods section ("; HTTP 1.1, 2; request headers minimal, browser
+ * (cookie 285 B)"), "" when it asks for the defaults only.
+ */
+export function scenarioWireText(s: Scenario): string {
+  const m = s.matrix;
+  const cookie = s.cookieBytes === undefined ? '' : ` (cookie ${s.cookieBytes} B)`;
+  if (m.wires) {
+    const list = m.wires.map((w) => {
+      const parts = Object.entries(w).map(([k, v]) => `${k} ${typeof v === 'object' && v ? JSON.stringify(v) : v}`);
+      return parts.length ? parts.join(', ') : 'defaults';
+    });
+    return `; wires, one at a time: ${list.join('; ')}${cookie}`;
+  }
+  const axes: [string, readonly unknown[] | undefined][] = [
+    ['HTTP', m.http],
+    ['request headers', m.headers],
+    ['response headers', m.responseHeaders],
+    ['encodings', m.encodings],
+    ['payload contents', m.payloadContents],
+    ['compression', m.compression],
+    ['upstream', m.upstream?.map((u) => (u ? `${u.messageBytes} B every ${u.intervalMs} ms` : 'none'))],
+  ];
+  const given = axes.filter(([, values]) => values !== undefined);
+  return given.map(([name, values]) => `; ${name} ${values!.join(', ')}`).join('') + (given.length ? cookie : '');
 }
