@@ -20,6 +20,7 @@ const ROWS = CONSOLE_ROWS.map((key) => {
     label: row.indent ? `  ${label}` : label,
     range: row.range ?? false,
     onlyWhenMeasured: row.onlyWhenMeasured ?? false,
+    onlyWhenJob: row.onlyWhenJob,
     format: row.format ?? ((stored: number) => info.format(divideToDisplay(info, stored))),
     cell: row.cell,
   };
@@ -85,10 +86,10 @@ export function renderConsole(input: Renderable): string {
       `== ${parameterSet} ==  ${path ? `${path}  ` : ''}${reps > 1 ? `(median of ${reps} runs; [min-max] across runs)` : '(1 run: no spread to show)'}`,
     );
     const header = ['', ...summaries.map((s) => transportLabel(s.job))];
-    const rows = ROWS.filter((row) => !row.onlyWhenMeasured || summaries.some((s) => s.metrics[row.key])).map((row) => [
-      row.label,
-      ...summaries.map((s) => cell(s, row)),
-    ]);
+    const shown = (row: (typeof ROWS)[number]) =>
+      (!row.onlyWhenMeasured || summaries.some((s) => s.metrics[row.key])) &&
+      (!row.onlyWhenJob || summaries.some((s) => row.onlyWhenJob!(s.job.params)));
+    const rows = ROWS.filter(shown).map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);
     rows.push(['runs completed', ...summaries.map((s) => `${s.completed.length}/${s.planned}`)]);
     out.push(table(header, rows));
     const notes = summaries.flatMap((s) =>

@@ -10,7 +10,7 @@
  * Metrics a newer result has and this version lacks are still shown, under their raw name and unit.
  */
 import type { JobSummary } from './aggregate.ts';
-import type { Metric, MetricKey, RunMetrics } from '../bench/result-schema.ts';
+import type { JobParams, Metric, MetricKey, RunMetrics } from '../bench/result-schema.ts';
 import { fixed, int, pct, sig3 } from './format.ts';
 
 export type MetricGroup = 'latency' | 'delivery' | 'bytes' | 'requests' | 'connections' | 'server' | 'load';
@@ -43,6 +43,8 @@ export interface MetricEntry {
     cell?: (summary: JobSummary) => string;
     /** Left out of a table where no transport has the figure (TLS figures on a cleartext path). */
     onlyWhenMeasured?: boolean;
+    /** Left out of a table where no job matches (resident memory where compression keeps zlib state). */
+    onlyWhenJob?: (params: JobParams) => boolean;
   };
   /** A column of the Markdown job table (median of runs). */
   markdown?: { column: number; head: string };
@@ -553,7 +555,8 @@ export const CATALOG = {
     format: fixed(1),
     group: 'server',
     definition:
-      'Resident memory per connected client, measured the same way as the heap (noisier: the allocator keeps freed pages).',
+      "Resident memory per connected client, measured the same way as the heap (noisier: the allocator keeps freed pages). The console shows it where compression is on: zlib's deflate state (about 256 KiB a connection, context takeover or not) lives outside V8's heap.",
+    console: { row: 181, indent: true, onlyWhenJob: (p) => p.compression !== 'off' },
     gate: { gate: false },
   },
   server_loop_delay_p99_us: {
