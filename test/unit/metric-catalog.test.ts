@@ -126,7 +126,17 @@ function derivedKeys(): string[] {
       eluIdleMs: 1,
       loopDelay: { meanUs: 0, p50Us: 0, p99Us: 0, maxUs: 0 },
     },
-    counters: { tcpAccepted: 0, openSockets: 0, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
+    counters: {
+      tcpAccepted: 0,
+      openSockets: 0,
+      httpRequests: 0,
+      wsHandshakes: 0,
+      messagesReceived: 0,
+      echoesSent: 0,
+      messagesRefused: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    },
     gauges: {},
   });
   const server: ServerWindow = {

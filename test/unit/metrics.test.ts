@@ -88,7 +88,17 @@ function stats(atNs: bigint, cpuUs: number, elu: { active: number; idle: number 
       eluIdleMs: elu.idle,
       loopDelay: { meanUs: 0, p50Us: 0, p99Us: 500, maxUs: 900 },
     },
-    counters: { tcpAccepted: 10, openSockets: 10, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
+    counters: {
+      tcpAccepted: 10,
+      openSockets: 10,
+      httpRequests: 0,
+      wsHandshakes: 0,
+      messagesReceived: 0,
+      echoesSent: 0,
+      messagesRefused: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    },
     gauges: {},
   };
 }
