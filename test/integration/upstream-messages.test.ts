@@ -1,22 +1,49 @@
 /**
- * Upstream messages (servers/contract/upstream-message.ts) at the server: oversized and malformed
- * messages are refused (HTTP 413 / 400, WebSocket close 1009 / 1008 / 1003) without a crash, and the
- * server keeps serving others. (test/integration/upstream.test.ts is the feed's upstream wire, a
- * different thing.) Real servers on 127.0.0.1 port 0; every wait is bounded.
+ * Upstream messages (servers/contract/upstream-message.ts) end to end, on every transport: a client
+ * with `upstream` sends N messages and gets N echoes in order, each server stamp between send and
+ * echo; its socket bytes per message match RFC arithmetic (WebSocket) or the request as written
+ * (HTTP); its bytes agree with the server's; oversized and malformed messages are refused without a
+ * crash while the server keeps serving others. A hand-written WebSocket client (raw socket, frames
+ * by hand) measures the round trip independently of ws. (test/integration/upstream.test.ts is the
+ * feed's upstream wire, a different thing.) Real servers on 127.0.0.1 port 0; every wait is bounded.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import WebSocket from 'ws';
+import { clientFactories, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
+import type { EchoSample } from '../../bench/clients/types.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import type { TransportName } from '../../servers/contract/protocol.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
 import { MAX_MESSAGE_BYTES, encodeMessage } from '../../servers/contract/upstream-message.ts';
 import type { Framework } from '../../servers/contract/server-config.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
-import { HOST, feedConfig, withTimeout } from '../helpers/harness.ts';
+import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const WAIT_MS = 10_000;
+const N = 20;
+const MESSAGE_BYTES = 100;
+/** Long enough after an echo (a millisecond or so) that a poll every 10 ms finds no message in flight. */
+const INTERVAL_MS = 25;
+
+/** Every transport, the HTTP ones under both frameworks (WebSocket always runs on node:http). */
+const CASES: { transport: TransportName; framework: Framework }[] = TRANSPORT_NAMES.flatMap((transport) =>
+  (transport === 'ws' ? (['node'] as const) : (['express', 'node'] as const)).map((framework) => ({
+    transport: transport as TransportName,
+    framework,
+  })),
+);
+
+const ECHO_STAMP = (serverReceivedNs: bigint) => `,"serverReceivedNs":"${serverReceivedNs}"`.length;
+/** RFC 6455 5.2: header 2 bytes, 2 more for a 126..65535 length; a client frame adds a 4-byte mask. */
+const frameBytes = (payload: number, masked: boolean) =>
+  payload + (payload < 126 ? 2 : payload < 65_536 ? 4 : 10) + (masked ? 4 : 0);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function withServer(
   transport: TransportName,
@@ -30,6 +57,106 @@ async function withServer(
     await withTimeout(server.close(), WAIT_MS, 'closing the server');
   }
 }
+
+/** A client of `transport` sending upstream messages; resolves once N echoes came back. */
+async function echoes(transport: TransportName, port: number) {
+  const samples: EchoSample[] = [];
+  const client: TransportClient = clientFactories[transport]({
+    host: HOST,
+    port,
+    since: 0,
+    onEvents: () => {},
+    pollIntervalMs: 1000,
+    longPollWaitMs: 5000,
+    upstream: { intervalMs: INTERVAL_MS, messageBytes: MESSAGE_BYTES, onEcho: (s) => samples.push(s) },
+  });
+  try {
+    await withTimeout(client.start(), WAIT_MS, `starting ${transport}`);
+    await waitUntil(
+      () => samples.length >= N,
+      WAIT_MS,
+      () => `${samples.length} of ${N} echoes`,
+    );
+  } finally {
+    await withTimeout(client.close(), WAIT_MS, 'closing the client');
+  }
+  return { samples, counters: client.counters() };
+}
+
+/** The request undici writes for a message: request line, its four headers, the body. */
+const postBytes = (port: number, bodyBytes: number) =>
+  Buffer.byteLength(
+    `POST /messages HTTP/1.1\r\nhost: ${HOST}:${port}\r\nconnection: keep-alive\r\n` +
+      `content-type: application/json\r\ncontent-length: ${bodyBytes}\r\n\r\n`,
+  ) + bodyBytes;
+
+/** One POST written by hand on a raw socket: the server's raw answer, and where its body starts. */
+async function rawPost(port: number, body: string): Promise<{ head: number; text: string }> {
+  const socket = net.connect({ host: HOST, port });
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  socket.write(
+    `POST /messages HTTP/1.1\r\nhost: ${HOST}:${port}\r\nconnection: close\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  await withTimeout(new Promise((resolve) => socket.once('close', resolve)), WAIT_MS, 'raw POST');
+  const text = Buffer.concat(chunks).toString('latin1');
+  return { head: text.indexOf('\r\n\r\n') + 4, text };
+}
+
+describe('upstream messages: N sent, N echoes, bytes per message exact', () => {
+  for (const { transport, framework } of CASES) {
+    test(`${transport} (${framework})`, async (t) => {
+      await withServer(transport, framework, async (server) => {
+        const { samples, counters: c } = await echoes(transport, server.port);
+        // In order, each server stamp between its send and its echo.
+        for (let i = 0; i < samples.length; i++) {
+          const s = samples[i]!;
+          assert.ok(s.sentNs <= s.serverReceivedNs && s.serverReceivedNs <= s.echoReceivedNs, `echo ${i} stamps`);
+          if (i > 0) assert.ok(samples[i - 1]!.echoReceivedNs <= s.sentNs, `echo ${i} after the one before`);
+        }
+        assert.equal(c.echoesReceived, samples.length);
+        assert.equal(c.messagesSent, c.echoesReceived);
+        assert.equal(c.errors, 0);
+        const echoBodies = samples.map((s) => MESSAGE_BYTES + ECHO_STAMP(s.serverReceivedNs));
+        // Client and server agree on every byte, once every connection closed.
+        await waitUntil(() => server.stats().counters.openSockets === 0, WAIT_MS, 'server sockets closed');
+        const s = server.stats().counters;
+        assert.equal(s.bytesIn, c.bytesUp, 'bytes up: server read = client wrote');
+        assert.equal(s.bytesOut, c.bytesDown, 'bytes down: server wrote = client read');
+        assert.equal(s.messagesReceived, c.echoesReceived);
+        assert.equal(s.echoesSent, s.messagesReceived);
+        assert.equal(s.messagesRefused, 0);
+        if (transport === 'ws') {
+          // Masked client frames, unmasked echoes (RFC 6455 5.2, 5.3): 2 + 4 + 100 up, 4 + k' down.
+          assert.equal(c.messageSocketBytesUp, c.echoesReceived * frameBytes(MESSAGE_BYTES, true));
+          assert.equal(
+            c.messageSocketBytesDown,
+            echoBodies.reduce((a, k) => a + frameBytes(k, false), 0),
+          );
+        } else {
+          assert.equal(c.messageSocketBytesUp, c.echoesReceived * postBytes(server.port, MESSAGE_BYTES));
+          // The answer's head, measured on a raw socket (its "Connection: close" is 5 bytes shorter
+          // than keep-alive's, and keep-alive adds "Keep-Alive: timeout=120\r\n").
+          const raw = await rawPost(server.port, encodeMessage(1, nowNs(), MESSAGE_BYTES));
+          assert.match(raw.text, /^HTTP\/1\.1 200 OK\r\n/);
+          const keepAliveHead = raw.head - 'close'.length + 'keep-alive'.length + 'Keep-Alive: timeout=120\r\n'.length;
+          assert.equal(
+            c.messageSocketBytesDown,
+            echoBodies.reduce((a, k) => a + keepAliveHead + k, 0),
+          );
+          assert.equal(c.tcpConnects, 2, 'the feed connection and the messages connection');
+        }
+        t.diagnostic(
+          `${transport}: up ${c.messageSocketBytesUp / c.echoesReceived} B/message, down ` +
+            `${(c.messageSocketBytesDown / c.echoesReceived).toFixed(1)} B/echo, round trip p50 ` +
+            `${(median(samples.map((x) => Number(x.echoReceivedNs - x.sentNs))) / 1000).toFixed(0)} µs, ` +
+            `client to server p50 ${(median(samples.map((x) => Number(x.serverReceivedNs - x.sentNs))) / 1000).toFixed(0)} µs`,
+        );
+      });
+    });
+  }
+});
 
 /** A JSON message of exactly `bytes` bytes, or over the limit when bytes > MAX_MESSAGE_BYTES. */
 const messageOf = (bytes: number) => encodeMessage(1, nowNs(), bytes);
@@ -89,5 +216,57 @@ describe('refused messages: the server answers, closes that one connection, and 
       const s = server.stats().counters;
       assert.deepEqual([s.messagesRefused, s.messagesReceived, s.echoesSent], [3, 1, 1]);
     });
+  });
+});
+
+/**
+ * The seed's `ws.send("Hello")` then `onmessage`, by hand on a raw socket (RFC 6455 4.1 and 5.2):
+ * a round trip measured without ws on the client side, to read the library client's against.
+ */
+async function handWrittenRoundTrips(port: number, count: number, bytes: number): Promise<number[]> {
+  const socket = net.connect({ host: HOST, port, noDelay: true });
+  const key = randomBytes(16).toString('base64');
+  socket.write(`GET /ws HTTP/1.1\r\nHost: ${HOST}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+  socket.write(`Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  let buffered = Buffer.alloc(0);
+  let wake: () => void = () => {};
+  socket.on('data', (chunk: Buffer) => ((buffered = Buffer.concat([buffered, chunk])), wake()));
+  const next = () => new Promise<void>((resolve) => (wake = resolve));
+  while (!buffered.includes('\r\n\r\n')) await withTimeout(next(), WAIT_MS, 'handshake');
+  assert.match(buffered.toString('latin1'), /^HTTP\/1\.1 101 /);
+  buffered = buffered.subarray(buffered.indexOf('\r\n\r\n') + 4);
+  const rtts: number[] = [];
+  for (let id = 1; id <= count; id++) {
+    // Paced like the bench client: back to back, every round trip would find the loop and CPU hot.
+    await sleep(INTERVAL_MS);
+    const sentNs = nowNs();
+    const payload = Buffer.from(encodeMessage(id, sentNs, bytes)); // bytes < 126: one length byte
+    const mask = randomBytes(4);
+    const frame = Buffer.concat([
+      Buffer.from([0x81, 0x80 | payload.length]),
+      mask,
+      payload.map((b, i) => b ^ mask[i % 4]!),
+    ]);
+    socket.write(frame);
+    const length = () => (buffered[1]! === 126 ? 4 + buffered.readUInt16BE(2) : 2 + buffered[1]!);
+    while (buffered.length < 2 || buffered.length < length()) await withTimeout(next(), WAIT_MS, 'echo');
+    rtts.push(Number(nowNs() - sentNs));
+    assert.match(buffered.subarray(0, length()).toString(), new RegExp(`^.{2,4}\\{"id":${id},`, 's'));
+    buffered = buffered.subarray(length());
+  }
+  socket.destroy();
+  return rtts;
+}
+
+test('round trip: a hand-written WebSocket client next to the library client (reported, not asserted)', async (t) => {
+  await withServer('ws', 'node', async (server) => {
+    const hand = await handWrittenRoundTrips(server.port, N, MESSAGE_BYTES);
+    assert.equal(hand.length, N);
+    const { samples } = await echoes('ws', server.port);
+    const lib = samples.map((s) => Number(s.echoReceivedNs - s.sentNs));
+    t.diagnostic(
+      `WebSocket round trip p50: hand-written ${(median(hand) / 1000).toFixed(0)} µs, ` +
+        `bench client ${(median(lib) / 1000).toFixed(0)} µs (${N} messages of ${MESSAGE_BYTES} bytes, one per ${INTERVAL_MS} ms, loopback)`,
+    );
   });
 });
