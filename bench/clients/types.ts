@@ -85,7 +85,8 @@ export interface ClientCounters {
    * session tickets that follow the handshake are in it, once per connection). Down, WebSocket: the
    * echo frames by RFC 6455 arithmetic on each echo as received (2, 4 or 10 header bytes + payload;
    * a server frame is not masked), since the connection carries the feed's frames too; not counted
-   * (0) when permessage-deflate was negotiated, whose frame sizes ws does not show.
+   * (0) when permessage-deflate was negotiated (ws shows the inflated message, not the frame) nor
+   * with TLS (the socket cannot tell an echo's records from an event's).
    */
   messageSocketBytesDown: number;
   /** Send ticks skipped because the previous message's echo had not come back yet (or missed by a stalled loop). */

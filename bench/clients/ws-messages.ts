@@ -6,7 +6,9 @@
  * Bytes up are measured at the socket: after its opening handshake the client writes nothing but
  * message frames, so everything the ledger gains while a connection is open is the messages'. Bytes
  * down cannot be read off the socket (a read may hold an event frame and an echo together), so they
- * are the echo frames' size by RFC 6455 5.2 arithmetic, exact for uncompressed frames.
+ * are the echo frames' size by RFC 6455 5.2 arithmetic, exact for uncompressed frames in cleartext;
+ * not counted with permessage-deflate (ws shows the inflated message, not the frame) nor with TLS (a
+ * record's size is not the frame's, and the socket cannot tell echo records from event records).
  */
 import type WebSocket from 'ws';
 import { isEchoText } from '../../servers/contract/upstream-message.ts';
@@ -20,7 +22,8 @@ function serverFrameBytes(n: number): number {
 
 export class WsMessageChannel implements MessageChannel {
   private connection: WebSocket | undefined;
-  private deflate = false;
+  /** Whether echo frames are counted: their wire size is known only in cleartext and uncompressed. */
+  private countsDown = false;
   private pending:
     { resolve: (echo: { text: string; receivedNs: bigint }) => void; reject: (e: Error) => void } | undefined;
   /** The ledger's bytes up when the open connection's handshake ended; the bytes up of connections closed. */
@@ -28,12 +31,15 @@ export class WsMessageChannel implements MessageChannel {
   private upClosed = 0;
   private down = 0;
 
-  constructor(private readonly clientLedger: SocketLedger) {}
+  constructor(
+    private readonly clientLedger: SocketLedger,
+    private readonly tls: boolean,
+  ) {}
 
   /** The connection is open: messages go over it from now on. */
   opened(ws: WebSocket): void {
     this.connection = ws;
-    this.deflate = ws.extensions.includes('permessage-deflate');
+    this.countsDown = !this.tls && !ws.extensions.includes('permessage-deflate');
     this.upAtOpen = this.clientLedger.bytes().up;
   }
 
@@ -51,7 +57,7 @@ export class WsMessageChannel implements MessageChannel {
   take(data: Buffer, receivedNs: bigint): boolean {
     const text = data.toString('utf8');
     if (!isEchoText(text)) return false;
-    if (!this.deflate) this.down += serverFrameBytes(data.length);
+    if (this.countsDown) this.down += serverFrameBytes(data.length);
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve({ text, receivedNs });

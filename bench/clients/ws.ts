@@ -32,7 +32,9 @@ class WsClient extends BaseClient implements TransportClient {
   /** One trust store for all of this client's connections (see http-dispatcher.ts). */
   private readonly secureContext = this.options.tls && tls.createSecureContext({ ca: this.options.tls.ca });
   /** Upstream messages: frames on this connection (ws-messages.ts). */
-  private readonly messages = this.carryMessages(() => new WsMessageChannel(this.ledger));
+  private readonly messages = this.carryMessages(
+    () => new WsMessageChannel(this.ledger, this.options.tls !== undefined),
+  );
 
   start(): Promise<void> {
     this.connect();
