@@ -18,12 +18,12 @@ import WebSocket from 'ws';
 import { clientFactories, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
 import type { EchoSample } from '../../bench/clients/types.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
-import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
+import { TRANSPORT_NAMES, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { MAX_MESSAGE_BYTES, encodeMessage } from '../../servers/contract/upstream-message.ts';
 import type { Framework } from '../../servers/contract/server-config.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 import { makeCertificate } from '../../bench/tls/certificate.ts';
-import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const WAIT_MS = 10_000;
 const N = 20;
@@ -61,13 +61,18 @@ async function withServer(
 }
 
 /** A client of `transport` sending upstream messages; resolves once N echoes came back. */
-async function echoes(transport: TransportName, port: number, tls?: { ca: string }) {
+async function echoes(
+  transport: TransportName,
+  port: number,
+  tls?: { ca: string },
+  onEvents: (events: FeedEvent[]) => void = () => {},
+) {
   const samples: EchoSample[] = [];
   const client: TransportClient = clientFactories[transport]({
     host: HOST,
     port,
     since: 0,
-    onEvents: () => {},
+    onEvents,
     pollIntervalMs: 1000,
     longPollWaitMs: 5000,
     ...(tls && { tls }),
@@ -75,8 +80,11 @@ async function echoes(transport: TransportName, port: number, tls?: { ca: string
   });
   try {
     await withTimeout(client.start(), WAIT_MS, `starting ${transport}`);
+    // Closed with no message in flight (close() stops the schedule at once), so every echo the server
+    // wrote was read: client and server bytes then agree.
+    const quiet = () => client.counters().messagesSent === client.counters().echoesReceived;
     await waitUntil(
-      () => samples.length >= N,
+      () => samples.length >= N && quiet(),
       WAIT_MS,
       () => `${samples.length} of ${N} echoes`,
     );
@@ -156,6 +164,48 @@ describe('upstream messages: N sent, N echoes, bytes per message exact', () => {
             `${(median(samples.map((x) => Number(x.echoReceivedNs - x.sentNs))) / 1000).toFixed(0)} µs, ` +
             `client to server p50 ${(median(samples.map((x) => Number(x.serverReceivedNs - x.sentNs))) / 1000).toFixed(0)} µs`,
         );
+      });
+    });
+  }
+});
+
+describe('messages while the feed flows: every event once and in order, every echo, the same bytes', () => {
+  for (const transport of TRANSPORT_NAMES) {
+    test(transport, async () => {
+      await withServer(transport, 'node', async (server) => {
+        const seqs: number[] = [];
+        let published = 0;
+        const publisher = setInterval(() => {
+          if (published === 40) return;
+          server.feed!.publish(nowNs(), TEST_PAYLOAD);
+          published++;
+        }, 5);
+        try {
+          const { samples, counters: c } = await echoes(transport, server.port, undefined, (events) =>
+            seqs.push(...events.map((e) => e.seq)),
+          );
+          await waitUntil(() => published === 40, WAIT_MS, 'publishing');
+          assert.equal(c.echoesReceived, samples.length);
+          if (transport === 'ws') {
+            // Echo frames were told from event frames: the arithmetic holds with events on the connection.
+            assert.equal(c.messageSocketBytesUp, c.echoesReceived * frameBytes(MESSAGE_BYTES, true));
+            const echoBodies = samples.map((s) => MESSAGE_BYTES + ECHO_STAMP(s.serverReceivedNs));
+            assert.equal(
+              c.messageSocketBytesDown,
+              echoBodies.reduce((a, k) => a + frameBytes(k, false), 0),
+            );
+          } else {
+            assert.equal(c.messageSocketBytesUp, c.echoesReceived * postBytes(server.port, MESSAGE_BYTES));
+          }
+          // Events received so far are 1..k, each once (short polling's next poll may not have come yet).
+          assert.deepEqual(
+            seqs,
+            seqs.map((_, i) => i + 1),
+          );
+          if (transport !== 'short-poll') assert.ok(seqs.length > 0, 'events arrived alongside the messages');
+        } finally {
+          clearInterval(publisher);
+        }
       });
     });
   }
