@@ -96,4 +96,16 @@ test('bad options are refused with one sentence', () => {
       }),
     /HTTP\/2 are not supported yet/,
   );
+  assert.throws(
+    () =>
+      clientFactories['long-poll']({
+        host: '127.0.0.1',
+        port: 1,
+        since: 0,
+        onEvents: () => {},
+        requestHeaders: { profile: 'browser', cookieBytes: 0 },
+        upstream: { intervalMs: 10, messageBytes: 64, onEcho },
+      }),
+    /under the browser header profile are not supported yet/,
+  );
 });
