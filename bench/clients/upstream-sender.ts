@@ -10,6 +10,7 @@ import {
   MAX_MESSAGE_BYTES,
   decodeEcho,
   encodeMessage,
+  messageBody,
   MIN_MESSAGE_BYTES,
 } from '../../servers/contract/upstream-message.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -100,9 +101,10 @@ export class UpstreamSender {
   private async sendOne(): Promise<void> {
     this.inFlight = true;
     const id = this.nextId++;
+    const body = messageBody(id, this.options.messageBytes);
     const sentNs = nowNs();
     try {
-      const sending = this.channel.send(encodeMessage(id, sentNs, this.options.messageBytes));
+      const sending = this.channel.send(encodeMessage(id, sentNs, this.options.messageBytes, body));
       this.tally.messagesSent++;
       const answer = await sending;
       // An echo that outran close() is not counted: the client's counters were final at close.

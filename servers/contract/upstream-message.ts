@@ -8,14 +8,16 @@
  * `POST MESSAGES_PATH` (routes.ts) and its echo the answer's body.
  *
  * A message is `{"id":<n>,"sentNs":"<decimal>","body":"<ASCII>"}`, exactly `messageBytes` UTF-8 bytes:
- * the body is padded so the whole text has the stated size, whatever the digits of id and sentNs. So
+ * the body (realistic text, messageBody) is cut so the whole has the stated size, whatever the digits
+ * of id and sentNs. So
  * a k-byte message is a k-byte frame payload or a k-byte POST body, and byte arithmetic is exact.
  * The echo is the message with the server's receive stamp inserted after sentNs:
  * `{"id":<n>,"sentNs":"<decimal>","serverReceivedNs":"<decimal>","body":"<same body>"}`.
  * Stamps are decimal strings of nowNs() (clock.ts): CLOCK_MONOTONIC, shared by every process, and a
  * nanosecond uptime does not fit a double exactly.
  */
-import { makePayload, type ParseResult } from './protocol.ts';
+import type { ParseResult } from './protocol.ts';
+import { makeTextPayload } from './payload.ts';
 
 /**
  * The largest message the server accepts, in bytes (the whole JSON text): 4 KiB. A chat message is
@@ -52,11 +54,24 @@ function minMessageBytes(id: number, sentNs: bigint): number {
  */
 export const MIN_MESSAGE_BYTES = minMessageBytes(999_999_999, 2n ** 64n - 1n);
 
-/** Encodes a message of exactly `bytes` bytes; throws when the envelope alone is longer. */
-export function encodeMessage(id: number, sentNs: bigint, bytes: number): string {
+/**
+ * The body text of message `id` for a `bytes`-byte message, long enough for the shortest stamp: the
+ * feed's realistic text (payload.ts makeTextPayload, seeded by the id), so a compressed message is
+ * as compressible as a real one (a repeated alphabet would flatter permessage-deflate). Made before
+ * the send is stamped (it costs microseconds); encodeMessage cuts it to the exact size.
+ */
+export function messageBody(id: number, bytes: number): string {
+  return makeTextPayload(Math.max(0, bytes - minMessageBytes(id, 0n)), id);
+}
+
+/**
+ * Encodes a message of exactly `bytes` bytes, its body a prefix of `body` (messageBody's, by default);
+ * throws when the envelope alone is longer.
+ */
+export function encodeMessage(id: number, sentNs: bigint, bytes: number, body = messageBody(id, bytes)): string {
   const bodyBytes = bytes - minMessageBytes(id, sentNs);
   if (bodyBytes < 0) throw new RangeError(`a message of id ${id} needs at least ${bytes - bodyBytes} bytes`);
-  return `{"id":${id},"sentNs":"${sentNs}","body":"${makePayload(bodyBytes)}"}`;
+  return `{"id":${id},"sentNs":"${sentNs}","body":"${body.slice(0, bodyBytes)}"}`;
 }
 
 export function encodeEcho(message: UpstreamMessage, serverReceivedNs: bigint): string {

@@ -19,7 +19,7 @@ import { clientFactories, type TransportClient, type TransportName } from '../..
 import type { EchoSample } from '../../bench/clients/types.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import { TRANSPORT_NAMES, type FeedEvent } from '../../servers/contract/protocol.ts';
-import { MAX_MESSAGE_BYTES, encodeMessage } from '../../servers/contract/upstream-message.ts';
+import { MAX_MESSAGE_BYTES, encodeMessage, messageBody } from '../../servers/contract/upstream-message.ts';
 import type { Framework } from '../../servers/contract/server-config.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 import { makeCertificate } from '../../bench/tls/certificate.ts';
@@ -330,8 +330,9 @@ async function handWrittenRoundTrips(port: number, count: number, bytes: number)
   for (let id = 1; id <= count; id++) {
     // Paced like the bench client: back to back, every round trip would find the loop and CPU hot.
     await sleep(INTERVAL_MS);
+    const body = messageBody(id, bytes); // made before the stamp, as the bench client does
     const sentNs = nowNs();
-    const payload = Buffer.from(encodeMessage(id, sentNs, bytes)); // bytes < 126: one length byte
+    const payload = Buffer.from(encodeMessage(id, sentNs, bytes, body)); // bytes < 126: one length byte
     const mask = randomBytes(4);
     const frame = Buffer.concat([
       Buffer.from([0x81, 0x80 | payload.length]),

@@ -8,6 +8,7 @@ import {
   encodeEcho,
   encodeMessage,
   isEchoText,
+  messageBody,
   parseMessage,
 } from '../../servers/contract/upstream-message.ts';
 import { encodeEvent } from '../../servers/contract/protocol.ts';
@@ -25,6 +26,12 @@ test('a message has exactly the stated size, whatever the digits of its id and s
     }
   }
   assert.equal(MIN_MESSAGE_BYTES, 58);
+  // The body is realistic text (payload.ts), a prefix of the one made before the stamp.
+  const body = messageBody(3, 300);
+  const text = encodeMessage(3, 123_456_789_012_345n, 300, body);
+  const sent = (JSON.parse(text) as { body: string }).body;
+  assert.ok(body.startsWith(sent) && sent.length === 300 - `{"id":3,"sentNs":"123456789012345","body":""}`.length);
+  assert.match(sent, /^sym=[A-Z]+;px=/);
   assert.throws(() => encodeMessage(999_999_999, 2n ** 64n - 1n, MIN_MESSAGE_BYTES - 1), RangeError);
 });
 
