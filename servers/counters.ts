@@ -11,6 +11,10 @@ export class ServerCounters {
   wsHandshakes = 0;
   /** HTTP/2 streams the clients opened; undefined on an HTTP/1.1 server, whose snapshot stays as it was. */
   private http2Streams: number | undefined;
+  /** Upstream messages read whole and valid (servers/messages.ts), echoes written, messages refused. */
+  messagesReceived = 0;
+  echoesSent = 0;
+  messagesRefused = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -56,6 +60,9 @@ export class ServerCounters {
       openSockets: this.open.size,
       httpRequests: this.httpRequests,
       wsHandshakes: this.wsHandshakes,
+      messagesReceived: this.messagesReceived,
+      echoesSent: this.echoesSent,
+      messagesRefused: this.messagesRefused,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

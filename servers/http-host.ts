@@ -34,6 +34,8 @@ export interface TransportHost {
   readonly counters: ServerCounters;
   /** Registers a GET handler for an exact path. */
   get(path: string, handler: Handler): void;
+  /** Registers a POST handler for an exact path (the handler reads the body itself: no body parser runs). */
+  post(path: string, handler: Handler): void;
 }
 
 /** Idle keep-alive lifetime: longer than any poll interval a scenario may use. */
@@ -46,7 +48,12 @@ export function sendJson(res: ServerResponse, status: number, body: string): voi
   res.end(body);
 }
 
-export function sendError(res: ServerResponse, status: 400 | 404, error: ErrorBody['error'], message: string): void {
+export function sendError(
+  res: ServerResponse,
+  status: 400 | 404 | 413,
+  error: ErrorBody['error'],
+  message: string,
+): void {
   sendJson(res, status, JSON.stringify({ error, message } satisfies ErrorBody));
 }
 
@@ -99,8 +106,8 @@ function createServer(listener: RequestListener | undefined, tls: TlsConfig | un
 const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
 
 /**
- * The bare node routing (framework 'node', on node:http or node:http2): exact GET paths, anything else
- * a JSON 404; every route padded (an injected regression) and given the response header profile.
+ * The bare node routing (framework 'node', on node:http or node:http2): exact GET and POST paths,
+ * anything else a JSON 404; every route padded (an injected regression) and given the response header profile.
  */
 export function nodeRoutes(
   extraResponseHeaderBytes: number,
@@ -108,16 +115,20 @@ export function nodeRoutes(
 ): {
   listener: Handler;
   get: (path: string, handler: Handler) => void;
+  post: (path: string, handler: Handler) => void;
 } {
   const routes = new Map<string, Handler>();
+  const postRoutes = new Map<string, Handler>();
+  const wrap = (handler: Handler) => withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
   return {
     listener: (req, res) => {
-      // Like express's router.get: a non-GET request matches no route.
-      const handler = req.method === 'GET' || req.method === 'HEAD' ? routes.get(pathOf(req)) : undefined;
-      (handler ?? notFound)(req, res);
+      // Like express's router.get and router.post: any other method matches no route.
+      const table =
+        req.method === 'GET' || req.method === 'HEAD' ? routes : req.method === 'POST' ? postRoutes : undefined;
+      (table?.get(pathOf(req)) ?? notFound)(req, res);
     },
-    get: (path, handler) =>
-      routes.set(path, withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders)),
+    get: (path, handler) => routes.set(path, wrap(handler)),
+    post: (path, handler) => postRoutes.set(path, wrap(handler)),
   };
 }
 
@@ -131,6 +142,7 @@ export function createHost(
   const counters = new ServerCounters();
   let server: http.Server;
   let get: (path: string, handler: Handler) => void;
+  let post: (path: string, handler: Handler) => void;
 
   if (framework === 'express') {
     const app = express();
@@ -149,12 +161,17 @@ export function createHost(
       const h = withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
       router.get(path, (req, res) => h(req, res));
     };
+    post = (path, handler) => {
+      const h = withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
+      router.post(path, (req, res) => h(req, res));
+    };
   } else {
     const routes = nodeRoutes(extraResponseHeaderBytes, responseHeaders);
     server = createServer(routes.listener, tls);
     get = routes.get;
+    post = routes.post;
   }
   applyServerParity(server);
   counters.track(server);
-  return { framework, server, counters, get };
+  return { framework, server, counters, get, post };
 }

@@ -58,5 +58,5 @@ export function createHttp2Host(
   server.setTimeout(0);
   counters.track(server);
   counters.trackStreams(server);
-  return { framework, server, counters, get: routes.get };
+  return { framework, server, counters, get: routes.get, post: routes.post };
 }

@@ -12,6 +12,7 @@ import { createTcpEcho, createWsEcho } from './echo.ts';
 import { createProcessStats } from './contract/process-stats.ts';
 import type { ServerStats } from './contract/server-ipc.ts';
 import { attachers } from './transports/index.ts';
+import { acceptMessagePosts } from './messages.ts';
 import { Upstream } from './upstream.ts';
 import { TRANSPORT_TRAITS } from './contract/transport-traits.ts';
 import type { ServerCounters } from './counters.ts';
@@ -70,6 +71,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       encoding: config.encoding,
       compression: config.compression,
     });
+    // Upstream messages over HTTP, whatever the feed's transport (WebSocket's arrive on its connection).
+    acceptMessagePosts(host);
     counters = host.counters;
     gauges = attached.gauges;
     port = await listen(host.server, config.host);

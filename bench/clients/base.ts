@@ -4,6 +4,7 @@
  */
 import { SocketLedger } from './socket-ledger.ts';
 import { profileHeaders, undiciHeaders, type HeaderList, type RequestKind } from './request-headers.ts';
+import { UpstreamSender, type MessageChannel } from './upstream-sender.ts';
 import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
 import type { FeedEvent } from '../../servers/contract/protocol.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -26,6 +27,8 @@ export abstract class BaseClient {
     errors: 0,
     skippedPolls: 0,
   };
+  /** Upstream messages, when options.upstream asks for them (see carryMessages). */
+  private sender: UpstreamSender | undefined;
   private readonly connected: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void };
 
   constructor(protected readonly options: ClientOptions) {
@@ -72,13 +75,30 @@ export abstract class BaseClient {
     return list.length === 0 ? undefined : undiciHeaders(list);
   }
 
-  /** Marks the first usable connection (idempotent). */
+  /** Marks the first usable connection (idempotent); upstream messages start then. */
   protected markConnected(): void {
     if (this.connectedNs === undefined) {
       this.connectedNs = nowNs();
       this.connectBytes = this.ledger.bytes();
       this.connected.resolve();
+      this.sender?.start();
     }
+  }
+
+  /**
+   * Sends upstream messages over the channel `make` builds, when options.upstream asks for them (the
+   * channel is not even built otherwise). Returns the channel, for the transport to feed it.
+   */
+  protected carryMessages<C extends MessageChannel>(make: () => C): C | undefined {
+    if (!this.options.upstream) return undefined;
+    const channel = make();
+    this.sender = new UpstreamSender(this.options.upstream, channel, () => this.tally.errors++);
+    return channel;
+  }
+
+  /** Stops upstream messages (at once: no message leaves after the call) and closes their channel; every close() calls it first. */
+  protected async closeMessages(): Promise<void> {
+    await this.sender?.close();
   }
 
   /** Fails start() if we never got connected; later failures are only counted. */
@@ -104,14 +124,30 @@ export abstract class BaseClient {
 
   counters(): ClientCounters {
     const bytes = this.ledger.bytes();
-    return {
+    const counters: ClientCounters = {
       bytesUp: bytes.up,
       bytesDown: bytes.down,
       tcpConnects: this.ledger.tcpConnects,
       reconnects: Math.max(0, this.ledger.tcpConnects - 1),
       ...this.tally,
       ...this.ledger.tls,
+      messagesSent: 0,
+      echoesReceived: 0,
+      messageSocketBytesUp: 0,
+      messageSocketBytesDown: 0,
+      skippedSends: 0,
+      ...this.sender?.counters(),
     };
+    // A messages' connection of its own (HTTP) is one more of this client's: in its totals, not in reconnects.
+    const own = this.sender?.channel.ledger;
+    if (own) {
+      const ownBytes = own.bytes();
+      counters.bytesUp += ownBytes.up;
+      counters.bytesDown += ownBytes.down;
+      counters.tcpConnects += own.tcpConnects;
+      for (const key of Object.keys(own.tls) as (keyof SocketLedger['tls'])[]) counters[key] += own.tls[key];
+    }
+    return counters;
   }
 
   private pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
@@ -143,6 +179,7 @@ export abstract class BaseClient {
   protected async closeLoop(http: { destroy(): Promise<void> }, loop: Promise<void> | undefined): Promise<void> {
     this.closed = true;
     this.wake();
+    await this.closeMessages();
     await http.destroy().catch(() => {});
     this.ledger.destroyAll();
     await loop;

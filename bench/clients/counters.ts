@@ -20,6 +20,11 @@ export function zeroCounters(): ClientCounters {
     tlsHandshakeBytesUp: 0,
     tlsHandshakeBytesDown: 0,
     tlsHandshakeUs: 0,
+    messagesSent: 0,
+    echoesReceived: 0,
+    messageSocketBytesUp: 0,
+    messageSocketBytesDown: 0,
+    skippedSends: 0,
   };
 }
 

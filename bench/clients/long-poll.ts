@@ -5,6 +5,7 @@
 import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
+import { httpMessageChannel } from './http-messages.ts';
 import { poll } from './poll-request.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 
@@ -23,6 +24,8 @@ class LongPollClient extends BaseClient implements TransportClient {
   /** The profile's headers, the same on every poll (undefined = minimal: undici's own only). */
   private readonly headers = this.pollHeaders();
   private loop: Promise<void> | undefined;
+  // Upstream messages: POSTs on a second connection (http-messages.ts).
+  private readonly messages = this.carryMessages(() => httpMessageChannel(this.origin, this.options));
 
   start(): Promise<void> {
     this.loop = this.run();

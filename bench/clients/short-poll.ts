@@ -7,6 +7,7 @@
 import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
+import { httpMessageChannel } from './http-messages.ts';
 import { poll } from './poll-request.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -24,6 +25,8 @@ class ShortPollClient extends BaseClient implements TransportClient {
   private readonly headers = this.pollHeaders();
   private readonly intervalNs = BigInt(Math.round((this.options.pollIntervalMs ?? 1000) * 1e6));
   private timer: NodeJS.Timeout | undefined;
+  // Upstream messages: POSTs on a second connection (http-messages.ts).
+  private readonly messages = this.carryMessages(() => httpMessageChannel(this.origin, this.options));
   private inFlight = false;
   private firstTickNs = 0n;
   private tick = 0n;
@@ -89,6 +92,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    await this.closeMessages();
     await this.http.destroy().catch(() => {});
     this.ledger.destroyAll();
   }

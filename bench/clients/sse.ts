@@ -11,6 +11,7 @@ import { decodeBase64Event } from '../../servers/contract/binary-event.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
 import { undiciHeaders } from './request-headers.ts';
+import { httpMessageChannel } from './http-messages.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 
@@ -25,6 +26,8 @@ class SseClient extends BaseClient implements TransportClient {
     onConnect: () => {},
   });
   private loop: Promise<void> | undefined;
+  // Upstream messages: POSTs on a second connection (http-messages.ts).
+  private readonly messages = this.carryMessages(() => httpMessageChannel(this.origin, this.options));
   private chunkNs = 0n;
   private readonly parser = createParser({ onEvent: (message) => this.onMessage(message) });
 

@@ -64,6 +64,33 @@ export interface ClientCounters {
   tlsHandshakeBytesDown: number;
   /** Sum over handshakes of the time from TCP connect to secureConnect, in µs. */
   tlsHandshakeUs: number;
+  /**
+   * Upstream messages (ClientOptions.upstream): messages written (a WebSocket frame sent, a POST
+   * dispatched), and echoes received whole and matching the message in flight.
+   */
+  messagesSent: number;
+  echoesReceived: number;
+  /**
+   * Socket bytes (TCP payload, TLS records included) of the messages echoed so far, read when the
+   * latest echo came back: with at most one message in flight nothing else is on the way then, so
+   * over any window these divided by echoesReceived are exactly the bytes per message and per echo.
+   * A message that got no echo (refused, or its connection dropped) is counted with the next echo.
+   * Up, WebSocket: everything the client wrote after its opening handshake (it writes nothing but
+   * message frames; a close frame after the server refused a message too). Up, HTTP: everything
+   * written on the client's second connection, which carries only the POSTs, less its TLS handshake.
+   */
+  messageSocketBytesUp: number;
+  /**
+   * Down, HTTP: everything read on the messages' connection less its TLS handshake (the TLS 1.3
+   * session tickets that follow the handshake are in it, once per connection). Down, WebSocket: the
+   * echo frames by RFC 6455 arithmetic on each echo as received (2, 4 or 10 header bytes + payload;
+   * a server frame is not masked), since the connection carries the feed's frames too; not counted
+   * (0) when permessage-deflate was negotiated (ws shows the inflated message, not the frame) nor
+   * with TLS (the socket cannot tell an echo's records from an event's).
+   */
+  messageSocketBytesDown: number;
+  /** Send ticks skipped because the previous message's echo had not come back yet (or missed by a stalled loop). */
+  skippedSends: number;
 }
 
 export interface ClientOptions {
@@ -104,6 +131,36 @@ export interface ClientOptions {
   encoding?: EventEncoding;
   /** Compression to negotiate (default off). */
   compression?: Compression;
+  /** Upstream messages: absent, the client sends nothing but what its transport needs. */
+  upstream?: UpstreamOptions;
+}
+
+/** One echoed message's three stamps, nowNs() on the shared CLOCK_MONOTONIC (servers/contract/clock.ts). */
+export interface EchoSample {
+  /** The client wrote the message (just before ws.send or the POST). */
+  sentNs: bigint;
+  /** The server had read the whole message (its stamp, carried back in the echo). */
+  serverReceivedNs: bigint;
+  /** The client had read the whole echo. */
+  echoReceivedNs: bigint;
+}
+
+/**
+ * A chat-like client (servers/contract/upstream-message.ts): a message of `messageBytes` every
+ * `intervalMs` on a fixed schedule (origin + phase x interval + k x interval, as short polling's
+ * ticks), at most one in flight: a tick that finds the last echo outstanding is skipped and counted.
+ * WebSocket sends a text frame on its connection; the HTTP transports POST on a second kept-alive
+ * connection of their own (a browser whose first connection holds a long poll or a stream opens another).
+ */
+export interface UpstreamOptions {
+  intervalMs: number;
+  /** The whole message's size in bytes, 64..MAX_MESSAGE_BYTES (the body is padded to it). */
+  messageBytes: number;
+  /** Where in the interval this client's messages fall (0..1), so clients spread out; default 0. */
+  phase?: number;
+  /** The hrtime origin every client's schedule counts from (see pollOriginNs); default the client's start. */
+  originNs?: bigint;
+  onEcho(sample: EchoSample): void;
 }
 
 export interface TransportClient {

@@ -17,6 +17,7 @@ import { BaseClient } from './base.ts';
 import { wsHeaders } from './request-headers.ts';
 import { openTcp, secureOver } from './tls-connect.ts';
 import type { ClientFactory, TransportClient } from './types.ts';
+import { WsMessageChannel } from './ws-messages.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 
 type CreateConnection = (opts: { host?: string; port?: string | number; timeout?: number }) => net.Socket;
@@ -30,6 +31,10 @@ class WsClient extends BaseClient implements TransportClient {
   private session: Buffer | undefined;
   /** One trust store for all of this client's connections (see http-dispatcher.ts). */
   private readonly secureContext = this.options.tls && tls.createSecureContext({ ca: this.options.tls.ca });
+  /** Upstream messages: frames on this connection (ws-messages.ts). */
+  private readonly messages = this.carryMessages(
+    () => new WsMessageChannel(this.ledger, this.options.tls !== undefined),
+  );
 
   start(): Promise<void> {
     this.connect();
@@ -95,6 +100,7 @@ class WsClient extends BaseClient implements TransportClient {
     this.ws = ws;
     this.closedSocket = new Promise((resolve) => ws.once('close', () => resolve()));
     ws.on('open', () => {
+      this.messages?.opened(ws);
       this.tally.wsHandshakes++;
       this.markConnected();
     });
@@ -104,6 +110,8 @@ class WsClient extends BaseClient implements TransportClient {
     // dropped and resumed (an exception thrown from here would escape through ws's socket handler).
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const receivedNs = nowNs();
+      // An upstream message's echo (ws-messages.ts), not an event.
+      if (!isBinary && this.messages?.take(data, receivedNs)) return;
       this.tally.messageBytesDown += data.length;
       let event: FeedEvent;
       try {
@@ -120,6 +128,7 @@ class WsClient extends BaseClient implements TransportClient {
       if (!this.closed) this.connectFailed(err);
     });
     ws.on('close', () => {
+      this.messages?.closed();
       if (this.closed) return;
       this.reconnectTimer = setTimeout(() => this.connect(), this.options.reconnectDelayMs ?? 100);
     });
@@ -128,6 +137,7 @@ class WsClient extends BaseClient implements TransportClient {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    await this.closeMessages();
     this.ws?.terminate();
     this.ledger.destroyAll();
     await this.closedSocket;

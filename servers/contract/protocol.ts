@@ -19,7 +19,7 @@ export interface FeedEvent {
   payload: string;
 }
 
-export { EVENTS_PATH, STREAM_PATH, WS_PATH } from './routes.ts';
+export { EVENTS_PATH, MESSAGES_PATH, STREAM_PATH, WS_PATH } from './routes.ts';
 
 /**
  * The largest event payload, in bytes: what a scenario and the publisher's feed spec accept, and what
@@ -78,7 +78,7 @@ export function makePayload(bytes: number): string {
 
 /** The JSON body of every 4xx answer. */
 export interface ErrorBody {
-  error: 'bad_request' | 'not_found';
+  error: 'bad_request' | 'not_found' | 'payload_too_large';
   message: string;
 }
 

@@ -8,3 +8,5 @@
 export const EVENTS_PATH = '/events';
 export const STREAM_PATH = '/stream';
 export const WS_PATH = '/ws';
+/** Upstream messages over HTTP (upstream-message.ts): POST a message, the answer is its echo. */
+export const MESSAGES_PATH = '/messages';

@@ -15,6 +15,13 @@ export interface CounterSnapshot {
   openSockets: number;
   httpRequests: number;
   wsHandshakes: number;
+  /**
+   * Upstream messages (upstream-message.ts): read whole and valid (stamped and echoed), echoes
+   * written, and messages refused (too large: 413 / close 1009; malformed: 400 / close 1003, 1007, 1008).
+   */
+  messagesReceived: number;
+  echoesSent: number;
+  messagesRefused: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;

@@ -11,6 +11,8 @@ import { recordOf } from '../event-body.ts';
 import { perMessageDeflateFor } from '../contract/ws-deflate.ts';
 import type { Attach } from './types.ts';
 import type { FeedEntry } from '../feed.ts';
+import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
+import { answerWsMessage, countWsRefusal } from '../messages.ts';
 
 function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
   const json = JSON.stringify(body);
@@ -26,6 +28,9 @@ export const attachWs: Attach = (host, feed, options) => {
     noServer: true,
     perMessageDeflate: perMessageDeflateFor(options.compression, options.perMessageDeflate),
     clientTracking: true,
+    // Clients send only upstream messages (servers/messages.ts); ws closes with 1009 over this. Its
+    // default of 100 MiB let three clients pin the server at 402 MiB RSS (issue 12 item 3).
+    maxPayload: MAX_MESSAGE_BYTES,
   });
   const counters = host.counters;
   // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
@@ -52,8 +57,14 @@ export const attachWs: Attach = (host, feed, options) => {
       for (const entry of feed.ring.since(since.value)) send(ws, entry);
       const unsubscribe = feed.subscribe((entry) => send(ws, entry));
       ws.once('close', unsubscribe);
-      // A client that vanishes mid-send must not crash the server; the close handler cleans up.
-      ws.on('error', () => ws.terminate());
+      ws.on('message', (data: Buffer, isBinary: boolean) => answerWsMessage(ws, data, isBinary, counters));
+      // A client that vanishes mid-send must not crash the server; the close handler cleans up. When
+      // ws refused a frame it has sent its close frame (1007, 1009): let the closing handshake end
+      // (bounded by ws's close timer) so the client learns why, instead of cutting it off.
+      ws.on('error', (err) => {
+        countWsRefusal(err, counters);
+        if (ws.readyState !== ws.CLOSING) ws.terminate();
+      });
     });
   });
 

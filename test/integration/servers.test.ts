@@ -501,7 +501,17 @@ describe('server counters', () => {
           const before = server.stats().counters;
           assert.deepEqual(
             { ...before },
-            { tcpAccepted: 0, openSockets: 0, httpRequests: 0, wsHandshakes: 0, bytesIn: 0, bytesOut: 0 },
+            {
+              tcpAccepted: 0,
+              openSockets: 0,
+              httpRequests: 0,
+              wsHandshakes: 0,
+              messagesReceived: 0,
+              echoesSent: 0,
+              messagesRefused: 0,
+              bytesIn: 0,
+              bytesOut: 0,
+            },
           );
           publish();
           let bodyBytes = 0;
