@@ -78,6 +78,14 @@ export function validateScenario(input: unknown): Scenario {
   ) {
     throw new ScenarioError('matrix.exclude: excludes every cell');
   }
+  // The HTTP clients send messages as HTTP/1.1 POSTs with undici's own headers (bench/clients/
+  // http-messages.ts): under HTTP/2 or a browser's headers that would be measured under a wrong label.
+  const httpClients = s.transports.some((t) => TRANSPORT_TRAITS[t].httpStack === 'framework');
+  const unmeasurable = scenarioWires(s).find((w) => w.upstream && (w.http === '2' || w.requestHeaders !== 'minimal'));
+  if (httpClients && unmeasurable)
+    throw new ScenarioError(
+      `upstream: messages from HTTP clients are measured over HTTP/1.1 with minimal headers only, not with http ${unmeasurable.http} and ${unmeasurable.requestHeaders} headers`,
+    );
   if (s.transports.some((t) => TRANSPORT_TRAITS[t].longPollWait) && s.longPollWaitMs < 100)
     throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
   return s;

@@ -15,6 +15,7 @@
  * the load generator's span (exact when the rate is steady, as it is in a window), divided by the
  * events received in that span.
  */
+import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { LagSummary } from '../servers/contract/lag.ts';
@@ -120,7 +121,18 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   const toClientSpan = serverWallMs > 0 ? (windowS * 1000) / serverWallMs : 1;
   const serverPerEvent = (x: number) => perEvent(x * toClientSpan);
   const lateness = server.publisher;
-
+  // Upstream messages and their echoes travel beside the feed: the per-event figures are the feed's
+  // alone, so their socket bytes (counted exactly by the clients: a connection of their own, or frames
+  // of their own; bench/clients/upstream-sender.ts) come off, and the server's POSTs off its requests.
+  const feedBytesUp = w.bytesUp - w.messageSocketBytesUp;
+  const feedBytesDown = w.bytesDown - w.messageSocketBytesDown;
+  const postsAnswered =
+    s1.counters.messagesReceived -
+    s0.counters.messagesReceived +
+    (s1.counters.messagesRefused - s0.counters.messagesRefused);
+  const serverFeedRequests =
+    serverRequests - (TRANSPORT_TRAITS[params.transport].httpStack === 'ws' ? 0 : postsAnswered);
+  const upstream = load.upstream;
   // This object defines the metric keys (MetricKey below): a new metric is one line here and its
   // entry in reports/metric-catalog.ts, which fails to compile until the entry exists.
   const measured = {
@@ -136,12 +148,18 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     events_duplicated: exact(d.duplicated, 'events'),
     events_out_of_order: exact(d.outOfOrder, 'events'),
     loss_fraction: exact(d.expected ? d.lost / d.expected : 0, 'fraction'),
-    bytes_up_per_event: exact(perEvent(w.bytesUp), 'bytes/event'),
-    bytes_down_per_event: exact(perEvent(w.bytesDown), 'bytes/event'),
+    bytes_up_per_event: exact(perEvent(feedBytesUp), 'bytes/event'),
+    bytes_down_per_event: exact(perEvent(feedBytesDown), 'bytes/event'),
     message_bytes_down_per_event: exact(perEvent(w.messageBytesDown), 'bytes/event'),
-    overhead_bytes_down_per_event: exact(perEvent(w.bytesDown - w.messageBytesDown), 'bytes/event'),
-    bytes_up_per_client_per_s: exact(perClientPerS(w.bytesUp), 'bytes/client/s'),
-    bytes_down_per_client_per_s: exact(perClientPerS(w.bytesDown), 'bytes/client/s'),
+    overhead_bytes_down_per_event: exact(perEvent(feedBytesDown - w.messageBytesDown), 'bytes/event'),
+    bytes_up_per_client_per_s: exact(perClientPerS(feedBytesUp), 'bytes/client/s'),
+    bytes_down_per_client_per_s: exact(perClientPerS(feedBytesDown), 'bytes/client/s'),
+    upstream_bytes_up_per_message: exact(w.messageSocketBytesUp / Math.max(1, w.echoesReceived), 'bytes'),
+    upstream_bytes_down_per_echo: exact(w.messageSocketBytesDown / Math.max(1, w.echoesReceived), 'bytes'),
+    upstream_one_way_p50_us: noisy(upstream?.oneWay.summary.p50 ?? 0, 'us'),
+    upstream_one_way_p99_us: noisy(upstream?.oneWay.summary.p99 ?? 0, 'us'),
+    echo_round_trip_p50_us: noisy(upstream?.roundTrip.summary.p50 ?? 0, 'us'),
+    echo_round_trip_p99_us: noisy(upstream?.roundTrip.summary.p99 ?? 0, 'us'),
     http_requests_per_event: exact(perEvent(w.httpResponses), 'requests/event'),
     empty_responses_per_event: exact(perEvent(w.emptyResponses), 'requests/event'),
     http_requests_per_client_per_s: exact(perClientPerS(w.httpResponses), 'requests/client/s'),
@@ -184,7 +202,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     // Cross-checks, not exact: the two processes' spans are read a moment apart, and bytesWritten
     // includes bytes still queued in the server when the window closes.
     server_bytes_out_per_event: noisy(serverPerEvent(serverBytesOut), 'bytes/event'),
-    server_http_requests_per_event: noisy(serverPerEvent(serverRequests), 'requests/event'),
+    server_http_requests_per_event: noisy(serverPerEvent(serverFeedRequests), 'requests/event'),
     publisher_lateness_p99_us: noisy(lateness?.p99Us ?? 0, 'us'),
     publisher_lateness_max_us: noisy(lateness?.maxUs ?? 0, 'us'),
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
@@ -193,6 +211,26 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  if (!params.upstream || !upstream || w.echoesReceived === 0) {
+    // No upstream workload (or no echo in the window): no upstream figures, not zeros.
+    delete metrics.upstream_bytes_up_per_message;
+    delete metrics.upstream_bytes_down_per_echo;
+    delete metrics.upstream_one_way_p50_us;
+    delete metrics.upstream_one_way_p99_us;
+    delete metrics.echo_round_trip_p50_us;
+    delete metrics.echo_round_trip_p99_us;
+  } else {
+    // The server's bytes out include the echoes, which it does not count apart: no cross-check here.
+    delete metrics.server_bytes_out_per_event;
+    if (w.messageSocketBytesDown === 0) {
+      // WebSocket echoes under TLS or permessage-deflate share records or deflate state with the feed's
+      // frames: the socket cannot tell them apart, so the feed's download per event is not measurable.
+      delete metrics.upstream_bytes_down_per_echo;
+      delete metrics.bytes_down_per_event;
+      delete metrics.overhead_bytes_down_per_event;
+      delete metrics.bytes_down_per_client_per_s;
+    }
+  }
   // A cleartext run has no TLS figures (not zeros).
   if (run.tlsHandshakes === 0) {
     delete metrics.tls_handshake_bytes_per_connection;

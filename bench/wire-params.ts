@@ -6,6 +6,7 @@
  * joins, and gates against, older results).
  */
 import { z } from 'zod';
+import { MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES } from '../servers/contract/upstream-message.ts';
 import {
   compressionSchema,
   eventEncodingSchema,
@@ -25,7 +26,7 @@ import {
 export const upstreamWorkloadSchema = z
   .object({
     intervalMs: z.number().int().min(10).max(600_000),
-    messageBytes: z.number().int().min(1).max(4096),
+    messageBytes: z.number().int().min(MIN_MESSAGE_BYTES).max(MAX_MESSAGE_BYTES),
   })
   .strict();
 export type UpstreamWorkload = z.infer<typeof upstreamWorkloadSchema>;

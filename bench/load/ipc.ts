@@ -58,6 +58,12 @@ export interface LoadReport {
   drainedMs: number;
   delivery: DeliveryCounts;
   latency: EncodedHistogram;
+  /**
+   * Upstream messages sent inside the window (by send time), when the job has an upstream workload:
+   * client to server (the server's receive stamp minus the send) and the round trip (echo received
+   * minus the send), both on the shared monotonic clock.
+   */
+  upstream?: { oneWay: EncodedHistogram; roundTrip: EncodedHistogram };
   connectMs: PercentileSummary;
   firstEventMs: PercentileSummary;
   /**

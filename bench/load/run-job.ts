@@ -118,6 +118,10 @@ export async function runJob(
     // Everyone starts "live": from the seq that is due now, not from the ring's backlog.
     const since = dueNow();
     const pollOriginNs = nowNs();
+    // Upstream messages sent inside the window: [start, end) once the window opens.
+    let messageWindow: { startNs: bigint; endNs: bigint } | undefined = undefined;
+    const oneWayUs = newLatencyHistogram();
+    const roundTripUs = newLatencyHistogram();
     for (let i = 0; i < params.clients; i++) {
       const index = i;
       clients.push(
@@ -136,6 +140,20 @@ export async function runJob(
           requestHeaders: { profile: params.requestHeaders, cookieBytes: params.cookieBytes },
           encoding: params.encoding,
           compression: params.compression,
+          ...(params.upstream && {
+            upstream: {
+              ...params.upstream,
+              // Spread over the interval like the polls, from the same origin.
+              phase: (index + 0.5) / params.clients,
+              originNs: pollOriginNs,
+              onEcho(sample) {
+                if (!messageWindow || sample.sentNs < messageWindow.startNs || sample.sentNs >= messageWindow.endNs)
+                  return;
+                oneWayUs.recordValue(Math.max(1, Number(sample.serverReceivedNs - sample.sentNs) / 1000));
+                roundTripUs.recordValue(Math.max(1, Number(sample.echoReceivedNs - sample.sentNs) / 1000));
+              },
+            },
+          }),
           onEvents(events, receivedNs) {
             if (firstEventNs[index] === undefined) firstEventNs[index] = receivedNs;
             window?.record(index, events, receivedNs);
@@ -176,6 +194,7 @@ export async function runJob(
 
     // The window ends on the hrtime clock, exactly windowMs after it began; progress on the way.
     const windowEndNs = startNs + BigInt(Math.round(windowMs * 1e6));
+    messageWindow = { startNs, endNs: windowEndNs };
     for (let now = nowNs(); now < windowEndNs; now = nowNs()) {
       hooks.progress('measure', Number(now - startNs) / 1e6, windowMs);
       await sleep(Math.min(500, Number(windowEndNs - now) / 1e6));
@@ -232,6 +251,9 @@ export async function runJob(
       drainedMs,
       delivery: window.counts(lastSeq),
       latency: encodeHistogram(window.latencyUs),
+      ...(params.upstream && {
+        upstream: { oneWay: encodeHistogram(oneWayUs), roundTrip: encodeHistogram(roundTripUs) },
+      }),
       connectMs: summarize(connectUs, 1000),
       firstEventMs: summarize(ttfeUs, 1000),
       window: diffCounters(before, after),

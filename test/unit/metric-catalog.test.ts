@@ -157,7 +157,19 @@ function derivedKeys(): string[] {
     // Behind a proxy, so the proxy's figure is produced too.
     proxy: { cpuMs: 1, wallMs: 1000 },
   };
-  return Object.keys(deriveMetrics(params, load, server).metrics);
+  // And a job whose clients also send (an upstream workload), for the figures only it has.
+  const withUpstream = deriveMetrics(
+    { ...params, upstream: { intervalMs: 1000, messageBytes: 64 } },
+    {
+      ...load,
+      upstream: { oneWay: load.latency, roundTrip: load.latency },
+      window: { ...load.window, echoesReceived: 1, messageSocketBytesUp: 1, messageSocketBytesDown: 1 },
+    },
+    server,
+  );
+  return [
+    ...new Set([...Object.keys(deriveMetrics(params, load, server).metrics), ...Object.keys(withUpstream.metrics)]),
+  ];
 }
 
 test('every metric the fixtures and bench/metrics.ts produce is in the catalog', () => {

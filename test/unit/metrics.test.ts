@@ -320,3 +320,39 @@ test('server figures per event are the server rate over its own (longer) span ti
     'the share of a core is the server own figure',
   );
 });
+
+test('upstream messages travel beside the feed: their socket bytes come off the per-event figures and make their own', () => {
+  const base = load();
+  // 10 clients x 3 messages in the window: 30 POSTs of 227 B up, answered with 294 B.
+  const window = {
+    ...base.window,
+    bytesUp: base.window.bytesUp + 30 * 227,
+    bytesDown: base.window.bytesDown + 30 * 294,
+    messagesSent: 30,
+    echoesReceived: 30,
+    messageSocketBytesUp: 30 * 227,
+    messageSocketBytesDown: 30 * 294,
+  };
+  const upstream = { oneWay: { ...base.latency, summary: { ...summary, p50: 250 } }, roundTrip: base.latency };
+  const withMessages = { ...params, upstream: { intervalMs: 1000, messageBytes: 64 } };
+  const { metrics } = deriveMetrics(withMessages, { ...base, window, upstream }, server(300));
+  const plain = deriveMetrics(params, base, server(300)).metrics;
+  assert.equal(metrics['bytes_up_per_event']!.value, plain['bytes_up_per_event']!.value);
+  assert.equal(metrics['bytes_down_per_event']!.value, plain['bytes_down_per_event']!.value);
+  assert.equal(metrics['upstream_bytes_up_per_message']!.value, 227);
+  assert.equal(metrics['upstream_bytes_down_per_echo']!.value, 294);
+  assert.equal(metrics['upstream_one_way_p50_us']!.value, 250);
+  // The server's bytes out include the echoes, which it does not count apart: no cross-check then.
+  assert.equal(metrics['server_bytes_out_per_event'], undefined);
+  assert.equal(plain['upstream_bytes_up_per_message'], undefined);
+
+  // Echoes the socket cannot tell from feed frames (WebSocket under TLS or deflate): no download figure.
+  const shared = deriveMetrics(
+    withMessages,
+    { ...base, window: { ...window, messageSocketBytesDown: 0 }, upstream },
+    server(300),
+  ).metrics;
+  assert.equal(shared['bytes_down_per_event'], undefined);
+  assert.equal(shared['upstream_bytes_down_per_echo'], undefined);
+  assert.equal(shared['bytes_up_per_event']!.value, plain['bytes_up_per_event']!.value);
+});

@@ -54,23 +54,17 @@ test('the 2010 request headers bring the 2010 response headers; the browser prof
 });
 
 test('the wire options replace the scenario axes; a bad value is one sentence', () => {
-  const cli = parseCli([
-    '--http',
-    '1.1,2',
-    '--headers',
-    'browser',
-    '--compression',
-    'off,on',
-    '--encoding',
-    'binary',
-    '--upstream',
-    '500:32',
-  ])!;
+  const cli = parseCli(['--http', '1.1,2', '--headers', 'browser', '--compression', 'off,on', '--encoding', 'binary'])!;
   assert.deepEqual(cli.scenario.matrix.http, ['1.1', '2']);
   assert.deepEqual(cli.scenario.matrix.headers, ['browser']);
   assert.deepEqual(cli.scenario.matrix.compression, ['off', 'on']);
   assert.deepEqual(cli.scenario.matrix.encodings, ['binary']);
-  assert.deepEqual(cli.scenario.matrix.upstream, [{ intervalMs: 500, messageBytes: 32 }]);
+  assert.deepEqual(parseCli(['--upstream', '500:64'])!.scenario.matrix.upstream, [
+    { intervalMs: 500, messageBytes: 64 },
+  ]);
+  // HTTP clients send messages over HTTP/1.1 with minimal headers only: anything else is refused, not mislabelled.
+  assert.throws(() => parseCli(['--upstream', '500', '--http', '2']), /HTTP\/1\.1 with minimal headers only/);
+  assert.ok(parseCli(['--upstream', '500', '--http', '2', '--transports', 'ws']));
   assert.throws(
     () => parseCli(['--http', '3']),
     (e: Error) => e instanceof UsageError && /choose from 1\.1, 2/.test(e.message),
