@@ -4,6 +4,7 @@
  * ends' socket counts equal, and the physics checked against arithmetic (base64's 4/3, RFC 6455's
  * mask, incompressible bytes, the text payload's stated ratio).
  */
+import { encodeMessage } from '../../servers/contract/upstream-message.ts';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -217,9 +218,13 @@ describe('physics', () => {
       const serverFrame = server.stats().counters.bytesOut - out0;
       assert.ok(text.length < 126, 'a 7-bit length');
       assert.equal(serverFrame, 2 + text.length, 'server frame: 2-byte header, no mask');
+      // The same length up: a valid upstream message (the server answers it with an echo, which
+      // counts out, not in), so nothing but this frame reaches the server.
+      const message = encodeMessage(1, nowNs(), text.length);
+      assert.equal(message.length, text.length);
       const in0 = server.stats().counters.bytesIn;
-      ws.send(text);
-      await waitUntil(() => server.stats().counters.bytesIn > in0, WAIT_MS, 'client frame');
+      ws.send(message);
+      await waitUntil(() => messages.length === 2, WAIT_MS, 'echo');
       assert.equal(server.stats().counters.bytesIn - in0 - serverFrame, 4, 'the masking key');
     } finally {
       ws.terminate();
