@@ -52,7 +52,9 @@ export function validateScenario(input: unknown): Scenario {
       cell.shape === undefined &&
       cell.clients === undefined &&
       cell.payloadBytes === undefined &&
-      cell.network === undefined
+      cell.network === undefined &&
+      cell.http === undefined &&
+      cell.headers === undefined
     )
       throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
     if (cell.shape !== undefined && !s.matrix.shapes.some((shape) => sameShape(shape, cell.shape!)))
@@ -61,6 +63,11 @@ export function validateScenario(input: unknown): Scenario {
       throw new ScenarioError(`matrix.exclude.${i}.clients: ${cell.clients} is not in matrix.clients`);
     if (cell.payloadBytes !== undefined && !s.matrix.payloadBytes.includes(cell.payloadBytes))
       throw new ScenarioError(`matrix.exclude.${i}.payloadBytes: ${cell.payloadBytes} is not in matrix.payloadBytes`);
+    const wires = scenarioWires(s);
+    if (cell.http !== undefined && !wires.some((w) => w.http === cell.http))
+      throw new ScenarioError(`matrix.exclude.${i}.http: ${cell.http} is not among the scenario's wires`);
+    if (cell.headers !== undefined && !wires.some((w) => w.requestHeaders === cell.headers))
+      throw new ScenarioError(`matrix.exclude.${i}.headers: ${cell.headers} is not among the scenario's wires`);
     if (
       cell.network !== undefined &&
       !(s.matrix.networks ?? [DIRECT_PATH.network]).some((n) => n.name === cell.network)
@@ -100,13 +107,17 @@ export function isExcluded(
   clients: number,
   payloadBytes: number,
   network: string,
+  wire?: WireParams,
 ): boolean {
   return (s.matrix.exclude ?? []).some(
     (cell) =>
       (cell.shape === undefined || sameShape(cell.shape, shape)) &&
       (cell.clients === undefined || cell.clients === clients) &&
       (cell.payloadBytes === undefined || cell.payloadBytes === payloadBytes) &&
-      (cell.network === undefined || cell.network === network),
+      (cell.network === undefined || cell.network === network) &&
+      // An entry naming a wire axis excludes only that wire's cells (and never the cell as a whole).
+      (cell.http === undefined || (wire !== undefined && cell.http === wire.http)) &&
+      (cell.headers === undefined || (wire !== undefined && cell.headers === wire.requestHeaders)),
   );
 }
 
@@ -169,6 +180,7 @@ export function expandScenario(input: Scenario): PlannedJob[] {
         for (const payloadBytes of s.matrix.payloadBytes) {
           if (isExcluded(s, shape, clients, payloadBytes, path.network.name)) continue;
           for (const requested of scenarioWires(s)) {
+            if (isExcluded(s, shape, clients, payloadBytes, path.network.name, requested)) continue;
             const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${wireLabel(requested)}${pathLabel(path)}`;
             for (const transport of s.transports) {
               const traits = TRANSPORT_TRAITS[transport];
@@ -233,11 +245,29 @@ export function interleave<T>(jobs: readonly T[], repetitions: number): { job: T
  */
 export function quickProfile(s: Scenario): Scenario {
   const byRate = [...s.matrix.shapes].sort((a, b) => meanRate(b) - meanRate(a));
-  const { exclude: _excludedCells, ...matrix } = s.matrix;
+  // One cell on the scenario's first wire: its other wires (and exclusions) are about its full product;
+  // wire options given on the command line still apply (they come after this profile).
+  const {
+    exclude: _excludedCells,
+    http: _http,
+    headers: _headers,
+    responseHeaders: _responseHeaders,
+    encodings: _encodings,
+    payloadContents: _payloadContents,
+    compression: _compression,
+    upstream: _upstream,
+    wires,
+    ...matrix
+  } = s.matrix;
   return {
     ...s,
     // One cell, chosen above: the scenario's exclusions are about its full product.
-    matrix: { ...matrix, shapes: [byRate[0]!], clients: [Math.min(...s.matrix.clients)] },
+    matrix: {
+      ...matrix,
+      ...(wires && { wires: [wires[0]!] }),
+      shapes: [byRate[0]!],
+      clients: [Math.min(...s.matrix.clients)],
+    },
     // 1 s windows (windows round up to whole poll intervals: 1.5 s would run 2 s): 1,000 deliveries per
     // run at the default's highest rate and smallest audience, enough for a preview's p99; the preview
     // runs every transport on two paths within 45 s (2 s windows took 42 s of this machine's 45).

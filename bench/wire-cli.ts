@@ -95,5 +95,22 @@ export function applyWireOptions(s: Scenario, values: WireOptionValues): void {
   if (contents) s.matrix.payloadContents = contents;
   const compression = enumList('compression', values.compression, compressionSchema);
   if (compression) s.matrix.compression = compression;
-  if (values.upstream !== undefined) s.matrix.upstream = [upstreamWorkload(values.upstream)];
+  if (values.upstream !== undefined) {
+    s.matrix.upstream = [upstreamWorkload(values.upstream)];
+    // HTTP clients send messages with minimal headers over HTTP/1.1 only (bench/matrix.ts says why):
+    // unless asked otherwise, --upstream measures on that wire rather than refuse the scenario's others.
+    if (values.headers === undefined) s.matrix.headers = ['minimal'];
+    if (values.http === undefined) s.matrix.http = ['1.1'];
+  }
+  // Excluded cells that name a wire no longer asked for were about the scenario's own wires.
+  if (given && s.matrix.exclude) {
+    const http = s.matrix.http ?? ['1.1'];
+    const headers = s.matrix.headers ?? ['minimal'];
+    s.matrix.exclude = s.matrix.exclude.filter(
+      (cell) =>
+        (cell.http === undefined || http.includes(cell.http)) &&
+        (cell.headers === undefined || headers.includes(cell.headers)),
+    );
+    if (s.matrix.exclude.length === 0) delete s.matrix.exclude;
+  }
 }

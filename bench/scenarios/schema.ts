@@ -69,6 +69,9 @@ export const scenarioSchema = z
                 payloadBytes: z.number().int().optional(),
                 /** A network profile's name in `networks`. */
                 network: z.string().optional(),
+                /** A wire's HTTP version or request header profile: that wire's cells only. */
+                http: httpVersionSchema.optional(),
+                headers: requestHeaderProfileSchema.optional(),
               })
               .strict(),
           )

@@ -26,14 +26,15 @@ test('the default scenario runs every registered transport, in the registry orde
 });
 
 describe('expandScenario', () => {
-  test('default: 3 cells (1/s x 500 on loopback, 20/s x 50 on loopback and 4g) x (2 short-poll intervals + long-poll + sse + ws) = 15 jobs', () => {
+  test('default: 4 cells (1/s x 500 on loopback with minimal and browser headers, 20/s x 50 on loopback and 4g) x (2 short-poll intervals + long-poll + sse + ws) = 20 jobs', () => {
     const jobs = expandScenario(defaultScenario);
-    assert.equal(jobs.length, 15);
-    assert.equal(new Set(jobs.map((j) => j.id)).size, 15, 'ids are unique');
+    assert.equal(jobs.length, 20);
+    assert.equal(new Set(jobs.map((j) => j.id)).size, 20, 'ids are unique');
     assert.deepEqual(
       [...new Set(jobs.map((j) => j.parameterSet))],
       [
         'rate=1/s clients=500 payload=256B',
+        'rate=1/s clients=500 payload=256B headers=browser(cookie=285B)',
         'rate=20/s clients=50 payload=256B',
         'rate=20/s clients=50 payload=256B network=4g',
       ],
@@ -72,6 +73,7 @@ describe('expandScenario', () => {
   test('matrix.exclude leaves out exactly the cells matching every field it names, for every transport', () => {
     const s = clone(defaultScenario);
     delete s.matrix.networks; // loopback only
+    delete s.matrix.headers; // minimal headers only
     s.matrix.exclude = [{ clients: 500 }];
     const jobs = expandScenario(s);
     assert.equal(jobs.length, 10);
@@ -89,12 +91,25 @@ describe('expandScenario', () => {
 
   test('matrix.exclude may name a network: that cell is left out on that network only', () => {
     const s = clone(defaultScenario);
+    delete s.matrix.headers; // minimal headers only
     s.matrix.exclude = [{ clients: 50, network: '4g' }];
     const ids = expandScenario(s).map((j) => j.id);
     assert.equal(ids.length, 30, '4 cells on loopback, 2 on 4g');
     assert.ok(!ids.some((id) => id.includes('clients=50 ') && id.includes('network=4g')));
     s.matrix.exclude = [{ network: 'lan' }];
     assert.throws(() => expandScenario(s), /matrix.exclude.0.network: lan is not in matrix.networks/);
+  });
+
+  test('matrix.exclude may name a wire: that wire is left out of the cells it names, the others stay', () => {
+    const s = clone(defaultScenario);
+    delete s.matrix.networks;
+    s.matrix.exclude = [{ headers: 'browser', clients: 50 }];
+    const jobs = expandScenario(s);
+    assert.ok(jobs.some((j) => j.params.clients === 50 && j.params.requestHeaders === 'minimal'));
+    assert.ok(!jobs.some((j) => j.params.clients === 50 && j.params.requestHeaders === 'browser'));
+    assert.ok(jobs.some((j) => j.params.clients === 500 && j.params.requestHeaders === 'browser'));
+    s.matrix.exclude = [{ http: '2' }];
+    assert.throws(() => expandScenario(s), /matrix.exclude.0.http: 2 is not among the scenario's wires/);
   });
 
   test('every built-in scenario expands and validates', () => {
