@@ -20,6 +20,15 @@ const RESPONSE_HEADERS: Record<WireParams['responseHeaders'], string> = {
   '2010': "the 2010 article's response headers",
 };
 
+const HTTP: Record<WireParams['http'], (tls: boolean) => string> = {
+  '1.1': () => '',
+  '2': (tls) => `HTTP/2 (${tls ? 'h2' : 'h2c'})`,
+};
+
+const ENCODING: Record<WireParams['encoding'], string> = { json: '', binary: 'binary events' };
+
+const PAYLOAD_CONTENT: Record<WireParams['payloadContent'], string> = { text: '', random: 'random payload' };
+
 const COMPRESSION: Record<WireParams['compression'], string> = {
   off: '',
   on: 'compressed (permessage-deflate or gzip, context kept across events)',
@@ -29,11 +38,11 @@ const COMPRESSION: Record<WireParams['compression'], string> = {
 /** The wire in words, "" on every default. `tls` names HTTP/2's flavour (h2 over TLS, h2c without). */
 export function wireText(w: WireParams, tls: boolean): string {
   return [
-    w.http === '2' ? `HTTP/2 (${tls ? 'h2' : 'h2c'})` : '',
+    HTTP[w.http](tls),
     REQUEST_HEADERS[w.requestHeaders](w.cookieBytes),
     RESPONSE_HEADERS[w.responseHeaders],
-    w.encoding === 'binary' ? 'binary events' : '',
-    w.payloadContent === 'random' ? 'random payload' : '',
+    ENCODING[w.encoding],
+    PAYLOAD_CONTENT[w.payloadContent],
     COMPRESSION[w.compression],
     w.upstream ? `each client sends ${w.upstream.messageBytes} B every ${w.upstream.intervalMs} ms` : '',
   ]

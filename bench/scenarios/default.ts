@@ -5,13 +5,16 @@ import { NETWORK_PRESETS } from '../network/profiles.ts';
 /**
  * The comparison `npm run bench` makes: every registered transport on loopback and over an emulated
  * 4G network, a 256-byte payload, poll intervals of 1 s and 250 ms; 3 s windows, 3 repetitions. With
- * the four transports measured here, about 4 minutes on a 2-core machine (45 runs; `npm run bench`
+ * the four transports measured here, about 5 minutes on a 2-core machine (60 runs; `npm run bench`
  * prints where the time went at the end). The descriptions name no transport and count none, so they
  * stay true when one is added.
  *
  * Three cells of the product, chosen for what each tells:
  * - 1 event/s to 500 clients on loopback: the classic "one message per second" case, where polling
- *   pays for answers without events.
+ *   pays for answers without events; with undici's minimal request headers and with Chromium's
+ *   (captured, plus a 285-byte cookie), so the 2010 table and the wire chart show what a browser's
+ *   polls cost (in this cell only: the header bytes per request are the same in every cell, and the
+ *   other wires are the `protocols` scenario's).
  * - 20 events/s to 50 clients on loopback and over 4g: the same cell on both paths, so the round trip
  *   is the only difference (the headline is about 4g): a push costs half a round trip, a long poll up
  *   to a whole one (events arrive while its next request is on its way), a short poll half its
