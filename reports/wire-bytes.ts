@@ -7,28 +7,49 @@
 import { medianOf, transportLabel, type JobSummary } from './aggregate.ts';
 import type { WireBytesRow } from './charts/wire-bytes-chart.ts';
 import { jobPathText } from './path-text.ts';
+import { transportTraits } from '../servers/contract/transport-traits.ts';
 
 type Params = JobSummary['job']['params'];
+
+const RESPONSE = {
+  of: (p: Params) => p.responseHeaders,
+  text: (p: Params) => `${p.responseHeaders} response`,
+  always: false,
+  byDefault: 'default',
+};
 
 /**
  * The wire axes a variant label may name, each with its words. HTTP version and request headers, the
  * chart's subject, are named whenever they vary; the others only where they differ from their default
  * (bench/wire-params.ts DEFAULT_WIRE, which reports/ may not import).
  */
-const AXES: { of: (p: Params) => string; text: (p: Params) => string; always: boolean; byDefault?: string }[] = [
-  { of: (p) => p.http, text: (p) => `HTTP/${p.http}`, always: true },
+const AXES: {
+  of: (p: Params) => string;
+  text: (p: Params, cookieVaries: boolean) => string;
+  always: boolean;
+  byDefault?: string;
+}[] = [
+  { of: (p) => p.http, text: (p) => `HTTP/${p.http}`, always: true, byDefault: '1.1' },
   {
-    of: (p) => `${p.requestHeaders}/${p.cookieBytes}`,
-    text: (p) => `${p.requestHeaders} headers${p.cookieBytes > 0 ? ` (${p.cookieBytes} B cookie)` : ''}`,
+    of: (p) => (p.requestHeaders === 'minimal' ? 'minimal' : `${p.requestHeaders}/${p.cookieBytes}`),
+    // The cookie's size is in the parameter set; a label names it only where two sizes share a panel.
+    text: (p, cookieVaries) =>
+      `${p.requestHeaders} headers${cookieVaries && p.cookieBytes > 0 ? ` (${p.cookieBytes} B cookie)` : ''}`,
     always: true,
+    byDefault: 'minimal',
   },
-  { of: (p) => p.responseHeaders, text: (p) => `${p.responseHeaders} response`, always: false, byDefault: 'default' },
+  RESPONSE,
   { of: (p) => p.encoding, text: (p) => p.encoding, always: false, byDefault: 'json' },
-  { of: (p) => p.payloadContent, text: (p) => `${p.payloadContent} payload`, always: false, byDefault: 'text' },
-  { of: (p) => p.compression, text: (p) => `compression ${p.compression}`, always: false, byDefault: 'off' },
+  { of: (p) => p.payloadContent, text: (p) => p.payloadContent, always: false, byDefault: 'text' },
+  {
+    of: (p) => p.compression,
+    text: (p) => (p.compression === 'on' ? 'compressed' : 'compressed, no takeover'),
+    always: false,
+    byDefault: 'off',
+  },
   {
     of: (p) => JSON.stringify(p.upstream),
-    text: (p) => `upstream ${p.upstream?.messageBytes} B/${p.upstream?.intervalMs} ms`,
+    text: (p) => `messages up ${p.upstream?.messageBytes} B/${p.upstream?.intervalMs} ms`,
     always: false,
     byDefault: 'null',
   },
@@ -55,10 +76,26 @@ export function wireBytesRows(summaries: readonly JobSummary[]): { rows: WireByt
   for (const [panel, list] of panels) {
     const varying = AXES.filter((axis) => new Set(list.map((s) => axis.of(s.job.params))).size > 1);
     if (varying.length === 0) continue;
+    const cookieVaries = new Set(list.map((s) => s.job.params.cookieBytes).filter((c) => c > 0)).size > 1;
     for (const s of list) {
       const p = s.job.params;
-      const named = varying.filter((axis) => axis.always || axis.of(p) !== axis.byDefault);
-      const variant = named.map((axis) => axis.text(p)).join(' · ') || 'defaults';
+      // Response profiles are the HTTP servers' (ws writes its own 101), and the 2010 set names its
+      // request and response headers together: neither tells a wire of this panel apart.
+      const namesResponse = transportTraits(p.transport).httpStack === 'framework' && p.requestHeaders !== '2010';
+      const differs = varying.filter(
+        (axis) => axis.of(p) !== axis.byDefault && !axis.always && (axis !== RESPONSE || namesResponse),
+      );
+      // HTTP version and headers whenever they vary and are the difference, or nothing else is:
+      // "binary", not "HTTP/1.1 · minimal headers · binary" (vega cuts axis labels at 180 px).
+      const headersDiffer = AXES[1]!.of(p) !== AXES[1]!.byDefault;
+      const named = varying.filter((axis) => {
+        if (!axis.always) return differs.includes(axis);
+        if (axis.of(p) !== axis.byDefault) return true;
+        return differs.length === 0 && (axis === AXES[0] || !headersDiffer);
+      });
+      // The HTTP version beside non-default headers, so "HTTP/1.1 · browser headers" pairs with "HTTP/2 · …".
+      if (headersDiffer && varying.includes(AXES[0]!) && !named.includes(AXES[0]!)) named.unshift(AXES[0]!);
+      const variant = named.map((axis) => axis.text(p, cookieVaries)).join(' · ') || 'defaults';
       if (!variants.includes(variant)) variants.push(variant);
       const transport = transportLabel(s.job);
       for (const [direction, key] of [

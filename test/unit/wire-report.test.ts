@@ -50,7 +50,7 @@ test('the wire chart sets each transport side by side per wire, down and up, fro
   assert.deepEqual(variants, [
     'HTTP/1.1 · minimal headers',
     'HTTP/2 · minimal headers',
-    'HTTP/1.1 · 2010 headers · 2010 response',
+    'HTTP/1.1 · 2010 headers',
   ]);
   const h2 = rows.filter((r) => r.variant.startsWith('HTTP/2'));
   assert.deepEqual(
