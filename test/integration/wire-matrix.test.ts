@@ -15,6 +15,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientFactories, type TransportClient } from '../../bench/clients/index.ts';
+import type { ClientCounters } from '../../bench/clients/types.ts';
 import {
   ARTICLE_2010,
   DEFAULT_COOKIE_BYTES,
@@ -48,6 +49,8 @@ import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts'
 const WAIT_MS = 8000;
 const EVENTS = 3;
 const POLL_INTERVAL_MS = 25;
+/** Text of 1 KiB: deflate takes it to about half (payload.ts), far from what headers and framing add. */
+const PAYLOAD_BYTES = 1024;
 /** Combinations run at once: each is a server and one client, mostly waiting on loopback round trips. */
 const CONCURRENCY = 6;
 
@@ -142,6 +145,57 @@ function eventBytes(c: Combo, events: readonly FeedEvent[]): number {
   return sum;
 }
 
+/** Where the events' phase starts: the client's bytes down and empty answers, and an empty answer's size. */
+interface PhaseStart {
+  down: number;
+  empty: number;
+  emptyAnswerBytes: number;
+}
+
+/**
+ * Reads the client at a quiet moment before the first event. A short poller answers empty polls all
+ * along: their size is measured here, over two of them, so the events' phase can take them out.
+ */
+async function eventPhaseStart(c: Combo, server: RunningServer, client: TransportClient): Promise<PhaseStart> {
+  const read = async (minResponses: number) => {
+    await waitUntil(
+      () => quiet(c, server, client) && client.counters().httpResponses >= minResponses,
+      WAIT_MS,
+      'quiet before the events',
+    );
+    return client.counters();
+  };
+  const first = await read(0);
+  if (c.transport !== 'short-poll') return { down: first.bytesDown, empty: first.emptyResponses, emptyAnswerBytes: 0 };
+  const second = await read(first.httpResponses + 2);
+  const emptyAnswerBytes = (second.bytesDown - first.bytesDown) / (second.emptyResponses - first.emptyResponses);
+  return { down: second.bytesDown, empty: second.emptyResponses, emptyAnswerBytes };
+}
+
+/**
+ * The compression axis took effect on this crossing (a profile's Accept-Encoding, HTTP/2's host and
+ * framing, the binary encoding could each have turned it off unseen, and every figure would still
+ * agree at both ends). The bytes down that carried the events (the phase's, less its empty short-poll
+ * answers) against the events' own bytes (messageBytesDown, as decompressed): uncompressed, headers and
+ * framing only add to them; compressed, 1 KiB of text deflates to about half, far more than any
+ * answer's headers add back. An empty answer's size varies by a few bytes over HTTP/2 (HPACK sends a
+ * new Date second as a literal, an unchanged one as an index): SLACK per empty answer taken out.
+ */
+function assertCompression(c: Combo, start: PhaseStart, end: ClientCounters): void {
+  const SLACK = 32;
+  const empties = end.emptyResponses - start.empty;
+  const eventDown = end.bytesDown - start.down - empties * start.emptyAnswerBytes;
+  const events = end.messageBytesDown;
+  const ratio = (eventDown / events).toFixed(3);
+  if (c.compression === 'off')
+    assert.ok(eventDown + empties * SLACK >= events, `uncompressed: ${eventDown} B down for ${events} B of events`);
+  else
+    assert.ok(
+      eventDown + empties * SLACK < 0.8 * events,
+      `compressed: ${eventDown} B down for ${events} B of events (${ratio})`,
+    );
+}
+
 async function runCombo(c: Combo): Promise<void> {
   const server = await startServer(serverConfig(c));
   const received: FeedEvent[] = [];
@@ -165,12 +219,13 @@ async function runCombo(c: Combo): Promise<void> {
     for (let i = 0; i < n; i++) {
       // Realistic text (compressible as a feed is), a different payload per event.
       const seq = server.feed!.latestSeq + 1;
-      published.push(server.feed!.publish(nowNs(), makeTextPayload(200, seq)).event);
+      published.push(server.feed!.publish(nowNs(), makeTextPayload(PAYLOAD_BYTES, seq)).event);
     }
   };
   let clientClosed = false;
   try {
     await withTimeout(client.start(), WAIT_MS, 'client.start()');
+    const before = await eventPhaseStart(c, server, client);
     // One event alone, then the rest at once: a batch in one answer, and (with context takeover) later
     // messages compressed against earlier ones.
     publish(1);
@@ -196,6 +251,7 @@ async function runCombo(c: Combo): Promise<void> {
       WAIT_MS,
       () => `not quiet: client ${JSON.stringify(client.counters())} server ${JSON.stringify(server.stats())}`,
     );
+    assertCompression(c, before, client.counters());
     // Closed in the same turn of the event loop as the quiet check: no poll timer can fire in between.
     clientClosed = true;
     await withTimeout(client.close(), 5000, 'client.close()');
