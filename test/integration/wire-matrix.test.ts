@@ -1,16 +1,18 @@
 /**
- * Issue 11's axes crossed, which no single part tested: every transport x HTTP version (HTTP/1.1; HTTP/2
- * as h2 over TLS and as h2c; WebSocket on HTTP/1.1 only, its traits say) x request header profile
- * (minimal, browser with the cited 285-byte cookie, 2010 with the 2010 response headers, paired as
- * bench/matrix.ts pairs them) x encoding (json, binary) x compression (off, on, on-no-takeover). Each
- * combination runs a real server (servers/start.ts, in-process feed published by hand) and the bench's
- * own client with the matching ClientOptions: every event arrives exactly once, in order, its payload
- * intact, and once both ends have closed the client's socket counts equal the server's exactly (bar the
- * one TLS record the departed client never reads, see closeNotifyBytes).
+ * Issue 11's axes crossed, which no single part tested: every transport x HTTP version (HTTP/1.1 in
+ * cleartext and over TLS; HTTP/2 as h2 over TLS and as h2c; WebSocket on HTTP/1.1 only, its traits say)
+ * x request header profile (minimal, browser with the cited 285-byte cookie, 2010 with the 2010
+ * response headers, paired as bench/matrix.ts pairs them) x encoding (json, binary) x compression (off,
+ * on, on-no-takeover). Each combination runs a real server (servers/start.ts, in-process feed published
+ * by hand) and the bench's own client with the matching ClientOptions: every event arrives exactly once,
+ * in order, decoded to what was published; the events' bytes are what the encoding makes of them; the
+ * compression took effect (assertCompression); and once both ends have closed, the client's socket
+ * counts equal the server's exactly, bar the one TLS record the departed client never reads
+ * (closeNotifyBytes).
  *
  * Then the physics these axes are about, measured at the client's socket and checked against
- * arithmetic: HPACK sends a repeated browser or 2010 header set as a few bytes of table indices, and the
- * 2010 profile's poll request and answer carry the article's 871 characters plus their line ends.
+ * arithmetic: HPACK sends a repeated browser or 2010 header set as one byte a field, and the 2010
+ * profile's poll request and answer carry the article's 871 characters plus their line ends.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +41,7 @@ import type { ServerConfig } from '../../servers/contract/server-config.ts';
 import type {
   Compression,
   EventEncoding,
+  HttpVersion,
   RequestHeaderProfile,
   ResponseHeaderProfile,
 } from '../../servers/contract/wire-options.ts';
@@ -54,7 +57,10 @@ const PAYLOAD_BYTES = 1024;
 /** Combinations run at once: each is a server and one client, mostly waiting on loopback round trips. */
 const CONCURRENCY = 6;
 
-type Wire = 'http/1.1' | 'h2' | 'h2c';
+/** HTTP/1.1 in cleartext and over TLS (WebSocket as ws and wss); HTTP/2 as h2 (TLS, ALPN) and h2c. */
+type Wire = 'http/1.1' | 'https/1.1' | 'h2' | 'h2c';
+const tlsOn = (wire: Wire): boolean => wire === 'https/1.1' || wire === 'h2';
+const httpOf = (wire: Wire): HttpVersion => (wire === 'h2' || wire === 'h2c' ? '2' : '1.1');
 const PROFILES: readonly RequestHeaderProfile[] = ['minimal', 'browser', '2010'];
 const ENCODINGS: readonly EventEncoding[] = ['json', 'binary'];
 const COMPRESSIONS: readonly Compression[] = ['off', 'on', 'on-no-takeover'];
@@ -67,7 +73,7 @@ before(async () => {
 
 /** The wires a transport runs on: HTTP/2 only where its traits allow (ws has no RFC 8441 WebSocket over h2). */
 const wiresOf = (transport: TransportName): Wire[] =>
-  TRANSPORT_TRAITS[transport].http2 ? ['http/1.1', 'h2', 'h2c'] : ['http/1.1'];
+  TRANSPORT_TRAITS[transport].http2 ? ['http/1.1', 'https/1.1', 'h2', 'h2c'] : ['http/1.1', 'https/1.1'];
 
 /** The browser profile carries the cited median cookie; the others none (bench/matrix.ts scenarioWires). */
 const cookieBytesOf = (profile: RequestHeaderProfile): number => (profile === 'browser' ? DEFAULT_COOKIE_BYTES : 0);
@@ -85,9 +91,10 @@ function responseHeadersOf(transport: TransportName, profile: RequestHeaderProfi
 /**
  * Over TLS the server answers the client's leaving with a close_notify alert the client, gone, never
  * reads: one TLS 1.3 record, 5 header bytes + 2 alert bytes + 1 content type byte + a 16-byte AEAD
- * tag = 24 bytes in the server's bytesOut and not in the client's bytesDown (http2.test.ts, same rule).
+ * tag = 24 bytes in the server's bytesOut and not in the client's bytesDown (http2.test.ts, same rule),
+ * over HTTP/1.1 (WebSocket included) as over HTTP/2. Nothing else differs, on any crossing.
  */
-const closeNotifyBytes = (wire: Wire): number => (wire === 'h2' ? 24 : 0);
+const closeNotifyBytes = (wire: Wire): number => (tlsOn(wire) ? 24 : 0);
 
 interface Combo {
   transport: TransportName;
@@ -112,11 +119,11 @@ function serverConfig(c: Combo): ServerConfig {
   if (base.role !== 'feed') throw new Error('feedConfig made a non-feed config');
   return {
     ...base,
-    http: c.wire === 'http/1.1' ? '1.1' : '2',
+    http: httpOf(c.wire),
     responseHeaders: responseHeadersOf(c.transport, c.profile),
     encoding: c.encoding,
     compression: c.compression,
-    ...(c.wire === 'h2' && { tls: material }),
+    ...(tlsOn(c.wire) && { tls: material }),
   };
 }
 
@@ -209,11 +216,11 @@ async function runCombo(c: Combo): Promise<void> {
     longPollWaitMs: 5000,
     reconnectDelayMs: 50,
     connectTimeoutMs: WAIT_MS,
-    http: c.wire === 'http/1.1' ? '1.1' : '2',
+    http: httpOf(c.wire),
     requestHeaders: { profile: c.profile, cookieBytes: cookieBytesOf(c.profile) },
     encoding: c.encoding,
     compression: c.compression,
-    ...(c.wire === 'h2' && { tls: { ca: material.cert } }),
+    ...(tlsOn(c.wire) && { tls: { ca: material.cert } }),
   });
   const publish = (n: number) => {
     for (let i = 0; i < n; i++) {
@@ -242,8 +249,8 @@ async function runCombo(c: Combo): Promise<void> {
     assert.equal(k.messageBytesDown, eventBytes(c, published), 'messageBytesDown = the events as encoded');
     assert.equal(k.errors, 0, 'no errors');
     assert.equal(k.tcpConnects, 1, 'one connection');
-    assert.equal(k.tlsHandshakes, c.wire === 'h2' ? 1 : 0, 'a TLS handshake exactly when over TLS');
-    if (c.wire !== 'http/1.1')
+    assert.equal(k.tlsHandshakes, tlsOn(c.wire) ? 1 : 0, 'a TLS handshake exactly when over TLS');
+    if (httpOf(c.wire) === '2')
       assert.equal(server.stats().counters.http2Streams, server.stats().counters.httpRequests, 'every request on h2');
 
     await waitUntil(
