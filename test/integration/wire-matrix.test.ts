@@ -18,6 +18,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientFactories, type TransportClient } from '../../bench/clients/index.ts';
 import type { ClientCounters } from '../../bench/clients/types.ts';
+import type { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import {
   ARTICLE_2010,
   DEFAULT_COOKIE_BYTES,
@@ -283,6 +284,71 @@ describe(
     for (const c of combos()) test(label(c), () => runCombo(c));
   },
 );
+
+// ---------------------------------------------------------------------------------------------
+// a dropped connection, on every wire, with the state compression keeps
+
+/**
+ * What a reconnect must rebuild, crossed: a new TLS session (resumed), a new HPACK table, a new gzip
+ * stream or deflate context (with takeover, the old one is gone with its connection), the browser
+ * profile's headers again, and the binary decoder picking up mid-feed. Each transport on each wire with
+ * each compression: the client's sockets are dropped under it, it reconnects, and the events before
+ * and after arrive exactly once, in order, intact.
+ */
+async function runDrop(c: Combo): Promise<void> {
+  const server = await startServer(serverConfig(c));
+  const received: FeedEvent[] = [];
+  const published: FeedEvent[] = [];
+  const client = clientFactories[c.transport]({
+    host: HOST,
+    port: server.port,
+    since: 0,
+    onEvents: (events) => received.push(...events),
+    pollIntervalMs: POLL_INTERVAL_MS,
+    longPollWaitMs: 5000,
+    reconnectDelayMs: 20,
+    connectTimeoutMs: WAIT_MS,
+    http: httpOf(c.wire),
+    requestHeaders: { profile: c.profile, cookieBytes: cookieBytesOf(c.profile) },
+    encoding: c.encoding,
+    compression: c.compression,
+    ...(tlsOn(c.wire) && { tls: { ca: material.cert } }),
+  });
+  const publishAndReceive = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const seq = server.feed!.latestSeq + 1;
+      published.push(server.feed!.publish(nowNs(), makeTextPayload(PAYLOAD_BYTES, seq)).event);
+    }
+    const last = published.length;
+    await waitUntil(
+      () => client.lastSeq >= last,
+      WAIT_MS,
+      () => `lastSeq ${client.lastSeq} < ${last}`,
+    );
+  };
+  try {
+    await withTimeout(client.start(), WAIT_MS, 'client.start()');
+    await publishAndReceive(2);
+    (client as unknown as { ledger: SocketLedger }).ledger.destroyAll();
+    await waitUntil(() => server.stats().counters.tcpAccepted === 2, WAIT_MS, 'reconnected');
+    await publishAndReceive(2);
+    assert.deepEqual(received, published, 'every event exactly once, in order, across the drop');
+    assert.equal(client.counters().tcpConnects, 2, 'one reconnect');
+    if (tlsOn(c.wire)) assert.equal(client.counters().tlsResumedHandshakes, 1, 'the reconnect resumed the TLS session');
+  } finally {
+    await withTimeout(client.close(), 5000, 'client.close()');
+    await withTimeout(server.close(), 5000, 'server.close()');
+  }
+}
+
+describe('a dropped connection on every wire, compressed or not', { concurrency: CONCURRENCY }, () => {
+  for (const transport of TRANSPORT_NAMES)
+    for (const wire of wiresOf(transport))
+      for (const compression of COMPRESSIONS) {
+        const c: Combo = { transport, wire, profile: 'browser', encoding: 'binary', compression };
+        test(label(c), () => runDrop(c));
+      }
+});
 
 // ---------------------------------------------------------------------------------------------
 // physics: what the header profiles cost on the wire
