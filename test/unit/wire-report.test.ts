@@ -47,11 +47,7 @@ test('the wire in words: nothing on the defaults, every axis that differs named'
 
 test('the wire chart sets each transport side by side per wire, down and up, from the medians', () => {
   const { rows, variants } = wireBytesRows(summarizeResult(result()).jobs);
-  assert.deepEqual(variants, [
-    'HTTP/1.1 · minimal headers',
-    'HTTP/2 · minimal headers',
-    'HTTP/1.1 · 2010 headers',
-  ]);
+  assert.deepEqual(variants, ['HTTP/1.1 · minimal headers', 'HTTP/2 · minimal headers', 'HTTP/1.1 · 2010 headers']);
   const h2 = rows.filter((r) => r.variant.startsWith('HTTP/2'));
   assert.deepEqual(
     h2.map((r) => [r.transport, r.direction, r.bytes]),
