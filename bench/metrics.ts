@@ -258,6 +258,16 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     serverBytesIn: s1.counters.bytesIn - s0.counters.bytesIn,
     serverBytesOut: serverBytesOut,
     serverHttpRequests: serverRequests,
+    // HTTP/2 servers only: streams opened in the window (one per request, POSTs of messages included).
+    ...(s1.counters.http2Streams !== undefined && {
+      serverHttp2Streams: s1.counters.http2Streams - (s0.counters.http2Streams ?? 0),
+    }),
+    ...(params.upstream && {
+      clientMessagesSent: w.messagesSent,
+      clientEchoesReceived: w.echoesReceived,
+      clientSkippedSends: w.skippedSends,
+      serverMessagesReceived: s1.counters.messagesReceived - s0.counters.messagesReceived,
+    }),
     serverTcpAccepted: s1.counters.tcpAccepted,
     serverWsHandshakes: s1.counters.wsHandshakes,
     serverOpenSockets: s1.counters.openSockets,
@@ -283,6 +293,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   if (lateness && lateness.maxUs > PUBLISHER_LATE_WARN_US)
     warnings.push(warn.publisherLate(lateness.maxUs, PUBLISHER_LATE_WARN_US));
   if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
+  if (w.skippedSends > 0) warnings.push(warn.upstreamSendsSkipped(w.skippedSends));
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics))

@@ -99,6 +99,7 @@ const warningCodeSchema = z.enum([
   'server-saturated',
   'publisher-late',
   'poll-ticks-skipped',
+  'upstream-sends-skipped',
   'no-events-in-window',
   'bottleneck-descriptors',
   'bottleneck-connect-backlog',

@@ -67,6 +67,12 @@ export const warn = {
     runWarning('publisher-late', `publisher ran up to ${latenessMs(maxUs)} ms behind schedule`, maxUs, limitUs),
   pollTicksSkipped: (n: number) =>
     runWarning('poll-ticks-skipped', `${n} poll ticks skipped because the previous poll had not returned`, n),
+  upstreamSendsSkipped: (n: number) =>
+    runWarning(
+      'upstream-sends-skipped',
+      `${n} upstream messages not sent because the previous one had not been echoed yet: the upstream figures rest on fewer messages than scheduled`,
+      n,
+    ),
   noEventsInWindow: () =>
     runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
   bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),

@@ -33,6 +33,7 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   'load-saturated': 'saturation',
   'server-saturated': 'saturation',
   'poll-ticks-skipped': 'saturation',
+  'upstream-sends-skipped': 'saturation',
   'publisher-late': (value) => (Number(latenessMs(value ?? 0)) >= DISTURBING_LATENESS_MS ? 'saturation' : 'note'),
   // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
   // transport; any other named bottleneck means the figures partly measure that limit.

@@ -355,4 +355,15 @@ test('upstream messages travel beside the feed: their socket bytes come off the 
   assert.equal(shared['bytes_down_per_event'], undefined);
   assert.equal(shared['upstream_bytes_down_per_echo'], undefined);
   assert.equal(shared['bytes_up_per_event']!.value, plain['bytes_up_per_event']!.value);
+
+  // Messages not sent because the previous one was still out: the figures rest on fewer, and it says so.
+  const skipped = deriveMetrics(
+    withMessages,
+    { ...base, window: { ...window, skippedSends: 4 }, upstream },
+    server(300),
+  );
+  assert.deepEqual(
+    skipped.warnings.map((w) => [w.code, w.value]),
+    [['upstream-sends-skipped', 4]],
+  );
 });
