@@ -204,19 +204,36 @@ function charts(
         mbit: toMbitPerS(projectBitsPerSecond(HISTORICAL_2010.webSocketOverheadBytes, clients)),
       })),
       ...scal.rows.flatMap((r) =>
-        r.overhead.map((p) => ({ series: r.label, source: 'measured' as const, clients: p.clients, mbit: p.mbit })),
+        r.overhead.map((p) => ({
+          series: r.label,
+          source: colors.domain.includes(r.label) ? ('measured' as const) : ('other wire' as const),
+          clients: p.clients,
+          mbit: p.mbit,
+        })),
       ),
     ];
-    const domain = [...colors.domain, 'polling (2010: 871 B headers)', 'WebSocket (2010: 2 B frame)'];
-    const range = [...colors.range, '#8c564b', '#17becf'];
+    // A row measured on another wire ("short-poll 1000ms (HTTP/2 (h2c))") takes its transport's colour.
+    const twins = scal.rows.filter((r) => !colors.domain.includes(r.label));
+    const twinColour = (label: string) =>
+      colors.range[colors.domain.findIndex((d) => label.startsWith(`${d} (`))] ?? '#888888';
+    const domain = [
+      ...colors.domain,
+      ...twins.map((r) => r.label),
+      'polling (2010: 871 B headers)',
+      'WebSocket (2010: 2 B frame)',
+    ];
+    const range = [...colors.range, ...twins.map((r) => twinColour(r.label)), '#8c564b', '#17becf'];
     scalability.push({
       id: 'scalability',
       spec: scalabilityChartSpec(
         points,
-        'solid: measured headers and framing (no payload; the table adds it); dashed: the 2010 figures',
+        `solid: measured headers and framing (no payload; the table adds it)${twins.length ? '; dotted: the same cell on another wire' : ''}; dashed: the 2010 figures`,
         { domain, range },
       ),
       caption:
+        (twins.length
+          ? "Dotted: the same cell measured on another wire (a browser's headers and cookie, HTTP/2, the 2010 article's headers), in its transport's colour. "
+          : '') +
         'Solid: our measured headers and framing per delivered event, both directions. Dashed: the 2010 figures (871 bytes of HTTP headers per poll, 2 bytes of WebSocket framing). Lines that coincide cost about the same: short polling every 1000 ms and long polling; short polling every 250 ms pays about what the 2010 table assumed for polling.',
     });
   }

@@ -8,7 +8,8 @@ import { BASE_CONFIG } from './common.ts';
 
 export interface ScalabilityPoint {
   series: string;
-  source: 'measured' | '2010';
+  /** `other wire`: the same cell measured on another wire (HTTP/2, browser or 2010 headers), dotted. */
+  source: 'measured' | 'other wire' | '2010';
   clients: number;
   mbit: number;
 }
@@ -41,9 +42,10 @@ export function scalabilityChartSpec(
         field: 'source',
         type: 'nominal',
         scale: {
-          domain: ['measured', '2010'],
+          domain: ['measured', 'other wire', '2010'],
           range: [
             [1, 0],
+            [1, 2],
             [5, 4],
           ],
         },
