@@ -211,6 +211,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  // Compressed, the socket carries deflated bytes and messageBytesDown counts the events inflated: their
+  // difference is no "headers + framing" (SSE with gzip: about 108 - 305 = -197 B an event), so no figure.
+  if (params.compression !== 'off' || params.perMessageDeflate) delete metrics.overhead_bytes_down_per_event;
   if (!params.upstream || !upstream || w.echoesReceived === 0) {
     // No upstream workload (or no echo in the window): no upstream figures, not zeros.
     delete metrics.upstream_bytes_up_per_message;

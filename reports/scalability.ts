@@ -100,12 +100,17 @@ export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | n
       const totalBytes = totalBytesPerEvent(s);
       const wire = jobWireText(s.job);
       return {
+        // Without twins every row shares the table's wire (named in its conditions); with twins each row
+        // names its own, or two rows of one transport would read alike.
         label:
-          wire && !isDefaultWire(job) ? transportLabel(s.job) : `${transportLabel(s.job)}${wire ? ` (${wire})` : ''}`,
+          wire && !isDefaultWire(job) && twins.length === 0
+            ? transportLabel(s.job)
+            : `${transportLabel(s.job)}${wire ? ` (${wire})` : ''}`,
         transport: s.job.params.transport,
         overheadBytes,
         totalBytes,
-        overhead: project(overheadBytes),
+        // A compressed job has no headers + framing figure (bench/metrics.ts): no row, not NaN or a negative one.
+        overhead: Number.isFinite(overheadBytes) ? project(overheadBytes) : [],
         total: project(totalBytes),
       };
     }),
