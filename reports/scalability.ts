@@ -100,12 +100,13 @@ export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | n
       const totalBytes = totalBytesPerEvent(s);
       const wire = jobWireText(s.job);
       return {
-        // Without twins every row shares the table's wire (named in its conditions); with twins each row
-        // names its own, or two rows of one transport would read alike.
+        // A row on the wire the caption names (parameterText, from `job`) is the transport alone; any
+        // other names its own, so two rows of one transport never read alike and WebSocket's HTTP/1.1
+        // row in an HTTP/2 set does not pass for HTTP/2.
         label:
-          wire && !isDefaultWire(job) && twins.length === 0
+          wire === jobWireText(job)
             ? transportLabel(s.job)
-            : `${transportLabel(s.job)}${wire ? ` (${wire})` : ''}`,
+            : `${transportLabel(s.job)} (${wire || 'default wire: HTTP/1.1, minimal headers, JSON, uncompressed'})`,
         transport: s.job.params.transport,
         overheadBytes,
         totalBytes,
