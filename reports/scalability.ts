@@ -89,7 +89,18 @@ export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | n
   const cell = cellKey(job);
   const twins = sets
     .filter((set) => set !== best && set.summaries.some((s) => cellKey(s.job) === cell))
-    .flatMap((set) => set.summaries.filter((s) => cellKey(s.job) === cell && !isDefaultWire(s.job)));
+    // Not an upstream workload: its per-event bytes are the feed's alone (the messages come off,
+    // bench/metrics.ts), so the row would repeat the default's, or be missing where WebSocket echoes
+    // share records with the feed (TLS, deflate). Nor a job without both directions measured.
+    .flatMap((set) =>
+      set.summaries.filter(
+        (s) =>
+          cellKey(s.job) === cell &&
+          !isDefaultWire(s.job) &&
+          s.job.params.upstream === null &&
+          Number.isFinite(totalBytesPerEvent(s)),
+      ),
+    );
   return {
     parameterSet: best.parameterSet,
     parameterText: parameterSetText(job),

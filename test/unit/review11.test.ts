@@ -140,3 +140,19 @@ test('a compressed job has no headers + framing figure (deflated socket bytes le
     `overhead ${metrics['overhead_bytes_down_per_event']?.value}`,
   );
 });
+
+test('the 2010 table has no NaN row for a WebSocket upstream twin under TLS (its feed bytes down are not measurable)', () => {
+  const r = tinyResult([
+    { transport: 'short-poll', runs: [bytes(400, 300)] },
+    { transport: 'ws', runs: [bytes(160, 0)] },
+    // bench/metrics.ts deletes bytes_down_per_event for ws echoes it cannot tell from the feed's frames.
+    {
+      transport: 'ws',
+      runs: [{ bytes_up_per_event: 0, events_delivered: 100 }],
+      params: { upstream: { intervalMs: 1000, messageBytes: 64 } },
+      label: ' upstream=64B/1000ms',
+    },
+  ]);
+  const table = scalabilityOf(summarizeResult(r).sets)!;
+  for (const row of table.rows) assert.ok(Number.isFinite(row.totalBytes), `${row.label}: total ${row.totalBytes}`);
+});
