@@ -156,3 +156,15 @@ test('the 2010 table has no NaN row for a WebSocket upstream twin under TLS (its
   const table = scalabilityOf(summarizeResult(r).sets)!;
   for (const row of table.rows) assert.ok(Number.isFinite(row.totalBytes), `${row.label}: total ${row.totalBytes}`);
 });
+
+test('an exclusion that names the only wire of every cell is refused, not a plan of no job', async () => {
+  const { ScenarioError } = await import('../../bench/matrix.ts');
+  assert.throws(
+    () =>
+      expandScenario({
+        ...defaultScenario,
+        matrix: { ...defaultScenario.matrix, headers: undefined, exclude: [{ http: '1.1' }] },
+      }),
+    (err: Error) => err instanceof ScenarioError && /excludes every cell/.test(err.message),
+  );
+});
