@@ -78,7 +78,12 @@ export function validateScenario(input: unknown): Scenario {
     scenarioPaths(s).every((path) =>
       s.matrix.shapes.every((shape) =>
         s.matrix.clients.every((clients) =>
-          s.matrix.payloadBytes.every((payloadBytes) => isExcluded(s, shape, clients, payloadBytes, path.network.name)),
+          s.matrix.payloadBytes.every(
+            (payloadBytes) =>
+              isExcluded(s, shape, clients, payloadBytes, path.network.name) ||
+              // An entry naming a wire excludes only that wire's cells: every wire of this cell excluded is the cell.
+              scenarioWires(s).every((wire) => isExcluded(s, shape, clients, payloadBytes, path.network.name, wire)),
+          ),
         ),
       ),
     )

@@ -124,8 +124,10 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   // Upstream messages and their echoes travel beside the feed: the per-event figures are the feed's
   // alone, so their socket bytes (counted exactly by the clients: a connection of their own, or frames
   // of their own; bench/clients/upstream-sender.ts) come off, and the server's POSTs off its requests.
-  const feedBytesUp = w.bytesUp - w.messageSocketBytesUp;
-  const feedBytesDown = w.bytesDown - w.messageSocketBytesDown;
+  // Read live like bytesUp/bytesDown (not at the latest echo), so a message in flight at an edge comes
+  // off the same side of it as its bytes went on.
+  const feedBytesUp = w.bytesUp - w.messageChannelBytesUp;
+  const feedBytesDown = w.bytesDown - w.messageChannelBytesDown;
   const postsAnswered =
     s1.counters.messagesReceived -
     s0.counters.messagesReceived +
@@ -211,6 +213,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  // Compressed, the socket carries deflated bytes and messageBytesDown counts the events inflated: their
+  // difference is no "headers + framing" (SSE with gzip: about 108 - 305 = -197 B an event), so no figure.
+  if (params.compression !== 'off' || params.perMessageDeflate) delete metrics.overhead_bytes_down_per_event;
   if (!params.upstream || !upstream || w.echoesReceived === 0) {
     // No upstream workload (or no echo in the window): no upstream figures, not zeros.
     delete metrics.upstream_bytes_up_per_message;

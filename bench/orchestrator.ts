@@ -341,7 +341,9 @@ async function runOnce(
     const allowance = pathAllowancesMs(params, params.clients);
     const timing: LoadTiming = {
       ...scenario.timing,
-      warmupMs: steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs) + allowance.warmupMs,
+      warmupMs:
+        steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs, params.upstream?.intervalMs ?? null) +
+        allowance.warmupMs,
       alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis)
         ? scenario.matrix.pollIntervalMs
         : [],

@@ -82,7 +82,9 @@ export function scalabilityTable(s: Scalability): string {
   const rows = [
     historical('2010: polling, HTTP headers only', HISTORICAL_2010.pollingOverheadBytes, HISTORICAL_2010.polling),
     historical('2010: WebSocket, frame header only', HISTORICAL_2010.webSocketOverheadBytes, HISTORICAL_2010.webSocket),
-    ...s.rows.map((r) => measured(`measured: ${r.label}, headers + framing`, r.overheadBytes, r.overhead)),
+    ...s.rows
+      .filter((r) => r.overhead.length > 0)
+      .map((r) => measured(`measured: ${r.label}, headers + framing`, r.overheadBytes, r.overhead)),
     ...s.rows.map((r) => measured(`measured: ${r.label}, everything incl. payload`, r.totalBytes, r.total)),
   ];
   return `<div class="scroll"><table class="scalability"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>

@@ -89,7 +89,18 @@ export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | n
   const cell = cellKey(job);
   const twins = sets
     .filter((set) => set !== best && set.summaries.some((s) => cellKey(s.job) === cell))
-    .flatMap((set) => set.summaries.filter((s) => cellKey(s.job) === cell && !isDefaultWire(s.job)));
+    // Not an upstream workload: its per-event bytes are the feed's alone (the messages come off,
+    // bench/metrics.ts), so the row would repeat the default's, or be missing where WebSocket echoes
+    // share records with the feed (TLS, deflate). Nor a job without both directions measured.
+    .flatMap((set) =>
+      set.summaries.filter(
+        (s) =>
+          cellKey(s.job) === cell &&
+          !isDefaultWire(s.job) &&
+          s.job.params.upstream === null &&
+          Number.isFinite(totalBytesPerEvent(s)),
+      ),
+    );
   return {
     parameterSet: best.parameterSet,
     parameterText: parameterSetText(job),
@@ -100,12 +111,18 @@ export function scalabilityOf(bySet: Map<string, JobSummary[]>): Scalability | n
       const totalBytes = totalBytesPerEvent(s);
       const wire = jobWireText(s.job);
       return {
+        // A row on the wire the caption names (parameterText, from `job`) is the transport alone; any
+        // other names its own, so two rows of one transport never read alike and WebSocket's HTTP/1.1
+        // row in an HTTP/2 set does not pass for HTTP/2.
         label:
-          wire && !isDefaultWire(job) ? transportLabel(s.job) : `${transportLabel(s.job)}${wire ? ` (${wire})` : ''}`,
+          wire === jobWireText(job)
+            ? transportLabel(s.job)
+            : `${transportLabel(s.job)} (${wire || 'default wire: HTTP/1.1, minimal headers, JSON, uncompressed'})`,
         transport: s.job.params.transport,
         overheadBytes,
         totalBytes,
-        overhead: project(overheadBytes),
+        // A compressed job has no headers + framing figure (bench/metrics.ts): no row, not NaN or a negative one.
+        overhead: Number.isFinite(overheadBytes) ? project(overheadBytes) : [],
         total: project(totalBytes),
       };
     }),

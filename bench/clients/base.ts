@@ -135,6 +135,8 @@ export abstract class BaseClient {
       echoesReceived: 0,
       messageSocketBytesUp: 0,
       messageSocketBytesDown: 0,
+      messageChannelBytesUp: 0,
+      messageChannelBytesDown: 0,
       skippedSends: 0,
       ...this.sender?.counters(),
     };

@@ -24,6 +24,8 @@ export function zeroCounters(): ClientCounters {
     echoesReceived: 0,
     messageSocketBytesUp: 0,
     messageSocketBytesDown: 0,
+    messageChannelBytesUp: 0,
+    messageChannelBytesDown: 0,
     skippedSends: 0,
   };
 }

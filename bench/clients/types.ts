@@ -89,6 +89,14 @@ export interface ClientCounters {
    * with TLS (the socket cannot tell an echo's records from an event's).
    */
   messageSocketBytesDown: number;
+  /**
+   * The same channel's socket bytes read live (a message or echo in flight included), the way bytesUp
+   * and bytesDown are read: what comes off them for the feed's figures. The at-echo reading above
+   * would leave a message in flight at one window edge on the other side of its bytes (a WebSocket
+   * client's feed bytes up, exactly 0, came out -1 frame in such a window).
+   */
+  messageChannelBytesUp: number;
+  messageChannelBytesDown: number;
   /** Send ticks skipped because the previous message's echo had not come back yet (or missed by a stalled loop). */
   skippedSends: number;
 }

@@ -34,7 +34,13 @@ export interface MessageChannel {
 
 type MessageCounters = Pick<
   ClientCounters,
-  'messagesSent' | 'echoesReceived' | 'messageSocketBytesUp' | 'messageSocketBytesDown' | 'skippedSends'
+  | 'messagesSent'
+  | 'echoesReceived'
+  | 'messageSocketBytesUp'
+  | 'messageSocketBytesDown'
+  | 'messageChannelBytesUp'
+  | 'messageChannelBytesDown'
+  | 'skippedSends'
 >;
 
 export class UpstreamSender {
@@ -123,7 +129,14 @@ export class UpstreamSender {
   }
 
   counters(): MessageCounters {
-    return { ...this.tally, messageSocketBytesUp: this.bytesAtEcho.up, messageSocketBytesDown: this.bytesAtEcho.down };
+    const live = this.channel.bytes();
+    return {
+      ...this.tally,
+      messageSocketBytesUp: this.bytesAtEcho.up,
+      messageSocketBytesDown: this.bytesAtEcho.down,
+      messageChannelBytesUp: live.up,
+      messageChannelBytesDown: live.down,
+    };
   }
 
   async close(): Promise<void> {

@@ -30,8 +30,9 @@ export function perMessageDeflateFor(
   compression: Compression | undefined,
   legacy: boolean | undefined,
 ): boolean | DeflateOptions {
-  if (compression === undefined) return legacy ?? false;
-  if (compression === 'off') return false;
+  // A job's compression is never undefined ('off' by default): 'off' keeps the legacy boolean, else a
+  // scenario's perMessageDeflate: true would run uncompressed under the id 'ws+deflate'.
+  if (compression === undefined || compression === 'off') return legacy ?? false;
   const noTakeover = compression === 'on-no-takeover';
   return { threshold: 0, serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover };
 }

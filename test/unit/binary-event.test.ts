@@ -78,7 +78,9 @@ test('Accept-Encoding: gzip unless refused with q=0', () => {
 test('permessage-deflate options: explicit per compression, the legacy boolean when absent', () => {
   assert.equal(perMessageDeflateFor(undefined, undefined), false);
   assert.equal(perMessageDeflateFor(undefined, true), true);
-  assert.equal(perMessageDeflateFor('off', true), false);
+  // A job's compression is 'off' by default, never absent: off keeps the legacy boolean (a 'ws+deflate' job deflates).
+  assert.equal(perMessageDeflateFor('off', true), true);
+  assert.equal(perMessageDeflateFor('off', false), false);
   assert.deepEqual(perMessageDeflateFor('on', false), {
     threshold: 0,
     serverNoContextTakeover: false,

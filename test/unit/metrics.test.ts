@@ -65,6 +65,8 @@ function load(overrides: Partial<LoadReport> = {}): LoadReport {
       echoesReceived: 0,
       messageSocketBytesUp: 0,
       messageSocketBytesDown: 0,
+      messageChannelBytesUp: 0,
+      messageChannelBytesDown: 0,
       skippedSends: 0,
     },
     countedUntilNs: '4000000000',
@@ -177,6 +179,8 @@ test('at saturation the per-event figures divide by the events that arrived in t
       echoesReceived: 0,
       messageSocketBytesUp: 0,
       messageSocketBytesDown: 0,
+      messageChannelBytesUp: 0,
+      messageChannelBytesDown: 0,
       skippedSends: 0,
     },
     // The counters were read 1 s after the scheduled end (a busy load loop): per second is per 4 s.
@@ -223,6 +227,8 @@ test('requests per event count answers received, not requests sent: a poll parke
       echoesReceived: 0,
       messageSocketBytesUp: 0,
       messageSocketBytesDown: 0,
+      messageChannelBytesUp: 0,
+      messageChannelBytesDown: 0,
       skippedSends: 0,
     },
   });
@@ -332,6 +338,8 @@ test('upstream messages travel beside the feed: their socket bytes come off the 
     echoesReceived: 30,
     messageSocketBytesUp: 30 * 227,
     messageSocketBytesDown: 30 * 294,
+    messageChannelBytesUp: 30 * 227,
+    messageChannelBytesDown: 30 * 294,
   };
   const upstream = { oneWay: { ...base.latency, summary: { ...summary, p50: 250 } }, roundTrip: base.latency };
   const withMessages = { ...params, upstream: { intervalMs: 1000, messageBytes: 64 } };
@@ -349,7 +357,7 @@ test('upstream messages travel beside the feed: their socket bytes come off the 
   // Echoes the socket cannot tell from feed frames (WebSocket under TLS or deflate): no download figure.
   const shared = deriveMetrics(
     withMessages,
-    { ...base, window: { ...window, messageSocketBytesDown: 0 }, upstream },
+    { ...base, window: { ...window, messageSocketBytesDown: 0, messageChannelBytesDown: 0 }, upstream },
     server(300),
   ).metrics;
   assert.equal(shared['bytes_down_per_event'], undefined);
@@ -366,4 +374,28 @@ test('upstream messages travel beside the feed: their socket bytes come off the 
     skipped.warnings.map((w) => [w.code, w.value]),
     [['upstream-sends-skipped', 4]],
   );
+});
+
+test('a message in flight at the window start (echoed inside it) takes off no more than its bytes that the window read', () => {
+  // WebSocket: the client writes nothing but messages, so its feed bytes up are exactly 0. One message
+  // (70 B frame) went out before the window and was echoed inside it; 29 more went out and came back inside.
+  const base = load();
+  const ws = {
+    ...params,
+    transport: 'ws' as const,
+    pollIntervalMs: null,
+    upstream: { intervalMs: 1000, messageBytes: 64 },
+  };
+  const window = {
+    ...base.window,
+    bytesUp: 29 * 70,
+    messagesSent: 29,
+    echoesReceived: 30,
+    messageSocketBytesUp: 30 * 70,
+    messageChannelBytesUp: 29 * 70,
+  };
+  const upstream = { oneWay: base.latency, roundTrip: base.latency };
+  const { metrics } = deriveMetrics(ws, { ...base, window, upstream }, server(300));
+  assert.equal(metrics['bytes_up_per_event']!.value, 0);
+  assert.equal(metrics['upstream_bytes_up_per_message']!.value, 70);
 });

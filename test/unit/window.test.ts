@@ -37,5 +37,8 @@ test('an aligned window holds the same number of events wherever it starts', () 
 test('short polling warms up for at least one poll interval, so every client has polled before the window', () => {
   assert.equal(steadyStateWarmupMs(500, 1000), 1000);
   assert.equal(steadyStateWarmupMs(500, 250), 500);
+  // Upstream messages: every client's first message (and its HTTP connection) before the window.
+  assert.equal(steadyStateWarmupMs(500, null, 1000), 1100);
+  assert.equal(steadyStateWarmupMs(500, 1000, null), 1000);
   assert.equal(steadyStateWarmupMs(300, null), 300, 'push transports keep the configured warm-up');
 });
