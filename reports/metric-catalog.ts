@@ -267,7 +267,7 @@ export const CATALOG = {
     format: fixed(0),
     group: 'bytes',
     definition:
-      "Bytes down that are not events: HTTP status lines and headers, a poll body's array syntax ([, ] and commas) and empty [] bodies, chunk and SSE framing, WebSocket frame headers.",
+      "Bytes down that are not events: HTTP status lines and headers, a poll body's array syntax ([, ] and commas) and empty [] bodies, chunk and SSE framing, WebSocket frame headers. Not given where compression is on: events, headers and framing are deflated together.",
     console: { row: 90, label: 'of which headers+framing (B)', indent: true },
   },
   bytes_up_per_event: {

@@ -1,3 +1,8 @@
+/**
+ * Edges of the wire axes a review found giving wrong figures or labels: 2010-table rows on a result
+ * with no default-wire set, compressed jobs (no headers + framing figure), the legacy ws+deflate
+ * switch, upstream twins, and exclusions that name every wire. Each test failed before its fix.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tinyResult } from '../helpers/tiny-result.ts';
