@@ -98,6 +98,12 @@ export function validateScenario(input: unknown): Scenario {
     throw new ScenarioError(
       `upstream: messages from HTTP clients are measured over HTTP/1.1 with minimal headers only, not with http ${unmeasurable.http} and ${unmeasurable.requestHeaders} headers`,
     );
+  // Response header profiles are the server's; behind a proxy the clients read the proxy's headers.
+  const ownResponse = scenarioWires(s).find((w) => w.responseHeaders !== 'default');
+  if (ownResponse && (s.matrix.proxies ?? []).some((p) => p !== 'none'))
+    throw new ScenarioError(
+      `responseHeaders: the ${ownResponse.responseHeaders} response headers are the server's, but behind a proxy the clients read the proxy's own; measure them without --proxy`,
+    );
   if (s.transports.some((t) => TRANSPORT_TRAITS[t].longPollWait) && s.longPollWaitMs < 100)
     throw new ScenarioError('longPollWaitMs: under 100 ms a long poll is a short poll');
   return s;

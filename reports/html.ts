@@ -131,7 +131,7 @@ function charts(
       id: 'bytes',
       spec: bytesChartSpec(bytes, order),
       caption:
-        'Payload is the event data itself; the envelope is its JSON framing (sequence number, timestamp); headers + framing are HTTP status lines and headers, SSE and chunk framing or WebSocket frame headers; up is what the client sent.',
+        "Payload is the event data itself; the envelope is its encoding around it (JSON's sequence number and timestamp fields, the binary record's 16-byte header, and base64's extra third where SSE carries binary events); a compressed job's download is one bar. Headers + framing are HTTP status lines and headers, SSE and chunk framing or WebSocket frame headers; up is what the client sent.",
     });
   if (wire.rows.length)
     costs.push({

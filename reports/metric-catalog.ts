@@ -258,7 +258,7 @@ export const CATALOG = {
     format: fixed(0),
     group: 'bytes',
     definition:
-      'Of the bytes down, the encoded events themselves (JSON envelope and payload): equal to the size of one encoded event on every transport.',
+      "Of the bytes down, the encoded events themselves as the client's application reads them: the JSON text (envelope and payload) or the binary record, as base64 text in SSE's binary data fields, after decompression where compression is on; one encoded event's size per event on every transport.",
   },
   overhead_bytes_down_per_event: {
     label: 'headers + framing down / event',

@@ -67,7 +67,9 @@ function panelOf(s: JobSummary): string {
 export function wireBytesRows(summaries: readonly JobSummary[]): { rows: WireBytesRow[]; variants: string[] } {
   const panels = new Map<string, JobSummary[]>();
   for (const s of summaries) {
-    if (s.completed.length === 0) continue;
+    // An upstream job's per-event bytes are the feed's alone (its messages have figures of their own):
+    // a bar of them would repeat its twin's and read as if messages cost nothing.
+    if (s.completed.length === 0 || s.job.params.upstream !== null) continue;
     const key = panelOf(s);
     panels.set(key, [...(panels.get(key) ?? []), s]);
   }

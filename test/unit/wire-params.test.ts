@@ -73,4 +73,8 @@ test('the wire options replace the scenario axes; a bad value is one sentence', 
   assert.throws(() => parseCli(['--upstream', 'soon']), UsageError);
   assert.throws(() => parseCli(['--cookie-bytes', '-1']), UsageError);
   assert.throws(() => parseCli(['--response-headers', '2010']), UsageError);
+  // A response profile is the server's: behind nginx the clients read nginx's headers instead.
+  assert.throws(() => parseCli(['--response-headers', 'lean', '--proxy', 'nginx']), /behind a proxy/);
+  assert.throws(() => parseCli(['--headers', '2010', '--proxy', 'none,nginx']), /behind a proxy/);
+  assert.ok(parseCli(['--headers', 'browser', '--proxy', 'nginx']));
 });

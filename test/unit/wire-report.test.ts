@@ -56,6 +56,17 @@ test('the wire chart sets each transport side by side per wire, down and up, fro
       ['short-poll 1000ms', 'up', 40],
     ],
   );
+  // An upstream job's feed bytes would repeat its twin's: it has no bar.
+  const withUpstream = tinyResult([
+    { transport: 'ws', runs: [bytes(160, 0)] },
+    {
+      transport: 'ws',
+      runs: [bytes(160, 0)],
+      params: { upstream: { intervalMs: 1000, messageBytes: 64 } },
+      label: ' up',
+    },
+  ]);
+  assert.deepEqual(wireBytesRows(summarizeResult(withUpstream).jobs).rows, []);
   // WebSocket has no HTTP/2 job: it appears under its HTTP/1.1 variant only.
   assert.ok(rows.filter((r) => r.transport === 'ws').every((r) => r.variant.startsWith('HTTP/1.1')));
 });
