@@ -172,7 +172,15 @@ export function parseCli(argv: string[]): CliOptions | null {
   const payloads = list('payload', values.payload, integer);
   if (payloads) s.matrix.payloadBytes = payloads;
   // Chosen axes are a matrix of their own: the scenario's excluded cells were about its axes.
-  if (clients || rates || payloads) delete s.matrix.exclude;
+  if (clients || rates || payloads) {
+    // Wires the scenario ran in some cells only (named by an exclusion) go with those exclusions.
+    const cellWires = (s.matrix.exclude ?? []).some((cell) => cell.http !== undefined || cell.headers !== undefined);
+    if (cellWires) {
+      delete s.matrix.http;
+      delete s.matrix.headers;
+    }
+    delete s.matrix.exclude;
+  }
   const intervals = list('interval', values.interval, integer);
   if (intervals) s.matrix.pollIntervalMs = intervals;
   const [duration] = list('duration', values.duration, number) ?? [];

@@ -89,6 +89,9 @@ describe('bench CLI', () => {
           'ws',
           '--network',
           'loopback',
+          // One wire: the default scenario's second (Chromium's headers) would double the jobs.
+          '--headers',
+          'minimal',
           '--clients',
           '5',
           '--rate',

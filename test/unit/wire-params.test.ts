@@ -78,3 +78,16 @@ test('the wire options replace the scenario axes; a bad value is one sentence', 
   assert.throws(() => parseCli(['--headers', '2010', '--proxy', 'none,nginx']), /behind a proxy/);
   assert.ok(parseCli(['--headers', 'browser', '--proxy', 'nginx']));
 });
+
+test("the default's Chromium headers stay in its classic cell: chosen cells and the other scenarios run one wire", () => {
+  // bench:ci's A/B passes --rate/--clients to both checkouts: an older one knows no wire axes.
+  const chosen = parseCli(['--rate', '5', '--clients', '50'])!.scenario;
+  assert.ok(expandScenario(chosen).every((j) => j.params.requestHeaders === 'minimal'));
+  for (const name of ['bursty', 'capacity']) {
+    const jobs = expandScenario(parseCli(['--scenario', name])!.scenario);
+    assert.ok(
+      jobs.every((j) => j.params.requestHeaders === 'minimal' && j.params.network.name === 'loopback'),
+      name,
+    );
+  }
+});
