@@ -3,6 +3,7 @@
  * settles once. Transport files only say how to talk to their server.
  */
 import { SocketLedger } from './socket-ledger.ts';
+import { zeroCounters } from './counters.ts';
 import { profileHeaders, undiciHeaders, type HeaderList, type RequestKind } from './request-headers.ts';
 import { UpstreamSender, type MessageChannel } from './upstream-sender.ts';
 import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
@@ -125,19 +126,14 @@ export abstract class BaseClient {
   counters(): ClientCounters {
     const bytes = this.ledger.bytes();
     const counters: ClientCounters = {
+      // Zero for whatever this client does not do (no messages up without an upstream workload).
+      ...zeroCounters(),
       bytesUp: bytes.up,
       bytesDown: bytes.down,
       tcpConnects: this.ledger.tcpConnects,
       reconnects: Math.max(0, this.ledger.tcpConnects - 1),
       ...this.tally,
       ...this.ledger.tls,
-      messagesSent: 0,
-      echoesReceived: 0,
-      messageSocketBytesUp: 0,
-      messageSocketBytesDown: 0,
-      messageChannelBytesUp: 0,
-      messageChannelBytesDown: 0,
-      skippedSends: 0,
       ...this.sender?.counters(),
     };
     // A messages' connection of its own (HTTP) is one more of this client's: in its totals, not in reconnects.

@@ -57,6 +57,7 @@
  *   round trip the clients measure but not in the relay's "applied delay": the calibration round
  *   trip through the path at idle is the floor to read latencies against.
  */
+import { mulberry32 } from '../../servers/contract/prng.ts';
 
 /** TCP payload per segment: 1500-byte MTU - 20 (IPv4) - 20 (TCP) - 12 (timestamps option). */
 export const MSS = 1448;
@@ -114,14 +115,8 @@ export function meanOneWayMs(d: Pick<DirectionParams, 'oneWayMs' | 'jitterMs'>):
 
 /** A seeded uniform generator on [0, 1) (mulberry32): the same seed gives the same path. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Consecutive bytes of one chunk that leave at the same time. */

@@ -11,18 +11,7 @@
  * compressor with context takeover send every event after the first as a single back-reference.
  */
 import type { EventEncoding, PayloadContent } from './wire-options.ts';
-
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; plenty for test data, deterministic per seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from './prng.ts';
 
 const TICKERS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'TSLA', 'META', 'NFLX', 'ORCL', 'INTC', 'AMD', 'IBM', 'SAP'];
 const VENUES = ['XNAS', 'XNYS', 'BATS', 'ARCX', 'XETR', 'XLON'];
@@ -46,7 +35,7 @@ const WORDS = (
  * (gzip 0.33, 0.09, 0.009) or `random` (binary bytes 1.00 or more; JSON's 64 letters 0.87, 0.78, 0.75).
  */
 export function makeTextPayload(bytes: number, seed: number): string {
-  const next = prng(seed);
+  const next = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[next() % list.length]!;
   const parts: string[] = [];
   let length = 0;
@@ -76,7 +65,7 @@ const JSON_SAFE_64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
  * payload would no longer be `bytes` long on the wire).
  */
 export function makeRandomPayload(bytes: number, seed: number, encoding: EventEncoding): string {
-  const next = prng(seed);
+  const next = mulberry32(seed);
   const chars = new Array<string>(bytes);
   if (encoding === 'binary') for (let i = 0; i < bytes; i++) chars[i] = String.fromCharCode(next() & 0xff);
   else for (let i = 0; i < bytes; i++) chars[i] = JSON_SAFE_64[next() & 63]!;
