@@ -7,7 +7,7 @@ import type { Scenario } from './schema.ts';
  * events, compression with and without context takeover, a random payload that cannot compress, and
  * clients that also send messages up. One cell (2 events/s to 100 clients, 256-byte payload, loopback,
  * cleartext, so HTTP/2 is h2c; add `--tls` for h2), on bare node:http and node:http2, so that every row differs from the first in one
- * choice only. About 44 jobs, 3 repetitions: roughly 12 minutes on a 2-core machine.
+ * choice only. 44 jobs, 3 repetitions: about 10.5 minutes on a 2-core machine (measured).
  */
 export const protocolsScenario: Scenario = {
   ...defaultScenario,
