@@ -552,7 +552,8 @@ export const CATALOG = {
     scale: 1,
     format: sig3,
     group: 'server',
-    definition: 'Server process CPU time (user + system) during the window per 1,000 delivered events.',
+    definition:
+      'Server process CPU time (user + system) during the window per 1,000 delivered events; in a job whose clients also send messages, answering them is included (the per-message figures are beside it).',
     console: { row: 160, range: true },
     markdown: { column: 60, head: 'server CPU ms / 1000 events' },
     matrix: { title: 'Server CPU per 1,000 delivered events', yTitle: 'CPU ms / 1000 events' },

@@ -22,6 +22,7 @@
  * with gzip, Z_SYNC_FLUSH or Z_FULL_FLUSH alike. A poll answer's gzip state lives only while it is
  * compressed.
  */
+import { isCompressed } from './contract/compressed.ts';
 import zlib from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Compression } from './contract/wire-options.ts';
@@ -39,7 +40,7 @@ export function acceptsGzip(header: string | undefined): boolean {
 }
 
 function gzipFor(req: IncomingMessage, compression: Compression | undefined): boolean {
-  return compression !== undefined && compression !== 'off' && acceptsGzip(req.headers['accept-encoding']);
+  return isCompressed(compression) && acceptsGzip(req.headers['accept-encoding']);
 }
 
 /** A poll answer, gzip-compressed when the job and the request allow it. */

@@ -2,6 +2,7 @@
  * What every client shares: counters, the ledger, the lastSeq bookkeeping and a connect promise that
  * settles once. Transport files only say how to talk to their server.
  */
+import { isCompressed } from '../../servers/contract/compressed.ts';
 import { SocketLedger } from './socket-ledger.ts';
 import { zeroCounters } from './counters.ts';
 import { profileHeaders, undiciHeaders, type HeaderList, type RequestKind } from './request-headers.ts';
@@ -64,9 +65,7 @@ export abstract class BaseClient {
       cookieBytes: chosen.cookieBytes,
       lastEventId,
       // Where deflate is offered, the profile has Chromium's Sec-WebSocket-Extensions in its place.
-      perMessageDeflate:
-        (this.options.perMessageDeflate ?? false) ||
-        (this.options.compression !== undefined && this.options.compression !== 'off'),
+      perMessageDeflate: (this.options.perMessageDeflate ?? false) || isCompressed(this.options.compression),
     });
   }
 

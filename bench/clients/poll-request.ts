@@ -1,4 +1,5 @@
 /** One poll over an undici Client: GET, read the whole body, decode the event list, count bytes. */
+import { isCompressed } from '../../servers/contract/compressed.ts';
 import { gunzipSync } from 'node:zlib';
 import type { Client } from 'undici';
 import { ProtocolError, decodeEventList, type FeedEvent } from '../../servers/contract/protocol.ts';
@@ -30,7 +31,7 @@ export interface PollWire {
 }
 
 export async function poll(client: Client, path: string, wire: PollWire = {}): Promise<PollAnswer> {
-  const gzip = wire.compression !== undefined && wire.compression !== 'off';
+  const gzip = isCompressed(wire.compression);
   if (gzip || wire.encoding === 'binary') return pollBytes(client, path, gzip, wire.headers);
   const headers = wire.headers;
   const { statusCode, body } = await client.request({ method: 'GET', path, ...(headers && { headers }) });

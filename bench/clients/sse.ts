@@ -3,6 +3,7 @@
  * package uses). Driving it ourselves rather than through an EventSource object keeps the socket in
  * our ledger, so bytes are counted at the socket. Reconnects send `Last-Event-ID`, as EventSource does.
  */
+import { isCompressed } from '../../servers/contract/compressed.ts';
 import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
@@ -36,7 +37,7 @@ class SseClient extends BaseClient implements TransportClient {
     return this.waitConnected();
   }
 
-  private readonly gzip = this.options.compression !== undefined && this.options.compression !== 'off';
+  private readonly gzip = isCompressed(this.options.compression);
 
   /** messageBytesDown: the data field as it travelled (JSON, or the record's base64: 4/3 of its bytes). */
   private onMessage(message: EventSourceMessage): void {
@@ -96,7 +97,6 @@ class SseClient extends BaseClient implements TransportClient {
     });
   }
 
-  /** The minimal profile's two headers, or the profile's (whose Last-Event-ID carries the same resume point). */
   /**
    * The profile's headers (minimal: accept and Last-Event-ID only), asking for gzip when compression is
    * on and the profile does not already (a browser's Accept-Encoding includes gzip).

@@ -18,6 +18,7 @@
  * without; V8's `external` grows only 16 KiB a connection (zlib's own state is allocated natively
  * and shows in RSS alone).
  */
+import { isCompressed } from './compressed.ts';
 import type { Compression } from './wire-options.ts';
 
 interface DeflateOptions {
@@ -32,7 +33,7 @@ export function perMessageDeflateFor(
 ): boolean | DeflateOptions {
   // A job's compression is never undefined ('off' by default): 'off' keeps the legacy boolean, else a
   // scenario's perMessageDeflate: true would run uncompressed under the id 'ws+deflate'.
-  if (compression === undefined || compression === 'off') return legacy ?? false;
+  if (!isCompressed(compression)) return legacy ?? false;
   const noTakeover = compression === 'on-no-takeover';
   return { threshold: 0, serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover };
 }
