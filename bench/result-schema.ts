@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { pathParamsShape } from './network-path.ts';
 import { wireParamsShape } from './wire-params.ts';
+import { workloadParamsShape } from './workload-params.ts';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
@@ -155,6 +156,8 @@ export const jobParamsSchema = z.object({
   perMessageDeflate: z.boolean(),
   /** What clients send and the server answers (bench/wire-params.ts). */
   ...wireParamsShape,
+  /** What happens besides the feed: drops, a restart, no events, slow readers; keep-alives (bench/workload-params.ts). */
+  ...workloadParamsShape,
   /** The network path: emulated network, TLS, reverse proxy (bench/network-path.ts). */
   ...pathParamsShape,
 });

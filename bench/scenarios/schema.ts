@@ -9,6 +9,8 @@ import { frameworkSchema } from '../../servers/contract/server-config.ts';
 import { networkProfileSchema } from '../network/profiles.ts';
 import { proxySchema } from '../network-path.ts';
 import { upstreamWorkloadSchema, wireVariantSchema } from '../wire-params.ts';
+import { workloadSchema } from '../workload-params.ts';
+import { keepAliveSchema } from '../../servers/contract/server-limits.ts';
 import {
   compressionSchema,
   eventEncodingSchema,
@@ -56,6 +58,8 @@ export const scenarioSchema = z
          * differs from the defaults), for comparing one axis at a time without running every combination.
          */
         wires: nonEmpty(wireVariantSchema).optional(),
+        /** What happens besides the feed (bench/workload-params.ts); absent: steady. */
+        workloads: nonEmpty(workloadSchema).optional(),
         /**
          * Cells of the product left out: a cell matching every field an entry names is not run
          * (for every transport). Each named value must be on its axis.
@@ -87,6 +91,8 @@ export const scenarioSchema = z
      * every parameter explicitly instead. Absent: off.
      */
     perMessageDeflate: z.boolean().optional(),
+    /** The keep-alive traffic servers send to idle clients (servers/contract/server-limits.ts); absent: none. */
+    keepAlive: keepAliveSchema.optional(),
     /** Bytes of the Cookie header the browser header profile sends; absent: the profile's cited default. */
     cookieBytes: z
       .number()

@@ -16,6 +16,7 @@ import {
   httpVersionSchema,
   responseHeaderProfileSchema,
 } from './wire-options.ts';
+import { allowOriginsSchema, keepAliveSchema, serverLimitsSchema } from './server-limits.ts';
 
 /** What serves HTTP: express, or bare node:http (WebSocket always runs ws on node:http). */
 export const frameworkSchema = z.enum(['express', 'node']);
@@ -68,6 +69,12 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
     compression: compressionSchema.optional(),
     feed: feedConfigSchema,
     host: z.string().default('127.0.0.1'),
+    /** Absent or 0: any free port; a server restarted mid-run (issue 12) binds its predecessor's port again. */
+    port: z.number().int().min(0).max(65_535).optional(),
+    /** Absent: the defaults of the implementing helpers (servers/contract/server-limits.ts). */
+    limits: serverLimitsSchema.partial().optional(),
+    allowOrigins: allowOriginsSchema.optional(),
+    keepAlive: keepAliveSchema.optional(),
     inject: injectSchema.optional(),
     tls: tlsSchema.optional(),
   }),

@@ -16,6 +16,7 @@ import { bottleneckWarning, diagnoseRun } from '../../bench/diagnosis.ts';
 import { completedRunSchema, type JobParams } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
+import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 import { clientFactories } from '../../bench/clients/index.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, feedConfig, withTimeout } from '../helpers/harness.ts';
@@ -94,6 +95,7 @@ describe('a run past the connect ceiling', () => {
       longPollWaitMs: null,
       perMessageDeflate: false,
       ...DEFAULT_WIRE,
+      ...DEFAULT_WORKLOAD,
       ...DIRECT_PATH,
     };
     const snapshots: Partial<Record<'idle' | 'start' | 'end' | 'retained', ServerStats>> = {};

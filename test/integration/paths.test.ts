@@ -14,6 +14,7 @@
  * nginx.test.ts.
  */
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
+import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,6 +82,7 @@ function jobParams(transport: TransportName, tls: boolean, proxy: Proxy): JobPar
     longPollWaitMs: TRANSPORT_TRAITS[transport].longPollWait ? LONG_POLL_WAIT_MS : null,
     perMessageDeflate: false,
     ...DEFAULT_WIRE,
+    ...DEFAULT_WORKLOAD,
     // startPath gets the direct network: the emulator runs in this process, in front of what it returns.
     network: LOOPBACK,
     tls,

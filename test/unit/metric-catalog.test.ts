@@ -29,6 +29,7 @@ import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 import { parseResult, type CompletedRun, type JobParams, type Result } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
+import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 
 const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];
 const fixtureKeys = (): Set<string> => {
@@ -55,6 +56,7 @@ function derivedKeys(): string[] {
     longPollWaitMs: null,
     perMessageDeflate: false,
     ...DEFAULT_WIRE,
+    ...DEFAULT_WORKLOAD,
     ...DIRECT_PATH,
   };
   const load: LoadReport = {

@@ -6,6 +6,7 @@ import { zeroCounters } from '../../bench/clients/counters.ts';
 import type { JobParams } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
+import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 
 const params: JobParams = {
@@ -18,6 +19,7 @@ const params: JobParams = {
   longPollWaitMs: null,
   perMessageDeflate: false,
   ...DEFAULT_WIRE,
+  ...DEFAULT_WORKLOAD,
   ...DIRECT_PATH,
 };
 const summary = {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { pathWarnings } from '../../bench/path-figures.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
+import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 import type { CompletedRun, JobParams, RunMetrics } from '../../bench/result-schema.ts';
 
 const params = (network: Partial<JobParams['network']>): JobParams => ({
@@ -15,6 +16,7 @@ const params = (network: Partial<JobParams['network']>): JobParams => ({
   longPollWaitMs: null,
   perMessageDeflate: false,
   ...DEFAULT_WIRE,
+  ...DEFAULT_WORKLOAD,
   ...DIRECT_PATH,
   network: { ...DIRECT_PATH.network, name: 'custom', rttMs: 60, ...network },
 });
