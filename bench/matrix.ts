@@ -11,7 +11,7 @@ import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { DIRECT_PATH, networkLabel, pathLabel, type PathParams } from './network-path.ts';
 import { DEFAULT_COOKIE_BYTES, DEFAULT_WIRE, wireLabel, type WireParams } from './wire-params.ts';
-import { DEFAULT_WORKLOAD, STEADY, workloadLabel } from './workload-params.ts';
+import { DEFAULT_WORKLOAD, STEADY, workloadLabel, type Workload } from './workload-params.ts';
 import type { TransportTraits } from '../servers/contract/transport-traits.ts';
 
 export interface PlannedJob {
@@ -55,7 +55,8 @@ export function validateScenario(input: unknown): Scenario {
       cell.payloadBytes === undefined &&
       cell.network === undefined &&
       cell.http === undefined &&
-      cell.headers === undefined
+      cell.headers === undefined &&
+      cell.workload === undefined
     )
       throw new ScenarioError(`matrix.exclude.${i}: names no value, so it would exclude every cell`);
     if (cell.shape !== undefined && !s.matrix.shapes.some((shape) => sameShape(shape, cell.shape!)))
@@ -69,6 +70,8 @@ export function validateScenario(input: unknown): Scenario {
       throw new ScenarioError(`matrix.exclude.${i}.http: ${cell.http} is not among the scenario's wires`);
     if (cell.headers !== undefined && !wires.some((w) => w.requestHeaders === cell.headers))
       throw new ScenarioError(`matrix.exclude.${i}.headers: ${cell.headers} is not among the scenario's wires`);
+    if (cell.workload !== undefined && !(s.matrix.workloads ?? [STEADY]).some((w) => w.kind === cell.workload))
+      throw new ScenarioError(`matrix.exclude.${i}.workload: ${cell.workload} is not in matrix.workloads`);
     if (
       cell.network !== undefined &&
       !(s.matrix.networks ?? [DIRECT_PATH.network]).some((n) => n.name === cell.network)
@@ -82,8 +85,12 @@ export function validateScenario(input: unknown): Scenario {
           s.matrix.payloadBytes.every(
             (payloadBytes) =>
               isExcluded(s, shape, clients, payloadBytes, path.network.name) ||
-              // An entry naming a wire excludes only that wire's cells: every wire of this cell excluded is the cell.
-              scenarioWires(s).every((wire) => isExcluded(s, shape, clients, payloadBytes, path.network.name, wire)),
+              // An entry naming a wire or a workload excludes only its cells: every one of them excluded is the cell.
+              scenarioWires(s).every((wire) =>
+                (s.matrix.workloads ?? [STEADY]).every((workload) =>
+                  isExcluded(s, shape, clients, payloadBytes, path.network.name, wire, workload),
+                ),
+              ),
           ),
         ),
       ),
@@ -120,6 +127,7 @@ export function isExcluded(
   payloadBytes: number,
   network: string,
   wire?: WireParams,
+  workload?: Workload,
 ): boolean {
   return (s.matrix.exclude ?? []).some(
     (cell) =>
@@ -129,7 +137,9 @@ export function isExcluded(
       (cell.network === undefined || cell.network === network) &&
       // An entry naming a wire axis excludes only that wire's cells (and never the cell as a whole).
       (cell.http === undefined || (wire !== undefined && cell.http === wire.http)) &&
-      (cell.headers === undefined || (wire !== undefined && cell.headers === wire.requestHeaders)),
+      (cell.headers === undefined || (wire !== undefined && cell.headers === wire.requestHeaders)) &&
+      // Likewise a workload's kind: that workload's cells only.
+      (cell.workload === undefined || (workload !== undefined && cell.workload === workload.kind)),
   );
 }
 
@@ -193,7 +203,7 @@ export function expandScenario(input: Scenario): PlannedJob[] {
           if (isExcluded(s, shape, clients, payloadBytes, path.network.name)) continue;
           for (const requested of scenarioWires(s))
             for (const workload of s.matrix.workloads ?? [STEADY]) {
-              if (isExcluded(s, shape, clients, payloadBytes, path.network.name, requested)) continue;
+              if (isExcluded(s, shape, clients, payloadBytes, path.network.name, requested, workload)) continue;
               const load = { workload, keepAlive: s.keepAlive ?? DEFAULT_WORKLOAD.keepAlive };
               const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${wireLabel(requested)}${workloadLabel(load)}${pathLabel(path)}`;
               for (const transport of s.transports) {

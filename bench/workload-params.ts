@@ -29,6 +29,13 @@ export const workloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('slow-readers'), count: z.number().int().min(1).max(100_000) }).strict(),
 ]);
 export type Workload = z.infer<typeof workloadSchema>;
+export const WORKLOAD_KINDS = [
+  'steady',
+  'drops',
+  'restart',
+  'idle',
+  'slow-readers',
+] as const satisfies readonly Workload['kind'][];
 
 export const STEADY: Workload = { kind: 'steady' };
 

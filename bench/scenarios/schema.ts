@@ -9,7 +9,7 @@ import { frameworkSchema } from '../../servers/contract/server-config.ts';
 import { networkProfileSchema } from '../network/profiles.ts';
 import { proxySchema } from '../network-path.ts';
 import { upstreamWorkloadSchema, wireVariantSchema } from '../wire-params.ts';
-import { workloadSchema } from '../workload-params.ts';
+import { WORKLOAD_KINDS, workloadSchema } from '../workload-params.ts';
 import { keepAliveSchema } from '../../servers/contract/server-limits.ts';
 import {
   compressionSchema,
@@ -76,6 +76,8 @@ export const scenarioSchema = z
                 /** A wire's HTTP version or request header profile: that wire's cells only. */
                 http: httpVersionSchema.optional(),
                 headers: requestHeaderProfileSchema.optional(),
+                /** A workload's kind (bench/workload-params.ts): that workload's cells only. */
+                workload: z.enum(WORKLOAD_KINDS).optional(),
               })
               .strict(),
           )

@@ -44,3 +44,46 @@ test('drops keep clients offline at least 2 s, as the issue asks', () => {
 test('the default server limits are valid limits', () => {
   assert.deepEqual(serverLimitsSchema.parse(DEFAULT_SERVER_LIMITS), DEFAULT_SERVER_LIMITS);
 });
+
+test('a scenario lists workloads like any axis; an exclusion naming one leaves its cells only', async () => {
+  const { expandScenario, validateScenario } = await import('../../bench/matrix.ts');
+  const { defaultScenario } = await import('../../bench/scenarios/default.ts');
+  const base = {
+    ...defaultScenario,
+    transports: ['ws' as const],
+    matrix: {
+      shapes: [{ kind: 'steady' as const, ratePerSec: 1 }],
+      clients: [10, 1000],
+      payloadBytes: [256],
+      pollIntervalMs: [1000],
+      workloads: [{ kind: 'drops' as const, everyMs: 5000, share: 0.1, offlineMs: 2000 }, { kind: 'idle' as const }],
+      exclude: [
+        { clients: 10, workload: 'idle' as const },
+        { clients: 1000, workload: 'drops' as const },
+      ],
+    },
+    keepAlive: { wsPingMs: 30_000, sseCommentMs: 15_000 },
+  };
+  const jobs = expandScenario(base);
+  assert.deepEqual(
+    jobs.map((j) => [j.params.clients, j.params.workload.kind]),
+    [
+      [10, 'drops'],
+      [1000, 'idle'],
+    ],
+  );
+  assert.match(jobs[0]!.id, / drops=10%\/5s\(off 2s\) ws-ping=30s sse-comment=15s$/);
+  assert.deepEqual(jobs[1]!.params.keepAlive, { wsPingMs: 30_000, sseCommentMs: 15_000 });
+  assert.throws(
+    () => validateScenario({ ...base, matrix: { ...base.matrix, exclude: [{ workload: 'restart' as const }] } }),
+    /matrix\.exclude\.0\.workload: restart is not in matrix\.workloads/,
+  );
+  assert.throws(
+    () =>
+      validateScenario({
+        ...base,
+        matrix: { ...base.matrix, exclude: [{ workload: 'drops' as const }, { workload: 'idle' as const }] },
+      }),
+    /excludes every cell/,
+  );
+});
