@@ -19,6 +19,7 @@ import {
   type Scalability,
 } from './scalability.ts';
 import { NOTICE_TITLES, type Notice } from './warnings.ts';
+import type { ResilienceTable } from './resilience.ts';
 import type { NoticeKind } from './warning-kinds.ts';
 
 /** A sortable numeric cell: the display text, the raw value for sorting. */
@@ -66,6 +67,20 @@ export function latencyPartsTable(jobs: JobSummary[]): string {
   });
   return `<div class="scroll"><table class="sortable latency-parts"><thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>
 <p class="caption">Medians over runs. Latency counts from each event's scheduled time, so a publisher running late adds to every transport alike. Feed arrival lag is how long after its scheduled time the server handed an event to its transports (publisher lateness, the hop from the publisher, any wait behind a busy server loop); the server's loop delay is time work waits behind other work in the server. What is left of the latency is the fan-out and the transport's own.</p>`;
+}
+
+/** The resilience tables, one sub-section each (empty without non-steady workloads). */
+export function resilienceSection(tables: ResilienceTable[]): string {
+  if (tables.length === 0) return '';
+  const blocks = tables.map((t) => {
+    const head = ['parameter set', 'transport', ...t.heads];
+    const rows = t.rows.map(
+      (r) =>
+        `<tr><td>${e(r.parameterSet)}</td><td>${e(r.transport)}</td>${r.cells.map((c) => num(c.text, c.value)).join('')}</tr>`,
+    );
+    return `<h3 id="${e(t.id)}">${e(t.title)}</h3><p class="caption">${e(t.caption)}</p><div class="scroll"><table class="sortable resilience"><thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  });
+  return `<section id="resilience"><h2>Resilience: drops, restarts, idle clients, slow readers</h2>${blocks.join('')}</section>`;
 }
 
 const mib = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3));

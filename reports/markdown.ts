@@ -15,6 +15,7 @@ import { conditionsLegend } from './wire-text.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasMarkdown } from './path-deltas-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
+import { resilienceMarkdown, resilienceTables } from './resilience.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
 const MAX_NOTICES = 40;
@@ -92,6 +93,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
     tail.push('');
   }
   tail.push(...pathDeltasMarkdown(pathDeltas(summary.jobs)));
+  tail.push(...resilienceMarkdown(resilienceTables(summary.jobs), md));
   const facts = pathFacts(result);
   if (facts.length) {
     tail.push('### Network path', '');

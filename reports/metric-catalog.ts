@@ -12,6 +12,10 @@
 import type { JobSummary } from './aggregate.ts';
 import type { JobParams, Metric, MetricKey, RunMetrics } from '../bench/result-schema.ts';
 import { fixed, int, pct, sig3 } from './format.ts';
+import type { Workload } from '../bench/workload-params.ts';
+
+/** The workloads with a resilience table: every one but the steady feed. */
+export type ResilienceWorkload = Exclude<Workload['kind'], 'steady'>;
 
 export type MetricGroup = 'latency' | 'delivery' | 'bytes' | 'requests' | 'connections' | 'server' | 'load';
 
@@ -62,6 +66,8 @@ export interface MetricEntry {
   spreadChart?: { order: number; id: string; title: string; subtitle: string; axisTitle: string; caption: string };
   /** A column of the HTML latency-parts table. */
   latencyParts?: number;
+  /** A column of the resilience tables (reports/resilience.ts), for jobs of these workloads. */
+  resilience?: { workloads: readonly ResilienceWorkload[]; column: number };
   /** A column of the descriptive baseline comparison (`--baseline`). */
   baseline?: number;
   /** Exported to CI benchmark tools (github-action-benchmark, Bencher): worth tracking over time. */
@@ -133,6 +139,7 @@ export const CATALOG = {
     baseline: 20,
     exported: 20,
     gate: { minAbsolute: 1000 },
+    resilience: { workloads: ['drops', 'restart', 'slow-readers'], column: 10 },
   },
   latency_p999_us: {
     label: 'latency p99.9',
@@ -232,6 +239,7 @@ export const CATALOG = {
     group: 'delivery',
     definition: 'Lost events as a share of expected events.',
     gate: { tolerance: 0, absoluteTolerance: 0 },
+    resilience: { workloads: ['drops', 'restart', 'slow-readers'], column: 20 },
   },
   bytes_down_per_event: {
     label: 'bytes down / event',
@@ -622,6 +630,7 @@ export const CATALOG = {
       "Resident memory per connected client, measured the same way as the heap (noisier: the allocator keeps freed pages). The console shows it where compression is on: zlib's deflate state (about 256 KiB a connection, context takeover or not) lives outside V8's heap.",
     console: { row: 181, indent: true, onlyWhenJob: (p) => p.compression !== 'off' },
     gate: { gate: false },
+    resilience: { workloads: ['slow-readers', 'idle'], column: 900 },
   },
   server_loop_delay_p99_us: {
     label: 'server loop delay p99',

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tinyResult } from '../helpers/tiny-result.ts';
+import { summarizeAll } from '../../reports/aggregate.ts';
+import { resilienceMarkdown, resilienceTables } from '../../reports/resilience.ts';
+import { renderHtml } from '../../reports/html.ts';
+import { renderMarkdown } from '../../reports/markdown.ts';
+
+const drops = { kind: 'drops', everyMs: 5000, share: 0.1, offlineMs: 2000 };
+
+const result = tinyResult([
+  { transport: 'ws', runs: [{ latency_p99_us: 4000, loss_fraction: 0 }] },
+  {
+    transport: 'ws',
+    runs: [
+      { latency_p99_us: 9000, loss_fraction: 0 },
+      { latency_p99_us: 11000, loss_fraction: 0.01 },
+    ],
+    params: { workload: drops },
+    label: ' drops=10%/5s(off 2s)',
+  },
+  {
+    transport: 'sse',
+    runs: [{ latency_p99_us: 7000 }],
+    params: { workload: drops },
+    label: ' drops=10%/5s(off 2s)',
+  },
+]);
+
+test('one table per non-steady workload, a row per job of it, the median of its runs', () => {
+  const tables = resilienceTables(summarizeAll(result));
+  assert.deepEqual(
+    tables.map((t) => t.workload),
+    ['drops'],
+  );
+  const t = tables[0]!;
+  assert.deepEqual(t.heads, ['latency p99 (ms)', 'loss (%)']);
+  assert.deepEqual(
+    t.rows.map((r) => [r.transport, ...r.cells.map((c) => c.text)]),
+    [
+      ['ws', '10.0', '0.50'],
+      ['sse', '7.00', 'n/a'],
+    ],
+  );
+});
+
+test('the HTML report gets a Resilience section and the Markdown summary its tables; a steady run gets neither', async () => {
+  const html = await renderHtml(result);
+  assert.match(html, /<section id="resilience">.*Forced drops: delivery after catch-up/s);
+  assert.match(html, /<a href="#resilience">Resilience<\/a>/);
+  assert.match(
+    renderMarkdown(result),
+    /### Forced drops: delivery after catch-up\n\n.*\n\n\| parameter set \| transport \| latency p99 \(ms\) \| loss \(%\) \|/,
+  );
+  const steady = tinyResult([{ transport: 'ws', runs: [{ latency_p99_us: 4000 }] }]);
+  assert.doesNotMatch(await renderHtml(steady), /id="resilience"/);
+  assert.deepEqual(
+    resilienceMarkdown(resilienceTables(summarizeAll(steady)), (s) => s),
+    [],
+  );
+});
