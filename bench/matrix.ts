@@ -12,6 +12,7 @@ import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { DIRECT_PATH, networkLabel, pathLabel, type PathParams } from './network-path.ts';
 import { DEFAULT_COOKIE_BYTES, DEFAULT_WIRE, wireLabel, type WireParams } from './wire-params.ts';
 import { DEFAULT_WORKLOAD, STEADY, workloadLabel, type Workload } from './workload-params.ts';
+import { NO_KEEP_ALIVE, type KeepAlive } from '../servers/contract/server-limits.ts';
 import type { TransportTraits } from '../servers/contract/transport-traits.ts';
 
 export interface PlannedJob {
@@ -192,6 +193,11 @@ function wireFor(traits: TransportTraits, w: WireParams): WireParams {
   };
 }
 
+/** Only the keep-alive the transport's server sends (its trait); the others are none. */
+function keepAliveFor(traits: TransportTraits, k: KeepAlive): KeepAlive {
+  return { ...NO_KEEP_ALIVE, ...(traits.keepAlive ? { [traits.keepAlive]: k[traits.keepAlive] } : {}) };
+}
+
 export function expandScenario(input: Scenario): PlannedJob[] {
   const s = validateScenario(input);
   const jobs: PlannedJob[] = [];
@@ -223,7 +229,8 @@ export function expandScenario(input: Scenario): PlannedJob[] {
                     longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
                     perMessageDeflate: traits.httpStack === 'ws' && (s.perMessageDeflate ?? false),
                     ...wire,
-                    ...load,
+                    workload,
+                    keepAlive: keepAliveFor(traits, load.keepAlive),
                     ...path,
                   };
                   const id = jobId(params);

@@ -3,6 +3,7 @@ import { capacityScenario } from './capacity.ts';
 import { ciScenario } from './ci.ts';
 import { defaultScenario } from './default.ts';
 import { protocolsScenario } from './protocols.ts';
+import { resilienceScenario } from './resilience.ts';
 import type { Scenario } from './schema.ts';
 
 export const scenarios: Record<string, Scenario> = {
@@ -11,4 +12,5 @@ export const scenarios: Record<string, Scenario> = {
   capacity: capacityScenario,
   ci: ciScenario,
   protocols: protocolsScenario,
+  resilience: resilienceScenario,
 };

@@ -49,6 +49,12 @@ export interface TransportTraits {
    */
   readonly http2: boolean;
   /**
+   * Which of the keep-alives (servers/contract/server-limits.ts keepAliveSchema) its server sends to an
+   * idle client, or null when its own requests keep the connection alive (a poll's answer, a long poll's
+   * wait expiry): the matrix records only this one in the job, so a job's id names what it ran.
+   */
+  readonly keepAlive: 'wsPingMs' | 'sseCommentMs' | null;
+  /**
    * The JIT prewarm before connect (bench/load/run-job.ts): the request path and the query that follows
    * `?since=<current seq>`, or null when the transport makes no per-event requests to warm (a stream
    * is warmed by its own warm-up phase).
@@ -70,6 +76,7 @@ const TRAITS = {
     longPollWait: false,
     httpStack: 'framework',
     http2: true,
+    keepAlive: null,
     jitPrewarm: { path: EVENTS_PATH, query: '' },
     headline: 'reference',
   },
@@ -80,6 +87,7 @@ const TRAITS = {
     longPollWait: true,
     httpStack: 'framework',
     http2: true,
+    keepAlive: null,
     // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
     jitPrewarm: { path: EVENTS_PATH, query: '&wait=0' },
     headline: 2,
@@ -91,6 +99,7 @@ const TRAITS = {
     longPollWait: false,
     httpStack: 'framework',
     http2: true,
+    keepAlive: 'sseCommentMs',
     jitPrewarm: null,
     headline: 1,
   },
@@ -101,6 +110,7 @@ const TRAITS = {
     longPollWait: false,
     httpStack: 'ws',
     http2: false,
+    keepAlive: 'wsPingMs',
     jitPrewarm: null,
     headline: 0,
   },
