@@ -15,6 +15,13 @@ import { rawExchange, type RawAnswer } from '../helpers/raw-http.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
 
+type FeedServerConfig = Extract<ServerConfig, { role: 'feed' }>;
+
+/** The harness's feed config with some fields of a feed server's set. */
+function configOf(transport: TransportName, framework: Framework, extra: Partial<FeedServerConfig>): ServerConfig {
+  return { ...(feedConfig(transport, framework) as FeedServerConfig), ...extra };
+}
+
 async function withServer(
   config: ServerConfig,
   fn: (server: RunningServer, authority: string) => Promise<void>,
@@ -74,7 +81,7 @@ describe('Host check', () => {
         }));
 
   test('the configured host is served too', () =>
-    withServer({ ...feedConfig('short-poll', 'node'), host: 'localhost' }, async (server) => {
+    withServer(configOf('short-poll', 'node', { host: 'localhost' }), async (server) => {
       assert.equal((await get(server.port, `${EVENTS_PATH}?since=0`, ['Host: localhost'])).status, 200);
     }));
 
@@ -87,7 +94,7 @@ describe('Host check', () => {
     }));
 
   test('HTTP/2: :authority is checked like Host', () =>
-    withServer({ ...feedConfig('short-poll', 'node'), http: '2' }, async (server) => {
+    withServer(configOf('short-poll', 'node', { http: '2' }), async (server) => {
       const session = http2.connect(`http://127.0.0.1:${server.port}`);
       try {
         const ask = (authority: string) =>
@@ -149,7 +156,7 @@ describe('Origin allowlist and CORS', () => {
   for (const framework of FRAMEWORKS)
     test(`an allowed cross-origin page gets Access-Control-Allow-Origin and Vary (${framework})`, () =>
       withServer(
-        { ...feedConfig('short-poll', framework), allowOrigins: ['https://app.example/'] },
+        configOf('short-poll', framework, { allowOrigins: ['https://app.example/'] }),
         async (server, authority) => {
           const target = `${EVENTS_PATH}?since=0`;
           const a = await get(server.port, target, [`Host: ${authority}`, 'Origin: https://app.example']);
@@ -190,7 +197,7 @@ describe('Origin allowlist and CORS', () => {
       ));
 
   test("'*' serves any Origin, with CORS fields", () =>
-    withServer({ ...feedConfig('sse', 'node'), allowOrigins: ['*'] }, async (server, authority) => {
+    withServer(configOf('sse', 'node', { allowOrigins: ['*'] }), async (server, authority) => {
       const a = await get(server.port, `${STREAM_PATH}?since=0`, [`Host: ${authority}`, 'Origin: http://any.example']);
       assert.equal(a.status, 200);
       assert.equal(header(a, 'access-control-allow-origin'), 'http://any.example');
@@ -212,7 +219,7 @@ describe('Origin allowlist and CORS', () => {
     }));
 
   test('ws: an allowlisted Origin is served', () =>
-    withServer({ ...feedConfig('ws', 'node'), allowOrigins: ['http://app.example'] }, async (server, authority) => {
+    withServer(configOf('ws', 'node', { allowOrigins: ['http://app.example'] }), async (server, authority) => {
       const a = await get(server.port, `${WS_PATH}?since=0`, upgradeHeaders(authority, 'http://app.example'));
       assert.equal(a.status, 101);
     }));
