@@ -96,6 +96,7 @@ const warningCodeSchema = z.enum([
   'events-before-schedule',
   'clients-unconnected',
   'client-errors',
+  'requests-refused',
   'load-saturated',
   'server-saturated',
   'publisher-late',

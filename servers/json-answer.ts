@@ -15,7 +15,7 @@ export function sendJson(res: ServerResponse, status: number, body: string): voi
 /**
  * A refusal's JSON body, with `X-Content-Type-Options: nosniff` (OWASP ASVS 14.4.4) so that a browser
  * never reads a refusal that echoes part of the request as anything but JSON. Only refusals carry it:
- * on a poll answer its 32 bytes a response (`X-Content-Type-Options: nosniff\r\n`) would change every
+ * on a poll answer its 33 bytes a response (`X-Content-Type-Options: nosniff\r\n`) would change every
  * published byte figure, for answers whose body is the feed's own events, never the request's.
  */
 export function sendError(
