@@ -1,6 +1,7 @@
 /**
  * The one request classifier of every HTTP stack (issue 12 defect 7: express and node:http answered 11
- * of 793 odd requests differently). Both stacks, and node:http2, run a request through `front` first;
+ * of 793 odd requests differently; test/integration/stack-parity.test.ts found 32 of about 157 per HTTP
+ * transport: trailing slash, case, OPTIONS, absolute-form). Both stacks, and node:http2, run a request through `front` first;
  * it answers everything but an exact route itself, so the stacks differ only in how a routed request
  * reaches its handler (express's router and middleware, or a Map lookup): the framework cost the
  * comparison is about.
