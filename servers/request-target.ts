@@ -9,7 +9,11 @@
  *   authority is the target's host (RFC 9112 §3.3: the target URI is the request-target itself), which
  *   the Host check reads instead of the Host field;
  * - asterisk-form `*` (OPTIONS only, RFC 9112 §3.2.4): the server as a whole;
- * - anything else (authority-form belongs to CONNECT, which nothing here serves) is not a target.
+ * - anything else (authority-form belongs to CONNECT, which nothing here serves; an absolute URL whose
+ *   authority is not host[:port]) is not a target.
+ *
+ * `originForm` is the target as express's router is handed it: the path this module read, so the
+ * router can never read another one.
  *
  * Paths are compared exactly, case-sensitively, without decoding or dot-segment removal: RFC 3986
  * §6.2.1 makes the exact string the first equivalence test, the clients only send the exact paths, and a
@@ -22,6 +26,8 @@ export type RequestTarget =
   | { form: 'invalid' };
 
 const ABSOLUTE = /^https?:\/\/([^/?#]*)([^?#]*)/i;
+/** host[:port]: a reg-name or IPv4 address, or an IPv6 literal in brackets (no userinfo: RFC 9110 §4.2.4). */
+const AUTHORITY = /^([a-z0-9._~-]+|\[[0-9a-f:.]+\])(:\d{0,5})?$/i;
 
 export function targetOf(url: string | undefined): RequestTarget {
   const target = url ?? '';
@@ -31,6 +37,14 @@ export function targetOf(url: string | undefined): RequestTarget {
   }
   if (target === '*') return { form: 'asterisk' };
   const absolute = ABSOLUTE.exec(target);
-  if (absolute) return { form: 'absolute', authority: absolute[1] ?? '', path: absolute[2] || '/' };
+  // An authority that is not host[:port] names no server: not a target (each URL parser would read it its own way).
+  if (absolute && AUTHORITY.test(absolute[1] ?? ''))
+    return { form: 'absolute', authority: absolute[1] ?? '', path: absolute[2] || '/' };
   return { form: 'invalid' };
+}
+
+/** The origin-form of a target this module read as a path (absolute-form loses its scheme and authority). */
+export function originForm(url: string, path: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? path : path + url.slice(q);
 }

@@ -21,7 +21,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from './json-answer.ts';
 import { allowCrossOrigin, type AccessPolicy, type Refusal } from './access-policy.ts';
-import { targetOf } from './request-target.ts';
+import { originForm, targetOf } from './request-target.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -72,7 +72,11 @@ export class RouteTable {
       return undefined;
     }
     const handler = methods.get(method);
-    if (handler) return handler;
+    if (handler) {
+      // Whatever reads req.url next (express's router, the handler's query) reads the path read here.
+      if (target.form === 'absolute') req.url = originForm(req.url ?? '', target.path);
+      return handler;
+    }
     const allow = [...methods.keys(), 'OPTIONS'].join(', ');
     if (method === 'OPTIONS') return answerOptions(req, res, allow);
     res.setHeader('allow', allow);

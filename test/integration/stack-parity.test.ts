@@ -17,6 +17,7 @@ import { EVENTS_PATH, MESSAGES_PATH, STREAM_PATH, TRANSPORT_NAMES, WS_PATH } fro
 import type { TransportName } from '../../servers/transports/types.ts';
 import { feedConfig } from '../helpers/harness.ts';
 import { rawExchange, type RawAnswer } from '../helpers/raw-http.ts';
+import fc from 'fast-check';
 
 const FRAMEWORKS: readonly Framework[] = ['express', 'node'];
 
@@ -147,9 +148,48 @@ async function answers(server: RunningServer, cases: Case[]): Promise<RawAnswer[
   return out;
 }
 
+/**
+ * Generated requests beyond the hand-written corpus (fixed seed, so a failure replays): targets built
+ * from the characters routing is sensitive to, around the transport's own path, under any method.
+ */
+function generated(transport: TransportName, count: number): Case[] {
+  const { path } = ENDPOINTS[transport];
+  const piece = fc.constantFrom(
+    path,
+    path.toUpperCase(),
+    MESSAGES_PATH,
+    '/',
+    '//',
+    '.',
+    '..',
+    '%2F',
+    '%65',
+    ';',
+    'x',
+    'E',
+  );
+  const query = fc.constantFrom('', '?', '?since=0', '?since=0&wait=0', '?since=-1', '?wait=99999', '?since=%31', '#f');
+  const target = fc
+    .tuple(
+      fc.constantFrom('', 'http://{authority}', 'HTTP://{authority}'),
+      fc.array(piece, { minLength: 1, maxLength: 3 }),
+      query,
+    )
+    .map(([prefix, pieces, q]) => `${prefix}${pieces.join('')}${q}`)
+    .filter((t) => t.startsWith('/') || t.startsWith('http') || t.startsWith('HTTP'));
+  const method = fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH');
+  const version = fc.constantFrom<'1.0' | '1.1'>('1.0', '1.1');
+  return fc.sample(
+    fc.record({ method, target, version }).map((c): Case => c),
+    { numRuns: count, seed: 12 },
+  );
+}
+
 /** Each transport's answers on both stacks (the node ones kept), with the cases that differ. */
-async function compare(transport: TransportName): Promise<{ cases: Case[]; diffs: string[]; node: RawAnswer[] }> {
-  const cases = corpus(transport);
+async function compare(
+  transport: TransportName,
+  cases = corpus(transport),
+): Promise<{ cases: Case[]; diffs: string[]; node: RawAnswer[] }> {
   const byStack: string[][] = [];
   let node: RawAnswer[] = [];
   for (const framework of FRAMEWORKS) {
@@ -215,6 +255,10 @@ describe('express and node:http answer odd requests identically', () => {
       assert.ok(cases.length >= 100, `corpus of ${cases.length}`);
       assert.deepEqual(diffs, [], `${diffs.length} of ${cases.length} differ:\n${diffs.join('\n')}`);
       assertChosenBehaviour(transport, cases, node);
+    });
+    test(`${transport}: 300 generated requests`, async () => {
+      const { diffs } = await compare(transport, generated(transport, 300));
+      assert.deepEqual(diffs, [], `${diffs.length} of 300 differ:\n${diffs.join('\n')}`);
     });
   }
 });
