@@ -11,6 +11,7 @@ import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './network/profiles.ts';
 import { proxySchema, type Proxy } from './network-path.ts';
 import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './wire-cli.ts';
+import { parseAllowOrigins } from './origin-args.ts';
 
 export class UsageError extends Error {}
 
@@ -39,6 +40,8 @@ Options:
   --tls [on|off|both]    https and wss with a certificate made for the run (--tls alone: on)
   --proxy <list>         none or nginx (Debian's nginx in front of the server), or both: none,nginx
 ${WIRE_USAGE}
+  --allow-origin <list>  browser origins the servers also serve (scheme://host[:port], or * for any);
+                         default: each server's own origin only (recorded in the result)
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -56,6 +59,8 @@ export interface CliOptions {
   outDir: string;
   json: boolean;
   inject?: Inject;
+  /** --allow-origin: origins every feed server serves besides its own (absent: its own only). */
+  allowOrigins?: string[];
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -141,6 +146,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         out: { type: 'string' },
         json: { type: 'boolean' },
         'inject-regression': { type: 'string' },
+        'allow-origin': { type: 'string' },
         ...WIRE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -234,11 +240,21 @@ export function parseCli(argv: string[]): CliOptions | null {
     throw err;
   }
   const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;
+  const allowOrigins = values['allow-origin'] === undefined ? undefined : originsOption(values['allow-origin']);
   return {
     scenario: s,
     profile: values.quick ? 'quick' : 'default',
     outDir: values.out ?? 'results',
     json: values.json ?? false,
     ...(inject ? { inject } : {}),
+    ...(allowOrigins ? { allowOrigins } : {}),
   };
+}
+
+function originsOption(value: string): string[] {
+  try {
+    return parseAllowOrigins(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

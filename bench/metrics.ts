@@ -290,6 +290,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   if (load.clientsConnected < params.clients)
     warnings.push(warn.clientsUnconnected(load.clientsConnected, params.clients));
   if (load.totalErrors > 0) warnings.push(warn.clientErrors(load.totalErrors));
+  const [hostRefused, originRefused] = [s1.counters.hostRefused ?? 0, s1.counters.originRefused ?? 0];
+  if (hostRefused + originRefused > 0) warnings.push(warn.requestsRefused(hostRefused, originRefused));
   if (load.loadCpuFraction > LOAD_SATURATION_FRACTION)
     warnings.push(warn.loadSaturated(load.loadCpuFraction, LOAD_SATURATION_FRACTION));
   const elu = metrics['server_event_loop_utilization']!.value;

@@ -62,6 +62,8 @@ export interface PlanOptions {
   calibrationRoundTrips?: number;
   /** A regression injected on purpose into every server (CI gate tests); recorded in the context. */
   inject?: Inject;
+  /** Browser origins every feed server serves besides its own (--allow-origin); recorded in the context. */
+  allowOrigins?: string[];
   /** What the plan's network paths need (bench/path-tools.ts preparePaths); prepared here when absent. */
   paths?: PreparedPaths;
 }
@@ -502,6 +504,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const context: Context = {
     ...collectContext(scenario, options.profile, pinning, options.command),
     ...(options.inject ? { inject: options.inject } : {}),
+    ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
   };
   const store = new ResultStore(
     options.outDir,
@@ -583,7 +586,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
         },
         signal,
       );
-      return startPair(feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls), pinning, feed);
+      const config = feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls);
+      const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
+      return startPair({ ...config, ...allowOrigins }, pinning, feed);
     };
     let next: Promise<Pair> | undefined;
     for (const [i, { job, repetition }] of order.entries()) {

@@ -96,6 +96,7 @@ const warningCodeSchema = z.enum([
   'events-before-schedule',
   'clients-unconnected',
   'client-errors',
+  'requests-refused',
   'load-saturated',
   'server-saturated',
   'publisher-late',
@@ -420,6 +421,8 @@ export const contextSchema = z.object({
   command: z.array(z.string()),
   /** Only in results of gate tests: a regression injected into the servers on purpose. */
   inject: z.object({ extraResponseHeaderBytes: z.number(), pushDelayMs: z.number() }).optional(),
+  /** --allow-origin: browser origins every feed server served besides its own (absent: its own only). */
+  allowOrigins: z.array(z.string()).optional(),
   /**
    * Where the feed was published: one publisher process per plan, outside the server, pinned to
    * `cpus` (the load generator's). Absent in older results, whose servers ran the schedule themselves.

@@ -49,6 +49,12 @@ export const warn = {
     runWarning('clients-unconnected', `only ${connected} of ${clients} clients connected`, connected, clients),
   clientErrors: (n: number) =>
     runWarning('client-errors', `${n} client errors (failed requests or dropped connections)`, n),
+  requestsRefused: (host: number, origin: number) =>
+    runWarning(
+      'requests-refused',
+      `the server refused ${host + origin} requests: ${host} for a Host not its own (421), ${origin} for an Origin not allowed (403; --allow-origin)`,
+      host + origin,
+    ),
   loadSaturated: (cpuFraction: number, limit: number) =>
     runWarning(
       'load-saturated',

@@ -29,6 +29,8 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   'events-before-schedule': 'loss',
   'clients-unconnected': 'loss',
   'client-errors': 'loss',
+  // servers/access-policy.ts refused some of the clients' requests (Host or Origin): they were not served.
+  'requests-refused': 'loss',
   'no-events-in-window': 'loss',
   'load-saturated': 'saturation',
   'server-saturated': 'saturation',

@@ -15,6 +15,9 @@ export class ServerCounters {
   messagesReceived = 0;
   echoesSent = 0;
   messagesRefused = 0;
+  /** Requests and upgrades refused by the access policy (access-policy.ts): a Host not this server's (421), an Origin not allowed (403). */
+  hostRefused = 0;
+  originRefused = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -63,6 +66,8 @@ export class ServerCounters {
       messagesReceived: this.messagesReceived,
       echoesSent: this.echoesSent,
       messagesRefused: this.messagesRefused,
+      hostRefused: this.hostRefused,
+      originRefused: this.originRefused,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

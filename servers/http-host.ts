@@ -19,11 +19,13 @@ import http, { type IncomingMessage, type RequestListener, type ServerResponse }
 import https from 'node:https';
 import type { Server } from 'node:net';
 import express from 'express';
-import type { ErrorBody } from './contract/protocol.ts';
 import { ServerCounters } from './counters.ts';
 import type { Framework, TlsConfig } from './contract/server-config.ts';
 import type { ResponseHeaderProfile } from './contract/wire-options.ts';
 import { withResponseHeaders } from './response-headers.ts';
+import { sendError, sendJson } from './json-answer.ts';
+import { AccessPolicy, type AccessConfig, type Refusal } from './access-policy.ts';
+import { RouteTable } from './routing.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -36,38 +38,21 @@ export interface TransportHost {
   get(path: string, handler: Handler): void;
   /** Registers a POST handler for an exact path (the handler reads the body itself: no body parser runs). */
   post(path: string, handler: Handler): void;
+  /** The Host and Origin checks of a WebSocket upgrade (access-policy.ts): its refusal, if refused. */
+  admit(req: IncomingMessage): Refusal | undefined;
 }
 
 /** Idle keep-alive lifetime: longer than any poll interval a scenario may use. */
 export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
-export function sendJson(res: ServerResponse, status: number, body: string): void {
-  // A response header profile may have set the type already (2010: the article's text/html).
-  const type = res.hasHeader('content-type') ? {} : { 'content-type': 'application/json' };
-  res.writeHead(status, { ...type, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-export function sendError(
-  res: ServerResponse,
-  status: 400 | 404 | 413,
-  error: ErrorBody['error'],
-  message: string,
-): void {
-  sendJson(res, status, JSON.stringify({ error, message } satisfies ErrorBody));
-}
+// The JSON answers live with the refusals' (json-answer.ts); the transports import them from here.
+export { sendError, sendJson } from './json-answer.ts';
 
 /** Query parameters of a request, parsed the same way under both frameworks. */
 export function queryOf(req: IncomingMessage): URLSearchParams {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
-}
-
-function pathOf(req: IncomingMessage): string {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
 }
 
 function applyServerParity(server: http.Server): void {
@@ -103,75 +88,89 @@ function createServer(listener: RequestListener | undefined, tls: TlsConfig | un
   return https.createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
 }
 
-const notFound: Handler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${pathOf(req)}`);
-
 /**
- * The bare node routing (framework 'node', on node:http or node:http2): exact GET and POST paths,
- * anything else a JSON 404; every route padded (an injected regression) and given the response header profile.
+ * The bare node routing (framework 'node', on node:http or node:http2): the shared front door
+ * (routing.ts) answers all but exact GET and POST routes; every route padded (an injected regression)
+ * and given the response header profile.
  */
 export function nodeRoutes(
   extraResponseHeaderBytes: number,
-  responseHeaders?: ResponseHeaderProfile,
+  responseHeaders: ResponseHeaderProfile | undefined,
+  table: RouteTable,
 ): {
   listener: Handler;
   get: (path: string, handler: Handler) => void;
   post: (path: string, handler: Handler) => void;
 } {
-  const routes = new Map<string, Handler>();
-  const postRoutes = new Map<string, Handler>();
   const wrap = (handler: Handler) => withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
   return {
-    listener: (req, res) => {
-      // Like express's router.get and router.post: any other method matches no route.
-      const table =
-        req.method === 'GET' || req.method === 'HEAD' ? routes : req.method === 'POST' ? postRoutes : undefined;
-      (table?.get(pathOf(req)) ?? notFound)(req, res);
-    },
-    get: (path, handler) => routes.set(path, wrap(handler)),
-    post: (path, handler) => postRoutes.set(path, wrap(handler)),
+    listener: (req, res) => table.front(req, res)?.(req, res),
+    get: (path, handler) => table.add('GET', path, wrap(handler)),
+    post: (path, handler) => table.add('POST', path, wrap(handler)),
   };
 }
 
-/** `responseHeaders`: the response header profile of every route (servers/response-headers.ts); absent = default. */
+/**
+ * `responseHeaders`: the response header profile of every route (servers/response-headers.ts); absent =
+ * default. `access`: the Origin allowlist and configured host (access-policy.ts); absent = own origin only.
+ */
 export function createHost(
   framework: Framework,
   extraResponseHeaderBytes = 0,
   tls?: TlsConfig,
   responseHeaders?: ResponseHeaderProfile,
+  access?: AccessConfig,
 ): TransportHost {
   const counters = new ServerCounters();
   let server: http.Server;
   let get: (path: string, handler: Handler) => void;
   let post: (path: string, handler: Handler) => void;
+  let table: RouteTable;
 
   if (framework === 'express') {
     const app = express();
     app.set('etag', false);
     app.disable('x-powered-by');
-    const router = express.Router();
+    server = createServer(app, tls);
+    const routes = (table = new RouteTable(new AccessPolicy(server, counters, access)));
+    // The shared front door first: express's router then sees only requests on an exact route, so
+    // its own leniencies (case-insensitive paths, optional trailing slash, automatic OPTIONS) never
+    // answer; what it still does is the framework cost being compared.
+    app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+      if (routes.front(req, res)) next();
+    });
+    const router = express.Router({ caseSensitive: true, strict: true });
     app.use(router);
-    app.use((req: IncomingMessage, res: ServerResponse) => notFound(req, res));
+    // Unreachable unless the router and the front door disagree on a route: answered, not hung.
+    app.use((req: IncomingMessage, res: ServerResponse) =>
+      sendError(res, 404, 'not_found', `no route for ${req.method} ${req.url}`),
+    );
     // Anything a handler throws becomes a JSON 500 instead of express's HTML page.
     app.use((err: unknown, _req: IncomingMessage, res: ServerResponse, _next: unknown) => {
       if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: 'internal', message: String(err) }));
       else res.destroy();
     });
-    server = createServer(app, tls);
+    // Each route in the front door's table too, which tells which paths and methods exist; express's
+    // router runs the handler.
     get = (path, handler) => {
       const h = withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
+      routes.add('GET', path, h);
       router.get(path, (req, res) => h(req, res));
     };
     post = (path, handler) => {
       const h = withResponseHeaders(padded(handler, extraResponseHeaderBytes), responseHeaders);
+      routes.add('POST', path, h);
       router.post(path, (req, res) => h(req, res));
     };
   } else {
-    const routes = nodeRoutes(extraResponseHeaderBytes, responseHeaders);
-    server = createServer(routes.listener, tls);
+    server = createServer(undefined, tls);
+    table = new RouteTable(new AccessPolicy(server, counters, access));
+    const routes = nodeRoutes(extraResponseHeaderBytes, responseHeaders, table);
+    server.on('request', routes.listener);
     get = routes.get;
     post = routes.post;
   }
   applyServerParity(server);
   counters.track(server);
-  return { framework, server, counters, get, post };
+  return { framework, server, counters, get, post, admit: (req) => table.admitUpgrade(req) };
 }

@@ -34,6 +34,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerOpts } from 'node:net';
 import { ServerCounters } from './counters.ts';
 import { nodeRoutes, type TransportHost } from './http-host.ts';
+import { AccessPolicy, type AccessConfig } from './access-policy.ts';
+import { RouteTable } from './routing.ts';
 import type { Framework, TlsConfig } from './contract/server-config.ts';
 import type { ResponseHeaderProfile } from './contract/wire-options.ts';
 
@@ -42,21 +44,25 @@ export function createHttp2Host(
   extraResponseHeaderBytes = 0,
   tls?: TlsConfig,
   responseHeaders?: ResponseHeaderProfile,
+  access?: AccessConfig,
 ): TransportHost {
   if (framework !== 'node')
     throw new Error(`HTTP/2 runs on the bare node routing only (framework 'node'): express 5 cannot serve HTTP/2.`);
   const counters = new ServerCounters();
-  const routes = nodeRoutes(extraResponseHeaderBytes, responseHeaders);
-  // The compatibility request and response stand in for node:http's: the handlers use only what both have.
-  const listener = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) =>
-    routes.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
   // node:http2's servers are net.Servers and pass these on, though its option types omit them.
   const options: http2.ServerOptions & ServerOpts = { noDelay: true, keepAlive: true };
   const server = tls
-    ? http2.createSecureServer({ ...options, cert: tls.cert, key: tls.key }, listener)
-    : http2.createServer(options, listener);
+    ? http2.createSecureServer({ ...options, cert: tls.cert, key: tls.key })
+    : http2.createServer(options);
   server.setTimeout(0);
+  // The policy reads the bound address from the server (on 'listening'), so the routes come after it.
+  const table = new RouteTable(new AccessPolicy(server, counters, access));
+  const routes = nodeRoutes(extraResponseHeaderBytes, responseHeaders, table);
+  // The compatibility request and response stand in for node:http's: the handlers use only what both have.
+  server.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) =>
+    routes.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+  );
   counters.track(server);
   counters.trackStreams(server);
-  return { framework, server, counters, get: routes.get, post: routes.post };
+  return { framework, server, counters, get: routes.get, post: routes.post, admit: (req) => table.admitUpgrade(req) };
 }

@@ -20,6 +20,10 @@
  *   article's response had none). An SSE stream keeps text/event-stream, without which EventSource
  *   fails, and is chunked.
  *
+ * Refusals (servers/json-answer.ts sendError: 400, 403, 404, 405, 413, 421) add
+ * `X-Content-Type-Options: nosniff` under every profile; answers that are served do not, under any
+ * profile: 33 bytes on every poll answer would move every published byte figure (issue 12).
+ *
  * The WebSocket 101 answer is ws's under every profile: Upgrade, Connection: Upgrade and
  * Sec-WebSocket-Accept are all RFC 6455 §4.2.2 requires, so `lean` has nothing to remove, and the
  * article showed no handshake.

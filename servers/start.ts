@@ -65,6 +65,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       config.inject?.extraResponseHeaderBytes,
       config.tls,
       config.responseHeaders,
+      { allowOrigins: config.allowOrigins, host: config.host },
     );
     const attached = attachers[config.transport](host, feed, {
       perMessageDeflate: config.perMessageDeflate,

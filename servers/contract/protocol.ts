@@ -76,9 +76,9 @@ export function makePayload(bytes: number): string {
   return out;
 }
 
-/** The JSON body of every 4xx answer. */
+/** The JSON body of every 4xx answer (servers/routing.ts and servers/access-policy.ts add 403, 405, 421). */
 export interface ErrorBody {
-  error: 'bad_request' | 'not_found' | 'payload_too_large';
+  error: 'bad_request' | 'not_found' | 'payload_too_large' | 'method_not_allowed' | 'forbidden' | 'misdirected_request';
   message: string;
 }
 

@@ -22,6 +22,13 @@ export interface CounterSnapshot {
   messagesReceived: number;
   echoesSent: number;
   messagesRefused: number;
+  /**
+   * Requests and WebSocket upgrades refused: Host not this server's (421, DNS rebinding), Origin not
+   * allowed (403). Optional only so that snapshots written by hand (tests, older fixtures) stay valid;
+   * ServerCounters always reports both.
+   */
+  hostRefused?: number;
+  originRefused?: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;

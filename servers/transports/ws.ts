@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, parseSince, type ErrorBody } from '../contract/protocol.ts';
 import { queryOf } from '../http-host.ts';
+import { targetOf } from '../request-target.ts';
 import { recordOf } from '../event-body.ts';
 import { perMessageDeflateFor } from '../contract/ws-deflate.ts';
 import type { Attach } from './types.ts';
@@ -14,11 +15,13 @@ import type { FeedEntry } from '../feed.ts';
 import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
 import { answerWsMessage, countWsRefusal } from '../messages.ts';
 
-function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
+const REASONS = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' } as const;
+
+function refuse(socket: Socket, status: keyof typeof REASONS, body: ErrorBody): void {
   const json = JSON.stringify(body);
-  const reason = status === 400 ? 'Bad Request' : 'Not Found';
+  // nosniff like every refusal (servers/json-answer.ts sendError).
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\nConnection: close\r\ncontent-type: application/json\r\nx-content-type-options: nosniff\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
   );
 }
 
@@ -47,7 +50,11 @@ export const attachWs: Attach = (host, feed, options) => {
   };
 
   host.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
-    const path = (req.url ?? '/').split('?')[0];
+    // Host and Origin first (cross-site WebSocket hijacking, DNS rebinding: access-policy.ts).
+    const refused = host.admit(req);
+    if (refused) return refuse(socket, refused.status, refused.body);
+    const target = targetOf(req.url);
+    const path = target.form === 'origin' || target.form === 'absolute' ? target.path : (req.url ?? '');
     if (path !== WS_PATH)
       return refuse(socket, 404, { error: 'not_found', message: `no WebSocket endpoint at ${path}` });
     const since = parseSince(queryOf(req).get('since'));

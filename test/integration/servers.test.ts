@@ -509,6 +509,8 @@ describe('server counters', () => {
               messagesReceived: 0,
               echoesSent: 0,
               messagesRefused: 0,
+              hostRefused: 0,
+              originRefused: 0,
               bytesIn: 0,
               bytesOut: 0,
             },

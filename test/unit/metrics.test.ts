@@ -401,3 +401,12 @@ test('a message in flight at the window start (echoed inside it) takes off no mo
   assert.equal(metrics['bytes_up_per_event']!.value, 0);
   assert.equal(metrics['upstream_bytes_up_per_message']!.value, 70);
 });
+
+test('requests the access policy refused are a warning that says how many and why', () => {
+  const refused = server(300);
+  refused.end.counters = { ...refused.end.counters, hostRefused: 2, originRefused: 3 };
+  const warning = deriveMetrics(params, load(), refused).warnings.find((w) => w.code === 'requests-refused');
+  assert.equal(warning?.value, 5);
+  assert.match(warning.message, /refused 5 requests: 2 for a Host .*, 3 for an Origin/);
+  assert.ok(!deriveMetrics(params, load(), server(300)).warnings.some((w) => w.code === 'requests-refused'));
+});
