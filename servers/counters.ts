@@ -15,6 +15,10 @@ export class ServerCounters {
   messagesReceived = 0;
   echoesSent = 0;
   messagesRefused = 0;
+  /** Connections closed unserved past the server's maxConnections (servers/limits.ts). */
+  connectionsRefused = 0;
+  /** Poll answers cut to a catch-up page (servers/catch-up.ts). */
+  catchUpCapped = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -63,6 +67,8 @@ export class ServerCounters {
       messagesReceived: this.messagesReceived,
       echoesSent: this.echoesSent,
       messagesRefused: this.messagesRefused,
+      connectionsRefused: this.connectionsRefused,
+      catchUpCapped: this.catchUpCapped,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

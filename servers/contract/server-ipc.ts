@@ -22,6 +22,12 @@ export interface CounterSnapshot {
   messagesReceived: number;
   echoesSent: number;
   messagesRefused: number;
+  /**
+   * Server limits reached (server-limits.ts): connections refused past maxConnections, poll answers
+   * cut to catchUpMaxEvents. Absent in snapshots from before the limits (tests build such snapshots).
+   */
+  connectionsRefused?: number;
+  catchUpCapped?: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;
