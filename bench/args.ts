@@ -11,6 +11,8 @@ import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './network/profiles.ts';
 import { proxySchema, type Proxy } from './network-path.ts';
 import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './wire-cli.ts';
+import { LIMIT_OPTIONS, LIMIT_USAGE, LimitOptionError, parseLimitOptions } from './limit-flags.ts';
+import type { ServerLimits } from '../servers/contract/server-limits.ts';
 
 export class UsageError extends Error {}
 
@@ -39,6 +41,7 @@ Options:
   --tls [on|off|both]    https and wss with a certificate made for the run (--tls alone: on)
   --proxy <list>         none or nginx (Debian's nginx in front of the server), or both: none,nginx
 ${WIRE_USAGE}
+${LIMIT_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -56,6 +59,8 @@ export interface CliOptions {
   outDir: string;
   json: boolean;
   inject?: Inject;
+  /** Server limits the options set (the rest stay at DEFAULT_SERVER_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -142,6 +147,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         json: { type: 'boolean' },
         'inject-regression': { type: 'string' },
         ...WIRE_OPTIONS,
+        ...LIMIT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -234,11 +240,19 @@ export function parseCli(argv: string[]): CliOptions | null {
     throw err;
   }
   const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;
+  let limits: Partial<ServerLimits>;
+  try {
+    limits = parseLimitOptions(values);
+  } catch (err) {
+    if (err instanceof LimitOptionError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     scenario: s,
     profile: values.quick ? 'quick' : 'default',
     outDir: values.out ?? 'results',
     json: values.json ?? false,
     ...(inject ? { inject } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
   };
 }

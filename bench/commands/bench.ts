@@ -63,6 +63,7 @@ async function main(): Promise<number> {
     // A preview's floor needs fewer round trips (its p99 rests on 1,000; recorded in the calibration).
     ...(options.profile === 'quick' ? { calibrationRoundTrips: 1000 } : {}),
     ...(options.inject ? { inject: options.inject } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   progress.done();
 
