@@ -67,11 +67,12 @@ export class ServerCounters {
       messagesReceived: this.messagesReceived,
       echoesSent: this.echoesSent,
       messagesRefused: this.messagesRefused,
-      connectionsRefused: this.connectionsRefused,
-      catchUpCapped: this.catchUpCapped,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),
+      // Only once a limit was reached: a snapshot of an ordinary run stays as it was.
+      ...(this.connectionsRefused > 0 && { connectionsRefused: this.connectionsRefused }),
+      ...(this.catchUpCapped > 0 && { catchUpCapped: this.catchUpCapped }),
     };
   }
 

@@ -24,7 +24,7 @@ export interface CounterSnapshot {
   messagesRefused: number;
   /**
    * Server limits reached (server-limits.ts): connections refused past maxConnections, poll answers
-   * cut to catchUpMaxEvents. Absent in snapshots from before the limits (tests build such snapshots).
+   * cut to catchUpMaxEvents. Present once a limit was reached (absent: none reached).
    */
   connectionsRefused?: number;
   catchUpCapped?: number;
