@@ -12,6 +12,8 @@ import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './netw
 import { proxySchema, type Proxy } from './network-path.ts';
 import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './wire-cli.ts';
 import { parseAllowOrigins } from './origin-args.ts';
+import { LIMIT_OPTIONS, LIMIT_USAGE, LimitOptionError, parseLimitOptions } from './limit-flags.ts';
+import type { ServerLimits } from '../servers/contract/server-limits.ts';
 
 export class UsageError extends Error {}
 
@@ -42,6 +44,7 @@ Options:
 ${WIRE_USAGE}
   --allow-origin <list>  browser origins the servers also serve (scheme://host[:port], or * for any);
                          default: each server's own origin only (recorded in the result)
+${LIMIT_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -61,6 +64,8 @@ export interface CliOptions {
   inject?: Inject;
   /** --allow-origin: origins every feed server serves besides its own (absent: its own only). */
   allowOrigins?: string[];
+  /** Server limits the options set (the rest stay at DEFAULT_SERVER_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -148,6 +153,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         'inject-regression': { type: 'string' },
         'allow-origin': { type: 'string' },
         ...WIRE_OPTIONS,
+        ...LIMIT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -241,6 +247,13 @@ export function parseCli(argv: string[]): CliOptions | null {
   }
   const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;
   const allowOrigins = values['allow-origin'] === undefined ? undefined : originsOption(values['allow-origin']);
+  let limits: Partial<ServerLimits>;
+  try {
+    limits = parseLimitOptions(values);
+  } catch (err) {
+    if (err instanceof LimitOptionError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     scenario: s,
     profile: values.quick ? 'quick' : 'default',
@@ -248,6 +261,7 @@ export function parseCli(argv: string[]): CliOptions | null {
     json: values.json ?? false,
     ...(inject ? { inject } : {}),
     ...(allowOrigins ? { allowOrigins } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
 import { warn } from './warnings.ts';
+import { limitFigures } from './limit-figures.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -243,6 +244,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     delete metrics.tls_resumed_fraction;
   }
 
+  const limits = limitFigures(s1.counters, w.catchUpPages);
   const totals: Record<string, number> = {
     windowMs: windowS * 1000,
     clients: params.clients,
@@ -280,9 +282,10 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     serverRssRetainedBytes: server.retained.process.rssBytes,
     serverHeapIdleBytes: server.idle.process.heapUsedBytes,
     serverHeapRetainedBytes: server.retained.process.heapUsedBytes,
+    ...limits.totals,
   };
 
-  const warnings: RunWarning[] = [];
+  const warnings: RunWarning[] = [...limits.warnings];
   if (d.lost > 0) warnings.push(warn.eventsLost(d.lost, d.expected, load.drainedMs));
   if (d.duplicated > 0) warnings.push(warn.eventsDuplicated(d.duplicated));
   if (d.outOfOrder > 0) warnings.push(warn.eventsOutOfOrder(d.outOfOrder));

@@ -27,6 +27,7 @@ import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
 import type { FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
 import type { Inject, ServerConfig } from '../servers/contract/server-config.ts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../servers/contract/server-limits.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
@@ -64,6 +65,8 @@ export interface PlanOptions {
   inject?: Inject;
   /** Browser origins every feed server serves besides its own (--allow-origin); recorded in the context. */
   allowOrigins?: string[];
+  /** Server limits set on the command line; the rest stay at DEFAULT_SERVER_LIMITS. Recorded in the context. */
+  limits?: Partial<ServerLimits>;
   /** What the plan's network paths need (bench/path-tools.ts preparePaths); prepared here when absent. */
   paths?: PreparedPaths;
 }
@@ -125,6 +128,7 @@ function feedServerConfig(
   upstreamPort: number,
   inject: Inject | undefined,
   tls: TlsMaterial | null,
+  limits: ServerLimits,
 ): ServerConfig {
   if (serverTerminatesTls(params) && !tls) throw new Error('a TLS job needs the plan certificate (preparePaths)');
   return {
@@ -139,6 +143,7 @@ function feedServerConfig(
     // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
     feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',
+    limits,
     ...(inject ? { inject } : {}),
     ...(serverTerminatesTls(params) ? { tls: tls! } : {}),
   };
@@ -501,10 +506,13 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const jobs = expandScenario(scenario);
   const order = interleave(jobs, scenario.repetitions);
   const pinning = detectPinning();
+  // Every feed server of the plan runs with these, all of them recorded (the defaults too: they may change).
+  const serverLimits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const context: Context = {
     ...collectContext(scenario, options.profile, pinning, options.command),
     ...(options.inject ? { inject: options.inject } : {}),
     ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
+    serverLimits,
   };
   const store = new ResultStore(
     options.outDir,
@@ -586,7 +594,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
         },
         signal,
       );
-      const config = feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls);
+      const config = feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls, serverLimits);
       const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
       return startPair({ ...config, ...allowOrigins }, pinning, feed);
     };

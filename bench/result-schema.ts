@@ -11,6 +11,7 @@ import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
 import { frameworkSchema } from '../servers/contract/server-config.ts';
+import { serverLimitsSchema } from '../servers/contract/server-limits.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { upgradeV1 } from './result-v1.ts';
 import type { MetricKey } from './metrics.ts';
@@ -110,6 +111,8 @@ const warningCodeSchema = z.enum([
   'bottleneck-publisher',
   'network-inaccurate',
   'link-saturated',
+  'connections-refused',
+  'catch-up-capped',
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
@@ -434,6 +437,8 @@ export const contextSchema = z.object({
   tls: z.object({ certificate: z.string(), maker: z.string() }).optional(),
   /** The emulated networks: what the model does and where the emulator runs. */
   network: z.object({ emulatorCpus: z.string().nullable(), note: z.string() }).optional(),
+  /** The limits every feed server of the plan enforced (servers/contract/server-limits.ts); absent before issue 12. */
+  serverLimits: serverLimitsSchema.optional(),
 });
 export type Context = z.infer<typeof contextSchema>;
 

@@ -79,6 +79,19 @@ export const warn = {
       `${n} upstream messages not sent because the previous one had not been echoed yet: the upstream figures rest on fewer messages than scheduled`,
       n,
     ),
+  // The limits' values are in the result's context (serverLimits), the same for every run of a plan.
+  connectionsRefused: (n: number) =>
+    runWarning(
+      'connections-refused',
+      `${n} connections refused by the server's connection limit (--max-connections): the figures include what the limit did`,
+      n,
+    ),
+  catchUpCapped: (n: number) =>
+    runWarning(
+      'catch-up-capped',
+      `${n} poll answers cut to a catch-up page (--catch-up-max-events): clients were further behind than one answer may carry`,
+      n,
+    ),
   noEventsInWindow: () =>
     runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
   bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),

@@ -82,6 +82,7 @@ export function methodsEntries(result: Result): MethodsEntry[] {
       detail: `${s.repetitions} run${s.repetitions === 1 ? '' : 's'} of every job, interleaved across transports (A B C A B C, not A A A B B B) so drift hits all alike; tables show the median over runs and the [min-max] across runs, never the best run`,
     },
   ];
+  if (c.serverLimits) entries.push(serverLimitsEntry(c.serverLimits));
   if (c.inject)
     entries.push({
       term: 'Injected regression',
@@ -107,6 +108,14 @@ export function methodsEntries(result: Result): MethodsEntry[] {
     },
   );
   return entries;
+}
+
+/** The limits every feed server enforced, in one line (results from before them have none). */
+function serverLimitsEntry(l: NonNullable<Result['context']['serverLimits']>): MethodsEntry {
+  return {
+    term: 'Server limits',
+    detail: `at most ${l.maxConnections} connections per server; at most ${l.catchUpMaxEvents} events per poll answer (a client further behind gets the next page at once); a WebSocket or SSE client dropped past ${l.slowConsumerMaxBytes} unread bytes; request head due within ${l.headersTimeoutMs} ms, whole request within ${l.requestTimeoutMs} ms (a long-poll hold or a stream is not cut)`,
+  };
 }
 
 /** Every metric's definition, in catalog order, for the glossary under the methods. */

@@ -48,6 +48,10 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   // an access link too slow for the offered bytes measured its queue, not the transport.
   'network-inaccurate': 'saturation',
   'link-saturated': 'saturation',
+  // bench/limit-figures.ts: a server limit reached (servers/contract/server-limits.ts) means the run
+  // measured the limit as well as the transport.
+  'connections-refused': 'saturation',
+  'catch-up-capped': 'saturation',
   // A sentence of an old file, or a code newer than this reader: worth knowing, no more.
   unrecognised: 'note',
 };

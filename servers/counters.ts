@@ -18,6 +18,10 @@ export class ServerCounters {
   /** Requests and upgrades refused by the access policy (access-policy.ts): a Host not this server's (421), an Origin not allowed (403). */
   hostRefused = 0;
   originRefused = 0;
+  /** Connections closed unserved past the server's maxConnections (servers/limits.ts). */
+  connectionsRefused = 0;
+  /** Poll answers cut to a catch-up page (servers/catch-up.ts). */
+  catchUpCapped = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -71,6 +75,9 @@ export class ServerCounters {
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),
+      // Only once a limit was reached: a snapshot of an ordinary run stays as it was.
+      ...(this.connectionsRefused > 0 && { connectionsRefused: this.connectionsRefused }),
+      ...(this.catchUpCapped > 0 && { catchUpCapped: this.catchUpCapped }),
     };
   }
 

@@ -17,6 +17,8 @@ import { Upstream } from './upstream.ts';
 import { TRANSPORT_TRAITS } from './contract/transport-traits.ts';
 import type { ServerCounters } from './counters.ts';
 import type { ServerConfig } from './contract/server-config.ts';
+import { DEFAULT_SERVER_LIMITS } from './contract/server-limits.ts';
+import { applyLimits } from './limits.ts';
 
 export interface RunningServer {
   port: number;
@@ -26,10 +28,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server, host: string): Promise<number> {
+function listen(server: Server, host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
     });
@@ -67,16 +69,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       config.responseHeaders,
       { allowOrigins: config.allowOrigins, host: config.host },
     );
+    const limits = { ...DEFAULT_SERVER_LIMITS, ...config.limits };
+    applyLimits(host.server, config.http === '2', limits, host.counters);
     const attached = attachers[config.transport](host, feed, {
       perMessageDeflate: config.perMessageDeflate,
       encoding: config.encoding,
       compression: config.compression,
+      catchUpMaxEvents: limits.catchUpMaxEvents,
     });
     // Upstream messages over HTTP, whatever the feed's transport (WebSocket's arrive on its connection).
     acceptMessagePosts(host);
     counters = host.counters;
     gauges = attached.gauges;
-    port = await listen(host.server, config.host);
+    port = await listen(host.server, config.host, config.port);
     const source = config.feed.upstream;
     if (source !== 'in-process') {
       const connecting = new Upstream({ host: source.host, port: source.port, feed });

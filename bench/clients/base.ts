@@ -28,6 +28,7 @@ export abstract class BaseClient {
     eventsReceived: 0,
     errors: 0,
     skippedPolls: 0,
+    catchUpPages: 0,
   };
   /** Upstream messages, when options.upstream asks for them (see carryMessages). */
   private sender: UpstreamSender | undefined;

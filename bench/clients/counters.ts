@@ -15,6 +15,7 @@ export function zeroCounters(): ClientCounters {
     eventsReceived: 0,
     errors: 0,
     skippedPolls: 0,
+    catchUpPages: 0,
     tlsHandshakes: 0,
     tlsResumedHandshakes: 0,
     tlsHandshakeBytesUp: 0,

@@ -43,6 +43,8 @@ class LongPollClient extends BaseClient implements TransportClient {
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;
       else this.deliver(answer.events, answer.receivedNs);
+      // A capped catch-up page: the next request, sent at once, gets the next page without waiting.
+      if (answer.more) this.tally.catchUpPages++;
     });
   }
 

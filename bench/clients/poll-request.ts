@@ -6,6 +6,7 @@ import { ProtocolError, decodeEventList, type FeedEvent } from '../../servers/co
 import { decodeBinaryEventList } from '../../servers/contract/binary-event.ts';
 import type { Compression, EventEncoding } from '../../servers/contract/wire-options.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
+import { MORE_EVENTS_HEADER } from '../../servers/contract/catch-up.ts';
 
 export interface PollAnswer {
   events: FeedEvent[];
@@ -18,6 +19,8 @@ export interface PollAnswer {
    */
   eventBytes: number;
   receivedNs: bigint;
+  /** A capped catch-up page (servers/contract/catch-up.ts): newer events are waiting, ask again at once. */
+  more: boolean;
 }
 
 /**
@@ -34,14 +37,16 @@ export async function poll(client: Client, path: string, wire: PollWire = {}): P
   const gzip = isCompressed(wire.compression);
   if (gzip || wire.encoding === 'binary') return pollBytes(client, path, gzip, wire.headers);
   const headers = wire.headers;
-  const { statusCode, body } = await client.request({ method: 'GET', path, ...(headers && { headers }) });
+  const answer = await client.request({ method: 'GET', path, ...(headers && { headers }) });
+  const { statusCode, body } = answer;
   const text = await body.text();
   // Stamped when the body is complete: that is when the events are usable.
   const receivedNs = nowNs();
   if (statusCode !== 200) throw new Error(`GET ${path} answered ${statusCode}: ${text.slice(0, 200)}`);
   const events = decodeEventList(text);
   const bodyBytes = Buffer.byteLength(text);
-  return { events, bodyBytes, eventBytes: events.length === 0 ? 0 : bodyBytes - 2 - (events.length - 1), receivedNs };
+  const eventBytes = events.length === 0 ? 0 : bodyBytes - 2 - (events.length - 1);
+  return { events, bodyBytes, eventBytes, receivedNs, more: capped(answer.headers) };
 }
 
 /**
@@ -67,11 +72,15 @@ async function pollBytes(
     throw new Error(`GET ${path} answered ${statusCode}: ${bytes.toString('utf8').slice(0, 200)}`);
   if (headers['content-type'] === 'application/octet-stream') {
     const { events, recordBytes } = decodeBinaryEventList(bytes);
-    return { events, bodyBytes: bytes.length, eventBytes: recordBytes, receivedNs };
+    return { events, bodyBytes: bytes.length, eventBytes: recordBytes, receivedNs, more: capped(headers) };
   }
   const events = decodeEventList(bytes.toString('utf8'));
   const eventBytes = events.length === 0 ? 0 : bytes.length - 2 - (events.length - 1);
-  return { events, bodyBytes: bytes.length, eventBytes, receivedNs };
+  return { events, bodyBytes: bytes.length, eventBytes, receivedNs, more: capped(headers) };
+}
+
+function capped(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers[MORE_EVENTS_HEADER] === '1';
 }
 
 /**

@@ -51,6 +51,11 @@ export interface ClientCounters {
   errors: number;
   /** Short polling: schedule ticks skipped because the previous poll had not come back yet. */
   skippedPolls: number;
+  /**
+   * Polling: answers that were a capped catch-up page (the server held more events than it may send
+   * at once, servers/contract/catch-up.ts); each one was followed by the next page at once.
+   */
+  catchUpPages: number;
   /** TLS handshakes completed (one per TLS connection; 0 without TLS). */
   tlsHandshakes: number;
   /** Of those, the ones that resumed an earlier session (tlsSocket.isSessionReused()). */

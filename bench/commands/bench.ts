@@ -64,6 +64,7 @@ async function main(): Promise<number> {
     ...(options.profile === 'quick' ? { calibrationRoundTrips: 1000 } : {}),
     ...(options.inject ? { inject: options.inject } : {}),
     ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   progress.done();
 

@@ -54,10 +54,15 @@ export class RingBuffer {
     this.slots.fill(undefined);
   }
 
-  /** Every held entry with seq > `since`, oldest first. Entries already overwritten are gone: the client sees a gap. */
-  since(since: number): FeedEntry[] {
+  /**
+   * Held entries with seq > `since`, oldest first, at most `max` of them (a page: the newest are left
+   * for the next ask). Entries already overwritten are gone: the client sees a gap.
+   */
+  since(since: number, max = Infinity): FeedEntry[] {
     const out: FeedEntry[] = [];
-    for (let seq = Math.max(since + 1, this.oldestSeq); seq <= this.latestSeq; seq++) {
+    const first = Math.max(since + 1, this.oldestSeq);
+    const last = Math.min(this.latestSeq, first + max - 1);
+    for (let seq = first; seq <= last; seq++) {
       out.push(this.slots[(seq - 1) % this.capacity]!);
     }
     return out;

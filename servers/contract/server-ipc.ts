@@ -29,6 +29,12 @@ export interface CounterSnapshot {
    */
   hostRefused?: number;
   originRefused?: number;
+  /**
+   * Server limits reached (server-limits.ts): connections refused past maxConnections, poll answers
+   * cut to catchUpMaxEvents. Present once a limit was reached (absent: none reached).
+   */
+  connectionsRefused?: number;
+  catchUpCapped?: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;

@@ -55,7 +55,7 @@ export const NO_KEEP_ALIVE: KeepAlive = { wsPingMs: null, sseCommentMs: null };
  */
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxConnections: 100_000,
-  catchUpMaxEvents: 1_000,
+  catchUpMaxEvents: 2_000,
   slowConsumerMaxBytes: 4 * 1024 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

@@ -12,7 +12,7 @@
  * and reports import only this folder of servers/. It is data only (no runtime imports beyond the
  * routes), so the load process and the renderers can import it cheaply.
  */
-import { EVENTS_PATH } from './routes.ts';
+import { EVENTS_PATH, STREAM_PATH, WS_PATH } from './routes.ts';
 
 export interface TransportTraits {
   /** Human name for the headline's cards and sentences ("WebSocket"). */
@@ -61,6 +61,11 @@ export interface TransportTraits {
    */
   readonly jitPrewarm: { readonly path: string; readonly query: string } | null;
   /**
+   * The request a person makes by hand to follow the feed from its oldest held event (`npm run
+   * serve` prints it with a curl example): path and query. A WebSocket's is its upgrade URL.
+   */
+  readonly byHand: { readonly path: string; readonly query: string };
+  /**
    * Its role in the headline (reports/headline.ts): 'reference' is what the others are "how many times
    * less than" (one row per poll interval), a number orders the compared rows (lowest first).
    */
@@ -78,6 +83,7 @@ const TRAITS = {
     http2: true,
     keepAlive: null,
     jitPrewarm: { path: EVENTS_PATH, query: '' },
+    byHand: { path: EVENTS_PATH, query: '?since=0' },
     headline: 'reference',
   },
   'long-poll': {
@@ -90,6 +96,7 @@ const TRAITS = {
     keepAlive: null,
     // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
     jitPrewarm: { path: EVENTS_PATH, query: '&wait=0' },
+    byHand: { path: EVENTS_PATH, query: '?since=0&wait=30000' },
     headline: 2,
   },
   sse: {
@@ -101,6 +108,7 @@ const TRAITS = {
     http2: true,
     keepAlive: 'sseCommentMs',
     jitPrewarm: null,
+    byHand: { path: STREAM_PATH, query: '?since=0' },
     headline: 1,
   },
   ws: {
@@ -112,6 +120,7 @@ const TRAITS = {
     http2: false,
     keepAlive: 'wsPingMs',
     jitPrewarm: null,
+    byHand: { path: WS_PATH, query: '?since=0' },
     headline: 0,
   },
 } as const satisfies Record<string, TransportTraits>;

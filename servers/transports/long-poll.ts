@@ -1,5 +1,6 @@
 /**
- * Long polling: `GET /events?since=<seq>&wait=<ms>` answers at once when newer events are held,
+ * Long polling: `GET /events?since=<seq>&wait=<ms>` answers at once when newer events are held (at
+ * most a catch-up page of them, servers/catch-up.ts),
  * otherwise parks the request until the next publish or until `wait` ms pass (then `[]`).
  * A client that disconnects while parked is removed at once (no timer or listener outlives it).
  */
@@ -9,6 +10,8 @@ import { queryOf, sendError } from '../http-host.ts';
 import { pollBody, type PollBody } from '../event-body.ts';
 import { sendPollAnswer } from '../http-compression.ts';
 import type { Attach } from './types.ts';
+import { markCapped, pollPage } from '../catch-up.ts';
+import { DEFAULT_SERVER_LIMITS } from '../contract/server-limits.ts';
 
 interface Waiter {
   since: number;
@@ -21,11 +24,20 @@ export const attachLongPoll: Attach = (host, feed, options) => {
   const waiters = new Set<Waiter>();
   let flushQueued = false;
 
-  const bodyFor = (since: number) => pollBody(feed.ring.since(since), options.encoding);
-  const answer = (waiter: Waiter, body = bodyFor(waiter.since)) => {
+  const maxEvents = options.catchUpMaxEvents ?? DEFAULT_SERVER_LIMITS.catchUpMaxEvents;
+  /** A page's body, and whether newer events were left out (then the answer says so). */
+  const bodyFor = (since: number): [PollBody, boolean] => {
+    const page = pollPage(feed, since, maxEvents);
+    return [pollBody(page.entries, options.encoding), page.more];
+  };
+  const send = (req: IncomingMessage, res: ServerResponse, [body, more]: [PollBody, boolean]) => {
+    if (more) markCapped(res, host.counters);
+    sendPollAnswer(req, res, body, options.compression);
+  };
+  const answer = (waiter: Waiter, page = bodyFor(waiter.since)) => {
     clearTimeout(waiter.timer);
     waiters.delete(waiter);
-    sendPollAnswer(waiter.req, waiter.res, body, options.compression);
+    send(waiter.req, waiter.res, page);
   };
 
   // Answer parked requests in a microtask after the events that arrived together (the publisher
@@ -35,7 +47,7 @@ export const attachLongPoll: Attach = (host, feed, options) => {
     flushQueued = false;
     const latest = feed.latestSeq;
     // Waiters that hold the same seq get the same body: build (and compress) it once per flush, not per waiter.
-    const bodies = new Map<number, PollBody>();
+    const bodies = new Map<number, [PollBody, boolean]>();
     // Deleting the current element while iterating a Set is safe in JS.
     for (const waiter of waiters) {
       if (latest <= waiter.since) continue;
@@ -58,7 +70,7 @@ export const attachLongPoll: Attach = (host, feed, options) => {
     const wait = parseWait(query.get('wait'));
     if (!wait.ok) return sendError(res, 400, 'bad_request', wait.message);
     if (feed.latestSeq > since.value || wait.value === 0) {
-      return sendPollAnswer(req, res, bodyFor(since.value), options.compression);
+      return send(req, res, bodyFor(since.value));
     }
     const waiter: Waiter = {
       since: since.value,

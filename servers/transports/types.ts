@@ -13,6 +13,8 @@ export interface TransportOptions {
   responseHeaders?: ResponseHeaderProfile;
   encoding?: EventEncoding;
   compression?: Compression;
+  /** Polling only: most events one answer carries (servers/catch-up.ts); absent: DEFAULT_SERVER_LIMITS'. */
+  catchUpMaxEvents?: number;
 }
 
 /** What attach() gives back: live gauges for stats and tests, and a close that drops all clients. */
