@@ -113,7 +113,7 @@ describe('limits in the result', () => {
     const recorded = resultSchema.parse({ ...old, context: { ...old.context, serverLimits: DEFAULT_SERVER_LIMITS } });
     const line = methodsEntries(recorded).find((e) => e.term === 'Server limits');
     assert.ok(line);
-    assert.match(line.detail, /at most 100000 connections per server; at most 1000 events per poll answer/);
+    assert.match(line.detail, /at most 100000 connections per server; at most 2000 events per poll answer/);
     assert.match(line.detail, /request head due within 10000 ms, whole request within 30000 ms/);
   });
 });
