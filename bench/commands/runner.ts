@@ -7,6 +7,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { watchLaunchers } from '../launchers.ts';
+import { outputDirProblem, outputFileProblem } from '../output-dir.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -77,6 +78,22 @@ export function wholeNumbers<K extends string>(
     else return usageError(command, `--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return out;
+}
+
+/**
+ * Where a command writes (`what`: "--out", "the site folder"), checked before it runs: null when
+ * usable (missing folders are created), else the exit code 2 after one line naming the path and why.
+ */
+export function unusableOutput(
+  name: string,
+  what: string,
+  value: string,
+  kind: 'folder' | 'file' = 'folder',
+): number | null {
+  const problem = kind === 'folder' ? outputDirProblem(value) : outputFileProblem(value);
+  if (problem === null) return null;
+  process.stderr.write(`${name}: ${what} ${JSON.stringify(value)}: ${problem}\n`);
+  return 2;
 }
 
 /** A second interrupt's grace before SIGKILL for each child (the first one's is ManagedChild.stop's 3 s). */
