@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { childEntryArgs } from './child-bundle.ts';
 
 const STDERR_TAIL_BYTES = 4096;
-const live = new Set<{ name: string; pid: number | undefined; stop(): Promise<void> }>();
+const live = new Set<{ name: string; pid: number | undefined; stop(graceMs?: number): Promise<void> }>();
 
 export interface Pinning {
   available: boolean;
@@ -165,9 +165,9 @@ export function registerLive(entry: { name: string; pid: number; stop(): Promise
   return () => live.delete(entry);
 }
 
-/** Stops every child still running (Ctrl-C, crash). */
-export async function stopAllChildren(): Promise<void> {
-  await Promise.all([...live].map((c) => c.stop()));
+/** Stops every child still running (Ctrl-C, crash); each gets `graceMs` after SIGTERM before SIGKILL. */
+export async function stopAllChildren(graceMs?: number): Promise<void> {
+  await Promise.all([...live].map((c) => c.stop(graceMs)));
 }
 
 export function liveChildPids(): number[] {

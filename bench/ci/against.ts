@@ -74,14 +74,19 @@ function git(cwd: string, args: string[]): string {
   return r.stdout.trim();
 }
 
-/** node_modules for the worktree: shared when the lockfiles match (fast), else a clean npm ci. */
-function installDependencies(
+/**
+ * node_modules for the worktree: shared when the lockfiles match (fast), else a clean npm ci.
+ * Resolves false when interrupted. npm ci runs asynchronously (it was spawnSync): a blocked event
+ * loop could not act on a SIGTERM or Ctrl-C for as long as the install took (up to 15 minutes).
+ */
+async function installDependencies(
   root: string,
   worktree: string,
   sha: string,
   logFile: string,
   log: (l: string) => void,
-): void {
+  signal: AbortSignal,
+): Promise<boolean> {
   let baseLock: string | null;
   try {
     baseLock = git(root, ['show', `${sha}:package-lock.json`]);
@@ -94,19 +99,38 @@ function installDependencies(
   if (baseLock !== null && ownLock !== null && baseLock === ownLock && existsSync(path.join(root, 'node_modules'))) {
     symlinkSync(path.join(root, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
     log('baseline: same package-lock.json, sharing node_modules');
-    return;
+    return true;
   }
   log('baseline: package-lock.json differs, running npm ci in the worktree');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
-    cwd: worktree,
-    encoding: 'utf8',
-    timeout: 15 * 60_000,
+  const child = spawn('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, stdio: ['ignore', 'pipe', 'pipe'] });
+  current = child;
+  let output = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+    stderr += c.toString();
   });
-  writeFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
-  if (r.status !== 0)
+  const stop = () => child.kill('SIGTERM');
+  signal.addEventListener('abort', stop, { once: true });
+  const timer = setTimeout(stop, 15 * 60_000);
+  const status = await new Promise<number | null>((resolve) => {
+    child.once('error', (err) => {
+      stderr += err.message;
+      resolve(null);
+    });
+    child.once('exit', (code) => resolve(code));
+  });
+  clearTimeout(timer);
+  signal.removeEventListener('abort', stop);
+  current = undefined;
+  writeFileSync(logFile, output);
+  if (signal.aborted) return false;
+  if (status !== 0)
     throw new AgainstError(
-      `npm ci in the baseline worktree failed (see ${logFile}): ${(r.stderr || '').trim().split('\n').slice(-1)[0]}`,
+      `npm ci in the baseline worktree failed (see ${logFile}): ${stderr.trim().split('\n').slice(-1)[0]}`,
     );
+  return true;
 }
 
 /**
@@ -167,7 +191,10 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstOutcom
   activeWorktree = { root, dir: worktree };
   try {
     git(root, ['worktree', 'add', '--detach', '--force', worktree, sha]);
-    installDependencies(root, worktree, sha, path.join(outDir, 'npm-ci-baseline.log'), log);
+    if (
+      !(await installDependencies(root, worktree, sha, path.join(outDir, 'npm-ci-baseline.log'), log, options.signal))
+    )
+      interrupted = true;
     for (let round = 1; round <= options.runs && !options.signal.aborted; round++) {
       const order: (keyof typeof sides)[] = round % 2 === 1 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
       for (const name of order) {

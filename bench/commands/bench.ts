@@ -14,7 +14,7 @@ import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
 import { stemOf, writeReports } from '../report-writer.ts';
-import { runCommand, stopOnInterrupt } from './runner.ts';
+import { runCommand, stopOnInterrupt, unusableOutput } from './runner.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -29,6 +29,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+
+  // Before anything starts: a folder the result can be written in, or one line and exit 2.
+  const badOut = unusableOutput('pollbench', '--out', options.outDir);
+  if (badOut !== null) return badOut;
 
   // Before anything starts: enough file descriptors for the largest job, or one line and exit 2.
   const maxClients = Math.max(...options.scenario.matrix.clients);

@@ -9,9 +9,9 @@
  * report.md (the candidate, with the baseline section), compare.md and compare.json, and the exports
  * github-action-benchmark-smaller.json, github-action-benchmark-bigger.json and bencher.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand, stopOnInterrupt, wholeNumbers } from './runner.ts';
+import { parseCommand, runCommand, stopOnInterrupt, unusableOutput, wholeNumbers } from './runner.ts';
 import { UsageError, parseInject } from '../args.ts';
 import { stopAllChildren } from '../child.ts';
 import { runPlan } from '../orchestrator.ts';
@@ -83,7 +83,8 @@ async function main(): Promise<number> {
     throw err;
   }
   const outDir = values.out ?? path.join('results', 'ci');
-  mkdirSync(outDir, { recursive: true });
+  const badOut = unusableOutput('pollbench ci', '--out', outDir);
+  if (badOut !== null) return badOut;
 
   const signal = stopOnInterrupt('pollbench ci', 'finished runs are kept', stopAllChildren, cleanupAgainstNow);
 

@@ -2,9 +2,9 @@
  * `npm run compare -- <baseline.json> <candidate.json>`: the regression verdict between two saved
  * results, as Markdown on stdout (and optionally files), with the exit code a CI job needs.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './runner.ts';
+import { parseCommand, runCommand, unusableOutput } from './runner.ts';
 import { InputError, loadResultFile } from '../result-file.ts';
 import { GATE_OPTIONS, GATE_USAGE, gateConfig } from '../gate/options.ts';
 import { ConfigError } from '../gate/config.ts';
@@ -26,11 +26,6 @@ ${GATE_USAGE}
 Exit codes: 0 no regression; 1 regression; 2 unusable input (unreadable file, schema mismatch,
 no job in common, bad option).`;
 
-function write(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileSync(file, text);
-}
-
 async function main(): Promise<number> {
   const parsed = parseCommand(
     {
@@ -43,6 +38,12 @@ async function main(): Promise<number> {
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
+  // Before comparing: the files it was asked to write can be written.
+  for (const flag of ['markdown', 'json'] as const) {
+    const value = values[flag];
+    const bad = value === undefined ? null : unusableOutput('pollbench compare', `--${flag}`, value, 'file');
+    if (bad !== null) return bad;
+  }
   try {
     const [baseFile, candFile] = positionals as [string, string];
     const config = gateConfig(values);
@@ -50,8 +51,8 @@ async function main(): Promise<number> {
     const names = { baseline: path.basename(baseFile), candidate: path.basename(candFile) };
     const markdown = renderComparisonMarkdown(cmp, names);
     process.stdout.write(markdown);
-    if (values.markdown) write(values.markdown, markdown);
-    if (values.json) write(values.json, comparisonJson(cmp, names));
+    if (values.markdown) writeFileSync(values.markdown, markdown);
+    if (values.json) writeFileSync(values.json, comparisonJson(cmp, names));
     process.stderr.write(
       `${cmp.verdict === 'regressed' ? `REGRESSED: ${cmp.regressions.length} gated metric${cmp.regressions.length === 1 ? '' : 's'} got worse${cmp.jobsFailedInCandidate.length ? `, ${cmp.jobsFailedInCandidate.length} job${cmp.jobsFailedInCandidate.length === 1 ? '' : 's'} without a completed run` : ''}` : 'no regression'} (${cmp.metrics.length} metrics in ${cmp.commonJobs} jobs)\n`,
     );

@@ -12,9 +12,9 @@
  * Writes <out>/false-alarms.json (every comparison's regressions, and the largest same-code change
  * of each exact metric, which is what the exact tolerances must cover) and prints a summary.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand, stopOnInterrupt, wholeNumbers } from './runner.ts';
+import { parseCommand, runCommand, stopOnInterrupt, unusableOutput, wholeNumbers } from './runner.ts';
 import { InputError } from '../result-file.ts';
 import { ConfigError } from '../gate/config.ts';
 import { stopAllChildren } from '../child.ts';
@@ -57,7 +57,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const outDir = values.out ?? path.join('results', 'false-alarms');
-  mkdirSync(outDir, { recursive: true });
+  const badOut = unusableOutput('pollbench false-alarms', '--out', outDir);
+  if (badOut !== null) return badOut;
   const signal = stopOnInterrupt('pollbench false-alarms', 'finished runs are kept', stopAllChildren);
 
   const progress = createProgressPrinter();

@@ -3,9 +3,10 @@
  * index: <site>/results/<id>.json, <site>/reports/<id>.html and <site>/index.html listing every
  * published run. The site folder is whatever is published (the gh-pages branch in the workflow).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './runner.ts';
+import { parseCommand, runCommand, unusableOutput } from './runner.ts';
+import { insideFolder, safeName } from '../safe-name.ts';
 import { InputError, loadResultFile } from '../result-file.ts';
 import { writeAtomic } from '../result-store.ts';
 import { renderHtml } from '../../reports/html.ts';
@@ -37,11 +38,16 @@ async function main(): Promise<number> {
     process.stderr.write(`pollbench pages: ${err.message}\n`);
     return 2;
   }
-  const id = `${result.context.startedAt.replace(/[:.]/g, '-')}-${(result.context.gitSha ?? 'nogit').slice(0, 10)}`;
-  mkdirSync(path.join(site, 'results'), { recursive: true });
-  mkdirSync(path.join(site, 'reports'), { recursive: true });
-  copyFileSync(file, path.join(site, 'results', `${id}.json`));
-  writeAtomic(path.join(site, 'reports', `${id}.html`), await renderHtml(result));
+  // Both parts come from the result file: one safe name (bench/safe-name.ts), unchanged for real ones.
+  const id = safeName(
+    `${result.context.startedAt.replace(/[:.]/g, '-')}-${(result.context.gitSha ?? 'nogit').slice(0, 10)}`,
+  );
+  for (const folder of ['results', 'reports']) {
+    const bad = unusableOutput('pollbench pages', 'the site folder', path.join(site, folder));
+    if (bad !== null) return bad;
+  }
+  copyFileSync(file, insideFolder(site, 'results', `${id}.json`));
+  writeAtomic(insideFolder(site, 'reports', `${id}.html`), await renderHtml(result));
 
   // The index comes from every result in the site, so a lost index.html can always be rebuilt.
   const runs: PublishedRun[] = [];
@@ -58,7 +64,7 @@ async function main(): Promise<number> {
     }
   }
   writeAtomic(
-    path.join(site, 'index.html'),
+    insideFolder(site, 'index.html'),
     renderPagesIndex(
       runs.filter((r) => existsSync(path.join(site, r.href))),
       parsed.values.title,

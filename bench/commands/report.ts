@@ -3,9 +3,9 @@
  * report and Markdown summary of any saved result file. This file does the reading and writing;
  * rendering is in reports/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommand, runCommand } from './runner.ts';
+import { parseCommand, runCommand, unusableOutput } from './runner.ts';
 import type { Result } from '../result-schema.ts';
 import { InputError, loadResultFile as load } from '../result-file.ts';
 import { stemOf, writeReports } from '../report-writer.ts';
@@ -49,7 +49,8 @@ async function main(): Promise<number> {
   }
   let stem = stemOf(file);
   if (values.out !== undefined) {
-    mkdirSync(values.out, { recursive: true });
+    const badOut = unusableOutput('pollbench report', '--out', values.out);
+    if (badOut !== null) return badOut;
     stem = path.join(values.out, path.basename(stem));
   }
   const written = await writeReports({ result, stem, baseline });

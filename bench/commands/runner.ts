@@ -6,6 +6,8 @@
  * line and exit 1; interrupted commands return 130).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { watchLaunchers } from '../launchers.ts';
+import { outputDirProblem, outputFileProblem } from '../output-dir.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -79,31 +81,72 @@ export function wholeNumbers<K extends string>(
 }
 
 /**
+ * Where a command writes (`what`: "--out", "the site folder"), checked before it runs: null when
+ * usable (missing folders are created), else the exit code 2 after one line naming the path and why.
+ */
+export function unusableOutput(
+  name: string,
+  what: string,
+  value: string,
+  kind: 'folder' | 'file' = 'folder',
+): number | null {
+  const problem = kind === 'folder' ? outputDirProblem(value) : outputFileProblem(value);
+  if (problem === null) return null;
+  process.stderr.write(`${name}: ${what} ${JSON.stringify(value)}: ${problem}\n`);
+  return 2;
+}
+
+/** A second interrupt's grace before SIGKILL for each child (the first one's is ManagedChild.stop's 3 s). */
+const FORCE_GRACE_MS = 500;
+
+/**
+ * One interrupt can arrive twice, a few milliseconds apart: a terminal's Ctrl-C reaches every
+ * process of the foreground group, npm among them, and npm forwards it to its script (this
+ * command). A second signal this soon after the first is that copy, not a user insisting.
+ */
+const SAME_INTERRUPT_MS = 500;
+
+/** The handler stopOnInterrupt installed, for a launcher that goes away (runCommand). */
+let onLauncherGone: ((why: string) => void) | undefined;
+
+/**
  * Ctrl-C (SIGINT) and SIGTERM for a command that runs children. The first one aborts the returned
  * signal and says `<name>: <SIGNAL>: stopping; <kept>`: main starts nothing more, keeps what
- * finished and returns 130. A second one does not wait: `now` (a synchronous last clean-up, e.g.
- * a temporary worktree), then `stopChildren`, then exit 130. `stopChildren` is a parameter for the
- * same reason as runCommand's `cleanup`.
+ * finished and returns 130. A second one (after SAME_INTERRUPT_MS) does not wait: `now` (a
+ * synchronous last clean-up, e.g. a temporary worktree), then `stopChildren` with a short grace
+ * before SIGKILL, then exit 130.
+ * The launcher that started the command exiting counts as a first SIGTERM (runCommand), and as
+ * nothing once stopping: a Ctrl-C in a terminal reaches npm too, which then exits, and that must
+ * not cut short the stop the Ctrl-C began. `stopChildren` is a parameter for the same reason as
+ * runCommand's `cleanup`.
  */
 export function stopOnInterrupt(
   name: string,
   kept: string,
-  stopChildren: () => Promise<void>,
+  stopChildren: (graceMs: number) => Promise<void>,
   now?: () => void,
 ): AbortSignal {
   const abort = new AbortController();
   let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
+  let firstAt = 0;
+  const onSignal = (signal: NodeJS.Signals, cause: string = signal) => {
+    if (interrupts > 0 && performance.now() - firstAt < SAME_INTERRUPT_MS) return;
     if (++interrupts === 1) {
-      process.stderr.write(`\n${name}: ${signal}: stopping; ${kept}\n`);
+      firstAt = performance.now();
+      process.stderr.write(`\n${name}: ${cause}: stopping; ${kept}\n`);
       abort.abort(new Error(`interrupted by ${signal}`));
     } else {
+      process.stderr.write(`${name}: ${signal} again: stopping the children now\n`);
       now?.();
-      void stopChildren().finally(() => process.exit(130));
+      void stopChildren(FORCE_GRACE_MS).finally(() => process.exit(130));
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Not onSignal itself: node passes the signal's number as a second argument.
+  process.on('SIGINT', (signal) => onSignal(signal));
+  process.on('SIGTERM', (signal) => onSignal(signal));
+  onLauncherGone = (why) => {
+    if (interrupts === 0) onSignal('SIGTERM', why);
+  };
   return abort.signal;
 }
 
@@ -114,6 +157,13 @@ export function stopOnInterrupt(
  * that commands starting no children do not load the child-process machinery.
  */
 export function runCommand(name: string, main: () => Promise<number>, cleanup?: () => Promise<void>): void {
+  // A launcher above this process that exits (npm after a SIGTERM, a killed tsx) is a SIGTERM to
+  // this command: through stopOnInterrupt's handler when it has one, else the default (exit 143).
+  watchLaunchers((why) => {
+    if (onLauncherGone) return onLauncherGone(why);
+    process.stderr.write(`${name}: ${why}: stopping\n`);
+    process.kill(process.pid, 'SIGTERM');
+  });
   main().then(
     (code) => exitAfterOutput(code),
     async (err: unknown) => {

@@ -177,10 +177,22 @@ interface Spawned {
   kill(signal: NodeJS.Signals): void;
 }
 
+let pdeathsig: boolean | undefined;
+/** Whether util-linux's setpriv can set the parent-death signal here (checked once). */
+function pdeathsigWorks(): boolean {
+  pdeathsig ??= spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+  return pdeathsig;
+}
+
 function spawnNginx(binary: string, dir: string, cpus: string | null): Spawned {
   const args = ['-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')];
   // taskset execs nginx: the pid is nginx's own, and the worker inherits the affinity.
-  const [command, argv] = cpus === null ? [binary, args] : ['taskset', ['-c', cpus, binary, ...args]];
+  const [pinned, pinnedArgv] = cpus === null ? [binary, args] : ['taskset', ['-c', cpus, binary, ...args]];
+  // setpriv execs too, after asking the kernel to SIGTERM nginx when the orchestrator dies: the
+  // Node children exit when their IPC channel closes, nginx (which has none) outlived a SIGKILL.
+  const [command, argv] = pdeathsigWorks()
+    ? ['setpriv', ['--pdeathsig', 'TERM', pinned, ...pinnedArgv]]
+    : [pinned, pinnedArgv];
   const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let done = false;
