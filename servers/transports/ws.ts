@@ -15,6 +15,10 @@ import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
 import { answerWsMessage, countWsRefusal } from '../messages.ts';
 
 function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
+  // node:http hands an upgrade's socket over with no 'error' listener: a client that resets the
+  // connection while the refusal is written raised an uncaught ECONNRESET that ended the server
+  // (issue 12 defect 1). A refused socket has nothing left to do but go.
+  socket.on('error', () => socket.destroy());
   const json = JSON.stringify(body);
   const reason = status === 400 ? 'Bad Request' : 'Not Found';
   socket.end(
