@@ -24,37 +24,63 @@ const LEAKS: readonly [string, RegExp][] = [
 /** Anywhere: a pipelined answer's status line follows the previous body directly. */
 const SERVER_ERROR = /HTTP\/\d(?:\.\d)? 5\d\d\b/;
 
-/** WebSocket close codes a server sends in its frames after a 101 (server frames are unmasked). */
-function closeCodes(text: string): number[] {
-  const head = text.indexOf('\r\n\r\n');
-  if (!/^HTTP\/1\.1 101 /.test(text) || head === -1) return [];
-  const codes: number[] = [];
-  let i = head + 4;
-  while (i + 2 <= text.length) {
-    const opcode = text.charCodeAt(i) & 0x0f;
-    let length = text.charCodeAt(i + 1) & 0x7f;
-    let at = i + 2;
-    if (length === 126) {
-      length = (text.charCodeAt(at) << 8) | text.charCodeAt(at + 1);
-      at += 2;
-    } else if (length === 127) {
-      length = 0;
-      for (let k = 0; k < 8; k++) length = length * 256 + text.charCodeAt(at + k);
-      at += 8;
+/**
+ * Reads a server's WebSocket frames as they arrive (after a 101; server frames are unmasked) and
+ * keeps the close codes: the whole stream, however long, holding only a frame's worth of bytes.
+ */
+class CloseCodes {
+  readonly codes: number[] = [];
+  private pending = '';
+  /** undefined while the answer's head is being read; then whether it was a 101. */
+  private upgraded: boolean | undefined;
+
+  push(chunk: string): void {
+    this.pending += chunk;
+    if (this.upgraded === undefined) {
+      const end = this.pending.indexOf('\r\n\r\n');
+      if (end === -1) {
+        if (!'HTTP/1.1 101 '.startsWith(this.pending.slice(0, 13))) this.upgraded = false;
+        return;
+      }
+      this.upgraded = this.pending.startsWith('HTTP/1.1 101 ');
+      this.pending = this.pending.slice(end + 4);
     }
-    if (at + length > text.length) break;
-    if (opcode === 8 && length >= 2) codes.push((text.charCodeAt(at) << 8) | text.charCodeAt(at + 1));
-    i = at + length;
+    if (!this.upgraded) return void (this.pending = '');
+    for (;;) {
+      const p = this.pending;
+      if (p.length < 2) return;
+      const opcode = p.charCodeAt(0) & 0x0f;
+      let length = p.charCodeAt(1) & 0x7f;
+      let at = 2;
+      if (length === 126) {
+        if (p.length < 4) return;
+        length = (p.charCodeAt(2) << 8) | p.charCodeAt(3);
+        at = 4;
+      } else if (length === 127) {
+        if (p.length < 10) return;
+        length = 0;
+        for (let k = 2; k < 10; k++) length = length * 256 + p.charCodeAt(k);
+        at = 10;
+      }
+      if (p.length < at + length) return;
+      if (opcode === 8 && length >= 2) this.codes.push((p.charCodeAt(at) << 8) | p.charCodeAt(at + 1));
+      this.pending = p.slice(at + length);
+    }
   }
-  return codes;
+}
+
+function closeCodes(answer: string): number[] {
+  const reader = new CloseCodes();
+  reader.push(answer);
+  return reader.codes;
 }
 
 /** What is wrong with an answer, or undefined. */
-export function judgeAnswer(answer: string, request: string): string | undefined {
+export function judgeAnswer(answer: string, request: string, codes = closeCodes(answer)): string | undefined {
   if (SERVER_ERROR.test(answer) && !SERVER_ERROR.test(request)) return 'a 5xx answer';
   for (const [what, pattern] of LEAKS)
     if (pattern.test(answer) && !pattern.test(request)) return `${what} in the answer`;
-  if (closeCodes(answer).includes(1011)) return 'WebSocket close 1011 (internal error)';
+  if (codes.includes(1011)) return 'WebSocket close 1011 (internal error)';
   return undefined;
 }
 
@@ -83,6 +109,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 export async function probe(port: number, c: FuzzCase): Promise<ProbeResult> {
   const socket = net.connect({ host: HOST, port, noDelay: true });
   let answer = '';
+  const frames = new CloseCodes();
   let answered = false;
   let closedByServer = false;
   let clientLeft = false;
@@ -94,6 +121,7 @@ export async function probe(port: number, c: FuzzCase): Promise<ProbeResult> {
   socket.on('data', (chunk: Buffer) => {
     answered = true;
     if (answer.length < KEEP_BYTES) answer += chunk.toString('latin1', 0, KEEP_BYTES - answer.length);
+    frames.push(chunk.toString('latin1'));
     onData();
   });
   void closed.then(() => {
@@ -101,15 +129,21 @@ export async function probe(port: number, c: FuzzCase): Promise<ProbeResult> {
     onData();
   });
   const result = (failure?: string): ProbeResult => ({
-    failure: failure ?? judgeAnswer(answer, c.chunks.join('')),
+    failure: failure ?? judgeAnswer(answer, c.chunks.join(''), frames.codes),
     answered,
     closedByServer,
     answer,
   });
   try {
-    const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let isConnected = false;
+    const connected = new Promise<void>((resolve) =>
+      socket.once('connect', () => {
+        isConnected = true;
+        resolve();
+      }),
+    );
     if (!(await within(Promise.race([connected, closed]), BOUND_MS))) return result('no connection within 5 s');
-    if (socket.destroyed) return result(closedByServer ? undefined : 'connection refused');
+    if (!isConnected) return result('the connection was refused');
     for (const [i, chunk] of c.chunks.entries()) {
       if (socket.destroyed) break;
       if (i > 0) await sleep(1);
@@ -128,7 +162,7 @@ export async function probe(port: number, c: FuzzCase): Promise<ProbeResult> {
       const refused =
         c.kind === 'frames'
           ? new Promise<void>((resolve) => {
-              const check = () => (closeCodes(answer).length > 0 || socket.destroyed ? resolve() : undefined);
+              const check = () => (frames.codes.length > 0 || socket.destroyed ? resolve() : undefined);
               socket.on('data', check);
               void closed.then(resolve);
               check();

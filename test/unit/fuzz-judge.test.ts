@@ -34,6 +34,15 @@ test('fuzz judge: a 5xx, a stack, an error name, a source path, a close 1011 fai
   );
   assert.equal(judgeAnswer(json('400 Bad Request', 'node:internal/x'), 'GET /'), 'node internals in the answer');
   assert.equal(judgeAnswer(UPGRADED + closeFrame(1011), 'GET /ws'), 'WebSocket close 1011 (internal error)');
+  // After events in the 16-bit and 64-bit length forms.
+  const text = (n: number) =>
+    n < 65_536
+      ? String.fromCharCode(0x81, 126, n >> 8, n & 0xff) + 'e'.repeat(n)
+      : String.fromCharCode(0x81, 127, 0, 0, 0, 0, 0, n >> 16, (n >> 8) & 0xff, n & 0xff) + 'e'.repeat(n);
+  assert.equal(
+    judgeAnswer(UPGRADED + text(200) + text(70_000) + closeFrame(1011), 'GET /ws'),
+    'WebSocket close 1011 (internal error)',
+  );
 });
 
 test('fuzz judge: what the request itself held may come back (a refusal quoting its path)', () => {
