@@ -18,6 +18,10 @@ import { answerWsMessage, countWsRefusal } from '../messages.ts';
 const REASONS = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' } as const;
 
 function refuse(socket: Socket, status: keyof typeof REASONS, body: ErrorBody): void {
+  // node:http hands an upgrade's socket over with no 'error' listener: a client that resets the
+  // connection while the refusal is written raised an uncaught ECONNRESET that ended the server
+  // (issue 12 defect 1). A refused socket has nothing left to do but go.
+  socket.on('error', () => socket.destroy());
   const json = JSON.stringify(body);
   // nosniff like every refusal (servers/json-answer.ts sendError).
   socket.end(
