@@ -73,6 +73,12 @@ export const warn = {
       `${n} upstream messages not sent because the previous one had not been echoed yet: the upstream figures rest on fewer messages than scheduled`,
       n,
     ),
+  slowConsumersDropped: (n: number) =>
+    runWarning(
+      'slow-consumers-dropped',
+      `${n} clients dropped by the server for leaving more bytes unread than its slow-consumer limit: the load generator did not keep up`,
+      n,
+    ),
   noEventsInWindow: () =>
     runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
   bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),

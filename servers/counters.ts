@@ -15,6 +15,8 @@ export class ServerCounters {
   messagesReceived = 0;
   echoesSent = 0;
   messagesRefused = 0;
+  /** WebSocket and SSE clients dropped for leaving too many bytes unread (servers/slow-consumer.ts). */
+  slowConsumersDropped = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -63,6 +65,7 @@ export class ServerCounters {
       messagesReceived: this.messagesReceived,
       echoesSent: this.echoesSent,
       messagesRefused: this.messagesRefused,
+      slowConsumersDropped: this.slowConsumersDropped,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

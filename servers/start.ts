@@ -17,6 +17,7 @@ import { Upstream } from './upstream.ts';
 import { TRANSPORT_TRAITS } from './contract/transport-traits.ts';
 import type { ServerCounters } from './counters.ts';
 import type { ServerConfig } from './contract/server-config.ts';
+import { DEFAULT_SERVER_LIMITS } from './contract/server-limits.ts';
 
 export interface RunningServer {
   port: number;
@@ -70,6 +71,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       perMessageDeflate: config.perMessageDeflate,
       encoding: config.encoding,
       compression: config.compression,
+      limits: { ...DEFAULT_SERVER_LIMITS, ...config.limits },
     });
     // Upstream messages over HTTP, whatever the feed's transport (WebSocket's arrive on its connection).
     acceptMessagePosts(host);

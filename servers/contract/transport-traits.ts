@@ -12,7 +12,7 @@
  * and reports import only this folder of servers/. It is data only (no runtime imports beyond the
  * routes), so the load process and the renderers can import it cheaply.
  */
-import { EVENTS_PATH } from './routes.ts';
+import { EVENTS_PATH, STREAM_PATH, WS_PATH } from './routes.ts';
 
 export interface TransportTraits {
   /** Human name for the headline's cards and sentences ("WebSocket"). */
@@ -55,6 +55,12 @@ export interface TransportTraits {
    */
   readonly jitPrewarm: { readonly path: string; readonly query: string } | null;
   /**
+   * What a client that never reads sends (the slow-readers workload, bench/load/slow-readers.ts): its
+   * request path (then `?since=<seq>`), whether it asks for a WebSocket upgrade, and whether the answer
+   * is a stream, whose head it waits for before it stops reading (a poll's answer is left unread whole).
+   */
+  readonly slowReader: { readonly path: string; readonly upgrade: boolean; readonly stream: boolean };
+  /**
    * Its role in the headline (reports/headline.ts): 'reference' is what the others are "how many times
    * less than" (one row per poll interval), a number orders the compared rows (lowest first).
    */
@@ -71,6 +77,7 @@ const TRAITS = {
     httpStack: 'framework',
     http2: true,
     jitPrewarm: { path: EVENTS_PATH, query: '' },
+    slowReader: { path: EVENTS_PATH, upgrade: false, stream: false },
     headline: 'reference',
   },
   'long-poll': {
@@ -82,6 +89,7 @@ const TRAITS = {
     http2: true,
     // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
     jitPrewarm: { path: EVENTS_PATH, query: '&wait=0' },
+    slowReader: { path: EVENTS_PATH, upgrade: false, stream: false },
     headline: 2,
   },
   sse: {
@@ -92,6 +100,7 @@ const TRAITS = {
     httpStack: 'framework',
     http2: true,
     jitPrewarm: null,
+    slowReader: { path: STREAM_PATH, upgrade: false, stream: true },
     headline: 1,
   },
   ws: {
@@ -102,6 +111,7 @@ const TRAITS = {
     httpStack: 'ws',
     http2: false,
     jitPrewarm: null,
+    slowReader: { path: WS_PATH, upgrade: true, stream: true },
     headline: 0,
   },
 } as const satisfies Record<string, TransportTraits>;

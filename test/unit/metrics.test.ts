@@ -105,6 +105,7 @@ function stats(atNs: bigint, cpuUs: number, elu: { active: number; idle: number 
       messagesReceived: 0,
       echoesSent: 0,
       messagesRefused: 0,
+      slowConsumersDropped: 0,
       bytesIn: 0,
       bytesOut: 0,
     },
