@@ -14,22 +14,39 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { decodeEvent, makePayload, STREAM_PATH, WS_PATH } from '../../servers/contract/protocol.ts';
 import { startServer, type RunningServer } from '../../servers/start.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 import type { TransportName } from '../../servers/transports/types.ts';
 import { feedConfig, HOST, waitUntil, withTimeout } from '../helpers/harness.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
+import { jobParamsSchema } from '../../bench/result-schema.ts';
+import { mulberry32 } from '../../servers/contract/prng.ts';
+import { openSlowReaders } from '../../bench/load/slow-readers.ts';
 
 /** Small, so the test piles up a few times the limit in a few MiB of events. */
 const LIMIT = 256 * 1024;
-const PAYLOAD = makePayload(4096);
+/**
+ * Payloads of 4,096 letters drawn at random (seeded), 64 different ones in turn: gzip shrinks each only
+ * to about 3 KiB and, 256 KiB apart, none is within deflate's 32 KiB window of its twin, so the
+ * compressed stream, too, piles up far past the limit (one payload repeated deflates to a back-reference).
+ */
+const PAYLOADS = (() => {
+  const random = mulberry32(12);
+  const letters = makePayload(62);
+  const one = () => Array.from({ length: 4096 }, () => letters[random() % letters.length]).join('');
+  return Array.from({ length: 64 }, one);
+})();
 /** One event's frame on the wire, generously: the event JSON with its seq and time, plus framing. */
 const FRAME_BOUND = 4096 + 512;
 const WAIT_MS = 20_000;
 
-type PushTransport = Extract<TransportName, 'ws' | 'sse'>;
-const PUSH: PushTransport[] = ['ws', 'sse'];
+/** The push transports, SSE also through its gzip stream (whose own buffers count towards the limit). */
+type PushVariant = 'ws' | 'sse' | 'sse+gzip';
+const PUSH: PushVariant[] = ['ws', 'sse', 'sse+gzip'];
 
 /** A hand-written client of one push transport: the seqs it read, pause/resume, and how it ended. */
 interface TestClient {
@@ -60,22 +77,25 @@ function openWsClient(port: number, since: number, paused: boolean): Promise<Tes
   );
 }
 
-function openSseClient(port: number, since: number, paused: boolean): Promise<TestClient> {
+function openSseClient(port: number, since: number, paused: boolean, gzip: boolean): Promise<TestClient> {
   const seqs: number[] = [];
   let text = '';
-  let response: http.IncomingMessage | undefined;
   let endedResolve: (how: 'end') => void = () => {};
   const ended = new Promise<'end'>((resolve) => (endedResolve = resolve));
-  const req = http.get({ host: HOST, port, path: `${STREAM_PATH}?since=${since}`, agent: false });
+  const headers = gzip ? { 'accept-encoding': 'gzip' } : {};
+  const req = http.get({ host: HOST, port, path: `${STREAM_PATH}?since=${since}`, agent: false, headers });
   return withTimeout(
     new Promise<TestClient>((resolve, reject) => {
       req.once('error', reject);
       req.once('response', (res) => {
-        response = res;
-        // The response head arrived; a paused response stops reading its socket once its buffer is full.
-        if (paused) res.pause();
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
+        if (gzip) assert.equal(res.headers['content-encoding'], 'gzip', 'the stream is compressed');
+        // The response head arrived; a paused response stops reading its socket once its buffer is full
+        // (with gzip: the response is not piped into the gunzip until it resumes).
+        if (paused && !gzip) res.pause();
+        const source: Readable = gzip ? createGunzip() : res;
+        if (gzip && !paused) res.pipe(source as Gunzip);
+        source.setEncoding('utf8');
+        source.on('data', (chunk: string) => {
           text += chunk;
           let cut: number;
           while ((cut = text.indexOf('\n\n')) >= 0) {
@@ -85,11 +105,11 @@ function openSseClient(port: number, since: number, paused: boolean): Promise<Te
             if (id) seqs.push(Number(id[1]));
           }
         });
-        res.once('end', () => endedResolve('end'));
+        source.once('end', () => endedResolve('end'));
         resolve({
           seqs,
-          pause: () => response?.pause(),
-          resume: () => response?.resume(),
+          pause: () => res.pause(),
+          resume: () => (gzip ? res.pipe(source as Gunzip) : res.resume()),
           ended,
           close: () => req.destroy(),
         });
@@ -100,18 +120,19 @@ function openSseClient(port: number, since: number, paused: boolean): Promise<Te
   );
 }
 
-const openClient = (transport: PushTransport, port: number, since: number, paused = false) =>
-  transport === 'ws' ? openWsClient(port, since, paused) : openSseClient(port, since, paused);
+const openClient = (variant: PushVariant, port: number, since: number, paused = false) =>
+  variant === 'ws' ? openWsClient(port, since, paused) : openSseClient(port, since, paused, variant === 'sse+gzip');
 
 async function withServer(
-  transport: PushTransport,
+  variant: TransportName | PushVariant,
   ringCapacity: number,
   fn: (server: RunningServer) => Promise<void>,
 ): Promise<void> {
-  const base = feedConfig(transport, 'node');
+  const base = feedConfig(variant === 'sse+gzip' ? 'sse' : variant, 'node');
   if (base.role !== 'feed') throw new Error('unreachable');
   const server = await startServer({
     ...base,
+    ...(variant === 'sse+gzip' && { compression: 'on' as const }),
     feed: { upstream: 'in-process', ringCapacity },
     limits: { slowConsumerMaxBytes: LIMIT },
   });
@@ -123,7 +144,8 @@ async function withServer(
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const publish = (server: RunningServer) => server.feed!.publish(nowNs(), PAYLOAD);
+const publish = (server: RunningServer) =>
+  server.feed!.publish(nowNs(), PAYLOADS[server.feed!.latestSeq % PAYLOADS.length]!);
 const dropped = (server: RunningServer) => server.stats().counters.slowConsumersDropped;
 const peak = (server: RunningServer) => server.stats().gauges.clientBufferedPeakBytes ?? NaN;
 
@@ -150,13 +172,14 @@ describe('slow consumers', () => {
         const healthy = await Promise.all([0, 1, 2].map(() => openClient(transport, server.port, 0)));
         const slow = await Promise.all([0, 1].map(() => openClient(transport, server.port, 0, true)));
         try {
-          // 3,000 events of 4 KiB: 12 MiB for each slow client, far past the kernel's buffers and the limit.
+          // 3,000 events of 4 KiB: 12 MiB for each slow client (9 gzipped), past the kernel's buffers and the limit.
           const EVENTS = 3000;
           await publishPaced(server, EVENTS, 20, healthy);
           await waitUntil(
             () => dropped(server) === 2,
             WAIT_MS,
-            () => `slow consumers dropped: ${dropped(server)}`,
+            () =>
+              `slow consumers dropped: ${dropped(server)}; ${JSON.stringify(server.stats().gauges)}; out ${server.stats().counters.bytesOut}; slow read ${slow.map((c) => c.seqs.length).join(',')}`,
           );
           for (const c of healthy)
             assert.deepEqual(c.seqs, range(1, EVENTS), 'a healthy client got every event once, in order');
@@ -174,7 +197,7 @@ describe('slow consumers', () => {
           assert.equal(how, transport === 'ws' ? 1013 : 'end');
           await withTimeout(second.ended, WAIT_MS, 'the second dropped client sees its end');
           const got = first.seqs.length;
-          assert.ok(got > 0 && got < EVENTS, `the dropped client read part of the feed (${got} events)`);
+          assert.ok(got > 0 && got < EVENTS, `the dropped client read part of the feed (${got} of ${EVENTS} events)`);
           assert.deepEqual(first.seqs, range(1, got), 'in order, no gap, up to its drop');
           // It resumes from its last seq like after any disconnect and misses nothing the ring holds.
           const resumed = await openClient(transport, server.port, got);
@@ -198,9 +221,15 @@ describe('slow consumers', () => {
         const client = await openClient(transport, server.port, 0);
         const watcher = await openClient(transport, server.port, server.feed!.latestSeq);
         try {
-          // Live events while the backlog streams: they must queue behind it, not jump it or repeat.
+          // Live events while the backlog streams: they must queue behind it, not jump it or repeat. Each
+          // one also evicts the ring's oldest, so each batch waits until the client has read past what
+          // it will evict: otherwise an event it had not been sent yet is gone, a gap by design.
           const LIVE = 300;
-          await publishPaced(server, LIVE, 10, [watcher]);
+          for (let sent = 0; sent < LIVE; sent += 10) {
+            const evictsUpTo = 500 + sent + 10;
+            await waitUntil(() => (client.seqs.at(-1) ?? 0) > evictsUpTo, WAIT_MS, `client read past ${evictsUpTo}`);
+            await publishPaced(server, 10, 10, [watcher]);
+          }
           const last = RING + 500 + LIVE;
           await waitUntil(
             () => client.seqs.at(-1) === last,
@@ -217,4 +246,55 @@ describe('slow consumers', () => {
       });
     });
   }
+
+  // The load generator's slow readers (bench/load/slow-readers.ts): raw connections that subscribe and
+  // never read. A push transport's are dropped once past the limit; a poll's leave one answer unread.
+  for (const transport of TRANSPORT_NAMES) {
+    test(`${transport}: the slow-readers workload's readers subscribe and never read`, async () => {
+      await withServer(transport, 10_000, async (server) => {
+        const params = jobParamsSchema.parse({
+          transport,
+          framework: 'node',
+          clients: 1,
+          shape: { kind: 'steady', ratePerSec: 1 },
+          payloadBytes: 4096,
+          pollIntervalMs: null,
+          longPollWaitMs: null,
+          perMessageDeflate: false,
+          workload: { kind: 'slow-readers', count: 2 },
+        });
+        const target = { port: server.port, serverPort: server.port, serverTls: false };
+        const healthy = await openWatcher(transport, server.port);
+        const readers = await openSlowReaders(params, target, 0);
+        try {
+          await publishPaced(server, 3000, 20, healthy ? [healthy] : []);
+          const push = transport === 'ws' || transport === 'sse';
+          if (push)
+            await waitUntil(
+              () => dropped(server) === 2,
+              WAIT_MS,
+              () => `readers dropped: ${dropped(server)}`,
+            );
+          // Both readers connected (and the watcher, for a push transport); a poll's sent its request.
+          const counters = () => server.stats().counters;
+          await waitUntil(
+            () => counters().tcpAccepted === (push ? 3 : 2) && (push || counters().httpRequests === 2),
+            WAIT_MS,
+            () => JSON.stringify(counters()),
+          );
+          assert.equal(counters().slowConsumersDropped, push ? 2 : 0);
+          if (healthy) assert.deepEqual(healthy.seqs, range(1, 3000));
+        } finally {
+          readers.close();
+          healthy?.close();
+        }
+      });
+    });
+  }
 });
+
+/** A healthy push client beside the slow readers; polls have none here (nothing to fall behind). */
+function openWatcher(transport: TransportName, port: number): Promise<TestClient | undefined> {
+  if (transport === 'ws' || transport === 'sse') return openClient(transport, port, 0);
+  return Promise.resolve(undefined);
+}
