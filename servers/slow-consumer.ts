@@ -13,7 +13,10 @@
  *   (ws: `bufferedAmount`; SSE: the response's `writableLength` plus its gzip stream's) are checked
  *   after every write. Past `slowConsumerMaxBytes` (servers/contract/server-limits.ts, 4 MiB by
  *   default) the client is dropped: it gets nothing more, so the server holds at most the limit plus
- *   one event's frame for it.
+ *   one event's frame for it. The count is per client, though clients' queues share each event's
+ *   buffer (ws and the SSE frame cache send the same Buffer to all), so the memory held is at most
+ *   that. With gzip the input still waiting for compression counts too: a burst of events larger
+ *   than the limit, written in one turn, can drop a client before zlib has caught up.
  * - Dropped: WebSocket closes with 1013 "Try Again Later" (RFC 6455 §7.4 / IANA registry: the server
  *   ends the connection for a condition of its own and the client may retry; 1008 "Policy Violation"
  *   would tell it that what it did is refused, whereas reading late is no protocol fault and the remedy

@@ -402,3 +402,27 @@ test('a message in flight at the window start (echoed inside it) takes off no mo
   assert.equal(metrics['bytes_up_per_event']!.value, 0);
   assert.equal(metrics['upstream_bytes_up_per_message']!.value, 70);
 });
+
+test('clients the server dropped as slow consumers are in the totals, and a warning when they were measured clients', () => {
+  const dropping = (n: number): ServerWindow => {
+    const s = server(300);
+    return { ...s, end: { ...s.end, counters: { ...s.end.counters, slowConsumersDropped: n } } };
+  };
+  const steady = deriveMetrics(params, load(), dropping(2));
+  assert.equal(steady.totals['serverSlowConsumersDropped'], 2);
+  const warned = steady.warnings.find((w) => w.code === 'slow-consumers-dropped');
+  assert.equal(warned?.value, 2, 'a steady run has no slow reader: both were measured clients');
+  assert.equal(
+    deriveMetrics(params, load(), dropping(0)).warnings.find((w) => w.code === 'slow-consumers-dropped'),
+    undefined,
+  );
+  // With 5 slow readers, their 5 drops are the workload; a sixth is a measured client.
+  const slow = { ...params, workload: { kind: 'slow-readers' as const, count: 5 } };
+  const codes = (n: number) =>
+    deriveMetrics(slow, load(), dropping(n)).warnings.filter((w) => w.code === 'slow-consumers-dropped');
+  assert.deepEqual(codes(5), []);
+  assert.deepEqual(
+    codes(6).map((w) => w.value),
+    [1],
+  );
+});
