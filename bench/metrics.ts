@@ -277,6 +277,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     }),
     serverTcpAccepted: s1.counters.tcpAccepted,
     serverWsHandshakes: s1.counters.wsHandshakes,
+    // From the server's start to the window's end (servers/slow-consumer.ts), slow readers included.
+    serverSlowConsumersDropped: s1.counters.slowConsumersDropped,
     serverOpenSockets: s1.counters.openSockets,
     serverRssIdleBytes: server.idle.process.rssBytes,
     serverRssRetainedBytes: server.retained.process.rssBytes,
@@ -304,6 +306,11 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     warnings.push(warn.publisherLate(lateness.maxUs, PUBLISHER_LATE_WARN_US));
   if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
   if (w.skippedSends > 0) warnings.push(warn.upstreamSendsSkipped(w.skippedSends));
+  // The slow readers of a slow-readers workload are there to be dropped (each once: they never
+  // reconnect); a drop past them is a measured client that fell behind.
+  const slowReaders = params.workload.kind === 'slow-readers' ? params.workload.count : 0;
+  const measuredDropped = s1.counters.slowConsumersDropped - slowReaders;
+  if (measuredDropped > 0) warnings.push(warn.slowConsumersDropped(measuredDropped));
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics))

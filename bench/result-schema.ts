@@ -103,6 +103,7 @@ const warningCodeSchema = z.enum([
   'publisher-late',
   'poll-ticks-skipped',
   'upstream-sends-skipped',
+  'slow-consumers-dropped',
   'no-events-in-window',
   'bottleneck-descriptors',
   'bottleneck-connect-backlog',

@@ -92,6 +92,12 @@ export const warn = {
       `${n} poll answers cut to a catch-up page (--catch-up-max-events): clients were further behind than one answer may carry`,
       n,
     ),
+  slowConsumersDropped: (n: number) =>
+    runWarning(
+      'slow-consumers-dropped',
+      `${n} clients dropped by the server for leaving more bytes unread than its slow-consumer limit: the load generator did not keep up`,
+      n,
+    ),
   noEventsInWindow: () =>
     runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
   bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),

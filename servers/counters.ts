@@ -22,6 +22,8 @@ export class ServerCounters {
   connectionsRefused = 0;
   /** Poll answers cut to a catch-up page (servers/catch-up.ts). */
   catchUpCapped = 0;
+  /** WebSocket and SSE clients dropped for leaving too many bytes unread (servers/slow-consumer.ts). */
+  slowConsumersDropped = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -72,6 +74,7 @@ export class ServerCounters {
       messagesRefused: this.messagesRefused,
       hostRefused: this.hostRefused,
       originRefused: this.originRefused,
+      slowConsumersDropped: this.slowConsumersDropped,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

@@ -60,6 +60,16 @@ export function sendPollAnswer(
   res.end(body.gzip);
 }
 
+/** An open event stream, as servers/slow-consumer.ts paces and bounds it. */
+export interface EventStream {
+  /** Writes one event's frame; `flushed`, when given, runs once it has left user space (or failed). */
+  write(frame: Buffer, flushed?: () => void): void;
+  /** Bytes queued for the client in user space: the response's, and the gzip stream's in and out. */
+  buffered(): number;
+  /** Ends the stream behind what is queued (with gzip: its last block and trailer first). */
+  end(): void;
+}
+
 /**
  * Starts an event stream's answer (status and headers sent at once) and returns how to write one
  * event's frame to it: as is, or through the connection's gzip stream, flushed per event.
@@ -68,12 +78,16 @@ export function openEventStream(
   req: IncomingMessage,
   res: ServerResponse,
   compression: Compression | undefined,
-): (frame: Buffer) => void {
+): EventStream {
   const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
   if (!gzipFor(req, compression)) {
     res.writeHead(200, headers);
     res.flushHeaders();
-    return (frame) => res.write(frame);
+    return {
+      write: (frame, flushed) => void (flushed ? res.write(frame, flushed) : res.write(frame)),
+      buffered: () => res.writableLength,
+      end: () => res.end(),
+    };
   }
   res.writeHead(200, { ...headers, 'content-encoding': 'gzip' });
   res.flushHeaders();
@@ -83,8 +97,14 @@ export function openEventStream(
   // A client gone: the stream's zlib state (hundreds of KiB) goes with it.
   res.once('close', () => gzip.destroy());
   gzip.on('error', () => res.destroy());
-  return (frame) => {
-    gzip.write(frame);
-    gzip.flush(flush);
+  return {
+    // Paced by the flush's end: the gzip stream stops taking input while the response cannot drain.
+    write(frame, flushed) {
+      gzip.write(frame);
+      if (flushed) gzip.flush(flush, flushed);
+      else gzip.flush(flush);
+    },
+    buffered: () => gzip.writableLength + gzip.readableLength + res.writableLength,
+    end: () => gzip.end(),
   };
 }

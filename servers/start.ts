@@ -75,7 +75,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       perMessageDeflate: config.perMessageDeflate,
       encoding: config.encoding,
       compression: config.compression,
-      catchUpMaxEvents: limits.catchUpMaxEvents,
+      limits,
     });
     // Upstream messages over HTTP, whatever the feed's transport (WebSocket's arrive on its connection).
     acceptMessagePosts(host);

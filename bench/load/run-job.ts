@@ -14,6 +14,7 @@ import { nowNs } from '../../servers/contract/clock.ts';
 import { DeliveryWindow } from './delivery.ts';
 import { alignedWindowMs } from './window.ts';
 import { connectClients, connectDeadlineMs } from './connect.ts';
+import { openSlowReaders, type SlowReaders } from './slow-readers.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/contract/process-stats.ts';
 import type { LoadPhase, LoadReport, LoadTiming } from './ipc.ts';
@@ -98,6 +99,7 @@ export async function runJob(
   const schedule = makeSchedule(params.shape);
   const factory = clientFactories[params.transport];
   const clients: TransportClient[] = [];
+  let slowReaders: SlowReaders | undefined;
   let window: DeliveryWindow | undefined;
   const firstEventNs: (bigint | undefined)[] = [];
   const startedNs: bigint[] = [];
@@ -169,6 +171,7 @@ export async function runJob(
       progress: (done, total) => hooks.progress('connect', done, total),
     });
 
+    slowReaders = await openSlowReaders(params, target, since);
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
 
@@ -268,6 +271,7 @@ export async function runJob(
       connect,
     };
   } finally {
+    slowReaders?.close();
     await closeClients();
   }
 }

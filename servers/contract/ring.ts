@@ -54,6 +54,12 @@ export class RingBuffer {
     this.slots.fill(undefined);
   }
 
+  /** The entry with this seq, or undefined when the ring does not hold it (not yet pushed, or overwritten). */
+  at(seq: number): FeedEntry | undefined {
+    if (seq < this.oldestSeq || seq > this.latestSeq) return undefined;
+    return this.slots[(seq - 1) % this.capacity];
+  }
+
   /**
    * Held entries with seq > `since`, oldest first, at most `max` of them (a page: the newest are left
    * for the next ask). Entries already overwritten are gone: the client sees a gap.

@@ -35,6 +35,8 @@ export interface CounterSnapshot {
    */
   connectionsRefused?: number;
   catchUpCapped?: number;
+  /** WebSocket and SSE clients dropped for leaving more than the limit's bytes unread (servers/slow-consumer.ts). */
+  slowConsumersDropped: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;

@@ -66,6 +66,12 @@ export interface TransportTraits {
    */
   readonly byHand: { readonly path: string; readonly query: string };
   /**
+   * What a client that never reads sends (the slow-readers workload, bench/load/slow-readers.ts): its
+   * request path (then `?since=<seq>`), whether it asks for a WebSocket upgrade, and whether the answer
+   * is a stream, whose head it waits for before it stops reading (a poll's answer is left unread whole).
+   */
+  readonly slowReader: { readonly path: string; readonly upgrade: boolean; readonly stream: boolean };
+  /**
    * Its role in the headline (reports/headline.ts): 'reference' is what the others are "how many times
    * less than" (one row per poll interval), a number orders the compared rows (lowest first).
    */
@@ -84,6 +90,7 @@ const TRAITS = {
     keepAlive: null,
     jitPrewarm: { path: EVENTS_PATH, query: '' },
     byHand: { path: EVENTS_PATH, query: '?since=0' },
+    slowReader: { path: EVENTS_PATH, upgrade: false, stream: false },
     headline: 'reference',
   },
   'long-poll': {
@@ -97,6 +104,7 @@ const TRAITS = {
     // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
     jitPrewarm: { path: EVENTS_PATH, query: '&wait=0' },
     byHand: { path: EVENTS_PATH, query: '?since=0&wait=30000' },
+    slowReader: { path: EVENTS_PATH, upgrade: false, stream: false },
     headline: 2,
   },
   sse: {
@@ -109,6 +117,7 @@ const TRAITS = {
     keepAlive: 'sseCommentMs',
     jitPrewarm: null,
     byHand: { path: STREAM_PATH, query: '?since=0' },
+    slowReader: { path: STREAM_PATH, upgrade: false, stream: true },
     headline: 1,
   },
   ws: {
@@ -121,6 +130,7 @@ const TRAITS = {
     keepAlive: 'wsPingMs',
     jitPrewarm: null,
     byHand: { path: WS_PATH, query: '?since=0' },
+    slowReader: { path: WS_PATH, upgrade: true, stream: true },
     headline: 0,
   },
 } as const satisfies Record<string, TransportTraits>;

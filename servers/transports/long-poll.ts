@@ -11,7 +11,6 @@ import { pollBody, type PollBody } from '../event-body.ts';
 import { sendPollAnswer } from '../http-compression.ts';
 import type { Attach } from './types.ts';
 import { markCapped, pollPage } from '../catch-up.ts';
-import { DEFAULT_SERVER_LIMITS } from '../contract/server-limits.ts';
 
 interface Waiter {
   since: number;
@@ -24,7 +23,7 @@ export const attachLongPoll: Attach = (host, feed, options) => {
   const waiters = new Set<Waiter>();
   let flushQueued = false;
 
-  const maxEvents = options.catchUpMaxEvents ?? DEFAULT_SERVER_LIMITS.catchUpMaxEvents;
+  const maxEvents = options.limits.catchUpMaxEvents;
   /** A page's body, and whether newer events were left out (then the answer says so). */
   const bodyFor = (since: number): [PollBody, boolean] => {
     const page = pollPage(feed, since, maxEvents);

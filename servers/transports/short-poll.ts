@@ -10,10 +10,9 @@ import { pollBody } from '../event-body.ts';
 import { sendPollAnswer } from '../http-compression.ts';
 import type { Attach } from './types.ts';
 import { markCapped, pollPage } from '../catch-up.ts';
-import { DEFAULT_SERVER_LIMITS } from '../contract/server-limits.ts';
 
 export const attachShortPoll: Attach = (host, feed, options) => {
-  const maxEvents = options.catchUpMaxEvents ?? DEFAULT_SERVER_LIMITS.catchUpMaxEvents;
+  const maxEvents = options.limits.catchUpMaxEvents;
   host.get(EVENTS_PATH, (req, res) => {
     const since = parseSince(queryOf(req).get('since'));
     if (!since.ok) return sendError(res, 400, 'bad_request', since.message);

@@ -2,6 +2,7 @@ import type { Feed } from '../feed.ts';
 import type { TransportHost } from '../http-host.ts';
 
 import type { TransportName } from '../contract/protocol.ts';
+import type { ServerLimits } from '../contract/server-limits.ts';
 import type { Compression, EventEncoding, ResponseHeaderProfile } from '../contract/wire-options.ts';
 
 export type { TransportName };
@@ -13,8 +14,8 @@ export interface TransportOptions {
   responseHeaders?: ResponseHeaderProfile;
   encoding?: EventEncoding;
   compression?: Compression;
-  /** Polling only: most events one answer carries (servers/catch-up.ts); absent: DEFAULT_SERVER_LIMITS'. */
-  catchUpMaxEvents?: number;
+  /** The server's limits: the config's, over DEFAULT_SERVER_LIMITS for what it leaves out. */
+  limits: ServerLimits;
 }
 
 /** What attach() gives back: live gauges for stats and tests, and a close that drops all clients. */

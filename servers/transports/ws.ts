@@ -2,6 +2,8 @@
  * WebSocket push (ws): one connection per client on WS_PATH, every event sent as one text frame
  * holding the same event JSON as the other transports (or one binary frame holding its binary record). Resume with `?since=<seq>` on the upgrade URL.
  * Bad upgrade URLs are refused with a JSON 4xx before the handshake, like the HTTP transports.
+ * The backlog is paged and a client that stops reading is dropped (close 1013) past the server's
+ * slowConsumerMaxBytes: servers/slow-consumer.ts.
  */
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -14,6 +16,10 @@ import type { Attach } from './types.ts';
 import type { FeedEntry } from '../feed.ts';
 import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
 import { answerWsMessage, countWsRefusal } from '../messages.ts';
+import { SlowConsumerPolicy } from '../slow-consumer.ts';
+
+/** The close code of a slow consumer's drop (servers/slow-consumer.ts says why 1013, not 1008). */
+const TRY_AGAIN_LATER = 1013;
 
 const REASONS = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' } as const;
 
@@ -40,17 +46,18 @@ export const attachWs: Attach = (host, feed, options) => {
     maxPayload: MAX_MESSAGE_BYTES,
   });
   const counters = host.counters;
+  const policy = new SlowConsumerPolicy(options.limits.slowConsumerMaxBytes, counters);
   // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
   let last: FeedEntry | undefined;
   let bytes = Buffer.alloc(0);
-  const send = (ws: WebSocket, entry: FeedEntry) => {
+  const send = (ws: WebSocket, entry: FeedEntry, flushed?: () => void) => {
     // The binary record is cached by entry too (event-body.ts); one binary frame per event.
-    if (options.encoding === 'binary') return ws.send(recordOf(entry), { binary: true });
+    if (options.encoding === 'binary') return ws.send(recordOf(entry), { binary: true }, flushed);
     if (entry !== last) {
       last = entry;
       bytes = Buffer.from(entry.json);
     }
-    ws.send(bytes, { binary: false });
+    ws.send(bytes, { binary: false }, flushed);
   };
 
   host.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
@@ -65,9 +72,13 @@ export const attachWs: Attach = (host, feed, options) => {
     if (!since.ok) return refuse(socket, 400, { error: 'bad_request', message: since.message });
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       counters.wsHandshakes++;
-      for (const entry of feed.ring.since(since.value)) send(ws, entry);
-      const unsubscribe = feed.subscribe((entry) => send(ws, entry));
-      ws.once('close', unsubscribe);
+      const stop = policy.stream(feed, since.value, {
+        write: (entry, flushed) => send(ws, entry, flushed),
+        buffered: () => ws.bufferedAmount,
+        end: () => ws.close(TRY_AGAIN_LATER, 'slow consumer: too many bytes unread'),
+        destroy: () => ws.terminate(),
+      });
+      ws.once('close', stop);
       ws.on('message', (data: Buffer, isBinary: boolean) => answerWsMessage(ws, data, isBinary, counters));
       // A client that vanishes mid-send must not crash the server; the close handler cleans up. When
       // ws refused a frame it has sent its close frame (1007, 1009): let the closing handshake end
@@ -80,7 +91,7 @@ export const attachWs: Attach = (host, feed, options) => {
   });
 
   return {
-    gauges: () => ({ openWebSockets: wss.clients.size }),
+    gauges: () => ({ openWebSockets: wss.clients.size, ...policy.gauges() }),
     close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

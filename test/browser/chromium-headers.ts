@@ -24,6 +24,7 @@ import { EVENTS_PATH, STREAM_PATH, WS_PATH, makePayload } from '../../servers/co
 import { Feed } from '../../servers/feed.ts';
 import { createHost } from '../../servers/http-host.ts';
 import { attachers } from '../../servers/transports/index.ts';
+import { DEFAULT_SERVER_LIMITS } from '../../servers/contract/server-limits.ts';
 import type { ChromiumCapture, CapturedRequest, CaptureKind } from '../../bench/clients/request-headers.ts';
 
 export const CHROMIUM = process.env['POLLBENCH_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -86,7 +87,7 @@ function withPlaceholders(raw: string[], authority: string, major: string): [str
 export async function captureChromiumHeaders(now = new Date()): Promise<ChromiumCapture> {
   const host = createHost('node');
   const feed = new Feed({ ringCapacity: 100 });
-  const options = { perMessageDeflate: false };
+  const options = { perMessageDeflate: false, limits: DEFAULT_SERVER_LIMITS };
   // One host, three transports: the fetch goes to short polling (long polling's request is the same fetch).
   attachers['short-poll'](host, feed, options);
   attachers.sse(host, feed, options);

@@ -29,6 +29,7 @@ import { Feed } from '../../servers/feed.ts';
 import { createHost } from '../../servers/http-host.ts';
 import { startServer } from '../../servers/start.ts';
 import { attachers } from '../../servers/transports/index.ts';
+import { DEFAULT_SERVER_LIMITS } from '../../servers/contract/server-limits.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
 
 const WAIT_MS = 10_000;
@@ -51,7 +52,7 @@ interface Seen {
 async function serve(transport: TransportName, responseHeaders: ResponseHeaderProfile) {
   const host = createHost(transport === 'ws' ? 'node' : 'express', 0, undefined, responseHeaders);
   const feed = new Feed({ ringCapacity: 1000 });
-  const attached = attachers[transport](host, feed, { perMessageDeflate: false });
+  const attached = attachers[transport](host, feed, { perMessageDeflate: false, limits: DEFAULT_SERVER_LIMITS });
   const seen: Seen[] = [];
   const tap = (req: IncomingMessage) => {
     const headers: HeaderList = [];

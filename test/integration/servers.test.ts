@@ -511,6 +511,7 @@ describe('server counters', () => {
               messagesRefused: 0,
               hostRefused: 0,
               originRefused: 0,
+              slowConsumersDropped: 0,
               bytesIn: 0,
               bytesOut: 0,
             },

@@ -77,6 +77,7 @@ describe('limit figures of a run', () => {
     messagesReceived: 0,
     echoesSent: 0,
     messagesRefused: 0,
+    slowConsumersDropped: 0,
     bytesIn: 1,
     bytesOut: 1,
     ...extra,

@@ -152,6 +152,7 @@ function derivedKeys(): string[] {
       messagesReceived: 0,
       echoesSent: 0,
       messagesRefused: 0,
+      slowConsumersDropped: 0,
       bytesIn: 0,
       bytesOut: 0,
     },

@@ -106,6 +106,7 @@ function stats(atNs: bigint, cpuUs: number, elu: { active: number; idle: number 
       messagesReceived: 0,
       echoesSent: 0,
       messagesRefused: 0,
+      slowConsumersDropped: 0,
       bytesIn: 0,
       bytesOut: 0,
     },
@@ -412,4 +413,28 @@ test('requests the access policy refused are a warning that says how many and wh
   assert.equal(warning?.value, 5);
   assert.match(warning.message, /refused 5 requests: 2 for a Host .*, 3 for an Origin/);
   assert.ok(!deriveMetrics(params, load(), server(300)).warnings.some((w) => w.code === 'requests-refused'));
+});
+
+test('clients the server dropped as slow consumers are in the totals, and a warning when they were measured clients', () => {
+  const dropping = (n: number): ServerWindow => {
+    const s = server(300);
+    return { ...s, end: { ...s.end, counters: { ...s.end.counters, slowConsumersDropped: n } } };
+  };
+  const steady = deriveMetrics(params, load(), dropping(2));
+  assert.equal(steady.totals['serverSlowConsumersDropped'], 2);
+  const warned = steady.warnings.find((w) => w.code === 'slow-consumers-dropped');
+  assert.equal(warned?.value, 2, 'a steady run has no slow reader: both were measured clients');
+  assert.equal(
+    deriveMetrics(params, load(), dropping(0)).warnings.find((w) => w.code === 'slow-consumers-dropped'),
+    undefined,
+  );
+  // With 5 slow readers, their 5 drops are the workload; a sixth is a measured client.
+  const slow = { ...params, workload: { kind: 'slow-readers' as const, count: 5 } };
+  const codes = (n: number) =>
+    deriveMetrics(slow, load(), dropping(n)).warnings.filter((w) => w.code === 'slow-consumers-dropped');
+  assert.deepEqual(codes(5), []);
+  assert.deepEqual(
+    codes(6).map((w) => w.value),
+    [1],
+  );
 });

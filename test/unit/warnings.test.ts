@@ -210,6 +210,7 @@ const written: RunWarning[] = [
   warn.publisherLate(22_800, 10_000),
   warn.publisherLate(61_000, 10_000),
   warn.pollTicksSkipped(12),
+  warn.slowConsumersDropped(3),
   warn.noEventsInWindow(),
   bottleneckWarning(diagnose({ ...calm, connect: { ...left, failures: { ...left.failures, descriptors: 200 } } })!),
   bottleneckWarning(diagnose({ ...calm, connect: left })!),

@@ -11,6 +11,7 @@ import { scalabilityOf } from '../../reports/scalability.ts';
 import { expandScenario } from '../../bench/matrix.ts';
 import { defaultScenario } from '../../bench/scenarios/default.ts';
 import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
+import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 
 const bytes = (down: number, up: number, overhead = down - 150) => ({
   bytes_down_per_event: down,
@@ -92,6 +93,7 @@ test('a compressed job has no headers + framing figure (deflated socket bytes le
       messagesReceived: 0,
       echoesSent: 0,
       messagesRefused: 0,
+      slowConsumersDropped: 0,
       bytesIn: 0,
       bytesOut: 0,
     },
@@ -109,6 +111,7 @@ test('a compressed job has no headers + framing figure (deflated socket bytes le
     ...DEFAULT_WIRE,
     compression: 'on',
     ...DIRECT_PATH,
+    ...DEFAULT_WORKLOAD,
   } as const;
   const window = { ...zeroCounters(), bytesDown: 30 * 108, messageBytesDown: 30 * 305, eventsReceived: 30 };
   const load = {
