@@ -71,6 +71,9 @@ class ShortPollClient extends BaseClient implements TransportClient {
   }
 
   private async pollOnce(): Promise<void> {
+    // Offline after a forced drop: the ticks pass without a poll (nor a skipped-poll count: nothing is late).
+    if (this.offlineMs() > 0) return;
+    this.attempting();
     this.inFlight = true;
     this.tally.httpRequests++;
     try {

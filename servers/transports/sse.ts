@@ -22,7 +22,9 @@ export const attachSse: Attach = (host, feed, options) => {
     if (!since.ok) return sendError(res, 400, 'bad_request', since.message);
     const write = openEventStream(req, res, options.compression);
     for (const entry of feed.ring.since(since.value)) write(frame(entry));
-    const unsubscribe = feed.subscribe((entry) => write(frame(entry)));
+    // Never at or below the resume point: a restarted server's feed replays its publisher's ring
+    // (servers/upstream.ts) while clients already resume from further on.
+    const unsubscribe = feed.subscribe((entry) => entry.event.seq > since.value && write(frame(entry)));
     streams.add(res);
     res.once('close', () => {
       unsubscribe();

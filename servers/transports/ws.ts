@@ -55,7 +55,9 @@ export const attachWs: Attach = (host, feed, options) => {
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       counters.wsHandshakes++;
       for (const entry of feed.ring.since(since.value)) send(ws, entry);
-      const unsubscribe = feed.subscribe((entry) => send(ws, entry));
+      // Never at or below the resume point: a restarted server's feed replays its publisher's ring
+      // (servers/upstream.ts) while clients already resume from further on.
+      const unsubscribe = feed.subscribe((entry) => entry.event.seq > since.value && send(ws, entry));
       ws.once('close', unsubscribe);
       ws.on('message', (data: Buffer, isBinary: boolean) => answerWsMessage(ws, data, isBinary, counters));
       // A client that vanishes mid-send must not crash the server; the close handler cleans up. When

@@ -70,6 +70,7 @@ test('a compressed job has no headers + framing figure (deflated socket bytes le
   const { zeroCounters } = await import('../../bench/clients/counters.ts');
   const { DEFAULT_WIRE } = await import('../../bench/wire-params.ts');
   const { DIRECT_PATH } = await import('../../bench/network-path.ts');
+  const { DEFAULT_WORKLOAD } = await import('../../bench/workload-params.ts');
   const summary = { count: 1, min: 1, mean: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 };
   const stats = (atNs: bigint) => ({
     process: {
@@ -109,6 +110,7 @@ test('a compressed job has no headers + framing figure (deflated socket bytes le
     ...DEFAULT_WIRE,
     compression: 'on',
     ...DIRECT_PATH,
+    ...DEFAULT_WORKLOAD,
   } as const;
   const window = { ...zeroCounters(), bytesDown: 30 * 108, messageBytesDown: 30 * 305, eventsReceived: 30 };
   const load = {
