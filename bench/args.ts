@@ -11,6 +11,13 @@ import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './network/profiles.ts';
 import { proxySchema, type Proxy } from './network-path.ts';
 import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './wire-cli.ts';
+import {
+  WORKLOAD_OPTIONS,
+  WORKLOAD_USAGE,
+  WorkloadOptionError,
+  applyWorkloadOptions,
+  bareRestartMeansDefault,
+} from './workload-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -39,6 +46,7 @@ Options:
   --tls [on|off|both]    https and wss with a certificate made for the run (--tls alone: on)
   --proxy <list>         none or nginx (Debian's nginx in front of the server), or both: none,nginx
 ${WIRE_USAGE}
+${WORKLOAD_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -115,7 +123,7 @@ export function parseCli(argv: string[]): CliOptions | null {
   let values;
   try {
     ({ values } = parseArgs({
-      args: bareTlsMeansOn(argv),
+      args: bareRestartMeansDefault(bareTlsMeansOn(argv)),
       strict: true,
       allowPositionals: false,
       options: {
@@ -142,6 +150,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         json: { type: 'boolean' },
         'inject-regression': { type: 'string' },
         ...WIRE_OPTIONS,
+        ...WORKLOAD_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -224,6 +233,12 @@ export function parseCli(argv: string[]): CliOptions | null {
     applyWireOptions(s, values);
   } catch (err) {
     if (err instanceof WireOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+  try {
+    applyWorkloadOptions(s, values);
+  } catch (err) {
+    if (err instanceof WorkloadOptionError) throw new UsageError(err.message);
     throw err;
   }
 
