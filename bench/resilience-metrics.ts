@@ -37,8 +37,11 @@ export function resilienceMetrics(load: LoadReport, storm: StormFigures | undefi
     drop_reconnect_p50_ms: noisy(drops?.reconnectMs.p50 ?? 0, 'ms'),
     drop_first_event_p50_ms: noisy(drops?.firstEventMs.p50 ?? 0, 'ms'),
     drop_first_event_max_ms: noisy(drops?.firstEventMs.max ?? 0, 'ms'),
+    // The same recovered drops' spans on both sides: their socket bytes less the events' own bytes.
     drop_reconnect_bytes: noisy(
-      drops ? (drops.reconnectBytesUp + drops.reconnectBytesDown) / Math.max(1, drops.recovered) : 0,
+      drops
+        ? (drops.reconnectBytesUp + drops.reconnectBytesDown - drops.reconnectEventBytes) / Math.max(1, drops.recovered)
+        : 0,
       'bytes',
     ),
     restart_down_ms: noisy(restart?.downMs ?? 0, 'ms'),

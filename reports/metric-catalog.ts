@@ -717,7 +717,7 @@ export const CATALOG = {
     format: int,
     group: 'connections',
     definition:
-      'Forced drops after which the client had a usable connection again by the end of the drain (WebSocket open, SSE stream headers, or the poll connection connected).',
+      "Forced drops after which the server had answered the client again by the end of the drain (WebSocket open, SSE stream headers, a poll's answer; not a TCP connect, which an emulated path or proxy accepts on the server's behalf).",
     gate: { gate: false },
   },
   drops_unrecovered: {
@@ -764,7 +764,7 @@ export const CATALOG = {
     format: sig3,
     group: 'connections',
     definition:
-      "Forced drops: median time from the client's first connection attempt after its offline time (short polling: its next scheduled poll) to the new connection being usable.",
+      "Forced drops: median time from the client's first connection attempt after its offline time (short polling: its next scheduled poll) to the server's first answer (WebSocket open, SSE stream headers, a poll's answer).",
     gate: { gate: false },
   },
   drop_first_event_p50_ms: {
@@ -794,7 +794,7 @@ export const CATALOG = {
     format: fixed(0),
     group: 'bytes',
     definition:
-      "Forced drops: socket bytes (TCP payload, up + down, of the feed's connections) a client moved from its first connection attempt after its offline time until its first new event had been read, mean over the drops that got one: the new connection's handshakes (TLS, WebSocket upgrade, HTTP request and response head), the requests, and what was read up to and including that event (a poll's whole answer, catch-up events included; on a stream, the bytes read by then).",
+      "Forced drops: what reconnecting cost beyond the events it brought back, mean over the drops after which an event came: socket bytes (TCP payload, up + down, of the feed's connections) from the client's first attempt after its offline time until the read carrying its first new event had been handled, less the bytes of the events read in that span: the new connection's handshakes (TLS, WebSocket upgrade, HTTP request and response head), the requests, and the framing of the events read by then.",
     gate: { gate: false },
   },
   restart_down_ms: {
@@ -814,7 +814,7 @@ export const CATALOG = {
     format: sig3,
     group: 'connections',
     definition:
-      "Server restart: median, over the clients that came back, of the time from the new server calling listen() to the client's first usable connection (WebSocket open, SSE stream headers, poll connection connected); clients retry every reconnect delay, short polling at its next scheduled poll.",
+      "Server restart: median, over the clients that came back, of the time from the new server calling listen() to its first answer to the client (WebSocket open, SSE stream headers, a poll's answer); clients retry every reconnect delay, short polling at its next scheduled poll, and a long poll is answered at the next event.",
     gate: { gate: false },
   },
   restart_recovery_p95_ms: {
@@ -842,7 +842,7 @@ export const CATALOG = {
     scale: 1,
     format: int,
     group: 'connections',
-    definition: 'Server restart: measured clients with no usable connection to the new server by the end of the drain.',
+    definition: 'Server restart: measured clients the new server had not answered by the end of the drain.',
     gate: { gate: false },
   },
   restart_storm_connections: {

@@ -75,21 +75,26 @@ export abstract class BaseClient {
     return list.length === 0 ? undefined : undiciHeaders(list);
   }
 
-  /**
-   * Marks a usable connection: every transport calls it for each one (ws open, SSE stream headers,
-   * polling's TCP connect). The first sets connectedNs (idempotent) and starts upstream messages.
-   */
+  /** Marks the first usable connection (idempotent); upstream messages start then. */
   protected markConnected(): void {
-    const now = nowNs();
-    const drop = this.drops.at(-1);
-    if (drop && drop.connectedNs === undefined && drop.reconnectStartNs !== undefined) drop.connectedNs = now;
-    this.options.onConnected?.(now);
     if (this.connectedNs === undefined) {
-      this.connectedNs = now;
+      this.connectedNs = nowNs();
       this.connectBytes = this.ledger.bytes();
       this.connected.resolve();
       this.sender?.start();
     }
+  }
+
+  /**
+   * The server answered: a WebSocket opened, an SSE stream's headers arrived, a poll's answer was read
+   * whole. Unlike a TCP connect, only the server itself does this (an emulated path or a proxy in front
+   * accepts connections while the server is down). Marks a forced drop's reconnect, tells onAnswered.
+   */
+  protected answered(): void {
+    const now = nowNs();
+    const drop = this.drops.at(-1);
+    if (drop && drop.answeredNs === undefined && drop.reconnectStartNs !== undefined) drop.answeredNs = now;
+    this.options.onAnswered?.(now);
   }
 
   readonly drops: DropRecord[] = [];
@@ -100,11 +105,16 @@ export abstract class BaseClient {
     const now = nowNs();
     const last = this.drops.at(-1);
     if (this.closed || this.connectedNs === undefined || this.offlineMs(now) > 0) return false;
-    if (last && last.connectedNs === undefined) return false;
+    if (last && last.answeredNs === undefined) return false;
     this.offlineUntilNs = now + BigInt(Math.round(offlineMs * 1e6));
     this.drops.push({ droppedNs: now, onlineNs: this.offlineUntilNs });
     this.ledger.resetAll();
     return true;
+  }
+
+  /** The feed's socket bytes so far, and of those the events' own (messageBytesDown). */
+  private bytesNow(): { up: number; down: number; events: number } {
+    return { ...this.ledger.bytes(), events: this.tally.messageBytesDown };
   }
 
   /** What is left of the current forced drop's offline time, in ms (0 when online). */
@@ -127,7 +137,7 @@ export abstract class BaseClient {
     const drop = this.drops.at(-1);
     if (drop && drop.reconnectStartNs === undefined && this.offlineMs() === 0) {
       drop.reconnectStartNs = nowNs();
-      drop.bytesAtReconnect = this.ledger.bytes();
+      drop.bytesAtReconnect = this.bytesNow();
     }
   }
 
@@ -173,7 +183,9 @@ export abstract class BaseClient {
     const drop = this.drops.at(-1);
     if (this.lastSeq > before && drop?.reconnectStartNs !== undefined && drop.firstEventNs === undefined) {
       drop.firstEventNs = receivedNs;
-      drop.bytesAtFirstEvent = this.ledger.bytes();
+      // Read once the read that carried it has been handled whole, so that the socket bytes and the
+      // event bytes cover the same events (a read holding several is delivered in the same turn).
+      setImmediate(() => (drop.bytesAtFirstEvent = this.bytesNow()));
     }
     this.options.onEvents(events, receivedNs);
   }

@@ -142,15 +142,16 @@ export interface ClientOptions {
   /** Upstream messages: absent, the client sends nothing but what its transport needs. */
   upstream?: UpstreamOptions;
   /**
-   * Called each time a connection becomes usable (the first one and every reconnect), stamped with
-   * nowNs(): the moment connectedNs marks for the first (see TransportClient.connectedNs).
+   * Called each time the server answers, stamped with nowNs(): a WebSocket opened, an SSE stream's
+   * headers arrived, a poll's answer was read whole (BaseClient.answered).
    */
-  onConnected?: (connectedNs: bigint) => void;
+  onAnswered?: (answeredNs: bigint) => void;
 }
 
 /**
  * One forced drop (TransportClient.drop) and what followed, on the hrtime clock (nowNs()). Bytes are
- * this client's socket totals (the feed's connections, up and down, TCP payload) read at that moment.
+ * this client's socket totals (the feed's connections, up and down, TCP payload) read at that moment,
+ * with `events` the events' own bytes among them (messageBytesDown).
  */
 export interface DropRecord {
   /** The connection was reset. */
@@ -159,12 +160,12 @@ export interface DropRecord {
   onlineNs: bigint;
   /** The first connection attempt (or poll) after going online, and the socket totals then. */
   reconnectStartNs?: bigint;
-  bytesAtReconnect?: { up: number; down: number };
-  /** The first connection after the drop became usable. */
-  connectedNs?: bigint;
-  /** The first new event after the drop arrived (and the socket totals once it was read). */
+  bytesAtReconnect?: { up: number; down: number; events: number };
+  /** The server's first answer after the drop (BaseClient.answered). */
+  answeredNs?: bigint;
+  /** The first new event after the drop arrived (and the totals once the read carrying it was handled). */
   firstEventNs?: bigint;
-  bytesAtFirstEvent?: { up: number; down: number };
+  bytesAtFirstEvent?: { up: number; down: number; events: number };
 }
 
 /** One echoed message's three stamps, nowNs() on the shared CLOCK_MONOTONIC (servers/contract/clock.ts). */

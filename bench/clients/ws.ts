@@ -111,6 +111,7 @@ class WsClient extends BaseClient implements TransportClient {
       this.messages?.opened(ws);
       this.tally.wsHandshakes++;
       this.markConnected();
+      this.answered();
     });
     // messageBytesDown: the message's data (decompressed with permessage-deflate; the socket counts
     // what travelled). A binary message is one binary record, a text message the event JSON.

@@ -8,8 +8,8 @@
  *
  * What it measures, besides the delivery check every run has: the catch-up latency (publish to
  * receive of the window's events emitted while their client was offline, first receipt only), and per
- * drop the reconnect (offline end to the first attempt's connection usable, and to the first new event)
- * and its socket bytes.
+ * drop the reconnect (its first attempt after the offline time to the server's first answer, and to the
+ * first new event) and its socket bytes.
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { mulberry32 } from '../../servers/contract/prng.ts';
@@ -26,24 +26,26 @@ export interface DropsReport {
   seed: number;
   /** Drops made during the window (one client's connection reset each). */
   performed: number;
-  /** Of those, the ones whose client had a usable connection again by the end of the drain. */
+  /** Of those, the ones whose client had an answer from the server again by the end of the drain (BaseClient.answered). */
   reconnected: number;
   /** Of those, the ones whose client had received a new event again by the end of the drain. */
   recovered: number;
   /** Publish to receive of the window's events emitted while their client was offline (first receipt), µs. */
   catchUp: EncodedHistogram;
-  /** Per reconnected drop: the first attempt after the offline time to the connection being usable, ms. */
+  /** Per reconnected drop: the first attempt after the offline time to the server's first answer, ms. */
   reconnectMs: PercentileSummary;
   /** Per recovered drop: the first attempt after the offline time to the first new event, ms. */
   firstEventMs: PercentileSummary;
   /**
    * Sum over recovered drops of the client's socket bytes (TCP payload of the feed's connections) from
-   * its first attempt after the offline time until the first new event had been read: the new
-   * connection's handshakes (TCP connect carries none; TLS, HTTP request and response head, WebSocket
-   * upgrade), the requests, and what was read up to and including that event (a poll answer whole).
+   * its first attempt after the offline time until the read carrying the first new event had been
+   * handled: the new connection's handshakes (TLS, WebSocket upgrade, HTTP request and response head),
+   * the requests, and the events read by then with their framing (a poll's whole answer).
    */
   reconnectBytesUp: number;
   reconnectBytesDown: number;
+  /** Of reconnectBytesDown, the events' own bytes (messageBytesDown over the same span). */
+  reconnectEventBytes: number;
 }
 
 /** The longest a client may be offline past the window's end: the drain waits this much longer. */
@@ -128,19 +130,21 @@ export class DropScheduler {
     let recovered = 0;
     let up = 0;
     let down = 0;
+    let events = 0;
     for (const client of this.clients)
       for (const d of client.drops) {
         performed++;
         if (d.reconnectStartNs === undefined) continue;
-        if (d.connectedNs !== undefined) {
+        if (d.answeredNs !== undefined) {
           reconnected++;
-          reconnectUs.recordValue(Math.max(1, Number(d.connectedNs - d.reconnectStartNs) / 1000));
+          reconnectUs.recordValue(Math.max(1, Number(d.answeredNs - d.reconnectStartNs) / 1000));
         }
         if (d.firstEventNs !== undefined && d.bytesAtFirstEvent && d.bytesAtReconnect) {
           recovered++;
           firstEventUs.recordValue(Math.max(1, Number(d.firstEventNs - d.reconnectStartNs) / 1000));
           up += d.bytesAtFirstEvent.up - d.bytesAtReconnect.up;
           down += d.bytesAtFirstEvent.down - d.bytesAtReconnect.down;
+          events += d.bytesAtFirstEvent.events - d.bytesAtReconnect.events;
         }
       }
     return {
@@ -153,6 +157,7 @@ export class DropScheduler {
       firstEventMs: summarize(firstEventUs, 1000),
       reconnectBytesUp: up,
       reconnectBytesDown: down,
+      reconnectEventBytes: events,
     };
   }
 }

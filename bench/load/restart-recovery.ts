@@ -1,8 +1,9 @@
 /**
  * The clients' side of a server restart (workload `restart`, issue 12): at the middle of the window
  * the load generator asks the orchestrator to kill the server and start it again on the same port
- * (bench/restart.ts), and records when each client had a usable connection again (ClientOptions.
- * onConnected: ws open, SSE stream headers, polling's TCP connect). Connection attempts that fail
+ * (bench/restart.ts), and records when the server first answered each client again (ClientOptions.
+ * onAnswered: a WebSocket opened, an SSE stream's headers, a poll's answer; not a TCP connect, which an
+ * emulated path or a proxy in front accepts while the server is down). Connection attempts that fail
  * while the server is down are the workload, not client errors: they are counted apart.
  */
 import type { TransportClient } from '../clients/types.ts';
@@ -20,10 +21,10 @@ export interface RestartReport {
   downMs: number;
   /** Clients connected before the restart (the measured ones). */
   clientsBefore: number;
-  /** Of those, the clients with a usable connection after the kill by the end of the drain. */
+  /** Of those, the clients the server answered after the kill by the end of the drain. */
   clientsBack: number;
   /**
-   * Per client back: from the new server listening to its first usable connection, ms (exact
+   * Per client back: from the new server listening to its first answer to the client, ms (exact
    * nearest-rank percentiles of the clientsBack values).
    */
   recoveryMs: { p50: number; p95: number; max: number };
@@ -32,7 +33,7 @@ export interface RestartReport {
 }
 
 export class RestartRecovery {
-  /** Per client, the connections that became usable after the restart was asked for (hrtime). */
+  /** Per client, the first server answers after the restart was asked for (hrtime). */
   private readonly connectedAfter: bigint[][] = [];
   private askedNs: bigint | undefined;
   private restart: ServerRestart | undefined;
@@ -42,8 +43,8 @@ export class RestartRecovery {
   /** `clients` may still be filling: it is read at report(). */
   constructor(private readonly clients: readonly TransportClient[]) {}
 
-  /** ClientOptions.onConnected of client `index`. */
-  connected(index: number, atNs: bigint): void {
+  /** ClientOptions.onAnswered of client `index`. */
+  answered(index: number, atNs: bigint): void {
     if (this.askedNs === undefined || atNs < this.askedNs) return;
     const list = (this.connectedAfter[index] ??= []);
     if (list.length < 4) list.push(atNs);

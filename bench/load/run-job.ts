@@ -165,7 +165,7 @@ export async function runJob(
               },
             },
           }),
-          ...(restart && { onConnected: (atNs: bigint) => restart.connected(index, atNs) }),
+          ...(restart && { onAnswered: (atNs: bigint) => restart.answered(index, atNs) }),
           onEvents(events, receivedNs) {
             if (firstEventNs[index] === undefined) firstEventNs[index] = receivedNs;
             window?.record(index, events, receivedNs);

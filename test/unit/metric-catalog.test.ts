@@ -188,6 +188,7 @@ function derivedKeys(): string[] {
         firstEventMs: summary,
         reconnectBytesUp: 1,
         reconnectBytesDown: 1,
+        reconnectEventBytes: 1,
       },
     },
     server,
