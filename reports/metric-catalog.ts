@@ -862,7 +862,7 @@ export const CATALOG = {
     format: int,
     group: 'server',
     definition:
-      'Server restart: HTTP requests plus WebSocket handshakes the new server process counted in its first 2 s after listen().',
+      'Server restart: HTTP requests plus WebSocket handshakes the new server process counted in its first 2 s after listen(): the reconnects, and the ordinary polls of those seconds.',
     gate: { gate: false },
   },
   restart_storm_bytes: {
@@ -872,7 +872,7 @@ export const CATALOG = {
     format: int,
     group: 'server',
     definition:
-      "Server restart: socket bytes in + out of the new server process in its first 2 s after listen(): handshakes, requests and the clients' catch-up.",
+      "Server restart: socket bytes in + out of the new server process's client connections in its first 2 s after listen(): handshakes, requests, the clients' catch-up and the live events of those seconds.",
     gate: { gate: false },
   },
   restart_storm_cpu_ms: {
