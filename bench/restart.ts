@@ -122,7 +122,13 @@ export async function restartServer(o: RestartOptions): Promise<Restarted> {
   const server: ServerChild = new ManagedChild('server', '../servers/main.ts', [JSON.stringify(config)], o.cpus, [
     '--expose-gc',
   ]);
-  const ready = await server.waitFor('ready', o.startTimeoutMs, o.signal);
-  const atReady = await o.snapshot(server);
-  return { server, oldAtKill, atReady, killedNs, listeningNs: BigInt(ready.listeningNs) };
+  try {
+    const ready = await server.waitFor('ready', o.startTimeoutMs, o.signal);
+    const atReady = await o.snapshot(server);
+    return { server, oldAtKill, atReady, killedNs, listeningNs: BigInt(ready.listeningNs) };
+  } catch (err) {
+    // The run fails with this error; its teardown knows only the killed server, so stop this one here.
+    await server.stop();
+    throw err;
+  }
 }
