@@ -14,6 +14,13 @@ import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './w
 import { parseAllowOrigins } from './origin-args.ts';
 import { LIMIT_OPTIONS, LIMIT_USAGE, LimitOptionError, parseLimitOptions } from './limit-flags.ts';
 import type { ServerLimits } from '../servers/contract/server-limits.ts';
+import {
+  WORKLOAD_OPTIONS,
+  WORKLOAD_USAGE,
+  WorkloadOptionError,
+  applyWorkloadOptions,
+  bareRestartMeansDefault,
+} from './workload-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -45,6 +52,7 @@ ${WIRE_USAGE}
   --allow-origin <list>  browser origins the servers also serve (scheme://host[:port], or * for any);
                          default: each server's own origin only (recorded in the result)
 ${LIMIT_USAGE}
+${WORKLOAD_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -125,7 +133,7 @@ export function parseCli(argv: string[]): CliOptions | null {
   let values;
   try {
     ({ values } = parseArgs({
-      args: bareTlsMeansOn(argv),
+      args: bareRestartMeansDefault(bareTlsMeansOn(argv)),
       strict: true,
       allowPositionals: false,
       options: {
@@ -154,6 +162,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         'allow-origin': { type: 'string' },
         ...WIRE_OPTIONS,
         ...LIMIT_OPTIONS,
+        ...WORKLOAD_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -236,6 +245,12 @@ export function parseCli(argv: string[]): CliOptions | null {
     applyWireOptions(s, values);
   } catch (err) {
     if (err instanceof WireOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+  try {
+    applyWorkloadOptions(s, values);
+  } catch (err) {
+    if (err instanceof WorkloadOptionError) throw new UsageError(err.message);
     throw err;
   }
 

@@ -22,6 +22,8 @@ import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
 import { warn } from './warnings.ts';
 import { limitFigures } from './limit-figures.ts';
+import { absentResilienceKeys, resilienceMetrics } from './resilience-metrics.ts';
+import type { StormFigures } from './restart.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -37,6 +39,8 @@ export interface ServerWindow {
    * window's edges. Work it takes from the server (TLS, parsing) must not read as free.
    */
   proxy?: { cpuMs: number; wallMs: number };
+  /** Workload `restart`: what the reconnecting clients cost the new server process (bench/restart.ts). */
+  storm?: StormFigures;
 }
 
 /** The server's event-loop utilisation between two of its snapshots (0 when no time passed). */
@@ -211,9 +215,12 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
+    // Forced drops and the server restart (issue 12); only jobs with that workload keep them.
+    ...resilienceMetrics(load, server.storm),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  for (const key of absentResilienceKeys(params, load, server.storm)) delete metrics[key];
   // Compressed, the socket carries deflated bytes and messageBytesDown counts the events inflated: their
   // difference is no "headers + framing" (SSE with gzip: about 108 - 305 = -197 B an event), so no figure.
   if (params.compression !== 'off' || params.perMessageDeflate) delete metrics.overhead_bytes_down_per_event;
@@ -259,6 +266,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     clientTcpConnects: w.tcpConnects,
     clientReconnects: w.reconnects,
     clientErrors: load.totalErrors,
+    ...(load.drops && { dropSeed: load.drops.seed, dropCatchUpEvents: load.drops.catchUp.summary.count }),
+    ...(load.restart && { restartFailedAttempts: load.restart.failedAttempts }),
     skippedPolls: w.skippedPolls,
     clockAnomalies: d.clockAnomalies,
     serverCpuMs: cpuMs,

@@ -24,6 +24,16 @@ import {
 } from './result-schema.ts';
 import type { FromLoad, LoadPhase, LoadTiming, ToLoad } from './load/ipc.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
+import { dropsDrainExtraMs } from './load/drops.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  acrossRestart,
+  restartServer,
+  stormFigures,
+  untilStormEndMs,
+  type Restarted,
+  type StormFigures,
+} from './restart.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
 import type { FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
 import type { Inject, ServerConfig } from '../servers/contract/server-config.ts';
@@ -97,6 +107,8 @@ interface Pair {
   /** The run's feed on the publisher (null for calibration's echo pairs). */
   feed: { port: number; startNs: string } | null;
   spawnedNs: bigint;
+  /** What the server was started with (a restarted server gets the same: bench/restart.ts). */
+  serverConfig: ServerConfig;
   /** When both children had said 'ready' (null until then). */
   readyNs(): bigint | null;
 }
@@ -119,7 +131,7 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
   load.onMessage((m) => void (m.type === 'ready' && loadReadyNs === null && (loadReadyNs = nowNs())));
   const readyNs = () =>
     serverReadyNs === null || loadReadyNs === null ? null : serverReadyNs > loadReadyNs ? serverReadyNs : loadReadyNs;
-  return { server, load, feed, spawnedNs, readyNs };
+  return { server, load, feed, spawnedNs, serverConfig, readyNs };
 }
 
 function feedServerConfig(
@@ -317,7 +329,17 @@ async function runOnce(
     return { status: 'errored', repetition, startedAt, phase, error: pair.message };
   }
   phase = 'start server';
-  const { server, load } = pair;
+  const { load } = pair;
+  // Workload `restart`: replaced mid-window by its successor on the same port (bench/restart.ts).
+  let server = pair.server;
+  // One stats request at a time: answers are matched by type, and the restart's storm snapshot can
+  // fall on the window's end.
+  let statsChain: Promise<unknown> = Promise.resolve();
+  const snapshot = (id: number, options: { resetWindow: boolean; gc: boolean }, timed = true) => {
+    const next = statsChain.then(() => serverStats(server, id, options, signal, timed ? timer : undefined));
+    statsChain = next.catch(() => {});
+    return next;
+  };
   const feed = pair.feed!;
   const timer = new PhaseTimer();
   let overlapMs = 0;
@@ -360,7 +382,12 @@ async function runOnce(
       drainCapExtraMs: allowance.drainMs,
       quietBeforeCloseMs: QUIET_BEFORE_CLOSE_MS + 2 * addedRoundTripMs(params),
     };
-    const drainCapMs = timing.drainMs + DRAIN_CAP_MS + allowance.drainMs + (params.pollIntervalMs ?? 0);
+    const drainCapMs =
+      timing.drainMs +
+      DRAIN_CAP_MS +
+      allowance.drainMs +
+      (params.pollIntervalMs ?? 0) +
+      dropsDrainExtraMs(params.workload);
     phase = 'prewarm';
     timer.enter('prewarm');
     load.send({
@@ -374,7 +401,7 @@ async function runOnce(
       serverTls: serverTerminatesTls(params),
     });
     await load.waitFor('checkpoint', 120_000, signal);
-    const idle = await serverStats(server, 1, { resetWindow: false, gc: true }, signal, timer);
+    const idle = await snapshot(1, { resetWindow: false, gc: true });
     timer.enter('connect');
     load.send({ type: 'go', checkpoint: 'idle' });
 
@@ -382,7 +409,7 @@ async function runOnce(
     await load.waitFor('checkpoint', 120_000 + (timing.connectDeadlineMs ?? 0) + timing.warmupMs, signal);
     // Publisher lateness and the path's own figures count over the window, read at the same edges as the server.
     const [start, , , proxyAtStart] = await Promise.all([
-      serverStats(server, 2, { resetWindow: true, gc: false }, signal, timer),
+      snapshot(2, { resetWindow: true, gc: false }),
       publisher.lateness(true, signal),
       path.emulatorStats(true, signal),
       path.proxy ? { cpuUs: path.proxy.cpuUs(), atNs: nowNs() } : null,
@@ -391,10 +418,45 @@ async function runOnce(
     load.send({ type: 'go', checkpoint: 'window' });
 
     phase = 'measure';
-    await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
+    const w = params.workload;
+    const downMs = w.kind === 'restart' ? w.downMs : 0;
+    let restarted: Restarted | undefined;
+    let storm: Promise<StormFigures> | undefined;
+    const restart =
+      w.kind === 'restart'
+        ? load.waitFor('restart-server', 2 * timing.measureMs + 60_000, signal).then(async () => {
+            phase = 'restart server';
+            restarted = await restartServer({
+              server,
+              config: pair.serverConfig,
+              port: ready.port,
+              downMs,
+              cpus: pinning.serverCpus,
+              startTimeoutMs: START_TIMEOUT_MS,
+              snapshot: (s) =>
+                s === server
+                  ? snapshot(6, { resetWindow: false, gc: false }, false)
+                  : serverStats(s, 7, { resetWindow: false, gc: false }, signal),
+              signal,
+            });
+            server = restarted.server;
+            load.send({
+              type: 'server-restarted',
+              killedNs: restarted.killedNs.toString(),
+              listeningNs: restarted.listeningNs.toString(),
+            });
+            phase = 'measure';
+            const { atReady, listeningNs } = restarted;
+            storm = sleep(untilStormEndMs(listeningNs), undefined, { signal }).then(async () =>
+              stormFigures(atReady, await snapshot(8, { resetWindow: false, gc: false }, false)),
+            );
+            storm.catch(() => {});
+          })
+        : undefined;
+    await Promise.all([load.waitFor('window-end', 2 * timing.measureMs + 60_000 + downMs, signal), restart]);
     timer.enter('drain');
     const [end, publisherLateness, emulator, proxyAtEnd] = await Promise.all([
-      serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer),
+      snapshot(3, { resetWindow: false, gc: false }),
       publisher.lateness(false, signal),
       path.emulatorStats(false, signal),
       path.proxy ? { cpuUs: path.proxy.cpuUs(), atNs: nowNs() } : null,
@@ -404,14 +466,15 @@ async function runOnce(
     // Memory per client: after the drain (a GC pause must not delay late window events), with the
     // clients still connected, after a full GC, in its own snapshot so the GC's CPU is not in the window.
     await load.waitFor('checkpoint', drainCapMs + 30_000, signal);
-    const retained = await serverStats(server, 4, { resetWindow: false, gc: true }, signal, timer);
+    const retained = await snapshot(4, { resetWindow: false, gc: true });
     // Nothing of this run is measured any more: the next run's processes may start.
     timer.enter('teardown');
     overlap.onMeasured();
     load.send({ type: 'go', checkpoint: 'drained' });
     const { report } = await load.waitFor('result', drainCapMs + 60_000, signal);
     // Every client has closed: the server's whole-run socket totals, for the audit record.
-    const final = await serverStats(server, 5, { resetWindow: false, gc: false }, signal, timer);
+    const final = await snapshot(5, { resetWindow: false, gc: false });
+    const stormFigs = await storm;
     const proxyWindow =
       proxyAtStart && proxyAtEnd
         ? {
@@ -419,13 +482,17 @@ async function runOnce(
             wallMs: Number(proxyAtEnd.atNs - proxyAtStart.atNs) / 1e6,
           }
         : undefined;
+    // Across a restart the server's window spans two processes: the old one's counters at the kill
+    // are added to the new one's (bench/restart.ts acrossRestart).
+    const across = (s: ServerStats) => (restarted ? acrossRestart(restarted.oldAtKill, s) : s);
     const { metrics, totals, warnings } = deriveMetrics(params, report, {
       idle,
       start,
-      end,
-      retained,
+      end: across(end),
+      retained: across(retained),
       publisher: publisherLateness,
       ...(proxyWindow ? { proxy: proxyWindow } : {}),
+      ...(stormFigs ? { storm: stormFigs } : {}),
     });
     const pathFigures = runPathFigures(
       path,
@@ -468,7 +535,7 @@ async function runOnce(
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
       warnings,
-      audit: auditOf(ready.port, path.clientPort, report, final),
+      audit: auditOf(ready.port, path.clientPort, report, across(final)),
       ...(pathFigures ? { path: pathFigures } : {}),
       ...(report.connect
         ? {

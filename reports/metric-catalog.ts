@@ -697,6 +697,203 @@ export const CATALOG = {
     definition: 'Event-loop delay in the load generator: receive timestamps are late by about this much.',
     gate: { gate: false },
   },
+  // Resilience workloads (issue 12): forced drops (bench/load/drops.ts) and the server restart
+  // (bench/restart.ts, bench/load/restart-recovery.ts). Only runs of those workloads have them. They
+  // describe how the transport recovers, so the gate leaves them out except delivery.
+  catch_up_delivered_fraction: {
+    label: 'delivered after catch-up',
+    unit: '%',
+    scale: 100,
+    format: fixed(2),
+    group: 'delivery',
+    definition:
+      "Jobs with forced drops or a server restart: of the events scheduled in the window times the measured clients, the share delivered once the drain ended (the delivery check's delivered / expected; duplicates and out-of-order events are counted apart and never add to it). 100% while the feed's ring still holds what a resuming client asks for.",
+  },
+  drops_performed: {
+    label: 'forced drops',
+    unit: 'drops',
+    scale: 1,
+    format: int,
+    group: 'connections',
+    definition:
+      'Connections reset (TCP RST) by the forced-drops workload during the window: every interval, a share of the clients picked by a seeded PRNG among those connected, online and back from their last drop.',
+    gate: { gate: false },
+  },
+  drops_reconnected: {
+    label: 'drops reconnected',
+    unit: 'drops',
+    scale: 1,
+    format: int,
+    group: 'connections',
+    definition:
+      "Forced drops after which the server had answered the client again by the end of the drain (WebSocket open, SSE stream headers, a poll's answer; not a TCP connect, which an emulated path or proxy accepts on the server's behalf).",
+    gate: { gate: false },
+  },
+  drops_unrecovered: {
+    label: 'drops not recovered',
+    unit: 'drops',
+    scale: 1,
+    format: int,
+    group: 'delivery',
+    definition: 'Forced drops after which the client had received no new event by the end of the drain.',
+    gate: { gate: false },
+  },
+  catch_up_latency_p50_us: {
+    label: 'catch-up latency p50',
+    unit: 'ms',
+    scale: US_TO_MS,
+    format: sig3,
+    group: 'latency',
+    definition:
+      "Forced drops: median publish-to-receive time of the window's events emitted while their client was offline (from the reset to the end of its offline time), first receipt only. At least the rest of the offline time, plus the reconnect and the catch-up itself.",
+    gate: { gate: false },
+  },
+  catch_up_latency_p99_us: {
+    label: 'catch-up latency p99',
+    unit: 'ms',
+    scale: US_TO_MS,
+    format: sig3,
+    group: 'latency',
+    definition: '99th percentile of the catch-up latency (events emitted while their client was offline).',
+    gate: { gate: false },
+  },
+  catch_up_latency_max_us: {
+    label: 'catch-up latency max',
+    unit: 'ms',
+    scale: US_TO_MS,
+    format: sig3,
+    group: 'latency',
+    definition: 'Longest catch-up latency (events emitted while their client was offline).',
+    gate: { gate: false },
+  },
+  drop_reconnect_p50_ms: {
+    label: 'reconnect after drop p50',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'connections',
+    definition:
+      "Forced drops: median time from the client's first connection attempt after its offline time (short polling: its next scheduled poll) to the server's first answer (WebSocket open, SSE stream headers, a poll's answer).",
+    gate: { gate: false },
+  },
+  drop_first_event_p50_ms: {
+    label: 'first event after drop p50',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'latency',
+    definition:
+      "Forced drops: median time from the client's first connection attempt after its offline time to the first new event it received.",
+    gate: { gate: false },
+  },
+  drop_first_event_max_ms: {
+    label: 'first event after drop max',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'latency',
+    definition:
+      "Forced drops: longest time from the client's first connection attempt after its offline time to the first new event it received.",
+    gate: { gate: false },
+  },
+  drop_reconnect_bytes: {
+    label: 'bytes per reconnect',
+    unit: 'B',
+    scale: 1,
+    format: fixed(0),
+    group: 'bytes',
+    definition:
+      "Forced drops: what reconnecting cost beyond the events it brought back, mean over the drops after which an event came: socket bytes (TCP payload, up + down, of the feed's connections) from the client's first attempt after its offline time until the read carrying its first new event had been handled, less the bytes of the events read in that span: the new connection's handshakes (TLS, WebSocket upgrade, HTTP request and response head), the requests, and the framing of the events read by then.",
+    gate: { gate: false },
+  },
+  restart_down_ms: {
+    label: 'server down',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'server',
+    definition:
+      "Server restart: from the SIGKILL to the new process calling listen() on the same port (the requested down time plus the new process's start-up).",
+    gate: { gate: false },
+  },
+  restart_recovery_p50_ms: {
+    label: 'back after restart p50',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'connections',
+    definition:
+      "Server restart: median, over the clients that came back, of the time from the new server calling listen() to its first answer to the client (WebSocket open, SSE stream headers, a poll's answer); clients retry every reconnect delay, short polling at its next scheduled poll, and a long poll is answered at the next event.",
+    gate: { gate: false },
+  },
+  restart_recovery_p95_ms: {
+    label: 'back after restart p95',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'connections',
+    definition:
+      'Server restart: 95th percentile (nearest rank) of the time from the new server listening to each client being back.',
+    gate: { gate: false },
+  },
+  restart_recovery_max_ms: {
+    label: 'back after restart max',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'connections',
+    definition: 'Server restart: time from the new server listening until the last client that came back was back.',
+    gate: { gate: false },
+  },
+  restart_clients_not_back: {
+    label: 'clients not back',
+    unit: 'clients',
+    scale: 1,
+    format: int,
+    group: 'connections',
+    definition: 'Server restart: measured clients the new server had not answered by the end of the drain.',
+    gate: { gate: false },
+  },
+  restart_storm_connections: {
+    label: 'storm TCP accepts',
+    unit: 'connections',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      'Server restart: TCP connections the new server process accepted in its first 2 s after listen() (the reconnect storm).',
+    gate: { gate: false },
+  },
+  restart_storm_requests: {
+    label: 'storm requests',
+    unit: 'requests',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      'Server restart: HTTP requests plus WebSocket handshakes the new server process counted in its first 2 s after listen(): the reconnects, and the ordinary polls of those seconds.',
+    gate: { gate: false },
+  },
+  restart_storm_bytes: {
+    label: 'storm bytes',
+    unit: 'B',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      "Server restart: socket bytes in + out of the new server process's client connections in its first 2 s after listen(): handshakes, requests, the clients' catch-up and the live events of those seconds.",
+    gate: { gate: false },
+  },
+  restart_storm_cpu_ms: {
+    label: 'storm server CPU',
+    unit: 'ms',
+    scale: 1,
+    format: sig3,
+    group: 'server',
+    definition:
+      'Server restart: CPU time of the new server process from its ready (start-up excluded) to 2 s after listen(): what the reconnect storm and the catch-up cost it.',
+    gate: { gate: false },
+  },
 } satisfies Record<MetricKey, MetricEntry>;
 
 /** Every entry with its key, in catalog order (the order of the job table and the glossary). */

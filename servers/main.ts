@@ -77,4 +77,4 @@ try {
 } catch (err) {
   fail(`could not start: ${(err as Error).message}`, 1);
 }
-send({ type: 'ready', port: server.port, pid: process.pid });
+send({ type: 'ready', port: server.port, pid: process.pid, listeningNs: server.listeningNs.toString() });

@@ -75,8 +75,9 @@ export class SlowConsumerPolicy {
    * caller calls the returned stop when the connection closes, whichever side closed it.
    */
   stream(feed: Feed, since: number, sink: ClientSink): () => void {
-    // The next seq owed. A `since` ahead of the feed (a client of an earlier feed) gets every new event.
-    let next = Math.min(since + 1, feed.latestSeq + 1);
+    // The next seq owed: never one at or below the resume point, even when the feed is behind it (a
+    // restarted server's feed replays its publisher's ring while its clients resume from further on).
+    let next = since + 1;
     // The newest seq owed from the ring: the ring's newest at connect, then each live event's.
     let target = feed.latestSeq;
     // Page writes that have not left user space yet: the next page waits for them.

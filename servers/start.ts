@@ -19,15 +19,23 @@ import type { ServerCounters } from './counters.ts';
 import type { ServerConfig } from './contract/server-config.ts';
 import { DEFAULT_SERVER_LIMITS } from './contract/server-limits.ts';
 import { applyLimits } from './limits.ts';
+import { nowNs } from './contract/clock.ts';
 
 export interface RunningServer {
   port: number;
+  /** nowNs() just before listen() was called: no client can have connected earlier. */
+  listeningNs: bigint;
   /** The feed, for feed servers (tests with an in-process feed publish into it directly). */
   feed: Feed | undefined;
   stats(options?: { resetWindow?: boolean; gc?: boolean }): ServerStats;
   close(): Promise<void>;
 }
 
+/**
+ * Listens on `port` (0: any free one). A server restarted mid-run (workload `restart`) binds its
+ * predecessor's port again: node sets SO_REUSEADDR on listening TCP sockets (libuv), so the killed
+ * process's connections left in TIME_WAIT do not block the bind.
+ */
 function listen(server: Server, host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -49,10 +57,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let gauges: () => Record<string, number> = () => ({});
   let closeServer: () => Promise<void>;
   let port: number;
+  let listeningNs: bigint;
 
   if (config.role === 'echo') {
     const echo = config.kind === 'tcp' ? createTcpEcho(config.tls) : createWsEcho(config.tls);
     counters = echo.counters;
+    listeningNs = nowNs();
     port = await listen(echo.server, config.host);
     closeServer = echo.close;
   } else {
@@ -81,6 +91,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     acceptMessagePosts(host);
     counters = host.counters;
     gauges = attached.gauges;
+    listeningNs = nowNs();
     port = await listen(host.server, config.host, config.port);
     const source = config.feed.upstream;
     if (source !== 'in-process') {
@@ -109,6 +120,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let closed: Promise<void> | undefined;
   return {
     port,
+    listeningNs,
     feed,
     stats(options = {}) {
       // A new measurement window: arrival lag counts from here (the loop delay resets below).

@@ -7,7 +7,7 @@ import { SocketLedger } from './socket-ledger.ts';
 import { zeroCounters } from './counters.ts';
 import { profileHeaders, undiciHeaders, type HeaderList, type RequestKind } from './request-headers.ts';
 import { UpstreamSender, type MessageChannel } from './upstream-sender.ts';
-import type { ClientCounters, ClientOptions, TransportName } from './types.ts';
+import type { ClientCounters, ClientOptions, DropRecord, TransportName } from './types.ts';
 import type { FeedEvent } from '../../servers/contract/protocol.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 
@@ -87,6 +87,62 @@ export abstract class BaseClient {
   }
 
   /**
+   * The server answered: a WebSocket opened, an SSE stream's headers arrived, a poll's answer was read
+   * whole. Unlike a TCP connect, only the server itself does this (an emulated path or a proxy in front
+   * accepts connections while the server is down). Marks a forced drop's reconnect, tells onAnswered.
+   */
+  protected answered(): void {
+    const now = nowNs();
+    const drop = this.drops.at(-1);
+    if (drop && drop.answeredNs === undefined && drop.reconnectStartNs !== undefined) drop.answeredNs = now;
+    this.options.onAnswered?.(now);
+  }
+
+  readonly drops: DropRecord[] = [];
+  /** End of the current forced drop's offline time (hrtime), or undefined. */
+  private offlineUntilNs: bigint | undefined;
+
+  drop(offlineMs: number): boolean {
+    const now = nowNs();
+    const last = this.drops.at(-1);
+    if (this.closed || this.connectedNs === undefined || this.offlineMs(now) > 0) return false;
+    if (last && last.answeredNs === undefined) return false;
+    this.offlineUntilNs = now + BigInt(Math.round(offlineMs * 1e6));
+    this.drops.push({ droppedNs: now, onlineNs: this.offlineUntilNs });
+    this.ledger.resetAll();
+    return true;
+  }
+
+  /** The feed's socket bytes so far, and of those the events' own (messageBytesDown). */
+  private bytesNow(): { up: number; down: number; events: number } {
+    return { ...this.ledger.bytes(), events: this.tally.messageBytesDown };
+  }
+
+  /** What is left of the current forced drop's offline time, in ms (0 when online). */
+  protected offlineMs(now = nowNs()): number {
+    return this.offlineUntilNs === undefined || now >= this.offlineUntilNs
+      ? 0
+      : Number(this.offlineUntilNs - now) / 1e6;
+  }
+
+  /** The wait before re-opening a lost connection: the reconnect delay, or the rest of a forced drop's offline time. */
+  protected backOffMs(): number {
+    return Math.max(this.options.reconnectDelayMs ?? 100, this.offlineMs());
+  }
+
+  /**
+   * Every connection attempt (or poll) calls it first: the first one after a forced drop's offline
+   * time marks the reconnect's start and the socket totals then.
+   */
+  protected attempting(): void {
+    const drop = this.drops.at(-1);
+    if (drop && drop.reconnectStartNs === undefined && this.offlineMs() === 0) {
+      drop.reconnectStartNs = nowNs();
+      drop.bytesAtReconnect = this.bytesNow();
+    }
+  }
+
+  /**
    * Sends upstream messages over the channel `make` builds, when options.upstream asks for them (the
    * channel is not even built otherwise). Returns the channel, for the transport to feed it.
    */
@@ -102,8 +158,12 @@ export abstract class BaseClient {
     await this.sender?.close();
   }
 
-  /** Fails start() if we never got connected; later failures are only counted. */
+  /**
+   * Fails start() if we never got connected; later failures are only counted, except those a forced
+   * drop causes (the reset request or stream, while offline): the drop is the workload, not an error.
+   */
   protected connectFailed(err: Error): void {
+    if (this.offlineMs() > 0) return;
     this.tally.errors++;
     if (this.connectedNs === undefined) this.connected.reject(err);
   }
@@ -114,11 +174,19 @@ export abstract class BaseClient {
 
   /** Hands a batch to the load generator and advances the resume point. */
   protected deliver(events: FeedEvent[], receivedNs: bigint): void {
+    const before = this.lastSeq;
     for (const e of events) {
       if (e.seq > this.lastSeq) {
         this.lastSeq = e.seq;
         this.tally.eventsReceived++;
       }
+    }
+    const drop = this.drops.at(-1);
+    if (this.lastSeq > before && drop?.reconnectStartNs !== undefined && drop.firstEventNs === undefined) {
+      drop.firstEventNs = receivedNs;
+      // Read once the read that carried it has been handled whole, so that the socket bytes and the
+      // event bytes cover the same events (a read holding several is delivered in the same turn).
+      setImmediate(() => (drop.bytesAtFirstEvent = this.bytesNow()));
     }
     this.options.onEvents(events, receivedNs);
   }
@@ -164,11 +232,14 @@ export abstract class BaseClient {
   protected async retryLoop(attempt: () => Promise<void>): Promise<void> {
     while (!this.closed) {
       try {
+        // A timer may fire a fraction of a millisecond before the hrtime it was set for.
+        for (let rest = this.offlineMs(); rest > 0 && !this.closed; rest = this.offlineMs()) await this.sleep(rest + 1);
+        this.attempting();
         await attempt();
       } catch (err) {
         if (this.closed) return;
         this.connectFailed(err as Error);
-        await this.sleep(this.options.reconnectDelayMs ?? 100);
+        await this.sleep(this.backOffMs());
       }
     }
   }

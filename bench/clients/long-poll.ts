@@ -40,6 +40,7 @@ class LongPollClient extends BaseClient implements TransportClient {
         headers: this.headers,
       });
       this.tally.httpResponses++;
+      this.answered();
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;
       else this.deliver(answer.events, answer.receivedNs);

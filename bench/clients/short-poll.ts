@@ -76,6 +76,9 @@ class ShortPollClient extends BaseClient implements TransportClient {
    * server already holds would be billed as delivery latency. Ticks that pass meanwhile are skipped.
    */
   private async pollOnce(): Promise<void> {
+    // Offline after a forced drop: the ticks pass without a poll (nor a skipped-poll count: nothing is late).
+    if (this.offlineMs() > 0) return;
+    this.attempting();
     this.inFlight = true;
     try {
       let more = true;
@@ -86,6 +89,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
           headers: this.headers,
         });
         this.tally.httpResponses++;
+        this.answered();
         this.tally.messageBytesDown += answer.eventBytes;
         if (answer.events.length === 0) this.tally.emptyResponses++;
         else this.deliver(answer.events, answer.receivedNs);

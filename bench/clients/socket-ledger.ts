@@ -57,6 +57,20 @@ export class SocketLedger {
     return { up, down };
   }
 
+  /**
+   * Resets every open socket (RST instead of FIN, as a mobile client that loses its radio looks to the
+   * server: no goodbye). A socket whose handle cannot be reset (no longer a plain TCP handle) is destroyed.
+   */
+  resetAll(): void {
+    for (const socket of this.open) {
+      try {
+        socket.resetAndDestroy();
+      } catch {
+        socket.destroy();
+      }
+    }
+  }
+
   destroyAll(): void {
     for (const socket of this.open) socket.destroy();
   }

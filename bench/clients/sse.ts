@@ -85,6 +85,7 @@ class SseClient extends BaseClient implements TransportClient {
       this.tally.httpResponses++;
       // Connected = the stream's headers arrived.
       this.markConnected();
+      this.answered();
       this.parser.reset();
       if (headers['content-encoding'] === 'gzip') await this.readGzip(body);
       else

@@ -146,6 +146,31 @@ export interface ClientOptions {
   compression?: Compression;
   /** Upstream messages: absent, the client sends nothing but what its transport needs. */
   upstream?: UpstreamOptions;
+  /**
+   * Called each time the server answers, stamped with nowNs(): a WebSocket opened, an SSE stream's
+   * headers arrived, a poll's answer was read whole (BaseClient.answered).
+   */
+  onAnswered?: (answeredNs: bigint) => void;
+}
+
+/**
+ * One forced drop (TransportClient.drop) and what followed, on the hrtime clock (nowNs()). Bytes are
+ * this client's socket totals (the feed's connections, up and down, TCP payload) read at that moment,
+ * with `events` the events' own bytes among them (messageBytesDown).
+ */
+export interface DropRecord {
+  /** The connection was reset. */
+  droppedNs: bigint;
+  /** The offline time ended: no connection attempt before this. */
+  onlineNs: bigint;
+  /** The first connection attempt (or poll) after going online, and the socket totals then. */
+  reconnectStartNs?: bigint;
+  bytesAtReconnect?: { up: number; down: number; events: number };
+  /** The server's first answer after the drop (BaseClient.answered). */
+  answeredNs?: bigint;
+  /** The first new event after the drop arrived (and the totals once the read carrying it was handled). */
+  firstEventNs?: bigint;
+  bytesAtFirstEvent?: { up: number; down: number; events: number };
 }
 
 /** One echoed message's three stamps, nowNs() on the shared CLOCK_MONOTONIC (servers/contract/clock.ts). */
@@ -191,6 +216,15 @@ export interface TransportClient {
   /** Highest seq received so far (what a resume asks from). */
   readonly lastSeq: number;
   counters(): ClientCounters;
+  /**
+   * Forced drop: resets the feed's connection (TCP RST), aborting whatever is in flight on it, and
+   * stays offline `offlineMs` (no connection attempt, no poll) before it reconnects and resumes from
+   * lastSeq. Returns false (and does nothing) when closed, not yet connected, offline, or not
+   * reconnected since its previous drop: a client never drops twice at once.
+   */
+  drop(offlineMs: number): boolean;
+  /** Every forced drop so far, oldest first. */
+  readonly drops: readonly DropRecord[];
   /** Stops for good and releases every socket and timer. */
   close(): Promise<void>;
 }

@@ -46,6 +46,14 @@ class WsClient extends BaseClient implements TransportClient {
   }
 
   private connect(): void {
+    if (this.closed) return;
+    // Offline after a forced drop: no attempt before its end (a timer may fire a little early).
+    const offline = this.offlineMs();
+    if (offline > 0) {
+      this.reconnectTimer = setTimeout(() => this.connect(), offline + 1);
+      return;
+    }
+    this.attempting();
     if (this.secureContext) {
       void this.connectTls(this.secureContext);
       return;
@@ -79,7 +87,7 @@ class WsClient extends BaseClient implements TransportClient {
     } catch (err) {
       if (this.closed) return;
       this.connectFailed(err as Error);
-      this.reconnectTimer = setTimeout(() => this.connect(), this.options.reconnectDelayMs ?? 100);
+      this.reconnectTimer = setTimeout(() => this.connect(), this.backOffMs());
       return;
     }
     if (this.closed) return void secure.destroy();
@@ -103,6 +111,7 @@ class WsClient extends BaseClient implements TransportClient {
       this.messages?.opened(ws);
       this.tally.wsHandshakes++;
       this.markConnected();
+      this.answered();
     });
     // messageBytesDown: the message's data (decompressed with permessage-deflate; the socket counts
     // what travelled). A binary message is one binary record, a text message the event JSON.
@@ -130,7 +139,7 @@ class WsClient extends BaseClient implements TransportClient {
     ws.on('close', () => {
       this.messages?.closed();
       if (this.closed) return;
-      this.reconnectTimer = setTimeout(() => this.connect(), this.options.reconnectDelayMs ?? 100);
+      this.reconnectTimer = setTimeout(() => this.connect(), this.backOffMs());
     });
   }
 

@@ -11,6 +11,8 @@ import type { DeliveryCounts } from './delivery.ts';
 import type { ClientCounters } from '../clients/types.ts';
 import type { ConnectOutcome } from './connect.ts';
 import type { TlsHandshakeCalibration } from '../calibration/tls-handshake.ts';
+import type { DropsReport } from './drops.ts';
+import type { RestartReport } from './restart-recovery.ts';
 
 export interface LoadTiming {
   warmupMs: number;
@@ -45,7 +47,9 @@ export type ToLoad =
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
   /** Full and resumed TLS handshakes against a TLS echo server trusting `ca` (PEM). */
   | { type: 'calibrate-tls'; port: number; ca: string; count: number }
-  | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' };
+  | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' }
+  /** The answer to 'restart-server': the new server is ready (stamps: restart-recovery.ts ServerRestart). */
+  | { type: 'server-restarted'; killedNs: string; listeningNs: string };
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
 
@@ -87,6 +91,10 @@ export interface LoadReport {
   totalErrors: number;
   /** The bounded connect phase: how many connected, by when, and why the others did not. */
   connect?: ConnectOutcome;
+  /** Forced drops (workload `drops`): what was dropped and how the clients came back (drops.ts). */
+  drops?: DropsReport;
+  /** Server restart (workload `restart`): how the clients came back (restart-recovery.ts). */
+  restart?: RestartReport;
 }
 
 export type FromLoad =
@@ -95,6 +103,8 @@ export type FromLoad =
   | { type: 'progress'; phase: LoadPhase; done: number; total: number }
   | { type: 'checkpoint'; name: 'idle' | 'window' | 'drained' }
   | { type: 'window-end'; startNs: string; endNs: string }
+  /** Workload `restart`: kill the server now and start it again on its port (answered by 'server-restarted'). */
+  | { type: 'restart-server' }
   | { type: 'result'; report: LoadReport }
   | { type: 'calibration'; roundTripUs: PercentileSummary }
   | { type: 'tls-calibration'; handshakes: TlsHandshakeCalibration }

@@ -14,10 +14,15 @@ process.on('SIGTERM', () => process.exit(143));
 process.on('disconnect', () => process.exit(0));
 
 const waitingAt = new Map<string, () => void>();
+let restarted: ((m: Extract<ToLoad, { type: 'server-restarted' }>) => void) | undefined;
 
 process.on('message', (message: ToLoad) => {
   if (message.type === 'go') {
     waitingAt.get(message.checkpoint)?.();
+    return;
+  }
+  if (message.type === 'server-restarted') {
+    restarted?.(message);
     return;
   }
   void (async () => {
@@ -50,6 +55,11 @@ process.on('message', (message: ToLoad) => {
             }),
           windowEnded: (startNs, endNs) =>
             void send({ type: 'window-end', startNs: startNs.toString(), endNs: endNs.toString() }),
+          restartServer: () =>
+            new Promise((resolve) => {
+              restarted = (m) => resolve({ killedNs: BigInt(m.killedNs), listeningNs: BigInt(m.listeningNs) });
+              void send({ type: 'restart-server' });
+            }),
         });
         await send({ type: 'result', report });
       }

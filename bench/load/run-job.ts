@@ -12,6 +12,8 @@ import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 import { DeliveryWindow } from './delivery.ts';
+import { DropScheduler, dropsDrainExtraMs } from './drops.ts';
+import { RestartRecovery, type ServerRestart } from './restart-recovery.ts';
 import { alignedWindowMs } from './window.ts';
 import { connectClients, connectDeadlineMs } from './connect.ts';
 import { openSlowReaders, type SlowReaders } from './slow-readers.ts';
@@ -29,6 +31,8 @@ export interface JobHooks {
    */
   checkpoint(name: 'idle' | 'window' | 'drained'): Promise<void>;
   windowEnded(startNs: bigint, endNs: bigint): void;
+  /** Workload `restart`: kill the server, start it again on its port, resolve once it is ready. */
+  restartServer?(): Promise<ServerRestart>;
 }
 
 /** Longest wait after the window for late events; what has not arrived by then counts as lost. */
@@ -124,6 +128,13 @@ export async function runJob(
     let messageWindow: { startNs: bigint; endNs: bigint } | undefined = undefined;
     const oneWayUs = newLatencyHistogram();
     const roundTripUs = newLatencyHistogram();
+    // Forced drops (issue 12): seeded from the feed's start, so each run picks anew and records how.
+    const w = params.workload;
+    const drops =
+      w.kind === 'drops' ? new DropScheduler(clients, w, Number(BigInt.asUintN(32, feedStartNs))) : undefined;
+    const restart = w.kind === 'restart' ? new RestartRecovery(clients) : undefined;
+    const restartServer = hooks.restartServer;
+    if (restart && !restartServer) throw new Error('a restart workload needs a restartServer hook');
     for (let i = 0; i < params.clients; i++) {
       const index = i;
       clients.push(
@@ -156,9 +167,11 @@ export async function runJob(
               },
             },
           }),
+          ...(restart && { onAnswered: (atNs: bigint) => restart.answered(index, atNs) }),
           onEvents(events, receivedNs) {
             if (firstEventNs[index] === undefined) firstEventNs[index] = receivedNs;
             window?.record(index, events, receivedNs);
+            drops?.record(index, events, receivedNs);
           },
         }),
       );
@@ -198,12 +211,22 @@ export async function runJob(
     // The window ends on the hrtime clock, exactly windowMs after it began; progress on the way.
     const windowEndNs = startNs + BigInt(Math.round(windowMs * 1e6));
     messageWindow = { startNs, endNs: windowEndNs };
+    drops?.start(startNs, windowEndNs, nowNs);
+    // Workload `restart`: the server is killed and started again at the window's middle.
+    let restartAtNs = restart ? startNs + (windowEndNs - startNs) / 2n : undefined;
     for (let now = nowNs(); now < windowEndNs; now = nowNs()) {
       hooks.progress('measure', Number(now - startNs) / 1e6, windowMs);
-      await sleep(Math.min(500, Number(windowEndNs - now) / 1e6));
+      if (restartAtNs !== undefined && now >= restartAtNs) {
+        restartAtNs = undefined;
+        await restart!.run(nowNs, () => sumCounters(clients).errors, restartServer!);
+        continue;
+      }
+      const untilNs = restartAtNs !== undefined && restartAtNs < windowEndNs ? restartAtNs : windowEndNs;
+      await sleep(Math.min(500, Number(untilNs - now) / 1e6));
     }
 
     const endNs = windowEndNs;
+    drops?.stop();
     window.close(endNs);
     // The counting window ends when the counters are read, which is at or (when this loop is busy)
     // after the scheduled end: per-event figures divide counts of this one span, so its own length
@@ -220,7 +243,12 @@ export async function runJob(
     // Only what is still missing then counts as lost: "not delivered within the drain cap".
     const drainStart = Date.now();
     const minDrainMs = timing.drainMs;
-    const maxDrainMs = timing.drainMs + DRAIN_CAP_MS + (timing.drainCapExtraMs ?? 0) + (params.pollIntervalMs ?? 0);
+    const maxDrainMs =
+      timing.drainMs +
+      DRAIN_CAP_MS +
+      (timing.drainCapExtraMs ?? 0) +
+      (params.pollIntervalMs ?? 0) +
+      dropsDrainExtraMs(params.workload);
     const caughtUp = () => clients.every((c) => c.connectedNs === undefined || c.lastSeq >= lastSeq);
     for (;;) {
       const waited = Date.now() - drainStart;
@@ -267,8 +295,13 @@ export async function runJob(
       clientsConnected: clients.filter((c) => c.connectedNs !== undefined).length,
       loadCpuFraction: (cpu.user + cpu.system) / 1000 / (windowNs / 1e6),
       loadLoopDelayP99Us: loopDelay.count ? loopDelayUs(loopDelay.percentile(99)) : 0,
-      totalErrors: totals.errors,
+      // Refused attempts while a restarted server was down are the workload: reported apart (restart).
+      totalErrors: totals.errors - (restart?.downErrors ?? 0),
       connect,
+      ...(drops && { drops: drops.report() }),
+      ...(restart && {
+        restart: restart.report(clients.map((c, i) => c.connectedNs !== undefined && !unconnected.includes(i))),
+      }),
     };
   } finally {
     slowReaders?.close();

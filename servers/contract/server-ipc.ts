@@ -79,6 +79,7 @@ export interface ServerStats {
 export type ToServer = { type: 'stats'; id: number; resetWindow: boolean; gc: boolean } | { type: 'stop' };
 
 export type FromServer =
-  | { type: 'ready'; port: number; pid: number }
+  /** listeningNs: nowNs() just before the server called listen() (decimal string): a restart's recovery counts from it. */
+  | { type: 'ready'; port: number; pid: number; listeningNs: string }
   | { type: 'stats'; id: number; stats: ServerStats }
   | { type: 'fatal'; message: string };

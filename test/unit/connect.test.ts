@@ -12,6 +12,10 @@ class FakeClient implements TransportClient {
   connectBytes = undefined;
   lastSeq = 0;
   closed = false;
+  readonly drops = [];
+  drop(): boolean {
+    return false;
+  }
   static inFlight = 0;
   static maxInFlight = 0;
   constructor(

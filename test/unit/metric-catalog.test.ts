@@ -176,8 +176,46 @@ function derivedKeys(): string[] {
     },
     server,
   );
+  // And the resilience workloads (issue 12): forced drops, and a server restart with its storm.
+  const withDrops = deriveMetrics(
+    { ...params, workload: { kind: 'drops', everyMs: 1000, share: 0.1, offlineMs: 2000 } },
+    {
+      ...load,
+      drops: {
+        seed: 1,
+        performed: 1,
+        reconnected: 1,
+        recovered: 1,
+        catchUp: load.latency,
+        reconnectMs: summary,
+        firstEventMs: summary,
+        reconnectBytesUp: 1,
+        reconnectBytesDown: 1,
+        reconnectEventBytes: 1,
+      },
+    },
+    server,
+  );
+  const withRestart = deriveMetrics(
+    { ...params, workload: { kind: 'restart', downMs: 500 } },
+    {
+      ...load,
+      restart: {
+        downMs: 600,
+        clientsBefore: 1,
+        clientsBack: 1,
+        recoveryMs: { p50: 1, p95: 1, max: 1 },
+        failedAttempts: 0,
+      },
+    },
+    {
+      ...server,
+      storm: { tcpAccepted: 1, httpRequests: 1, wsHandshakes: 0, bytesIn: 1, bytesOut: 1, cpuMs: 1 },
+    },
+  );
   return [
-    ...new Set([...Object.keys(deriveMetrics(params, load, server).metrics), ...Object.keys(withUpstream.metrics)]),
+    ...new Set([withUpstream, withDrops, withRestart].flatMap((d) => Object.keys(d.metrics))),
+    ...Object.keys(deriveMetrics(params, load, server).metrics),
   ];
 }
 

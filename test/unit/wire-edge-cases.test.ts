@@ -11,7 +11,6 @@ import { scalabilityOf } from '../../reports/scalability.ts';
 import { expandScenario } from '../../bench/matrix.ts';
 import { defaultScenario } from '../../bench/scenarios/default.ts';
 import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
-import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
 
 const bytes = (down: number, up: number, overhead = down - 150) => ({
   bytes_down_per_event: down,
@@ -71,6 +70,7 @@ test('a compressed job has no headers + framing figure (deflated socket bytes le
   const { zeroCounters } = await import('../../bench/clients/counters.ts');
   const { DEFAULT_WIRE } = await import('../../bench/wire-params.ts');
   const { DIRECT_PATH } = await import('../../bench/network-path.ts');
+  const { DEFAULT_WORKLOAD } = await import('../../bench/workload-params.ts');
   const summary = { count: 1, min: 1, mean: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 };
   const stats = (atNs: bigint) => ({
     process: {

@@ -1,0 +1,87 @@
+/**
+ * The clients' side of a server restart (workload `restart`, issue 12): at the middle of the window
+ * the load generator asks the orchestrator to kill the server and start it again on the same port
+ * (bench/restart.ts), and records when the server first answered each client again (ClientOptions.
+ * onAnswered: a WebSocket opened, an SSE stream's headers, a poll's answer; not a TCP connect, which an
+ * emulated path or a proxy in front accepts while the server is down). Connection attempts that fail
+ * while the server is down are the workload, not client errors: they are counted apart.
+ */
+import type { TransportClient } from '../clients/types.ts';
+
+/** The restart as the orchestrator made it: both stamps nowNs() on the shared monotonic clock. */
+export interface ServerRestart {
+  /** Just before the SIGKILL. */
+  killedNs: bigint;
+  /** The new server process listening on the port (its own stamp, before it said ready). */
+  listeningNs: bigint;
+}
+
+export interface RestartReport {
+  /** From the kill to the new server listening, ms. */
+  downMs: number;
+  /** Clients connected before the restart (the measured ones). */
+  clientsBefore: number;
+  /** Of those, the clients the server answered after the kill by the end of the drain. */
+  clientsBack: number;
+  /**
+   * Per client back: from the new server listening to its first answer to the client, ms (exact
+   * nearest-rank percentiles of the clientsBack values).
+   */
+  recoveryMs: { p50: number; p95: number; max: number };
+  /** Client errors counted from the restart request to the new server's ready: refused attempts while down. */
+  failedAttempts: number;
+}
+
+export class RestartRecovery {
+  /** Per client, the first server answers after the restart was asked for (hrtime). */
+  private readonly connectedAfter: bigint[][] = [];
+  private askedNs: bigint | undefined;
+  private restart: ServerRestart | undefined;
+  private errorsAtAsk = 0;
+  private failedAttempts = 0;
+
+  /** `clients` may still be filling: it is read at report(). */
+  constructor(private readonly clients: readonly TransportClient[]) {}
+
+  /** ClientOptions.onAnswered of client `index`. */
+  answered(index: number, atNs: bigint): void {
+    if (this.askedNs === undefined || atNs < this.askedNs) return;
+    const list = (this.connectedAfter[index] ??= []);
+    if (list.length < 4) list.push(atNs);
+  }
+
+  /** Asks for the restart (through `restartServer`) and waits until the new server is ready. */
+  async run(now: () => bigint, errors: () => number, restartServer: () => Promise<ServerRestart>): Promise<void> {
+    this.askedNs = now();
+    this.errorsAtAsk = errors();
+    this.restart = await restartServer();
+    this.failedAttempts = errors() - this.errorsAtAsk;
+  }
+
+  /** Errors to leave out of the run's client errors: those of the down time. */
+  get downErrors(): number {
+    return this.failedAttempts;
+  }
+
+  report(measured: readonly boolean[]): RestartReport | undefined {
+    const restart = this.restart;
+    if (!restart) return undefined;
+    const recoveries: number[] = [];
+    let before = 0;
+    this.clients.forEach((_, i) => {
+      if (!measured[i]) return;
+      before++;
+      const back = this.connectedAfter[i]?.find((ns) => ns > restart.killedNs);
+      if (back !== undefined) recoveries.push(Number(back - restart.listeningNs) / 1e6);
+    });
+    recoveries.sort((a, b) => a - b);
+    const rank = (p: number) => recoveries[Math.max(0, Math.ceil((p / 100) * recoveries.length) - 1)] ?? 0;
+    return {
+      downMs: Number(restart.listeningNs - restart.killedNs) / 1e6,
+      clientsBefore: before,
+      clientsBack: recoveries.length,
+      recoveryMs: { p50: rank(50), p95: rank(95), max: recoveries.at(-1) ?? 0 },
+      failedAttempts: this.failedAttempts,
+    };
+  }
+}

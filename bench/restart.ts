@@ -1,0 +1,136 @@
+/**
+ * The server restart of workload `restart` (issue 12), the orchestrator's side: when the load generator
+ * asks (at the window's middle), snapshot the server, SIGKILL it, wait `downMs`, start a new process with
+ * the same config on the same port, wait for its ready, and answer the load generator. The feed lives in
+ * the publisher, which outlives the server: the new process resumes from the publisher's ring
+ * (servers/upstream.ts), so a client that resumes misses nothing while the ring holds its events.
+ *
+ * The window's server figures span two processes: the old one's counters and CPU at the kill are added
+ * to the new one's (acrossRestart), so the window's server CPU and bytes include both, the new process's
+ * start-up included. The handshake storm is measured on the new process alone (StormFigures).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CounterSnapshot, FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
+import type { ServerConfig } from '../servers/contract/server-config.ts';
+import { nowNs } from '../servers/contract/clock.ts';
+import { ManagedChild } from './child.ts';
+
+/** How long after the new server listens its storm is measured. */
+export const STORM_MS = 2000;
+
+/**
+ * What the reconnecting clients cost the new server process in its first STORM_MS after it began
+ * listening: its counters then (it counted nothing before listening), and its CPU from its ready to
+ * then (start-up, module loading and the upstream connect, are before the ready and left out).
+ */
+export interface StormFigures {
+  tcpAccepted: number;
+  httpRequests: number;
+  wsHandshakes: number;
+  bytesIn: number;
+  bytesOut: number;
+  cpuMs: number;
+}
+
+/** Gauges: what is open now, the new process's alone; every other counter is a count since start. */
+const GAUGES = new Set<string>(['openSockets']);
+
+/**
+ * Every counter of both processes summed, gauges the new one's: generic over the keys, so a counter
+ * added later is carried across a restart without being listed here. An optional counter only the
+ * old process reported stays.
+ */
+function sumCounters(o: CounterSnapshot, n: CounterSnapshot): CounterSnapshot {
+  const sum: Record<string, number> = { ...o, ...n };
+  for (const key of Object.keys(sum) as (keyof CounterSnapshot)[])
+    if (!GAUGES.has(key)) sum[key] = (o[key] ?? 0) + (n[key] ?? 0);
+  return sum as unknown as CounterSnapshot;
+}
+
+/**
+ * A snapshot of the new process as if one process had served the whole window: the old process's
+ * counters, CPU and event-loop time at the kill plus the new one's. Memory and loop delay are the new
+ * process's own; so is `atNs`, so the server's span still ends at the snapshot.
+ */
+export function acrossRestart(old: ServerStats, now: ServerStats): ServerStats {
+  return {
+    ...now,
+    process: {
+      ...now.process,
+      cpuUserUs: old.process.cpuUserUs + now.process.cpuUserUs,
+      cpuSystemUs: old.process.cpuSystemUs + now.process.cpuSystemUs,
+      eluActiveMs: old.process.eluActiveMs + now.process.eluActiveMs,
+      eluIdleMs: old.process.eluIdleMs + now.process.eluIdleMs,
+    },
+    counters: sumCounters(old.counters, now.counters),
+  };
+}
+
+/** The storm from the new process's snapshots at its ready and STORM_MS after it began listening. */
+export function stormFigures(atReady: ServerStats, after: ServerStats): StormFigures {
+  const c = after.counters;
+  const cpuUs = (p: ServerStats['process']) => p.cpuUserUs + p.cpuSystemUs;
+  return {
+    tcpAccepted: c.tcpAccepted,
+    httpRequests: c.httpRequests,
+    wsHandshakes: c.wsHandshakes,
+    bytesIn: c.bytesIn,
+    bytesOut: c.bytesOut,
+    cpuMs: (cpuUs(after.process) - cpuUs(atReady.process)) / 1000,
+  };
+}
+
+/** Milliseconds until STORM_MS after `listeningNs` (0 when already past). */
+export function untilStormEndMs(listeningNs: bigint): number {
+  return Math.max(0, STORM_MS - Number(nowNs() - listeningNs) / 1e6);
+}
+
+/** A server process as the orchestrator drives it (bench/child.ts). */
+type ServerChild = ManagedChild<ToServer, FromServer>;
+
+export interface RestartOptions {
+  server: ServerChild;
+  /** The config the killed server ran with; the new one gets the same with `port` set to its port. */
+  config: ServerConfig;
+  port: number;
+  downMs: number;
+  cpus: string | null;
+  startTimeoutMs: number;
+  snapshot(server: ServerChild): Promise<ServerStats>;
+  signal: AbortSignal;
+}
+
+export interface Restarted {
+  server: ServerChild;
+  /** The old process's last snapshot, just before the kill. */
+  oldAtKill: ServerStats;
+  /** The new process's snapshot at its ready (the storm's CPU counts from it). */
+  atReady: ServerStats;
+  killedNs: bigint;
+  listeningNs: bigint;
+}
+
+/** Kill, stay down `downMs` (counted from the kill), start again on the same port, wait for ready. */
+export async function restartServer(o: RestartOptions): Promise<Restarted> {
+  const oldAtKill = await o.snapshot(o.server);
+  const killedNs = nowNs();
+  o.server.process.kill('SIGKILL');
+  await o.server.exited;
+  const restMs = o.downMs - Number(nowNs() - killedNs) / 1e6;
+  if (restMs > 0) await sleep(restMs, undefined, { signal: o.signal });
+  if (o.config.role !== 'feed') throw new Error('only a feed server is restarted');
+  const config: ServerConfig = { ...o.config, port: o.port };
+  // As startPair starts a server (bench/orchestrator.ts): --expose-gc for the memory snapshots.
+  const server: ServerChild = new ManagedChild('server', '../servers/main.ts', [JSON.stringify(config)], o.cpus, [
+    '--expose-gc',
+  ]);
+  try {
+    const ready = await server.waitFor('ready', o.startTimeoutMs, o.signal);
+    const atReady = await o.snapshot(server);
+    return { server, oldAtKill, atReady, killedNs, listeningNs: BigInt(ready.listeningNs) };
+  } catch (err) {
+    // The run fails with this error; its teardown knows only the killed server, so stop this one here.
+    await server.stop();
+    throw err;
+  }
+}

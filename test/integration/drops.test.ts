@@ -1,0 +1,96 @@
+/**
+ * Forced drops and resumes (issue 12) for every transport's client against a real server on port 0
+ * with an in-process feed: drop() resets the connection, nothing is attempted before the offline time
+ * ends, and the client resumes without loss or duplicate; a feed that replays events below a client's
+ * resume point (a restarted server reading its publisher's ring) never sends them to it.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clientFactories } from '../../bench/clients/index.ts';
+import type { FeedEvent } from '../../servers/contract/protocol.ts';
+import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
+import { startServer } from '../../servers/start.ts';
+import { nowNs } from '../../servers/contract/clock.ts';
+import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+
+const WAIT_MS = 10_000;
+const OFFLINE_MS = 400;
+
+async function withClient(
+  transport: (typeof TRANSPORT_NAMES)[number],
+  since: number,
+  fn: (h: {
+    client: ReturnType<(typeof clientFactories)[typeof transport]>;
+    seqs: number[];
+    publish(n: number): void;
+    accepted(): number;
+  }) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(feedConfig(transport, 'express'));
+  const seqs: number[] = [];
+  const client = clientFactories[transport]({
+    host: HOST,
+    port: server.port,
+    since,
+    onEvents: (events: FeedEvent[]) => seqs.push(...events.map((e) => e.seq)),
+    pollIntervalMs: 20,
+    longPollWaitMs: 1000,
+    reconnectDelayMs: 50,
+  });
+  try {
+    await withTimeout(client.start(), 5000, `${transport} client.start()`);
+    await fn({
+      client,
+      seqs,
+      publish: (n) => {
+        for (let i = 0; i < n; i++) server.feed!.publish(nowNs(), TEST_PAYLOAD);
+      },
+      accepted: () => server.stats().counters.tcpAccepted,
+    });
+  } finally {
+    await withTimeout(client.close(), 5000, `${transport} client.close()`);
+    await withTimeout(server.close(), 5000, 'server.close()');
+  }
+}
+
+describe('forced drops', () => {
+  for (const transport of TRANSPORT_NAMES) {
+    test(`${transport}: drop() resets, stays offline, then resumes with every event once and in order`, async () => {
+      await withClient(transport, 0, async ({ client, seqs, publish, accepted }) => {
+        publish(3);
+        await waitUntil(() => client.lastSeq === 3, WAIT_MS, `${transport}: first events`);
+        const before = accepted();
+        assert.equal(client.drop(OFFLINE_MS), true);
+        // Never twice at once.
+        assert.equal(client.drop(OFFLINE_MS), false);
+        publish(3);
+        // Half the offline time: no new connection reached the server.
+        await sleep(OFFLINE_MS / 2);
+        assert.equal(accepted(), before, `${transport}: connected while offline`);
+        await waitUntil(() => client.lastSeq === 6, WAIT_MS, `${transport}: resumed (lastSeq ${client.lastSeq})`);
+        assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6]);
+        const [drop] = client.drops;
+        assert.ok(drop && drop.reconnectStartNs !== undefined && drop.reconnectStartNs >= drop.onlineNs);
+        assert.ok(drop.answeredNs !== undefined && drop.answeredNs >= drop.reconnectStartNs);
+        assert.ok(drop.firstEventNs !== undefined && drop.firstEventNs >= drop.reconnectStartNs);
+        assert.ok(accepted() > before, `${transport}: a new connection after the drop`);
+        // A drop is the workload: what it cut is no client error.
+        assert.equal(client.counters().errors, 0);
+        // Back and answered: it may drop again.
+        assert.equal(client.drop(OFFLINE_MS), true);
+      });
+    });
+
+    test(`${transport}: events replayed below the resume point are not sent again`, async () => {
+      // The server's feed starts empty and receives seqs 1..5, as a restarted server reading its
+      // publisher's ring does, while the client already resumes from 3.
+      await withClient(transport, 3, async ({ client, seqs, publish }) => {
+        publish(5);
+        await waitUntil(() => client.lastSeq === 5, WAIT_MS, `${transport}: events after 3`);
+        await sleep(50);
+        assert.deepEqual(seqs, [4, 5]);
+      });
+    });
+  }
+});

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DropScheduler } from '../../bench/load/drops.ts';
+import { RestartRecovery } from '../../bench/load/restart-recovery.ts';
+import type { DropRecord, TransportClient } from '../../bench/clients/types.ts';
+import { zeroCounters } from '../../bench/clients/counters.ts';
+
+/** A client whose drop() follows the interface's rule: never twice at once (here: until back()). */
+class FakeClient implements TransportClient {
+  readonly transport = 'ws' as const;
+  connectedNs: bigint | undefined = 1n;
+  connectBytes = undefined;
+  lastSeq = 0;
+  readonly drops: DropRecord[] = [];
+  offline = false;
+  drop(offlineMs: number): boolean {
+    if (this.offline) return false;
+    this.offline = true;
+    const at = 10n ** 9n;
+    this.drops.push({ droppedNs: at, onlineNs: at + BigInt(offlineMs) * 1_000_000n });
+    return true;
+  }
+  start = () => Promise.resolve();
+  counters = () => zeroCounters();
+  close = () => Promise.resolve();
+}
+
+const drops = { kind: 'drops', everyMs: 1000, share: 0.25, offlineMs: 2000 } as const;
+
+test('each tick drops round(share x clients) clients among those that can, the same ones for the same seed', async () => {
+  const picks = async (seed: number) => {
+    const clients = Array.from({ length: 8 }, () => new FakeClient());
+    const scheduler = new DropScheduler(clients, drops, seed);
+    // One tick at the middle of a 1.5 s window whose clock stands at its start.
+    scheduler.start(0n, 1_500_000_000n, () => 0n);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    scheduler.stop();
+    return clients.flatMap((c, i) => (c.drops.length ? [i] : []));
+  };
+  const first = await picks(7);
+  assert.equal(first.length, 2);
+  assert.deepEqual(await picks(7), first);
+  const report = new DropScheduler([], drops, 7).report();
+  assert.equal(report.performed, 0);
+  assert.equal(report.seed, 7);
+});
+
+test('a tick skips clients that cannot drop; at least one client per tick', async () => {
+  const clients = Array.from({ length: 3 }, () => new FakeClient());
+  clients[0]!.offline = true;
+  clients[1]!.offline = true;
+  const scheduler = new DropScheduler(clients, { ...drops, share: 0.01 }, 1);
+  scheduler.start(0n, 1_000_000_000n, () => 0n);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  scheduler.stop();
+  assert.deepEqual(
+    clients.map((c) => c.drops.length),
+    [0, 0, 1],
+  );
+});
+
+test('catch-up latency: only window events emitted while the client was offline, once each', () => {
+  const client = new FakeClient();
+  const scheduler = new DropScheduler([client], drops, 1);
+  scheduler.start(0n, 10n * 10n ** 9n, () => 0n);
+  scheduler.stop();
+  client.drop(2000); // offline from 1 s to 3 s
+  const event = (seq: number, atMs: number) => ({ seq, emittedAtNs: BigInt(atMs) * 1_000_000n, payload: '' });
+  const receivedNs = 3_500_000_000n;
+  scheduler.record(0, [event(1, 500), event(2, 1000), event(3, 2999), event(4, 3000)], receivedNs);
+  scheduler.record(0, [event(3, 2999)], receivedNs + 1n);
+  const { catchUp } = scheduler.report();
+  // Events 2 and 3: 2.5 s and 0.501 s late.
+  assert.equal(catchUp.summary.count, 2);
+  assert.ok(Math.abs(catchUp.summary.max - 2_500_000) <= 2_500, String(catchUp.summary.max));
+});
+
+test('restart recovery: from the new server listening to each client back, exact ranks; clients not back counted', async () => {
+  const clients = Array.from({ length: 4 }, () => new FakeClient());
+  const recovery = new RestartRecovery(clients);
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+  let errors = 0;
+  await recovery.run(
+    () => ms(1000),
+    () => errors,
+    async () => {
+      errors += 5; // refused attempts while down
+      // Client 0 reconnected between the ask and the kill (not after the restart), then again.
+      recovery.answered(0, ms(1001));
+      recovery.answered(0, ms(1700));
+      recovery.answered(1, ms(1600));
+      recovery.answered(2, ms(2500));
+      return { killedNs: ms(1010), listeningNs: ms(1500) };
+    },
+  );
+  const report = recovery.report([true, true, true, true])!;
+  assert.equal(report.clientsBefore, 4);
+  assert.equal(report.clientsBack, 3);
+  assert.equal(report.downMs, 490);
+  assert.deepEqual(report.recoveryMs, { p50: 200, p95: 1000, max: 1000 });
+  assert.equal(report.failedAttempts, 5);
+  assert.equal(recovery.downErrors, 5);
+});
+
+test('a restart carries every counter across, whatever its name; open sockets are the new process alone', async () => {
+  const { acrossRestart } = await import('../../bench/restart.ts');
+  type Stats = Parameters<typeof acrossRestart>[0];
+  const stats = (counters: Record<string, number>, cpu: number): Stats =>
+    ({
+      atNs: '1',
+      process: { cpuUserUs: cpu, cpuSystemUs: cpu, eluActiveMs: cpu, eluIdleMs: cpu },
+      counters,
+    }) as unknown as Stats;
+  const merged = acrossRestart(
+    stats({ tcpAccepted: 5, openSockets: 5, bytesOut: 100, slowConsumersDropped: 1, hostRefused: 2 }, 10),
+    stats({ tcpAccepted: 7, openSockets: 7, bytesOut: 50, slowConsumersDropped: 0, newerCounter: 3 }, 1),
+  );
+  assert.deepEqual(merged.counters, {
+    tcpAccepted: 12,
+    openSockets: 7,
+    bytesOut: 150,
+    slowConsumersDropped: 1,
+    hostRefused: 2,
+    newerCounter: 3,
+  });
+  assert.equal(merged.process.cpuUserUs, 11);
+});
