@@ -216,11 +216,21 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
     // Forced drops and the server restart (issue 12); only jobs with that workload keep them.
-    ...resilienceMetrics(load, server.storm),
+    ...resilienceMetrics(load, server.storm, {
+      slowConsumersDropped: s1.counters.slowConsumersDropped,
+      rssGrowthBytes: server.retained.process.rssBytes - server.idle.process.rssBytes,
+    }),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
   for (const key of absentResilienceKeys(params, load, server.storm)) delete metrics[key];
+  if (params.workload.kind === 'restart') {
+    // Two processes: the new one's retained memory less the old one's idle memory, and CPU that
+    // includes starting a process, are no figure of the transport (the storm's figures are).
+    delete metrics.server_rss_per_client_bytes;
+    delete metrics.server_heap_per_client_bytes;
+    delete metrics.server_cpu_ms_per_1000_events;
+  }
   // Compressed, the socket carries deflated bytes and messageBytesDown counts the events inflated: their
   // difference is no "headers + framing" (SSE with gzip: about 108 - 305 = -197 B an event), so no figure.
   if (params.compression !== 'off' || params.perMessageDeflate) delete metrics.overhead_bytes_down_per_event;

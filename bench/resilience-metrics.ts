@@ -21,12 +21,20 @@ const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): M
   kind: 'noisy',
 });
 
-export function resilienceMetrics(load: LoadReport, storm: StormFigures | undefined) {
+export function resilienceMetrics(
+  load: LoadReport,
+  storm: StormFigures | undefined,
+  server: { slowConsumersDropped: number; rssGrowthBytes: number },
+) {
   const d = load.delivery;
   const drops = load.drops;
   const catchUp = drops?.catchUp.summary;
   const restart = load.restart;
   return {
+    // Slow readers: how many the server dropped (the workload's own readers and any measured client),
+    // and its resident memory at the drain less at idle, against the stated bound (count x limit).
+    slow_readers_dropped: exact(server.slowConsumersDropped, 'count'),
+    server_rss_growth_bytes: noisy(server.rssGrowthBytes, 'bytes'),
     catch_up_delivered_fraction: exact(d.expected ? d.delivered / d.expected : 0, 'fraction', 'higher'),
     drops_performed: exact(drops?.performed ?? 0, 'count', 'higher'),
     drops_reconnected: exact(drops?.reconnected ?? 0, 'count', 'higher'),
@@ -63,6 +71,7 @@ export function absentResilienceKeys(params: JobParams, load: LoadReport, storm:
   const kind = params.workload.kind;
   const absent: ResilienceKey[] = [];
   if (kind !== 'drops' && kind !== 'restart') absent.push('catch_up_delivered_fraction');
+  if (kind !== 'slow-readers') absent.push('slow_readers_dropped', 'server_rss_growth_bytes');
   if (kind !== 'drops' || !load.drops)
     absent.push(
       'drops_performed',

@@ -239,7 +239,7 @@ export const CATALOG = {
     group: 'delivery',
     definition: 'Lost events as a share of expected events.',
     gate: { tolerance: 0, absoluteTolerance: 0 },
-    resilience: { workloads: ['drops', 'restart', 'slow-readers'], column: 20 },
+    resilience: { workloads: ['slow-readers'], column: 20 },
   },
   bytes_down_per_event: {
     label: 'bytes down / event',
@@ -630,7 +630,7 @@ export const CATALOG = {
       "Resident memory per connected client, measured the same way as the heap (noisier: the allocator keeps freed pages). The console shows it where compression is on: zlib's deflate state (about 256 KiB a connection, context takeover or not) lives outside V8's heap.",
     console: { row: 181, indent: true, onlyWhenJob: (p) => p.compression !== 'off' },
     gate: { gate: false },
-    resilience: { workloads: ['slow-readers', 'idle'], column: 900 },
+    resilience: { workloads: ['idle'], column: 900 },
   },
   server_loop_delay_p99_us: {
     label: 'server loop delay p99',
@@ -708,6 +708,7 @@ export const CATALOG = {
     group: 'delivery',
     definition:
       "Jobs with forced drops or a server restart: of the events scheduled in the window times the measured clients, the share delivered once the drain ended (the delivery check's delivered / expected; duplicates and out-of-order events are counted apart and never add to it). 100% while the feed's ring still holds what a resuming client asks for.",
+    resilience: { workloads: ['drops', 'restart'], column: 5 },
   },
   drops_performed: {
     label: 'forced drops',
@@ -718,6 +719,7 @@ export const CATALOG = {
     definition:
       'Connections reset (TCP RST) by the forced-drops workload during the window: every interval, a share of the clients picked by a seeded PRNG among those connected, online and back from their last drop.',
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 30 },
   },
   drops_reconnected: {
     label: 'drops reconnected',
@@ -737,6 +739,7 @@ export const CATALOG = {
     group: 'delivery',
     definition: 'Forced drops after which the client had received no new event by the end of the drain.',
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 40 },
   },
   catch_up_latency_p50_us: {
     label: 'catch-up latency p50',
@@ -747,6 +750,7 @@ export const CATALOG = {
     definition:
       "Forced drops: median publish-to-receive time of the window's events emitted while their client was offline (from the reset to the end of its offline time), first receipt only. At least the rest of the offline time, plus the reconnect and the catch-up itself.",
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 50 },
   },
   catch_up_latency_p99_us: {
     label: 'catch-up latency p99',
@@ -756,6 +760,7 @@ export const CATALOG = {
     group: 'latency',
     definition: '99th percentile of the catch-up latency (events emitted while their client was offline).',
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 60 },
   },
   catch_up_latency_max_us: {
     label: 'catch-up latency max',
@@ -775,6 +780,7 @@ export const CATALOG = {
     definition:
       "Forced drops: median time from the client's first connection attempt after its offline time (short polling: its next scheduled poll) to the server's first answer (WebSocket open, SSE stream headers, a poll's answer).",
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 70 },
   },
   drop_first_event_p50_ms: {
     label: 'first event after drop p50',
@@ -785,6 +791,7 @@ export const CATALOG = {
     definition:
       "Forced drops: median time from the client's first connection attempt after its offline time to the first new event it received.",
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 80 },
   },
   drop_first_event_max_ms: {
     label: 'first event after drop max',
@@ -805,6 +812,7 @@ export const CATALOG = {
     definition:
       "Forced drops: what reconnecting cost beyond the events it brought back, mean over the drops after which an event came: socket bytes (TCP payload, up + down, of the feed's connections) from the client's first attempt after its offline time until the read carrying its first new event had been handled, less the bytes of the events read in that span: the new connection's handshakes (TLS, WebSocket upgrade, HTTP request and response head), the requests, and the framing of the events read by then.",
     gate: { gate: false },
+    resilience: { workloads: ['drops'], column: 90 },
   },
   restart_down_ms: {
     label: 'server down',
@@ -815,6 +823,7 @@ export const CATALOG = {
     definition:
       "Server restart: from the SIGKILL to the new process calling listen() on the same port (the requested down time plus the new process's start-up).",
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 30 },
   },
   restart_recovery_p50_ms: {
     label: 'back after restart p50',
@@ -825,6 +834,7 @@ export const CATALOG = {
     definition:
       "Server restart: median, over the clients that came back, of the time from the new server calling listen() to its first answer to the client (WebSocket open, SSE stream headers, a poll's answer); clients retry every reconnect delay, short polling at its next scheduled poll, and a long poll is answered at the next event.",
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 40 },
   },
   restart_recovery_p95_ms: {
     label: 'back after restart p95',
@@ -835,6 +845,7 @@ export const CATALOG = {
     definition:
       'Server restart: 95th percentile (nearest rank) of the time from the new server listening to each client being back.',
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 50 },
   },
   restart_recovery_max_ms: {
     label: 'back after restart max',
@@ -844,6 +855,7 @@ export const CATALOG = {
     group: 'connections',
     definition: 'Server restart: time from the new server listening until the last client that came back was back.',
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 60 },
   },
   restart_clients_not_back: {
     label: 'clients not back',
@@ -853,6 +865,7 @@ export const CATALOG = {
     group: 'connections',
     definition: 'Server restart: measured clients the new server had not answered by the end of the drain.',
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 70 },
   },
   restart_storm_connections: {
     label: 'storm TCP accepts',
@@ -873,6 +886,7 @@ export const CATALOG = {
     definition:
       'Server restart: HTTP requests plus WebSocket handshakes the new server process counted in its first 2 s after listen(): the reconnects, and the ordinary polls of those seconds.',
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 80 },
   },
   restart_storm_bytes: {
     label: 'storm bytes',
@@ -883,6 +897,7 @@ export const CATALOG = {
     definition:
       "Server restart: socket bytes in + out of the new server process's client connections in its first 2 s after listen(): handshakes, requests, the clients' catch-up and the live events of those seconds.",
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 90 },
   },
   restart_storm_cpu_ms: {
     label: 'storm server CPU',
@@ -893,6 +908,29 @@ export const CATALOG = {
     definition:
       'Server restart: CPU time of the new server process from its ready (start-up excluded) to 2 s after listen(): what the reconnect storm and the catch-up cost it.',
     gate: { gate: false },
+    resilience: { workloads: ['restart'], column: 100 },
+  },
+  slow_readers_dropped: {
+    label: 'slow readers dropped',
+    unit: 'clients',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      "Slow-readers jobs: clients the server dropped for leaving more than its slow-consumer limit unread (WebSocket close 1013, SSE end of stream; servers/slow-consumer.ts). Polling clients are never dropped: an unread answer is one answer. Drops beyond the slow readers' own count are measured clients, and a warning says so.",
+    gate: { gate: false },
+    resilience: { workloads: ['slow-readers'], column: 30 },
+  },
+  server_rss_growth_bytes: {
+    label: 'server RSS growth',
+    unit: 'MiB',
+    scale: 1 / (1024 * 1024),
+    format: fixed(1),
+    group: 'server',
+    definition:
+      "Slow-readers jobs: the server's resident memory after the drain less before the first client connected. Bounded by the slow readers times the slow-consumer limit (and a frame each) above what the same job costs without them.",
+    gate: { gate: false },
+    resilience: { workloads: ['slow-readers'], column: 40 },
   },
 } satisfies Record<MetricKey, MetricEntry>;
 

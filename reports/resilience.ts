@@ -45,8 +45,15 @@ const TABLES: Record<ResilienceWorkload, { title: string; caption: string }> = {
   },
 };
 
+/** The job's parameters but its workload, to find the steady job of the same cell. */
+function cellKey(s: JobSummary): string {
+  const { workload: _workload, ...rest } = s.job.params;
+  return JSON.stringify(rest);
+}
+
 export function resilienceTables(jobs: JobSummary[]): ResilienceTable[] {
   const tables: ResilienceTable[] = [];
+  const steady = new Map(jobs.filter((s) => s.job.params.workload.kind === 'steady').map((s) => [cellKey(s), s]));
   for (const workload of Object.keys(TABLES) as ResilienceWorkload[]) {
     const summaries = jobs.filter((s) => s.job.params.workload.kind === workload);
     if (summaries.length === 0) continue;
@@ -54,12 +61,18 @@ export function resilienceTables(jobs: JobSummary[]): ResilienceTable[] {
       .sort((a, b) => a.resilience!.column - b.resilience!.column)
       .map((m) => m.key)
       .filter((key) => summaries.some((s) => anyMetric(s.metrics, key)));
+    // Each job after the same cell's steady job where the plan has one, so that what the workload
+    // changed (latency, memory) reads off two adjacent rows.
+    const rows = summaries.flatMap((s) => {
+      const reference = steady.get(cellKey(s));
+      return reference ? [reference, s] : [s];
+    });
     tables.push({
       workload,
       id: `resilience-${workload}`,
       ...TABLES[workload],
       heads: keys.map((key) => labelWithUnit(key)),
-      rows: summaries.map((s) => ({
+      rows: rows.map((s) => ({
         parameterSet: s.job.parameterSet,
         transport: transportLabel(s.job),
         cells: keys.map((key) => {

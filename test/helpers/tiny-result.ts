@@ -27,6 +27,7 @@ const NEWER_METRICS: Partial<Record<MetricKey, Omit<Metric, 'value'>>> = {
   tls_handshake_bytes_per_connection: { unit: 'bytes', better: 'lower', kind: 'exact' },
   tls_handshake_mean_ms: { unit: 'ms', better: 'lower', kind: 'noisy' },
   tls_resumed_fraction: { unit: 'fraction', better: 'higher', kind: 'exact' },
+  catch_up_delivered_fraction: { unit: 'fraction', better: 'higher', kind: 'exact' },
 };
 
 export const TINY_PARAMETER_SET = 'rate=1/s clients=10 payload=100B';

@@ -213,8 +213,9 @@ function derivedKeys(): string[] {
       storm: { tcpAccepted: 1, httpRequests: 1, wsHandshakes: 0, bytesIn: 1, bytesOut: 1, cpuMs: 1 },
     },
   );
+  const withSlowReaders = deriveMetrics({ ...params, workload: { kind: 'slow-readers', count: 5 } }, load, server);
   return [
-    ...new Set([withUpstream, withDrops, withRestart].flatMap((d) => Object.keys(d.metrics))),
+    ...new Set([withUpstream, withDrops, withRestart, withSlowReaders].flatMap((d) => Object.keys(d.metrics))),
     ...Object.keys(deriveMetrics(params, load, server).metrics),
   ];
 }

@@ -9,12 +9,12 @@ import { renderMarkdown } from '../../reports/markdown.ts';
 const drops = { kind: 'drops', everyMs: 5000, share: 0.1, offlineMs: 2000 };
 
 const result = tinyResult([
-  { transport: 'ws', runs: [{ latency_p99_us: 4000, loss_fraction: 0 }] },
+  { transport: 'ws', runs: [{ latency_p99_us: 4000 }] },
   {
     transport: 'ws',
     runs: [
-      { latency_p99_us: 9000, loss_fraction: 0 },
-      { latency_p99_us: 11000, loss_fraction: 0.01 },
+      { latency_p99_us: 9000, catch_up_delivered_fraction: 1 },
+      { latency_p99_us: 11000, catch_up_delivered_fraction: 0.99 },
     ],
     params: { workload: drops },
     label: ' drops=10%/5s(off 2s)',
@@ -27,19 +27,20 @@ const result = tinyResult([
   },
 ]);
 
-test('one table per non-steady workload, a row per job of it, the median of its runs', () => {
+test("one table per non-steady workload, a row per job of it after the same cell's steady job, the median of its runs", () => {
   const tables = resilienceTables(summarizeAll(result));
   assert.deepEqual(
     tables.map((t) => t.workload),
     ['drops'],
   );
   const t = tables[0]!;
-  assert.deepEqual(t.heads, ['latency p99 (ms)', 'loss (%)']);
+  assert.deepEqual(t.heads, ['delivered after catch-up (%)', 'latency p99 (ms)']);
   assert.deepEqual(
     t.rows.map((r) => [r.transport, ...r.cells.map((c) => c.text)]),
     [
-      ['ws', '10.0', '0.50'],
-      ['sse', '7.00', 'n/a'],
+      ['ws', 'n/a', '4.00'],
+      ['ws', '99.50', '10.0'],
+      ['sse', 'n/a', '7.00'],
     ],
   );
 });
@@ -50,7 +51,7 @@ test('the HTML report gets a Resilience section and the Markdown summary its tab
   assert.match(html, /<a href="#resilience">Resilience<\/a>/);
   assert.match(
     renderMarkdown(result),
-    /### Forced drops: delivery after catch-up\n\n.*\n\n\| parameter set \| transport \| latency p99 \(ms\) \| loss \(%\) \|/,
+    /### Forced drops: delivery after catch-up\n\n.*\n\n\| parameter set \| transport \| delivered after catch-up \(%\) \| latency p99 \(ms\) \|/,
   );
   const steady = tinyResult([{ transport: 'ws', runs: [{ latency_p99_us: 4000 }] }]);
   assert.doesNotMatch(await renderHtml(steady), /id="resilience"/);
