@@ -219,11 +219,22 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     ...resilienceMetrics(load, server.storm, {
       slowConsumersDropped: s1.counters.slowConsumersDropped,
       rssGrowthBytes: server.retained.process.rssBytes - server.idle.process.rssBytes,
+      bufferedPeakBytes: s1.gauges['clientBufferedPeakBytes'],
     }),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
-  for (const key of absentResilienceKeys(params, load, server.storm)) delete metrics[key];
+  for (const key of absentResilienceKeys(params, load, server.storm, s1.gauges['clientBufferedPeakBytes']))
+    delete metrics[key];
+  if (params.workload.kind === 'slow-readers') {
+    // The server's counts include the slow readers (their connections, the bytes queued to them, their
+    // buffers and CPU) while these divide by the measured clients or their events: no such figure.
+    delete metrics.server_bytes_out_per_event;
+    delete metrics.server_connections_per_client;
+    delete metrics.server_rss_per_client_bytes;
+    delete metrics.server_heap_per_client_bytes;
+    delete metrics.server_cpu_ms_per_1000_events;
+  }
   if (params.workload.kind === 'restart') {
     // Two processes: the new one's retained memory less the old one's idle memory, and CPU that
     // includes starting a process, are no figure of the transport (the storm's figures are).
@@ -325,11 +336,17 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     warnings.push(warn.publisherLate(lateness.maxUs, PUBLISHER_LATE_WARN_US));
   if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
   if (w.skippedSends > 0) warnings.push(warn.upstreamSendsSkipped(w.skippedSends));
-  // The slow readers of a slow-readers workload are there to be dropped (each once: they never
-  // reconnect); a drop past them is a measured client that fell behind.
-  const slowReaders = params.workload.kind === 'slow-readers' ? params.workload.count : 0;
-  const measuredDropped = s1.counters.slowConsumersDropped - slowReaders;
+  // Measured clients the server dropped as slow, as they saw it (a WebSocket close 1013, an SSE
+  // stream ended), capped by the server's own count: an SSE stream also ends when a server process
+  // exits, and the slow readers of a slow-readers workload are the server's count too.
+  const measuredDropped = Math.min(run.droppedAsSlow, s1.counters.slowConsumersDropped);
   if (measuredDropped > 0) warnings.push(warn.slowConsumersDropped(measuredDropped));
+  // Slow readers that were never dropped: the run did not reach the limit (a short window, a slow
+  // feed), so it shows readers that had not yet cost what they would.
+  if (params.workload.kind === 'slow-readers' && s1.gauges['clientBufferedPeakBytes'] !== undefined) {
+    const notDropped = params.workload.count - (s1.counters.slowConsumersDropped - measuredDropped);
+    if (notDropped > 0) warnings.push(warn.slowReadersNotDropped(notDropped, params.workload.count));
+  }
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics))

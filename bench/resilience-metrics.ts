@@ -24,7 +24,7 @@ const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): M
 export function resilienceMetrics(
   load: LoadReport,
   storm: StormFigures | undefined,
-  server: { slowConsumersDropped: number; rssGrowthBytes: number },
+  server: { slowConsumersDropped: number; rssGrowthBytes: number; bufferedPeakBytes: number | undefined },
 ) {
   const d = load.delivery;
   const drops = load.drops;
@@ -32,8 +32,11 @@ export function resilienceMetrics(
   const restart = load.restart;
   return {
     // Slow readers: how many the server dropped (the workload's own readers and any measured client),
-    // and its resident memory at the drain less at idle, against the stated bound (count x limit).
+    // the most bytes it ever held queued for one client (the bound: the limit plus one frame), and its
+    // resident memory after the drain less at idle (for every job: the steady job of the same cell is
+    // the comparison).
     slow_readers_dropped: exact(server.slowConsumersDropped, 'count'),
+    server_buffered_peak_bytes: noisy(server.bufferedPeakBytes ?? 0, 'bytes'),
     server_rss_growth_bytes: noisy(server.rssGrowthBytes, 'bytes'),
     catch_up_delivered_fraction: exact(d.expected ? d.delivered / d.expected : 0, 'fraction', 'higher'),
     drops_performed: exact(drops?.performed ?? 0, 'count', 'higher'),
@@ -67,11 +70,20 @@ export function resilienceMetrics(
 type ResilienceKey = keyof ReturnType<typeof resilienceMetrics>;
 
 /** The keys a job does not have: drop figures without drops, restart figures without a restart. */
-export function absentResilienceKeys(params: JobParams, load: LoadReport, storm: StormFigures | undefined) {
+export function absentResilienceKeys(
+  params: JobParams,
+  load: LoadReport,
+  storm: StormFigures | undefined,
+  bufferedPeakBytes: number | undefined,
+) {
   const kind = params.workload.kind;
   const absent: ResilienceKey[] = [];
   if (kind !== 'drops' && kind !== 'restart') absent.push('catch_up_delivered_fraction');
-  if (kind !== 'slow-readers') absent.push('slow_readers_dropped', 'server_rss_growth_bytes');
+  if (kind !== 'slow-readers') absent.push('slow_readers_dropped');
+  // Polling transports queue one answer per request: no per-client buffer to report.
+  if (bufferedPeakBytes === undefined) absent.push('server_buffered_peak_bytes');
+  // Two processes: the new one's retained memory less the old one's idle memory is no growth.
+  if (kind === 'restart') absent.push('server_rss_growth_bytes');
   if (kind !== 'drops' || !load.drops)
     absent.push(
       'drops_performed',

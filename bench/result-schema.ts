@@ -104,6 +104,7 @@ const warningCodeSchema = z.enum([
   'poll-ticks-skipped',
   'upstream-sends-skipped',
   'slow-consumers-dropped',
+  'slow-readers-not-dropped',
   'no-events-in-window',
   'bottleneck-descriptors',
   'bottleneck-connect-backlog',

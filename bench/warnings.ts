@@ -98,6 +98,12 @@ export const warn = {
       `${n} clients dropped by the server for leaving more bytes unread than its slow-consumer limit: the load generator did not keep up`,
       n,
     ),
+  slowReadersNotDropped: (n: number, count: number) =>
+    runWarning(
+      'slow-readers-not-dropped',
+      `${n} of ${count} slow readers were still connected at the end: the run ended before their unread bytes reached the slow-consumer limit, so it shows less than they would cost`,
+      n,
+    ),
   noEventsInWindow: () =>
     runWarning('no-events-in-window', 'no event arrived in the measurement window: per-event figures are left out', 0),
   bottleneck: (resource: BottleneckResource, message: string) => runWarning(`bottleneck-${resource}`, message),

@@ -921,6 +921,17 @@ export const CATALOG = {
     gate: { gate: false },
     resilience: { workloads: ['slow-readers'], column: 30 },
   },
+  server_buffered_peak_bytes: {
+    label: 'most queued for one client',
+    unit: 'KiB',
+    scale: 1 / 1024,
+    format: sig3,
+    group: 'server',
+    definition:
+      "WebSocket and SSE: the most bytes the server ever held queued in user space for one client (ws bufferedAmount, the response's writableLength; servers/slow-consumer.ts). The slow-consumer limit bounds it, plus one frame: the per-client memory bound.",
+    gate: { gate: false },
+    resilience: { workloads: ['slow-readers'], column: 35 },
+  },
   server_rss_growth_bytes: {
     label: 'server RSS growth',
     unit: 'MiB',
@@ -928,7 +939,7 @@ export const CATALOG = {
     format: fixed(1),
     group: 'server',
     definition:
-      "Slow-readers jobs: the server's resident memory after the drain less before the first client connected. Bounded by the slow readers times the slow-consumer limit (and a frame each) above what the same job costs without them.",
+      "The server's resident memory after the drain less before the first client connected (every job but a restart's, whose two processes have no common baseline). With slow readers, what they add is bounded by their count times the slow-consumer limit (and a frame each), read against the same cell's steady job; the readers are dropped before the drain, so this is what stayed, not the peak.",
     gate: { gate: false },
     resilience: { workloads: ['slow-readers'], column: 40 },
   },

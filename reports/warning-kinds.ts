@@ -39,6 +39,7 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   // Measured clients that read too slowly for the server's buffer limit (servers/slow-consumer.ts):
   // the load generator fell behind, so the figures partly measure it.
   'slow-consumers-dropped': 'saturation',
+  'slow-readers-not-dropped': 'note',
   'publisher-late': (value) => (Number(latenessMs(value ?? 0)) >= DISTURBING_LATENESS_MS ? 'saturation' : 'note'),
   // bench/diagnosis.ts: a run short of descriptors measured a misconfigured machine, not a
   // transport; any other named bottleneck means the figures partly measure that limit.

@@ -29,6 +29,7 @@ export abstract class BaseClient {
     errors: 0,
     skippedPolls: 0,
     catchUpPages: 0,
+    droppedAsSlow: 0,
   };
   /** Upstream messages, when options.upstream asks for them (see carryMessages). */
   private sender: UpstreamSender | undefined;

@@ -16,6 +16,7 @@ export function zeroCounters(): ClientCounters {
     errors: 0,
     skippedPolls: 0,
     catchUpPages: 0,
+    droppedAsSlow: 0,
     tlsHandshakes: 0,
     tlsResumedHandshakes: 0,
     tlsHandshakeBytesUp: 0,

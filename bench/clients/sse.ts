@@ -94,7 +94,12 @@ class SseClient extends BaseClient implements TransportClient {
           this.chunkNs = nowNs();
           this.parser.feed(chunk.toString('utf8'));
         }
-      if (!this.closed) throw new Error('stream ended');
+      // The server ended it: its slow-consumer policy, or its process exited (a restart). The run's
+      // warning takes the server's own count of slow drops as the ceiling (bench/metrics.ts).
+      if (!this.closed) {
+        this.tally.droppedAsSlow++;
+        throw new Error('stream ended');
+      }
     });
   }
 

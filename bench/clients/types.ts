@@ -56,6 +56,11 @@ export interface ClientCounters {
    * at once, servers/contract/catch-up.ts); each one was followed by the next page at once.
    */
   catchUpPages: number;
+  /**
+   * Times the server dropped this client as a slow consumer (servers/slow-consumer.ts): a WebSocket
+   * close with 1013, an SSE stream the server ended. A measured client dropped so fell behind.
+   */
+  droppedAsSlow: number;
   /** TLS handshakes completed (one per TLS connection; 0 without TLS). */
   tlsHandshakes: number;
   /** Of those, the ones that resumed an earlier session (tlsSocket.isSessionReused()). */

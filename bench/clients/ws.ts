@@ -10,7 +10,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import { WS_PATH, decodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
+import { WS_CLOSE_SLOW_CONSUMER, WS_PATH, decodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { decodeBinaryEvent } from '../../servers/contract/binary-event.ts';
 import { perMessageDeflateFor } from '../../servers/contract/ws-deflate.ts';
 import { BaseClient } from './base.ts';
@@ -136,9 +136,10 @@ class WsClient extends BaseClient implements TransportClient {
     ws.on('error', (err) => {
       if (!this.closed) this.connectFailed(err);
     });
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       this.messages?.closed();
       if (this.closed) return;
+      if (code === WS_CLOSE_SLOW_CONSUMER) this.tally.droppedAsSlow++;
       this.reconnectTimer = setTimeout(() => this.connect(), this.backOffMs());
     });
   }

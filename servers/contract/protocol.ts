@@ -21,6 +21,9 @@ export interface FeedEvent {
 
 export { EVENTS_PATH, MESSAGES_PATH, STREAM_PATH, WS_PATH } from './routes.ts';
 
+/** The close code a WebSocket client dropped as a slow consumer gets: RFC 6455 7.4.1 "Try Again Later" (servers/slow-consumer.ts). */
+export const WS_CLOSE_SLOW_CONSUMER = 1013;
+
 /**
  * The largest event payload, in bytes: what a scenario and the publisher's feed spec accept, and what
  * the upstream wire's line limit (feed-wire.ts) is sized for.

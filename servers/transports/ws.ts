@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WS_PATH, parseSince, type ErrorBody } from '../contract/protocol.ts';
+import { WS_CLOSE_SLOW_CONSUMER, WS_PATH, parseSince, type ErrorBody } from '../contract/protocol.ts';
 import { queryOf } from '../http-host.ts';
 import { targetOf } from '../request-target.ts';
 import { recordOf } from '../event-body.ts';
@@ -19,7 +19,6 @@ import { answerWsMessage, countWsRefusal } from '../messages.ts';
 import { SlowConsumerPolicy } from '../slow-consumer.ts';
 
 /** The close code of a slow consumer's drop (servers/slow-consumer.ts says why 1013, not 1008). */
-const TRY_AGAIN_LATER = 1013;
 
 const REASONS = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' } as const;
 
@@ -75,7 +74,7 @@ export const attachWs: Attach = (host, feed, options) => {
       const stop = policy.stream(feed, since.value, {
         write: (entry, flushed) => send(ws, entry, flushed),
         buffered: () => ws.bufferedAmount,
-        end: () => ws.close(TRY_AGAIN_LATER, 'slow consumer: too many bytes unread'),
+        end: () => ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer: too many bytes unread'),
         destroy: () => ws.terminate(),
       });
       ws.once('close', stop);

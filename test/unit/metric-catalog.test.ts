@@ -83,6 +83,7 @@ function derivedKeys(): string[] {
       errors: 0,
       skippedPolls: 0,
       catchUpPages: 0,
+      droppedAsSlow: 0,
       tlsHandshakes: 0,
       tlsResumedHandshakes: 0,
       tlsHandshakeBytesUp: 0,
@@ -111,6 +112,7 @@ function derivedKeys(): string[] {
       errors: 0,
       skippedPolls: 0,
       catchUpPages: 0,
+      droppedAsSlow: 0,
       tlsHandshakes: 1,
       tlsResumedHandshakes: 0,
       tlsHandshakeBytesUp: 0,
@@ -213,7 +215,10 @@ function derivedKeys(): string[] {
       storm: { tcpAccepted: 1, httpRequests: 1, wsHandshakes: 0, bytesIn: 1, bytesOut: 1, cpuMs: 1 },
     },
   );
-  const withSlowReaders = deriveMetrics({ ...params, workload: { kind: 'slow-readers', count: 5 } }, load, server);
+  const withSlowReaders = deriveMetrics({ ...params, workload: { kind: 'slow-readers', count: 5 } }, load, {
+    ...server,
+    end: { ...server.end, gauges: { clientBufferedPeakBytes: 1 } },
+  });
   return [
     ...new Set([withUpstream, withDrops, withRestart, withSlowReaders].flatMap((d) => Object.keys(d.metrics))),
     ...Object.keys(deriveMetrics(params, load, server).metrics),

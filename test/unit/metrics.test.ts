@@ -59,6 +59,7 @@ function load(overrides: Partial<LoadReport> = {}): LoadReport {
       errors: 0,
       skippedPolls: 0,
       catchUpPages: 0,
+      droppedAsSlow: 0,
       tlsHandshakes: 0,
       tlsResumedHandshakes: 0,
       tlsHandshakeBytesUp: 0,
@@ -175,6 +176,7 @@ test('at saturation the per-event figures divide by the events that arrived in t
       errors: 0,
       skippedPolls: 0,
       catchUpPages: 0,
+      droppedAsSlow: 0,
       tlsHandshakes: 0,
       tlsResumedHandshakes: 0,
       tlsHandshakeBytesUp: 0,
@@ -224,6 +226,7 @@ test('requests per event count answers received, not requests sent: a poll parke
       errors: 0,
       skippedPolls: 0,
       catchUpPages: 0,
+      droppedAsSlow: 0,
       tlsHandshakes: 0,
       tlsResumedHandshakes: 0,
       tlsHandshakeBytesUp: 0,
@@ -415,26 +418,40 @@ test('requests the access policy refused are a warning that says how many and wh
   assert.ok(!deriveMetrics(params, load(), server(300)).warnings.some((w) => w.code === 'requests-refused'));
 });
 
-test('clients the server dropped as slow consumers are in the totals, and a warning when they were measured clients', () => {
-  const dropping = (n: number): ServerWindow => {
+test('clients the server dropped as slow consumers are in the totals, and a warning counts the measured ones as they saw it', () => {
+  const dropping = (n: number, gauges: Record<string, number> = { clientBufferedPeakBytes: 1000 }): ServerWindow => {
     const s = server(300);
-    return { ...s, end: { ...s.end, counters: { ...s.end.counters, slowConsumersDropped: n } } };
+    return { ...s, end: { ...s.end, gauges, counters: { ...s.end.counters, slowConsumersDropped: n } } };
   };
-  const steady = deriveMetrics(params, load(), dropping(2));
+  const seen = (droppedAsSlow: number) => load({ runTotals: { ...zeroCounters(), tcpConnects: 10, droppedAsSlow } });
+  const measured = (p: JobParams, l: LoadReport, s: ServerWindow) =>
+    deriveMetrics(p, l, s)
+      .warnings.filter((w) => w.code === 'slow-consumers-dropped')
+      .map((w) => w.value);
+  const steady = deriveMetrics(params, seen(2), dropping(2));
   assert.equal(steady.totals['serverSlowConsumersDropped'], 2);
-  const warned = steady.warnings.find((w) => w.code === 'slow-consumers-dropped');
-  assert.equal(warned?.value, 2, 'a steady run has no slow reader: both were measured clients');
-  assert.equal(
-    deriveMetrics(params, load(), dropping(0)).warnings.find((w) => w.code === 'slow-consumers-dropped'),
-    undefined,
-  );
-  // With 5 slow readers, their 5 drops are the workload; a sixth is a measured client.
-  const slow = { ...params, workload: { kind: 'slow-readers' as const, count: 5 } };
-  const codes = (n: number) =>
-    deriveMetrics(slow, load(), dropping(n)).warnings.filter((w) => w.code === 'slow-consumers-dropped');
-  assert.deepEqual(codes(5), []);
-  assert.deepEqual(
-    codes(6).map((w) => w.value),
-    [1],
-  );
+  assert.deepEqual(measured(params, seen(2), dropping(2)), [2]);
+  assert.deepEqual(measured(params, seen(0), dropping(0)), []);
+  // SSE streams that ended because a server process exited are no slow drop: the server's count caps it.
+  assert.deepEqual(measured(params, seen(40), dropping(0)), []);
+  // With 5 slow readers, their 5 drops are the workload (no measured client saw one); a measured client
+  // that saw its close is one, however many readers were dropped by then.
+  const slow: JobParams = { ...params, workload: { kind: 'slow-readers', count: 5 } };
+  assert.deepEqual(measured(slow, seen(0), dropping(5)), []);
+  assert.deepEqual(measured(slow, seen(1), dropping(6)), [1]);
+  assert.deepEqual(measured(slow, seen(1), dropping(3)), [1], 'not hidden by readers not yet dropped');
+  const notDropped = (s: ServerWindow) =>
+    deriveMetrics(slow, seen(0), s)
+      .warnings.filter((w) => w.code === 'slow-readers-not-dropped')
+      .map((w) => w.value);
+  assert.deepEqual(notDropped(dropping(5)), []);
+  assert.deepEqual(notDropped(dropping(3)), [2]);
+  // A polling transport has no per-client buffer (no gauge): its readers are never dropped, by design.
+  assert.deepEqual(notDropped(dropping(0, {})), []);
+  // The slow readers' costs are in the server's counts: no per-client or per-event server figure.
+  const m = deriveMetrics(slow, seen(0), dropping(5)).metrics;
+  for (const key of ['server_bytes_out_per_event', 'server_connections_per_client', 'server_rss_per_client_bytes'])
+    assert.equal(key in m, false, key);
+  assert.equal(m.slow_readers_dropped?.value, 5);
+  assert.equal(m.server_buffered_peak_bytes?.value, 1000);
 });
