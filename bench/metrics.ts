@@ -263,6 +263,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     serverBytesIn: s1.counters.bytesIn - s0.counters.bytesIn,
     serverBytesOut: serverBytesOut,
     serverHttpRequests: serverRequests,
+    // WebSocket pings and SSE comment lines the server sent in its window (servers/keep-alive.ts).
+    serverKeepAlivesSent: (s1.counters.keepAlivesSent ?? 0) - (s0.counters.keepAlivesSent ?? 0),
     // HTTP/2 servers only: streams opened in the window (one per request, POSTs of messages included).
     ...(s1.counters.http2Streams !== undefined && {
       serverHttp2Streams: s1.counters.http2Streams - (s0.counters.http2Streams ?? 0),

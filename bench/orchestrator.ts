@@ -137,6 +137,7 @@ function feedServerConfig(
     // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
     feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',
+    keepAlive: params.keepAlive,
     ...(inject ? { inject } : {}),
     ...(serverTerminatesTls(params) ? { tls: tls! } : {}),
   };

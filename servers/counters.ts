@@ -15,6 +15,8 @@ export class ServerCounters {
   messagesReceived = 0;
   echoesSent = 0;
   messagesRefused = 0;
+  /** WebSocket pings and SSE comment lines sent to keep idle connections open (servers/keep-alive.ts). */
+  keepAlivesSent = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -63,6 +65,7 @@ export class ServerCounters {
       messagesReceived: this.messagesReceived,
       echoesSent: this.echoesSent,
       messagesRefused: this.messagesRefused,
+      keepAlivesSent: this.keepAlivesSent,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

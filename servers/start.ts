@@ -70,6 +70,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       perMessageDeflate: config.perMessageDeflate,
       encoding: config.encoding,
       compression: config.compression,
+      keepAlive: config.keepAlive,
     });
     // Upstream messages over HTTP, whatever the feed's transport (WebSocket's arrive on its connection).
     acceptMessagePosts(host);

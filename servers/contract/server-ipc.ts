@@ -22,6 +22,11 @@ export interface CounterSnapshot {
   messagesReceived: number;
   echoesSent: number;
   messagesRefused: number;
+  /**
+   * Keep-alives sent (WebSocket pings, SSE comment lines; servers/keep-alive.ts). Every server reports
+   * it; optional so that snapshots written by hand before issue 12 (test fixtures) still type-check.
+   */
+  keepAlivesSent?: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;

@@ -11,10 +11,12 @@ import { queryOf, sendError } from '../http-host.ts';
 import { sseFrameCache } from '../event-body.ts';
 import { openEventStream } from '../http-compression.ts';
 import type { Attach } from './types.ts';
+import { keepAlive, sseComment } from '../keep-alive.ts';
 
 export const attachSse: Attach = (host, feed, options) => {
   const streams = new Set<ServerResponse>();
   const frame = sseFrameCache(options.encoding);
+  const commentMs = options.keepAlive?.sseCommentMs;
 
   host.get(STREAM_PATH, (req, res) => {
     const header = req.headers['last-event-id'];
@@ -24,6 +26,7 @@ export const attachSse: Attach = (host, feed, options) => {
     for (const entry of feed.ring.since(since.value)) write(frame(entry));
     const unsubscribe = feed.subscribe((entry) => write(frame(entry)));
     streams.add(res);
+    keepAlive(res, commentMs, host.counters, () => sseComment(res, write));
     res.once('close', () => {
       unsubscribe();
       streams.delete(res);

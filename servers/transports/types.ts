@@ -3,6 +3,7 @@ import type { TransportHost } from '../http-host.ts';
 
 import type { TransportName } from '../contract/protocol.ts';
 import type { Compression, EventEncoding, ResponseHeaderProfile } from '../contract/wire-options.ts';
+import type { KeepAlive } from '../contract/server-limits.ts';
 
 export type { TransportName };
 
@@ -13,6 +14,8 @@ export interface TransportOptions {
   responseHeaders?: ResponseHeaderProfile;
   encoding?: EventEncoding;
   compression?: Compression;
+  /** Keep-alives to idle clients (servers/keep-alive.ts); absent: none. */
+  keepAlive?: KeepAlive;
 }
 
 /** What attach() gives back: live gauges for stats and tests, and a close that drops all clients. */

@@ -13,6 +13,7 @@ import type { Attach } from './types.ts';
 import type { FeedEntry } from '../feed.ts';
 import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
 import { answerWsMessage, countWsRefusal } from '../messages.ts';
+import { keepAlive, wsPing } from '../keep-alive.ts';
 
 function refuse(socket: Socket, status: 400 | 404, body: ErrorBody): void {
   const json = JSON.stringify(body);
@@ -33,6 +34,7 @@ export const attachWs: Attach = (host, feed, options) => {
     maxPayload: MAX_MESSAGE_BYTES,
   });
   const counters = host.counters;
+  const pingMs = options.keepAlive?.wsPingMs;
   // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
   let last: FeedEntry | undefined;
   let bytes = Buffer.alloc(0);
@@ -57,6 +59,7 @@ export const attachWs: Attach = (host, feed, options) => {
       for (const entry of feed.ring.since(since.value)) send(ws, entry);
       const unsubscribe = feed.subscribe((entry) => send(ws, entry));
       ws.once('close', unsubscribe);
+      keepAlive(ws, pingMs, counters, () => wsPing(ws));
       ws.on('message', (data: Buffer, isBinary: boolean) => answerWsMessage(ws, data, isBinary, counters));
       // A client that vanishes mid-send must not crash the server; the close handler cleans up. When
       // ws refused a frame it has sent its close frame (1007, 1009): let the closing handshake end
