@@ -21,6 +21,7 @@ import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
 import { warn } from './warnings.ts';
+import { idleMetrics } from './idle-metrics.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -89,6 +90,9 @@ const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): M
 
 /** Units of the figures that divide by the events received in the window. */
 const PER_EVENT_UNITS = new Set<Unit>(['bytes/event', 'requests/event', 'cpu-ms/1000 events']);
+
+/** Figures an idle run has no data for: it delivers no event (bench/idle-metrics.ts has its own). */
+const IDLE_ABSENT = /^(latency_|first_event_)/;
 
 /** Above this share of one core, the load generator's own limits start to show in the figures. */
 export const LOAD_SATURATION_FRACTION = 0.8;
@@ -210,6 +214,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
+    ...idleMetrics({ load, start: s0, end: s1, clients: measuredClients }),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
@@ -301,11 +306,17 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     warnings.push(warn.publisherLate(lateness.maxUs, PUBLISHER_LATE_WARN_US));
   if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
   if (w.skippedSends > 0) warnings.push(warn.upstreamSendsSkipped(w.skippedSends));
+  // Optional chaining: hand-built params in older tests predate the workload field.
+  const idle = params.workload?.kind === 'idle';
+  // Idle figures for idle jobs only; an idle job has no latency either (nothing was delivered).
+  for (const key of Object.keys(metrics))
+    if (idle ? IDLE_ABSENT.test(key) : key.startsWith('idle_')) delete metrics[key as MetricKey];
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics))
       if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key as MetricKey];
-    warnings.push(warn.noEventsInWindow());
+    // An idle window is empty by design: no warning.
+    if (!idle) warnings.push(warn.noEventsInWindow());
   }
   return { metrics, totals, warnings };
 }

@@ -581,6 +581,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
           payloadContent: params.payloadContent,
           encoding: params.encoding,
           ringCapacity: scenario.ringCapacity,
+          ...(params.workload.kind === 'idle' && { idle: true }),
         },
         signal,
       );

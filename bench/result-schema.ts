@@ -36,6 +36,11 @@ export const unitSchema = z.enum([
   'requests/event',
   'requests/client/s',
   'cpu-ms/1000 events',
+  // Idle cost (bench/idle-metrics.ts).
+  'bytes/client/min',
+  'requests/client/min',
+  'count/client/min',
+  'cpu-ms/client/min',
 ]);
 export type Unit = z.infer<typeof unitSchema>;
 

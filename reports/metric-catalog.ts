@@ -299,6 +299,58 @@ export const CATALOG = {
     group: 'bytes',
     definition: 'Upload rate of one client over the window.',
   },
+  // Idle cost (issue 12): only idle jobs have these (bench/idle-metrics.ts), and no per-event figure.
+  idle_bytes_down_per_client_per_min: {
+    label: 'idle bytes down / client / min',
+    unit: 'B/min',
+    scale: 1,
+    format: fixed(0),
+    group: 'bytes',
+    definition:
+      'Idle workload (no event in the window): bytes one idle client read at its sockets per minute, all of it what holding the connection costs (empty poll answers, long-poll wait expiries, SSE comment lines, WebSocket pings).',
+    console: { row: 103, onlyWhenMeasured: true },
+  },
+  idle_bytes_up_per_client_per_min: {
+    label: 'idle bytes up / client / min',
+    unit: 'B/min',
+    scale: 1,
+    format: fixed(0),
+    group: 'bytes',
+    definition:
+      'Idle workload: bytes one idle client wrote at its sockets per minute (poll requests, WebSocket pongs; an SSE client sends nothing).',
+    console: { row: 104, onlyWhenMeasured: true },
+  },
+  idle_requests_per_client_per_min: {
+    label: 'idle requests / client / min',
+    unit: 'requests/min',
+    scale: 1,
+    format: fixed(1),
+    group: 'requests',
+    definition:
+      'Idle workload: HTTP answers one idle client received per minute (60,000 / poll interval for short polling, 60,000 / wait for long polling; 0 for a stream).',
+    console: { row: 105, onlyWhenMeasured: true },
+  },
+  idle_keep_alives_per_client_per_min: {
+    label: 'idle keep-alives / client / min',
+    unit: '/min',
+    scale: 1,
+    format: fixed(1),
+    group: 'connections',
+    definition:
+      "Idle workload: WebSocket pings or SSE comment lines the server sent one client per minute (the job's keep-alive setting; 0 for polling, whose keep-alive is its requests).",
+    console: { row: 106, onlyWhenMeasured: true },
+    gate: { gate: false },
+  },
+  idle_server_cpu_ms_per_client_per_min: {
+    label: 'idle server CPU / client / min',
+    unit: 'ms/min',
+    scale: 1,
+    format: sig3,
+    group: 'server',
+    definition:
+      "Idle workload: server CPU time (user + system) per idle client per minute, over the server's own window span.",
+    console: { row: 107, onlyWhenMeasured: true, range: true },
+  },
   server_bytes_out_per_event: {
     label: 'server bytes out / event',
     unit: 'B',

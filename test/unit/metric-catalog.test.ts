@@ -173,8 +173,14 @@ function derivedKeys(): string[] {
     },
     server,
   );
+  // And an idle job (issue 12), for the idle-cost figures only it has.
+  const idle = deriveMetrics({ ...params, workload: { kind: 'idle' } }, load, server);
   return [
-    ...new Set([...Object.keys(deriveMetrics(params, load, server).metrics), ...Object.keys(withUpstream.metrics)]),
+    ...new Set([
+      ...Object.keys(deriveMetrics(params, load, server).metrics),
+      ...Object.keys(withUpstream.metrics),
+      ...Object.keys(idle.metrics),
+    ]),
   ];
 }
 
