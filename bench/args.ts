@@ -11,6 +11,7 @@ import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { NETWORK_PRESETS, NetworkOptionError, parseNetworkOptions } from './network/profiles.ts';
 import { proxySchema, type Proxy } from './network-path.ts';
 import { WIRE_OPTIONS, WIRE_USAGE, WireOptionError, applyWireOptions } from './wire-cli.ts';
+import { IDLE_OPTIONS, IDLE_USAGE, IdleOptionError, applyIdleOptions } from './idle-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -39,6 +40,7 @@ Options:
   --tls [on|off|both]    https and wss with a certificate made for the run (--tls alone: on)
   --proxy <list>         none or nginx (Debian's nginx in front of the server), or both: none,nginx
 ${WIRE_USAGE}
+${IDLE_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -142,6 +144,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         json: { type: 'boolean' },
         'inject-regression': { type: 'string' },
         ...WIRE_OPTIONS,
+        ...IDLE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -229,8 +232,10 @@ export function parseCli(argv: string[]): CliOptions | null {
 
   try {
     s = validateScenario(s);
+    s = validateScenario(applyIdleOptions(s, values));
   } catch (err) {
     if (err instanceof ScenarioError) throw new UsageError(`invalid value: ${err.message.replace(/^matrix\./, '')}`);
+    if (err instanceof IdleOptionError) throw new UsageError(err.message);
     throw err;
   }
   const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;
