@@ -22,6 +22,7 @@ import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
 import { warn } from './warnings.ts';
 import { idleMetrics } from './idle-metrics.ts';
+import { soakMetrics, soakWarnings, type SoakSeries } from './soak.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -37,6 +38,8 @@ export interface ServerWindow {
    * window's edges. Work it takes from the server (TLS, parsing) must not read as free.
    */
   proxy?: { cpuMs: number; wallMs: number };
+  /** A soak's samples through the window (bench/soak.ts); absent for an ordinary run. */
+  soak?: SoakSeries;
 }
 
 /** The server's event-loop utilisation between two of its snapshots (0 when no time passed). */
@@ -215,9 +218,12 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
     ...idleMetrics({ load, start: s0, end: s1, clients: measuredClients }),
+    ...soakMetrics(server.soak),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  if (!server.soak)
+    for (const key of Object.keys(metrics)) if (key.startsWith('soak_')) delete metrics[key as MetricKey];
   // Compressed, the socket carries deflated bytes and messageBytesDown counts the events inflated: their
   // difference is no "headers + framing" (SSE with gzip: about 108 - 305 = -197 B an event), so no figure.
   if (params.compression !== 'off' || params.perMessageDeflate) delete metrics.overhead_bytes_down_per_event;
@@ -306,6 +312,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     warnings.push(warn.publisherLate(lateness.maxUs, PUBLISHER_LATE_WARN_US));
   if (w.skippedPolls > 0) warnings.push(warn.pollTicksSkipped(w.skippedPolls));
   if (w.skippedSends > 0) warnings.push(warn.upstreamSendsSkipped(w.skippedSends));
+  warnings.push(...soakWarnings(server.soak, metrics.soak_rss_growth?.value));
   // Optional chaining: hand-built params in older tests predate the workload field.
   const idle = params.workload?.kind === 'idle';
   // Idle figures for idle jobs only; an idle job has no latency either (nothing was delivered).

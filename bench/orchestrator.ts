@@ -38,6 +38,7 @@ import type { TlsMaterial } from './tls/certificate.ts';
 import { addedRoundTripMs, networkLabel, pathAllowancesMs } from './network-path.ts';
 import { addsNothing } from './network/profiles.ts';
 import { connectDeadlineMs } from './load/connect.ts';
+import { sampleSoak } from './soak.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -383,9 +384,19 @@ async function runOnce(
     ]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
+    let sample = 100;
+    const soakSampleMs = scenario.timing.soakSampleMs;
+    const soak = soakSampleMs
+      ? sampleSoak(
+          () => serverStats(server, sample++, { resetWindow: false, gc: true }, signal),
+          soakSampleMs,
+          BigInt(start.process.atNs),
+        )
+      : undefined;
 
     phase = 'measure';
     await load.waitFor('window-end', 2 * timing.measureMs + 60_000, signal);
+    const soakSeries = await soak?.stop();
     timer.enter('drain');
     const [end, publisherLateness, emulator, proxyAtEnd] = await Promise.all([
       serverStats(server, 3, { resetWindow: false, gc: false }, signal, timer),
@@ -420,6 +431,7 @@ async function runOnce(
       retained,
       publisher: publisherLateness,
       ...(proxyWindow ? { proxy: proxyWindow } : {}),
+      ...(soakSeries ? { soak: soakSeries } : {}),
     });
     const pathFigures = runPathFigures(
       path,
@@ -476,6 +488,7 @@ async function runOnce(
           }
         : {}),
       ...(bottleneck ? { bottleneck } : {}),
+      ...(soakSeries ? { soak: soakSeries } : {}),
     };
     return completed;
   } catch (err) {

@@ -114,6 +114,7 @@ const warningCodeSchema = z.enum([
   'bottleneck-publisher',
   'network-inaccurate',
   'link-saturated',
+  'soak-rss-growth',
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
@@ -318,6 +319,23 @@ export const completedRunSchema = z.object({
     })
     .optional(),
   startOverlapMs: z.number().optional(),
+  /** A soak (--soak, bench/soak.ts): the server sampled through the window. Absent for ordinary runs. */
+  soak: z
+    .object({
+      sampleMs: z.number(),
+      samples: z.array(
+        z.object({
+          /** ms since the server's snapshot at the window's start. */
+          atMs: z.number(),
+          rssBytes: z.number(),
+          heapUsedBytes: z.number(),
+          /** process.getActiveResourcesInfo().length: handles and requests keeping the loop alive. */
+          activeResources: z.number(),
+          openSockets: z.number(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export const erroredRunSchema = z.object({

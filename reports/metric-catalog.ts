@@ -721,6 +721,36 @@ export const CATALOG = {
     latencyParts: 50,
     gate: { gate: false },
   },
+  // A soak (--soak, bench/soak.ts): growth after the first minute; only soak runs have these.
+  soak_rss_growth: {
+    label: 'soak RSS growth',
+    unit: '%',
+    scale: 100,
+    format: fixed(1),
+    group: 'server',
+    definition:
+      "Soak: growth of the server's resident memory (after a full GC) from its first sample after the first minute (half the soak when shorter) to the last; 5% or more is warned about.",
+    console: { row: 191, onlyWhenMeasured: true },
+  },
+  soak_heap_growth: {
+    label: 'soak heap growth',
+    unit: '%',
+    scale: 100,
+    format: fixed(1),
+    group: 'server',
+    definition: "Soak: growth of the server's used JavaScript heap (after a full GC) over the same span as RSS growth.",
+    console: { row: 192, onlyWhenMeasured: true },
+  },
+  soak_active_resources_growth: {
+    label: 'soak handle growth',
+    unit: 'handles',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      "Soak: change in the server's active handles and requests (process.getActiveResourcesInfo(): sockets, timers) over the same span as RSS growth.",
+    console: { row: 193, onlyWhenMeasured: true },
+  },
   load_cpu_fraction: {
     label: 'load generator CPU',
     unit: '% of a core',

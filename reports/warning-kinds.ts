@@ -46,6 +46,8 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   // an access link too slow for the offered bytes measured its queue, not the transport.
   'network-inaccurate': 'saturation',
   'link-saturated': 'saturation',
+  // bench/soak.ts: the server kept growing after its first minute (a leak, or a bound too high).
+  'soak-rss-growth': 'saturation',
   // A sentence of an old file, or a code newer than this reader: worth knowing, no more.
   unrecognised: 'note',
 };

@@ -173,8 +173,11 @@ function derivedKeys(): string[] {
     },
     server,
   );
-  // And an idle job (issue 12), for the idle-cost figures only it has.
-  const idle = deriveMetrics({ ...params, workload: { kind: 'idle' } }, load, server);
+  // And an idle job soaked (issue 12), for the idle-cost and soak figures only such runs have.
+  const idle = deriveMetrics({ ...params, workload: { kind: 'idle' } }, load, {
+    ...server,
+    soak: { sampleMs: 5000, samples: [] },
+  });
   return [
     ...new Set([
       ...Object.keys(deriveMetrics(params, load, server).metrics),
