@@ -39,6 +39,7 @@ import { addedRoundTripMs, networkLabel, pathAllowancesMs } from './network-path
 import { addsNothing } from './network/profiles.ts';
 import { connectDeadlineMs } from './load/connect.ts';
 import { sampleSoak } from './soak.ts';
+import { idleWarmupMs } from './idle-window.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -344,8 +345,10 @@ async function runOnce(
     const timing: LoadTiming = {
       ...scenario.timing,
       warmupMs:
-        steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs, params.upstream?.intervalMs ?? null) +
-        allowance.warmupMs,
+        Math.max(
+          steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs, params.upstream?.intervalMs ?? null),
+          idleWarmupMs(params),
+        ) + allowance.warmupMs,
       alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis)
         ? scenario.matrix.pollIntervalMs
         : [],

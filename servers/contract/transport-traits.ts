@@ -36,6 +36,11 @@ export interface TransportTraits {
    */
   readonly longPollWait: boolean;
   /**
+   * The keep-alive setting (server-limits.ts keepAliveSchema) its server sends idle clients: a
+   * WebSocket ping, an SSE comment line; null for polling, whose requests keep it alive.
+   */
+  readonly keepAlive: 'wsPingMs' | 'sseCommentMs' | null;
+  /**
    * Which HTTP stack serves it. 'framework': the scenario's framework (express or bare node:http), so
    * the framework axis applies. 'ws': the ws library upgrading on bare node:http, whatever the
    * scenario's framework (the framework axis does not apply, recorded as 'node'; perMessageDeflate
@@ -68,6 +73,7 @@ const TRAITS = {
     colours: ['#e45756', '#f58518', '#9d3a2f', '#ff9d98', '#c9a227'],
     pollIntervalAxis: true,
     longPollWait: false,
+    keepAlive: null,
     httpStack: 'framework',
     http2: true,
     jitPrewarm: { path: EVENTS_PATH, query: '' },
@@ -78,6 +84,7 @@ const TRAITS = {
     colours: ['#b279a2'],
     pollIntervalAxis: false,
     longPollWait: true,
+    keepAlive: null,
     httpStack: 'framework',
     http2: true,
     // wait=0 answers at once, so the prewarm exercises the same route without parking requests.
@@ -89,6 +96,7 @@ const TRAITS = {
     colours: ['#4c78a8'],
     pollIntervalAxis: false,
     longPollWait: false,
+    keepAlive: 'sseCommentMs',
     httpStack: 'framework',
     http2: true,
     jitPrewarm: null,
@@ -99,6 +107,7 @@ const TRAITS = {
     colours: ['#1b9e77'],
     pollIntervalAxis: false,
     longPollWait: false,
+    keepAlive: 'wsPingMs',
     httpStack: 'ws',
     http2: false,
     jitPrewarm: null,

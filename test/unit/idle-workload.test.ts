@@ -150,3 +150,22 @@ test('a steady run with no event in its window is still warned about, and has no
     ['no-events-in-window'],
   );
 });
+
+test("an idle job's warm-up is half the period of its transport's idle traffic; other jobs' is unchanged", async () => {
+  const { idleWarmupMs } = await import('../../bench/idle-window.ts');
+  const { expandScenario } = await import('../../bench/matrix.ts');
+  const { parseCli } = await import('../../bench/args.ts');
+  const argv = ['--clients', '10', '--rate', '1', '--payload', '256', '--network', 'loopback', '--interval', '1000'];
+  const warmups = (extra: string[]) =>
+    Object.fromEntries(
+      expandScenario(parseCli([...argv, ...extra])!.scenario).map((j) => [j.params.transport, idleWarmupMs(j.params)]),
+    );
+  assert.deepEqual(warmups(['--idle', '--keep-alive', 'ws-ping=30s,sse-comment=15s']), {
+    'short-poll': 0,
+    'long-poll': 15_000,
+    sse: 7_500,
+    ws: 15_000,
+  });
+  assert.deepEqual(warmups(['--idle']), { 'short-poll': 0, 'long-poll': 15_000, sse: 0, ws: 0 });
+  assert.deepEqual(warmups(['--keep-alive', 'ws-ping=30s']), { 'short-poll': 0, 'long-poll': 0, sse: 0, ws: 0 });
+});
