@@ -509,6 +509,7 @@ describe('server counters', () => {
               messagesReceived: 0,
               echoesSent: 0,
               messagesRefused: 0,
+              keepAlivesSent: 0,
               bytesIn: 0,
               bytesOut: 0,
             },
