@@ -729,7 +729,7 @@ export const CATALOG = {
     format: fixed(1),
     group: 'server',
     definition:
-      "Soak: growth of the server's resident memory (after a full GC) from its first sample after the first minute (half the soak when shorter) to the last; 5% or more is warned about.",
+      "Soak: growth of the server's resident memory (after a full GC) after the first minute (half the soak when shorter), as the rise of a least-squares line through the samples over its value at the first; 5% or more is warned about.",
     console: { row: 191, onlyWhenMeasured: true },
   },
   soak_heap_growth: {

@@ -67,3 +67,23 @@ test('the sampler asks one at a time, every period, and stop() takes a last samp
   );
   assert.equal(series.samples.at(-1)!.activeResources, 3);
 });
+
+test('a swing with no trend is no growth; a steady rise under the swing is its rise', () => {
+  // Long polling's handles and RSS swing with the answers in flight at each sample.
+  const swing = (i: number) => (i % 2 === 0 ? 0 : 50);
+  const flat: SoakSeries = {
+    sampleMs: 5000,
+    samples: Array.from({ length: 62 }, (_, i) => sample(i * 5000, 150 + swing(i), 25, 504 + 10 * swing(i))),
+  };
+  // Starts on a low sample and ends on a high one: first to last would read a third more RSS, 500 more handles.
+  const m = soakMetrics(flat);
+  assert.ok(Math.abs(m.soak_rss_growth.value) < 0.02, `${m.soak_rss_growth.value}`);
+  assert.ok(Math.abs(m.soak_active_resources_growth.value) < 30, `${m.soak_active_resources_growth.value}`);
+  // 1 MiB a minute under the same swing, from 150 MiB at 60 s: 4.08 MiB over the last 245 s.
+  const rising: SoakSeries = {
+    sampleMs: 5000,
+    samples: flat.samples.map((s) => ({ ...s, rssBytes: s.rssBytes + ((s.atMs - 60_000) / 60_000) * 2 ** 20 })),
+  };
+  const growth = soakMetrics(rising).soak_rss_growth.value;
+  assert.ok(Math.abs(growth - m.soak_rss_growth.value - 245 / 60 / 175) < 0.005, `${growth}`);
+});
