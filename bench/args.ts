@@ -21,6 +21,7 @@ import {
   applyWorkloadOptions,
   bareRestartMeansDefault,
 } from './workload-cli.ts';
+import { IDLE_OPTIONS, IDLE_USAGE, IdleOptionError, applyIdleOptions } from './idle-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -53,6 +54,7 @@ ${WIRE_USAGE}
                          default: each server's own origin only (recorded in the result)
 ${LIMIT_USAGE}
 ${WORKLOAD_USAGE}
+${IDLE_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -163,6 +165,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         ...WIRE_OPTIONS,
         ...LIMIT_OPTIONS,
         ...WORKLOAD_OPTIONS,
+        ...IDLE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -256,8 +259,10 @@ export function parseCli(argv: string[]): CliOptions | null {
 
   try {
     s = validateScenario(s);
+    s = validateScenario(applyIdleOptions(s, values));
   } catch (err) {
     if (err instanceof ScenarioError) throw new UsageError(`invalid value: ${err.message.replace(/^matrix\./, '')}`);
+    if (err instanceof IdleOptionError) throw new UsageError(err.message);
     throw err;
   }
   const inject = values['inject-regression'] !== undefined ? parseInject(values['inject-regression']) : undefined;

@@ -24,6 +24,8 @@ import { warn } from './warnings.ts';
 import { limitFigures } from './limit-figures.ts';
 import { absentResilienceKeys, resilienceMetrics } from './resilience-metrics.ts';
 import type { StormFigures } from './restart.ts';
+import { idleMetrics } from './idle-metrics.ts';
+import { soakMetrics, soakWarnings, type SoakSeries } from './soak.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -41,6 +43,8 @@ export interface ServerWindow {
   proxy?: { cpuMs: number; wallMs: number };
   /** Workload `restart`: what the reconnecting clients cost the new server process (bench/restart.ts). */
   storm?: StormFigures;
+  /** A soak's samples through the window (bench/soak.ts); absent for an ordinary run. */
+  soak?: SoakSeries;
 }
 
 /** The server's event-loop utilisation between two of its snapshots (0 when no time passed). */
@@ -94,6 +98,9 @@ const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): M
 
 /** Units of the figures that divide by the events received in the window. */
 const PER_EVENT_UNITS = new Set<Unit>(['bytes/event', 'requests/event', 'cpu-ms/1000 events']);
+
+/** Figures an idle run has no data for: it delivers no event (bench/idle-metrics.ts has its own). */
+const IDLE_ABSENT = /^(latency_|first_event_)/;
 
 /** Above this share of one core, the load generator's own limits start to show in the figures. */
 export const LOAD_SATURATION_FRACTION = 0.8;
@@ -221,9 +228,13 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
       rssGrowthBytes: server.retained.process.rssBytes - server.idle.process.rssBytes,
       bufferedPeakBytes: s1.gauges['clientBufferedPeakBytes'],
     }),
+    ...idleMetrics({ load, start: s0, end: s1, clients: measuredClients }),
+    ...soakMetrics(server.soak),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  if (!server.soak)
+    for (const key of Object.keys(metrics)) if (key.startsWith('soak_')) delete metrics[key as MetricKey];
   for (const key of absentResilienceKeys(params, load, server.storm, s1.gauges['clientBufferedPeakBytes']))
     delete metrics[key];
   if (params.workload.kind === 'slow-readers') {
@@ -295,6 +306,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     serverBytesIn: s1.counters.bytesIn - s0.counters.bytesIn,
     serverBytesOut: serverBytesOut,
     serverHttpRequests: serverRequests,
+    // WebSocket pings and SSE comment lines the server sent in its window (servers/keep-alive.ts).
+    serverKeepAlivesSent: (s1.counters.keepAlivesSent ?? 0) - (s0.counters.keepAlivesSent ?? 0),
     // HTTP/2 servers only: streams opened in the window (one per request, POSTs of messages included).
     ...(s1.counters.http2Streams !== undefined && {
       serverHttp2Streams: s1.counters.http2Streams - (s0.counters.http2Streams ?? 0),
@@ -347,11 +360,18 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     const notDropped = params.workload.count - (s1.counters.slowConsumersDropped - measuredDropped);
     if (notDropped > 0) warnings.push(warn.slowReadersNotDropped(notDropped, params.workload.count));
   }
+  warnings.push(...soakWarnings(server.soak, metrics.soak_rss_growth?.value));
+  // Optional chaining: hand-built params in older tests predate the workload field.
+  const idle = params.workload?.kind === 'idle';
+  // Idle figures for idle jobs only; an idle job has no latency either (nothing was delivered).
+  for (const key of Object.keys(metrics))
+    if (idle ? IDLE_ABSENT.test(key) : key.startsWith('idle_')) delete metrics[key as MetricKey];
   if (received === 0) {
     // A ratio over no event is no figure (dividing by max(1, 0) read as millions of bytes per event).
     for (const [key, metric] of Object.entries(metrics))
       if (PER_EVENT_UNITS.has(metric.unit)) delete metrics[key as MetricKey];
-    warnings.push(warn.noEventsInWindow());
+    // An idle window is empty by design: no warning.
+    if (!idle) warnings.push(warn.noEventsInWindow());
   }
   return { metrics, totals, warnings };
 }

@@ -49,6 +49,8 @@ import type { TlsMaterial } from './tls/certificate.ts';
 import { addedRoundTripMs, networkLabel, pathAllowancesMs } from './network-path.ts';
 import { addsNothing } from './network/profiles.ts';
 import { connectDeadlineMs } from './load/connect.ts';
+import { sampleSoak } from './soak.ts';
+import { idleWarmupMs } from './idle-window.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -156,6 +158,7 @@ function feedServerConfig(
     feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',
     limits,
+    keepAlive: params.keepAlive,
     ...(inject ? { inject } : {}),
     ...(serverTerminatesTls(params) ? { tls: tls! } : {}),
   };
@@ -371,8 +374,10 @@ async function runOnce(
     const timing: LoadTiming = {
       ...scenario.timing,
       warmupMs:
-        steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs, params.upstream?.intervalMs ?? null) +
-        allowance.warmupMs,
+        Math.max(
+          steadyStateWarmupMs(scenario.timing.warmupMs, params.pollIntervalMs, params.upstream?.intervalMs ?? null),
+          idleWarmupMs(params),
+        ) + allowance.warmupMs,
       alignToPollIntervalsMs: scenario.transports.some((t) => TRANSPORT_TRAITS[t].pollIntervalAxis)
         ? scenario.matrix.pollIntervalMs
         : [],
@@ -416,6 +421,15 @@ async function runOnce(
     ]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
+    let sample = 100;
+    const soakSampleMs = scenario.timing.soakSampleMs;
+    const soak = soakSampleMs
+      ? sampleSoak(
+          () => serverStats(server, sample++, { resetWindow: false, gc: true }, signal),
+          soakSampleMs,
+          BigInt(start.process.atNs),
+        )
+      : undefined;
 
     phase = 'measure';
     const w = params.workload;
@@ -454,6 +468,7 @@ async function runOnce(
           })
         : undefined;
     await Promise.all([load.waitFor('window-end', 2 * timing.measureMs + 60_000 + downMs, signal), restart]);
+    const soakSeries = await soak?.stop();
     timer.enter('drain');
     const [end, publisherLateness, emulator, proxyAtEnd] = await Promise.all([
       snapshot(3, { resetWindow: false, gc: false }),
@@ -493,6 +508,7 @@ async function runOnce(
       publisher: publisherLateness,
       ...(proxyWindow ? { proxy: proxyWindow } : {}),
       ...(stormFigs ? { storm: stormFigs } : {}),
+      ...(soakSeries ? { soak: soakSeries } : {}),
     });
     const pathFigures = runPathFigures(
       path,
@@ -549,6 +565,7 @@ async function runOnce(
           }
         : {}),
       ...(bottleneck ? { bottleneck } : {}),
+      ...(soakSeries ? { soak: soakSeries } : {}),
     };
     return completed;
   } catch (err) {
@@ -658,6 +675,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
           payloadContent: params.payloadContent,
           encoding: params.encoding,
           ringCapacity: scenario.ringCapacity,
+          ...(params.workload.kind === 'idle' && { idle: true }),
         },
         signal,
       );

@@ -37,6 +37,11 @@ export const unitSchema = z.enum([
   'requests/event',
   'requests/client/s',
   'cpu-ms/1000 events',
+  // Idle cost (bench/idle-metrics.ts).
+  'bytes/client/min',
+  'requests/client/min',
+  'count/client/min',
+  'cpu-ms/client/min',
 ]);
 export type Unit = z.infer<typeof unitSchema>;
 
@@ -115,6 +120,7 @@ const warningCodeSchema = z.enum([
   'link-saturated',
   'connections-refused',
   'catch-up-capped',
+  'soak-rss-growth',
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
@@ -319,6 +325,23 @@ export const completedRunSchema = z.object({
     })
     .optional(),
   startOverlapMs: z.number().optional(),
+  /** A soak (--soak, bench/soak.ts): the server sampled through the window. Absent for ordinary runs. */
+  soak: z
+    .object({
+      sampleMs: z.number(),
+      samples: z.array(
+        z.object({
+          /** ms since the server's snapshot at the window's start. */
+          atMs: z.number(),
+          rssBytes: z.number(),
+          heapUsedBytes: z.number(),
+          /** process.getActiveResourcesInfo().length: handles and requests keeping the loop alive. */
+          activeResources: z.number(),
+          openSockets: z.number(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export const erroredRunSchema = z.object({

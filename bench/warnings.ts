@@ -114,6 +114,13 @@ export const warn = {
       offMs,
       limitMs,
     ),
+  soakRssGrowth: (growth: number, limit: number, fromMs: number, toMs: number) =>
+    runWarning(
+      'soak-rss-growth',
+      `server RSS grew ${(growth * 100).toFixed(1)}% from ${(fromMs / 1000).toFixed(0)} s to ${(toMs / 1000).toFixed(0)} s into the soak (limit ${(limit * 100).toFixed(0)}%): memory that keeps growing with nothing new to hold`,
+      growth,
+      limit,
+    ),
   linkSaturated: (direction: 'down' | 'up', usedFraction: number, limit: number) =>
     runWarning(
       'link-saturated',

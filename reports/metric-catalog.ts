@@ -307,6 +307,58 @@ export const CATALOG = {
     group: 'bytes',
     definition: 'Upload rate of one client over the window.',
   },
+  // Idle cost (issue 12): only idle jobs have these (bench/idle-metrics.ts), and no per-event figure.
+  idle_bytes_down_per_client_per_min: {
+    label: 'idle bytes down / client / min',
+    unit: 'B/min',
+    scale: 1,
+    format: fixed(0),
+    group: 'bytes',
+    definition:
+      'Idle workload (no event in the window): bytes one idle client read at its sockets per minute, all of it what holding the connection costs (empty poll answers, long-poll wait expiries, SSE comment lines, WebSocket pings).',
+    console: { row: 103, onlyWhenMeasured: true },
+  },
+  idle_bytes_up_per_client_per_min: {
+    label: 'idle bytes up / client / min',
+    unit: 'B/min',
+    scale: 1,
+    format: fixed(0),
+    group: 'bytes',
+    definition:
+      'Idle workload: bytes one idle client wrote at its sockets per minute (poll requests, WebSocket pongs; an SSE client sends nothing).',
+    console: { row: 104, onlyWhenMeasured: true },
+  },
+  idle_requests_per_client_per_min: {
+    label: 'idle requests / client / min',
+    unit: 'requests/min',
+    scale: 1,
+    format: fixed(1),
+    group: 'requests',
+    definition:
+      'Idle workload: HTTP answers one idle client received per minute (60,000 / poll interval for short polling, 60,000 / wait for long polling; 0 for a stream).',
+    console: { row: 105, onlyWhenMeasured: true },
+  },
+  idle_keep_alives_per_client_per_min: {
+    label: 'idle keep-alives / client / min',
+    unit: '/min',
+    scale: 1,
+    format: fixed(1),
+    group: 'connections',
+    definition:
+      "Idle workload: WebSocket pings or SSE comment lines the server sent one client per minute (the job's keep-alive setting; 0 for polling, whose keep-alive is its requests).",
+    console: { row: 106, onlyWhenMeasured: true },
+    gate: { gate: false },
+  },
+  idle_server_cpu_ms_per_client_per_min: {
+    label: 'idle server CPU / client / min',
+    unit: 'ms/min',
+    scale: 1,
+    format: sig3,
+    group: 'server',
+    definition:
+      "Idle workload: server CPU time (user + system) per idle client per minute, over the server's own window span.",
+    console: { row: 107, onlyWhenMeasured: true, range: true },
+  },
   server_bytes_out_per_event: {
     label: 'server bytes out / event',
     unit: 'B',
@@ -677,6 +729,36 @@ export const CATALOG = {
       "How long after its scheduled time the server handed an event to its transports (publisher lateness, the hop from the publisher, and any wait behind a busy server loop): delivery latency beyond this is the server's fan-out and the transport's.",
     latencyParts: 50,
     gate: { gate: false },
+  },
+  // A soak (--soak, bench/soak.ts): growth after the first minute; only soak runs have these.
+  soak_rss_growth: {
+    label: 'soak RSS growth',
+    unit: '%',
+    scale: 100,
+    format: fixed(1),
+    group: 'server',
+    definition:
+      "Soak: growth of the server's resident memory (after a full GC) after the first minute (half the soak when shorter), as the rise of a least-squares line through the samples over its value at the first; 5% or more is warned about.",
+    console: { row: 191, onlyWhenMeasured: true },
+  },
+  soak_heap_growth: {
+    label: 'soak heap growth',
+    unit: '%',
+    scale: 100,
+    format: fixed(1),
+    group: 'server',
+    definition: "Soak: growth of the server's used JavaScript heap (after a full GC) over the same span as RSS growth.",
+    console: { row: 192, onlyWhenMeasured: true },
+  },
+  soak_active_resources_growth: {
+    label: 'soak handle growth',
+    unit: 'handles',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      "Soak: change in the server's active handles and requests (process.getActiveResourcesInfo(): sockets, timers) over the same span as RSS growth.",
+    console: { row: 193, onlyWhenMeasured: true },
   },
   load_cpu_fraction: {
     label: 'load generator CPU',

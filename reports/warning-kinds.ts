@@ -56,6 +56,8 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   // measured the limit as well as the transport.
   'connections-refused': 'saturation',
   'catch-up-capped': 'saturation',
+  // bench/soak.ts: the server kept growing after its first minute (a leak, or a bound too high).
+  'soak-rss-growth': 'saturation',
   // A sentence of an old file, or a code newer than this reader: worth knowing, no more.
   unrecognised: 'note',
 };

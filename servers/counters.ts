@@ -24,6 +24,8 @@ export class ServerCounters {
   catchUpCapped = 0;
   /** WebSocket and SSE clients dropped for leaving too many bytes unread (servers/slow-consumer.ts). */
   slowConsumersDropped = 0;
+  /** WebSocket pings and SSE comment lines sent to keep idle connections open (servers/keep-alive.ts). */
+  keepAlivesSent = 0;
   private readonly open = new Set<Socket>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -75,6 +77,7 @@ export class ServerCounters {
       hostRefused: this.hostRefused,
       originRefused: this.originRefused,
       slowConsumersDropped: this.slowConsumersDropped,
+      keepAlivesSent: this.keepAlivesSent,
       bytesIn,
       bytesOut,
       ...(this.http2Streams !== undefined && { http2Streams: this.http2Streams }),

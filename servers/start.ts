@@ -86,6 +86,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       encoding: config.encoding,
       compression: config.compression,
       limits,
+      keepAlive: config.keepAlive,
     });
     // Upstream messages over HTTP, whatever the feed's transport (WebSocket's arrive on its connection).
     acceptMessagePosts(host);

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { directPool } from '../clients/direct-pool.ts';
 import { serverHttpVersion } from '../server-http-version.ts';
 import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
-import { makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
+import { firstEventOnly, makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -100,7 +100,9 @@ export async function runJob(
   timing: LoadTiming,
   hooks: JobHooks,
 ): Promise<LoadReport> {
-  const schedule = makeSchedule(params.shape);
+  // The same schedule the publisher runs (bench/publisher/feed.ts): an idle job's window expects no event.
+  const schedule =
+    params.workload.kind === 'idle' ? firstEventOnly(makeSchedule(params.shape)) : makeSchedule(params.shape);
   const factory = clientFactories[params.transport];
   const clients: TransportClient[] = [];
   let slowReaders: SlowReaders | undefined;

@@ -5,7 +5,7 @@
  */
 import { encodeEvent, type FeedEvent } from '../../servers/contract/protocol.ts';
 import { payloadSource } from '../../servers/contract/payload.ts';
-import { makeSchedule } from '../../servers/contract/schedule.ts';
+import { firstEventOnly, makeSchedule } from '../../servers/contract/schedule.ts';
 import { ScheduleRunner, type DueEvent } from './schedule-runner.ts';
 import { UpstreamServer } from './upstream-server.ts';
 import type { LagSummary } from '../../servers/contract/lag.ts';
@@ -40,7 +40,7 @@ export async function openFeed(spec: FeedSpec, host = '127.0.0.1'): Promise<Publ
   // Each event its own payload (payload.ts says why), made here, outside the server's process.
   const payload = payloadSource(spec);
   const runner = new ScheduleRunner({
-    schedule: makeSchedule(spec.shape),
+    schedule: spec.idle ? firstEventOnly(makeSchedule(spec.shape)) : makeSchedule(spec.shape),
     onDue: (events) => upstream.publish(makeEntries(events, payload)),
   });
   const startNs = runner.start();

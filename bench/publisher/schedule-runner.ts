@@ -109,6 +109,8 @@ export class ScheduleRunner {
       this.timerTargetNs = undefined;
     }
     this.emitDue();
+    // A schedule that ends (the idle workload's: servers/contract/schedule.ts firstEventOnly) has nothing left to wait for.
+    if (!Number.isFinite(this.schedule.offsetNs(this.lastSeq + 1))) return;
     const remainingNs = this.untilNextNs();
     if (remainingNs > this.leadNs) {
       this.timerTargetNs = this.startNs! + BigInt(this.schedule.offsetNs(this.lastSeq + 1)) - BigInt(this.leadNs);

@@ -115,6 +115,8 @@ export const scenarioSchema = z
         drainMs: z.number().int().min(0).max(600_000),
         /** HTTP requests fired at a polling server before anything is measured, to get past the JIT. */
         prewarmRequests: z.number().int().min(0).max(1_000_000),
+        /** A soak (--soak, bench/idle-cli.ts): the server's memory and handles sampled this often through the window. */
+        soakSampleMs: z.number().int().min(100).max(600_000).optional(),
       })
       .strict(),
     repetitions: z.number().int().min(1).max(1000),

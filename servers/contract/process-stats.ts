@@ -20,6 +20,11 @@ export interface ProcessStats {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
+  /**
+   * process.getActiveResourcesInfo().length: sockets, timers and requests keeping the loop alive (a
+   * soak's handle count). Every server reports it; optional for snapshots written by hand in tests.
+   */
+  activeResources?: number;
   /** Cumulative event-loop time, for utilisation = d(active) / (d(active) + d(idle)). */
   eluActiveMs: number;
   eluIdleMs: number;
@@ -58,6 +63,7 @@ export function createProcessStats(): {
         heapUsedBytes: mem.heapUsed,
         heapTotalBytes: mem.heapTotal,
         externalBytes: mem.external,
+        activeResources: process.getActiveResourcesInfo().length,
         eluActiveMs: elu.active,
         eluIdleMs: elu.idle,
         loopDelay: {

@@ -22,6 +22,8 @@ export const feedSpecSchema = z.object({
    */
   payloadContent: payloadContentSchema.optional(),
   encoding: eventEncodingSchema.optional(),
+  /** The idle workload (issue 12): event 1 at the start, then none (schedule.ts firstEventOnly). */
+  idle: z.boolean().optional(),
 });
 export type FeedSpec = z.infer<typeof feedSpecSchema>;
 

@@ -84,3 +84,18 @@ export function seqRangeInWindow(
   const upTo = schedule.dueCount(Number(toNs - startNs) - 1);
   return { first: before + 1, last: upTo };
 }
+
+/**
+ * The idle workload's schedule (issue 12): event 1 only, at the start, then nothing. That one event
+ * is published long before any client connects (the prewarm and the connect come first), so the
+ * server's upstream link is known to work, clients start live from seq 1 as in every run, and the
+ * window holds no event at all. Its mean rate is 0; its shape stays the job's, for the window's length.
+ */
+export function firstEventOnly(schedule: Schedule): Schedule {
+  return {
+    shape: schedule.shape,
+    meanRatePerSec: 0,
+    offsetNs: (seq) => (seq <= 1 ? schedule.offsetNs(seq) : Number.POSITIVE_INFINITY),
+    dueCount: (elapsedNs) => Math.min(1, schedule.dueCount(elapsedNs)),
+  };
+}

@@ -37,6 +37,11 @@ export interface CounterSnapshot {
   catchUpCapped?: number;
   /** WebSocket and SSE clients dropped for leaving more than the limit's bytes unread (servers/slow-consumer.ts). */
   slowConsumersDropped: number;
+  /**
+   * Keep-alives sent (WebSocket pings, SSE comment lines; servers/keep-alive.ts). Every server reports
+   * it; optional so that snapshots written by hand before issue 12 (test fixtures) still type-check.
+   */
+  keepAlivesSent?: number;
   /** Bytes read from / written to client sockets, including sockets already closed. */
   bytesIn: number;
   bytesOut: number;

@@ -13,11 +13,13 @@ import { sseFrameCache } from '../event-body.ts';
 import { openEventStream } from '../http-compression.ts';
 import type { Attach } from './types.ts';
 import { SlowConsumerPolicy } from '../slow-consumer.ts';
+import { keepAlive, sseComment } from '../keep-alive.ts';
 
 export const attachSse: Attach = (host, feed, options) => {
   const streams = new Set<ServerResponse>();
   const frame = sseFrameCache(options.encoding);
   const policy = new SlowConsumerPolicy(options.limits.slowConsumerMaxBytes, host.counters);
+  const commentMs = options.keepAlive?.sseCommentMs;
 
   host.get(STREAM_PATH, (req, res) => {
     const header = req.headers['last-event-id'];
@@ -31,6 +33,7 @@ export const attachSse: Attach = (host, feed, options) => {
       destroy: () => res.destroy(),
     });
     streams.add(res);
+    keepAlive(res, commentMs, host.counters, () => sseComment(res, (comment) => stream.write(comment)));
     res.once('close', () => {
       stop();
       streams.delete(res);

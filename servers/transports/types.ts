@@ -4,6 +4,7 @@ import type { TransportHost } from '../http-host.ts';
 import type { TransportName } from '../contract/protocol.ts';
 import type { ServerLimits } from '../contract/server-limits.ts';
 import type { Compression, EventEncoding, ResponseHeaderProfile } from '../contract/wire-options.ts';
+import type { KeepAlive } from '../contract/server-limits.ts';
 
 export type { TransportName };
 
@@ -16,6 +17,8 @@ export interface TransportOptions {
   compression?: Compression;
   /** The server's limits: the config's, over DEFAULT_SERVER_LIMITS for what it leaves out. */
   limits: ServerLimits;
+  /** Keep-alives to idle clients (servers/keep-alive.ts); absent: none. */
+  keepAlive?: KeepAlive;
 }
 
 /** What attach() gives back: live gauges for stats and tests, and a close that drops all clients. */

@@ -17,6 +17,7 @@ import type { FeedEntry } from '../feed.ts';
 import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
 import { answerWsMessage, countWsRefusal } from '../messages.ts';
 import { SlowConsumerPolicy } from '../slow-consumer.ts';
+import { keepAlive, wsPing } from '../keep-alive.ts';
 
 /** The close code of a slow consumer's drop (servers/slow-consumer.ts says why 1013, not 1008). */
 
@@ -46,6 +47,7 @@ export const attachWs: Attach = (host, feed, options) => {
   });
   const counters = host.counters;
   const policy = new SlowConsumerPolicy(options.limits.slowConsumerMaxBytes, counters);
+  const pingMs = options.keepAlive?.wsPingMs;
   // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
   let last: FeedEntry | undefined;
   let bytes = Buffer.alloc(0);
@@ -78,6 +80,7 @@ export const attachWs: Attach = (host, feed, options) => {
         destroy: () => ws.terminate(),
       });
       ws.once('close', stop);
+      keepAlive(ws, pingMs, counters, () => wsPing(ws));
       ws.on('message', (data: Buffer, isBinary: boolean) => answerWsMessage(ws, data, isBinary, counters));
       // A client that vanishes mid-send must not crash the server; the close handler cleans up. When
       // ws refused a frame it has sent its close frame (1007, 1009): let the closing handshake end

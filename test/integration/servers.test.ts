@@ -512,6 +512,7 @@ describe('server counters', () => {
               hostRefused: 0,
               originRefused: 0,
               slowConsumersDropped: 0,
+              keepAlivesSent: 0,
               bytesIn: 0,
               bytesOut: 0,
             },

@@ -219,8 +219,13 @@ function derivedKeys(): string[] {
     ...server,
     end: { ...server.end, gauges: { clientBufferedPeakBytes: 1 } },
   });
+  // And an idle job soaked (issue 12), for the idle-cost and soak figures only such runs have.
+  const idle = deriveMetrics({ ...params, workload: { kind: 'idle' } }, load, {
+    ...server,
+    soak: { sampleMs: 5000, samples: [] },
+  });
   return [
-    ...new Set([withUpstream, withDrops, withRestart, withSlowReaders].flatMap((d) => Object.keys(d.metrics))),
+    ...new Set([withUpstream, withDrops, withRestart, withSlowReaders, idle].flatMap((d) => Object.keys(d.metrics))),
     ...Object.keys(deriveMetrics(params, load, server).metrics),
   ];
 }
