@@ -77,7 +77,8 @@ export function renderTimeBreakdown(result: Result): string {
 export function renderSamplesPerCell(result: Result): string {
   const rows: string[][] = [['job', 'runs', 'latency samples per run (min-max)', '']];
   let flagged = 0;
-  for (const job of result.jobs) {
+  // An idle job delivers nothing on purpose: it has no latency to rest a p99 on, and no flag.
+  for (const job of result.jobs.filter((j) => j.params.workload.kind !== 'idle')) {
     const counts = job.runs
       .filter((r): r is CompletedRun => r.status === 'completed')
       .map((r) => r.latency.summary.count);

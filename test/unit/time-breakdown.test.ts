@@ -69,3 +69,14 @@ test('samples per cell: every job with its latency samples per run, flagged unde
   for (const run of runs) run.latency.summary.count = 5000;
   assert.doesNotMatch(renderSamplesPerCell(r), /flagged|!/);
 });
+
+test('samples per cell: an idle job delivers nothing on purpose and is neither listed nor flagged', () => {
+  const r = fixture();
+  for (const run of completed(r)) run.latency.summary.count = 5000;
+  const idle = r.jobs[0]!;
+  idle.params = { ...idle.params, workload: { kind: 'idle' } };
+  for (const run of idle.runs) if (run.status === 'completed') run.latency.summary.count = 0;
+  const text = renderSamplesPerCell(r);
+  assert.equal(text.split('\n').filter((l) => l.includes('payload=')).length, r.jobs.length - 1);
+  assert.doesNotMatch(text, /flagged|!/);
+});
