@@ -9,6 +9,7 @@
  * times one request and one empty answer; WebSocket's are pings per minute times 2 B down and 6 B up;
  * SSE's comments per minute times 3 B (8 B with HTTP/1.1 chunked framing), nothing up.
  */
+import { exact, noisy } from './metric-value.ts';
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { Metric } from './result-schema.ts';
@@ -30,18 +31,12 @@ export function idleMetrics({ load, start, end, clients }: IdleInputs) {
   const cpuMs =
     (end.process.cpuUserUs + end.process.cpuSystemUs - start.process.cpuUserUs - start.process.cpuSystemUs) / 1000;
   const keepAlives = (end.counters.keepAlivesSent ?? 0) - (start.counters.keepAlivesSent ?? 0);
-  const metric = (value: number, unit: Metric['unit'], kind: Metric['kind']): Metric => ({
-    value,
-    unit,
-    better: 'lower',
-    kind,
-  });
   return {
-    idle_bytes_up_per_client_per_min: metric(perClientMin(w.bytesUp, clientMin), 'bytes/client/min', 'exact'),
-    idle_bytes_down_per_client_per_min: metric(perClientMin(w.bytesDown, clientMin), 'bytes/client/min', 'exact'),
-    idle_requests_per_client_per_min: metric(perClientMin(w.httpResponses, clientMin), 'requests/client/min', 'exact'),
+    idle_bytes_up_per_client_per_min: exact(perClientMin(w.bytesUp, clientMin), 'bytes/client/min'),
+    idle_bytes_down_per_client_per_min: exact(perClientMin(w.bytesDown, clientMin), 'bytes/client/min'),
+    idle_requests_per_client_per_min: exact(perClientMin(w.httpResponses, clientMin), 'requests/client/min'),
     // Counted by the server over its own span (read over IPC a moment apart from the clients').
-    idle_keep_alives_per_client_per_min: metric(perClientMin(keepAlives, serverMin), 'count/client/min', 'noisy'),
-    idle_server_cpu_ms_per_client_per_min: metric(perClientMin(cpuMs, serverMin), 'cpu-ms/client/min', 'noisy'),
+    idle_keep_alives_per_client_per_min: noisy(perClientMin(keepAlives, serverMin), 'count/client/min'),
+    idle_server_cpu_ms_per_client_per_min: noisy(perClientMin(cpuMs, serverMin), 'cpu-ms/client/min'),
   } satisfies Record<string, Metric>;
 }

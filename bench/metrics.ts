@@ -15,6 +15,7 @@
  * the load generator's span (exact when the rate is steady, as it is in a window), divided by the
  * events received in that span.
  */
+import { exact, noisy } from './metric-value.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import type { LoadReport } from './load/ipc.ts';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
@@ -82,19 +83,6 @@ export function auditOf(serverPort: number, clientPort: number, load: LoadReport
     },
   };
 }
-
-const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({
-  value,
-  unit,
-  better,
-  kind: 'exact',
-});
-const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({
-  value,
-  unit,
-  better,
-  kind: 'noisy',
-});
 
 /** Units of the figures that divide by the events received in the window. */
 const PER_EVENT_UNITS = new Set<Unit>(['bytes/event', 'requests/event', 'cpu-ms/1000 events']);

@@ -4,22 +4,10 @@
  * no ratio here divides quantities of different event sets: a per-drop figure divides a sum over the
  * recovered drops by their count, the delivered fraction is the delivery check's own.
  */
+import { exact, noisy } from './metric-value.ts';
 import type { LoadReport } from './load/ipc.ts';
-import type { JobParams, Metric, Unit } from './result-schema.ts';
+import type { JobParams, Metric } from './result-schema.ts';
 import type { StormFigures } from './restart.ts';
-
-const exact = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({
-  value,
-  unit,
-  better,
-  kind: 'exact',
-});
-const noisy = (value: number, unit: Unit, better: Metric['better'] = 'lower'): Metric => ({
-  value,
-  unit,
-  better,
-  kind: 'noisy',
-});
 
 export function resilienceMetrics(
   load: LoadReport,

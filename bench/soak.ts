@@ -9,6 +9,7 @@
  * window every sample period: a soak run's CPU and latency figures include it, and are not comparable
  * with those of an ordinary run.
  */
+import { noisy } from './metric-value.ts';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { Metric, RunWarning } from './result-schema.ts';
 import { warn } from './warnings.ts';
@@ -111,11 +112,10 @@ function trend(samples: SoakSeries['samples'], y: (s: SoakSeries['samples'][numb
 export function soakMetrics(series: SoakSeries | undefined) {
   const samples = settled(series?.samples ?? []);
   const fraction = (t: { from: number; rise: number }) => (t.from > 0 ? t.rise / t.from : 0);
-  const metric = (value: number, unit: Metric['unit']): Metric => ({ value, unit, better: 'lower', kind: 'noisy' });
   return {
-    soak_rss_growth: metric(fraction(trend(samples, (s) => s.rssBytes)), 'fraction'),
-    soak_heap_growth: metric(fraction(trend(samples, (s) => s.heapUsedBytes)), 'fraction'),
-    soak_active_resources_growth: metric(trend(samples, (s) => s.activeResources).rise, 'count'),
+    soak_rss_growth: noisy(fraction(trend(samples, (s) => s.rssBytes)), 'fraction'),
+    soak_heap_growth: noisy(fraction(trend(samples, (s) => s.heapUsedBytes)), 'fraction'),
+    soak_active_resources_growth: noisy(trend(samples, (s) => s.activeResources).rise, 'count'),
   } satisfies Record<string, Metric>;
 }
 
