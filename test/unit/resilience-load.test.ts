@@ -86,13 +86,14 @@ test('restart recovery: from the new server listening to each client back, exact
     async () => {
       errors += 5; // refused attempts while down
       // Client 0 reconnected between the ask and the kill (not after the restart), then again.
-      recovery.answered(0, ms(1001));
-      recovery.answered(0, ms(1700));
-      recovery.answered(1, ms(1600));
-      recovery.answered(2, ms(2500));
+      recovery.answered(0, ms(1001), ms(1000));
+      recovery.answered(0, ms(1700), ms(1200));
+      recovery.answered(1, ms(1600), ms(1400));
       return { killedNs: ms(1010), listeningNs: ms(1500) };
     },
   );
+  // Read after the restart was known: the same rule applies.
+  recovery.answered(2, ms(2500), ms(2400));
   const report = recovery.report([true, true, true, true])!;
   assert.equal(report.clientsBefore, 4);
   assert.equal(report.clientsBack, 3);
@@ -100,6 +101,36 @@ test('restart recovery: from the new server listening to each client back, exact
   assert.deepEqual(report.recoveryMs, { p50: 200, p95: 1000, max: 1000 });
   assert.equal(report.failedAttempts, 5);
   assert.equal(recovery.downErrors, 5);
+});
+
+test('restart recovery: an answer the killed server wrote is not a client back, however late it is read; no cap', async () => {
+  const clients = Array.from({ length: 3 }, () => new FakeClient());
+  const recovery = new RestartRecovery(clients);
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+  const restart = { killedNs: ms(1010), listeningNs: ms(1500) };
+  await recovery.run(
+    () => ms(1000),
+    () => 0,
+    async () => {
+      // Client 0, a busy long poll: many answers from the old server before the kill.
+      for (let i = 1; i <= 8; i++) recovery.answered(0, ms(1000 + i), ms(1000 + i - 1));
+      // Client 1: a poll sent before the kill, answered by the old server, read after the kill.
+      recovery.answered(1, ms(1020), ms(1005));
+      // Client 2: its request sent after the kill but read before the new server listened (impossible
+      // from a live server; the second guard).
+      recovery.answered(2, ms(1400), ms(1300));
+      return restart;
+    },
+  );
+  // After the restart is known: a late read of an old answer, then the real reconnects.
+  recovery.answered(1, ms(1600), ms(1009));
+  recovery.answered(0, ms(1800), ms(1700));
+  recovery.answered(1, ms(1900), ms(1650));
+  recovery.answered(1, ms(1950), ms(1910)); // a later answer: the first one stands
+  const report = recovery.report([true, true, true])!;
+  assert.equal(report.clientsBack, 2);
+  assert.deepEqual(report.recoveryMs, { p50: 300, p95: 400, max: 400 });
+  assert.ok(report.recoveryMs.p50 >= 0);
 });
 
 test('a restart carries every counter across, whatever its name; open sockets are the new process alone', async () => {
