@@ -29,6 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   acrossRestart,
   restartServer,
+  RunRestart,
   stormFigures,
   untilStormEndMs,
   type Restarted,
@@ -345,6 +346,8 @@ async function runOnce(
   let overlapMs = 0;
   let completed: CompletedRun | undefined;
   let path: RunningPath | undefined;
+  // Workload `restart`: ended (cancelled and waited out) before the teardown stops `server`.
+  const runRestart = new RunRestart(signal);
   const stopProgress = load.onMessage((m) => {
     if (m.type !== 'progress') return;
     if (m.phase === 'warmup') timer.advance('connect', 'warmup');
@@ -424,34 +427,36 @@ async function runOnce(
     let storm: Promise<StormFigures> | undefined;
     const restart =
       w.kind === 'restart'
-        ? load.waitFor('restart-server', 2 * timing.measureMs + 60_000, signal).then(async () => {
-            phase = 'restart server';
-            restarted = await restartServer({
-              server,
-              config: pair.serverConfig,
-              port: ready.port,
-              downMs,
-              cpus: pinning.serverCpus,
-              startTimeoutMs: START_TIMEOUT_MS,
-              snapshot: (s) =>
-                s === server
-                  ? snapshot(6, { resetWindow: false, gc: false }, false)
-                  : serverStats(s, 7, { resetWindow: false, gc: false }, signal),
-              signal,
-            });
-            server = restarted.server;
-            load.send({
-              type: 'server-restarted',
-              killedNs: restarted.killedNs.toString(),
-              listeningNs: restarted.listeningNs.toString(),
-            });
-            phase = 'measure';
-            const { atReady, listeningNs } = restarted;
-            storm = sleep(untilStormEndMs(listeningNs), undefined, { signal }).then(async () =>
-              stormFigures(atReady, await snapshot(8, { resetWindow: false, gc: false }, false)),
-            );
-            storm.catch(() => {});
-          })
+        ? runRestart.track(
+            load.waitFor('restart-server', 2 * timing.measureMs + 60_000, runRestart.signal).then(async () => {
+              phase = 'restart server';
+              restarted = await restartServer({
+                server,
+                config: pair.serverConfig,
+                port: ready.port,
+                downMs,
+                cpus: pinning.serverCpus,
+                startTimeoutMs: START_TIMEOUT_MS,
+                snapshot: (s) =>
+                  s === server
+                    ? snapshot(6, { resetWindow: false, gc: false }, false)
+                    : serverStats(s, 7, { resetWindow: false, gc: false }, runRestart.signal),
+                signal: runRestart.signal,
+              });
+              server = restarted.server;
+              load.send({
+                type: 'server-restarted',
+                killedNs: restarted.killedNs.toString(),
+                listeningNs: restarted.listeningNs.toString(),
+              });
+              phase = 'measure';
+              const { atReady, listeningNs } = restarted;
+              storm = sleep(untilStormEndMs(listeningNs), undefined, { signal: runRestart.signal }).then(async () =>
+                stormFigures(atReady, await snapshot(8, { resetWindow: false, gc: false }, false)),
+              );
+              storm.catch(() => {});
+            }),
+          )
         : undefined;
     await Promise.all([load.waitFor('window-end', 2 * timing.measureMs + 60_000 + downMs, signal), restart]);
     timer.enter('drain');
@@ -557,6 +562,8 @@ async function runOnce(
   } finally {
     stopProgress();
     if (timer.phase !== 'teardown') timer.enter('teardown');
+    // A restart still under way (the run failed during it) ends first: `server` is then the one running.
+    await runRestart.end();
     await Promise.all([load.stop(), server.stop(), path?.stop()]);
     timer.stop();
     // The same object is what runOnce returns: its phases include the teardown just awaited.

@@ -134,3 +134,32 @@ export async function restartServer(o: RestartOptions): Promise<Restarted> {
     throw err;
   }
 }
+
+/**
+ * The restart of one run, which the run's end cancels and waits out (bench/orchestrator.ts): the plan's
+ * signal is not aborted when a run fails (the load generator died or timed out during the restart), so
+ * without this the restart carried on after the teardown and started a server nobody stopped. The
+ * restart runs with `signal`; `end()` aborts it and resolves once it has settled, so the teardown then
+ * stops whichever server is current (restartServer stops a new one it could not hand over).
+ */
+export class RunRestart {
+  private readonly ended = new AbortController();
+  private pending: Promise<unknown> = Promise.resolve();
+  readonly signal: AbortSignal;
+
+  constructor(runSignal: AbortSignal) {
+    this.signal = AbortSignal.any([runSignal, this.ended.signal]);
+  }
+
+  /** Tracks the restart's promise (returned as is) so `end()` waits for it. */
+  track<T>(restart: Promise<T>): Promise<T> {
+    this.pending = restart.catch(() => {});
+    return restart;
+  }
+
+  /** Cancels a restart still under way and waits until it has settled. */
+  async end(): Promise<void> {
+    this.ended.abort();
+    await this.pending;
+  }
+}

@@ -156,3 +156,30 @@ test('a restart carries every counter across, whatever its name; open sockets ar
   });
   assert.equal(merged.process.cpuUserUs, 11);
 });
+
+test('a run that fails during its restart ends the restart before its teardown: no server started after it', async () => {
+  const { RunRestart } = await import('../../bench/restart.ts');
+  const { setTimeout: sleep } = await import('node:timers/promises');
+  const plan = new AbortController(); // the plan's signal: not aborted when one run fails
+  const runRestart = new RunRestart(plan.signal);
+  const started: string[] = [];
+  let current = 'old';
+  // The restart: down time (cancellable), then a new server that replaces `current`.
+  const restart = runRestart.track(
+    (async () => {
+      await sleep(5_000, undefined, { signal: runRestart.signal });
+      started.push('new');
+      current = 'new';
+    })(),
+  );
+  restart.catch(() => {});
+  // The load generator dies meanwhile: the window's wait fails first.
+  await assert.rejects(Promise.all([Promise.reject(new Error('load generator exited')), restart]));
+  const t0 = Date.now();
+  await runRestart.end();
+  assert.ok(Date.now() - t0 < 4_000, 'the down time was cut short');
+  await sleep(20);
+  assert.deepEqual(started, []);
+  assert.equal(current, 'old');
+  assert.equal(plan.signal.aborted, false);
+});
