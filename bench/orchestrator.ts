@@ -488,8 +488,8 @@ async function runOnce(
           }
         : undefined;
     // Across a restart the server's window spans two processes: the old one's counters at the kill
-    // are added to the new one's (bench/restart.ts acrossRestart).
-    const across = (s: ServerStats) => (restarted ? acrossRestart(restarted.oldAtKill, s) : s);
+    // are added to the new one's, its CPU from its ready (bench/restart.ts acrossRestart).
+    const across = (s: ServerStats) => (restarted ? acrossRestart(restarted.oldAtKill, restarted.atReady, s) : s);
     const { metrics, totals, warnings } = deriveMetrics(params, report, {
       idle,
       start,

@@ -6,8 +6,10 @@
  * (servers/upstream.ts), so a client that resumes misses nothing while the ring holds its events.
  *
  * The window's server figures span two processes: the old one's counters and CPU at the kill are added
- * to the new one's (acrossRestart), so the window's server CPU and bytes include both, the new process's
- * start-up included. The handshake storm is measured on the new process alone (StormFigures).
+ * to the new one's (acrossRestart), so the window's server CPU and bytes include both; the new process's
+ * CPU and event-loop time count from its ready, so its start-up (module loading, the upstream connect)
+ * is left out, as a steady job's server started before its window. The handshake storm is measured on
+ * the new process alone (StormFigures).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CounterSnapshot, FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
@@ -49,18 +51,22 @@ function sumCounters(o: CounterSnapshot, n: CounterSnapshot): CounterSnapshot {
 
 /**
  * A snapshot of the new process as if one process had served the whole window: the old process's
- * counters, CPU and event-loop time at the kill plus the new one's. Memory and loop delay are the new
+ * counters, CPU and event-loop time at the kill plus the new one's, its CPU and event-loop time since
+ * its ready (`atReady`: its start-up is no cost of the window's clients). Counters need no such
+ * subtraction: the new process counts nothing before it listens. Memory and loop delay are the new
  * process's own; so is `atNs`, so the server's span still ends at the snapshot.
  */
-export function acrossRestart(old: ServerStats, now: ServerStats): ServerStats {
+export function acrossRestart(old: ServerStats, atReady: ServerStats, now: ServerStats): ServerStats {
+  const since = (key: 'cpuUserUs' | 'cpuSystemUs' | 'eluActiveMs' | 'eluIdleMs') =>
+    old.process[key] + now.process[key] - atReady.process[key];
   return {
     ...now,
     process: {
       ...now.process,
-      cpuUserUs: old.process.cpuUserUs + now.process.cpuUserUs,
-      cpuSystemUs: old.process.cpuSystemUs + now.process.cpuSystemUs,
-      eluActiveMs: old.process.eluActiveMs + now.process.eluActiveMs,
-      eluIdleMs: old.process.eluIdleMs + now.process.eluIdleMs,
+      cpuUserUs: since('cpuUserUs'),
+      cpuSystemUs: since('cpuSystemUs'),
+      eluActiveMs: since('eluActiveMs'),
+      eluIdleMs: since('eluIdleMs'),
     },
     counters: sumCounters(old.counters, now.counters),
   };

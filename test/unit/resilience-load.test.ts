@@ -144,6 +144,7 @@ test('a restart carries every counter across, whatever its name; open sockets ar
     }) as unknown as Stats;
   const merged = acrossRestart(
     stats({ tcpAccepted: 5, openSockets: 5, bytesOut: 100, slowConsumersDropped: 1, hostRefused: 2 }, 10),
+    stats({}, 0),
     stats({ tcpAccepted: 7, openSockets: 7, bytesOut: 50, slowConsumersDropped: 0, newerCounter: 3 }, 1),
   );
   assert.deepEqual(merged.counters, {
@@ -155,6 +156,24 @@ test('a restart carries every counter across, whatever its name; open sockets ar
     newerCounter: 3,
   });
   assert.equal(merged.process.cpuUserUs, 11);
+});
+
+test("across a restart the new process's CPU and event-loop time count from its ready: its start-up is left out", async () => {
+  const { acrossRestart } = await import('../../bench/restart.ts');
+  type Stats = Parameters<typeof acrossRestart>[0];
+  const stats = (cpuUs: number, activeMs: number, idleMs: number): Stats =>
+    ({
+      atNs: '1',
+      process: { cpuUserUs: cpuUs, cpuSystemUs: cpuUs / 2, eluActiveMs: activeMs, eluIdleMs: idleMs },
+      counters: {},
+    }) as unknown as Stats;
+  // Old process at the kill; new process at its ready (300 ms of start-up CPU, a busy loading loop);
+  // new process at the window's end.
+  const merged = acrossRestart(stats(1_000_000, 800, 200), stats(300_000, 290, 10), stats(500_000, 450, 250));
+  assert.equal(merged.process.cpuUserUs, 1_200_000);
+  assert.equal(merged.process.cpuSystemUs, 600_000);
+  assert.equal(merged.process.eluActiveMs, 960);
+  assert.equal(merged.process.eluIdleMs, 440);
 });
 
 test('a run that fails during its restart ends the restart before its teardown: no server started after it', async () => {
