@@ -28,6 +28,7 @@ import { dropsDrainExtraMs } from './load/drops.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   acrossRestart,
+  restartPastWindow,
   restartServer,
   RunRestart,
   stormFigures,
@@ -512,6 +513,8 @@ async function runOnce(
         : null,
     );
     warnings.push(...pathWarnings(params, pathFigures, metrics));
+    const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
+    if (restartLate) warnings.push(restartLate);
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
     if (
       bottleneck &&

@@ -16,9 +16,9 @@ import type { CounterSnapshot, FromServer, ServerStats, ToServer } from '../serv
 import type { ServerConfig } from '../servers/contract/server-config.ts';
 import { nowNs } from '../servers/contract/clock.ts';
 import { ManagedChild } from './child.ts';
-
-/** How long after the new server listens its storm is measured. */
-export const STORM_MS = 2000;
+import { STORM_MS } from './restart-window.ts';
+import type { RunWarning } from './result-schema.ts';
+import { warn } from './warnings.ts';
 
 /**
  * What the reconnecting clients cost the new server process in its first STORM_MS after it began
@@ -84,6 +84,16 @@ export function stormFigures(atReady: ServerStats, after: ServerStats): StormFig
     bytesOut: c.bytesOut,
     cpuMs: (cpuUs(after.process) - cpuUs(atReady.process)) / 1000,
   };
+}
+
+/**
+ * A warning when the new server began listening, plus its storm, after the window's end
+ * (`windowEndNs`, the load generator's): the window's client figures then miss what the server's
+ * include. bench/restart-window.ts refuses windows too short for it; a slow start-up can still do it.
+ */
+export function restartPastWindow(listeningNs: bigint, windowEndNs: bigint): RunWarning | undefined {
+  const lateMs = Number(listeningNs - windowEndNs) / 1e6 + STORM_MS;
+  return lateMs > 0 ? warn.restartPastWindow(lateMs) : undefined;
 }
 
 /** Milliseconds until STORM_MS after `listeningNs` (0 when already past). */

@@ -202,3 +202,13 @@ test('a run that fails during its restart ends the restart before its teardown: 
   assert.equal(current, 'old');
   assert.equal(plan.signal.aborted, false);
 });
+
+test('a restart whose new server (and its 2 s storm) runs past the window is a warning; one within it is not', async () => {
+  const { restartPastWindow } = await import('../../bench/restart.ts');
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+  assert.equal(restartPastWindow(ms(5000), ms(7000)), undefined);
+  const late = restartPastWindow(ms(3500), ms(3000))!;
+  assert.equal(late.code, 'restart-past-window');
+  assert.equal(late.value, 2500);
+  assert.equal(late.severity, 'warning');
+});
