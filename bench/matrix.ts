@@ -13,6 +13,7 @@ import { DIRECT_PATH, networkLabel, pathLabel, type PathParams } from './network
 import { DEFAULT_COOKIE_BYTES, DEFAULT_WIRE, wireLabel, type WireParams } from './wire-params.ts';
 import { DEFAULT_WORKLOAD, STEADY, workloadLabel, type Workload } from './workload-params.ts';
 import { NO_KEEP_ALIVE, type KeepAlive } from '../servers/contract/server-limits.ts';
+import { restartWindowProblem, scenarioRestartWindowMs } from './restart-window.ts';
 import type { TransportTraits } from '../servers/contract/transport-traits.ts';
 
 export interface PlannedJob {
@@ -40,6 +41,8 @@ export function validateScenario(input: unknown): Scenario {
     if (values !== undefined && duplicated(values)) throw new ScenarioError(`matrix.${axis}: values must not repeat`);
   }
   if (duplicated(s.transports)) throw new ScenarioError('transports: values must not repeat');
+  const restartProblem = restartWindowProblem(s);
+  if (restartProblem) throw new ScenarioError(restartProblem);
   const productAxes = (
     ['http', 'headers', 'responseHeaders', 'encodings', 'payloadContents', 'compression', 'upstream'] as const
   ).filter((axis) => s.matrix[axis] !== undefined);
@@ -303,7 +306,13 @@ export function quickProfile(s: Scenario): Scenario {
     // 1 s windows (windows round up to whole poll intervals: 1.5 s would run 2 s): 1,000 deliveries per
     // run at the default's highest rate and smallest audience, enough for a preview's p99; the preview
     // runs every transport on two paths within 45 s (2 s windows took 42 s of this machine's 45).
-    timing: { warmupMs: 500, measureMs: 1000, drainMs: 200, prewarmRequests: 1000 },
+    // A restart job needs a longer one (bench/restart-window.ts): every job gets it, timing is the scenario's.
+    timing: {
+      warmupMs: 500,
+      measureMs: Math.max(1000, scenarioRestartWindowMs(s)),
+      drainMs: 200,
+      prewarmRequests: 1000,
+    },
     repetitions: 1,
   };
 }

@@ -28,7 +28,9 @@ import { dropsDrainExtraMs } from './load/drops.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   acrossRestart,
+  restartPastWindow,
   restartServer,
+  RunRestart,
   stormFigures,
   untilStormEndMs,
   type Restarted,
@@ -348,6 +350,8 @@ async function runOnce(
   let overlapMs = 0;
   let completed: CompletedRun | undefined;
   let path: RunningPath | undefined;
+  // Workload `restart`: ended (cancelled and waited out) before the teardown stops `server`.
+  const runRestart = new RunRestart(signal);
   const stopProgress = load.onMessage((m) => {
     if (m.type !== 'progress') return;
     if (m.phase === 'warmup') timer.advance('connect', 'warmup');
@@ -438,34 +442,36 @@ async function runOnce(
     let storm: Promise<StormFigures> | undefined;
     const restart =
       w.kind === 'restart'
-        ? load.waitFor('restart-server', 2 * timing.measureMs + 60_000, signal).then(async () => {
-            phase = 'restart server';
-            restarted = await restartServer({
-              server,
-              config: pair.serverConfig,
-              port: ready.port,
-              downMs,
-              cpus: pinning.serverCpus,
-              startTimeoutMs: START_TIMEOUT_MS,
-              snapshot: (s) =>
-                s === server
-                  ? snapshot(6, { resetWindow: false, gc: false }, false)
-                  : serverStats(s, 7, { resetWindow: false, gc: false }, signal),
-              signal,
-            });
-            server = restarted.server;
-            load.send({
-              type: 'server-restarted',
-              killedNs: restarted.killedNs.toString(),
-              listeningNs: restarted.listeningNs.toString(),
-            });
-            phase = 'measure';
-            const { atReady, listeningNs } = restarted;
-            storm = sleep(untilStormEndMs(listeningNs), undefined, { signal }).then(async () =>
-              stormFigures(atReady, await snapshot(8, { resetWindow: false, gc: false }, false)),
-            );
-            storm.catch(() => {});
-          })
+        ? runRestart.track(
+            load.waitFor('restart-server', 2 * timing.measureMs + 60_000, runRestart.signal).then(async () => {
+              phase = 'restart server';
+              restarted = await restartServer({
+                server,
+                config: pair.serverConfig,
+                port: ready.port,
+                downMs,
+                cpus: pinning.serverCpus,
+                startTimeoutMs: START_TIMEOUT_MS,
+                snapshot: (s) =>
+                  s === server
+                    ? snapshot(6, { resetWindow: false, gc: false }, false)
+                    : serverStats(s, 7, { resetWindow: false, gc: false }, runRestart.signal),
+                signal: runRestart.signal,
+              });
+              server = restarted.server;
+              load.send({
+                type: 'server-restarted',
+                killedNs: restarted.killedNs.toString(),
+                listeningNs: restarted.listeningNs.toString(),
+              });
+              phase = 'measure';
+              const { atReady, listeningNs } = restarted;
+              storm = sleep(untilStormEndMs(listeningNs), undefined, { signal: runRestart.signal }).then(async () =>
+                stormFigures(atReady, await snapshot(8, { resetWindow: false, gc: false }, false)),
+              );
+              storm.catch(() => {});
+            }),
+          )
         : undefined;
     await Promise.all([load.waitFor('window-end', 2 * timing.measureMs + 60_000 + downMs, signal), restart]);
     const soakSeries = await soak?.stop();
@@ -498,8 +504,8 @@ async function runOnce(
           }
         : undefined;
     // Across a restart the server's window spans two processes: the old one's counters at the kill
-    // are added to the new one's (bench/restart.ts acrossRestart).
-    const across = (s: ServerStats) => (restarted ? acrossRestart(restarted.oldAtKill, s) : s);
+    // are added to the new one's, its CPU from its ready (bench/restart.ts acrossRestart).
+    const across = (s: ServerStats) => (restarted ? acrossRestart(restarted.oldAtKill, restarted.atReady, s) : s);
     const { metrics, totals, warnings } = deriveMetrics(params, report, {
       idle,
       start,
@@ -523,6 +529,8 @@ async function runOnce(
         : null,
     );
     warnings.push(...pathWarnings(params, pathFigures, metrics));
+    const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
+    if (restartLate) warnings.push(restartLate);
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
     if (
       bottleneck &&
@@ -574,6 +582,8 @@ async function runOnce(
   } finally {
     stopProgress();
     if (timer.phase !== 'teardown') timer.enter('teardown');
+    // A restart still under way (the run failed during it) ends first: `server` is then the one running.
+    await runRestart.end();
     await Promise.all([load.stop(), server.stop(), path?.stop()]);
     timer.stop();
     // The same object is what runOnce returns: its phases include the teardown just awaited.

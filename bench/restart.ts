@@ -6,17 +6,19 @@
  * (servers/upstream.ts), so a client that resumes misses nothing while the ring holds its events.
  *
  * The window's server figures span two processes: the old one's counters and CPU at the kill are added
- * to the new one's (acrossRestart), so the window's server CPU and bytes include both, the new process's
- * start-up included. The handshake storm is measured on the new process alone (StormFigures).
+ * to the new one's (acrossRestart), so the window's server CPU and bytes include both; the new process's
+ * CPU and event-loop time count from its ready, so its start-up (module loading, the upstream connect)
+ * is left out, as a steady job's server started before its window. The handshake storm is measured on
+ * the new process alone (StormFigures).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CounterSnapshot, FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
 import type { ServerConfig } from '../servers/contract/server-config.ts';
 import { nowNs } from '../servers/contract/clock.ts';
 import { ManagedChild } from './child.ts';
-
-/** How long after the new server listens its storm is measured. */
-export const STORM_MS = 2000;
+import { STORM_MS } from './restart-window.ts';
+import type { RunWarning } from './result-schema.ts';
+import { warn } from './warnings.ts';
 
 /**
  * What the reconnecting clients cost the new server process in its first STORM_MS after it began
@@ -49,18 +51,22 @@ function sumCounters(o: CounterSnapshot, n: CounterSnapshot): CounterSnapshot {
 
 /**
  * A snapshot of the new process as if one process had served the whole window: the old process's
- * counters, CPU and event-loop time at the kill plus the new one's. Memory and loop delay are the new
+ * counters, CPU and event-loop time at the kill plus the new one's, its CPU and event-loop time since
+ * its ready (`atReady`: its start-up is no cost of the window's clients). Counters need no such
+ * subtraction: the new process counts nothing before it listens. Memory and loop delay are the new
  * process's own; so is `atNs`, so the server's span still ends at the snapshot.
  */
-export function acrossRestart(old: ServerStats, now: ServerStats): ServerStats {
+export function acrossRestart(old: ServerStats, atReady: ServerStats, now: ServerStats): ServerStats {
+  const since = (key: 'cpuUserUs' | 'cpuSystemUs' | 'eluActiveMs' | 'eluIdleMs') =>
+    old.process[key] + now.process[key] - atReady.process[key];
   return {
     ...now,
     process: {
       ...now.process,
-      cpuUserUs: old.process.cpuUserUs + now.process.cpuUserUs,
-      cpuSystemUs: old.process.cpuSystemUs + now.process.cpuSystemUs,
-      eluActiveMs: old.process.eluActiveMs + now.process.eluActiveMs,
-      eluIdleMs: old.process.eluIdleMs + now.process.eluIdleMs,
+      cpuUserUs: since('cpuUserUs'),
+      cpuSystemUs: since('cpuSystemUs'),
+      eluActiveMs: since('eluActiveMs'),
+      eluIdleMs: since('eluIdleMs'),
     },
     counters: sumCounters(old.counters, now.counters),
   };
@@ -78,6 +84,16 @@ export function stormFigures(atReady: ServerStats, after: ServerStats): StormFig
     bytesOut: c.bytesOut,
     cpuMs: (cpuUs(after.process) - cpuUs(atReady.process)) / 1000,
   };
+}
+
+/**
+ * A warning when the new server began listening, plus its storm, after the window's end
+ * (`windowEndNs`, the load generator's): the window's client figures then miss what the server's
+ * include. bench/restart-window.ts refuses windows too short for it; a slow start-up can still do it.
+ */
+export function restartPastWindow(listeningNs: bigint, windowEndNs: bigint): RunWarning | undefined {
+  const lateMs = Number(listeningNs - windowEndNs) / 1e6 + STORM_MS;
+  return lateMs > 0 ? warn.restartPastWindow(lateMs) : undefined;
 }
 
 /** Milliseconds until STORM_MS after `listeningNs` (0 when already past). */
@@ -132,5 +148,34 @@ export async function restartServer(o: RestartOptions): Promise<Restarted> {
     // The run fails with this error; its teardown knows only the killed server, so stop this one here.
     await server.stop();
     throw err;
+  }
+}
+
+/**
+ * The restart of one run, which the run's end cancels and waits out (bench/orchestrator.ts): the plan's
+ * signal is not aborted when a run fails (the load generator died or timed out during the restart), so
+ * without this the restart carried on after the teardown and started a server nobody stopped. The
+ * restart runs with `signal`; `end()` aborts it and resolves once it has settled, so the teardown then
+ * stops whichever server is current (restartServer stops a new one it could not hand over).
+ */
+export class RunRestart {
+  private readonly ended = new AbortController();
+  private pending: Promise<unknown> = Promise.resolve();
+  readonly signal: AbortSignal;
+
+  constructor(runSignal: AbortSignal) {
+    this.signal = AbortSignal.any([runSignal, this.ended.signal]);
+  }
+
+  /** Tracks the restart's promise (returned as is) so `end()` waits for it. */
+  track<T>(restart: Promise<T>): Promise<T> {
+    this.pending = restart.catch(() => {});
+    return restart;
+  }
+
+  /** Cancels a restart still under way and waits until it has settled. */
+  async end(): Promise<void> {
+    this.ended.abort();
+    await this.pending;
   }
 }

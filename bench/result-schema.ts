@@ -101,6 +101,7 @@ const warningCodeSchema = z.enum([
   'events-out-of-order',
   'events-before-schedule',
   'clients-unconnected',
+  'restart-past-window',
   'client-errors',
   'requests-refused',
   'load-saturated',

@@ -38,6 +38,13 @@ export const warn = {
       lost,
     ),
   eventsDuplicated: (n: number) => runWarning('events-duplicated', `${n} events delivered twice`, n),
+  restartPastWindow: (lateMs: number) =>
+    runWarning(
+      'restart-past-window',
+      `the server restart ran ${lateMs.toFixed(0)} ms past the window's end (new server listening plus its reconnect storm): the clients' figures stop at the window's end, the server's do not; give a longer --duration`,
+      lateMs,
+      0,
+    ),
   eventsOutOfOrder: (n: number) => runWarning('events-out-of-order', `${n} events out of order`, n),
   eventsBeforeSchedule: (n: number) =>
     runWarning(

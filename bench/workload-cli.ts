@@ -24,7 +24,8 @@ export const WORKLOAD_USAGE = `  --drops <every>[:<share>[:<offline>]]  forced d
                          ${DEFAULT_SHARE * 100}%) lose their connection (TCP reset) and stay offline <offline> (default
                          ${DEFAULT_OFFLINE_MS / 1000}s, at least 2s), then resume; e.g. 5s:10%:2s
   --restart [<down>]     kill the server mid-window, keep it down <down> (default ${DEFAULT_DOWN_MS / 1000}s), start it
-                         again on the same port; every client reconnects and resumes`;
+                         again on the same port; every client reconnects and resumes; the window
+                         must hold 2 x (<down> + 1s start-up + 2s storm): --duration 10 for 2s`;
 
 /** `--restart` given alone (last, or before another option) means the default down time. */
 export function bareRestartMeansDefault(argv: string[]): string[] {

@@ -914,7 +914,7 @@ export const CATALOG = {
     format: sig3,
     group: 'connections',
     definition:
-      "Server restart: median, over the clients that came back, of the time from the new server calling listen() to its first answer to the client (WebSocket open, SSE stream headers, a poll's answer); clients retry every reconnect delay, short polling at its next scheduled poll, and a long poll is answered at the next event.",
+      "Server restart: median, over the clients that came back, of the time from just before the new server calls listen() to the client reading its first answer to a request sent (or a connection attempt begun) after the kill (WebSocket open, SSE stream headers, a poll's answer); an answer the killed server wrote, read late, does not count. Clients retry every reconnect delay, short polling at its next scheduled poll, and a long poll is answered at the next event.",
     gate: { gate: false },
     resilience: { workloads: ['restart'], column: 40 },
   },
@@ -925,7 +925,7 @@ export const CATALOG = {
     format: sig3,
     group: 'connections',
     definition:
-      'Server restart: 95th percentile (nearest rank) of the time from the new server listening to each client being back.',
+      'Server restart: 95th percentile (nearest rank) of the time from just before the new server calls listen() to each client reading its first answer to a request sent after the kill.',
     gate: { gate: false },
     resilience: { workloads: ['restart'], column: 50 },
   },
@@ -935,7 +935,8 @@ export const CATALOG = {
     scale: 1,
     format: sig3,
     group: 'connections',
-    definition: 'Server restart: time from the new server listening until the last client that came back was back.',
+    definition:
+      'Server restart: time from just before the new server calls listen() until the last client that came back read its first answer to a request sent after the kill.',
     gate: { gate: false },
     resilience: { workloads: ['restart'], column: 60 },
   },
@@ -945,7 +946,8 @@ export const CATALOG = {
     scale: 1,
     format: int,
     group: 'connections',
-    definition: 'Server restart: measured clients the new server had not answered by the end of the drain.',
+    definition:
+      'Server restart: measured clients with no answer to a request sent after the kill (so from the new server) by the end of the drain.',
     gate: { gate: false },
     resilience: { workloads: ['restart'], column: 70 },
   },

@@ -31,7 +31,7 @@ const TABLES: Record<ResilienceWorkload, { title: string; caption: string }> = {
   restart: {
     title: 'Server restart: how fast every client is back',
     caption:
-      'The server process is killed mid-window and started again on the same port; the feed lives in the publisher, so nothing needs to be missed. Recovery runs from the new server being ready to each client being served again.',
+      'The server process is killed mid-window and started again on the same port; the feed lives in the publisher, so nothing needs to be missed. Recovery runs from just before the new server calls listen() to each client reading its first answer to a request sent after the kill.',
   },
   idle: {
     title: 'Idle clients: what holding a connection costs',

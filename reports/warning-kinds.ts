@@ -27,6 +27,9 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   'events-duplicated': 'loss',
   'events-out-of-order': 'loss',
   'events-before-schedule': 'loss',
+  // bench/restart.ts: a restart (with its storm) that ran past the window's end: the clients' figures
+  // and the server's cover different spans.
+  'restart-past-window': 'saturation',
   'clients-unconnected': 'loss',
   'client-errors': 'loss',
   // servers/access-policy.ts refused some of the clients' requests (Host or Origin): they were not served.

@@ -91,12 +91,13 @@ export abstract class BaseClient {
    * The server answered: a WebSocket opened, an SSE stream's headers arrived, a poll's answer was read
    * whole. Unlike a TCP connect, only the server itself does this (an emulated path or a proxy in front
    * accepts connections while the server is down). Marks a forced drop's reconnect, tells onAnswered.
+   * `sentNs`: when the request this answers was sent or its connection attempt began (nowNs()).
    */
-  protected answered(): void {
+  protected answered(sentNs: bigint): void {
     const now = nowNs();
     const drop = this.drops.at(-1);
     if (drop && drop.answeredNs === undefined && drop.reconnectStartNs !== undefined) drop.answeredNs = now;
-    this.options.onAnswered?.(now);
+    this.options.onAnswered?.(now, sentNs);
   }
 
   readonly drops: DropRecord[] = [];

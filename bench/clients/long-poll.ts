@@ -2,6 +2,7 @@
  * Long polling: a request with `wait`, re-issued as soon as the answer arrives. A failed request is
  * retried after `reconnectDelayMs` from the last seq received, so a dropped connection loses nothing.
  */
+import { nowNs } from '../../servers/contract/clock.ts';
 import { EVENTS_PATH } from '../../servers/contract/protocol.ts';
 import { BaseClient } from './base.ts';
 import { countedClient } from './http-dispatcher.ts';
@@ -35,12 +36,13 @@ class LongPollClient extends BaseClient implements TransportClient {
   private run(): Promise<void> {
     return this.retryLoop(async () => {
       this.tally.httpRequests++;
+      const sentNs = nowNs();
       const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}&wait=${this.waitMs}`, {
         ...this.options,
         headers: this.headers,
       });
       this.tally.httpResponses++;
-      this.answered();
+      this.answered(sentNs);
       this.tally.messageBytesDown += answer.eventBytes;
       if (answer.events.length === 0) this.tally.emptyResponses++;
       else this.deliver(answer.events, answer.receivedNs);

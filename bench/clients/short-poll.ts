@@ -84,12 +84,13 @@ class ShortPollClient extends BaseClient implements TransportClient {
       let more = true;
       while (more && !this.closed) {
         this.tally.httpRequests++;
+        const sentNs = nowNs();
         const answer = await poll(this.http, `${EVENTS_PATH}?since=${this.lastSeq}`, {
           ...this.options,
           headers: this.headers,
         });
         this.tally.httpResponses++;
-        this.answered();
+        this.answered(sentNs);
         this.tally.messageBytesDown += answer.eventBytes;
         if (answer.events.length === 0) this.tally.emptyResponses++;
         else this.deliver(answer.events, answer.receivedNs);

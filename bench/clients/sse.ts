@@ -74,6 +74,7 @@ class SseClient extends BaseClient implements TransportClient {
   private run(): Promise<void> {
     return this.retryLoop(async () => {
       this.tally.httpRequests++;
+      const sentNs = nowNs();
       const { statusCode, headers, body } = await this.http.request({
         method: 'GET',
         path: STREAM_PATH,
@@ -85,7 +86,7 @@ class SseClient extends BaseClient implements TransportClient {
       this.tally.httpResponses++;
       // Connected = the stream's headers arrived.
       this.markConnected();
-      this.answered();
+      this.answered(sentNs);
       this.parser.reset();
       if (headers['content-encoding'] === 'gzip') await this.readGzip(body);
       else

@@ -153,9 +153,11 @@ export interface ClientOptions {
   upstream?: UpstreamOptions;
   /**
    * Called each time the server answers, stamped with nowNs(): a WebSocket opened, an SSE stream's
-   * headers arrived, a poll's answer was read whole (BaseClient.answered).
+   * headers arrived, a poll's answer was read whole (BaseClient.answered). `sentNs`: when the request
+   * answered was sent or its connection attempt began, so that an answer a server wrote before it was
+   * killed, but read after, can be told from the next server's (bench/load/restart-recovery.ts).
    */
-  onAnswered?: (answeredNs: bigint) => void;
+  onAnswered?: (answeredNs: bigint, sentNs: bigint) => void;
 }
 
 /**

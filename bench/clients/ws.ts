@@ -54,27 +54,33 @@ class WsClient extends BaseClient implements TransportClient {
       return;
     }
     this.attempting();
+    // When this attempt began: its handshake's answer can only come from a server alive since then.
+    const sentNs = nowNs();
     if (this.secureContext) {
-      void this.connectTls(this.secureContext);
+      void this.connectTls(this.secureContext, sentNs);
       return;
     }
     // ws passes its http.request options here; we only need where to connect.
     // `timeout` carries handshakeTimeout: ws's default connector sets it on the socket, and without
     // it here a handshake the server never answers waited forever (the connect stall of issue 8).
     // ws clears it (setTimeout(0)) once the connection is open.
-    this.open('ws', (opts) => {
-      const socket = net.connect({
-        host: opts.host ?? this.options.host,
-        port: Number(opts.port),
-        timeout: opts.timeout,
-      });
-      // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
-      socket.once('connect', () => this.ledger.add(socket));
-      return socket;
-    });
+    this.open(
+      'ws',
+      (opts) => {
+        const socket = net.connect({
+          host: opts.host ?? this.options.host,
+          port: Number(opts.port),
+          timeout: opts.timeout,
+        });
+        // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
+        socket.once('connect', () => this.ledger.add(socket));
+        return socket;
+      },
+      sentNs,
+    );
   }
 
-  private async connectTls(secureContext: tls.SecureContext): Promise<void> {
+  private async connectTls(secureContext: tls.SecureContext, sentNs: bigint): Promise<void> {
     let secure: tls.TLSSocket;
     try {
       const raw = await openTcp(this.options.host, this.options.port, this.timeoutMs, this.ledger);
@@ -91,10 +97,10 @@ class WsClient extends BaseClient implements TransportClient {
       return;
     }
     if (this.closed) return void secure.destroy();
-    this.open('wss', () => secure);
+    this.open('wss', () => secure, sentNs);
   }
 
-  private open(scheme: 'ws' | 'wss', createConnection: CreateConnection): void {
+  private open(scheme: 'ws' | 'wss', createConnection: CreateConnection, sentNs: bigint): void {
     const url = `${scheme}://${this.options.host}:${this.options.port}${WS_PATH}?since=${this.lastSeq}`;
     // The request header profile's list in Chromium's order; ws fills in its own fields where they stand.
     const list = this.profileHeaders('websocket');
@@ -111,7 +117,7 @@ class WsClient extends BaseClient implements TransportClient {
       this.messages?.opened(ws);
       this.tally.wsHandshakes++;
       this.markConnected();
-      this.answered();
+      this.answered(sentNs);
     });
     // messageBytesDown: the message's data (decompressed with permessage-deflate; the socket counts
     // what travelled). A binary message is one binary record, a text message the event JSON.

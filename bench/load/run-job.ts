@@ -169,7 +169,7 @@ export async function runJob(
               },
             },
           }),
-          ...(restart && { onAnswered: (atNs: bigint) => restart.answered(index, atNs) }),
+          ...(restart && { onAnswered: (atNs: bigint, sentNs: bigint) => restart.answered(index, atNs, sentNs) }),
           onEvents(events, receivedNs) {
             if (firstEventNs[index] === undefined) firstEventNs[index] = receivedNs;
             window?.record(index, events, receivedNs);

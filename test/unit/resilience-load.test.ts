@@ -86,13 +86,14 @@ test('restart recovery: from the new server listening to each client back, exact
     async () => {
       errors += 5; // refused attempts while down
       // Client 0 reconnected between the ask and the kill (not after the restart), then again.
-      recovery.answered(0, ms(1001));
-      recovery.answered(0, ms(1700));
-      recovery.answered(1, ms(1600));
-      recovery.answered(2, ms(2500));
+      recovery.answered(0, ms(1001), ms(1000));
+      recovery.answered(0, ms(1700), ms(1200));
+      recovery.answered(1, ms(1600), ms(1400));
       return { killedNs: ms(1010), listeningNs: ms(1500) };
     },
   );
+  // Read after the restart was known: the same rule applies.
+  recovery.answered(2, ms(2500), ms(2400));
   const report = recovery.report([true, true, true, true])!;
   assert.equal(report.clientsBefore, 4);
   assert.equal(report.clientsBack, 3);
@@ -100,6 +101,36 @@ test('restart recovery: from the new server listening to each client back, exact
   assert.deepEqual(report.recoveryMs, { p50: 200, p95: 1000, max: 1000 });
   assert.equal(report.failedAttempts, 5);
   assert.equal(recovery.downErrors, 5);
+});
+
+test('restart recovery: an answer the killed server wrote is not a client back, however late it is read; no cap', async () => {
+  const clients = Array.from({ length: 3 }, () => new FakeClient());
+  const recovery = new RestartRecovery(clients);
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+  const restart = { killedNs: ms(1010), listeningNs: ms(1500) };
+  await recovery.run(
+    () => ms(1000),
+    () => 0,
+    async () => {
+      // Client 0, a busy long poll: many answers from the old server before the kill.
+      for (let i = 1; i <= 8; i++) recovery.answered(0, ms(1000 + i), ms(1000 + i - 1));
+      // Client 1: a poll sent before the kill, answered by the old server, read after the kill.
+      recovery.answered(1, ms(1020), ms(1005));
+      // Client 2: its request sent after the kill but read before the new server listened (impossible
+      // from a live server; the second guard).
+      recovery.answered(2, ms(1400), ms(1300));
+      return restart;
+    },
+  );
+  // After the restart is known: a late read of an old answer, then the real reconnects.
+  recovery.answered(1, ms(1600), ms(1009));
+  recovery.answered(0, ms(1800), ms(1700));
+  recovery.answered(1, ms(1900), ms(1650));
+  recovery.answered(1, ms(1950), ms(1910)); // a later answer: the first one stands
+  const report = recovery.report([true, true, true])!;
+  assert.equal(report.clientsBack, 2);
+  assert.deepEqual(report.recoveryMs, { p50: 300, p95: 400, max: 400 });
+  assert.ok(report.recoveryMs.p50 >= 0);
 });
 
 test('a restart carries every counter across, whatever its name; open sockets are the new process alone', async () => {
@@ -113,6 +144,7 @@ test('a restart carries every counter across, whatever its name; open sockets ar
     }) as unknown as Stats;
   const merged = acrossRestart(
     stats({ tcpAccepted: 5, openSockets: 5, bytesOut: 100, slowConsumersDropped: 1, hostRefused: 2 }, 10),
+    stats({}, 0),
     stats({ tcpAccepted: 7, openSockets: 7, bytesOut: 50, slowConsumersDropped: 0, newerCounter: 3 }, 1),
   );
   assert.deepEqual(merged.counters, {
@@ -124,4 +156,59 @@ test('a restart carries every counter across, whatever its name; open sockets ar
     newerCounter: 3,
   });
   assert.equal(merged.process.cpuUserUs, 11);
+});
+
+test("across a restart the new process's CPU and event-loop time count from its ready: its start-up is left out", async () => {
+  const { acrossRestart } = await import('../../bench/restart.ts');
+  type Stats = Parameters<typeof acrossRestart>[0];
+  const stats = (cpuUs: number, activeMs: number, idleMs: number): Stats =>
+    ({
+      atNs: '1',
+      process: { cpuUserUs: cpuUs, cpuSystemUs: cpuUs / 2, eluActiveMs: activeMs, eluIdleMs: idleMs },
+      counters: {},
+    }) as unknown as Stats;
+  // Old process at the kill; new process at its ready (300 ms of start-up CPU, a busy loading loop);
+  // new process at the window's end.
+  const merged = acrossRestart(stats(1_000_000, 800, 200), stats(300_000, 290, 10), stats(500_000, 450, 250));
+  assert.equal(merged.process.cpuUserUs, 1_200_000);
+  assert.equal(merged.process.cpuSystemUs, 600_000);
+  assert.equal(merged.process.eluActiveMs, 960);
+  assert.equal(merged.process.eluIdleMs, 440);
+});
+
+test('a run that fails during its restart ends the restart before its teardown: no server started after it', async () => {
+  const { RunRestart } = await import('../../bench/restart.ts');
+  const { setTimeout: sleep } = await import('node:timers/promises');
+  const plan = new AbortController(); // the plan's signal: not aborted when one run fails
+  const runRestart = new RunRestart(plan.signal);
+  const started: string[] = [];
+  let current = 'old';
+  // The restart: down time (cancellable), then a new server that replaces `current`.
+  const restart = runRestart.track(
+    (async () => {
+      await sleep(5_000, undefined, { signal: runRestart.signal });
+      started.push('new');
+      current = 'new';
+    })(),
+  );
+  restart.catch(() => {});
+  // The load generator dies meanwhile: the window's wait fails first.
+  await assert.rejects(Promise.all([Promise.reject(new Error('load generator exited')), restart]));
+  const t0 = Date.now();
+  await runRestart.end();
+  assert.ok(Date.now() - t0 < 4_000, 'the down time was cut short');
+  await sleep(20);
+  assert.deepEqual(started, []);
+  assert.equal(current, 'old');
+  assert.equal(plan.signal.aborted, false);
+});
+
+test('a restart whose new server (and its 2 s storm) runs past the window is a warning; one within it is not', async () => {
+  const { restartPastWindow } = await import('../../bench/restart.ts');
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+  assert.equal(restartPastWindow(ms(5000), ms(7000)), undefined);
+  const late = restartPastWindow(ms(3500), ms(3000))!;
+  assert.equal(late.code, 'restart-past-window');
+  assert.equal(late.value, 2500);
+  assert.equal(late.severity, 'warning');
 });

@@ -60,3 +60,28 @@ test('the HTML report gets a Resilience section and the Markdown summary its tab
     [],
   );
 });
+
+test('the restart caption and definitions say what the code measures: from just before listen(), answers to requests sent after the kill', async () => {
+  const { CATALOG } = await import('../../reports/metric-catalog.ts');
+  const restart = { kind: 'restart', downMs: 1000 };
+  const tables = resilienceTables(
+    summarizeAll(
+      tinyResult([
+        {
+          transport: 'ws',
+          runs: [{ catch_up_delivered_fraction: 1 }],
+          params: { workload: restart },
+          label: ' restart=1s',
+        },
+      ]),
+    ),
+  );
+  const caption = tables.find((t) => t.title.startsWith('Server restart'))!.caption;
+  assert.doesNotMatch(caption, /being ready/);
+  assert.match(caption, /before the new server calls listen\(\)/);
+  for (const key of ['restart_recovery_p50_ms', 'restart_recovery_p95_ms', 'restart_recovery_max_ms'] as const) {
+    assert.match(CATALOG[key].definition, /just before the new server calls listen\(\)/, key);
+    assert.match(CATALOG[key].definition, /after the kill/, key);
+  }
+  assert.match(CATALOG.restart_clients_not_back.definition, /after the kill/);
+});

@@ -16,11 +16,12 @@ test('--drops <every>[:<share>[:<offline>]]: durations in s or ms, share in % or
 });
 
 test('--restart [<down>]: alone (last or before another option) the default 2 s down', () => {
-  assert.deepEqual(workloads(['--restart']), [{ kind: 'restart', downMs: 2000 }]);
-  assert.deepEqual(workloads(['--restart', '--runs', '1']), [{ kind: 'restart', downMs: 2000 }]);
-  assert.deepEqual(workloads(['--restart', '500ms']), [{ kind: 'restart', downMs: 500 }]);
+  // A window long enough for the restart (bench/restart-window.ts): 2 x (2 s down + 1 s + 2 s storm).
+  assert.deepEqual(workloads(['--duration', '10', '--restart']), [{ kind: 'restart', downMs: 2000 }]);
+  assert.deepEqual(workloads(['--duration', '10', '--restart', '--runs', '1']), [{ kind: 'restart', downMs: 2000 }]);
+  assert.deepEqual(workloads(['--duration', '10', '--restart', '500ms']), [{ kind: 'restart', downMs: 500 }]);
   // Both: every job runs with each, and the workload is in its id.
-  const both = parseCli(['--quick', '--transports', 'ws', '--drops', '5s', '--restart', '1s'])!;
+  const both = parseCli(['--quick', '--duration', '8', '--transports', 'ws', '--drops', '5s', '--restart', '1s'])!;
   const ids = expandScenario(both.scenario).map((j) => j.id);
   const steady = expandScenario(parseCli(['--quick', '--transports', 'ws'])!.scenario);
   assert.equal(ids.length, 2 * steady.length);
@@ -51,6 +52,38 @@ test('bad workload values are one sentence (a UsageError: exit 2)', () => {
       (err: unknown) => err instanceof UsageError && !err.message.includes('\n') && err.message.length > 0,
       argv.join(' '),
     );
+  }
+});
+
+test('a restart job whose window cannot hold the kill at its middle, the down time, a start-up and the storm is refused, naming the --duration', () => {
+  for (const [argv, duration] of [
+    [['--restart'], 10], // the default 3 s window, 2 s down
+    [['--quick', '--restart', '1s'], 8], // the quick 1 s window
+    [['--restart', '500ms', '--duration', '6'], 7],
+  ] as const) {
+    assert.throws(
+      () => parseCli([...argv]),
+      (err: unknown) =>
+        err instanceof UsageError &&
+        !err.message.includes('\n') &&
+        err.message.includes(`--duration ${duration} or more`),
+      argv.join(' '),
+    );
+  }
+  assert.ok(parseCli(['--restart', '1s', '--duration', '8']));
+});
+
+test('the resilience scenario and its quick preview keep windows long enough for their restart jobs', () => {
+  for (const argv of [
+    ['--scenario', 'resilience'],
+    ['--scenario', 'resilience', '--quick'],
+  ]) {
+    const { scenario } = parseCli(argv)!;
+    assert.ok(
+      expandScenario(scenario).some((j) => j.params.workload.kind === 'restart'),
+      argv.join(' '),
+    );
+    assert.ok(scenario.timing.measureMs >= 8000, `${argv.join(' ')}: ${scenario.timing.measureMs} ms`);
   }
 });
 
