@@ -317,6 +317,7 @@ export const CATALOG = {
     definition:
       'Idle workload (no event in the window): bytes one idle client read at its sockets per minute, all of it what holding the connection costs (empty poll answers, long-poll wait expiries, SSE comment lines, WebSocket pings).',
     console: { row: 103, onlyWhenMeasured: true },
+    resilience: { workloads: ['idle'], column: 10 },
   },
   idle_bytes_up_per_client_per_min: {
     label: 'idle bytes up / client / min',
@@ -327,6 +328,7 @@ export const CATALOG = {
     definition:
       'Idle workload: bytes one idle client wrote at its sockets per minute (poll requests, WebSocket pongs; an SSE client sends nothing).',
     console: { row: 104, onlyWhenMeasured: true },
+    resilience: { workloads: ['idle'], column: 20 },
   },
   idle_requests_per_client_per_min: {
     label: 'idle requests / client / min',
@@ -337,6 +339,7 @@ export const CATALOG = {
     definition:
       'Idle workload: HTTP answers one idle client received per minute (60,000 / poll interval for short polling, 60,000 / wait for long polling; 0 for a stream).',
     console: { row: 105, onlyWhenMeasured: true },
+    resilience: { workloads: ['idle'], column: 30 },
   },
   idle_keep_alives_per_client_per_min: {
     label: 'idle keep-alives / client / min',
@@ -348,6 +351,7 @@ export const CATALOG = {
       "Idle workload: WebSocket pings or SSE comment lines the server sent one client per minute (the job's keep-alive setting; 0 for polling, whose keep-alive is its requests).",
     console: { row: 106, onlyWhenMeasured: true },
     gate: { gate: false },
+    resilience: { workloads: ['idle'], column: 40 },
   },
   idle_server_cpu_ms_per_client_per_min: {
     label: 'idle server CPU / client / min',
@@ -358,6 +362,7 @@ export const CATALOG = {
     definition:
       "Idle workload: server CPU time (user + system) per idle client per minute, over the server's own window span.",
     console: { row: 107, onlyWhenMeasured: true, range: true },
+    resilience: { workloads: ['idle'], column: 50 },
   },
   server_bytes_out_per_event: {
     label: 'server bytes out / event',
@@ -682,7 +687,6 @@ export const CATALOG = {
       "Resident memory per connected client, measured the same way as the heap (noisier: the allocator keeps freed pages). The console shows it where compression is on: zlib's deflate state (about 256 KiB a connection, context takeover or not) lives outside V8's heap.",
     console: { row: 181, indent: true, onlyWhenJob: (p) => p.compression !== 'off' },
     gate: { gate: false },
-    resilience: { workloads: ['idle'], column: 900 },
   },
   server_loop_delay_p99_us: {
     label: 'server loop delay p99',
