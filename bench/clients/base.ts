@@ -94,6 +94,8 @@ export abstract class BaseClient {
    * `sentNs`: when the request this answers was sent or its connection attempt began (nowNs()).
    */
   protected answered(sentNs: bigint): void {
+    // Every answer of every run passes here: nothing to mark in a run without drops or a restart.
+    if (this.drops.length === 0 && !this.options.onAnswered) return;
     const now = nowNs();
     const drop = this.drops.at(-1);
     if (drop && drop.answeredNs === undefined && drop.reconnectStartNs !== undefined) drop.answeredNs = now;
