@@ -113,6 +113,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
 
   const s0 = server.start;
   const s1 = server.end;
+  // The most bytes the server held queued for one client: a push transport's gauge (servers/slow-consumer.ts).
+  const bufferedPeakBytes: number | undefined = s1.gauges['clientBufferedPeakBytes'];
   const cpuMs = (s1.process.cpuUserUs + s1.process.cpuSystemUs - s0.process.cpuUserUs - s0.process.cpuSystemUs) / 1000;
   const serverWallMs = Number(BigInt(s1.process.atNs) - BigInt(s0.process.atNs)) / 1e6;
   const serverBytesOut = s1.counters.bytesOut - s0.counters.bytesOut;
@@ -214,7 +216,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     ...resilienceMetrics(load, server.storm, {
       slowConsumersDropped: s1.counters.slowConsumersDropped,
       rssGrowthBytes: server.retained.process.rssBytes - server.idle.process.rssBytes,
-      bufferedPeakBytes: s1.gauges['clientBufferedPeakBytes'],
+      bufferedPeakBytes,
     }),
     ...idleMetrics({ load, start: s0, end: s1, clients: measuredClients }),
     ...soakMetrics(server.soak),
@@ -223,8 +225,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
   if (!server.soak)
     for (const key of Object.keys(metrics)) if (key.startsWith('soak_')) delete metrics[key as MetricKey];
-  for (const key of absentResilienceKeys(params, load, server.storm, s1.gauges['clientBufferedPeakBytes']))
-    delete metrics[key];
+  for (const key of absentResilienceKeys(params, load, server.storm, bufferedPeakBytes)) delete metrics[key];
   if (params.workload.kind === 'slow-readers') {
     // The server's counts include the slow readers (their connections, the bytes queued to them, their
     // buffers and CPU) while these divide by the measured clients or their events: no such figure.
@@ -344,7 +345,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   if (measuredDropped > 0) warnings.push(warn.slowConsumersDropped(measuredDropped));
   // Slow readers that were never dropped: the run did not reach the limit (a short window, a slow
   // feed), so it shows readers that had not yet cost what they would.
-  if (params.workload.kind === 'slow-readers' && s1.gauges['clientBufferedPeakBytes'] !== undefined) {
+  if (params.workload.kind === 'slow-readers' && bufferedPeakBytes !== undefined) {
     const notDropped = params.workload.count - (s1.counters.slowConsumersDropped - measuredDropped);
     if (notDropped > 0) warnings.push(warn.slowReadersNotDropped(notDropped, params.workload.count));
   }
