@@ -21,6 +21,13 @@ import {
   applyWorkloadOptions,
   bareRestartMeansDefault,
 } from './workload-cli.ts';
+import {
+  DEPLOYMENT_OPTIONS,
+  DEPLOYMENT_USAGE,
+  DeploymentOptionError,
+  applyDeploymentOptions,
+  loadProcessesOption,
+} from './deployment-cli.ts';
 import { IDLE_OPTIONS, IDLE_USAGE, IdleOptionError, applyIdleOptions } from './idle-cli.ts';
 
 export class UsageError extends Error {}
@@ -55,6 +62,7 @@ ${WIRE_USAGE}
 ${LIMIT_USAGE}
 ${WORKLOAD_USAGE}
 ${IDLE_USAGE}
+${DEPLOYMENT_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -76,6 +84,8 @@ export interface CliOptions {
   allowOrigins?: string[];
   /** Server limits the options set (the rest stay at DEFAULT_SERVER_LIMITS). */
   limits?: Partial<ServerLimits>;
+  /** --load-processes: load processes per job; absent: chosen from the clients and the cores. */
+  loadProcesses?: number;
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -166,6 +176,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         ...LIMIT_OPTIONS,
         ...WORKLOAD_OPTIONS,
         ...IDLE_OPTIONS,
+        ...DEPLOYMENT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -257,6 +268,15 @@ export function parseCli(argv: string[]): CliOptions | null {
     throw err;
   }
 
+  let loadProcesses: number | undefined;
+  try {
+    applyDeploymentOptions(s, values);
+    loadProcesses = loadProcessesOption(values);
+  } catch (err) {
+    if (err instanceof DeploymentOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+
   try {
     s = validateScenario(s);
     s = validateScenario(applyIdleOptions(s, values));
@@ -282,6 +302,7 @@ export function parseCli(argv: string[]): CliOptions | null {
     ...(inject ? { inject } : {}),
     ...(allowOrigins ? { allowOrigins } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
+    ...(loadProcesses !== undefined ? { loadProcesses } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { DIRECT_PATH, networkLabel, pathLabel, type PathParams } from './network-path.ts';
 import { DEFAULT_COOKIE_BYTES, DEFAULT_WIRE, wireLabel, type WireParams } from './wire-params.ts';
+import { DEFAULT_DEPLOYMENT, deploymentLabel } from './deployment-params.ts';
 import { DEFAULT_WORKLOAD, STEADY, workloadLabel, type Workload } from './workload-params.ts';
 import { NO_KEEP_ALIVE, type KeepAlive } from '../servers/contract/server-limits.ts';
 import { restartWindowProblem, scenarioRestartWindowMs } from './restart-window.ts';
@@ -211,39 +212,41 @@ export function expandScenario(input: Scenario): PlannedJob[] {
         for (const payloadBytes of s.matrix.payloadBytes) {
           if (isExcluded(s, shape, clients, payloadBytes, path.network.name)) continue;
           for (const requested of scenarioWires(s))
-            for (const workload of s.matrix.workloads ?? [STEADY]) {
-              if (isExcluded(s, shape, clients, payloadBytes, path.network.name, requested, workload)) continue;
-              const load = { workload, keepAlive: s.keepAlive ?? DEFAULT_WORKLOAD.keepAlive };
-              const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${wireLabel(requested)}${workloadLabel(load)}${pathLabel(path)}`;
-              for (const transport of s.transports) {
-                const traits = TRANSPORT_TRAITS[transport];
-                const wire = wireFor(traits, requested);
-                const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
-                for (const pollIntervalMs of intervals) {
-                  // express 5 has no HTTP/2: an HTTP/2 job runs the same handlers on node:http2.
-                  const framework = traits.httpStack === 'ws' || wire.http === '2' ? 'node' : s.framework;
-                  const params: JobParams = {
-                    transport,
-                    framework,
-                    clients,
-                    shape,
-                    payloadBytes,
-                    pollIntervalMs,
-                    longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
-                    perMessageDeflate: traits.httpStack === 'ws' && (s.perMessageDeflate ?? false),
-                    ...wire,
-                    workload,
-                    keepAlive: keepAliveFor(traits, load.keepAlive),
-                    ...path,
-                  };
-                  const id = jobId(params);
-                  // A transport an axis does not apply to runs once, in the first cell that asks for it.
-                  if (ids.has(id)) continue;
-                  ids.add(id);
-                  jobs.push({ id, parameterSet, params });
+            for (const workload of s.matrix.workloads ?? [STEADY])
+              for (const deployment of s.matrix.deployments ?? [DEFAULT_DEPLOYMENT]) {
+                if (isExcluded(s, shape, clients, payloadBytes, path.network.name, requested, workload)) continue;
+                const load = { workload, keepAlive: s.keepAlive ?? DEFAULT_WORKLOAD.keepAlive };
+                const parameterSet = `${shapeLabel(shape)} clients=${clients} payload=${payloadBytes}B${wireLabel(requested)}${workloadLabel(load)}${pathLabel(path)}${deploymentLabel(deployment)}`;
+                for (const transport of s.transports) {
+                  const traits = TRANSPORT_TRAITS[transport];
+                  const wire = wireFor(traits, requested);
+                  const intervals = traits.pollIntervalAxis ? s.matrix.pollIntervalMs : [null];
+                  for (const pollIntervalMs of intervals) {
+                    // express 5 has no HTTP/2: an HTTP/2 job runs the same handlers on node:http2.
+                    const framework = traits.httpStack === 'ws' || wire.http === '2' ? 'node' : s.framework;
+                    const params: JobParams = {
+                      transport,
+                      framework,
+                      clients,
+                      shape,
+                      payloadBytes,
+                      pollIntervalMs,
+                      longPollWaitMs: traits.longPollWait ? s.longPollWaitMs : null,
+                      perMessageDeflate: traits.httpStack === 'ws' && (s.perMessageDeflate ?? false),
+                      ...wire,
+                      workload,
+                      keepAlive: keepAliveFor(traits, load.keepAlive),
+                      ...path,
+                      ...deployment,
+                    };
+                    const id = jobId(params);
+                    // A transport an axis does not apply to runs once, in the first cell that asks for it.
+                    if (ids.has(id)) continue;
+                    ids.add(id);
+                    jobs.push({ id, parameterSet, params });
+                  }
                 }
               }
-            }
         }
       }
     }
@@ -257,7 +260,7 @@ export function jobId(p: JobParams): string {
   parts.push(
     TRANSPORT_TRAITS[p.transport].httpStack === 'ws' ? (p.perMessageDeflate ? 'ws+deflate' : 'ws') : p.framework,
   );
-  return parts.join(' ') + wireLabel(p) + workloadLabel(p) + pathLabel(p);
+  return parts.join(' ') + wireLabel(p) + workloadLabel(p) + pathLabel(p) + deploymentLabel(p);
 }
 
 /**

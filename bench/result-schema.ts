@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { pathParamsShape } from './network-path.ts';
 import { wireParamsShape } from './wire-params.ts';
 import { workloadParamsShape } from './workload-params.ts';
+import { deploymentParamsShape } from './deployment-params.ts';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
@@ -173,6 +174,8 @@ export const jobParamsSchema = z.object({
   ...workloadParamsShape,
   /** The network path: emulated network, TLS, reverse proxy (bench/network-path.ts). */
   ...pathParamsShape,
+  /** Server processes and the broker their feed comes through (bench/deployment-params.ts). */
+  ...deploymentParamsShape,
 });
 export type JobParams = z.infer<typeof jobParamsSchema>;
 

@@ -10,6 +10,7 @@ import { networkProfileSchema } from '../network/profiles.ts';
 import { proxySchema } from '../network-path.ts';
 import { upstreamWorkloadSchema, wireVariantSchema } from '../wire-params.ts';
 import { WORKLOAD_KINDS, workloadSchema } from '../workload-params.ts';
+import { deploymentSchema } from '../deployment-params.ts';
 import { keepAliveSchema } from '../../servers/contract/server-limits.ts';
 import {
   compressionSchema,
@@ -60,6 +61,8 @@ export const scenarioSchema = z
         wires: nonEmpty(wireVariantSchema).optional(),
         /** What happens besides the feed (bench/workload-params.ts); absent: steady. */
         workloads: nonEmpty(workloadSchema).optional(),
+        /** Server processes and the broker they read the feed through (bench/deployment-params.ts); absent: one process, memory. */
+        deployments: nonEmpty(deploymentSchema).optional(),
         /**
          * Cells of the product left out: a cell matching every field an entry names is not run
          * (for every transport). Each named value must be on its axis.

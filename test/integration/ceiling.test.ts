@@ -17,6 +17,7 @@ import { completedRunSchema, type JobParams } from '../../bench/result-schema.ts
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
+import { DEFAULT_DEPLOYMENT } from '../../bench/deployment-params.ts';
 import { clientFactories } from '../../bench/clients/index.ts';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { HOST, feedConfig, withTimeout } from '../helpers/harness.ts';
@@ -96,6 +97,7 @@ describe('a run past the connect ceiling', () => {
       perMessageDeflate: false,
       ...DEFAULT_WIRE,
       ...DEFAULT_WORKLOAD,
+      ...DEFAULT_DEPLOYMENT,
       ...DIRECT_PATH,
     };
     const snapshots: Partial<Record<'idle' | 'start' | 'end' | 'retained', ServerStats>> = {};

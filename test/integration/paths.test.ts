@@ -15,6 +15,7 @@
  */
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
+import { DEFAULT_DEPLOYMENT } from '../../bench/deployment-params.ts';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,6 +84,7 @@ function jobParams(transport: TransportName, tls: boolean, proxy: Proxy): JobPar
     perMessageDeflate: false,
     ...DEFAULT_WIRE,
     ...DEFAULT_WORKLOAD,
+    ...DEFAULT_DEPLOYMENT,
     // startPath gets the direct network: the emulator runs in this process, in front of what it returns.
     network: LOOPBACK,
     tls,

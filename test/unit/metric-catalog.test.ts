@@ -31,6 +31,7 @@ import { parseResult, type CompletedRun, type JobParams, type Result } from '../
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
+import { DEFAULT_DEPLOYMENT } from '../../bench/deployment-params.ts';
 
 const FIXTURES = ['small-result.json', 'quick-result.json', 'errored-result.json', 'loss-result.json'];
 const fixtureKeys = (): Set<string> => {
@@ -58,6 +59,7 @@ function derivedKeys(): string[] {
     perMessageDeflate: false,
     ...DEFAULT_WIRE,
     ...DEFAULT_WORKLOAD,
+    ...DEFAULT_DEPLOYMENT,
     ...DIRECT_PATH,
   };
   const load: LoadReport = {

@@ -7,6 +7,7 @@ import type { JobParams } from '../../bench/result-schema.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
+import { DEFAULT_DEPLOYMENT } from '../../bench/deployment-params.ts';
 import type { ServerStats } from '../../servers/contract/server-ipc.ts';
 
 const params: JobParams = {
@@ -20,6 +21,7 @@ const params: JobParams = {
   perMessageDeflate: false,
   ...DEFAULT_WIRE,
   ...DEFAULT_WORKLOAD,
+  ...DEFAULT_DEPLOYMENT,
   ...DIRECT_PATH,
 };
 const summary = {

@@ -4,6 +4,7 @@ import { pathWarnings } from '../../bench/path-figures.ts';
 import { DIRECT_PATH } from '../../bench/network-path.ts';
 import { DEFAULT_WIRE } from '../../bench/wire-params.ts';
 import { DEFAULT_WORKLOAD } from '../../bench/workload-params.ts';
+import { DEFAULT_DEPLOYMENT } from '../../bench/deployment-params.ts';
 import type { CompletedRun, JobParams, RunMetrics } from '../../bench/result-schema.ts';
 
 const params = (network: Partial<JobParams['network']>): JobParams => ({
@@ -17,6 +18,7 @@ const params = (network: Partial<JobParams['network']>): JobParams => ({
   perMessageDeflate: false,
   ...DEFAULT_WIRE,
   ...DEFAULT_WORKLOAD,
+  ...DEFAULT_DEPLOYMENT,
   ...DIRECT_PATH,
   network: { ...DIRECT_PATH.network, name: 'custom', rttMs: 60, ...network },
 });
