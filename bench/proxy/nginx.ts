@@ -3,7 +3,7 @@
  * (nginx-config.ts) into a fresh temp dir, starts it on a free 127.0.0.1 port, waits until it proxies,
  * and stops it (registered with bench/child.ts so Ctrl-C stops it too). Nothing touches /etc or /var.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerLive } from '../child.ts';
+import { freePort, spawnDaemon, type Spawned } from '../daemon.ts';
 import { renderNginxConfig } from './nginx-config.ts';
 import { childPids, openFilesLimit, treeCpuUs } from './proc-cpu.ts';
 import type { HttpVersion } from '../../servers/contract/wire-options.ts';
@@ -82,18 +83,6 @@ export function findNginx(): { path: string; version: string } | null {
   const out = spawnSync(found, ['-v'], { encoding: 'utf8', timeout: 5000 });
   const version = /nginx\/(\S+)/.exec(`${out.stderr}${out.stdout}`)?.[1];
   return version ? { path: found, version } : null;
-}
-
-/** A port nothing listens on right now: bind 0, read it, close (nginx needs a number). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function logTail(dir: string, stderr: string): string {
@@ -169,57 +158,9 @@ function probeH2c(port: number, timeoutMs: number): Promise<number> {
   });
 }
 
-interface Spawned {
-  pid: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited(): boolean;
-  stderr(): string;
-  kill(signal: NodeJS.Signals): void;
-}
-
-let pdeathsig: boolean | undefined;
-/** Whether util-linux's setpriv can set the parent-death signal here (checked once). */
-function pdeathsigWorks(): boolean {
-  pdeathsig ??= spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
-  return pdeathsig;
-}
-
 function spawnNginx(binary: string, dir: string, cpus: string | null): Spawned {
   const args = ['-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')];
-  // taskset execs nginx: the pid is nginx's own, and the worker inherits the affinity.
-  const [pinned, pinnedArgv] = cpus === null ? [binary, args] : ['taskset', ['-c', cpus, binary, ...args]];
-  // setpriv execs too, after asking the kernel to SIGTERM nginx when the orchestrator dies: the
-  // Node children exit when their IPC channel closes, nginx (which has none) outlived a SIGKILL.
-  const [command, argv] = pdeathsigWorks()
-    ? ['setpriv', ['--pdeathsig', 'TERM', pinned, ...pinnedArgv]]
-    : [pinned, pinnedArgv];
-  const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  let done = false;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4096);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    });
-    child.once('error', (err) => {
-      done = true;
-      stderr += `\n${err.message}`;
-      resolve({ code: null, signal: null });
-    });
-  });
-  if (child.pid === undefined) done = true;
-  return {
-    pid: child.pid ?? -1,
-    exited,
-    hasExited: () => done,
-    stderr: () => stderr,
-    kill: (signal) => {
-      if (!done) child.kill(signal);
-    },
-  };
+  return spawnDaemon(binary, args, cpus);
 }
 
 /** Waits until nginx accepts and proxies, bounded; 'exited' if it died first (the caller reads why). */
@@ -281,7 +222,7 @@ export async function startNginx(o: NginxOptions): Promise<RunningProxy> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pollbench-nginx-'));
     // As root nginx's worker runs as nobody and must reach the temp paths nginx creates in here.
     chmodSync(dir, 0o755);
-    const port = await freePort();
+    const port = await freePort(HOST);
     let config: string;
     try {
       const { tls, ...rest } = o;
