@@ -14,6 +14,7 @@ import type { ServerStats } from './contract/server-ipc.ts';
 import { attachers } from './transports/index.ts';
 import { acceptMessagePosts } from './messages.ts';
 import { Upstream } from './upstream.ts';
+import { RedisUpstream } from './redis-upstream.ts';
 import { TRANSPORT_TRAITS } from './contract/transport-traits.ts';
 import type { ServerCounters } from './counters.ts';
 import type { ServerConfig } from './contract/server-config.ts';
@@ -53,7 +54,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const processStats = createProcessStats();
   let counters: ServerCounters;
   let feed: Feed | undefined;
-  let upstream: Upstream | undefined;
+  let upstream: Upstream | RedisUpstream | undefined;
   let gauges: () => Record<string, number> = () => ({});
   let closeServer: () => Promise<void>;
   let port: number;
@@ -96,7 +97,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port = await listen(host.server, config.host, config.port);
     const source = config.feed.upstream;
     if (source !== 'in-process') {
-      const connecting = new Upstream({ host: source.host, port: source.port, feed });
+      const connecting =
+        'redis' in source
+          ? new RedisUpstream({ ...source.redis, feed })
+          : new Upstream({ host: source.host, port: source.port, feed });
       try {
         await connecting.start(UPSTREAM_CONNECT_TIMEOUT_MS);
       } catch (err) {

@@ -12,6 +12,8 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 export interface LagSummary {
   events: number;
   meanUs: number;
+  /** Optional so summaries written out by hand (tests, a stats merge) need not make one up. */
+  p50Us?: number;
   p99Us: number;
   maxUs: number;
 }
@@ -40,6 +42,7 @@ export class LagRecorder {
     return {
       events: h.totalCount,
       meanUs: h.totalCount ? h.mean : 0,
+      p50Us: h.getValueAtPercentile(50),
       p99Us: h.getValueAtPercentile(99),
       maxUs: h.maxValue,
     };

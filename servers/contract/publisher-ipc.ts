@@ -10,6 +10,7 @@ import { shapeSchema } from './shape-schema.ts';
 import { MAX_PAYLOAD_BYTES } from './protocol.ts';
 import { eventEncodingSchema, payloadContentSchema } from './wire-options.ts';
 import type { LagSummary } from './lag.ts';
+import { redisStreamSchema } from './broker-stream.ts';
 
 /** One run's feed: its schedule, payload size, and how many events the publisher holds for resuming servers. */
 export const feedSpecSchema = z.object({
@@ -24,6 +25,8 @@ export const feedSpecSchema = z.object({
   encoding: eventEncodingSchema.optional(),
   /** The idle workload (issue 12): event 1 at the start, then none (schedule.ts firstEventOnly). */
   idle: z.boolean().optional(),
+  /** `--broker redis`: append every event to this stream (broker-stream.ts) instead of serving the TCP feed. */
+  broker: redisStreamSchema.optional(),
 });
 export type FeedSpec = z.infer<typeof feedSpecSchema>;
 
@@ -39,7 +42,7 @@ export type ToPublisher =
 
 export type FromPublisher =
   | { type: 'ready'; pid: number }
-  /** The feed listens on 127.0.0.1:`port`; its schedule started at `startNs` (process.hrtime, decimal ns). */
+  /** The feed listens on 127.0.0.1:`port` (0: it goes to the spec's Redis stream); its schedule started at `startNs` (process.hrtime, decimal ns). */
   | { type: 'feed-ready'; id: number; port: number; startNs: string }
   | { type: 'lateness'; id: number; lateness: LagSummary }
   | { type: 'fatal'; message: string };

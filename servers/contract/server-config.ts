@@ -17,6 +17,7 @@ import {
   responseHeaderProfileSchema,
 } from './wire-options.ts';
 import { allowOriginsSchema, keepAliveSchema, serverLimitsSchema } from './server-limits.ts';
+import { redisStreamSchema } from './broker-stream.ts';
 
 /** What serves HTTP: express, or bare node:http (WebSocket always runs ws on node:http). */
 export const frameworkSchema = z.enum(['express', 'node']);
@@ -24,11 +25,13 @@ export type Framework = z.infer<typeof frameworkSchema>;
 
 /**
  * Where a feed server's events come from: a publisher outside the server process (servers/contract/feed-wire.ts;
- * bench/publisher/main.ts is one), or 'in-process' for tests that append events by hand through
- * Feed.publish (a server process refuses it: nothing would ever publish).
+ * bench/publisher/main.ts is one), a Redis stream the publisher appends to (`--broker redis`:
+ * broker-stream.ts, servers/redis-upstream.ts), or 'in-process' for tests that append events by hand
+ * through Feed.publish (a server process refuses it: nothing would ever publish).
  */
 export const upstreamSchema = z.union([
   z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) }),
+  z.object({ redis: redisStreamSchema }),
   z.literal('in-process'),
 ]);
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;

@@ -49,14 +49,17 @@ export interface CounterSnapshot {
   http2Streams?: number;
 }
 
-/** The server's link to its upstream publisher (servers/upstream.ts). */
+/** The server's link to its upstream: the publisher (servers/upstream.ts) or Redis (servers/redis-upstream.ts). */
 export interface UpstreamStats {
+  /** The publisher's or redis-server's address. */
   host: string;
   port: number;
+  /** Behind `--broker redis`: the stream key it reads (absent on the publisher's TCP feed). */
+  stream?: string;
   connected: boolean;
   /** Successful connections (1 unless the upstream dropped). */
   connects: number;
-  /** Lines that were not valid events (each one drops the connection, which then resumes). */
+  /** Lines that were not valid events (each one drops the connection, which then resumes); stream entries that were not (skipped). */
   protocolErrors: number;
   lastError: string | null;
   /** Arrival lag since the last window reset, µs. */
