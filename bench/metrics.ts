@@ -27,6 +27,8 @@ import { absentResilienceKeys, resilienceMetrics } from './resilience-metrics.ts
 import type { StormFigures } from './restart.ts';
 import { idleMetrics } from './idle-metrics.ts';
 import { soakMetrics, soakWarnings, type SoakSeries } from './soak.ts';
+import { absentBrokerKeys, brokerMetrics } from './broker/broker-metrics.ts';
+import type { BrokerWindow } from './broker/plan-broker.ts';
 
 export interface ServerWindow {
   /** After the JIT prewarm, before any client connected, after a full GC: the memory baseline. */
@@ -46,6 +48,8 @@ export interface ServerWindow {
   storm?: StormFigures;
   /** A soak's samples through the window (bench/soak.ts); absent for an ordinary run. */
   soak?: SoakSeries;
+  /** `--broker redis`: what redis-server cost over the window (bench/broker/plan-broker.ts). */
+  broker?: BrokerWindow;
 }
 
 /** The server's event-loop utilisation between two of its snapshots (0 when no time passed). */
@@ -209,6 +213,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     server_http_requests_per_event: noisy(serverPerEvent(serverFeedRequests), 'requests/event'),
     publisher_lateness_p99_us: noisy(lateness?.p99Us ?? 0, 'us'),
     publisher_lateness_max_us: noisy(lateness?.maxUs ?? 0, 'us'),
+    feed_arrival_lag_p50_us: noisy(s1.feed?.upstream?.arrivalLag.p50Us ?? 0, 'us'),
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
@@ -220,11 +225,13 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     }),
     ...idleMetrics({ load, start: s0, end: s1, clients: measuredClients }),
     ...soakMetrics(server.soak),
+    ...brokerMetrics(server.broker),
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
   if (!server.soak)
     for (const key of Object.keys(metrics)) if (key.startsWith('soak_')) delete metrics[key as MetricKey];
+  for (const key of absentBrokerKeys(server.broker)) delete metrics[key];
   for (const key of absentResilienceKeys(params, load, server.storm, bufferedPeakBytes)) delete metrics[key];
   if (params.workload.kind === 'slow-readers') {
     // The server's counts include the slow readers (their connections, the bytes queued to them, their

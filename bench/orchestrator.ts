@@ -7,6 +7,7 @@ import { ManagedChild, detectPinning, stopAllChildren, type Pinning } from './ch
 import { buildChildBundle, removeChildBundle, useChildBundle } from './child-bundle.ts';
 import { PhaseTimer, startOverlapMs } from './phase-timer.ts';
 import { PublisherProcess } from './publisher/client.ts';
+import { brokerWindow, startPlanBroker, type BrokerRun, type PlanBroker } from './broker/plan-broker.ts';
 import { collectContext } from './context.ts';
 import { nowNs } from '../servers/contract/clock.ts';
 import { expandScenario, interleave, type PlannedJob } from './matrix.ts';
@@ -38,7 +39,7 @@ import {
 } from './restart.ts';
 import { steadyStateWarmupMs } from './load/window.ts';
 import type { FromServer, ServerStats, ToServer } from '../servers/contract/server-ipc.ts';
-import type { Inject, ServerConfig } from '../servers/contract/server-config.ts';
+import type { Inject, ServerConfig, UpstreamConfig } from '../servers/contract/server-config.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../servers/contract/server-limits.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
@@ -108,8 +109,8 @@ class RunAborted extends Error {}
 interface Pair {
   server: ServerChild;
   load: LoadChild;
-  /** The run's feed on the publisher (null for calibration's echo pairs). */
-  feed: { port: number; startNs: string } | null;
+  /** The run's feed on the publisher (null for calibration's echo pairs); `broker`: its Redis stream and probe. */
+  feed: { port: number; startNs: string; broker?: BrokerRun } | null;
   spawnedNs: bigint;
   /** What the server was started with (a restarted server gets the same: bench/restart.ts). */
   serverConfig: ServerConfig;
@@ -141,7 +142,7 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
 function feedServerConfig(
   params: PlannedJob['params'],
   scenario: Scenario,
-  upstreamPort: number,
+  upstream: UpstreamConfig,
   inject: Inject | undefined,
   tls: TlsMaterial | null,
   limits: ServerLimits,
@@ -157,7 +158,7 @@ function feedServerConfig(
     encoding: params.encoding,
     compression: params.compression,
     // The feed is published from outside the server (bench/publisher), so its clock keeping is not server CPU.
-    feed: { upstream: { host: '127.0.0.1', port: upstreamPort }, ringCapacity: scenario.ringCapacity },
+    feed: { upstream, ringCapacity: scenario.ringCapacity },
     host: '127.0.0.1',
     limits,
     keepAlive: params.keepAlive,
@@ -417,11 +418,12 @@ async function runOnce(
     phase = 'connect and warm up';
     await load.waitFor('checkpoint', 120_000 + (timing.connectDeadlineMs ?? 0) + timing.warmupMs, signal);
     // Publisher lateness and the path's own figures count over the window, read at the same edges as the server.
-    const [start, , , proxyAtStart] = await Promise.all([
+    const [start, , , proxyAtStart, brokerAtStart] = await Promise.all([
       snapshot(2, { resetWindow: true, gc: false }),
       publisher.lateness(true, signal),
       path.emulatorStats(true, signal),
       path.proxy ? { cpuUs: path.proxy.cpuUs(), atNs: nowNs() } : null,
+      feed.broker?.sample(),
     ]);
     timer.enter('window');
     load.send({ type: 'go', checkpoint: 'window' });
@@ -476,11 +478,12 @@ async function runOnce(
     await Promise.all([load.waitFor('window-end', 2 * timing.measureMs + 60_000 + downMs, signal), restart]);
     const soakSeries = await soak?.stop();
     timer.enter('drain');
-    const [end, publisherLateness, emulator, proxyAtEnd] = await Promise.all([
+    const [end, publisherLateness, emulator, proxyAtEnd, brokerAtEnd] = await Promise.all([
       snapshot(3, { resetWindow: false, gc: false }),
       publisher.lateness(false, signal),
       path.emulatorStats(false, signal),
       path.proxy ? { cpuUs: path.proxy.cpuUs(), atNs: nowNs() } : null,
+      feed.broker?.sample(),
     ]);
 
     phase = 'drain and report';
@@ -515,6 +518,7 @@ async function runOnce(
       ...(proxyWindow ? { proxy: proxyWindow } : {}),
       ...(stormFigs ? { storm: stormFigs } : {}),
       ...(soakSeries ? { soak: soakSeries } : {}),
+      ...(brokerAtStart && brokerAtEnd ? { broker: brokerWindow(brokerAtStart, brokerAtEnd) } : {}),
     });
     const pathFigures = runPathFigures(
       path,
@@ -660,11 +664,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   let interrupted: boolean;
   // One publisher for the whole plan, on the load generator's core, up before calibration measures.
   const publisher = new PublisherProcess(pinning.loadCpus);
+  // One redis-server for the plan's --broker redis jobs, beside the publisher (bench/broker/plan-broker.ts).
+  let broker: PlanBroker | null = null;
   const bundle = await buildChildBundle();
   useChildBundle(bundle);
   planTiming.bundleMs = bundle?.ms ?? 0;
   try {
     await publisher.start(signal);
+    broker = await startPlanBroker(jobs, pinning.loadCpus);
+    if (broker) context.broker = broker.context;
     report(0, 'calibration: raw TCP and WebSocket round trips', 'calibrate', 0, 1);
     const calibrationStartNs = nowNs();
     result.calibration = await calibrate(
@@ -678,6 +686,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     save();
 
     const pairFor = async (params: PlannedJob['params']): Promise<Pair> => {
+      const run = params.broker === 'redis' ? broker!.nextRun() : undefined;
       const feed = await publisher.openFeed(
         {
           shape: params.shape,
@@ -686,12 +695,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
           encoding: params.encoding,
           ringCapacity: scenario.ringCapacity,
           ...(params.workload.kind === 'idle' && { idle: true }),
+          ...(run && { broker: run.stream }),
         },
         signal,
       );
-      const config = feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls, serverLimits);
+      const upstream: UpstreamConfig = run ? { redis: run.stream } : { host: '127.0.0.1', port: feed.port };
+      const config = feedServerConfig(params, scenario, upstream, options.inject, prepared.tls, serverLimits);
       const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
-      return startPair({ ...config, ...allowOrigins }, pinning, feed);
+      return startPair({ ...config, ...allowOrigins }, pinning, { ...feed, ...(run && { broker: run }) });
     };
     let next: Promise<Pair> | undefined;
     for (const [i, { job, repetition }] of order.entries()) {
@@ -741,6 +752,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   } finally {
     interrupted = signal.aborted;
     await publisher.stop();
+    await broker?.stop();
     await stopAllChildren();
     useChildBundle(null);
     removeChildBundle(bundle);

@@ -466,6 +466,16 @@ export const contextSchema = z.object({
   tls: z.object({ certificate: z.string(), maker: z.string() }).optional(),
   /** The emulated networks: what the model does and where the emulator runs. */
   network: z.object({ emulatorCpus: z.string().nullable(), note: z.string() }).optional(),
+  /** --broker redis: the plan's redis-server (version, arguments, address, pinning); absent without a redis job. */
+  broker: z
+    .object({
+      name: z.literal('redis'),
+      version: z.string(),
+      args: z.array(z.string()),
+      url: z.string(),
+      cpus: z.string().nullable(),
+    })
+    .optional(),
   /** The limits every feed server of the plan enforced (servers/contract/server-limits.ts); absent before issue 12. */
   serverLimits: serverLimitsSchema.optional(),
 });

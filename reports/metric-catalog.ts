@@ -723,6 +723,17 @@ export const CATALOG = {
     latencyParts: 40,
     gate: { gate: false },
   },
+  feed_arrival_lag_p50_us: {
+    label: 'feed arrival lag p50',
+    unit: 'ms',
+    scale: US_TO_MS,
+    format: sig3,
+    group: 'server',
+    definition:
+      'Median of the feed arrival lag (below): with --broker redis, compared with the same job on the memory broker, what the hop through Redis adds before the fan-out starts.',
+    latencyParts: 45,
+    gate: { gate: false },
+  },
   feed_arrival_lag_p99_us: {
     label: 'feed arrival lag p99',
     unit: 'ms',
@@ -732,6 +743,50 @@ export const CATALOG = {
     definition:
       "How long after its scheduled time the server handed an event to its transports (publisher lateness, the hop from the publisher, and any wait behind a busy server loop): delivery latency beyond this is the server's fan-out and the transport's.",
     latencyParts: 50,
+    gate: { gate: false },
+  },
+  // Behind a broker (--broker redis, bench/broker/): what redis-server cost over the window; only redis jobs have these.
+  broker_cpu_fraction: {
+    label: 'broker CPU',
+    unit: '% of a core',
+    scale: 100,
+    format: fixed(1),
+    group: 'server',
+    definition:
+      "--broker redis: redis-server's CPU time (user + system, from /proc in 10 ms ticks) over the wall time between the readings at the window's edges: the appends of the publisher and the reads of the server, trimming included.",
+    console: { row: 175, label: 'broker CPU (share of a core)', format: pct, range: true, onlyWhenMeasured: true },
+    latencyParts: 70,
+    gate: { gate: false },
+  },
+  broker_rss_bytes: {
+    label: 'broker RSS',
+    unit: 'MiB',
+    scale: 1 / (1024 * 1024),
+    format: sig3,
+    group: 'server',
+    definition:
+      "--broker redis: redis-server's resident memory (/proc VmRSS) at the window's end; one redis-server serves the whole plan, so it includes what earlier runs left in its allocator.",
+    console: { row: 176, indent: true, onlyWhenMeasured: true },
+    gate: { gate: false },
+  },
+  broker_used_memory_bytes: {
+    label: 'broker used memory',
+    unit: 'MiB',
+    scale: 1 / (1024 * 1024),
+    format: sig3,
+    group: 'server',
+    definition:
+      "--broker redis: Redis' own count of the memory it holds (INFO memory used_memory) at the window's end: the run's stream (the previous feed's is deleted when the next opens) and its fixed overhead.",
+    gate: { gate: false },
+  },
+  broker_stream_length: {
+    label: 'broker stream length',
+    unit: 'events',
+    scale: 1,
+    format: int,
+    group: 'server',
+    definition:
+      "--broker redis: entries in the run's stream at the window's end (XLEN): every event published so far, at most the ring capacity the stream is trimmed to.",
     gate: { gate: false },
   },
   // A soak (--soak, bench/soak.ts): growth after the first minute; only soak runs have these.

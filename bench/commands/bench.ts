@@ -7,6 +7,9 @@ import path from 'node:path';
 import { USAGE, UsageError, parseCli } from '../args.ts';
 import { runPlan } from '../orchestrator.ts';
 import { PathUnavailableError, preparePaths } from '../path-tools.ts';
+import { expandScenario } from '../matrix.ts';
+import { requireBroker } from '../broker/plan-broker.ts';
+import { BrokerUnavailableError } from '../broker/redis-server.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { stopAllChildren } from '../child.ts';
 import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
@@ -40,6 +43,15 @@ async function main(): Promise<number> {
   const fds = limits ? planDescriptors(maxClients, limits) : null;
   if (fds?.action === 'stop') {
     process.stderr.write(`pollbench: ${fds.message}\n`);
+    return 2;
+  }
+
+  // Before anything starts: redis-server when a job reads its feed through it, or one line and exit 2.
+  try {
+    requireBroker(expandScenario(options.scenario));
+  } catch (err) {
+    if (!(err instanceof BrokerUnavailableError)) throw err;
+    process.stderr.write(`pollbench: ${err.message}\n`);
     return 2;
   }
 

@@ -191,8 +191,15 @@ function derivedKeys(): string[] {
     ...server,
     soak: { sampleMs: 5000, samples: [] },
   });
+  // And a job behind Redis (--broker redis), for the broker's cost.
+  const withBroker = deriveMetrics({ ...params, broker: 'redis' }, load, {
+    ...server,
+    broker: { cpuMs: 1, wallMs: 1000, rssBytes: 1, usedMemoryBytes: 1, streamLength: 1 },
+  });
   return [
-    ...new Set([withUpstream, withDrops, withRestart, withSlowReaders, idle].flatMap((d) => Object.keys(d.metrics))),
+    ...new Set(
+      [withUpstream, withDrops, withRestart, withSlowReaders, idle, withBroker].flatMap((d) => Object.keys(d.metrics)),
+    ),
     ...Object.keys(deriveMetrics(params, load, server).metrics),
   ];
 }
