@@ -45,6 +45,7 @@ import { methodsEntries, metricDefinitions } from './methods.ts';
 import { pathFacts } from './path-facts.ts';
 import { pathPartsTable } from './path-parts.ts';
 import { resilienceTables } from './resilience.ts';
+import { brokerSection } from './broker.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasSection } from './path-deltas-html.ts';
 import { conditionsLegend } from './wire-text.ts';
@@ -297,6 +298,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const reps = ctx.scenario.repetitions;
   const deltas = pathDeltasSection(pathDeltas(summary.jobs));
   const resilience = resilienceSection(resilienceTables(summary.jobs));
+  const broker = brokerSection(summary.jobs);
   const title = `pollbench: scenario "${ctx.scenario.name}", ${ctx.startedAt.slice(0, 10)}`;
 
   const sections = [
@@ -313,6 +315,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
       ? `<section id="scalability"><h2>The 2010 scalability table, rebuilt from measured bytes</h2>${scalabilitySvg}${scalabilityTable(scal)}</section>`
       : '',
     resilience,
+    broker,
     `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${pathLegendBlock(result)}${jobTable(summary.jobs)}</section>`,
     options.baseline
       ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(summary, options.baseline.result), options.baseline.name)}</section>`
@@ -330,6 +333,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
     ...(matrixSvg ? [['matrix', 'Matrix']] : []),
     ...(scal ? [['scalability', '2010 table']] : []),
     ...(resilience ? [['resilience', 'Resilience']] : []),
+    ...(broker ? [['broker', 'Broker']] : []),
     ['jobs', 'All jobs'],
     ...(options.baseline ? [['baseline', 'Baseline']] : []),
     ['methods', 'Methods'],

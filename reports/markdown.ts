@@ -16,6 +16,7 @@ import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasMarkdown } from './path-deltas-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
 import { resilienceMarkdown, resilienceTables } from './resilience.ts';
+import { brokerMarkdown } from './broker.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
 const MAX_NOTICES = 40;
@@ -94,6 +95,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
   }
   tail.push(...pathDeltasMarkdown(pathDeltas(summary.jobs)));
   tail.push(...resilienceMarkdown(resilienceTables(summary.jobs), md));
+  tail.push(...brokerMarkdown(summary.jobs, md));
   const facts = pathFacts(result);
   if (facts.length) {
     tail.push('### Network path', '');
