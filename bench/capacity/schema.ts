@@ -27,6 +27,7 @@ const limitSchema = z.object({
   clients: z.number().int(),
   detail: z.string(),
 });
+export type CapacityLimit = z.infer<typeof limitSchema>;
 
 const stepSchema = z.object({
   clients: z.number().int().positive(),
