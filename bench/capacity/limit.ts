@@ -9,6 +9,7 @@
  * already near its limit is named.
  */
 import { LOAD_SATURATION_FRACTION, SERVER_SATURATION_ELU } from '../metrics.ts';
+import { SHARED_CORE_CPU_FRACTION } from '../diagnosis.ts';
 import type { CompletedRun } from '../result-schema.ts';
 import type { CapacityLimit, CapacitySection, CapacityStep } from './schema.ts';
 
@@ -70,7 +71,12 @@ export function nameLimit(
     return at('server-cpu', serverText);
   if (loadCpu > LOAD_SATURATION_FRACTION) return at('load-cpu', loadText);
   const drops = (f['listenOverflows'] ?? 0) + (f['listenDrops'] ?? 0);
-  if (drops > 0)
+  // A dropped SYN is retried (1 s, then 3 s...): it delays a connect, not the window's events. At a
+  // failing step it is the limit only when connects were what failed (the host-wide counters also
+  // count others' listens); at a passing one it says the queue already overflowed.
+  const connectTrouble =
+    (f['unconnected'] ?? 0) + (f['connectTimeouts'] ?? 0) + (f['connectRefused'] ?? 0) + (f['connectOther'] ?? 0) > 0;
+  if (drops > 0 && (connectTrouble || !failed))
     return at(
       'connect-backlog',
       `the kernel counted ${f['listenOverflows'] ?? 0} listen-queue overflows and ${f['listenDrops'] ?? 0} dropped SYNs during the step (/proc/net/netstat), with ${serverText} and ${loadText}`,
@@ -81,8 +87,13 @@ export function nameLimit(
       `${f['connectTimeouts'] ?? 0} connects timed out and ${f['connectRefused'] ?? 0} were refused with neither process saturated (${serverText}; ${loadText})`,
     );
   if (!failed) return null;
+  // A loop busy much longer than it ran on a CPU was waiting for one: other processes had the cores.
+  const starved =
+    serverElu > 0.5 && serverCpu < SHARED_CORE_CPU_FRACTION * serverElu * ctx.serverProcesses
+      ? `; the server's loop was busy ${pct(serverElu)} of the time on ${pct(serverCpu)} of a core: it waited for a CPU other processes had`
+      : '';
   return at(
     'unidentified',
-    `no resource near its limit (${serverText}; ${loadText}): the level broke on ${step.reasons.join('; ') || 'nothing recorded'}`,
+    `no resource near its limit (${serverText}; ${loadText})${starved}: the level broke on ${step.reasons.join('; ') || 'nothing recorded'}`,
   );
 }

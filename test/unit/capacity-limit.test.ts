@@ -89,6 +89,24 @@ test('connect backlog from listen-queue drops around the step, or failed connect
   assert.equal(drops?.resource, 'connect-backlog');
   assert.match(drops!.detail, /30 listen-queue overflows and 30 dropped SYNs/);
   assert.equal(name({ connectTimeouts: 5 })?.resource, 'connect-backlog');
+  // Every client connected (the dropped SYNs were retried) and the level broke on latency: not the backlog.
+  assert.equal(name({ listenOverflows: 1293, listenDrops: 1293 })?.resource, 'unidentified');
+  // At a passing step an overflowing queue is near its limit.
+  const near = nameLimit(
+    { ...step({ listenOverflows: 3, listenDrops: 3 }), pass: true, reasons: [] },
+    null,
+    ctx,
+    'near',
+  );
+  assert.equal(near?.resource, 'connect-backlog');
+});
+
+test('a server loop busy on a small share of a core is said to have waited for a CPU others had', () => {
+  // Measured on a host running other benchmarks: loop 72% busy on 11% of a core, p99 just over the level.
+  const l = name({ serverElu: 0.72, serverCpuFraction: 0.11, p99Ms: 1010 });
+  assert.equal(l?.resource, 'unidentified');
+  assert.match(l!.detail, /busy 72% of the time on 11% of a core: it waited for a CPU other processes had/);
+  assert.doesNotMatch(name({ serverElu: 0.6, serverCpuFraction: 0.55 })!.detail, /waited for a CPU/);
 });
 
 test('nothing near a limit: unidentified at a failing step, with the reasons; nothing at a passing one', () => {
