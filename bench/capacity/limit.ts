@@ -16,6 +16,10 @@ import type { CapacityLimit, CapacitySection, CapacityStep } from './schema.ts';
 /** A resource used to this fraction of what it has is near its limit. */
 export const NEAR_LIMIT_FRACTION = 0.85;
 
+/**
+ * With several server processes the step's server figures are the deployment's (the processes' stats
+ * merged: CPU and RSS summed), so CPU is held against one core per process and RSS against the machine.
+ */
 export interface LimitContext {
   machine: CapacitySection['machine'];
   /** Node runs a process's JavaScript on one thread: each server process has at most one core. */
@@ -48,7 +52,7 @@ export function nameLimit(
       'ports',
       `${f['connectOther']} connects failed otherwise with ${step.clients} clients against ${ports} ephemeral ports per source address`,
     );
-  const rss = (f['serverRssBytes'] ?? 0) * ctx.serverProcesses;
+  const rss = f['serverRssBytes'] ?? 0;
   if (rss >= NEAR_LIMIT_FRACTION * ctx.machine.memoryBytes)
     return at(
       'memory',

@@ -75,8 +75,12 @@ test("memory: the server processes' RSS near the machine's memory", () => {
   const l = name({ serverRssBytes: 7 * 2 ** 30 });
   assert.equal(l?.resource, 'memory');
   assert.match(l!.detail, /7\.00 GiB of the machine's 8\.00 GiB/);
-  // Per process: two processes of 3.5 GiB are as much.
-  assert.equal(name({ serverRssBytes: 3.5 * 2 ** 30 }, { ...ctx, serverProcesses: 2 })?.resource, 'memory');
+  // The deployment's RSS (several processes' summed) against the one machine's memory.
+  assert.match(
+    name({ serverRssBytes: 7 * 2 ** 30 }, { ...ctx, serverProcesses: 2 })!.detail,
+    /7\.00 GiB .*\(2 processes\)/,
+  );
+  assert.equal(name({ serverRssBytes: 3.5 * 2 ** 30 }, { ...ctx, serverProcesses: 2 })?.resource, 'unidentified');
 });
 
 test('broker CPU when the broker reports its CPU near its one core (read only when present)', () => {
