@@ -29,6 +29,8 @@ import {
   loadProcessesOption,
 } from './deployment-cli.ts';
 import { IDLE_OPTIONS, IDLE_USAGE, IdleOptionError, applyIdleOptions } from './idle-cli.ts';
+import { CAPACITY_OPTIONS, CAPACITY_USAGE, CapacityOptionError, parseCapacityOptions } from './capacity/cli.ts';
+import type { CapacityRequest } from './capacity/driver.ts';
 
 export class UsageError extends Error {}
 
@@ -63,6 +65,7 @@ ${LIMIT_USAGE}
 ${WORKLOAD_USAGE}
 ${IDLE_USAGE}
 ${DEPLOYMENT_USAGE}
+${CAPACITY_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -86,6 +89,8 @@ export interface CliOptions {
   limits?: Partial<ServerLimits>;
   /** --load-processes: load processes per job; absent: chosen from the clients and the cores. */
   loadProcesses?: number;
+  /** --capacity (or --scenario capacity): the search to run (bench/capacity/). */
+  capacity?: CapacityRequest;
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -177,6 +182,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         ...WORKLOAD_OPTIONS,
         ...IDLE_OPTIONS,
         ...DEPLOYMENT_OPTIONS,
+        ...CAPACITY_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -186,7 +192,8 @@ export function parseCli(argv: string[]): CliOptions | null {
   }
   if (values.help) return null;
 
-  const name = values.scenario ?? 'default';
+  // --capacity alone searches the capacity scenario's cells.
+  const name = values.scenario ?? (values.capacity ? 'capacity' : 'default');
   const base = scenarios[name];
   if (!base) throw new UsageError(`unknown scenario "${name}"; choose one of: ${Object.keys(scenarios).join(', ')}`);
   let s: Scenario = structuredClone(base);
@@ -294,6 +301,13 @@ export function parseCli(argv: string[]): CliOptions | null {
     if (err instanceof LimitOptionError) throw new UsageError(err.message);
     throw err;
   }
+  let capacity: CapacityRequest | undefined;
+  try {
+    capacity = parseCapacityOptions(values, name);
+  } catch (err) {
+    if (err instanceof CapacityOptionError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     scenario: s,
     profile: values.quick ? 'quick' : 'default',
@@ -303,6 +317,7 @@ export function parseCli(argv: string[]): CliOptions | null {
     ...(allowOrigins ? { allowOrigins } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(loadProcesses !== undefined ? { loadProcesses } : {}),
+    ...(capacity ? { capacity } : {}),
   };
 }
 

@@ -84,6 +84,20 @@ export interface PlanOptions {
   limits?: Partial<ServerLimits>;
   /** What the plan's network paths need (bench/path-tools.ts preparePaths); prepared here when absent. */
   paths?: PreparedPaths;
+  /** More jobs decided from the runs so far (absent: the scenario's jobs are the whole plan). */
+  extension?: PlanExtension;
+}
+
+/**
+ * An adaptive plan (the capacity search, bench/capacity/driver.ts): asked for more jobs each time the
+ * planned runs are done (none: the plan ends), told when each run starts and ends, and given the
+ * result to annotate before every save, so an interrupted plan's file is as complete as the rest.
+ */
+export interface PlanExtension {
+  more(result: Result): PlannedJob[];
+  runStarted(jobId: string, repetition: number): void;
+  runEnded(jobId: string, repetition: number): void;
+  annotate(result: Result): void;
 }
 
 export interface PlanOutcome {
@@ -630,6 +644,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   const planTiming = { wallMs: 0, bundleMs: 0, calibrationMs: 0, saveMs: 0 };
   const save = () => {
     const t = nowNs();
+    options.extension?.annotate(result);
     store.save(result);
     planTiming.saveMs += Number(nowNs() - t) / 1e6;
   };
@@ -724,6 +739,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
           next.catch(() => {});
         },
       };
+      options.extension?.runStarted(job.id, repetition);
       try {
         target.runs.push(
           await runOnce(
@@ -744,7 +760,18 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       }
       // No next run opened a feed of its own (the last run, or one that failed before its end).
       if (!next) publisher.endFeed();
+      options.extension?.runEnded(job.id, repetition);
       runDurations.push(Date.now() - runStart);
+      // The planned runs are done: an adaptive plan may add jobs (the loop sees what is appended).
+      if (i === order.length - 1 && options.extension && !signal.aborted) {
+        const added = options.extension.more(result).filter((j) => !byId.has(j.id));
+        for (const j of added) {
+          const entry: Job = { id: j.id, parameterSet: j.parameterSet, params: j.params, runs: [] };
+          resultJobs.push(entry);
+          byId.set(j.id, entry);
+        }
+        order.push(...interleave(added, scenario.repetitions));
+      }
       save();
     }
   } catch (err) {
@@ -772,6 +799,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     result.context.finishedAt = new Date().toISOString();
     planTiming.wallMs = Number(nowNs() - planStartNs) / 1e6;
     result.planTiming = planTiming;
+    options.extension?.annotate(result);
     store.save(result);
   }
   return { result, file: store.file };

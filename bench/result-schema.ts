@@ -15,6 +15,7 @@ import { frameworkSchema } from '../servers/contract/server-config.ts';
 import { serverLimitsSchema } from '../servers/contract/server-limits.ts';
 import { formatZodIssues } from '../servers/contract/zod-issues.ts';
 import { upgradeV1 } from './result-v1.ts';
+import { capacitySchema } from './capacity/schema.ts';
 import type { MetricKey } from './metrics.ts';
 
 export type { MetricKey };
@@ -496,6 +497,8 @@ export const resultSchema = z.object({
   planTiming: z
     .object({ wallMs: z.number(), bundleMs: z.number(), calibrationMs: z.number(), saveMs: z.number() })
     .optional(),
+  /** The capacity search (--capacity, bench/capacity/); absent for ordinary plans. */
+  capacity: capacitySchema.optional(),
 });
 export type Result = z.infer<typeof resultSchema>;
 

@@ -29,6 +29,8 @@ import { renderSvg } from './charts/render-svg.ts';
 import { rttChartSpec } from './charts/rtt-chart.ts';
 import { scalabilityChartSpec, type ScalabilityPoint } from './charts/scalability-chart.ts';
 import { spreadChartSpec } from './charts/spread-chart.ts';
+import { capacityChartSpec } from './charts/capacity-chart.ts';
+import { capacityHtml, capacityPoints, searchLabel } from './capacity.ts';
 import { escapeHtml as e } from './escape.ts';
 import { fmtMs, fmtTimes, transportName, type Headline } from './headline.ts';
 import {
@@ -293,6 +295,18 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
     figures(c.scalability),
     figures(c.network),
   ]);
+  const capacity = result.capacity
+    ? capacityHtml(
+        result.capacity,
+        await renderSvg(
+          capacityChartSpec(
+            capacityPoints(result.capacity),
+            result.capacity.serviceLevel.p99Ms,
+            transportColors(result.capacity.searches.map((s) => ({ label: searchLabel(s), transport: s.transport }))),
+          ),
+        ),
+      )
+    : '';
   const scal = summary.scalability;
   const notices = summary.notices;
   const reps = ctx.scenario.repetitions;
@@ -304,6 +318,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const sections = [
     `<section id="headline"><h2>Headline</h2>${headlineBlock(summary.headline, colors, notices)}</section>`,
     noticesBlock(notices),
+    capacity,
     `<section id="latency"><h2>Latency: how stale the data is when it arrives</h2><p class="caption">Publish-to-receive on one monotonic clock; for polling this includes the wait for the next poll.</p>${latencySvg || '<p>No completed run.</p>'}${latencyPartsTable(summary.jobs)}${pathPartsTable(summary.jobs)}</section>`,
     networkSvg ? `<section id="network"><h2>Latency against the network's round trip</h2>${networkSvg}</section>` : '',
     deltas,
@@ -326,6 +341,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const nav = [
     ['headline', 'Headline'],
     ...(notices.length ? [['warnings', 'Warnings']] : []),
+    ...(capacity ? [['capacity', 'Capacity']] : []),
     ['latency', 'Latency'],
     ...(networkSvg ? [['network', 'Network']] : []),
     ...(deltas ? [['path-deltas', 'What the path adds']] : []),

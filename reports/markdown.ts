@@ -13,6 +13,7 @@ import { summaryOf, type Renderable, type ReportSummary } from './summary.ts';
 import { pathFacts } from './path-facts.ts';
 import { conditionsLegend } from './wire-text.ts';
 import { pathDeltas } from './path-deltas.ts';
+import { capacityMarkdown } from './capacity.ts';
 import { pathDeltasMarkdown } from './path-deltas-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
 import { resilienceMarkdown, resilienceTables } from './resilience.ts';
@@ -74,6 +75,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
     out.push('No headline: no parameter set where short polling and another transport both completed.');
   }
   out.push('');
+  out.push(...capacityMarkdown(result));
 
   const tail: string[] = [];
   const notices = summary.notices;

@@ -12,7 +12,10 @@ import { requireBroker } from '../broker/plan-broker.ts';
 import { BrokerUnavailableError } from '../broker/redis-server.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { stopAllChildren } from '../child.ts';
-import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
+import { maxClientsFor, planDescriptors, readDescriptorLimits } from '../descriptors.ts';
+import { capacityPlan } from '../capacity/driver.ts';
+import { readMachine } from '../capacity/machine.ts';
+import { capacityMarkdown } from '../../reports/capacity.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
@@ -37,9 +40,27 @@ async function main(): Promise<number> {
   const badOut = unusableOutput('pollbench', '--out', options.outDir);
   if (badOut !== null) return badOut;
 
-  // Before anything starts: enough file descriptors for the largest job, or one line and exit 2.
-  const maxClients = Math.max(...options.scenario.matrix.clients);
   const limits = readDescriptorLimits();
+  // A capacity search runs its first audience as the plan and adds the others as it goes, never above
+  // what the descriptors allow (so the check below covers its first batch, the cap covers the rest).
+  const capacity = options.capacity
+    ? capacityPlan(
+        options.scenario,
+        options.capacity,
+        readMachine(limits?.hard ?? null),
+        limits ? maxClientsFor(limits.hard) : null,
+      )
+    : null;
+  const scenario = capacity?.scenario ?? options.scenario;
+  if (capacity) {
+    const c = capacity.settings;
+    process.stderr.write(
+      `pollbench: capacity search: p99 <= ${options.capacity!.p99Ms} ms, no loss, no client errors; from ${c.start} clients x${c.factor} up to ${c.max}${c.max < options.capacity!.max ? ' (what the open-files limit allows)' : ''}, narrowed to ${(c.resolution * 100).toFixed(0)}%, at most ${c.maxSteps} steps per search\n`,
+    );
+  }
+
+  // Before anything starts: enough file descriptors for the largest job, or one line and exit 2.
+  const maxClients = Math.max(...scenario.matrix.clients);
   const fds = limits ? planDescriptors(maxClients, limits) : null;
   if (fds?.action === 'stop') {
     process.stderr.write(`pollbench: ${fds.message}\n`);
@@ -58,7 +79,7 @@ async function main(): Promise<number> {
   // Before anything starts: the certificate and the proxy the plan's paths need, or one line and exit 2.
   let paths;
   try {
-    paths = await preparePaths(options.scenario);
+    paths = await preparePaths(scenario);
   } catch (err) {
     if (!(err instanceof PathUnavailableError)) throw err;
     process.stderr.write(`pollbench: ${err.message}\n`);
@@ -69,7 +90,7 @@ async function main(): Promise<number> {
 
   const progress = createProgressPrinter();
   const { result, file } = await runPlan({
-    scenario: options.scenario,
+    scenario,
     profile: options.profile,
     outDir: options.outDir,
     command: process.argv.slice(2),
@@ -81,6 +102,7 @@ async function main(): Promise<number> {
     ...(options.inject ? { inject: options.inject } : {}),
     ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(capacity ? { extension: capacity.extension } : {}),
   });
   progress.done();
 
@@ -91,6 +113,7 @@ async function main(): Promise<number> {
   // After the tables (on stderr under --json, so stdout stays one JSON document).
   const after = options.json ? process.stderr : process.stdout;
   after.write(`\n${renderSamplesPerCell(result)}\n${renderTimeBreakdown(result)}`);
+  if (result.capacity) after.write(`\n${capacityMarkdown(result).join('\n')}\n`);
   after.write(`  (this process: ${process.uptime().toFixed(1)} s so far, including its own start before the plan)\n`);
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
   process.stderr.write(`\nResult: ${shown(file)} (also ${path.join(options.outDir, 'latest.json')})\n`);

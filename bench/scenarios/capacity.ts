@@ -13,14 +13,15 @@ import type { Scenario } from './schema.ts';
  * - SSE and WebSocket: 10,000 clients at 14% and 10% of a core, 18,000 at 25% and 18%. At 1 event/s
  *   their limit is file descriptors (one per client in each process: 18,090 clients fit this
  *   machine's hard limit of 20,000), not CPU; by CPU they would reach ~60,000 (SSE) and ~100,000 (ws).
- * So 10,000 is the top step: long polling's ceiling, within every transport's descriptors here
- * (11,100 per process; the CLI stops before the run, with one line, where the hard limit is lower).
+ * Running this scenario runs the capacity search (bench/capacity/, `--capacity`): it starts at the
+ * smallest audience here (1,000) and steps up until the service level breaks, whatever the rest of
+ * the list says; the list stays so `--capacity-start` has the same default it had as a plain plan.
  */
 export const capacityScenario: Scenario = {
   ...defaultScenario,
   name: 'capacity',
   description:
-    'The transports without a poll interval (they hold their clients between events) at 1 event/s with 1,000, 5,000 and 10,000 clients from one load process; each run names what limited it.',
+    'The transports without a poll interval (they hold their clients between events) at 1 event/s: the capacity search from 1,000 clients up until p99 passes the limit or an event or client is lost, and the resource that gave out.',
   // Every transport that holds its clients between events: one with a poll interval holds nothing.
   transports: TRANSPORT_NAMES.filter((t) => !TRANSPORT_TRAITS[t].pollIntervalAxis),
   matrix: {
