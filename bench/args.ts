@@ -29,6 +29,7 @@ import {
   loadProcessesOption,
 } from './deployment-cli.ts';
 import { IDLE_OPTIONS, IDLE_USAGE, IdleOptionError, applyIdleOptions } from './idle-cli.ts';
+import { AGENT_OPTIONS, AGENT_USAGE, AgentOptionError, agentHostOptions, type AgentHostOptions } from './agent-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -63,6 +64,7 @@ ${LIMIT_USAGE}
 ${WORKLOAD_USAGE}
 ${IDLE_USAGE}
 ${DEPLOYMENT_USAGE}
+${AGENT_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -86,6 +88,8 @@ export interface CliOptions {
   limits?: Partial<ServerLimits>;
   /** --load-processes: load processes per job; absent: chosen from the clients and the cores. */
   loadProcesses?: number;
+  /** --agents, --netns-agents: the load runs on load agents (bench/agent/hosts.ts). */
+  agentHosts?: AgentHostOptions;
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -177,6 +181,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         ...WORKLOAD_OPTIONS,
         ...IDLE_OPTIONS,
         ...DEPLOYMENT_OPTIONS,
+        ...AGENT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -294,6 +299,13 @@ export function parseCli(argv: string[]): CliOptions | null {
     if (err instanceof LimitOptionError) throw new UsageError(err.message);
     throw err;
   }
+  let agentHosts: AgentHostOptions | undefined;
+  try {
+    agentHosts = agentHostOptions(values, s);
+  } catch (err) {
+    if (err instanceof AgentOptionError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     scenario: s,
     profile: values.quick ? 'quick' : 'default',
@@ -303,6 +315,7 @@ export function parseCli(argv: string[]): CliOptions | null {
     ...(allowOrigins ? { allowOrigins } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(loadProcesses !== undefined ? { loadProcesses } : {}),
+    ...(agentHosts ? { agentHosts } : {}),
   };
 }
 
