@@ -67,9 +67,18 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   const push = (key: string, message: FromAgent | AgentInfo) =>
     redis.rpush(key, JSON.stringify(message)).catch((err: Error) => fail(err));
 
+  // The plan that claimed this agent, by its alive key: when that expires, its orchestrator is gone.
+  let claimedBy: string | undefined;
+  const orphaned = async () => {
+    if (!claimedBy || (await redis.exists(claimedBy).catch(() => 1))) return;
+    claimedBy = undefined;
+    log('the plan that claimed this agent is gone: stopping its load processes; waiting for work');
+    await Promise.all([...sessions.values()].map((s) => s.child.stop()));
+    await redis.rpush(AGENTS_LIST, registration).catch(fail);
+  };
   const alive = () => redis.set(aliveKey(info.id), '1', 'PX', ALIVE_MS).then(() => {}, fail);
   await alive();
-  const heartbeat = setInterval(() => void alive(), ALIVE_MS / 4);
+  const heartbeat = setInterval(() => void alive().then(orphaned), ALIVE_MS / 4);
   await redis.rpush(AGENTS_LIST, registration);
   log(`registered as ${info.id} at ${o.url}; waiting for work`);
 
@@ -99,8 +108,10 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   };
 
   const onMessage = (m: ToAgent) => {
-    if (m.type === 'claim') void push(m.replyTo, info);
-    else if (m.type === 'start') void start(m);
+    if (m.type === 'claim') {
+      claimedBy = m.planAlive;
+      void push(m.replyTo, info);
+    } else if (m.type === 'start') void start(m);
     else if (m.type === 'load') {
       const session = sessions.get(m.session);
       if (!session) return;
@@ -108,6 +119,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       session.child.send(message.type === 'run' ? { ...message, clock: session.clock } : message);
     } else if (m.type === 'stop') void sessions.get(m.session)?.child.stop();
     else if (m.type === 'release') {
+      claimedBy = undefined;
       log('released; waiting for work');
       void redis.rpush(AGENTS_LIST, registration).catch(fail);
     }

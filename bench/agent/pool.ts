@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { startClockResponder, type ClockResponder } from './clock-exchange.ts';
 import { connectRedis } from './redis-link.ts';
-import { AGENTS_LIST, aliveKey, inboxKey, type AgentInfo, type ToAgent } from './protocol.ts';
+import { AGENTS_LIST, ALIVE_MS, aliveKey, inboxKey, planAliveKey, type AgentInfo, type ToAgent } from './protocol.ts';
 import { RemoteLoad } from './remote-load.ts';
 
 /** Fewer agents than asked for came within the wait: the CLI prints the message alone and exits 2. */
@@ -33,12 +33,18 @@ export class AgentPool {
     private readonly url: string,
     readonly agents: readonly AgentInfo[],
     private readonly responder: ClockResponder,
+    private readonly heartbeat: NodeJS.Timeout,
   ) {}
 
   static async open(o: AgentPoolOptions): Promise<AgentPool> {
     const redis = await connectRedis(o.url);
     const agents: AgentInfo[] = [];
     let responder: ClockResponder | undefined;
+    // The agents watch this key: an orchestrator that dies without releasing them frees them when it expires.
+    const planAlive = planAliveKey(randomUUID());
+    const alive = () => redis.set(planAlive, '1', 'PX', ALIVE_MS).catch(() => {});
+    await alive();
+    const heartbeat = setInterval(() => void alive(), ALIVE_MS / 4);
     try {
       const blocking = await connectRedis(o.url);
       try {
@@ -50,7 +56,7 @@ export class AgentPool {
           const info = JSON.parse(popped[1]) as AgentInfo;
           // A registration outlives a killed agent: only a live one that answers its claim is taken.
           if (agents.some((a) => a.id === info.id) || !(await redis.exists(aliveKey(info.id)))) continue;
-          const claim: ToAgent = { type: 'claim', replyTo };
+          const claim: ToAgent = { type: 'claim', replyTo, planAlive };
           await redis.rpush(inboxKey(info.id), JSON.stringify(claim));
           if (await blocking.blpop(replyTo, CLAIM_TIMEOUT_S)) agents.push(info);
         }
@@ -63,8 +69,9 @@ export class AgentPool {
           `${agents.length} of ${o.count} load agents registered at ${o.url} within ${Math.round(o.waitMs / 1000)} s (start each with: npm run agent -- --broker ${o.url})`,
         );
       responder = await startClockResponder(o.clockHost);
-      return new AgentPool(redis, o.url, agents, responder);
+      return new AgentPool(redis, o.url, agents, responder, heartbeat);
     } catch (err) {
+      clearInterval(heartbeat);
       await release(redis, agents);
       redis.disconnect();
       throw err;
@@ -85,6 +92,7 @@ export class AgentPool {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.responder.close();
     await release(this.redis, this.agents);
     this.redis.disconnect();

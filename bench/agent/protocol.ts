@@ -15,7 +15,9 @@ export const inboxKey = (agentId: string): string => `pollbench:agent:${agentId}
 export const outboxKey = (agentId: string, session: string): string => `pollbench:agent:${agentId}:out:${session}`;
 export const aliveKey = (agentId: string): string => `pollbench:agent:${agentId}:alive`;
 
-/** How long an agent's alive key lives; it refreshes it every ALIVE_MS / 4. */
+export const planAliveKey = (planId: string): string => `pollbench:plan:${planId}:alive`;
+
+/** How long an agent's or a plan's alive key lives; its owner refreshes it every ALIVE_MS / 4. */
 export const ALIVE_MS = 4000;
 
 export interface AgentInfo {
@@ -28,8 +30,12 @@ export interface AgentInfo {
 }
 
 export type ToAgent =
-  /** Answer with the AgentInfo on `replyTo`. */
-  | { type: 'claim'; replyTo: string }
+  /**
+   * Answer with the AgentInfo on `replyTo`. `planAlive` is the claiming plan's alive key: when it
+   * expires (the orchestrator died without releasing), the agent stops that plan's load processes
+   * and registers again.
+   */
+  | { type: 'claim'; replyTo: string; planAlive: string }
   /** Measure the clock offset against the responder, then start a load process for this run. */
   | { type: 'start'; session: string; clock: { host: string; port: number; exchanges: number } }
   /** Relay to the session's load process ('run' gets the session's clock added). */
