@@ -69,6 +69,8 @@ export async function runAgent(o: AgentOptions): Promise<void> {
 
   // The plan that claimed this agent, by its alive key: when that expires, its orchestrator is gone.
   let claimedBy: string | undefined;
+  // Released by a plan at least once: a plan stops its broker when it ends, which then ends the agent.
+  let released = false;
   const orphaned = async () => {
     if (!claimedBy || (await redis.exists(claimedBy).catch(() => 1))) return;
     claimedBy = undefined;
@@ -120,6 +122,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     } else if (m.type === 'stop') void sessions.get(m.session)?.child.stop();
     else if (m.type === 'release') {
       claimedBy = undefined;
+      released = true;
       log('released; waiting for work');
       void redis.rpush(AGENTS_LIST, registration).catch(fail);
     }
@@ -141,6 +144,10 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       redis.del(aliveKey(info.id), inboxKey(info.id)),
     ]);
     redis.disconnect();
+  }
+  if (failure && released && !claimedBy) {
+    log('the broker closed after its plan released this agent: done');
+    return;
   }
   if (failure) throw new Error(`broker connection lost: ${failure.message}`);
 }

@@ -1,8 +1,8 @@
 /**
  * `npm run agent -- --broker redis://HOST:PORT [--name N]`: a load agent for runs orchestrated on
  * another host (bench/agent/agent.ts). Runs until Ctrl-C or SIGTERM, which stop its load processes
- * (awaited) and remove its registration; exit 0. Bad arguments or a broker it cannot reach: one line,
- * exit 2.
+ * (awaited) and remove its registration, or until the plan that released it stops its broker; exit 0.
+ * Bad arguments or a broker it cannot reach: one line, exit 2. The broker lost during a plan: exit 1.
  */
 import { stopAllChildren } from '../child.ts';
 import { runAgent } from '../agent/agent.ts';
@@ -15,7 +15,8 @@ const USAGE = `Usage: npm run agent -- --broker redis://HOST:PORT [--name <name>
 
 Runs a load agent: it registers with the broker a benchmark run prints (npm run bench -- --agents K),
 and for each run it is given measures its clock offset to the publisher's host and runs that run's
-load, returning the report through the broker. Runs until Ctrl-C.
+load, returning the report through the broker. Runs until Ctrl-C, or until the plan ends and stops
+its broker.
 
 Options:
   --broker <url>    redis://HOST:PORT of the run's broker (required)

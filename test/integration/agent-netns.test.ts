@@ -5,6 +5,7 @@
  * veth, the agent and its load process are gone afterwards.
  */
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -47,9 +48,9 @@ test(
     const agentPids: number[] = [];
     try {
       const redis = await startRedisServer({ host: netns.listenHost, cpus: null });
+      const agent = netns.startAgent(0, redis.url);
       try {
         assert.equal(redis.host, host.hostAddr);
-        const agent = netns.startAgent(0, redis.url);
         agentPids.push(agent.pid);
         const signal = new AbortController().signal;
         const pool = await AgentPool.open({
@@ -106,6 +107,9 @@ test(
       } finally {
         await redis.stop();
       }
+      // The plan released it and stopped its broker: the agent ends by itself, cleanly.
+      const ended = await Promise.race([agent.exited, sleep(15_000, null, { ref: false })]);
+      assert.equal(ended?.code, 0, `agent: ${agent.output()}`);
     } finally {
       await netns.teardown();
       rmSync(dir, { recursive: true, force: true });
