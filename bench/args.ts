@@ -31,6 +31,7 @@ import {
 import { IDLE_OPTIONS, IDLE_USAGE, IdleOptionError, applyIdleOptions } from './idle-cli.ts';
 import { CAPACITY_OPTIONS, CAPACITY_USAGE, CapacityOptionError, parseCapacityOptions } from './capacity/cli.ts';
 import type { CapacityRequest } from './capacity/driver.ts';
+import { AGENT_OPTIONS, AGENT_USAGE, AgentOptionError, agentHostOptions, type AgentHostOptions } from './agent-cli.ts';
 
 export class UsageError extends Error {}
 
@@ -66,6 +67,7 @@ ${WORKLOAD_USAGE}
 ${IDLE_USAGE}
 ${DEPLOYMENT_USAGE}
 ${CAPACITY_USAGE}
+${AGENT_USAGE}
   --out <dir>            where result files go (default: results)
   --json                 print the result document to stdout instead of the table
   --inject-regression <spec>  test the CI gate: header=<bytes>,delay=<ms> adds padding to every HTTP
@@ -91,6 +93,8 @@ export interface CliOptions {
   loadProcesses?: number;
   /** --capacity (or --scenario capacity): the search to run (bench/capacity/). */
   capacity?: CapacityRequest;
+  /** --agents, --netns-agents: the load runs on load agents (bench/agent/hosts.ts). */
+  agentHosts?: AgentHostOptions;
 }
 
 /** The inverse of parseInject: the option value that asks for `inject`. */
@@ -183,6 +187,7 @@ export function parseCli(argv: string[]): CliOptions | null {
         ...IDLE_OPTIONS,
         ...DEPLOYMENT_OPTIONS,
         ...CAPACITY_OPTIONS,
+        ...AGENT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -308,6 +313,13 @@ export function parseCli(argv: string[]): CliOptions | null {
     if (err instanceof CapacityOptionError) throw new UsageError(err.message);
     throw err;
   }
+  let agentHosts: AgentHostOptions | undefined;
+  try {
+    agentHosts = agentHostOptions(values, s);
+  } catch (err) {
+    if (err instanceof AgentOptionError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     scenario: s,
     profile: values.quick ? 'quick' : 'default',
@@ -318,6 +330,7 @@ export function parseCli(argv: string[]): CliOptions | null {
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(loadProcesses !== undefined ? { loadProcesses } : {}),
     ...(capacity ? { capacity } : {}),
+    ...(agentHosts ? { agentHosts } : {}),
   };
 }
 

@@ -54,6 +54,8 @@ import { addsNothing } from './network/profiles.ts';
 import { connectDeadlineMs } from './load/connect.ts';
 import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
+import type { AgentPool } from './agent/pool.ts';
+import { agentFigures } from './agent/run-figures.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -86,6 +88,10 @@ export interface PlanOptions {
   paths?: PreparedPaths;
   /** More jobs decided from the runs so far (absent: the scenario's jobs are the whole plan). */
   extension?: PlanExtension;
+  /** Load agents (bench/agent/pool.ts): each run's load runs on one instead of a local process. */
+  agents?: AgentPool;
+  /** Where feed servers listen and clients connect (default 127.0.0.1): an address the agents reach. */
+  listenHost?: string;
 }
 
 /**
@@ -111,7 +117,18 @@ type ServerChild = ManagedChild<ToServer, FromServer>;
 interface PlanPaths extends PreparedPaths {
   onProxy(proxy: RunningProxy): void;
 }
-type LoadChild = ManagedChild<ToLoad, FromLoad>;
+/** A run's load process: a local ManagedChild, or one on a load agent (bench/agent/remote-load.ts). */
+interface LoadChild {
+  readonly name: string;
+  onMessage(listener: (m: FromLoad) => void): () => void;
+  send(message: ToLoad): void;
+  waitFor<T extends FromLoad['type']>(
+    type: T,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Extract<FromLoad, { type: T }>>;
+  stop(): Promise<void>;
+}
 
 const SERVER_SCRIPT = '../servers/main.ts';
 const LOAD_SCRIPT = './load/main.ts';
@@ -132,7 +149,7 @@ interface Pair {
   readyNs(): bigint | null;
 }
 
-function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['feed'] = null): Pair {
+function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['feed'] = null, agents?: AgentPool): Pair {
   const spawnedNs = nowNs();
   // Both start at once: the load process's startup overlaps the server's.
   // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
@@ -143,7 +160,7 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
     pinning.serverCpus,
     ['--expose-gc'],
   );
-  const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
+  const load: LoadChild = agents?.load() ?? new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
   let serverReadyNs: bigint | null = null;
   let loadReadyNs: bigint | null = null;
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
@@ -423,6 +440,7 @@ async function runOnce(
       timing,
       ...(params.tls ? { tls: { ca: paths.tls!.cert } } : {}),
       serverTls: serverTerminatesTls(params),
+      ...(pair.serverConfig.host !== '127.0.0.1' ? { host: pair.serverConfig.host } : {}),
     });
     await load.waitFor('checkpoint', 120_000, signal);
     const idle = await snapshot(1, { resetWindow: false, gc: true });
@@ -572,6 +590,7 @@ async function runOnce(
       },
       metrics,
       latency: report.latency,
+      ...agentFigures([{ load, report }]),
       connectMs: report.connectMs,
       firstEventMs: report.firstEventMs,
       totals,
@@ -717,7 +736,13 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const upstream: UpstreamConfig = run ? { redis: run.stream } : { host: '127.0.0.1', port: feed.port };
       const config = feedServerConfig(params, scenario, upstream, options.inject, prepared.tls, serverLimits);
       const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
-      return startPair({ ...config, ...allowOrigins }, pinning, { ...feed, ...(run && { broker: run }) });
+      const host = options.listenHost ? { host: options.listenHost } : {};
+      return startPair(
+        { ...config, ...allowOrigins, ...host },
+        pinning,
+        { ...feed, ...(run && { broker: run }) },
+        options.agents,
+      );
     };
     let next: Promise<Pair> | undefined;
     for (const [i, { job, repetition }] of order.entries()) {

@@ -239,6 +239,25 @@ export const completedRunSchema = z.object({
   }),
   metrics: z.record(z.string(), metricSchema) as z.ZodType<RunMetrics>,
   latency: encodedHistogramSchema,
+  /**
+   * Load on agents (other hosts, no shared clock): every latency figure of the run is within ± this
+   * many µs (the largest clock uncertainty of its agents). Absent: one host, one clock.
+   */
+  latencyUncertaintyUs: z.number().nonnegative().optional(),
+  /** The load agents that ran the run's clients, each with its clock offset to the publisher's host. */
+  agents: z
+    .array(
+      z.object({
+        name: z.string(),
+        hostname: z.string(),
+        /** Publisher's clock minus the agent's, ns (decimal string: a bigint). */
+        clockOffsetNs: z.string(),
+        /** The true offset is within clockOffsetNs ± this (half the best exchange's round trip). */
+        clockUncertaintyUs: z.number().nonnegative(),
+        clockExchanges: z.number().int().positive(),
+      }),
+    )
+    .optional(),
   connectMs: percentileSummarySchema,
   firstEventMs: percentileSummarySchema,
   /** Raw window totals the per-event metrics were derived from. */

@@ -9,6 +9,7 @@ import { jobConditionsText } from './wire-text.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasConsole } from './path-deltas-text.ts';
 import { summaryOf, type Renderable } from './summary.ts';
+import { latencyUncertaintyRow } from './agent-text.ts';
 import { CONSOLE_ROWS, divideToDisplay, entryOf, labelWithUnit } from './metric-catalog.ts';
 
 const ROWS = CONSOLE_ROWS.map((key) => {
@@ -90,6 +91,8 @@ export function renderConsole(input: Renderable): string {
       (!row.onlyWhenMeasured || summaries.some((s) => s.metrics[row.key])) &&
       (!row.onlyWhenJob || summaries.some((s) => row.onlyWhenJob!(s.job.params)));
     const rows = ROWS.filter(shown).map((row) => [row.label, ...summaries.map((s) => cell(s, row))]);
+    const uncertainty = latencyUncertaintyRow(summaries);
+    if (uncertainty) rows.push(uncertainty);
     rows.push(['runs completed', ...summaries.map((s) => `${s.completed.length}/${s.planned}`)]);
     out.push(table(header, rows));
     const notes = summaries.flatMap((s) =>

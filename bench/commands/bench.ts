@@ -21,6 +21,7 @@ import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
 import { stemOf, writeReports } from '../report-writer.ts';
 import { runCommand, stopOnInterrupt, unusableOutput } from './runner.ts';
+import { agentHostsOrExit } from '../agent/hosts.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -88,6 +89,10 @@ async function main(): Promise<number> {
 
   const signal = stopOnInterrupt('pollbench', 'finished runs are kept in the result file', stopAllChildren);
 
+  // Before the plan: the load agents, their broker (and namespaces), or one line and exit 2.
+  const agents = options.agentHosts ? await agentHostsOrExit(options.agentHosts, signal) : undefined;
+  if (typeof agents === 'number') return agents;
+
   const progress = createProgressPrinter();
   const { result, file } = await runPlan({
     scenario,
@@ -103,7 +108,8 @@ async function main(): Promise<number> {
     ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(capacity ? { extension: capacity.extension } : {}),
-  });
+    ...(agents ? { agents: agents.pool, listenHost: agents.listenHost } : {}),
+  }).finally(() => agents?.close());
   progress.done();
 
   // Aggregated once for the console table and both reports.

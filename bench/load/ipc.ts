@@ -43,6 +43,10 @@ export type ToLoad =
       tls?: { ca: string };
       /** Whether the server itself speaks TLS (no proxy in front terminates it). */
       serverTls: boolean;
+      /** The address `port` and `serverPort` are on (a load agent on another host); 127.0.0.1 when absent. */
+      host?: string;
+      /** A load agent's offset to the publisher's clock: the process reads its clock shifted by it (bench/agent). */
+      clock?: AgentClock;
     }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
   /** Full and resumed TLS handshakes against a TLS echo server trusting `ca` (PEM). */
@@ -50,6 +54,16 @@ export type ToLoad =
   | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' }
   /** The answer to 'restart-server': the new server is ready (stamps: restart-recovery.ts ServerRestart). */
   | { type: 'server-restarted'; killedNs: string; listeningNs: string };
+
+/** A load agent's clock offset to the publisher's host (bench/agent/clock-offset.ts), as JSON. */
+export interface AgentClock {
+  /** Publisher's clock minus the agent's, ns (a bigint as a decimal string). */
+  offsetNs: string;
+  /** The true offset is within offsetNs ± this, ns: half the round trip of the exchange kept. */
+  uncertaintyNs: number;
+  /** Exchanges the estimate chose from. */
+  exchanges: number;
+}
 
 export type LoadPhase = 'prewarm' | 'connect' | 'warmup' | 'measure' | 'drain' | 'close';
 
@@ -95,6 +109,8 @@ export interface LoadReport {
   drops?: DropsReport;
   /** Server restart (workload `restart`): how the clients came back (restart-recovery.ts). */
   restart?: RestartReport;
+  /** A load agent's clock offset, applied to every stamp of this report (ToLoad 'run' clock). */
+  clock?: AgentClock;
 }
 
 export type FromLoad =

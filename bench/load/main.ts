@@ -8,6 +8,7 @@ import { measureTlsHandshakes } from '../calibration/tls-handshake.ts';
 import { runJob } from './run-job.ts';
 import type { FromLoad, ToLoad } from './ipc.ts';
 import { childEntry } from '../child-entry.ts';
+import { useClockOffset } from '../../servers/contract/clock.ts';
 
 const { send, fatal } = childEntry<FromLoad>('load');
 process.on('SIGTERM', () => process.exit(143));
@@ -40,7 +41,10 @@ process.on('message', (message: ToLoad) => {
         const handshakes = await measureTlsHandshakes(message.port, message.ca, message.count);
         await send({ type: 'tls-calibration', handshakes });
       } else {
+        // An agent's stamps go on the publisher's clock before anything reads it (servers/contract/clock.ts).
+        if (message.clock) useClockOffset(BigInt(message.clock.offsetNs));
         const target = {
+          ...(message.host ? { host: message.host } : {}),
           port: message.port,
           serverPort: message.serverPort,
           serverTls: message.serverTls,
@@ -61,7 +65,7 @@ process.on('message', (message: ToLoad) => {
               void send({ type: 'restart-server' });
             }),
         });
-        await send({ type: 'result', report });
+        await send({ type: 'result', report: message.clock ? { ...report, clock: message.clock } : report });
       }
       // Sent and flushed: leave the channel so the process exits by itself.
       process.disconnect();

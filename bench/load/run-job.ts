@@ -62,11 +62,14 @@ async function prewarm(
   // Straight to the server, not through the path: the prewarm warms the server's JIT, and over an
   // emulated 150 ms round trip its 5,000 requests would take half a minute.
   // In the server's own HTTP version, so the prewarm exercises the code the run will.
-  const pool = directPool(`${target.serverTls ? 'https' : 'http'}://127.0.0.1:${target.serverPort}`, {
-    connections: PREWARM_CONNECTIONS,
-    http: serverHttpVersion(params),
-    ...(target.serverTls && target.tls ? { ca: target.tls.ca } : {}),
-  });
+  const pool = directPool(
+    `${target.serverTls ? 'https' : 'http'}://${target.host ?? '127.0.0.1'}:${target.serverPort}`,
+    {
+      connections: PREWARM_CONNECTIONS,
+      http: serverHttpVersion(params),
+      ...(target.serverTls && target.tls ? { ca: target.tls.ca } : {}),
+    },
+  );
   // From the current seq, like a live client: small bodies, not the whole ring since seq 0.
   const path = `${route.path}?since=${since}${route.query}`;
   let sent = 0;
@@ -87,6 +90,8 @@ async function prewarm(
 
 /** Where a run's clients connect, and the server behind the path (see ToLoad 'run' in ipc.ts). */
 export interface JobTarget {
+  /** The address the server (or its path) listens on; 127.0.0.1 unless a load agent runs elsewhere. */
+  host?: string;
   port: number;
   serverPort: number;
   serverTls: boolean;
@@ -141,7 +146,7 @@ export async function runJob(
       const index = i;
       clients.push(
         factory({
-          host: '127.0.0.1',
+          host: target.host ?? '127.0.0.1',
           port: target.port,
           ...(target.tls ? { tls: target.tls } : {}),
           since,

@@ -28,7 +28,7 @@ export interface SlowReaders {
 /** The request a reader sends: the transport's subscribe request, nothing a browser would add. */
 function requestFor(params: JobParams, target: JobTarget, since: number): string {
   const how = TRANSPORT_TRAITS[params.transport].slowReader;
-  const lines = [`GET ${how.path}?since=${since} HTTP/1.1`, `Host: 127.0.0.1:${target.port}`];
+  const lines = [`GET ${how.path}?since=${since} HTTP/1.1`, `Host: ${target.host ?? '127.0.0.1'}:${target.port}`];
   if (how.upgrade)
     lines.push(
       'Upgrade: websocket',
@@ -44,8 +44,8 @@ function openOne(params: JobParams, target: JobTarget, since: number): Promise<n
   const stream = TRANSPORT_TRAITS[params.transport].slowReader.stream;
   return new Promise<net.Socket>((resolve, reject) => {
     const socket = target.tls
-      ? tls.connect({ host: '127.0.0.1', port: target.port, ca: target.tls.ca })
-      : net.connect({ host: '127.0.0.1', port: target.port });
+      ? tls.connect({ host: target.host ?? '127.0.0.1', port: target.port, ca: target.tls.ca })
+      : net.connect({ host: target.host ?? '127.0.0.1', port: target.port });
     const fail = (err: Error) => {
       socket.destroy();
       reject(err);

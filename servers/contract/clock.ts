@@ -11,7 +11,20 @@
  */
 import { spawn } from 'node:child_process';
 
-export const nowNs = (): bigint => process.hrtime.bigint();
+const monotonicNs = (): bigint => process.hrtime.bigint();
+
+/** The shared clock (a live binding: useClockOffset replaces it for the whole process). */
+export let nowNs: () => bigint = monotonicNs;
+
+/**
+ * A load agent on another host (bench/agent) has no shared clock: its load process reads this one
+ * shifted by the estimated offset to the publisher's host, so every stamp it takes (receive times,
+ * window edges, schedule arithmetic against feedStartNs) is on the publisher's clock. 0 (every
+ * process on the publisher's host) leaves the plain read in place.
+ */
+export function useClockOffset(offsetNs: bigint): void {
+  nowNs = offsetNs === 0n ? monotonicNs : () => process.hrtime.bigint() + offsetNs;
+}
 
 export interface SharedClockCheck {
   ok: boolean;
