@@ -5,12 +5,11 @@
  * same tests run behind a broker by passing another opener.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import type { ServerConfig, UpstreamConfig } from '../../servers/contract/server-config.ts';
 import type { ClusterMember, FromServer, ServerStats, ToServer } from '../../servers/contract/server-ipc.ts';
-import { HOST, waitUntil, withTimeout } from './harness.ts';
+import { HOST, withTimeout } from './harness.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The primary boots tsx, then its workers do (in parallel): seconds on a busy 2-core machine. */
@@ -43,17 +42,6 @@ export interface ServerGroupProcess {
   /** Ends the primary: SIGTERM, SIGKILL (no chance to stop its workers), or its parent's IPC channel closing. */
   end(how: 'SIGTERM' | 'SIGKILL' | 'disconnect'): Promise<void>;
   stderr(): string;
-}
-
-/** Gone: no such process, or a zombie nobody has reaped yet (it runs nothing). */
-export function processGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
 }
 
 /** `config`: a feed server's (tests/helpers/harness.ts feedConfig); the group runs `processes` of it. */
@@ -128,13 +116,4 @@ export async function spawnServerGroup(config: ServerConfig, processes: number):
     end,
     stderr: () => stderr,
   };
-}
-
-/** Waits until every pid is gone (bounded). */
-export async function waitGone(pids: readonly number[], ms: number): Promise<void> {
-  await waitUntil(
-    () => pids.every(processGone),
-    ms,
-    () => `still running: ${pids.filter((pid) => !processGone(pid)).join(', ')}`,
-  );
 }

@@ -14,13 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clientFactories, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
 import type { ClusterMember } from '../../servers/contract/server-ipc.ts';
 import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
-import {
-  spawnServerGroup,
-  tcpPublisher,
-  waitGone,
-  type OpenUpstream,
-  type ServerGroupProcess,
-} from '../helpers/server-group.ts';
+import { spawnServerGroup, tcpPublisher, type OpenUpstream, type ServerGroupProcess } from '../helpers/server-group.ts';
+import { waitGone } from '../../bench/process-gone.ts';
 
 const OPEN_UPSTREAM: OpenUpstream = tcpPublisher;
 const RATE_PER_SEC = 50;
