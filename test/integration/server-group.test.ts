@@ -11,9 +11,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
 import { clientFactories, type TransportClient, type TransportName } from '../../bench/clients/index.ts';
 import type { ClusterMember } from '../../servers/contract/server-ipc.ts';
 import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
+import type { ServerConfig } from '../../servers/contract/server-config.ts';
+
+type FeedServerConfig = Extract<ServerConfig, { role: 'feed' }>;
 import { spawnServerGroup, tcpPublisher, type OpenUpstream, type ServerGroupProcess } from '../helpers/server-group.ts';
 import { waitGone } from '../../bench/process-gone.ts';
 
@@ -87,6 +92,20 @@ async function allReach(clients: readonly Watched[], target: number, label: stri
     WAIT_MS,
     () => `${label}: lastSeq ${clients.map((w) => w.client.lastSeq).join(', ')} < ${target}`,
   );
+}
+
+/** Processes whose command line holds `text` (the group's config is its argument). */
+function processesWith(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^[0-9]+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('two server processes on one address', { concurrency: true }, () => {
@@ -184,4 +203,22 @@ describe('two server processes on one address', { concurrency: true }, () => {
       }
     });
   }
+
+  test('a worker that cannot start fails the group with its reason, and leaves no process behind', async () => {
+    const upstream = await OPEN_UPSTREAM(RATE_PER_SEC);
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, HOST, resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      await assert.rejects(
+        spawnServerGroup({ ...(feedConfig('ws', 'node', upstream.config) as FeedServerConfig), port }, 2),
+        // The worker's own line, then the primary's.
+        /EADDRINUSE.*could not start: worker \d exited \(code 1, signal null\) before it was ready/s,
+      );
+      await waitGone(processesWith(`"port":${port},"processes":2`), 5000);
+    } finally {
+      busy.close();
+      await upstream.close();
+    }
+  });
 });
