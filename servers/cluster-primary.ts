@@ -158,7 +158,10 @@ export function startServerGroup(
       const timer = setTimeout(() => done(undefined), WORKER_STATS_TIMEOUT_MS);
       asked.set(id, done);
       waiting.add(done);
-      slot.worker.send({ type: 'stats', id, resetWindow, gc } satisfies ToServer);
+      // With a callback a closed channel (a worker dying now) is an error here, not an 'error' event that would end the primary.
+      slot.worker.send({ type: 'stats', id, resetWindow, gc } satisfies ToServer, undefined, undefined, (err) => {
+        if (err) done(undefined);
+      });
     });
 
   const groupStats = async ({ resetWindow = false, gc = false } = {}): Promise<ServerStats> => {
@@ -188,8 +191,7 @@ export function startServerGroup(
     const slot = slots[index];
     if (!slot || !slot.alive) return undefined;
     // Its figures up to the kill, so the merged counters stay exact (the clients' reconnects come after).
-    await ask(slot, false, false);
-    slot.final = true;
+    slot.final = (await ask(slot, false, false)) !== undefined;
     const exited = new Promise((resolve) => slot.worker.once('exit', resolve));
     slot.worker.process.kill('SIGKILL');
     await exited;
