@@ -43,8 +43,9 @@ export type ServerGroupRecord = z.infer<typeof serverGroupRecordSchema>;
 /**
  * The breakdown between the window's edges, or undefined for a single server process. `restartedAt`:
  * the new group's snapshot at its ready, when the restart workload replaced the group mid-window; its
- * processes then count from there, as the merged figures do (bench/restart.ts acrossRestart), and the
- * old group's processes, gone by the window's end, are not listed (their share is in the merged figures).
+ * processes' CPU then counts from there and their counters from their start, as the merged figures
+ * count them (bench/restart.ts acrossRestart); the old group's processes, gone by the window's end,
+ * are not listed (their share is in the merged figures).
  */
 export function serverGroupRecord(
   start: ServerStats,
@@ -62,9 +63,11 @@ export function serverGroupRecord(
     workerRestarts: group.workerRestarts - ((restartedAt ?? start).cluster?.workerRestarts ?? 0),
     exitsUncounted: group.exitsUncounted - ((restartedAt ?? start).cluster?.exitsUncounted ?? 0),
     members: group.members.map((m) => {
-      const from = at(start, m.pid) ?? (restartedAt && at(restartedAt, m.pid));
+      const from = at(start, m.pid);
+      // CPU of a restarted group from its ready, counters from its start, as acrossRestart counts them.
+      const cpuFrom = from ?? (restartedAt && at(restartedAt, m.pid));
       const kept = at(retained, m.pid);
-      const cpuMs = (m.cpuUserUs + m.cpuSystemUs - (from ? from.cpuUserUs + from.cpuSystemUs : 0)) / 1000;
+      const cpuMs = (m.cpuUserUs + m.cpuSystemUs - (cpuFrom ? cpuFrom.cpuUserUs + cpuFrom.cpuSystemUs : 0)) / 1000;
       return {
         pid: m.pid,
         role: m.role,

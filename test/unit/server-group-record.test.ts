@@ -69,16 +69,16 @@ test('each process over the window; a replacement counts from its start; memory 
   );
 });
 
-test('after a group restart, the new group counts from its ready', () => {
+test("after a group restart, the new group's CPU counts from its ready, its counters from its start", () => {
   const start = stats(1000, [member(1, -1, 500), member(2, 0, 1000)]);
-  const atReady = stats(2000, [member(5, -1, 300), member(6, 0, 400)]);
-  const end = stats(3000, [member(5, -1, 350), member(6, 0, 900)]);
+  const atReady = stats(2000, [member(5, -1, 300), member(6, 0, 400, { tcpAccepted: 2 })]);
+  const end = stats(3000, [member(5, -1, 350), member(6, 0, 900, { tcpAccepted: 5 })]);
   const record = serverGroupRecord(start, end, end, atReady)!;
   assert.deepEqual(
-    record.members.map((m) => [m.pid, m.cpuMs]),
+    record.members.map((m) => [m.pid, m.cpuMs, m.tcpAccepted]),
     [
-      [5, 0.05],
-      [6, 0.5],
+      [5, 0.05, 0],
+      [6, 0.5, 5],
     ],
   );
 });
