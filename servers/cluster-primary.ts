@@ -18,7 +18,9 @@
  * (2 workers pinned to one core with the primary, 1,000 WebSocket clients connecting, then 3 s at
  * 10 events/s; a machine loaded by other work, so rough): round robin 500/500 and 499/501 clients,
  * primary 115-134 ms of CPU (~0.12 ms per connection); SCHED_NONE 543/457 and 493/507, primary
- * 21-31 ms. Both spread well here; round robin is exact and its cost is small and billed.
+ * 21-31 ms. Round robin hands a connection to the next worker that is free (has acknowledged its
+ * last one), so a burst of connects can tilt it a little (40 clients in a run: 22/18, 20/20). Both
+ * spread well here; round robin spreads more evenly, and its cost is small and billed.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createProcessStats } from './contract/process-stats.ts';
