@@ -45,6 +45,7 @@ import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
 import { serverHttpVersion } from './server-http-version.ts';
+import { serverGroupRecord } from './server-group-record.ts';
 import { delayToleranceMs, emulatorCpus, pathWarnings, runPathFigures } from './path-figures.ts';
 import { preparePaths, type PreparedPaths } from './path-tools.ts';
 import type { RunningProxy } from './proxy/nginx.ts';
@@ -195,6 +196,8 @@ function feedServerConfig(
     keepAlive: params.keepAlive,
     ...(inject ? { inject } : {}),
     ...(serverTerminatesTls(params) ? { tls: tls! } : {}),
+    // Several processes on one address (servers/cluster-primary.ts); one process's config stays as it was.
+    ...(params.serverProcesses > 1 ? { processes: params.serverProcesses } : {}),
   };
 }
 
@@ -611,6 +614,7 @@ async function runOnce(
         : {}),
       ...(bottleneck ? { bottleneck } : {}),
       ...(soakSeries ? { soak: soakSeries } : {}),
+      ...(end.cluster ? { serverGroup: serverGroupRecord(start, end, retained, restarted?.atReady) } : {}),
     };
     return completed;
   } catch (err) {

@@ -5,6 +5,8 @@
  * the publisher, which outlives the server: the new process resumes from the publisher's ring
  * (servers/upstream.ts), so a client that resumes misses nothing while the ring holds its events.
  *
+ * A server group (--server-processes N) restarts whole: primary and workers killed, a new group started.
+ *
  * The window's server figures span two processes: the old one's counters and CPU at the kill are added
  * to the new one's (acrossRestart), so the window's server CPU and bytes include both; the new process's
  * CPU and event-loop time count from its ready, so its start-up (module loading, the upstream connect)
@@ -16,6 +18,7 @@ import type { CounterSnapshot, FromServer, ServerStats, ToServer } from '../serv
 import type { ServerConfig } from '../servers/contract/server-config.ts';
 import { nowNs } from '../servers/contract/clock.ts';
 import { ManagedChild } from './child.ts';
+import { waitGone } from './process-gone.ts';
 import { STORM_MS } from './restart-window.ts';
 import type { RunWarning } from './result-schema.ts';
 import { warn } from './warnings.ts';
@@ -126,12 +129,28 @@ export interface Restarted {
   listeningNs: bigint;
 }
 
+/** How long a killed group's workers may take to be gone (SIGKILL: milliseconds). */
+const WORKERS_GONE_MS = 5000;
+
+function killIfRunning(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone: its IPC channel closed with the primary and node's cluster module exited it.
+  }
+}
+
 /** Kill, stay down `downMs` (counted from the kill), start again on the same port, wait for ready. */
 export async function restartServer(o: RestartOptions): Promise<Restarted> {
   const oldAtKill = await o.snapshot(o.server);
+  // A server group (--server-processes N) goes down whole: the primary first (so it replaces no one),
+  // then its workers, which must be gone before the new group binds the port.
+  const workers = (oldAtKill.cluster?.members ?? []).filter((m) => m.role === 'worker' && m.alive).map((m) => m.pid);
   const killedNs = nowNs();
   o.server.process.kill('SIGKILL');
+  for (const pid of workers) killIfRunning(pid);
   await o.server.exited;
+  await waitGone(workers, WORKERS_GONE_MS);
   const restMs = o.downMs - Number(nowNs() - killedNs) / 1e6;
   if (restMs > 0) await sleep(restMs, undefined, { signal: o.signal });
   if (o.config.role !== 'feed') throw new Error('only a feed server is restarted');

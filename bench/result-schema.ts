@@ -8,6 +8,7 @@ import { pathParamsShape } from './network-path.ts';
 import { wireParamsShape } from './wire-params.ts';
 import { workloadParamsShape } from './workload-params.ts';
 import { deploymentParamsShape } from './deployment-params.ts';
+import { serverGroupRecordSchema } from './server-group-record.ts';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
@@ -349,6 +350,8 @@ export const completedRunSchema = z.object({
     })
     .optional(),
   startOverlapMs: z.number().optional(),
+  /** Several server processes (--server-processes N): each one's share of the window. Absent for one process. */
+  serverGroup: serverGroupRecordSchema.optional(),
   /** A soak (--soak, bench/soak.ts): the server sampled through the window. Absent for ordinary runs. */
   soak: z
     .object({

@@ -2,7 +2,9 @@
  * Runs one server as its own process. Usage: `tsx servers/main.ts '<ServerConfig JSON>'`.
  * Listens on port 0 on 127.0.0.1, tells its parent `{type:'ready', port}` over IPC (or prints it when
  * run by hand), answers `{type:'stats'}` requests, and exits on SIGTERM, `{type:'stop'}`, or when the
- * parent goes away (so a crashed orchestrator never leaves a server behind).
+ * parent goes away (so a crashed orchestrator never leaves a server behind). With config `processes` N > 1
+ * it is the primary of N such processes on one address (servers/cluster-primary.ts); each of them runs
+ * this file too, as a cluster worker, and serves alone.
  *
  * A feed server reads its events from an upstream publisher (config `feed.upstream: {host, port}`),
  * which must be listening first. By hand:
@@ -14,6 +16,8 @@ import { serverConfigSchema } from './contract/server-config.ts';
 import { startServer, type RunningServer } from './start.ts';
 import type { FromServer, ToServer } from './contract/server-ipc.ts';
 import { formatZodIssues } from './contract/zod-issues.ts';
+import { startServerGroup, type ServerGroup } from './cluster-primary.ts';
+import cluster from 'node:cluster';
 
 function send(message: FromServer): void {
   if (process.send) process.send(message);
@@ -50,7 +54,7 @@ if (parsed.data.role === 'feed' && parsed.data.feed.upstream === 'in-process') {
   );
 }
 
-let server: RunningServer | undefined;
+let server: RunningServer | ServerGroup | undefined;
 let stopping = false;
 async function stop(code: number): Promise<void> {
   if (stopping) return;
@@ -69,11 +73,22 @@ process.on('disconnect', () => void stop(0));
 process.on('message', (message: ToServer) => {
   if (message.type === 'stop') void stop(0);
   else if (message.type === 'stats' && server)
-    send({ type: 'stats', id: message.id, stats: server.stats({ resetWindow: message.resetWindow, gc: message.gc }) });
+    void Promise.resolve(server.stats({ resetWindow: message.resetWindow, gc: message.gc })).then((stats) =>
+      send({ type: 'stats', id: message.id, stats }),
+    );
+  else if (message.type === 'kill-worker' && server && 'killWorker' in server)
+    void server.killWorker(message.index).then((pid) => {
+      if (pid !== undefined) send({ type: 'worker-killed', index: message.index, pid });
+    });
 });
 
 try {
-  server = await startServer(parsed.data);
+  const config = parsed.data;
+  // Several processes on one address: this one is their primary (a cluster worker serves alone).
+  server =
+    config.role === 'feed' && (config.processes ?? 1) > 1 && cluster.isPrimary
+      ? await startServerGroup(config, crash)
+      : await startServer(config);
 } catch (err) {
   fail(`could not start: ${(err as Error).message}`, 1);
 }

@@ -80,6 +80,13 @@ export const serverConfigSchema = z.discriminatedUnion('role', [
     keepAlive: keepAliveSchema.optional(),
     inject: injectSchema.optional(),
     tls: tlsSchema.optional(),
+    /**
+     * Twin server processes sharing this one listening address (servers/cluster-primary.ts). Absent or
+     * 1: this process serves alone, as before; N > 1: it becomes a cluster primary over N workers.
+     */
+    processes: z.number().int().min(1).max(64).optional(),
+    /** How a cluster's connections reach its workers (servers/cluster-primary.ts says why 'rr' is the default). */
+    clusterScheduling: z.enum(['rr', 'none']).optional(),
   }),
   // Calibration: the physical floor on this machine in the same process layout.
   z.object({

@@ -78,16 +78,66 @@ export interface ServerStats {
     upstream: UpstreamStats | null;
   };
   gauges: Record<string, number>;
+  /** Present when the server is a group of processes (config `processes` > 1): servers/cluster-stats.ts merged it. */
+  cluster?: ClusterStats;
+}
+
+/**
+ * A server group (servers/cluster-primary.ts): the rest of ServerStats is merged over its processes,
+ * and this keeps each one's share, so a report can show the balance and a test can find a worker.
+ */
+export interface ClusterStats {
+  /** Worker processes configured (the primary is one more). */
+  workers: number;
+  scheduling: 'rr' | 'none';
+  /** Workers that died and were replaced. */
+  workerRestarts: number;
+  /**
+   * Of those, workers that died without a final snapshot (killed from outside or crashed): their
+   * counters and CPU after their last snapshot are missing from the merged figures (an undercount).
+   * A worker killed through `kill-worker` is snapshotted first and is not counted here.
+   */
+  exitsUncounted: number;
+  /** The primary first, then the workers by index; dead workers stay with their last figures. */
+  members: ClusterMember[];
+}
+
+export interface ClusterMember {
+  pid: number;
+  role: 'primary' | 'worker';
+  /** The worker's slot (0..workers-1; a replacement takes its predecessor's); -1 for the primary. */
+  index: number;
+  alive: boolean;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  eluActiveMs: number;
+  eluIdleMs: number;
+  loopDelayP99Us: number;
+  /** Feed subscribers and client sockets open (0 for the primary: connections are served by the workers). */
+  subscribers: number;
+  openSockets: number;
+  tcpAccepted: number;
+  bytesOut: number;
 }
 
 /**
  * `gc` runs a full collection first (the orchestrator starts servers with --expose-gc); `resetWindow`
  * starts a new measurement window for loop delay and feed arrival lag (read, then reset).
  */
-export type ToServer = { type: 'stats'; id: number; resetWindow: boolean; gc: boolean } | { type: 'stop' };
+export type ToServer =
+  | { type: 'stats'; id: number; resetWindow: boolean; gc: boolean }
+  | { type: 'stop' }
+  /**
+   * A server group only (tests, resilience work): snapshot worker `index` (so its counters are kept
+   * exactly), SIGKILL it, answer `worker-killed`; the primary then replaces it.
+   */
+  | { type: 'kill-worker'; index: number };
 
 export type FromServer =
   /** listeningNs: nowNs() just before the server called listen() (decimal string): a restart's recovery counts from it. */
   | { type: 'ready'; port: number; pid: number; listeningNs: string }
   | { type: 'stats'; id: number; stats: ServerStats }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  | { type: 'worker-killed'; index: number; pid: number };

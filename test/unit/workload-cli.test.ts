@@ -60,6 +60,8 @@ test('a restart job whose window cannot hold the kill at its middle, the down ti
     [['--restart'], 10], // the default 3 s window, 2 s down
     [['--quick', '--restart', '1s'], 8], // the quick 1 s window
     [['--restart', '500ms', '--duration', '6'], 7],
+    // A group of 2 server processes gets 2 s to start: 2 x (1 s down + 2 s + 2 s storm).
+    [['--restart', '1s', '--duration', '8', '--broker', 'redis', '--server-processes', '2'], 10],
   ] as const) {
     assert.throws(
       () => parseCli([...argv]),
