@@ -7,6 +7,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openFeed } from '../../bench/publisher/feed.ts';
+import { startRedisServer } from '../../bench/broker/redis-server.ts';
+import { streamKey } from '../../servers/contract/broker-stream.ts';
 import type { ServerConfig, UpstreamConfig } from '../../servers/contract/server-config.ts';
 import type { ClusterMember, FromServer, ServerStats, ToServer } from '../../servers/contract/server-ipc.ts';
 import { HOST, withTimeout } from './harness.ts';
@@ -29,6 +31,33 @@ export type OpenUpstream = (ratePerSec: number) => Promise<GroupUpstream>;
 export const tcpPublisher: OpenUpstream = async (ratePerSec) => {
   const feed = await openFeed({ shape: { kind: 'steady', ratePerSec }, payloadBytes: 32, ringCapacity: 10_000 }, HOST);
   return { config: { host: HOST, port: feed.port }, lastSeq: () => feed.runner.lastSeq, close: () => feed.close() };
+};
+
+let streams = 0;
+/**
+ * Behind a broker (`--broker redis`): a redis-server of its own (free port, no persistence), the
+ * publisher appending to a fresh stream, every server process reading it on its own connection.
+ */
+export const redisPublisher: OpenUpstream = async (ratePerSec) => {
+  const redis = await startRedisServer({ cpus: null });
+  try {
+    const broker = { url: redis.url, key: streamKey(process.pid, ++streams) };
+    const feed = await openFeed(
+      { shape: { kind: 'steady', ratePerSec }, payloadBytes: 32, ringCapacity: 10_000, broker },
+      HOST,
+    );
+    return {
+      config: { redis: broker },
+      lastSeq: () => feed.runner.lastSeq,
+      close: async () => {
+        await feed.close();
+        await redis.stop();
+      },
+    };
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
 };
 
 export interface ServerGroupProcess {

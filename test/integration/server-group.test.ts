@@ -5,8 +5,9 @@
  * resumes on the other process misses nothing; a worker SIGKILLed mid-run is replaced and its clients
  * resume on the others and miss nothing; and ending the primary, however, leaves no process behind.
  *
- * The upstream is a parameter (OPEN_UPSTREAM): the publisher's TCP wire here, each server process with
- * its own connection; the same checks hold behind a broker.
+ * Behind Redis (`--broker redis`, the deployment the CLI runs with several processes: every worker reads
+ * one stream on its own connection) for every case, and once on the publisher's own TCP wire, which
+ * a server config may still name: the same checks hold for both.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,10 +20,21 @@ import { HOST, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts'
 import type { ServerConfig } from '../../servers/contract/server-config.ts';
 
 type FeedServerConfig = Extract<ServerConfig, { role: 'feed' }>;
-import { spawnServerGroup, tcpPublisher, type OpenUpstream, type ServerGroupProcess } from '../helpers/server-group.ts';
+import {
+  redisPublisher,
+  spawnServerGroup,
+  tcpPublisher,
+  type OpenUpstream,
+  type ServerGroupProcess,
+} from '../helpers/server-group.ts';
+import { findRedisServer } from '../../bench/broker/redis-server.ts';
 import { waitGone } from '../../bench/process-gone.ts';
 
-const OPEN_UPSTREAM: OpenUpstream = tcpPublisher;
+const installed = findRedisServer() !== null;
+// CI installs redis-server (.ci/run): there a missing one is a failure, not a skip.
+const skipRedis =
+  !installed && !process.env['CI'] ? 'redis-server is not installed (apt-get install redis-server)' : false;
+const UPSTREAMS: Record<'redis' | 'tcp', OpenUpstream> = { redis: redisPublisher, tcp: tcpPublisher };
 const RATE_PER_SEC = 50;
 const WAIT_MS = 10_000;
 const CLIENTS = 4;
@@ -33,10 +45,16 @@ const CLIENTS = 4;
  * is snapshotted first, so its figures stay exact) or from outside (a plain SIGKILL: the primary
  * counts an exit whose last figures are missing); each group is ended a different way.
  */
-const CASES: { transport: TransportName; kill: 'ipc' | 'signal'; end: 'SIGTERM' | 'SIGKILL' | 'disconnect' }[] = [
-  { transport: 'long-poll', kill: 'ipc', end: 'disconnect' },
-  { transport: 'sse', kill: 'signal', end: 'SIGKILL' },
-  { transport: 'ws', kill: 'ipc', end: 'SIGTERM' },
+const CASES: {
+  transport: TransportName;
+  kill: 'ipc' | 'signal';
+  end: 'SIGTERM' | 'SIGKILL' | 'disconnect';
+  upstream: 'redis' | 'tcp';
+}[] = [
+  { transport: 'long-poll', kill: 'ipc', end: 'disconnect', upstream: 'redis' },
+  { transport: 'sse', kill: 'signal', end: 'SIGKILL', upstream: 'redis' },
+  { transport: 'ws', kill: 'ipc', end: 'SIGTERM', upstream: 'redis' },
+  { transport: 'ws', kill: 'signal', end: 'SIGTERM', upstream: 'tcp' },
 ];
 
 interface Watched {
@@ -109,103 +127,108 @@ function processesWith(text: string): number[] {
 }
 
 describe('two server processes on one address', { concurrency: true }, () => {
-  for (const { transport, kill, end } of CASES) {
-    test(`${transport}: exactly once and in order on either process, across a resume on the other and a killed worker`, async () => {
-      const upstream = await OPEN_UPSTREAM(RATE_PER_SEC);
-      const group = await spawnServerGroup(feedConfig(transport, 'node', upstream.config), 2);
-      const clients: Watched[] = [];
-      try {
-        const initial = await group.workers();
-        assert.deepEqual(
-          initial.map((w) => w.index),
-          [0, 1],
-        );
-
-        // One client alone: find its process, drop it, and it resumes (since=) on the other one
-        // (round robin hands the next connection to the next worker).
-        const first = open(transport, group.port);
-        clients.push(first);
-        await withTimeout(first.client.start(), WAIT_MS, `${transport} start`);
-        await allReach(clients, 5, 'first events');
-        let before = await servingWorker(group);
-        let after = before;
-        for (let attempt = 0; attempt < 4 && after.pid === before.pid; attempt++) {
-          before = after;
-          const dropsBefore = first.client.drops.length;
-          assert.ok(first.client.drop(100), 'drop accepted');
-          await waitUntil(
-            () => first.client.drops[dropsBefore]?.firstEventNs !== undefined,
-            WAIT_MS,
-            'resumed after the drop',
+  for (const { transport, kill, end, upstream: via } of CASES) {
+    const skip = via === 'redis' ? skipRedis : false;
+    test(
+      `${transport} behind ${via}: exactly once and in order on either process, across a resume on the other and a killed worker`,
+      { skip },
+      async () => {
+        const upstream = await UPSTREAMS[via](RATE_PER_SEC);
+        const group = await spawnServerGroup(feedConfig(transport, 'node', upstream.config), 2);
+        const clients: Watched[] = [];
+        try {
+          const initial = await group.workers();
+          assert.deepEqual(
+            initial.map((w) => w.index),
+            [0, 1],
           );
-          after = await servingWorker(group);
+
+          // One client alone: find its process, drop it, and it resumes (since=) on the other one
+          // (round robin hands the next connection to the next worker).
+          const first = open(transport, group.port);
+          clients.push(first);
+          await withTimeout(first.client.start(), WAIT_MS, `${transport} start`);
+          await allReach(clients, 5, 'first events');
+          let before = await servingWorker(group);
+          let after = before;
+          for (let attempt = 0; attempt < 4 && after.pid === before.pid; attempt++) {
+            before = after;
+            const dropsBefore = first.client.drops.length;
+            assert.ok(first.client.drop(100), 'drop accepted');
+            await waitUntil(
+              () => first.client.drops[dropsBefore]?.firstEventNs !== undefined,
+              WAIT_MS,
+              'resumed after the drop',
+            );
+            after = await servingWorker(group);
+          }
+          assert.notEqual(after.pid, before.pid, 'the client resumed on the other process');
+          await allReach(clients, upstream.lastSeq() + 5, 'after the resume');
+          assertExactlyOnceInOrder(first, 'resumed on the other process');
+
+          // More clients: round robin spreads them, and both processes serve some.
+          for (let i = 1; i < CLIENTS; i++) {
+            const w = open(transport, group.port);
+            clients.push(w);
+            await withTimeout(w.client.start(), WAIT_MS, `${transport} start ${i}`);
+          }
+          await allReach(clients, upstream.lastSeq() + 5, 'every client live');
+          const spread = await group.workers();
+          assert.ok(
+            spread.every((w) => w.openSockets > 0),
+            `both processes have clients: ${JSON.stringify(spread.map((w) => [w.index, w.openSockets]))}`,
+          );
+          assert.equal(
+            spread.reduce((s, w) => s + w.openSockets, 0),
+            CLIENTS,
+          );
+
+          // A worker killed mid-run: its clients resume on the others, and the primary replaces it.
+          const victim = spread.find((w) => w.index === 0)!;
+          if (kill === 'ipc') assert.equal(await group.killWorker(0), victim.pid);
+          else process.kill(victim.pid, 'SIGKILL');
+          const replaced = await readUntil(
+            () => group.workers(),
+            (ws) => ws.length === 2 && ws.every((w) => w.pid !== victim.pid),
+            'a new worker 0',
+          );
+          assert.deepEqual(
+            replaced.map((w) => w.index),
+            [0, 1],
+            'worker 0 replaced',
+          );
+          assert.ok(replaced.every((w) => w.pid !== victim.pid));
+          await allReach(clients, upstream.lastSeq() + 10, 'after the kill');
+          for (const [i, w] of clients.entries()) assertExactlyOnceInOrder(w, `client ${i}`);
+          const after2 = await group.stats();
+          assert.equal(after2.cluster?.workerRestarts, 1);
+          assert.equal(
+            after2.cluster?.exitsUncounted,
+            kill === 'ipc' ? 0 : 1,
+            kill === 'ipc'
+              ? 'the killed worker was snapshotted first'
+              : 'a worker killed from outside is counted as such',
+          );
+          assert.equal(after2.counters.openSockets, CLIENTS, 'every client connected again');
+          assert.equal(after2.feed?.duplicateEvents, 0);
+
+          // Ending the primary ends the group: no worker outlives it.
+          const pids = [group.primaryPid, ...(after2.cluster?.members ?? []).map((m) => m.pid)];
+          await Promise.all(clients.map((w) => withTimeout(w.client.close(), 5000, 'client close')));
+          clients.length = 0;
+          await group.end(end);
+          await waitGone(pids, 5000);
+        } finally {
+          await Promise.all(clients.map((w) => withTimeout(w.client.close(), 5000, 'client close')));
+          await group.end('SIGKILL');
+          await upstream.close();
         }
-        assert.notEqual(after.pid, before.pid, 'the client resumed on the other process');
-        await allReach(clients, upstream.lastSeq() + 5, 'after the resume');
-        assertExactlyOnceInOrder(first, 'resumed on the other process');
-
-        // More clients: round robin spreads them, and both processes serve some.
-        for (let i = 1; i < CLIENTS; i++) {
-          const w = open(transport, group.port);
-          clients.push(w);
-          await withTimeout(w.client.start(), WAIT_MS, `${transport} start ${i}`);
-        }
-        await allReach(clients, upstream.lastSeq() + 5, 'every client live');
-        const spread = await group.workers();
-        assert.ok(
-          spread.every((w) => w.openSockets > 0),
-          `both processes have clients: ${JSON.stringify(spread.map((w) => [w.index, w.openSockets]))}`,
-        );
-        assert.equal(
-          spread.reduce((s, w) => s + w.openSockets, 0),
-          CLIENTS,
-        );
-
-        // A worker killed mid-run: its clients resume on the others, and the primary replaces it.
-        const victim = spread.find((w) => w.index === 0)!;
-        if (kill === 'ipc') assert.equal(await group.killWorker(0), victim.pid);
-        else process.kill(victim.pid, 'SIGKILL');
-        const replaced = await readUntil(
-          () => group.workers(),
-          (ws) => ws.length === 2 && ws.every((w) => w.pid !== victim.pid),
-          'a new worker 0',
-        );
-        assert.deepEqual(
-          replaced.map((w) => w.index),
-          [0, 1],
-          'worker 0 replaced',
-        );
-        assert.ok(replaced.every((w) => w.pid !== victim.pid));
-        await allReach(clients, upstream.lastSeq() + 10, 'after the kill');
-        for (const [i, w] of clients.entries()) assertExactlyOnceInOrder(w, `client ${i}`);
-        const after2 = await group.stats();
-        assert.equal(after2.cluster?.workerRestarts, 1);
-        assert.equal(
-          after2.cluster?.exitsUncounted,
-          kill === 'ipc' ? 0 : 1,
-          kill === 'ipc'
-            ? 'the killed worker was snapshotted first'
-            : 'a worker killed from outside is counted as such',
-        );
-        assert.equal(after2.counters.openSockets, CLIENTS, 'every client connected again');
-        assert.equal(after2.feed?.duplicateEvents, 0);
-
-        // Ending the primary ends the group: no worker outlives it.
-        const pids = [group.primaryPid, ...(after2.cluster?.members ?? []).map((m) => m.pid)];
-        await Promise.all(clients.map((w) => withTimeout(w.client.close(), 5000, 'client close')));
-        clients.length = 0;
-        await group.end(end);
-        await waitGone(pids, 5000);
-      } finally {
-        await Promise.all(clients.map((w) => withTimeout(w.client.close(), 5000, 'client close')));
-        await group.end('SIGKILL');
-        await upstream.close();
-      }
-    });
+      },
+    );
   }
 
   test('a worker that cannot start fails the group with its reason, and leaves no process behind', async () => {
-    const upstream = await OPEN_UPSTREAM(RATE_PER_SEC);
+    const upstream = await tcpPublisher(RATE_PER_SEC);
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, HOST, resolve));
     const port = (busy.address() as net.AddressInfo).port;
