@@ -22,7 +22,10 @@ import {
   type Result,
   type Run,
 } from './result-schema.ts';
-import type { FromLoad, LoadPhase, LoadTiming, ToLoad } from './load/ipc.ts';
+import type { LoadPhase, LoadTiming } from './load/ipc.ts';
+import { LoadGroup } from './load-group.ts';
+import { loadCores, resolveLoadProcesses } from './load-processes.ts';
+import { runSourceAddresses } from './source-addresses.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { dropsDrainExtraMs } from './load/drops.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,6 +86,8 @@ export interface PlanOptions {
   limits?: Partial<ServerLimits>;
   /** What the plan's network paths need (bench/path-tools.ts preparePaths); prepared here when absent. */
   paths?: PreparedPaths;
+  /** Load processes per job (--load-processes); absent: chosen from each job's clients and the cores (load-processes.ts). */
+  loadProcesses?: number;
 }
 
 export interface PlanOutcome {
@@ -96,10 +101,8 @@ type ServerChild = ManagedChild<ToServer, FromServer>;
 interface PlanPaths extends PreparedPaths {
   onProxy(proxy: RunningProxy): void;
 }
-type LoadChild = ManagedChild<ToLoad, FromLoad>;
 
 const SERVER_SCRIPT = '../servers/main.ts';
-const LOAD_SCRIPT = './load/main.ts';
 const START_TIMEOUT_MS = 30_000;
 const STATS_TIMEOUT_MS = 10_000;
 
@@ -107,7 +110,7 @@ class RunAborted extends Error {}
 
 interface Pair {
   server: ServerChild;
-  load: LoadChild;
+  load: LoadGroup;
   /** The run's feed on the publisher (null for calibration's echo pairs). */
   feed: { port: number; startNs: string } | null;
   spawnedNs: bigint;
@@ -117,7 +120,7 @@ interface Pair {
   readyNs(): bigint | null;
 }
 
-function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['feed'] = null): Pair {
+function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['feed'] = null, loadProcesses = 1): Pair {
   const spawnedNs = nowNs();
   // Both start at once: the load process's startup overlaps the server's.
   // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
@@ -128,7 +131,7 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
     pinning.serverCpus,
     ['--expose-gc'],
   );
-  const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
+  const load = LoadGroup.local(loadProcesses, pinning.loadCpus);
   let serverReadyNs: bigint | null = null;
   let loadReadyNs: bigint | null = null;
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
@@ -399,7 +402,9 @@ async function runOnce(
       dropsDrainExtraMs(params.workload);
     phase = 'prewarm';
     timer.enter('prewarm');
+    const localAddresses = runSourceAddresses(params);
     load.send({
+      ...(localAddresses.length > 0 && { localAddresses }),
       type: 'run',
       port: path.clientPort,
       serverPort: ready.port,
@@ -558,6 +563,10 @@ async function runOnce(
       firstEventMs: report.firstEventMs,
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
+      load: {
+        processes: report.processes ?? [],
+        ...(localAddresses.length > 0 && { sourceAddresses: localAddresses }),
+      },
       warnings,
       audit: auditOf(ready.port, path.clientPort, report, across(final)),
       ...(pathFigures ? { path: pathFigures } : {}),
@@ -691,7 +700,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       );
       const config = feedServerConfig(params, scenario, feed.port, options.inject, prepared.tls, serverLimits);
       const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
-      return startPair({ ...config, ...allowOrigins }, pinning, feed);
+      const loadProcesses = resolveLoadProcesses(options.loadProcesses, params.clients, loadCores(pinning));
+      return startPair({ ...config, ...allowOrigins }, pinning, feed, loadProcesses);
     };
     let next: Promise<Pair> | undefined;
     for (const [i, { job, repetition }] of order.entries()) {

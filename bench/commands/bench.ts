@@ -8,7 +8,10 @@ import { USAGE, UsageError, parseCli } from '../args.ts';
 import { runPlan } from '../orchestrator.ts';
 import { PathUnavailableError, preparePaths } from '../path-tools.ts';
 import { createProgressPrinter } from '../progress.ts';
-import { stopAllChildren } from '../child.ts';
+import { detectPinning, stopAllChildren } from '../child.ts';
+import { expandScenario } from '../matrix.ts';
+import { loadCores, loadProcessesLine } from '../load-processes.ts';
+import { connectionsNeeded, ephemeralPorts, planSourceAddresses } from '../source-addresses.ts';
 import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
@@ -43,6 +46,29 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  // Before anything starts: enough source ports for the largest job, or one line and exit 2.
+  const ports = ephemeralPorts();
+  const largest = expandScenario(options.scenario).reduce((a, j) => (j.params.clients > a.params.clients ? j : a));
+  const sources =
+    ports === null
+      ? null
+      : planSourceAddresses(
+          connectionsNeeded(largest.params.clients, largest.params.upstream !== null),
+          ports,
+          '127.0.0.1',
+        );
+  if (sources && 'problem' in sources) {
+    process.stderr.write(`pollbench: ${sources.problem}\n`);
+    return 2;
+  }
+  if (sources && sources.addresses.length > 0)
+    process.stderr.write(
+      `source addresses: up to ${sources.addresses.length} (127.0.0.2 onwards; ${ports} ephemeral ports each)\n`,
+    );
+  process.stderr.write(
+    `${loadProcessesLine(options.loadProcesses, options.scenario.matrix.clients, loadCores(detectPinning()))}\n`,
+  );
+
   // Before anything starts: the certificate and the proxy the plan's paths need, or one line and exit 2.
   let paths;
   try {
@@ -69,6 +95,7 @@ async function main(): Promise<number> {
     ...(options.inject ? { inject: options.inject } : {}),
     ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.loadProcesses !== undefined ? { loadProcesses: options.loadProcesses } : {}),
   });
   progress.done();
 

@@ -52,7 +52,7 @@ export type ToLoad =
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
   /** Full and resumed TLS handshakes against a TLS echo server trusting `ca` (PEM). */
   | { type: 'calibrate-tls'; port: number; ca: string; count: number }
-  /** `atNs` (window only, several load processes): the shared instant the window opens at (nowNs). */
+  /** `atNs` (several load processes): at 'idle' their clients' schedule origin, at 'window' the instant it opens (nowNs). */
   | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained'; atNs?: string }
   /** The answer to 'restart-server': the new server is ready (stamps: restart-recovery.ts ServerRestart). */
   | { type: 'server-restarted'; killedNs: string; listeningNs: string };

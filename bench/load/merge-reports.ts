@@ -32,6 +32,8 @@ export interface LoadProcessFigures {
   clients: number;
   cpuFraction: number;
   loopDelayP99Us: number;
+  /** How long after the shared window start it read its counters, µs (LoadReport.startLagUs). */
+  startLagUs?: number;
 }
 
 export interface ReportPart {
@@ -177,6 +179,7 @@ export function mergeLoadReports(parts: readonly ReportPart[]): LoadReport {
     clients: p.clients,
     cpuFraction: p.report.loadCpuFraction,
     loopDelayP99Us: p.report.loadLoopDelayP99Us,
+    ...(p.report.startLagUs !== undefined && { startLagUs: p.report.startLagUs }),
   }));
   if (parts.length === 1) return { ...parts[0]!.report, processes };
   const reports = parts.map((p) => p.report);

@@ -27,8 +27,9 @@ export interface JobHooks {
   /**
    * Resolves when the orchestrator has snapshotted the server: at `idle` (JIT prewarm done, no
    * client yet: the memory baseline), at `window` (the measurement window may open) and at
-   * `drained` (late events are in, clients still connected: retained memory). At `window` it may
-   * resolve with the instant (nowNs) the window opens at, shared by every load process of the job.
+   * `drained` (late events are in, clients still connected: retained memory). With several load
+   * processes it resolves at `idle` with the clients' schedule origin and at `window` with the instant
+   * the window opens at (nowNs both), shared by every load process of the job.
    */
   checkpoint(name: 'idle' | 'window' | 'drained'): Promise<bigint | void>;
   windowEnded(startNs: bigint, endNs: bigint): void;
@@ -149,11 +150,13 @@ export async function runJob(
   try {
     const dueNow = () => schedule.dueCount(Number(nowNs() - feedStartNs));
     await prewarm(target, Math.max(0, dueNow() - 1), params, holdsExtras ? timing.prewarmRequests : 0, hooks);
-    await hooks.checkpoint('idle');
+    // Several load processes get one origin for their clients' poll and message schedules, so their
+    // phases spread over the interval as one process's do.
+    const sharedOriginNs = await hooks.checkpoint('idle');
 
     // Everyone starts "live": from the seq that is due now, not from the ring's backlog.
     const since = dueNow();
-    const pollOriginNs = nowNs();
+    const pollOriginNs = sharedOriginNs || nowNs();
     // Upstream messages sent inside the window: [start, end) once the window opens.
     let messageWindow: { startNs: bigint; endNs: bigint } | undefined = undefined;
     const oneWayUs = newLatencyHistogram();
