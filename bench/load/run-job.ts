@@ -7,7 +7,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { directPool } from '../clients/direct-pool.ts';
 import { serverHttpVersion } from '../server-http-version.ts';
 import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
-import { firstEventOnly, makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
+import {
+  firstEventOnly,
+  makeSchedule,
+  periodMs,
+  seqRangeInWindow,
+  type Schedule,
+} from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -111,6 +117,26 @@ export interface ClientSlice {
 
 /** Before a window opening at a shared instant: slept to this much before it, then spun (setTimeout is ms-coarse). */
 const SPIN_BEFORE_START_MS = 2;
+
+/**
+ * The first instant at or after `atNs` halfway between two scheduled events: where several load
+ * processes open (and, the window being whole event periods, close) their window. A process that
+ * reads its counters late, by less than half an event period, then still counts every window event
+ * on the right side of the edge. Every process computes the same instant from the same inputs.
+ */
+export function midGapFrom(schedule: Schedule, feedStartNs: bigint, atNs: bigint): bigint {
+  const at = Number(atNs - feedStartNs);
+  // The first event due at or after atNs, and the one before it.
+  const next = schedule.dueCount(at - 1) + 1;
+  const t1 = schedule.offsetNs(next);
+  if (!Number.isFinite(t1)) return atNs;
+  const t0 = next > 1 ? schedule.offsetNs(next - 1) : t1 - periodMs(schedule.shape) * 1e6;
+  if (feedStartNs + BigInt(Math.round((t0 + t1) / 2)) >= atNs) return feedStartNs + BigInt(Math.round((t0 + t1) / 2));
+  // A burst's events share one time: the next gap starts at the first event after them.
+  let after = next + 1;
+  while (schedule.offsetNs(after) <= t1) after++;
+  return feedStartNs + BigInt(Math.round((t1 + schedule.offsetNs(after)) / 2));
+}
 
 async function untilInstant(atNs: bigint): Promise<void> {
   const sleepMs = Number(atNs - nowNs()) / 1e6 - SPIN_BEFORE_START_MS;
@@ -229,7 +255,8 @@ export async function runJob(
     await sleep(timing.warmupMs);
 
     const windowMs = alignedWindowMs(timing.measureMs, schedule, timing.alignToPollIntervalsMs);
-    const sharedStartNs = await hooks.checkpoint('window');
+    const goNs = await hooks.checkpoint('window');
+    const sharedStartNs = goNs ? midGapFrom(schedule, feedStartNs, goNs) : undefined;
     if (sharedStartNs) await untilInstant(sharedStartNs);
     // Several processes open the window at the one instant they were given (their counters are read
     // microseconds after it: see untilInstant); one alone opens it when told.

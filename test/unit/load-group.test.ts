@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadGroup, type LoadMember } from '../../bench/load-group.ts';
 import type { FromLoad, ToLoad } from '../../bench/load/ipc.ts';
+import { midGapFrom } from '../../bench/load/run-job.ts';
+import { firstEventOnly, makeSchedule } from '../../servers/contract/schedule.ts';
 
 /** A load process that records what it is sent and says what the test makes it say. */
 class FakeMember implements LoadMember {
@@ -116,4 +118,21 @@ test("each member runs its slice of the job's clients", () => {
       { first: 7, count: 3 },
     ],
   );
+});
+
+test('several processes open their window halfway between two events, the same instant from the same go', () => {
+  const s = 1_000_000_000n;
+  const steady = makeSchedule({ kind: 'steady', ratePerSec: 1 });
+  const feed = 5n * s;
+  // Events at feed + 0, 1 s, 2 s, ...
+  assert.equal(midGapFrom(steady, feed, feed + 300_000_000n), feed + 500_000_000n);
+  assert.equal(midGapFrom(steady, feed, feed + 500_000_000n), feed + 500_000_000n);
+  assert.equal(midGapFrom(steady, feed, feed + 700_000_000n), feed + 1_500_000_000n);
+  assert.equal(midGapFrom(steady, feed, feed + 1_000_000_000n), feed + 1_500_000_000n);
+  // Bursts of 3 every second: the gap is between bursts.
+  const bursty = makeSchedule({ kind: 'burst', size: 3, everyMs: 1000 });
+  assert.equal(midGapFrom(bursty, feed, feed + 200_000_000n), feed + 500_000_000n);
+  assert.equal(midGapFrom(bursty, feed, feed + 600_000_000n), feed + 1_500_000_000n);
+  // The idle workload's window holds no event: opened at the instant given.
+  assert.equal(midGapFrom(firstEventOnly(steady), feed, feed + 2n * s), feed + 2n * s);
 });
