@@ -51,6 +51,25 @@ const PER_EVENT: MetricKey[] = [
   'tcp_connections_in_window',
 ];
 
+/** The workloads that talk back to the orchestrator, with two load processes. */
+const talkBack: Scenario = {
+  ...scenario,
+  name: 'load-processes-talk-back',
+  transports: ['ws'],
+  matrix: {
+    shapes: [{ kind: 'steady', ratePerSec: 20 }],
+    clients: [12],
+    payloadBytes: [128],
+    pollIntervalMs: [250],
+    workloads: [
+      { kind: 'drops', everyMs: 1000, share: 0.34, offlineMs: 2000 },
+      { kind: 'restart', downMs: 300 },
+    ],
+  },
+  // A restart needs 6.6 s: the kill at the middle, then down time, start-up and the reconnect storm.
+  timing: { warmupMs: 300, measureMs: 7000, drainMs: 300, prewarmRequests: 0 },
+};
+
 describe('smoke: --load-processes 2 measures what one load process measures', () => {
   let dir: string;
   const results: Result[] = [];
@@ -62,11 +81,15 @@ describe('smoke: --load-processes 2 measures what one load process measures', ()
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pollbench-load-processes-'));
-    for (const loadProcesses of [1, 2]) {
+    for (const [plan, loadProcesses] of [
+      [scenario, 1],
+      [scenario, 2],
+      [talkBack, 2],
+    ] as const) {
       const { result } = await runPlan({
-        scenario,
+        scenario: plan,
         profile: 'quick',
-        outDir: path.join(dir, String(loadProcesses)),
+        outDir: path.join(dir, `${plan.name}-${loadProcesses}`),
         command: ['smoke'],
         signal: new AbortController().signal,
         calibrationRoundTrips: 100,
@@ -113,6 +136,27 @@ describe('smoke: --load-processes 2 measures what one load process measures', ()
           one.metrics[key]?.value,
           `${t}: ${key} with two load processes: ${JSON.stringify([one.totals, two.totals])}`,
         );
+    }
+  });
+
+  test('drops and a restart work across two load processes: one restart, every client back, nothing missed', () => {
+    for (const job of results[2]!.jobs) {
+      const r = job.runs[0]!;
+      assert.equal(r.status, 'completed', `${job.id}: ${JSON.stringify(r).slice(0, 500)}`);
+      const run = r as CompletedRun;
+      const m = (k: MetricKey) => run.metrics[k]?.value;
+      assert.equal(run.load!.processes.length, 2, job.id);
+      assert.equal(m('catch_up_delivered_fraction'), 1, `${job.id}: ${JSON.stringify(run.warnings)}`);
+      assert.equal(m('events_duplicated'), 0, job.id);
+      assert.equal(m('events_out_of_order'), 0, job.id);
+      if (job.params.workload.kind === 'drops') {
+        // Ticks at 0.5, 1.5, ... 6.5 s: round(0.34 x 12) = 4 picks a tick over both processes' clients.
+        assert.ok(m('drops_performed')! >= 4 && m('drops_performed')! <= 28, `${job.id}: ${m('drops_performed')}`);
+        assert.equal(m('drops_reconnected'), m('drops_performed'), job.id);
+      } else {
+        assert.equal(m('restart_clients_not_back'), 0, job.id);
+        assert.ok(m('restart_down_ms')! >= 300, job.id);
+      }
     }
   });
 });
