@@ -5,6 +5,7 @@
  * limit (everyone connected, nothing lost, nothing saturated) gets none.
  */
 import type { ConnectOutcome } from './load/connect.ts';
+import { busiestProcess, type LoadProcessFigures } from './load/merge-reports.ts';
 import { LOAD_SATURATION_FRACTION, SERVER_SATURATION_ELU } from './metrics.ts';
 import type { BottleneckResource, RunWarning } from './result-schema.ts';
 import { warn } from './warnings.ts';
@@ -27,6 +28,8 @@ export interface DiagnosisInput {
   serverCpuFraction: number;
   loadCpuFraction: number;
   loadLoopDelayP99Us: number;
+  /** The busiest of several load processes, by name ("load process 2 of 3"); absent: the one load generator. */
+  loadName?: string;
   publisherLatenessMaxUs: number;
   lossFraction: number;
 }
@@ -64,7 +67,7 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
       ? '; the server got only that share of its core: other processes were using it'
       : '';
   const serverText = `server event loop busy ${pct(serverElu)}${serverElu !== input.serverElu ? ' while clients connected' : ''} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
-  const loadText = `load generator at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
+  const loadText = `${input.loadName ?? 'load generator'} at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
   const connectText = c
     ? `${c.connected} of ${c.requested} clients connected within the ${seconds(c.deadlineMs)} s connect deadline`
     : '';
@@ -138,7 +141,12 @@ export function bottleneckWarning(b: Bottleneck): RunWarning {
 
 /** diagnose() over a run's load report and derived metrics (what the orchestrator calls). */
 export function diagnoseRun(
-  load: { connect?: ConnectOutcome; loadCpuFraction: number; loadLoopDelayP99Us: number },
+  load: {
+    connect?: ConnectOutcome;
+    loadCpuFraction: number;
+    loadLoopDelayP99Us: number;
+    processes?: LoadProcessFigures[];
+  },
   metrics: Record<string, { value: number }>,
   connectServerElu?: number,
 ): Bottleneck | null {
@@ -150,6 +158,7 @@ export function diagnoseRun(
     serverCpuFraction: m('server_cpu_fraction'),
     loadCpuFraction: load.loadCpuFraction,
     loadLoopDelayP99Us: load.loadLoopDelayP99Us,
+    ...(busiestProcess(load.processes) && { loadName: busiestProcess(load.processes)!.name }),
     publisherLatenessMaxUs: m('publisher_lateness_max_us'),
     lossFraction: m('loss_fraction'),
   });

@@ -18,6 +18,7 @@
 import { exact, noisy } from './metric-value.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import type { LoadReport } from './load/ipc.ts';
+import { busiestProcess } from './load/merge-reports.ts';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
@@ -336,8 +337,11 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   if (load.totalErrors > 0) warnings.push(warn.clientErrors(load.totalErrors));
   const [hostRefused, originRefused] = [s1.counters.hostRefused ?? 0, s1.counters.originRefused ?? 0];
   if (hostRefused + originRefused > 0) warnings.push(warn.requestsRefused(hostRefused, originRefused));
+  // Several load processes: loadCpuFraction is the busiest one's (merge-reports.ts), named here.
   if (load.loadCpuFraction > LOAD_SATURATION_FRACTION)
-    warnings.push(warn.loadSaturated(load.loadCpuFraction, LOAD_SATURATION_FRACTION));
+    warnings.push(
+      warn.loadSaturated(load.loadCpuFraction, LOAD_SATURATION_FRACTION, busiestProcess(load.processes)?.name),
+    );
   const elu = metrics['server_event_loop_utilization']!.value;
   if (elu > SERVER_SATURATION_ELU)
     warnings.push(warn.serverSaturated(elu, metrics['server_cpu_fraction']!.value, SERVER_SATURATION_ELU));

@@ -23,7 +23,10 @@ import {
   type Result,
   type Run,
 } from './result-schema.ts';
-import type { FromLoad, LoadPhase, LoadTiming, ToLoad } from './load/ipc.ts';
+import type { LoadPhase, LoadTiming } from './load/ipc.ts';
+import { LoadGroup } from './load-group.ts';
+import { loadCores, resolveLoadProcesses } from './load-processes.ts';
+import { runSourceAddresses } from './source-addresses.ts';
 import { DRAIN_CAP_MS } from './load/run-job.ts';
 import { dropsDrainExtraMs } from './load/drops.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -93,6 +96,8 @@ export interface PlanOptions {
   agents?: AgentPool;
   /** Where feed servers listen and clients connect (default 127.0.0.1): an address the agents reach. */
   listenHost?: string;
+  /** Load processes per job (--load-processes); absent: chosen from each job's clients and the cores (load-processes.ts). */
+  loadProcesses?: number;
 }
 
 /**
@@ -118,21 +123,8 @@ type ServerChild = ManagedChild<ToServer, FromServer>;
 interface PlanPaths extends PreparedPaths {
   onProxy(proxy: RunningProxy): void;
 }
-/** A run's load process: a local ManagedChild, or one on a load agent (bench/agent/remote-load.ts). */
-interface LoadChild {
-  readonly name: string;
-  onMessage(listener: (m: FromLoad) => void): () => void;
-  send(message: ToLoad): void;
-  waitFor<T extends FromLoad['type']>(
-    type: T,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<Extract<FromLoad, { type: T }>>;
-  stop(): Promise<void>;
-}
 
 const SERVER_SCRIPT = '../servers/main.ts';
-const LOAD_SCRIPT = './load/main.ts';
 const START_TIMEOUT_MS = 30_000;
 const STATS_TIMEOUT_MS = 10_000;
 
@@ -140,7 +132,7 @@ class RunAborted extends Error {}
 
 interface Pair {
   server: ServerChild;
-  load: LoadChild;
+  load: LoadGroup;
   /** The run's feed on the publisher (null for calibration's echo pairs); `broker`: its Redis stream and probe. */
   feed: { port: number; startNs: string; broker?: BrokerRun } | null;
   spawnedNs: bigint;
@@ -150,7 +142,13 @@ interface Pair {
   readyNs(): bigint | null;
 }
 
-function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['feed'] = null, agents?: AgentPool): Pair {
+function startPair(
+  serverConfig: ServerConfig,
+  pinning: Pinning,
+  feed: Pair['feed'] = null,
+  loadProcesses = 1,
+  agents?: AgentPool,
+): Pair {
   const spawnedNs = nowNs();
   // Both start at once: the load process's startup overlaps the server's.
   // --expose-gc: memory snapshots collect garbage first, so memory per client is retained memory.
@@ -161,7 +159,10 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
     pinning.serverCpus,
     ['--expose-gc'],
   );
-  const load: LoadChild = agents?.load() ?? new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
+  // With load agents every agent runs a slice of each run's clients (the group's members); else local processes.
+  const load = agents
+    ? new LoadGroup(agents.agents.map((_, i) => agents.load(i)))
+    : LoadGroup.local(loadProcesses, pinning.loadCpus);
   let serverReadyNs: bigint | null = null;
   let loadReadyNs: bigint | null = null;
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
@@ -434,7 +435,9 @@ async function runOnce(
       dropsDrainExtraMs(params.workload);
     phase = 'prewarm';
     timer.enter('prewarm');
+    const localAddresses = runSourceAddresses(params);
     load.send({
+      ...(localAddresses.length > 0 && { localAddresses }),
       type: 'run',
       port: path.clientPort,
       serverPort: ready.port,
@@ -593,11 +596,15 @@ async function runOnce(
       },
       metrics,
       latency: report.latency,
-      ...agentFigures([{ load, report }]),
+      ...agentFigures(load.members.map((member, k) => ({ load: member, report: load.memberReports[k]! }))),
       connectMs: report.connectMs,
       firstEventMs: report.firstEventMs,
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
+      load: {
+        processes: report.processes ?? [],
+        ...(localAddresses.length > 0 && { sourceAddresses: localAddresses }),
+      },
       warnings,
       audit: auditOf(ready.port, path.clientPort, report, across(final)),
       ...(pathFigures ? { path: pathFigures } : {}),
@@ -741,10 +748,12 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const config = feedServerConfig(params, scenario, upstream, options.inject, prepared.tls, serverLimits);
       const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
       const host = options.listenHost ? { host: options.listenHost } : {};
+      const loadProcesses = resolveLoadProcesses(options.loadProcesses, params.clients, loadCores(pinning));
       return startPair(
         { ...config, ...allowOrigins, ...host },
         pinning,
         { ...feed, ...(run && { broker: run }) },
+        loadProcesses,
         options.agents,
       );
     };

@@ -9,6 +9,7 @@ import { wireParamsShape } from './wire-params.ts';
 import { workloadParamsShape } from './workload-params.ts';
 import { deploymentParamsShape } from './deployment-params.ts';
 import { serverGroupRecordSchema } from './server-group-record.ts';
+import { runLoadSchema } from './load-run-schema.ts';
 import { scenarioSchema } from './scenarios/schema.ts';
 import { TRANSPORT_NAMES } from '../servers/contract/protocol.ts';
 import { shapeSchema } from '../servers/contract/shape-schema.ts';
@@ -264,6 +265,8 @@ export const completedRunSchema = z.object({
   /** Raw window totals the per-event metrics were derived from. */
   totals: z.record(z.string(), z.number()),
   pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
+  /** The run's load processes and source addresses (absent in results from before them). */
+  load: runLoadSchema.optional(),
   warnings: z.array(warningSchema),
   /** What a run can be audited against (a packet capture, the schedule); absent in older results. */
   audit: auditSchema.optional(),

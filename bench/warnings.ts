@@ -62,10 +62,11 @@ export const warn = {
       `the server refused ${host + origin} requests: ${host} for a Host not its own (421), ${origin} for an Origin not allowed (403; --allow-origin)`,
       host + origin,
     ),
-  loadSaturated: (cpuFraction: number, limit: number) =>
+  /** `who`: the busiest of several load processes ("load process 2 of 3"); absent: the one load generator. */
+  loadSaturated: (cpuFraction: number, limit: number, who?: string) =>
     runWarning(
       'load-saturated',
-      `load generator saturated: ${pct0(cpuFraction)} of a core; these figures are partly the client's, not the server's`,
+      `${who ?? 'load generator'} saturated: ${pct0(cpuFraction)} of a core; these figures are partly the client's, not the server's`,
       cpuFraction,
       limit,
     ),

@@ -33,6 +33,8 @@ export interface CountedClientOptions {
   tls?: { ca: string };
   /** '2': HTTP/2 (h2 over TLS, h2c without); absent or '1.1': HTTP/1.1, as always. */
   http?: HttpVersion;
+  /** The source address to bind to (ClientOptions.localAddress). */
+  localAddress?: string | undefined;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -70,7 +72,7 @@ export function countedClient(origin: string, ledger: SocketLedger, options: Cou
   });
   const held: { session?: Buffer } = {};
   const connectTls = async (opts: Parameters<typeof connect>[0]): Promise<TLSSocket> => {
-    const raw = await openTcp(opts.hostname, Number(opts.port), CONNECT_TIMEOUT_MS, ledger);
+    const raw = await openTcp(opts.hostname, Number(opts.port), CONNECT_TIMEOUT_MS, ledger, options.localAddress);
     return secureOver(raw, ledger, CONNECT_TIMEOUT_MS, (done) =>
       connect({ ...opts, httpSocket: raw }, (err, socket) => {
         // Holds the session the connector caches weakly (see above).
@@ -87,6 +89,8 @@ export function countedClient(origin: string, ledger: SocketLedger, options: Cou
     bodyTimeout: options.bodyTimeoutMs,
     headersTimeout: options.headersTimeoutMs,
     ...(h2 && { pingInterval: 0 }),
+    // undici hands it to the connector, which binds the socket to it.
+    ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
     connect(opts, callback) {
       if (options.tls) {
         connectTls(opts).then(

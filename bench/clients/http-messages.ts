@@ -19,9 +19,10 @@ class HttpMessageChannel implements MessageChannel {
   readonly ledger = new SocketLedger();
   private readonly http;
 
-  constructor(origin: string, tls: { ca: string } | undefined) {
+  constructor(origin: string, tls: { ca: string } | undefined, localAddress: string | undefined) {
     this.http = countedClient(origin, this.ledger, {
       tls,
+      localAddress,
       bodyTimeoutMs: 30_000,
       headersTimeoutMs: 30_000,
       onConnect: () => {},
@@ -65,5 +66,5 @@ export function httpMessageChannel(origin: string, options: ClientOptions): Http
   const profile = options.requestHeaders?.profile ?? 'minimal';
   if (profile !== 'minimal')
     throw new Error(`upstream messages over HTTP under the ${profile} header profile are not supported yet`);
-  return new HttpMessageChannel(origin, options.tls);
+  return new HttpMessageChannel(origin, options.tls, options.localAddress);
 }

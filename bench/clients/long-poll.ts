@@ -18,6 +18,7 @@ class LongPollClient extends BaseClient implements TransportClient {
   private readonly http = countedClient(this.origin, this.ledger, {
     tls: this.options.tls,
     http: this.options.http,
+    localAddress: this.options.localAddress,
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: this.waitMs + 10_000,
     onConnect: () => this.markConnected(),

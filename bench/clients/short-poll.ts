@@ -17,6 +17,7 @@ class ShortPollClient extends BaseClient implements TransportClient {
   private readonly http = countedClient(this.origin, this.ledger, {
     tls: this.options.tls,
     http: this.options.http,
+    localAddress: this.options.localAddress,
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: 30_000,
     onConnect: () => this.markConnected(),

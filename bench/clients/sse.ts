@@ -22,6 +22,7 @@ class SseClient extends BaseClient implements TransportClient {
   private readonly http = countedClient(this.origin, this.ledger, {
     tls: this.options.tls,
     http: this.options.http,
+    localAddress: this.options.localAddress,
     bodyTimeoutMs: 0,
     headersTimeoutMs: 10_000,
     onConnect: () => {},

@@ -10,9 +10,15 @@ import type { SocketLedger } from './socket-ledger.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 
 /** Opens a TCP connection, in the ledger once connected (a refused attempt is an error, not a connection). */
-export function openTcp(host: string, port: number, timeoutMs: number, ledger: SocketLedger): Promise<net.Socket> {
+export function openTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  ledger: SocketLedger,
+  localAddress?: string,
+): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, ...(localAddress !== undefined && { localAddress }) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`TCP connect to ${host}:${port} timed out after ${timeoutMs} ms`));

@@ -114,6 +114,8 @@ export interface ClientCounters {
 export interface ClientOptions {
   host: string;
   port: number;
+  /** The source address its sockets bind to (one of 127.0.0.0/8 past one address's ports); absent: the system picks. */
+  localAddress?: string;
   /** The last seq this client already has: it asks only for newer events. */
   since: number;
   /** Called with every batch of events as it arrives, stamped once with nowNs() (servers/contract/clock.ts). */

@@ -71,6 +71,7 @@ class WsClient extends BaseClient implements TransportClient {
           host: opts.host ?? this.options.host,
           port: Number(opts.port),
           timeout: opts.timeout,
+          ...(this.options.localAddress !== undefined && { localAddress: this.options.localAddress }),
         });
         // Counted once connected, like the HTTP clients: a refused attempt is an error, not a connection.
         socket.once('connect', () => this.ledger.add(socket));
@@ -83,7 +84,13 @@ class WsClient extends BaseClient implements TransportClient {
   private async connectTls(secureContext: tls.SecureContext, sentNs: bigint): Promise<void> {
     let secure: tls.TLSSocket;
     try {
-      const raw = await openTcp(this.options.host, this.options.port, this.timeoutMs, this.ledger);
+      const raw = await openTcp(
+        this.options.host,
+        this.options.port,
+        this.timeoutMs,
+        this.ledger,
+        this.options.localAddress,
+      );
       secure = await secureOver(raw, this.ledger, this.timeoutMs, (done) => {
         const socket = tls.connect({ socket: raw, host: this.options.host, secureContext, session: this.session });
         socket.on('session', (session: Buffer) => (this.session = session));

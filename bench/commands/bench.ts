@@ -11,11 +11,13 @@ import { expandScenario } from '../matrix.ts';
 import { requireBroker } from '../broker/plan-broker.ts';
 import { BrokerUnavailableError } from '../broker/redis-server.ts';
 import { createProgressPrinter } from '../progress.ts';
-import { stopAllChildren } from '../child.ts';
+import { detectPinning, stopAllChildren } from '../child.ts';
 import { maxClientsFor, planDescriptors, readDescriptorLimits } from '../descriptors.ts';
 import { capacityPlan } from '../capacity/driver.ts';
 import { readMachine } from '../capacity/machine.ts';
 import { capacityMarkdown } from '../../reports/capacity.ts';
+import { loadCores, loadProcessesLine } from '../load-processes.ts';
+import { connectionsNeeded, ephemeralPorts, planSourceAddresses } from '../source-addresses.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
@@ -76,6 +78,28 @@ async function main(): Promise<number> {
     process.stderr.write(`pollbench: ${err.message}\n`);
     return 2;
   }
+  // Before anything starts: enough source ports for the largest job, or one line and exit 2.
+  const ports = ephemeralPorts();
+  const largest = expandScenario(options.scenario).reduce((a, j) => (j.params.clients > a.params.clients ? j : a));
+  const sources =
+    ports === null
+      ? null
+      : planSourceAddresses(
+          connectionsNeeded(largest.params.clients, largest.params.upstream !== null),
+          ports,
+          '127.0.0.1',
+        );
+  if (sources && 'problem' in sources) {
+    process.stderr.write(`pollbench: ${sources.problem}\n`);
+    return 2;
+  }
+  if (sources && sources.addresses.length > 0)
+    process.stderr.write(
+      `source addresses: up to ${sources.addresses.length} (127.0.0.2 onwards; ${ports} ephemeral ports each)\n`,
+    );
+  process.stderr.write(
+    `${loadProcessesLine(options.loadProcesses, options.scenario.matrix.clients, loadCores(detectPinning()))}\n`,
+  );
 
   // Before anything starts: the certificate and the proxy the plan's paths need, or one line and exit 2.
   let paths;
@@ -109,6 +133,7 @@ async function main(): Promise<number> {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(capacity ? { extension: capacity.extension } : {}),
     ...(agents ? { agents: agents.pool, listenHost: agents.listenHost } : {}),
+    ...(options.loadProcesses !== undefined ? { loadProcesses: options.loadProcesses } : {}),
   }).finally(() => agents?.close());
   progress.done();
 

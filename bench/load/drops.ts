@@ -36,6 +36,9 @@ export interface DropsReport {
   reconnectMs: PercentileSummary;
   /** Per recovered drop: the first attempt after the offline time to the first new event, ms. */
   firstEventMs: PercentileSummary;
+  /** The same two as histograms (µs), for an exact merge of several load processes' reports. */
+  reconnectUs: EncodedHistogram;
+  firstEventUs: EncodedHistogram;
   /**
    * Sum over recovered drops of the client's socket bytes (TCP payload of the feed's connections) from
    * its first attempt after the offline time until the read carrying the first new event had been
@@ -62,11 +65,17 @@ export class DropScheduler {
   private window: { startNs: bigint; endNs: bigint } | undefined;
   private stopped = false;
 
-  /** `clients` may still be filling when this is built: it is read at each tick. */
+  /**
+   * `clients` may still be filling when this is built: it is read at each tick. They are the job's
+   * clients [slice.first, slice.first + clients.length) of slice.total (one process of several,
+   * bench/load-group.ts): every process draws the same picks over all the job's clients and drops
+   * those that are its own (see tick).
+   */
   constructor(
     private readonly clients: readonly TransportClient[],
     private readonly workload: DropsWorkload,
     readonly seed: number,
+    private readonly slice?: { first: number; total: number },
   ) {
     const next = mulberry32(seed);
     this.random = () => next() / 2 ** 32;
@@ -97,14 +106,20 @@ export class DropScheduler {
   }
 
   private tick(): void {
-    const want = Math.max(1, Math.round(this.workload.share * this.clients.length));
-    // Fisher-Yates over the indices, stopping once enough clients have dropped.
-    const order = this.clients.map((_, i) => i);
+    const first = this.slice?.first ?? 0;
+    const total = this.slice?.total ?? this.clients.length;
+    const want = Math.max(1, Math.round(this.workload.share * total));
+    // Fisher-Yates over the job's indices, stopping once enough clients have dropped. Another
+    // process's client counts as dropped here (its own process drops it, drawing the same order): the
+    // picks equal one process's as long as every picked client can drop; once one cannot, its process
+    // draws further than the others and their later picks part ways (the count per tick stays).
+    const order = Array.from({ length: total }, (_, i) => i);
     let dropped = 0;
     for (let i = 0; i < order.length && dropped < want; i++) {
       const j = i + Math.floor(this.random() * (order.length - i));
       [order[i], order[j]] = [order[j]!, order[i]!];
-      if (this.clients[order[i]!]!.drop(this.workload.offlineMs)) dropped++;
+      const own = this.clients[order[i]! - first];
+      if (own === undefined || own.drop(this.workload.offlineMs)) dropped++;
     }
   }
 
@@ -155,6 +170,8 @@ export class DropScheduler {
       catchUp: encodeHistogram(this.catchUpUs),
       reconnectMs: summarize(reconnectUs, 1000),
       firstEventMs: summarize(firstEventUs, 1000),
+      reconnectUs: encodeHistogram(reconnectUs),
+      firstEventUs: encodeHistogram(firstEventUs),
       reconnectBytesUp: up,
       reconnectBytesDown: down,
       reconnectEventBytes: events,

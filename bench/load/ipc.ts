@@ -13,6 +13,7 @@ import type { ConnectOutcome } from './connect.ts';
 import type { TlsHandshakeCalibration } from '../calibration/tls-handshake.ts';
 import type { DropsReport } from './drops.ts';
 import type { RestartReport } from './restart-recovery.ts';
+import type { LoadProcessFigures } from './merge-reports.ts';
 
 export interface LoadTiming {
   warmupMs: number;
@@ -47,11 +48,16 @@ export type ToLoad =
       host?: string;
       /** A load agent's offset to the publisher's clock: the process reads its clock shifted by it (bench/agent). */
       clock?: AgentClock;
+      /** This process's clients among the job's (run-job.ts ClientSlice); absent: all of them. */
+      slice?: { first: number; count: number };
+      /** Source addresses the clients bind to (bench/source-addresses.ts); absent: the system picks. */
+      localAddresses?: string[];
     }
   | { type: 'calibrate'; kind: 'tcp' | 'ws'; port: number; warmup: number; count: number; idleMs: number }
   /** Full and resumed TLS handshakes against a TLS echo server trusting `ca` (PEM). */
   | { type: 'calibrate-tls'; port: number; ca: string; count: number }
-  | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained' }
+  /** `atNs` (several load processes): at 'idle' their clients' schedule origin, at 'window' the instant it opens (nowNs). */
+  | { type: 'go'; checkpoint: 'idle' | 'window' | 'drained'; atNs?: string }
   /** The answer to 'restart-server': the new server is ready (stamps: restart-recovery.ts ServerRestart). */
   | { type: 'server-restarted'; killedNs: string; listeningNs: string };
 
@@ -84,6 +90,9 @@ export interface LoadReport {
   upstream?: { oneWay: EncodedHistogram; roundTrip: EncodedHistogram };
   connectMs: PercentileSummary;
   firstEventMs: PercentileSummary;
+  /** The same two as histograms (µs), so several processes' reports merge exactly (merge-reports.ts). */
+  connectUs: EncodedHistogram;
+  firstEventUs: EncodedHistogram;
   /**
    * Sum over clients of counter changes from startNs to countedUntilNs (read in one synchronous turn
    * at each edge, so an answer or frame is inside with its events or outside with them; only the
@@ -99,6 +108,12 @@ export interface LoadReport {
   connectBytesUp: number;
   connectBytesDown: number;
   clientsConnected: number;
+  /**
+   * A window opened at a shared instant (several load processes): how long after that instant this
+   * process read its counters, µs. Events delivered in between count in the delivery check but not in
+   * the counters, so a large lag is visible here.
+   */
+  startLagUs?: number;
   /** The load process's own cost during the window: CPU time / wall time (1 = one core busy). */
   loadCpuFraction: number;
   loadLoopDelayP99Us: number;
@@ -111,6 +126,8 @@ export interface LoadReport {
   restart?: RestartReport;
   /** A load agent's clock offset, applied to every stamp of this report (ToLoad 'run' clock). */
   clock?: AgentClock;
+  /** Each load process's own figures (set by the orchestrator's merge, bench/load-group.ts). */
+  processes?: LoadProcessFigures[];
 }
 
 export type FromLoad =

@@ -14,12 +14,12 @@ const { send, fatal } = childEntry<FromLoad>('load');
 process.on('SIGTERM', () => process.exit(143));
 process.on('disconnect', () => process.exit(0));
 
-const waitingAt = new Map<string, () => void>();
+const waitingAt = new Map<string, (atNs: bigint | undefined) => void>();
 let restarted: ((m: Extract<ToLoad, { type: 'server-restarted' }>) => void) | undefined;
 
 process.on('message', (message: ToLoad) => {
   if (message.type === 'go') {
-    waitingAt.get(message.checkpoint)?.();
+    waitingAt.get(message.checkpoint)?.(message.atNs === undefined ? undefined : BigInt(message.atNs));
     return;
   }
   if (message.type === 'server-restarted') {
@@ -49,22 +49,30 @@ process.on('message', (message: ToLoad) => {
           serverPort: message.serverPort,
           serverTls: message.serverTls,
           ...(message.tls ? { tls: message.tls } : {}),
+          ...(message.localAddresses ? { localAddresses: message.localAddresses } : {}),
         };
-        const report = await runJob(target, BigInt(message.feedStartNs), message.params, message.timing, {
-          progress: (phase, done, total) => void send({ type: 'progress', phase, done, total }),
-          checkpoint: (name) =>
-            new Promise<void>((resolve) => {
-              waitingAt.set(name, resolve);
-              void send({ type: 'checkpoint', name });
-            }),
-          windowEnded: (startNs, endNs) =>
-            void send({ type: 'window-end', startNs: startNs.toString(), endNs: endNs.toString() }),
-          restartServer: () =>
-            new Promise((resolve) => {
-              restarted = (m) => resolve({ killedNs: BigInt(m.killedNs), listeningNs: BigInt(m.listeningNs) });
-              void send({ type: 'restart-server' });
-            }),
-        });
+        const report = await runJob(
+          target,
+          BigInt(message.feedStartNs),
+          message.params,
+          message.timing,
+          {
+            progress: (phase, done, total) => void send({ type: 'progress', phase, done, total }),
+            checkpoint: (name) =>
+              new Promise<bigint | undefined>((resolve) => {
+                waitingAt.set(name, resolve);
+                void send({ type: 'checkpoint', name });
+              }),
+            windowEnded: (startNs, endNs) =>
+              void send({ type: 'window-end', startNs: startNs.toString(), endNs: endNs.toString() }),
+            restartServer: () =>
+              new Promise((resolve) => {
+                restarted = (m) => resolve({ killedNs: BigInt(m.killedNs), listeningNs: BigInt(m.listeningNs) });
+                void send({ type: 'restart-server' });
+              }),
+          },
+          message.slice,
+        );
         await send({ type: 'result', report: message.clock ? { ...report, clock: message.clock } : report });
       }
       // Sent and flushed: leave the channel so the process exits by itself.

@@ -31,6 +31,8 @@ export interface RestartReport {
    * clientsBack values; never negative: an answer read before listeningNs is not counted).
    */
   recoveryMs: { p50: number; p95: number; max: number };
+  /** The clientsBack values themselves, so several load processes' reports merge exactly. */
+  recoveriesMs: number[];
   /** Client errors counted from the restart request to the new server's ready: refused attempts while down. */
   failedAttempts: number;
 }
@@ -98,14 +100,20 @@ export class RestartRecovery {
       const back = this.back[i];
       if (back !== undefined) recoveries.push(Number(back - restart.listeningNs) / 1e6);
     });
-    recoveries.sort((a, b) => a - b);
-    const rank = (p: number) => recoveries[Math.max(0, Math.ceil((p / 100) * recoveries.length) - 1)] ?? 0;
     return {
       downMs: Number(restart.listeningNs - restart.killedNs) / 1e6,
       clientsBefore: before,
       clientsBack: recoveries.length,
-      recoveryMs: { p50: rank(50), p95: rank(95), max: recoveries.at(-1) ?? 0 },
+      recoveryMs: recoveryPercentiles(recoveries),
+      recoveriesMs: recoveries,
       failedAttempts: this.failedAttempts,
     };
   }
+}
+
+/** Exact nearest-rank p50, p95 and max of recovery times (ms); zeros for none. */
+export function recoveryPercentiles(values: readonly number[]): RestartReport['recoveryMs'] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  return { p50: rank(50), p95: rank(95), max: sorted.at(-1) ?? 0 };
 }

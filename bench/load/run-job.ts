@@ -7,7 +7,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { directPool } from '../clients/direct-pool.ts';
 import { serverHttpVersion } from '../server-http-version.ts';
 import { TRANSPORT_TRAITS } from '../../servers/contract/transport-traits.ts';
-import { firstEventOnly, makeSchedule, seqRangeInWindow } from '../../servers/contract/schedule.ts';
+import {
+  firstEventOnly,
+  makeSchedule,
+  periodMs,
+  seqRangeInWindow,
+  type Schedule,
+} from '../../servers/contract/schedule.ts';
 import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
@@ -15,7 +21,7 @@ import { DeliveryWindow } from './delivery.ts';
 import { DropScheduler, dropsDrainExtraMs } from './drops.ts';
 import { RestartRecovery, type ServerRestart } from './restart-recovery.ts';
 import { alignedWindowMs } from './window.ts';
-import { connectClients, connectDeadlineMs } from './connect.ts';
+import { CONNECT_CONCURRENCY, connectClients, connectDeadlineMs } from './connect.ts';
 import { openSlowReaders, type SlowReaders } from './slow-readers.ts';
 import { encodeHistogram, newLatencyHistogram, summarize } from './histogram.ts';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayUs } from '../../servers/contract/process-stats.ts';
@@ -27,9 +33,11 @@ export interface JobHooks {
   /**
    * Resolves when the orchestrator has snapshotted the server: at `idle` (JIT prewarm done, no
    * client yet: the memory baseline), at `window` (the measurement window may open) and at
-   * `drained` (late events are in, clients still connected: retained memory).
+   * `drained` (late events are in, clients still connected: retained memory). With several load
+   * processes it resolves at `idle` with the clients' schedule origin and at `window` with the instant
+   * the window opens at (nowNs both), shared by every load process of the job.
    */
-  checkpoint(name: 'idle' | 'window' | 'drained'): Promise<void>;
+  checkpoint(name: 'idle' | 'window' | 'drained'): Promise<bigint | void>;
   windowEnded(startNs: bigint, endNs: bigint): void;
   /** Workload `restart`: kill the server, start it again on its port, resolve once it is ready. */
   restartServer?(): Promise<ServerRestart>;
@@ -96,6 +104,51 @@ export interface JobTarget {
   serverPort: number;
   serverTls: boolean;
   tls?: { ca: string };
+  /** Source addresses the clients bind to, client i to the (i mod length)th (bench/source-addresses.ts); absent: the system picks. */
+  localAddresses?: string[];
+}
+
+/**
+ * The clients this process runs: global indices [first, first + count) of the job's params.clients
+ * (bench/load-group.ts splits a job over processes). A client keeps its global index wherever it
+ * places the client among all of them (poll and message phases, drop picks, source address), so
+ * several processes run the same clients as one. The job's one-off extras (the JIT prewarm, slow
+ * readers) run in the process that holds client 0.
+ */
+export interface ClientSlice {
+  first: number;
+  count: number;
+}
+
+/** Before a window opening at a shared instant: slept to this much before it, then spun (setTimeout is ms-coarse). */
+const SPIN_BEFORE_START_MS = 2;
+
+/**
+ * The first instant at or after `atNs` halfway between two scheduled events: where several load
+ * processes open (and, the window being whole event periods, close) their window. A process that
+ * reads its counters late, by less than half an event period, then still counts every window event
+ * on the right side of the edge. Every process computes the same instant from the same inputs.
+ */
+export function midGapFrom(schedule: Schedule, feedStartNs: bigint, atNs: bigint): bigint {
+  const at = Number(atNs - feedStartNs);
+  // The first event due at or after atNs, and the one before it.
+  const next = schedule.dueCount(at - 1) + 1;
+  const t1 = schedule.offsetNs(next);
+  if (!Number.isFinite(t1)) return atNs;
+  const t0 = next > 1 ? schedule.offsetNs(next - 1) : t1 - periodMs(schedule.shape) * 1e6;
+  if (feedStartNs + BigInt(Math.round((t0 + t1) / 2)) >= atNs) return feedStartNs + BigInt(Math.round((t0 + t1) / 2));
+  // A burst's events share one time: the next gap starts at the first event after them.
+  let after = next + 1;
+  while (schedule.offsetNs(after) <= t1) after++;
+  return feedStartNs + BigInt(Math.round((t1 + schedule.offsetNs(after)) / 2));
+}
+
+async function untilInstant(atNs: bigint): Promise<void> {
+  const sleepMs = Number(atNs - nowNs()) / 1e6 - SPIN_BEFORE_START_MS;
+  if (sleepMs > 0) await sleep(sleepMs);
+  while (nowNs() < atNs) {
+    // Bounded by atNs: at most SPIN_BEFORE_START_MS plus the timer's lateness.
+  }
 }
 
 export async function runJob(
@@ -104,7 +157,9 @@ export async function runJob(
   params: JobParams,
   timing: LoadTiming,
   hooks: JobHooks,
+  slice: ClientSlice = { first: 0, count: params.clients },
 ): Promise<LoadReport> {
+  const holdsExtras = slice.first === 0;
   // The same schedule the publisher runs (bench/publisher/feed.ts): an idle job's window expects no event.
   const schedule =
     params.workload.kind === 'idle' ? firstEventOnly(makeSchedule(params.shape)) : makeSchedule(params.shape);
@@ -125,12 +180,14 @@ export async function runJob(
 
   try {
     const dueNow = () => schedule.dueCount(Number(nowNs() - feedStartNs));
-    await prewarm(target, Math.max(0, dueNow() - 1), params, timing.prewarmRequests, hooks);
-    await hooks.checkpoint('idle');
+    await prewarm(target, Math.max(0, dueNow() - 1), params, holdsExtras ? timing.prewarmRequests : 0, hooks);
+    // Several load processes get one origin for their clients' poll and message schedules, so their
+    // phases spread over the interval as one process's do.
+    const sharedOriginNs = await hooks.checkpoint('idle');
 
     // Everyone starts "live": from the seq that is due now, not from the ring's backlog.
     const since = dueNow();
-    const pollOriginNs = nowNs();
+    const pollOriginNs = sharedOriginNs || nowNs();
     // Upstream messages sent inside the window: [start, end) once the window opens.
     let messageWindow: { startNs: bigint; endNs: bigint } | undefined = undefined;
     const oneWayUs = newLatencyHistogram();
@@ -138,21 +195,26 @@ export async function runJob(
     // Forced drops (issue 12): seeded from the feed's start, so each run picks anew and records how.
     const w = params.workload;
     const drops =
-      w.kind === 'drops' ? new DropScheduler(clients, w, Number(BigInt.asUintN(32, feedStartNs))) : undefined;
+      w.kind === 'drops'
+        ? new DropScheduler(clients, w, Number(BigInt.asUintN(32, feedStartNs)), { ...slice, total: params.clients })
+        : undefined;
     const restart = w.kind === 'restart' ? new RestartRecovery(clients) : undefined;
     const restartServer = hooks.restartServer;
     if (restart && !restartServer) throw new Error('a restart workload needs a restartServer hook');
-    for (let i = 0; i < params.clients; i++) {
+    const sources = target.localAddresses;
+    for (let i = 0; i < slice.count; i++) {
       const index = i;
+      const global = slice.first + i;
       clients.push(
         factory({
           host: target.host ?? '127.0.0.1',
           port: target.port,
+          ...(sources && sources.length > 0 && { localAddress: sources[global % sources.length]! }),
           ...(target.tls ? { tls: target.tls } : {}),
           since,
           pollIntervalMs: params.pollIntervalMs ?? undefined,
           // Spread polls evenly over the interval, as independent browsers would be.
-          pollPhase: (index + 0.5) / params.clients,
+          pollPhase: (global + 0.5) / params.clients,
           pollOriginNs,
           longPollWaitMs: params.longPollWaitMs ?? undefined,
           perMessageDeflate: params.perMessageDeflate,
@@ -164,7 +226,7 @@ export async function runJob(
             upstream: {
               ...params.upstream,
               // Spread over the interval like the polls, from the same origin.
-              phase: (index + 0.5) / params.clients,
+              phase: (global + 0.5) / params.clients,
               originNs: pollOriginNs,
               onEcho(sample) {
                 if (!messageWindow || sample.sentNs < messageWindow.startNs || sample.sentNs >= messageWindow.endNs)
@@ -186,18 +248,24 @@ export async function runJob(
 
     // Bounded in time: clients not connected by the deadline are closed and left out of the window.
     const { outcome: connect, unconnected } = await connectClients(clients, {
-      deadlineMs: timing.connectDeadlineMs ?? connectDeadlineMs(clients.length),
+      // The job's deadline and its share of the connects in flight: N processes connect as one would.
+      deadlineMs: timing.connectDeadlineMs ?? connectDeadlineMs(params.clients),
+      concurrency: Math.ceil((CONNECT_CONCURRENCY * slice.count) / params.clients),
       onStart: (i) => (startedNs[i] = nowNs()),
       progress: (done, total) => hooks.progress('connect', done, total),
     });
 
-    slowReaders = await openSlowReaders(params, target, since);
+    if (holdsExtras) slowReaders = await openSlowReaders(params, target, since);
     hooks.progress('warmup', 0, timing.warmupMs);
     await sleep(timing.warmupMs);
 
     const windowMs = alignedWindowMs(timing.measureMs, schedule, timing.alignToPollIntervalsMs);
-    await hooks.checkpoint('window');
-    const startNs = nowNs();
+    const goNs = await hooks.checkpoint('window');
+    const sharedStartNs = goNs ? midGapFrom(schedule, feedStartNs, goNs) : undefined;
+    if (sharedStartNs) await untilInstant(sharedStartNs);
+    // Several processes open the window at the one instant they were given (their counters are read
+    // microseconds after it: see untilInstant); one alone opens it when told.
+    const startNs = sharedStartNs || nowNs();
     const { first: firstSeq } = seqRangeInWindow(schedule, feedStartNs, startNs, startNs + 1n);
     window = new DeliveryWindow(
       startNs,
@@ -211,6 +279,7 @@ export async function runJob(
     // reading or both after. Socket bytes count as they are read: a message still being read at an
     // edge can put its bytes on the other side (at most one per client per edge).
     const before = sumCounters(clients);
+    const startLagUs = sharedStartNs ? Number(nowNs() - startNs) / 1000 : undefined;
     const cpuBefore = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     loopDelay.enable();
@@ -294,6 +363,8 @@ export async function runJob(
       }),
       connectMs: summarize(connectUs, 1000),
       firstEventMs: summarize(ttfeUs, 1000),
+      connectUs: encodeHistogram(connectUs),
+      firstEventUs: encodeHistogram(ttfeUs),
       window: diffCounters(before, after),
       countedUntilNs: countedUntilNs.toString(),
       runTotals,
@@ -305,6 +376,7 @@ export async function runJob(
       // Refused attempts while a restarted server was down are the workload: reported apart (restart).
       totalErrors: totals.errors - (restart?.downErrors ?? 0),
       connect,
+      ...(startLagUs !== undefined && { startLagUs }),
       ...(drops && { drops: drops.report() }),
       ...(restart && {
         restart: restart.report(clients.map((c, i) => c.connectedNs !== undefined && !unconnected.includes(i))),

@@ -46,6 +46,8 @@ function load(overrides: Partial<LoadReport> = {}): LoadReport {
     latency: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
     connectMs: { ...summary, p50: 5 },
     firstEventMs: { ...summary, p50: 500 },
+    connectUs: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
+    firstEventUs: { unit: 'us', encoding: 'hdr-compressed-base64', data: '', summary },
     // 10 clients x 3 s x 4 polls/s = 120 requests for 30 delivered events.
     window: {
       ...zeroCounters(),
