@@ -33,6 +33,21 @@ export interface CountedClientOptions {
   tls?: { ca: string };
   /** '2': HTTP/2 (h2 over TLS, h2c without); absent or '1.1': HTTP/1.1, as always. */
   http?: HttpVersion;
+  /**
+   * True during a forced drop's offline time (BaseClient.drop): no connection is opened then. Resetting
+   * the socket does not fail a request undici has queued but not yet written (undici 7 holds a request
+   * for a reused keep-alive socket until the next check phase, its idle-socket validation, and puts an
+   * aborted running one back in the queue): undici sends it on a new connection, while the client is
+   * offline. Refused here, such a request fails instead, as a browser's fetch does without a network.
+   */
+  offline?: () => boolean;
+}
+
+/** The connector's refusal while offline: undici fails the queued requests with it. */
+class OfflineError extends Error {
+  constructor() {
+    super('offline (forced drop): no connection is opened');
+  }
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -88,6 +103,10 @@ export function countedClient(origin: string, ledger: SocketLedger, options: Cou
     headersTimeout: options.headersTimeoutMs,
     ...(h2 && { pingInterval: 0 }),
     connect(opts, callback) {
+      if (options.offline?.()) {
+        callback(new OfflineError(), null);
+        return;
+      }
       if (options.tls) {
         connectTls(opts).then(
           (socket) => {
