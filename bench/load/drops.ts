@@ -4,7 +4,8 @@
  * resume (TransportClient.drop). Ticks fall at the middle of each interval (start + (k + 1/2) x
  * everyMs), so a window as long as one interval still has one. Each tick drops max(1, round(share x
  * clients)) clients, picked by a seeded PRNG (servers/contract/prng.ts, the seed is in the report)
- * among those that can drop (connected, online, back since their last drop); fewer when fewer can.
+ * among those that can drop (connected, online, back since their last drop: a new event received
+ * since, so every drop but a client's last has its first event); fewer when fewer can.
  *
  * What it measures, besides the delivery check every run has: the catch-up latency (publish to
  * receive of the window's events emitted while their client was offline, first receipt only), and per

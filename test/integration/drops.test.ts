@@ -80,7 +80,24 @@ describe('forced drops', () => {
         assert.ok(accepted() > before, `${transport}: a new connection after the drop`);
         // A drop is the workload: what it cut is no client error.
         assert.equal(client.counters().errors, 0);
-        // Back and answered: it may drop again.
+        // Back, answered and with a new event: it may drop again.
+        assert.equal(client.drop(OFFLINE_MS), true);
+      });
+    });
+
+    test(`${transport}: a client back and answered but without a new event yet is not dropped again`, async () => {
+      await withClient(transport, 0, async ({ client, publish }) => {
+        publish(1);
+        await waitUntil(() => client.lastSeq === 1, WAIT_MS, `${transport}: first event`);
+        assert.equal(client.drop(OFFLINE_MS), true);
+        // Nothing published meanwhile: the server answers the reconnect, and no event follows.
+        await waitUntil(() => client.drops[0]!.answeredNs !== undefined, WAIT_MS, `${transport}: answered`);
+        // Dropped now, this drop would never get its first event (a client marks its latest drop's):
+        // counted unrecovered although the client recovers after the next one.
+        assert.equal(client.drop(OFFLINE_MS), false);
+        publish(1);
+        await waitUntil(() => client.lastSeq === 2, WAIT_MS, `${transport}: the next event`);
+        assert.ok(client.drops[0]!.firstEventNs !== undefined);
         assert.equal(client.drop(OFFLINE_MS), true);
       });
     });
