@@ -54,6 +54,17 @@ export function dropsDrainExtraMs(workload: Workload): number {
   return workload.kind === 'drops' ? workload.offlineMs : 0;
 }
 
+/**
+ * Whether a client is back from its latest forced drop (or never dropped): its first new event came.
+ * The drain waits for it (dropsDrainExtraMs bounds the wait): a client dropped late in the window may
+ * already hold the window's last event, and a drain that ended while it was still offline counted it
+ * unreconnected and unrecovered.
+ */
+export function backFromDrops(client: TransportClient): boolean {
+  const last = client.drops.at(-1);
+  return last === undefined || last.firstEventNs !== undefined;
+}
+
 export class DropScheduler {
   private readonly random: () => number;
   private readonly catchUpUs: Histogram = newLatencyHistogram();
