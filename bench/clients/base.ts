@@ -110,7 +110,10 @@ export abstract class BaseClient {
     const now = nowNs();
     const last = this.drops.at(-1);
     if (this.closed || this.connectedNs === undefined || this.offlineMs(now) > 0) return false;
-    if (last && last.answeredNs === undefined) return false;
+    // Back from the last drop means a new event since, not only the server's answer: deliver() marks
+    // the latest drop's first event only, so a drop between the answer and that event would leave the
+    // previous one without it, counted unrecovered although its client recovers (drops_unrecovered).
+    if (last && last.firstEventNs === undefined) return false;
     this.offlineUntilNs = now + BigInt(Math.round(offlineMs * 1e6));
     this.drops.push({ droppedNs: now, onlineNs: this.offlineUntilNs });
     this.ledger.resetAll();

@@ -35,6 +35,21 @@ export interface CountedClientOptions {
   http?: HttpVersion;
   /** The source address to bind to (ClientOptions.localAddress). */
   localAddress?: string | undefined;
+  /**
+   * True during a forced drop's offline time (BaseClient.drop): no connection is opened then. Resetting
+   * the socket does not fail a request undici has queued but not yet written (undici 7 holds a request
+   * for a reused keep-alive socket until the next check phase, its idle-socket validation, and puts an
+   * aborted running one back in the queue): undici sends it on a new connection, while the client is
+   * offline. Refused here, such a request fails instead, as a browser's fetch does without a network.
+   */
+  offline?: () => boolean;
+}
+
+/** The connector's refusal while offline: undici fails the queued requests with it. */
+class OfflineError extends Error {
+  constructor() {
+    super('offline (forced drop): no connection is opened');
+  }
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -92,6 +107,10 @@ export function countedClient(origin: string, ledger: SocketLedger, options: Cou
     // undici hands it to the connector, which binds the socket to it.
     ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
     connect(opts, callback) {
+      if (options.offline?.()) {
+        callback(new OfflineError(), null);
+        return;
+      }
       if (options.tls) {
         connectTls(opts).then(
           (socket) => {

@@ -22,6 +22,7 @@ class LongPollClient extends BaseClient implements TransportClient {
     bodyTimeoutMs: 30_000,
     headersTimeoutMs: this.waitMs + 10_000,
     onConnect: () => this.markConnected(),
+    offline: () => this.offlineMs() > 0,
   });
   /** The profile's headers, the same on every poll (undefined = minimal: undici's own only). */
   private readonly headers = this.pollHeaders();

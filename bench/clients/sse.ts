@@ -26,6 +26,7 @@ class SseClient extends BaseClient implements TransportClient {
     bodyTimeoutMs: 0,
     headersTimeoutMs: 10_000,
     onConnect: () => {},
+    offline: () => this.offlineMs() > 0,
   });
   private loop: Promise<void> | undefined;
   // Upstream messages: POSTs on a second connection (http-messages.ts).

@@ -228,8 +228,9 @@ export interface TransportClient {
   /**
    * Forced drop: resets the feed's connection (TCP RST), aborting whatever is in flight on it, and
    * stays offline `offlineMs` (no connection attempt, no poll) before it reconnects and resumes from
-   * lastSeq. Returns false (and does nothing) when closed, not yet connected, offline, or not
-   * reconnected since its previous drop: a client never drops twice at once.
+   * lastSeq. Returns false (and does nothing) when closed, not yet connected, offline, or not back
+   * from its previous drop (a new event received since): a client never drops twice at once, and
+   * every drop but a client's last has its first event.
    */
   drop(offlineMs: number): boolean;
   /** Every forced drop so far, oldest first. */

@@ -4,7 +4,8 @@
  * resume (TransportClient.drop). Ticks fall at the middle of each interval (start + (k + 1/2) x
  * everyMs), so a window as long as one interval still has one. Each tick drops max(1, round(share x
  * clients)) clients, picked by a seeded PRNG (servers/contract/prng.ts, the seed is in the report)
- * among those that can drop (connected, online, back since their last drop); fewer when fewer can.
+ * among those that can drop (connected, online, back since their last drop: a new event received
+ * since, so every drop but a client's last has its first event); fewer when fewer can.
  *
  * What it measures, besides the delivery check every run has: the catch-up latency (publish to
  * receive of the window's events emitted while their client was offline, first receipt only), and per
@@ -54,6 +55,17 @@ export interface DropsReport {
 /** The longest a client may be offline past the window's end: the drain waits this much longer. */
 export function dropsDrainExtraMs(workload: Workload): number {
   return workload.kind === 'drops' ? workload.offlineMs : 0;
+}
+
+/**
+ * Whether a client is back from its latest forced drop (or never dropped): its first new event came.
+ * The drain waits for it (dropsDrainExtraMs bounds the wait): a client dropped late in the window may
+ * already hold the window's last event, and a drain that ended while it was still offline counted it
+ * unreconnected and unrecovered.
+ */
+export function backFromDrops(client: TransportClient): boolean {
+  const last = client.drops.at(-1);
+  return last === undefined || last.firstEventNs !== undefined;
 }
 
 export class DropScheduler {

@@ -18,7 +18,7 @@ import { clientFactories, type TransportClient } from '../clients/index.ts';
 import { diffCounters, sumCounters } from '../clients/counters.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 import { DeliveryWindow } from './delivery.ts';
-import { DropScheduler, dropsDrainExtraMs } from './drops.ts';
+import { DropScheduler, backFromDrops, dropsDrainExtraMs } from './drops.ts';
 import { RestartRecovery, type ServerRestart } from './restart-recovery.ts';
 import { alignedWindowMs } from './window.ts';
 import { CONNECT_CONCURRENCY, connectClients, connectDeadlineMs } from './connect.ts';
@@ -325,7 +325,9 @@ export async function runJob(
       (timing.drainCapExtraMs ?? 0) +
       (params.pollIntervalMs ?? 0) +
       dropsDrainExtraMs(params.workload);
-    const caughtUp = () => clients.every((c) => c.connectedNs === undefined || c.lastSeq >= lastSeq);
+    // A client offline after a forced drop is not caught up even when it holds the window's last event.
+    const caughtUp = () =>
+      clients.every((c) => c.connectedNs === undefined || (c.lastSeq >= lastSeq && backFromDrops(c)));
     for (;;) {
       const waited = Date.now() - drainStart;
       hooks.progress('drain', waited, maxDrainMs);

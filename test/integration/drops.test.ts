@@ -8,8 +8,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientFactories } from '../../bench/clients/index.ts';
+import { countedClient } from '../../bench/clients/http-dispatcher.ts';
+import { poll } from '../../bench/clients/poll-request.ts';
+import { SocketLedger } from '../../bench/clients/socket-ledger.ts';
 import type { FeedEvent } from '../../servers/contract/protocol.ts';
-import { TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
+import { EVENTS_PATH, TRANSPORT_NAMES } from '../../servers/contract/protocol.ts';
 import { startServer } from '../../servers/start.ts';
 import { nowNs } from '../../servers/contract/clock.ts';
 import { HOST, TEST_PAYLOAD, feedConfig, waitUntil, withTimeout } from '../helpers/harness.ts';
@@ -77,7 +80,24 @@ describe('forced drops', () => {
         assert.ok(accepted() > before, `${transport}: a new connection after the drop`);
         // A drop is the workload: what it cut is no client error.
         assert.equal(client.counters().errors, 0);
-        // Back and answered: it may drop again.
+        // Back, answered and with a new event: it may drop again.
+        assert.equal(client.drop(OFFLINE_MS), true);
+      });
+    });
+
+    test(`${transport}: a client back and answered but without a new event yet is not dropped again`, async () => {
+      await withClient(transport, 0, async ({ client, publish }) => {
+        publish(1);
+        await waitUntil(() => client.lastSeq === 1, WAIT_MS, `${transport}: first event`);
+        assert.equal(client.drop(OFFLINE_MS), true);
+        // Nothing published meanwhile: the server answers the reconnect, and no event follows.
+        await waitUntil(() => client.drops[0]!.answeredNs !== undefined, WAIT_MS, `${transport}: answered`);
+        // Dropped now, this drop would never get its first event (a client marks its latest drop's):
+        // counted unrecovered although the client recovers after the next one.
+        assert.equal(client.drop(OFFLINE_MS), false);
+        publish(1);
+        await waitUntil(() => client.lastSeq === 2, WAIT_MS, `${transport}: the next event`);
+        assert.ok(client.drops[0]!.firstEventNs !== undefined);
         assert.equal(client.drop(OFFLINE_MS), true);
       });
     });
@@ -93,4 +113,35 @@ describe('forced drops', () => {
       });
     });
   }
+
+  test('a poll undici holds unwritten when drop() resets its socket fails instead of going out on a new connection', async () => {
+    const server = await startServer(feedConfig('short-poll', 'express'));
+    const ledger = new SocketLedger();
+    let offline = false;
+    const http = countedClient(`http://${HOST}:${server.port}`, ledger, {
+      bodyTimeoutMs: 5000,
+      headersTimeoutMs: 5000,
+      onConnect: () => {},
+      offline: () => offline,
+    });
+    const path = `${EVENTS_PATH}?since=0`;
+    try {
+      await poll(http, path);
+      // The next request on the now idle keep-alive socket waits in undici's queue for its idle-socket
+      // validation (the next check phase): the window a forced drop can fall into.
+      const queued = poll(http, path);
+      assert.equal(http.stats.pending, 1, 'the second poll is queued, not yet written');
+      offline = true;
+      ledger.resetAll();
+      await assert.rejects(queued, /offline/);
+      assert.equal(server.stats().counters.tcpAccepted, 1, 'no connection while offline');
+      offline = false;
+      await poll(http, path);
+      assert.equal(server.stats().counters.tcpAccepted, 2, 'a new connection once online');
+    } finally {
+      await http.destroy().catch(() => {});
+      ledger.destroyAll();
+      await withTimeout(server.close(), 5000, 'server.close()');
+    }
+  });
 });

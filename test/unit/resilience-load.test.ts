@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DropScheduler } from '../../bench/load/drops.ts';
+import { DropScheduler, backFromDrops } from '../../bench/load/drops.ts';
 import { RestartRecovery } from '../../bench/load/restart-recovery.ts';
 import type { DropRecord, TransportClient } from '../../bench/clients/types.ts';
 import { zeroCounters } from '../../bench/clients/counters.ts';
@@ -211,4 +211,15 @@ test('a restart whose new server (and its 2 s storm) runs past the window is a w
   assert.equal(late.code, 'restart-past-window');
   assert.equal(late.value, 2500);
   assert.equal(late.severity, 'warning');
+});
+
+test("the drain waits for a dropped client until its first new event, even when it holds the window's last", () => {
+  const client = new FakeClient();
+  assert.equal(backFromDrops(client), true);
+  client.drop(2000);
+  assert.equal(backFromDrops(client), false);
+  client.drops[0]!.answeredNs = 3n * 10n ** 9n;
+  assert.equal(backFromDrops(client), false);
+  client.drops[0]!.firstEventNs = 3n * 10n ** 9n + 1n;
+  assert.equal(backFromDrops(client), true);
 });
