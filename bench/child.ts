@@ -20,7 +20,7 @@ export interface Pinning {
   note: string;
 }
 
-/** Server on core 0, load on core 1, when taskset works and there are two cores to split. */
+/** Server on core 0, load on the other cores, when taskset works and there are two cores to split. */
 export function detectPinning(): Pinning {
   const cpus = os.availableParallelism();
   if (cpus < 2)
@@ -28,11 +28,16 @@ export function detectPinning(): Pinning {
   const probe = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
   if (probe.status !== 0)
     return { available: false, serverCpus: null, loadCpus: null, note: 'taskset unavailable: processes not pinned' };
+  // The harness gets every core the server does not: several load processes spread over them.
+  const load = cpus === 2 ? '1' : `1-${cpus - 1}`;
   return {
     available: true,
     serverCpus: '0',
-    loadCpus: '1',
-    note: 'taskset -c: server on one core; load generator and publisher (the harness) on the other',
+    loadCpus: load,
+    note:
+      cpus === 2
+        ? 'taskset -c: server on one core; load generator and publisher (the harness) on the other'
+        : `taskset -c: server on core 0; load generator and publisher (the harness) on cores ${load}`,
   };
 }
 

@@ -3,6 +3,7 @@
  * server process and a fresh load-generator process (pinned to different cores when possible). The
  * result file is rewritten after every run, so whatever happens next, finished runs are on disk.
  */
+import os from 'node:os';
 import { ManagedChild, detectPinning, stopAllChildren, type Pinning } from './child.ts';
 import { buildChildBundle, removeChildBundle, useChildBundle } from './child-bundle.ts';
 import { PhaseTimer, startOverlapMs } from './phase-timer.ts';
@@ -60,6 +61,7 @@ import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
 import type { AgentPool } from './agent/pool.ts';
 import { agentFigures } from './agent/run-figures.ts';
+import { pinningForJob } from './job-pinning.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -748,10 +750,11 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       const config = feedServerConfig(params, scenario, upstream, options.inject, prepared.tls, serverLimits);
       const allowOrigins = options.allowOrigins ? { allowOrigins: options.allowOrigins } : {};
       const host = options.listenHost ? { host: options.listenHost } : {};
-      const loadProcesses = resolveLoadProcesses(options.loadProcesses, params.clients, loadCores(pinning));
+      const jobPinning = pinningForJob(pinning, params.serverProcesses, os.availableParallelism());
+      const loadProcesses = resolveLoadProcesses(options.loadProcesses, params.clients, loadCores(jobPinning));
       return startPair(
         { ...config, ...allowOrigins, ...host },
-        pinning,
+        jobPinning,
         { ...feed, ...(run && { broker: run }) },
         loadProcesses,
         options.agents,
@@ -785,7 +788,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
             repetition,
             scenario,
             publisher,
-            pinning,
+            pinningForJob(pinning, job.params.serverProcesses, os.availableParallelism()),
             overlap,
             planPaths,
             signal,
