@@ -53,6 +53,7 @@ import { addsNothing } from './network/profiles.ts';
 import { connectDeadlineMs } from './load/connect.ts';
 import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
+import { openFilesOf } from './proxy/proc-cpu.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -558,6 +559,7 @@ async function runOnce(
       firstEventMs: report.firstEventMs,
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
+      openFiles: { server: openFilesOf(server.pid), load: openFilesOf(load.pid) },
       warnings,
       audit: auditOf(ready.port, path.clientPort, report, across(final)),
       ...(pathFigures ? { path: pathFigures } : {}),

@@ -9,7 +9,7 @@ import { runPlan } from '../orchestrator.ts';
 import { PathUnavailableError, preparePaths } from '../path-tools.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { stopAllChildren } from '../child.ts';
-import { planDescriptors, readDescriptorLimits } from '../descriptors.ts';
+import { prepareDescriptors } from '../descriptors.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
@@ -34,14 +34,14 @@ async function main(): Promise<number> {
   const badOut = unusableOutput('pollbench', '--out', options.outDir);
   if (badOut !== null) return badOut;
 
-  // Before anything starts: enough file descriptors for the largest job, or one line and exit 2.
-  const maxClients = Math.max(...options.scenario.matrix.clients);
-  const limits = readDescriptorLimits();
-  const fds = limits ? planDescriptors(maxClients, limits) : null;
-  if (fds?.action === 'stop') {
-    process.stderr.write(`pollbench: ${fds.message}\n`);
+  // Before anything starts: enough file descriptors for the largest job (raised for the children when
+  // this process may), or one line and exit 2.
+  const fds = prepareDescriptors(Math.max(...options.scenario.matrix.clients));
+  if (fds && 'stop' in fds) {
+    process.stderr.write(`pollbench: ${fds.stop}\n`);
     return 2;
   }
+  if (fds) process.stderr.write(`pollbench: open-file limit raised to ${fds.raised} for the plan's processes\n`);
 
   // Before anything starts: the certificate and the proxy the plan's paths need, or one line and exit 2.
   let paths;

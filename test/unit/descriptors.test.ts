@@ -53,6 +53,50 @@ describe('descriptor arithmetic', () => {
   });
 });
 
+describe('above the hard limit', () => {
+  const limits = { soft: 20_000, hard: 20_000 };
+  test('a process that may raise it (CAP_SYS_RESOURCE) raises it to what the plan needs', () => {
+    assert.deepEqual(planDescriptors(20_000, limits, { canRaise: true, nrOpen: 1_048_576, systemFree: 2_000_000 }), {
+      action: 'raise',
+      needed: 22_100,
+      limit: 22_100,
+    });
+    assert.deepEqual(
+      planDescriptors(20_000, limits, { canRaise: true, nrOpen: null, systemFree: null }),
+      { action: 'raise', needed: 22_100, limit: 22_100 },
+      'an unknown ceiling does not stop it: the raise itself is checked',
+    );
+  });
+
+  test('within the hard limit nothing is raised, privileged or not', () => {
+    assert.deepEqual(planDescriptors(10_000, limits, { canRaise: true, nrOpen: 1_048_576, systemFree: null }), {
+      action: 'ok',
+      needed: 11_100,
+    });
+  });
+
+  test('a process that may not raise it keeps the one-line refusal', () => {
+    const stop = planDescriptors(20_000, limits, { canRaise: false, nrOpen: 1_048_576, systemFree: 2_000_000 });
+    assert.ok(stop.action === 'stop', JSON.stringify(stop));
+    assert.match(stop.message, /^20000 clients need 22100 open files per process, above the hard limit of 20000: /);
+    assert.match(stop.message, /--clients 18090 at most$/);
+  });
+
+  test("above the kernel's per-process ceiling (fs.nr_open) even root stops, told which sysctl", () => {
+    const stop = planDescriptors(20_000, limits, { canRaise: true, nrOpen: 21_000, systemFree: null });
+    assert.ok(stop.action === 'stop', JSON.stringify(stop));
+    assert.match(stop.message, /fs\.nr_open of 21000: raise it \(sysctl fs\.nr_open=22100\)/);
+    assert.ok(!stop.message.includes('\n'), 'one line');
+  });
+
+  test('above the file handles the system has free (fs.file-max), both processes counted, it stops', () => {
+    const stop = planDescriptors(20_000, limits, { canRaise: true, nrOpen: 1_048_576, systemFree: 40_000 });
+    assert.ok(stop.action === 'stop', JSON.stringify(stop));
+    assert.match(stop.message, /above the 40000 file handles the system has free \(fs\.file-max\)/);
+    assert.match(stop.message, /--clients 18090 at most$/, 'half the free handles each');
+  });
+});
+
 describe('the limits a child starts with', () => {
   test('are readable, and Node raises its soft limit to the hard one (so only the hard one counts)', (t) => {
     const limits = readDescriptorLimits();
