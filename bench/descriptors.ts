@@ -44,10 +44,26 @@ export interface DescriptorLimits {
   hard: number;
 }
 
+/**
+ * The most clients one process of the plan holds: a job's clients split over its server processes
+ * (each holds the sockets of the clients it accepted) and over the load processes (`loadProcesses`;
+ * undefined counts as one, the most a process could hold). Plans by a job's busiest process, since
+ * every process gets the same limit.
+ */
+export function clientsPerProcess(
+  jobs: readonly { clients: number; serverProcesses: number }[],
+  loadProcesses: number | undefined,
+): number {
+  const load = Math.max(1, loadProcesses ?? 1);
+  return Math.max(0, ...jobs.map((j) => Math.ceil(j.clients / Math.min(j.serverProcesses, load))));
+}
+
 /** What this process may do about its limit: whether it may raise the hard one, and how far. */
 export interface RaiseRights {
   /** CAP_SYS_RESOURCE in the effective set (root has it unless a container dropped it), and prlimit to use it. */
   canRaise: boolean;
+  /** Effective uid 0: root without the capability is told where the limit is set instead of `ulimit`. */
+  root?: boolean;
   /** fs.nr_open: no process's limit can go above it, root or not (null: unknown). */
   nrOpen: number | null;
   /** File handles the whole system has left (fs.file-max less those allocated; null: unknown). */
@@ -86,10 +102,13 @@ export function planDescriptors(
       needed,
       message: `${maxClients} clients need ${needed} open files per process, above the kernel's ceiling fs.nr_open of ${rights.nrOpen}: raise it (sysctl fs.nr_open=${needed}) and run again${fewer(Math.max(limits.hard, rights.nrOpen!))}`,
     };
+  const how = rights.root
+    ? `this root process lacks CAP_SYS_RESOURCE, so raise it where its container or service starts (docker run --ulimit nofile=${needed}:${needed}; LimitNOFILE=${needed})`
+    : `as root: ulimit -Hn ${needed}; or LimitNOFILE / limits.conf`;
   return {
     action: 'stop',
     needed,
-    message: `${maxClients} clients need ${needed} open files per process, above the hard limit of ${limits.hard}: raise it (as root: ulimit -Hn ${needed}; or LimitNOFILE / limits.conf) and run again${fewer(limits.hard)}`,
+    message: `${maxClients} clients need ${needed} open files per process, above the hard limit of ${limits.hard}: raise it (${how}) and run again${fewer(limits.hard)}`,
   };
 }
 
@@ -122,6 +141,7 @@ export function readRaiseRights(): RaiseRights {
   const prlimit = spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0;
   return {
     canRaise: prlimit && hasSysResource(),
+    root: process.geteuid?.() === 0,
     nrOpen: readNumbers('/proc/sys/fs/nr_open')?.[0] ?? null,
     systemFree: fileNr && fileNr.length === 3 ? fileNr[2]! - fileNr[0]! + fileNr[1]! : null,
   };

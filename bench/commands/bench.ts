@@ -9,7 +9,8 @@ import { runPlan } from '../orchestrator.ts';
 import { PathUnavailableError, preparePaths } from '../path-tools.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { stopAllChildren } from '../child.ts';
-import { prepareDescriptors } from '../descriptors.ts';
+import { clientsPerProcess, prepareDescriptors } from '../descriptors.ts';
+import { expandScenario } from '../matrix.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
@@ -36,7 +37,8 @@ async function main(): Promise<number> {
 
   // Before anything starts: enough file descriptors for the largest job (raised for the children when
   // this process may), or one line and exit 2.
-  const fds = prepareDescriptors(Math.max(...options.scenario.matrix.clients));
+  const jobs = expandScenario(options.scenario).map((j) => j.params);
+  const fds = prepareDescriptors(clientsPerProcess(jobs, options.loadProcesses));
   if (fds && 'stop' in fds) {
     process.stderr.write(`pollbench: ${fds.stop}\n`);
     return 2;

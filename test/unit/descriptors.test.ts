@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   BASE_DESCRIPTORS,
+  clientsPerProcess,
   descriptorsNeeded,
   maxClientsFor,
   planDescriptors,
@@ -53,6 +54,26 @@ describe('descriptor arithmetic', () => {
   });
 });
 
+describe("the busiest process's share", () => {
+  test('a job split over server and load processes: each holds its share, the busier side counts', () => {
+    assert.equal(clientsPerProcess([{ clients: 20_000, serverProcesses: 1 }], undefined), 20_000);
+    assert.equal(clientsPerProcess([{ clients: 20_000, serverProcesses: 2 }], 2), 10_000);
+    assert.equal(clientsPerProcess([{ clients: 20_000, serverProcesses: 2 }], 1), 20_000, 'one load process holds all');
+    assert.equal(clientsPerProcess([{ clients: 20_001, serverProcesses: 4 }], 3), 6667, 'rounded up');
+    assert.equal(
+      clientsPerProcess(
+        [
+          { clients: 20_000, serverProcesses: 2 },
+          { clients: 5_000, serverProcesses: 1 },
+        ],
+        2,
+      ),
+      10_000,
+      'by job, not the largest clients over the fewest processes',
+    );
+  });
+});
+
 describe('above the hard limit', () => {
   const limits = { soft: 20_000, hard: 20_000 };
   test('a process that may raise it (CAP_SYS_RESOURCE) raises it to what the plan needs', () => {
@@ -80,6 +101,16 @@ describe('above the hard limit', () => {
     assert.ok(stop.action === 'stop', JSON.stringify(stop));
     assert.match(stop.message, /^20000 clients need 22100 open files per process, above the hard limit of 20000: /);
     assert.match(stop.message, /--clients 18090 at most$/);
+  });
+
+  test('root without CAP_SYS_RESOURCE (a container) is told where the limit is set, not to run ulimit', () => {
+    const stop = planDescriptors(20_000, limits, { canRaise: false, root: true, nrOpen: 1_048_576, systemFree: null });
+    assert.ok(stop.action === 'stop', JSON.stringify(stop));
+    assert.match(
+      stop.message,
+      /lacks CAP_SYS_RESOURCE, so raise it where its container or service starts \(docker run --ulimit nofile=22100:22100; LimitNOFILE=22100\)/,
+    );
+    assert.doesNotMatch(stop.message, /ulimit -Hn/);
   });
 
   test("above the kernel's per-process ceiling (fs.nr_open) even root stops, told which sysctl", () => {
