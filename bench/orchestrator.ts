@@ -361,6 +361,8 @@ async function runOnce(
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     await load.waitFor('ready', START_TIMEOUT_MS, signal);
+    // Read while both run (the load process exits on its own once it has reported).
+    const openFiles = { server: openFilesOf(server.pid), load: openFilesOf(load.pid) };
     const readyNs = pair.readyNs() ?? nowNs();
     phase = 'start path';
     path = await startPath({
@@ -559,7 +561,7 @@ async function runOnce(
       firstEventMs: report.firstEventMs,
       totals,
       pinning: { server: pinning.serverCpus, load: pinning.loadCpus },
-      openFiles: { server: openFilesOf(server.pid), load: openFilesOf(load.pid) },
+      openFiles,
       warnings,
       audit: auditOf(ready.port, path.clientPort, report, across(final)),
       ...(pathFigures ? { path: pathFigures } : {}),
