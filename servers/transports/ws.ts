@@ -94,6 +94,7 @@ export const attachWs: Attach = (host, feed, options) => {
         buffered: () => ws.bufferedAmount,
         end: () => ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer: too many bytes unread'),
         destroy: () => ws.terminate(),
+        ...(raw && { cork: () => raw.cork(), uncork: () => raw.uncork() }),
       });
       ws.once('close', stop);
       keepAlive(ws, pingMs, counters, () => wsPing(ws));
