@@ -54,6 +54,7 @@ import { connectDeadlineMs } from './load/connect.ts';
 import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
 import { openFilesOf } from './proxy/proc-cpu.ts';
+import { LOAD_NODE_FLAGS } from './load/node-flags.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -129,7 +130,7 @@ function startPair(serverConfig: ServerConfig, pinning: Pinning, feed: Pair['fee
     pinning.serverCpus,
     ['--expose-gc'],
   );
-  const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus);
+  const load: LoadChild = new ManagedChild('load generator', LOAD_SCRIPT, [], pinning.loadCpus, LOAD_NODE_FLAGS);
   let serverReadyNs: bigint | null = null;
   let loadReadyNs: bigint | null = null;
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
