@@ -419,7 +419,10 @@ async function runOnce(
     load.send({ type: 'go', checkpoint: 'idle' });
 
     phase = 'connect and warm up';
-    await load.waitFor('checkpoint', 120_000 + (timing.connectDeadlineMs ?? 0) + timing.warmupMs, signal);
+    // The load process's own connect deadline (run-job.ts takes the default when the timing sets none):
+    // at 18,000 clients a 90 s connect phase left this wait 30 s for the closes and the warm-up.
+    const connectMs = timing.connectDeadlineMs ?? connectDeadlineMs(params.clients);
+    await load.waitFor('checkpoint', 120_000 + connectMs + timing.warmupMs, signal);
     // Publisher lateness and the path's own figures count over the window, read at the same edges as the server.
     const [start, , , proxyAtStart] = await Promise.all([
       snapshot(2, { resetWindow: true, gc: false }),
