@@ -71,8 +71,11 @@ export class LoadGroup {
     if (members.length === 0) throw new Error('a load group needs a member');
   }
 
-  /** `n` load processes on this host, spread round-robin over `cpus` (a taskset list; null: not pinned). */
-  static local(n: number, cpus: string | null): LoadGroup {
+  /**
+   * `n` load processes on this host, spread round-robin over `cpus` (a taskset list; null: not pinned),
+   * each started with `nodeFlags` (bench/load/node-flags.ts).
+   */
+  static local(n: number, cpus: string | null, nodeFlags: string[] = []): LoadGroup {
     const each = cpusOf(cpus);
     return new LoadGroup(
       Array.from(
@@ -83,6 +86,7 @@ export class LoadGroup {
             LOAD_SCRIPT,
             [],
             each.length > 0 ? each[k % each.length]! : null,
+            nodeFlags,
           ),
       ),
     );

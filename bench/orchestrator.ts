@@ -62,6 +62,8 @@ import { idleWarmupMs } from './idle-window.ts';
 import type { AgentPool } from './agent/pool.ts';
 import { agentFigures } from './agent/run-figures.ts';
 import { pinningForJob } from './job-pinning.ts';
+import { openFilesOf } from './proxy/proc-cpu.ts';
+import { LOAD_NODE_FLAGS } from './load/node-flags.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -164,7 +166,7 @@ function startPair(
   // With load agents every agent runs a slice of each run's clients (the group's members); else local processes.
   const load = agents
     ? new LoadGroup(agents.agents.map((_, i) => agents.load(i)))
-    : LoadGroup.local(loadProcesses, pinning.loadCpus);
+    : LoadGroup.local(loadProcesses, pinning.loadCpus, LOAD_NODE_FLAGS);
   let serverReadyNs: bigint | null = null;
   let loadReadyNs: bigint | null = null;
   server.onMessage((m) => void (m.type === 'ready' && serverReadyNs === null && (serverReadyNs = nowNs())));
@@ -398,6 +400,10 @@ async function runOnce(
   try {
     const ready = await server.waitFor('ready', START_TIMEOUT_MS, signal);
     await load.waitFor('ready', START_TIMEOUT_MS, signal);
+    // Read while both run (the load process exits on its own once it has reported).
+    // A load agent's process is on another host: its limit is not this host's to read.
+    const local = load.members[0] instanceof ManagedChild ? load.members[0] : undefined;
+    const openFiles = { server: openFilesOf(server.pid), load: openFilesOf(local?.pid) };
     const readyNs = pair.readyNs() ?? nowNs();
     phase = 'start path';
     path = await startPath({
@@ -456,7 +462,10 @@ async function runOnce(
     load.send({ type: 'go', checkpoint: 'idle' });
 
     phase = 'connect and warm up';
-    await load.waitFor('checkpoint', 120_000 + (timing.connectDeadlineMs ?? 0) + timing.warmupMs, signal);
+    // The load process's own connect deadline (run-job.ts takes the default when the timing sets none):
+    // at 18,000 clients a 90 s connect phase left this wait 30 s for the closes and the warm-up.
+    const connectMs = timing.connectDeadlineMs ?? connectDeadlineMs(params.clients);
+    await load.waitFor('checkpoint', 120_000 + connectMs + timing.warmupMs, signal);
     // Publisher lateness and the path's own figures count over the window, read at the same edges as the server.
     const [start, , , proxyAtStart, brokerAtStart] = await Promise.all([
       snapshot(2, { resetWindow: true, gc: false }),
@@ -607,6 +616,7 @@ async function runOnce(
         processes: report.processes ?? [],
         ...(localAddresses.length > 0 && { sourceAddresses: localAddresses }),
       },
+      openFiles,
       warnings,
       audit: auditOf(ready.port, path.clientPort, report, across(final)),
       ...(pathFigures ? { path: pathFigures } : {}),

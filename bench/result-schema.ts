@@ -267,6 +267,12 @@ export const completedRunSchema = z.object({
   pinning: z.object({ server: z.string().nullable(), load: z.string().nullable() }),
   /** The run's load processes and source addresses (absent in results from before them). */
   load: runLoadSchema.optional(),
+  /**
+   * The open-file limit each process ran with (/proc/<pid>/limits, soft = hard: Node raises the soft
+   * one), raised above the shell's when the plan needed it and pollbench may (bench/descriptors.ts).
+   * Null where /proc could not say; absent in older results.
+   */
+  openFiles: z.object({ server: z.number().int().nullable(), load: z.number().int().nullable() }).optional(),
   warnings: z.array(warningSchema),
   /** What a run can be audited against (a packet capture, the schedule); absent in older results. */
   audit: auditSchema.optional(),

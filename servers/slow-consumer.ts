@@ -51,6 +51,13 @@ export interface ClientSink {
   end(): void;
   /** Cuts the connection at once. */
   destroy(): void;
+  /**
+   * Optional: holds this client's writes in user space until uncork, so a catch-up page leaves in one
+   * system call instead of one per event (the same bytes). A sink whose writes are already gathered
+   * (node:http's chunked response corks its socket until the next tick) has none.
+   */
+  cork?(): void;
+  uncork?(): void;
 }
 
 /** One transport's policy: its limit, its counters and its peak gauge, shared by all its clients. */
@@ -91,6 +98,7 @@ export class SlowConsumerPolicy {
     const page = () => {
       if (stopped) return;
       let wrote = false;
+      sink.cork?.();
       while (next <= target && (!wrote || sink.buffered() < this.pageBytes)) {
         next = Math.max(next, feed.ring.oldestSeq);
         const entry = feed.ring.at(next);
@@ -100,6 +108,8 @@ export class SlowConsumerPolicy {
         wrote = true;
         sink.write(entry, flushed);
       }
+      // Observed once handed to the kernel, as without cork: what stays queued is what it did not take.
+      sink.uncork?.();
       this.observe(sink.buffered());
     };
     const drop = () => {

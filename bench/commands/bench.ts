@@ -12,7 +12,13 @@ import { requireBroker } from '../broker/plan-broker.ts';
 import { BrokerUnavailableError } from '../broker/redis-server.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { detectPinning, stopAllChildren } from '../child.ts';
-import { maxClientsFor, planDescriptors, readDescriptorLimits } from '../descriptors.ts';
+import {
+  clientsPerProcess,
+  maxClientsFor,
+  prepareDescriptors,
+  readDescriptorLimits,
+  readRaiseRights,
+} from '../descriptors.ts';
 import { capacityPlan } from '../capacity/driver.ts';
 import { readMachine } from '../capacity/machine.ts';
 import { capacityMarkdown } from '../../reports/capacity.ts';
@@ -46,13 +52,15 @@ async function main(): Promise<number> {
   const limits = readDescriptorLimits();
   // A capacity search runs its first audience as the plan and adds the others as it goes, never above
   // what the descriptors allow (so the check below covers its first batch, the cap covers the rest).
+  // The limit is per process: the cap is what the busiest process may hold times the processes the
+  // clients are split over; none when this process may raise the limit for its children.
+  const split = Math.min(
+    ...(options.scenario.matrix.deployments ?? [{ serverProcesses: 1 }]).map((d) => d.serverProcesses),
+    Math.max(1, options.loadProcesses ?? 1),
+  );
+  const descriptorCap = limits && !readRaiseRights().canRaise ? maxClientsFor(limits.hard) * split : null;
   const capacity = options.capacity
-    ? capacityPlan(
-        options.scenario,
-        options.capacity,
-        readMachine(limits?.hard ?? null),
-        limits ? maxClientsFor(limits.hard) : null,
-      )
+    ? capacityPlan(options.scenario, options.capacity, readMachine(limits?.hard ?? null), descriptorCap)
     : null;
   const scenario = capacity?.scenario ?? options.scenario;
   if (capacity) {
@@ -62,13 +70,15 @@ async function main(): Promise<number> {
     );
   }
 
-  // Before anything starts: enough file descriptors for the largest job, or one line and exit 2.
-  const maxClients = Math.max(...scenario.matrix.clients);
-  const fds = limits ? planDescriptors(maxClients, limits) : null;
-  if (fds?.action === 'stop') {
-    process.stderr.write(`pollbench: ${fds.message}\n`);
+  // Before anything starts: enough file descriptors for the largest job (raised for the children when
+  // this process may), or one line and exit 2.
+  const jobs = expandScenario(scenario).map((j) => j.params);
+  const fds = prepareDescriptors(clientsPerProcess(jobs, options.loadProcesses));
+  if (fds && 'stop' in fds) {
+    process.stderr.write(`pollbench: ${fds.stop}\n`);
     return 2;
   }
+  if (fds) process.stderr.write(`pollbench: open-file limit raised to ${fds.raised} for the plan's processes\n`);
 
   // Before anything starts: redis-server when a job reads its feed through it, or one line and exit 2.
   try {

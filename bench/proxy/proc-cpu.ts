@@ -60,6 +60,9 @@ export function openFilesLimit(pid: number): number | null {
   }
 }
 
+/** openFilesLimit of a child that may not have a pid (it failed to spawn): null then. */
+export const openFilesOf = (pid: number | undefined): number | null => (pid === undefined ? null : openFilesLimit(pid));
+
 /**
  * utime + stime (µs) of `pid` and its children; 0 for a process that is gone. Whole clock ticks: each
  * process reads up to one tick (10 ms) under its scheduler time (/proc/<pid>/schedstat), which the

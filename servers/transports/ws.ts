@@ -18,6 +18,7 @@ import { MAX_MESSAGE_BYTES } from '../contract/upstream-message.ts';
 import { answerWsMessage, countWsRefusal } from '../messages.ts';
 import { SlowConsumerPolicy } from '../slow-consumer.ts';
 import { keepAlive, wsPing } from '../keep-alive.ts';
+import { serverFrame } from '../ws-frame.ts';
 
 /** The close code of a slow consumer's drop (servers/slow-consumer.ts says why 1013, not 1008). */
 
@@ -48,17 +49,31 @@ export const attachWs: Attach = (host, feed, options) => {
   const counters = host.counters;
   const policy = new SlowConsumerPolicy(options.limits.slowConsumerMaxBytes, counters);
   const pingMs = options.keepAlive?.wsPingMs;
-  // One UTF-8 encoding per event, not per client: every subscriber gets the same entry in a row.
+  // One encoding and one frame per event, not per client: every subscriber gets the same entry in a row.
+  const binary = options.encoding === 'binary';
   let last: FeedEntry | undefined;
-  let bytes = Buffer.alloc(0);
-  const send = (ws: WebSocket, entry: FeedEntry, flushed?: () => void) => {
-    // The binary record is cached by entry too (event-body.ts); one binary frame per event.
-    if (options.encoding === 'binary') return ws.send(recordOf(entry), { binary: true }, flushed);
+  let bytes: Buffer = Buffer.alloc(0);
+  let frame: Buffer = Buffer.alloc(0);
+  const encoded = (entry: FeedEntry) => {
     if (entry !== last) {
       last = entry;
-      bytes = Buffer.from(entry.json);
+      // The binary record is cached by entry too (event-body.ts); one binary frame per event.
+      bytes = binary ? recordOf(entry) : Buffer.from(entry.json);
+      frame = serverFrame(bytes, binary);
     }
-    ws.send(bytes, { binary: false }, flushed);
+  };
+  const send = (ws: WebSocket, socket: Socket | null, entry: FeedEntry, flushed?: () => void) => {
+    encoded(entry);
+    // A compressing connection deflates each message its own way: ws frames it.
+    if (socket === null) return ws.send(bytes, { binary }, flushed);
+    // Otherwise ws's Sender writes every frame (pings, echoes, the close) to the socket at once, in
+    // call order, so the prebuilt frame goes straight to the same socket in the same order. After
+    // the closing handshake began nothing more is sent, as ws.send would refuse it.
+    if (ws.readyState !== ws.OPEN) {
+      if (flushed) process.nextTick(flushed);
+      return;
+    }
+    socket.write(frame, flushed);
   };
 
   host.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
@@ -73,11 +88,13 @@ export const attachWs: Attach = (host, feed, options) => {
     if (!since.ok) return refuse(socket, 400, { error: 'bad_request', message: since.message });
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       counters.wsHandshakes++;
+      const raw = ws.extensions.includes('permessage-deflate') ? null : socket;
       const stop = policy.stream(feed, since.value, {
-        write: (entry, flushed) => send(ws, entry, flushed),
+        write: (entry, flushed) => send(ws, raw, entry, flushed),
         buffered: () => ws.bufferedAmount,
         end: () => ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer: too many bytes unread'),
         destroy: () => ws.terminate(),
+        ...(raw && { cork: () => raw.cork(), uncork: () => raw.uncork() }),
       });
       ws.once('close', stop);
       keepAlive(ws, pingMs, counters, () => wsPing(ws));

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseResult } from '../../bench/result-schema.ts';
+import { readRaiseRights } from '../../bench/descriptors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = ['--import', 'tsx', path.join(ROOT, 'bench/commands/bench.ts')];
@@ -42,26 +43,25 @@ describe('bench CLI', () => {
   test('too few file descriptors for the plan: one line saying what to run, exit code 2, nothing started', (t) => {
     if (spawnSync('prlimit', ['--version']).status !== 0) return t.skip('prlimit not installed');
     const before = pollbenchChildren();
-    const r = spawnSync(
+    // A process that may raise its hard limit (root with CAP_SYS_RESOURCE) would raise it and run:
+    // this one is started without that capability, as a user's would be.
+    const limited = [
       'prlimit',
-      [
-        '--nofile=256:256',
-        process.execPath,
-        ...CLI,
-        '--transports',
-        'ws',
-        '--clients',
-        '1000',
-        '--runs',
-        '1',
-        '--duration',
-        '1',
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
-    );
+      '--nofile=256:256',
+      process.execPath,
+      ...CLI,
+      ...['--transports', 'ws', '--clients', '1000', '--runs', '1', '--duration', '1'],
+    ];
+    const argv = readRaiseRights().canRaise ? ['setpriv', '--bounding-set', '-sys_resource', ...limited] : limited;
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 2, r.stderr);
+    // Root without the capability is told where a container's or service's limit is set.
+    const how =
+      process.geteuid?.() === 0
+        ? 'this root process lacks CAP_SYS_RESOURCE, so raise it where its container or service starts (docker run --ulimit nofile=1200:1200; LimitNOFILE=1200)'
+        : 'as root: ulimit -Hn 1200; or LimitNOFILE / limits.conf';
     assert.deepEqual(r.stderr.trimEnd().split('\n'), [
-      'pollbench: 1000 clients need 1200 open files per process, above the hard limit of 256: raise it (as root: ulimit -Hn 1200; or LimitNOFILE / limits.conf) and run again, or use --clients 141 at most',
+      `pollbench: 1000 clients need 1200 open files per process, above the hard limit of 256: raise it (${how}) and run again, or use --clients 141 at most`,
     ]);
     assert.equal(r.stdout, '');
     assert.deepEqual(
