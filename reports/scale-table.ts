@@ -4,6 +4,7 @@
  * transport, and what each process or agent did in it. Pure helpers for the three row builders.
  */
 import { transportLabel, type JobSummary } from './aggregate.ts';
+import { sig3 } from './format.ts';
 import type { CompletedRun } from '../bench/result-schema.ts';
 
 export interface ScaleTable {
@@ -36,6 +37,9 @@ export const each = (values: readonly string[]): string => values.join(' / ');
 
 /** A share of one core, as the CPU figures read elsewhere ("41%"). */
 export const corePct = (fraction: number): string => `${(fraction * 100).toFixed(0)}%`;
+
+/** Microseconds as milliseconds, three significant figures as every ms figure reads ("0.42 ms"). */
+export const usAsMs = (us: number): string => `${sig3(us / 1000)} ms`;
 
 /** The largest of `values` over their mean (1.00 = even); '–' when there is nothing to share. */
 export function balance(values: readonly number[]): string {

@@ -91,7 +91,7 @@ function scaled(): Result {
   return r;
 }
 
-test('Markdown: server processes (snapshot)', () => {
+test('Markdown: server and load processes (snapshot)', () => {
   const result = scaled();
   const text = `${scaleMarkdown(summarizeAll(result), (t) => t).join('\n')}\n`;
   const url = new URL('../snapshots/scale-sections.md', import.meta.url);
@@ -112,18 +112,23 @@ test('Markdown: server processes (snapshot)', () => {
     /\| by the OS \| 10 \/ 0 \(exited\) \/ 10 \|.*\| 1\.00x, 1\.00x \| 1% \| 1 \(1 without final figures\) \|/,
   );
   assert.match(text, /upper bound: the largest of its workers' p99s/);
-  // Exactly the two group runs: 2 rows.
-  assert.equal(text.split('\n').filter((l) => /^\| rate=20\/s/.test(l)).length, 2);
+  assert.match(
+    text,
+    /\| 2 \| 10 \/ 10 \| 20% \/ 90% \(busiest\) \| 1\.50 ms \/ 42\.0 ms \| 0\.12 ms \/ 3\.40 ms \| 127\.0\.0\.2 … 127\.0\.0\.6 \(5\) \|/,
+  );
+  // Exactly the run with two load processes and the two group runs: 3 rows.
+  assert.equal(text.split('\n').filter((l) => /^\| rate=20\/s/.test(l)).length, 3);
 });
 
 test('the summary and the HTML report have the tables only when a run has the data', async () => {
   const result = scaled();
-  assert.match(renderMarkdown(result), /### Server processes/);
+  assert.match(renderMarkdown(result), /### Server processes[\s\S]*### Load processes/);
   const html = await renderHtml(result);
   const start = html.indexOf('<section id="scale">');
   assert.ok(start > 0);
   const part = html.slice(start, html.indexOf('</section>', start));
   assert.match(part, /<h3>Server processes<\/h3>/);
+  assert.match(part, /<td class="num">20% \/ 90% \(busiest\)<\/td>/);
   assert.match(html, /<a href="#scale">Processes<\/a>/);
   for (const name of ['small-result', 'quick-result', 'loss-result', 'errored-result']) {
     const old = summarizeAll(fixture(name));
