@@ -6,6 +6,7 @@
  */
 import type { JobSummary } from './aggregate.ts';
 import { escapeHtml as e } from './escape.ts';
+import { agentTable } from './agent-table.ts';
 import { loadProcessTable } from './load-process-table.ts';
 import { serverGroupTable } from './server-group-table.ts';
 import type { ScaleTable } from './scale-table.ts';
@@ -14,7 +15,7 @@ const TITLE = 'Processes and agents';
 const FIXED_HEADS = ['parameter set', 'transport', 'run'];
 
 const tables = (jobs: readonly JobSummary[]): ScaleTable[] =>
-  [serverGroupTable(jobs), loadProcessTable(jobs)].filter((t): t is ScaleTable => t !== null);
+  [serverGroupTable(jobs), loadProcessTable(jobs), agentTable(jobs)].filter((t): t is ScaleTable => t !== null);
 
 const cellsOf = (r: ScaleTable['rows'][number]) => [r.parameterSet, r.transport, String(r.run), ...r.cells];
 

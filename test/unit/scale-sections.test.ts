@@ -91,7 +91,7 @@ function scaled(): Result {
   return r;
 }
 
-test('Markdown: server and load processes (snapshot)', () => {
+test('Markdown: server processes, load processes and load agents (snapshot)', () => {
   const result = scaled();
   const text = `${scaleMarkdown(summarizeAll(result), (t) => t).join('\n')}\n`;
   const url = new URL('../snapshots/scale-sections.md', import.meta.url);
@@ -116,19 +116,35 @@ test('Markdown: server and load processes (snapshot)', () => {
     text,
     /\| 2 \| 10 \/ 10 \| 20% \/ 90% \(busiest\) \| 1\.50 ms \/ 42\.0 ms \| 0\.12 ms \/ 3\.40 ms \| 127\.0\.0\.2 … 127\.0\.0\.6 \(5\) \|/,
   );
-  // Exactly the run with two load processes and the two group runs: 3 rows.
-  assert.equal(text.split('\n').filter((l) => /^\| rate=20\/s/.test(l)).length, 3);
+  assert.match(text, /a1 \(host-a\): \+1\.23 ms ± 35 µs, 8; a2 \(host-b\): -0\.25 ms ± 4\.3 µs, 8/);
+  // Exactly the run with agents, the run with two load processes and the two group runs: 4 rows.
+  assert.equal(text.split('\n').filter((l) => /^\| rate=20\/s/.test(l)).length, 4);
+});
+
+test('the latency figures of a run on agents carry its clock bound', () => {
+  const result = scaled();
+  const run = result.jobs
+    .flatMap((j) => j.runs)
+    .find((r): r is CompletedRun => r.status === 'completed' && !!r.agents)!;
+  const ms = (us: number) => (us / 1000).toFixed(us >= 10_000 ? 1 : 2);
+  const text = scaleMarkdown(summarizeAll(result), (t) => t).join('\n');
+  assert.ok(
+    text.includes(
+      `| ${ms(run.metrics.latency_p50_us!.value)} ms ± 35 µs | ${ms(run.metrics.latency_p99_us!.value)} ms ± 35 µs |`,
+    ),
+  );
 });
 
 test('the summary and the HTML report have the tables only when a run has the data', async () => {
   const result = scaled();
-  assert.match(renderMarkdown(result), /### Server processes[\s\S]*### Load processes/);
+  assert.match(renderMarkdown(result), /### Server processes[\s\S]*### Load processes[\s\S]*### Load agents/);
   const html = await renderHtml(result);
   const start = html.indexOf('<section id="scale">');
   assert.ok(start > 0);
   const part = html.slice(start, html.indexOf('</section>', start));
   assert.match(part, /<h3>Server processes<\/h3>/);
   assert.match(part, /<td class="num">20% \/ 90% \(busiest\)<\/td>/);
+  assert.match(part, /a1 \(host-a\): \+1\.23 ms ± 35 µs, 8/);
   assert.match(html, /<a href="#scale">Processes<\/a>/);
   for (const name of ['small-result', 'quick-result', 'loss-result', 'errored-result']) {
     const old = summarizeAll(fixture(name));
