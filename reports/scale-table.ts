@@ -35,8 +35,11 @@ export function runTable(
 /** One figure per process, in order, for a cell: "41% / 39%". */
 export const each = (values: readonly string[]): string => values.join(' / ');
 
-/** A share of one core, as the CPU figures read elsewhere ("41%"). */
-export const corePct = (fraction: number): string => `${(fraction * 100).toFixed(0)}%`;
+/** A share of one core ("41%"), one decimal below 10% so a light process does not read as 0% or 1%. */
+export function corePct(fraction: number): string {
+  const pct = fraction * 100;
+  return `${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}%`;
+}
 
 /** Microseconds as milliseconds, three significant figures as every ms figure reads ("0.42 ms"). */
 export const usAsMs = (us: number): string => `${sig3(us / 1000)} ms`;

@@ -104,12 +104,12 @@ test('Markdown: server processes, load processes and load agents (snapshot)', ()
   // By hand: sockets 12 and 8 (mean 10) -> 1.20x; CPU 30% and 10% (mean 20%) -> 1.50x; workers in slot order.
   assert.match(
     text,
-    /\| 2 workers \+ primary \| round robin \| 12 \/ 8 \| 12 \/ 8 \| 30% \/ 10% \| 1\.20x, 1\.50x \| 5% \| 0 \|/,
+    /\| 2 workers \+ primary \| round robin \| 12 \/ 8 \| 12 \/ 8 \| 30% \/ 10% \| 1\.20x, 1\.50x \| 5\.0% \| 0 \|/,
   );
   // The dead worker is shown but not balanced: 10 and 10 -> 1.00x.
   assert.match(
     text,
-    /\| by the OS \| 10 \/ 0 \(exited\) \/ 10 \|.*\| 1\.00x, 1\.00x \| 1% \| 1 \(1 without final figures\) \|/,
+    /\| by the OS \| 10 \/ 0 \(exited\) \/ 10 \|.*\| 1\.00x, 1\.00x \| 1\.0% \| 1 \(1 without final figures\) \|/,
   );
   assert.match(text, /upper bound: the largest of its workers' p99s/);
   assert.match(
