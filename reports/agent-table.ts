@@ -13,10 +13,14 @@ const CAPTION =
 /** "± 35 µs" (one decimal below 10 µs, as the console's row reads). */
 const bound = (us: number) => `± ${us < 10 ? us.toFixed(1) : us.toFixed(0)} µs`;
 
-/** A bigint ns offset as signed ms ("+1.23 ms"), the sign saying which clock is ahead. */
-function signedMs(offsetNs: string): string {
+/**
+ * A bigint ns offset, signed (which clock is ahead): µs below a millisecond, as offsets between
+ * hosts on one network are ("+2.3 µs", "-250 µs"), ms above ("+1.23 ms").
+ */
+function signedOffset(offsetNs: string): string {
   const us = Number(BigInt(offsetNs)) / 1000;
-  return `${us > 0 ? '+' : ''}${usAsMs(us)}`;
+  const size = Math.abs(us) >= 1000 ? usAsMs(us) : `${Math.abs(us) < 10 ? us.toFixed(1) : us.toFixed(0)} µs`;
+  return `${us > 0 ? '+' : ''}${size}`;
 }
 
 export function agentTable(jobs: readonly JobSummary[]): ScaleTable | null {
@@ -40,7 +44,7 @@ export function agentTable(jobs: readonly JobSummary[]): ScaleTable | null {
         run.agents
           .map(
             (a) =>
-              `${a.name} (${a.hostname}): ${signedMs(a.clockOffsetNs)} ${bound(a.clockUncertaintyUs)}, ${a.clockExchanges}`,
+              `${a.name} (${a.hostname}): ${signedOffset(a.clockOffsetNs)} ${bound(a.clockUncertaintyUs)}, ${a.clockExchanges}`,
           )
           .join('; '),
       ];

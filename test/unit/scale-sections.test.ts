@@ -85,7 +85,7 @@ function scaled(): Result {
   const [remote] = runs('long-poll');
   remote!.agents = [
     { name: 'a1', hostname: 'host-a', clockOffsetNs: '1234567', clockUncertaintyUs: 35.2, clockExchanges: 8 },
-    { name: 'a2', hostname: 'host-b', clockOffsetNs: '-250000', clockUncertaintyUs: 4.25, clockExchanges: 8 },
+    { name: 'a2', hostname: 'host-b', clockOffsetNs: '-2323', clockUncertaintyUs: 4.25, clockExchanges: 8 },
   ];
   remote!.latencyUncertaintyUs = 35.2;
   return r;
@@ -116,7 +116,7 @@ test('Markdown: server processes, load processes and load agents (snapshot)', ()
     text,
     /\| 2 \| 10 \/ 10 \| 20% \/ 90% \(busiest\) \| 1\.50 ms \/ 42\.0 ms \| 0\.12 ms \/ 3\.40 ms \| 127\.0\.0\.2 … 127\.0\.0\.6 \(5\) \|/,
   );
-  assert.match(text, /a1 \(host-a\): \+1\.23 ms ± 35 µs, 8; a2 \(host-b\): -0\.25 ms ± 4\.3 µs, 8/);
+  assert.match(text, /a1 \(host-a\): \+1\.23 ms ± 35 µs, 8; a2 \(host-b\): -2\.3 µs ± 4\.3 µs, 8/);
   // Exactly the run with agents, the run with two load processes and the two group runs: 4 rows.
   assert.equal(text.split('\n').filter((l) => /^\| rate=20\/s/.test(l)).length, 4);
 });
