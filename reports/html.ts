@@ -48,6 +48,7 @@ import { pathFacts } from './path-facts.ts';
 import { pathPartsTable } from './path-parts.ts';
 import { resilienceTables } from './resilience.ts';
 import { brokerSection } from './broker.ts';
+import { scaleSection } from './scale-sections.ts';
 import { pathDeltas } from './path-deltas.ts';
 import { pathDeltasSection } from './path-deltas-html.ts';
 import { conditionsLegend } from './wire-text.ts';
@@ -313,6 +314,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
   const deltas = pathDeltasSection(pathDeltas(summary.jobs));
   const resilience = resilienceSection(resilienceTables(summary.jobs));
   const broker = brokerSection(summary.jobs);
+  const scale = scaleSection(summary.jobs);
   const title = `pollbench: scenario "${ctx.scenario.name}", ${ctx.startedAt.slice(0, 10)}`;
 
   const sections = [
@@ -331,6 +333,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
       : '',
     resilience,
     broker,
+    scale,
     `<section id="jobs"><h2>Every job, every metric</h2><p class="caption">Median over completed runs, [min-max] across runs where they differ. Click a column header to sort; scroll sideways for every metric (definitions under Methods). Red rows had failed runs.</p>${pathLegendBlock(result)}${jobTable(summary.jobs)}</section>`,
     options.baseline
       ? `<section id="baseline"><h2>Compared with a baseline</h2>${baselineTable(compareWithBaseline(summary, options.baseline.result), options.baseline.name)}</section>`
@@ -350,6 +353,7 @@ export async function renderHtml(input: Renderable, options: HtmlOptions = {}): 
     ...(scal ? [['scalability', '2010 table']] : []),
     ...(resilience ? [['resilience', 'Resilience']] : []),
     ...(broker ? [['broker', 'Broker']] : []),
+    ...(scale ? [['scale', 'Processes']] : []),
     ['jobs', 'All jobs'],
     ...(options.baseline ? [['baseline', 'Baseline']] : []),
     ['methods', 'Methods'],

@@ -18,6 +18,7 @@ import { pathDeltasMarkdown } from './path-deltas-text.ts';
 import { NOTICE_TITLES } from './warnings.ts';
 import { resilienceMarkdown, resilienceTables } from './resilience.ts';
 import { brokerMarkdown } from './broker.ts';
+import { scaleMarkdown } from './scale-sections.ts';
 
 export const MARKDOWN_LIMIT = 65_000;
 const MAX_NOTICES = 40;
@@ -98,6 +99,7 @@ export function renderMarkdown(input: Renderable, options: MarkdownOptions = {})
   tail.push(...pathDeltasMarkdown(pathDeltas(summary.jobs)));
   tail.push(...resilienceMarkdown(resilienceTables(summary.jobs), md));
   tail.push(...brokerMarkdown(summary.jobs, md));
+  tail.push(...scaleMarkdown(summary.jobs, md));
   const facts = pathFacts(result);
   if (facts.length) {
     tail.push('### Network path', '');
