@@ -53,7 +53,10 @@ function stepFigures(step: CapacityStep | undefined): string {
   const parts = [
     `p99 ${ms(f['p99Ms'])}`,
     `server CPU ${pct(f['serverCpuFraction'])}`,
-    `load CPU ${pct(f['loadCpuFraction'])}`,
+    // Several load processes: the busiest (saturation) and their sum (what the clients cost).
+    f['loadCpuTotal'] !== undefined && f['loadCpuTotal'] !== f['loadCpuFraction']
+      ? `load CPU ${pct(f['loadCpuFraction'])} busiest process, ${pct(f['loadCpuTotal'])} all processes`
+      : `load CPU ${pct(f['loadCpuFraction'])}`,
     `server RSS ${mib(f['serverRssBytes'])}`,
     ...(f['brokerCpuFraction'] !== undefined ? [`broker CPU ${pct(f['brokerCpuFraction'])}`] : []),
     ...((f['unconnected'] ?? 0) > 0 ? [`${f['unconnected']} unconnected`] : []),
@@ -115,7 +118,7 @@ const FORMULA = [
   `server cores = server CPU per delivered event x events/s per client x ${int(PROJECTED_CLIENTS)} / ${TARGET_UTILISATION} target utilisation`,
   'server processes = ceil(server cores) (node runs a process on one core)',
   `memory = server RSS growth per client x ${int(PROJECTED_CLIENTS)}`,
-  `load cores = load CPU per client x ${int(PROJECTED_CLIENTS)} / ${TARGET_UTILISATION}; load hosts = ceil(load cores / cores per host)`,
+  `load cores = load CPU (all load processes) per client x ${int(PROJECTED_CLIENTS)} / ${TARGET_UTILISATION}; load hosts = ceil(load cores / cores per host)`,
   `source addresses = ceil(${int(PROJECTED_CLIENTS)} / ephemeral ports per address)`,
 ];
 
@@ -123,7 +126,7 @@ const projectionCaption = `Measured at each transport's largest audience that me
 
 function inputText(p: Projection): string {
   const i = p.inputs;
-  return `at ${int(i.measuredClients)} clients, ${i.ratePerSec} event/s: ${(i.cpuMsPer1000Events / 1000).toFixed(3)} ms CPU per event, ${int(i.rssPerClientBytes)} B RSS per client, load ${pct(i.loadCpuFraction)} of a core, ${i.coresPerHost} cores per host, ${int(i.ephemeralPorts)} ports per address`;
+  return `at ${int(i.measuredClients)} clients, ${i.ratePerSec} event/s: ${(i.cpuMsPer1000Events / 1000).toFixed(3)} ms CPU per event, ${int(i.rssPerClientBytes)} B RSS per client, load ${pct(i.loadCpuTotal)} of a core over all its processes, ${i.coresPerHost} cores per host, ${int(i.ephemeralPorts)} ports per address`;
 }
 
 /** Markdown lines for the summary (empty when the result has no capacity section). */

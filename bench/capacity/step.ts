@@ -17,6 +17,12 @@ export interface ListenDeltas {
 const metric = (run: CompletedRun, name: string): number | undefined =>
   (run.metrics as Record<string, { value: number } | undefined>)[name]?.value;
 
+/** The load processes' CPU summed, for a run recorded before load_cpu_total_fraction (undefined: not recorded). */
+function processesCpu(run: CompletedRun): number | undefined {
+  const processes = run.load?.processes ?? [];
+  return processes.length > 0 ? processes.reduce((s, p) => s + p.cpuFraction, 0) : undefined;
+}
+
 /** Why a completed run breaks the level (empty: it meets it). */
 function runReasons(run: CompletedRun, p99LimitMs: number): string[] {
   const reasons: string[] = [];
@@ -48,7 +54,9 @@ function runFigures(run: CompletedRun, listen: ListenDeltas | undefined): Record
   put('serverCpuFraction', metric(run, 'server_cpu_fraction'));
   put('serverElu', metric(run, 'server_event_loop_utilization'));
   put('cpuMsPer1000Events', metric(run, 'server_cpu_ms_per_1000_events'));
+  // The busiest load process (saturation) and all of them summed (what the clients cost: the projection's).
   put('loadCpuFraction', metric(run, 'load_cpu_fraction'));
+  put('loadCpuTotal', metric(run, 'load_cpu_total_fraction') ?? processesCpu(run));
   put('serverRssBytes', run.totals['serverRssRetainedBytes']);
   put('rssPerClientBytes', metric(run, 'server_rss_per_client_bytes'));
   // The broker's CPU when the job ran one (its figures come with --broker redis; read if present).
