@@ -61,7 +61,7 @@ import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
 import type { AgentPool } from './agent/pool.ts';
 import { agentFigures } from './agent/run-figures.ts';
-import { pinningForJob } from './job-pinning.ts';
+import { pinningForJob, serverCoresOf } from './job-pinning.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -575,7 +575,10 @@ async function runOnce(
     warnings.push(...pathWarnings(params, pathFigures, metrics));
     const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
     if (restartLate) warnings.push(restartLate);
-    const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
+    const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start), {
+      processes: params.serverProcesses,
+      cores: serverCoresOf(pinning.serverCpus, os.availableParallelism()),
+    });
     if (
       bottleneck &&
       !alreadyWarned(bottleneck, {

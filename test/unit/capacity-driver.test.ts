@@ -107,6 +107,8 @@ test('a deployment passes through: its jobs keep broker and server processes, on
   );
   for (const st of searches[1]!.steps) assert.match(st.jobId, / broker=redis servers=2$/);
   for (const st of searches[0]!.steps) assert.doesNotMatch(st.jobId, /broker=/);
+  // The runs' recorded pinning put the server on core 0: the 2 processes shared that one core.
+  assert.match(searches[1]!.limit!.detail, /over 2 processes on 1 core \(at most 100%\)/);
 });
 
 test("at the descriptors' cap with the level still met, the limit is the descriptors", () => {
