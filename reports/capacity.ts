@@ -61,6 +61,8 @@ function stepFigures(step: CapacityStep | undefined): string {
     ...(f['brokerCpuFraction'] !== undefined ? [`broker CPU ${pct(f['brokerCpuFraction'])}`] : []),
     ...((f['unconnected'] ?? 0) > 0 ? [`${f['unconnected']} unconnected`] : []),
     ...((f['eventsLost'] ?? 0) > 0 ? [`${f['eventsLost']} events lost`] : []),
+    ...((f['eventsDuplicated'] ?? 0) > 0 ? [`${f['eventsDuplicated']} duplicated`] : []),
+    ...((f['eventsOutOfOrder'] ?? 0) > 0 ? [`${f['eventsOutOfOrder']} out of order`] : []),
     ...((f['listenOverflows'] ?? 0) + (f['listenDrops'] ?? 0) > 0
       ? [`listen overflows ${f['listenOverflows']}, drops ${f['listenDrops']}`]
       : []),
@@ -99,7 +101,7 @@ function rows(c: CapacitySection): CapacityRow[] {
 
 function levelText(c: CapacitySection): string {
   const st = c.settings;
-  return `Level: p99 latency at most ${c.serviceLevel.p99Ms} ms, no lost event, no client error, every client connected. Search: from ${int(st.start)} clients x${st.factor} while the level holds, then bisection to ${(st.resolution * 100).toFixed(0)}%, at most ${st.maxSteps} steps, never above ${int(st.max)} clients${st.max < st.requestedMax ? ` (asked ${int(st.requestedMax)}; the open-files limit allows ${int(st.max)} per process)` : ''}. Each step is one job of the result, run like any other.`;
+  return `Level: p99 latency at most ${c.serviceLevel.p99Ms} ms, no lost, duplicated or out-of-order event, no client error, every client connected. Search: from ${int(st.start)} clients x${st.factor} while the level holds, then bisection to ${(st.resolution * 100).toFixed(0)}%, at most ${st.maxSteps} steps, never above ${int(st.max)} clients${st.max < st.requestedMax ? ` (asked ${int(st.requestedMax)}; the open-files limit allows ${int(st.max)} per process)` : ''}. Each step is one job of the result, run like any other.`;
 }
 
 interface ProjectionRow {
