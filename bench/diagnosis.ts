@@ -26,6 +26,11 @@ export interface DiagnosisInput {
    */
   connectServerElu?: number;
   serverCpuFraction: number;
+  /**
+   * Several server processes: how many, and the cores they were pinned to (every core when unpinned).
+   * serverCpuFraction is then their sum, used on at most min(processes, cores) cores. Absent: one process.
+   */
+  serverGroup?: { processes: number; cores: number };
   loadCpuFraction: number;
   loadLoopDelayP99Us: number;
   /** The busiest of several load processes, by name ("load process 2 of 3"); absent: the one load generator. */
@@ -61,12 +66,18 @@ export function diagnose(input: DiagnosisInput): Bottleneck | null {
   // CPU, not loop delay: 5,000 long-poll answers arriving together delay the loop 120 ms at 22% of a
   // core (measured); that is a burst the latency includes, not a saturated client.
   const loadBusy = input.loadCpuFraction > LOAD_SATURATION_FRACTION;
+  // A group's CPU is summed over its processes, which share the cores the server was pinned to.
+  const group = input.serverGroup && input.serverGroup.processes > 1 ? input.serverGroup : null;
+  const usableCores = group ? Math.min(group.processes, group.cores) : 1;
   // A loop busy all the time on a fraction of a core was waiting for its core: other processes had it.
   const sharedCore =
-    serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION
-      ? '; the server got only that share of its core: other processes were using it'
+    serverElu > SERVER_SATURATION_ELU && input.serverCpuFraction < SHARED_CORE_CPU_FRACTION * usableCores
+      ? `; the server got only that share of its ${group ? 'cores' : 'core'}: other processes were using ${group ? 'them' : 'it'}`
       : '';
-  const serverText = `server event loop busy ${pct(serverElu)}${serverElu !== input.serverElu ? ' while clients connected' : ''} (CPU ${pct(input.serverCpuFraction)} of a core${sharedCore})`;
+  const groupText = group
+    ? ` over ${group.processes} processes on ${group.cores} core${group.cores === 1 ? '' : 's'} (at most ${pct(usableCores)})`
+    : '';
+  const serverText = `server event loop busy ${pct(serverElu)}${serverElu !== input.serverElu ? ' while clients connected' : ''} (CPU ${pct(input.serverCpuFraction)} of a core${groupText}${sharedCore})`;
   const loadText = `${input.loadName ?? 'load generator'} at ${pct(input.loadCpuFraction)} of a core, loop delay p99 ${(input.loadLoopDelayP99Us / 1000).toFixed(0)} ms`;
   const connectText = c
     ? `${c.connected} of ${c.requested} clients connected within the ${seconds(c.deadlineMs)} s connect deadline`
@@ -149,6 +160,7 @@ export function diagnoseRun(
   },
   metrics: Record<string, { value: number }>,
   connectServerElu?: number,
+  serverGroup?: DiagnosisInput['serverGroup'],
 ): Bottleneck | null {
   const m = (name: string) => metrics[name]?.value ?? 0;
   return diagnose({
@@ -156,6 +168,7 @@ export function diagnoseRun(
     serverElu: m('server_event_loop_utilization'),
     ...(connectServerElu === undefined ? {} : { connectServerElu }),
     serverCpuFraction: m('server_cpu_fraction'),
+    ...(serverGroup && { serverGroup }),
     loadCpuFraction: load.loadCpuFraction,
     loadLoopDelayP99Us: load.loadLoopDelayP99Us,
     ...(busiestProcess(load.processes) && { loadName: busiestProcess(load.processes)!.name }),

@@ -6,6 +6,7 @@
  * comparing 1 and 2 processes there sees what a second process costs on the same core, not a gain).
  */
 import type { Pinning } from './child.ts';
+import { cpusOf } from './load-group.ts';
 
 /** "0" or "0-3": the cores from `first` to `last`. */
 const span = (first: number, last: number) => (first === last ? `${first}` : `${first}-${last}`);
@@ -19,4 +20,13 @@ export function pinningForJob(plan: Pinning, serverProcesses: number, cores: num
     loadCpus: span(serverCores, cores - 1),
     note: `taskset -c: ${serverProcesses} server processes on cores ${span(0, serverCores - 1)}; load generator and publisher on the others`,
   };
+}
+
+/**
+ * The cores a run's server processes had between them: its recorded taskset list (the run's
+ * pinning.server), or every core when nothing was pinned. Node runs a process's JavaScript on one
+ * thread, so together they use at most min(processes, these cores).
+ */
+export function serverCoresOf(serverCpus: string | null, machineCores: number): number {
+  return cpusOf(serverCpus).length || machineCores;
 }

@@ -18,7 +18,7 @@
 import { exact, noisy } from './metric-value.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import type { LoadReport } from './load/ipc.ts';
-import { busiestProcess } from './load/merge-reports.ts';
+import { busiestProcess, loadCpuTotal } from './load/merge-reports.ts';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
 import type { LagSummary } from '../servers/contract/lag.ts';
 import type { Audit, JobParams, Metric, RunWarning, Unit } from './result-schema.ts';
@@ -217,6 +217,7 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     feed_arrival_lag_p50_us: noisy(s1.feed?.upstream?.arrivalLag.p50Us ?? 0, 'us'),
     feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
+    load_cpu_total_fraction: noisy(loadCpuTotal(load), 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
     // Forced drops and the server restart (issue 12); only jobs with that workload keep them.
     ...resilienceMetrics(load, server.storm, {

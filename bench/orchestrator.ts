@@ -61,7 +61,7 @@ import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
 import type { AgentPool } from './agent/pool.ts';
 import { agentFigures } from './agent/run-figures.ts';
-import { pinningForJob } from './job-pinning.ts';
+import { pinningForJob, serverCoresOf } from './job-pinning.ts';
 import { openFilesOf } from './proxy/proc-cpu.ts';
 import { LOAD_NODE_FLAGS } from './load/node-flags.ts';
 
@@ -584,7 +584,10 @@ async function runOnce(
     warnings.push(...pathWarnings(params, pathFigures, metrics));
     const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
     if (restartLate) warnings.push(restartLate);
-    const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
+    const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start), {
+      processes: params.serverProcesses,
+      cores: serverCoresOf(pinning.serverCpus, os.availableParallelism()),
+    });
     if (
       bottleneck &&
       !alreadyWarned(bottleneck, {

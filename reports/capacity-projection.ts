@@ -7,6 +7,7 @@
  *   server processes = ceil(server cores)         (a node process runs its JavaScript on one core)
  *   memory           = server RSS growth per client x 1,000,000
  *   load cores       = load CPU per client x 1,000,000 / target utilisation
+ *                      (summed over every load process and agent, not the busiest one's)
  *   load hosts       = ceil(load cores / cores of a host like this one)
  *   source addresses = ceil(1,000,000 / ephemeral ports per address)
  *
@@ -29,8 +30,8 @@ export interface ProjectionInputs {
   /** Server CPU per delivered event (ms per 1,000 events). */
   cpuMsPer1000Events: number;
   rssPerClientBytes: number;
-  /** The load generator's CPU at the measured audience (cores). */
-  loadCpuFraction: number;
+  /** The CPU of all the load processes and agents together at the measured audience (cores). */
+  loadCpuTotal: number;
   coresPerHost: number;
   ephemeralPorts: number;
 }
@@ -48,7 +49,7 @@ export interface Projection {
 export function project(i: ProjectionInputs, clients = PROJECTED_CLIENTS): Projection {
   const cpuSecondsPerEvent = i.cpuMsPer1000Events / 1000 / 1000;
   const serverCores = (cpuSecondsPerEvent * i.ratePerSec * clients) / TARGET_UTILISATION;
-  const loadCores = ((i.loadCpuFraction / i.measuredClients) * clients) / TARGET_UTILISATION;
+  const loadCores = ((i.loadCpuTotal / i.measuredClients) * clients) / TARGET_UTILISATION;
   return {
     inputs: i,
     serverCores,
@@ -65,7 +66,7 @@ export function projectionInputs(search: CapacitySearch, machine: CapacitySectio
   const step = search.steps.find((s) => s.clients === search.largestPass);
   if (!step) return null;
   const f = step.figures;
-  const [cpu, rss, load] = [f['cpuMsPer1000Events'], f['rssPerClientBytes'], f['loadCpuFraction']];
+  const [cpu, rss, load] = [f['cpuMsPer1000Events'], f['rssPerClientBytes'], f['loadCpuTotal']];
   if (cpu === undefined || rss === undefined || load === undefined) return null;
   return {
     measuredClients: step.clients,
@@ -73,7 +74,7 @@ export function projectionInputs(search: CapacitySearch, machine: CapacitySectio
     cpuMsPer1000Events: cpu,
     // RSS can shrink between two readings (the collector returned pages): no negative memory.
     rssPerClientBytes: Math.max(0, rss),
-    loadCpuFraction: load,
+    loadCpuTotal: load,
     coresPerHost: machine.cores,
     ephemeralPorts: machine.ephemeralPorts ?? DEFAULT_EPHEMERAL_PORTS,
   };

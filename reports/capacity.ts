@@ -53,11 +53,16 @@ function stepFigures(step: CapacityStep | undefined): string {
   const parts = [
     `p99 ${ms(f['p99Ms'])}`,
     `server CPU ${pct(f['serverCpuFraction'])}`,
-    `load CPU ${pct(f['loadCpuFraction'])}`,
+    // Several load processes: the busiest (saturation) and their sum (what the clients cost).
+    f['loadCpuTotal'] !== undefined && f['loadCpuTotal'] !== f['loadCpuFraction']
+      ? `load CPU ${pct(f['loadCpuFraction'])} busiest process, ${pct(f['loadCpuTotal'])} all processes`
+      : `load CPU ${pct(f['loadCpuFraction'])}`,
     `server RSS ${mib(f['serverRssBytes'])}`,
     ...(f['brokerCpuFraction'] !== undefined ? [`broker CPU ${pct(f['brokerCpuFraction'])}`] : []),
     ...((f['unconnected'] ?? 0) > 0 ? [`${f['unconnected']} unconnected`] : []),
     ...((f['eventsLost'] ?? 0) > 0 ? [`${f['eventsLost']} events lost`] : []),
+    ...((f['eventsDuplicated'] ?? 0) > 0 ? [`${f['eventsDuplicated']} duplicated`] : []),
+    ...((f['eventsOutOfOrder'] ?? 0) > 0 ? [`${f['eventsOutOfOrder']} out of order`] : []),
     ...((f['listenOverflows'] ?? 0) + (f['listenDrops'] ?? 0) > 0
       ? [`listen overflows ${f['listenOverflows']}, drops ${f['listenDrops']}`]
       : []),
@@ -96,7 +101,7 @@ function rows(c: CapacitySection): CapacityRow[] {
 
 function levelText(c: CapacitySection): string {
   const st = c.settings;
-  return `Level: p99 latency at most ${c.serviceLevel.p99Ms} ms, no lost event, no client error, every client connected. Search: from ${int(st.start)} clients x${st.factor} while the level holds, then bisection to ${(st.resolution * 100).toFixed(0)}%, at most ${st.maxSteps} steps, never above ${int(st.max)} clients${st.max < st.requestedMax ? ` (asked ${int(st.requestedMax)}; the open-files limit allows ${int(st.max)} per process)` : ''}. Each step is one job of the result, run like any other.`;
+  return `Level: p99 latency at most ${c.serviceLevel.p99Ms} ms, no lost, duplicated or out-of-order event, no client error, every client connected. Search: from ${int(st.start)} clients x${st.factor} while the level holds, then bisection to ${(st.resolution * 100).toFixed(0)}%, at most ${st.maxSteps} steps, never above ${int(st.max)} clients${st.max < st.requestedMax ? ` (asked ${int(st.requestedMax)}; the open-files limit allows ${int(st.max)} per process)` : ''}. Each step is one job of the result, run like any other.`;
 }
 
 interface ProjectionRow {
@@ -115,7 +120,7 @@ const FORMULA = [
   `server cores = server CPU per delivered event x events/s per client x ${int(PROJECTED_CLIENTS)} / ${TARGET_UTILISATION} target utilisation`,
   'server processes = ceil(server cores) (node runs a process on one core)',
   `memory = server RSS growth per client x ${int(PROJECTED_CLIENTS)}`,
-  `load cores = load CPU per client x ${int(PROJECTED_CLIENTS)} / ${TARGET_UTILISATION}; load hosts = ceil(load cores / cores per host)`,
+  `load cores = load CPU (all load processes) per client x ${int(PROJECTED_CLIENTS)} / ${TARGET_UTILISATION}; load hosts = ceil(load cores / cores per host)`,
   `source addresses = ceil(${int(PROJECTED_CLIENTS)} / ephemeral ports per address)`,
 ];
 
@@ -123,7 +128,7 @@ const projectionCaption = `Measured at each transport's largest audience that me
 
 function inputText(p: Projection): string {
   const i = p.inputs;
-  return `at ${int(i.measuredClients)} clients, ${i.ratePerSec} event/s: ${(i.cpuMsPer1000Events / 1000).toFixed(3)} ms CPU per event, ${int(i.rssPerClientBytes)} B RSS per client, load ${pct(i.loadCpuFraction)} of a core, ${i.coresPerHost} cores per host, ${int(i.ephemeralPorts)} ports per address`;
+  return `at ${int(i.measuredClients)} clients, ${i.ratePerSec} event/s: ${(i.cpuMsPer1000Events / 1000).toFixed(3)} ms CPU per event, ${int(i.rssPerClientBytes)} B RSS per client, load ${pct(i.loadCpuTotal)} of a core over all its processes, ${i.coresPerHost} cores per host, ${int(i.ephemeralPorts)} ports per address`;
 }
 
 /** Markdown lines for the summary (empty when the result has no capacity section). */

@@ -825,8 +825,19 @@ export const CATALOG = {
     scale: 100,
     format: fixed(0),
     group: 'load',
-    definition: 'Load-generator CPU over wall time; above 80% the client side limits the figures.',
+    definition:
+      'Load-generator CPU over wall time; above 80% the client side limits the figures. With several load processes (or agents) it is the busiest one, the one that saturates first.',
     console: { row: 200, label: 'load generator CPU', format: pct },
+    gate: { gate: false },
+  },
+  load_cpu_total_fraction: {
+    label: 'load generator CPU, all processes',
+    unit: '% of a core',
+    scale: 100,
+    format: fixed(0),
+    group: 'load',
+    definition:
+      'CPU over wall time summed over every load process and agent (1 = one core busy): what the clients cost, which the million-client projection scales. Equal to load generator CPU with one load process.',
     gate: { gate: false },
   },
   load_loop_delay_p99_us: {

@@ -7,10 +7,11 @@
  */
 import { expandScenario, jobId, type PlannedJob } from '../matrix.ts';
 import type { PlanExtension } from '../orchestrator.ts';
-import type { Job, Result } from '../result-schema.ts';
+import type { CompletedRun, Job, Result } from '../result-schema.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { meanRate } from '../../servers/contract/schedule.ts';
-import { nameLimit } from './limit.ts';
+import { nameLimit, type LimitContext } from './limit.ts';
+import { serverCoresOf } from '../job-pinning.ts';
 import { readListenCounters } from './machine.ts';
 import type { CapacitySearch, CapacitySection } from './schema.ts';
 import { searchState, type SearchSettings } from './search.ts';
@@ -88,11 +89,19 @@ export function capacityPlan(
       const unfinished = steps.some((s) => s.step.pass === null);
       const state = stateOf(steps);
       const { params } = first;
-      const ctx = { machine, serverProcesses: params.serverProcesses, broker: params.broker };
+      // The step's own run says which cores the server had and which source addresses its clients used.
+      const ctx = (run: CompletedRun | null): LimitContext => ({
+        machine,
+        serverProcesses: params.serverProcesses,
+        serverCores: serverCoresOf(run?.pinning.server ?? null, machine.cores),
+        broker: params.broker,
+        upstream: params.upstream !== null,
+        sourceAddresses: run?.load?.sourceAddresses?.length ?? 0,
+      });
       const stepAt = (clients: number | null) => steps.find((s) => s.step.clients === clients);
       const failing = stepAt(state.firstFail);
       const passing = stepAt(state.largestPass);
-      let limit = failing ? nameLimit(failing.step, failing.run, ctx, 'failed') : null;
+      let limit = failing ? nameLimit(failing.step, failing.run, ctx(failing.run), 'failed') : null;
       if (!limit && state.ended === 'cap-reached' && max < request.max)
         limit = {
           resource: 'descriptors',
@@ -110,7 +119,7 @@ export function capacityPlan(
         firstFail: state.firstFail,
         ended: unfinished ? null : state.ended,
         limit,
-        nearLimit: passing ? nameLimit(passing.step, passing.run, ctx, 'near') : null,
+        nearLimit: passing ? nameLimit(passing.step, passing.run, ctx(passing.run), 'near') : null,
       };
     }),
   });

@@ -10,6 +10,7 @@
  */
 import { LOAD_SATURATION_FRACTION, SERVER_SATURATION_ELU } from '../metrics.ts';
 import { SHARED_CORE_CPU_FRACTION } from '../diagnosis.ts';
+import { connectionsNeeded } from '../source-addresses.ts';
 import type { CompletedRun } from '../result-schema.ts';
 import type { CapacityLimit, CapacitySection, CapacityStep } from './schema.ts';
 
@@ -18,13 +19,23 @@ export const NEAR_LIMIT_FRACTION = 0.85;
 
 /**
  * With several server processes the step's server figures are the deployment's (the processes' stats
- * merged: CPU and RSS summed), so CPU is held against one core per process and RSS against the machine.
+ * merged: CPU and RSS summed), so CPU is held against the cores they could use together and RSS
+ * against the machine.
  */
 export interface LimitContext {
   machine: CapacitySection['machine'];
   /** Node runs a process's JavaScript on one thread: each server process has at most one core. */
   serverProcesses: number;
+  /**
+   * The cores the server's processes were pinned to (the run's pinning.server; every core when
+   * unpinned): they share them, so 2 processes on 1 core have one core between them, not two.
+   */
+  serverCores: number;
   broker: string;
+  /** The clients also send upstream messages (a second connection each over HTTP). */
+  upstream: boolean;
+  /** The source addresses the step's clients bound to (the run's load.sourceAddresses; 0: the system picked one). */
+  sourceAddresses: number;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
@@ -47,10 +58,19 @@ export function nameLimit(
   if (failed && (f['connectDescriptors'] ?? 0) > 0)
     return at('descriptors', `${f['connectDescriptors']} connects failed for lack of file descriptors (EMFILE)`);
   const ports = ctx.machine.ephemeralPorts;
-  if (failed && ports !== null && (f['connectOther'] ?? 0) > 0 && step.clients >= NEAR_LIMIT_FRACTION * ports)
+  // Past one address's ports the plan spread the clients over several (bench/source-addresses.ts):
+  // the connections are held against the ports of all of them.
+  const addresses = Math.max(1, ctx.sourceAddresses);
+  const connections = connectionsNeeded(step.clients, ctx.upstream);
+  if (
+    failed &&
+    ports !== null &&
+    (f['connectOther'] ?? 0) > 0 &&
+    connections >= NEAR_LIMIT_FRACTION * ports * addresses
+  )
     return at(
       'ports',
-      `${f['connectOther']} connects failed otherwise with ${step.clients} clients against ${ports} ephemeral ports per source address`,
+      `${f['connectOther']} connects failed otherwise with ${step.clients} clients (up to ${connections} connections) against ${ports} ephemeral ports on each of ${addresses} source address${addresses === 1 ? '' : 'es'}`,
     );
   const rss = f['serverRssBytes'] ?? 0;
   if (rss >= NEAR_LIMIT_FRACTION * ctx.machine.memoryBytes)
@@ -66,12 +86,14 @@ export function nameLimit(
   const serverCpu = f['serverCpuFraction'] ?? 0;
   const serverElu = f['serverElu'] ?? 0;
   const loadCpu = f['loadCpuFraction'] ?? 0;
-  const serverText = `server CPU ${pct(serverCpu)} of a core${ctx.serverProcesses > 1 ? ` over ${ctx.serverProcesses} processes (one core each)` : ''}, event loop ${pct(serverElu)} busy`;
+  // One core per process, but no more cores than the server was pinned to.
+  const usableCores = Math.min(ctx.serverProcesses, ctx.serverCores);
+  const serverText = `server CPU ${pct(serverCpu)} of a core${ctx.serverProcesses > 1 ? ` over ${ctx.serverProcesses} processes on ${ctx.serverCores} core${ctx.serverCores === 1 ? '' : 's'} (at most ${pct(usableCores)})` : ''}, event loop ${pct(serverElu)} busy`;
   const loadText = `load generator at ${pct(loadCpu)} of a core`;
   const b = run?.bottleneck;
   // Diagnosis weighed server against load and the connect outcome for this very run: its verdict stands.
   if (b) return at(b.resource, b.detail);
-  if (serverElu > SERVER_SATURATION_ELU || serverCpu >= NEAR_LIMIT_FRACTION * ctx.serverProcesses)
+  if (serverElu > SERVER_SATURATION_ELU || serverCpu >= NEAR_LIMIT_FRACTION * usableCores)
     return at('server-cpu', serverText);
   if (loadCpu > LOAD_SATURATION_FRACTION) return at('load-cpu', loadText);
   const drops = (f['listenOverflows'] ?? 0) + (f['listenDrops'] ?? 0);
@@ -93,7 +115,7 @@ export function nameLimit(
   if (!failed) return null;
   // A loop busy much longer than it ran on a CPU was waiting for one: other processes had the cores.
   const starved =
-    serverElu > 0.5 && serverCpu < SHARED_CORE_CPU_FRACTION * serverElu * ctx.serverProcesses
+    serverElu > 0.5 && serverCpu < SHARED_CORE_CPU_FRACTION * serverElu * usableCores
       ? `; the server's loop was busy ${pct(serverElu)} of the time on ${pct(serverCpu)} of a core: it waited for a CPU other processes had`
       : '';
   return at(

@@ -1,8 +1,8 @@
 /**
  * One capacity step judged against the service level, from its job's runs in the result: pass when
- * every run completed with p99 latency at or under the limit, no event lost, no client error and every
- * client connected. Its figures are those of its worst run (a failing one, else the highest p99), so
- * the verdict and the named limit rest on the same run.
+ * every run completed with p99 latency at or under the limit, no event lost, duplicated or out of
+ * order, no client error and every client connected. Its figures are those of its worst run (a
+ * failing one, else the highest p99), so the verdict and the named limit rest on the same run.
  */
 import type { CompletedRun, Job } from '../result-schema.ts';
 import type { CapacityStep } from './schema.ts';
@@ -17,6 +17,12 @@ export interface ListenDeltas {
 const metric = (run: CompletedRun, name: string): number | undefined =>
   (run.metrics as Record<string, { value: number } | undefined>)[name]?.value;
 
+/** The load processes' CPU summed, for a run recorded before load_cpu_total_fraction (undefined: not recorded). */
+function processesCpu(run: CompletedRun): number | undefined {
+  const processes = run.load?.processes ?? [];
+  return processes.length > 0 ? processes.reduce((s, p) => s + p.cpuFraction, 0) : undefined;
+}
+
 /** Why a completed run breaks the level (empty: it meets it). */
 function runReasons(run: CompletedRun, p99LimitMs: number): string[] {
   const reasons: string[] = [];
@@ -24,6 +30,11 @@ function runReasons(run: CompletedRun, p99LimitMs: number): string[] {
   if (p99Ms > p99LimitMs) reasons.push(`p99 latency ${p99Ms.toFixed(0)} ms above ${p99LimitMs} ms`);
   const lost = metric(run, 'events_lost') ?? 0;
   if (lost > 0) reasons.push(`${lost} events lost`);
+  // Missing and extra messages fail the run: a duplicate or a reordering is a delivery fault too.
+  const duplicated = metric(run, 'events_duplicated') ?? 0;
+  if (duplicated > 0) reasons.push(`${duplicated} events duplicated`);
+  const outOfOrder = metric(run, 'events_out_of_order') ?? 0;
+  if (outOfOrder > 0) reasons.push(`${outOfOrder} events out of order`);
   const errors = run.totals['clientErrors'] ?? 0;
   if (errors > 0) reasons.push(`${errors} client errors`);
   const c = run.connect;
@@ -44,11 +55,15 @@ function runFigures(run: CompletedRun, listen: ListenDeltas | undefined): Record
   put('p50Ms', (metric(run, 'latency_p50_us') ?? Number.NaN) / 1000);
   put('lossFraction', metric(run, 'loss_fraction'));
   put('eventsLost', metric(run, 'events_lost'));
+  put('eventsDuplicated', metric(run, 'events_duplicated'));
+  put('eventsOutOfOrder', metric(run, 'events_out_of_order'));
   put('clientErrors', run.totals['clientErrors']);
   put('serverCpuFraction', metric(run, 'server_cpu_fraction'));
   put('serverElu', metric(run, 'server_event_loop_utilization'));
   put('cpuMsPer1000Events', metric(run, 'server_cpu_ms_per_1000_events'));
+  // The busiest load process (saturation) and all of them summed (what the clients cost: the projection's).
   put('loadCpuFraction', metric(run, 'load_cpu_fraction'));
+  put('loadCpuTotal', metric(run, 'load_cpu_total_fraction') ?? processesCpu(run));
   put('serverRssBytes', run.totals['serverRssRetainedBytes']);
   put('rssPerClientBytes', metric(run, 'server_rss_per_client_bytes'));
   // The broker's CPU when the job ran one (its figures come with --broker redis; read if present).

@@ -231,3 +231,13 @@ export function busiestProcess(processes: readonly LoadProcessFigures[] | undefi
   if (!processes || processes.length < 2) return null;
   return processes.reduce((a, b) => (b.cpuFraction > a.cpuFraction ? b : a));
 }
+
+/**
+ * The CPU all of a run's load processes (and agents) spent, summed (1 = one core busy): what its
+ * clients cost. The report's own loadCpuFraction is the busiest process's, right for saturation but
+ * short of the cost by about the number of processes. Without per-process figures: the one process.
+ */
+export function loadCpuTotal(load: Pick<LoadReport, 'loadCpuFraction' | 'processes'>): number {
+  const processes = load.processes ?? [];
+  return processes.length > 0 ? processes.reduce((s, p) => s + p.cpuFraction, 0) : load.loadCpuFraction;
+}

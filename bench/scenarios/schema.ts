@@ -30,7 +30,9 @@ export const scenarioSchema = z
     matrix: z
       .object({
         shapes: nonEmpty(shapeSchema),
-        clients: nonEmpty(z.number().int().min(1).max(20_000)),
+        // A sanity bound only: what a machine can run is checked before the run (the descriptor plan,
+        // the ports of the source addresses), and the capacity search and its projection go far past 20,000.
+        clients: nonEmpty(z.number().int().min(1).max(1_000_000)),
         payloadBytes: nonEmpty(z.number().int().min(0).max(MAX_PAYLOAD_BYTES)),
         /** Short polling only: the fixed schedule of polls, per client. */
         pollIntervalMs: nonEmpty(z.number().int().min(10).max(600_000)),

@@ -107,6 +107,8 @@ test('a deployment passes through: its jobs keep broker and server processes, on
   );
   for (const st of searches[1]!.steps) assert.match(st.jobId, / broker=redis servers=2$/);
   for (const st of searches[0]!.steps) assert.doesNotMatch(st.jobId, /broker=/);
+  // The runs' recorded pinning put the server on core 0: the 2 processes shared that one core.
+  assert.match(searches[1]!.limit!.detail, /over 2 processes on 1 core \(at most 100%\)/);
 });
 
 test("at the descriptors' cap with the level still met, the limit is the descriptors", () => {
@@ -121,4 +123,13 @@ test("at the descriptors' cap with the level still met, the limit is the descrip
   assert.equal(s.ended, 'cap-reached');
   assert.equal(s.limit?.resource, 'descriptors');
   assert.match(s.limit!.detail, /hard open-files limit of 20000/);
+});
+
+test('the search goes past 20,000 clients: the scenario bounds no audience the machine allows', () => {
+  const scenario = { ...capacityScenario, transports: capacityScenario.transports.slice(0, 1) };
+  const { result } = drive(scenario, () => 40_000);
+  const s = result.capacity!.searches[0]!;
+  // 1,000 doubling to 32,000 (met), 64,000 broke, then narrowed between them.
+  assert.ok(s.steps.some((st) => st.clients === 64_000 && st.pass === false));
+  assert.ok(s.largestPass! >= 32_000 && s.largestPass! <= 40_000, String(s.largestPass));
 });

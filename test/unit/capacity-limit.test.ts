@@ -6,7 +6,10 @@ import type { CapacityStep } from '../../bench/capacity/schema.ts';
 const ctx: LimitContext = {
   machine: { cores: 2, memoryBytes: 8 * 2 ** 30, descriptorHardLimit: 20_000, ephemeralPorts: 28_232 },
   serverProcesses: 1,
+  serverCores: 2,
   broker: 'memory',
+  upstream: false,
+  sourceAddresses: 0,
 };
 
 const calm = {
@@ -52,6 +55,23 @@ test('server CPU: a busy event loop, or CPU near one core per server process', (
   assert.match(two!.detail, /over 2 processes/);
 });
 
+test('server processes pinned to fewer cores than processes share them: CPU is held against those cores', () => {
+  // 2 processes on 1 core (pinningForJob on a 2-core machine): 0.9 of a core is their limit, not 2.
+  const shared = { ...ctx, serverProcesses: 2, serverCores: 1 };
+  const l = name({ serverCpuFraction: 0.9 }, shared);
+  assert.equal(l?.resource, 'server-cpu');
+  assert.match(l!.detail, /server CPU 90% of a core over 2 processes on 1 core \(at most 100%\)/);
+  // Busy 80% of the time on 60% of their one core: 0.6 >= 0.7 x 0.8 x 1, no wait for a CPU others had
+  // (against two cores it would have read as starved).
+  assert.doesNotMatch(name({ serverElu: 0.8, serverCpuFraction: 0.6 }, shared)!.detail, /waited for a CPU/);
+  assert.match(name({ serverElu: 0.8, serverCpuFraction: 0.4 }, shared)!.detail, /waited for a CPU/);
+  // Unpinned on 8 cores, 2 processes still use at most 2.
+  assert.equal(
+    name({ serverCpuFraction: 0.9 }, { ...ctx, serverProcesses: 2, serverCores: 8 })?.resource,
+    'unidentified',
+  );
+});
+
 test('load CPU when the load generator is saturated and the server is not', () => {
   assert.equal(name({ loadCpuFraction: 0.95 })?.resource, 'load-cpu');
 });
@@ -69,6 +89,23 @@ test('ports: failed connects from one address near the ephemeral port range', ()
   assert.equal(nameLimit(step({ connectOther: 40 }, 28_000), null, ctx, 'failed')?.resource, 'ports');
   // The same failures far below the range are not the ports.
   assert.equal(nameLimit(step({ connectOther: 40 }, 2_000), null, ctx, 'failed')?.resource, 'unidentified');
+});
+
+test("ports: connections against the ports of every source address the step's clients used", () => {
+  const failed = (clients: number, c: LimitContext) =>
+    nameLimit(step({ connectOther: 40 }, clients), null, c, 'failed');
+  // 40,000 clients on 2 addresses: 44,000 connections (one in ten for reconnects) of 2 x 28,232 ports.
+  assert.equal(failed(40_000, { ...ctx, sourceAddresses: 2 })?.resource, 'unidentified');
+  // 55,000 on the same 2: 60,500 connections, past 85% of them.
+  const l = failed(55_000, { ...ctx, sourceAddresses: 2 });
+  assert.equal(l?.resource, 'ports');
+  assert.match(
+    l!.detail,
+    /55000 clients \(up to 60500 connections\) against 28232 ephemeral ports on each of 2 source addresses/,
+  );
+  // Upstream messages: two connections per client, so 13,000 clients hold 28,600 on one address.
+  assert.equal(failed(13_000, { ...ctx, upstream: true })?.resource, 'ports');
+  assert.equal(failed(13_000, ctx)?.resource, 'unidentified');
 });
 
 test("memory: the server processes' RSS near the machine's memory", () => {

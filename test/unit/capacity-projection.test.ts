@@ -9,7 +9,7 @@ test('the million-client projection, computed by hand', () => {
     // 20 ms per 1,000 events = 20 µs of server CPU per delivered event.
     cpuMsPer1000Events: 20,
     rssPerClientBytes: 10_000,
-    loadCpuFraction: 0.4,
+    loadCpuTotal: 0.4,
     coresPerHost: 2,
     ephemeralPorts: 28_232,
   });
@@ -33,7 +33,7 @@ test('the event rate scales the server cores, not the memory', () => {
     ratePerSec: 1,
     cpuMsPer1000Events: 7,
     rssPerClientBytes: 5000,
-    loadCpuFraction: 0.1,
+    loadCpuTotal: 0.1,
     coresPerHost: 4,
     ephemeralPorts: 60_000,
   };

@@ -21,7 +21,9 @@ const figures = (p99Ms: number, cpu: number) => ({
   p99Ms,
   serverCpuFraction: cpu,
   serverElu: cpu,
+  // Two load processes: the busiest at 30% of a core, both together at 60%.
   loadCpuFraction: 0.3,
+  loadCpuTotal: 0.6,
   serverRssBytes: 400 * 2 ** 20,
   rssPerClientBytes: 20_000,
   cpuMsPer1000Events: 30,
@@ -91,8 +93,10 @@ test('Markdown: the capacity table and the projection with its formula and input
   assert.equal(text, readFileSync(url, 'utf8'));
   // By hand: 30 ms per 1,000 events = 30 µs per event x 1 event/s x 1e6 clients / 0.7 = 42.9 cores.
   assert.match(text, /\| 42\.9 \| 43 \|/);
-  // 20,000 B per client x 1e6 = 18.6 GiB; 0.3 cores / 6,000 clients x 1e6 / 0.7 = 71.4 load cores, 36 hosts of 2 cores.
-  assert.match(text, /\| 18\.6 GiB \| 71\.4 \| 36 \| 36 \|/);
+  // 20,000 B per client x 1e6 = 18.6 GiB; the clients cost both load processes' CPU, not the busiest's:
+  // 0.6 cores / 6,000 clients x 1e6 / 0.7 = 142.9 load cores, 72 hosts of 2 cores.
+  assert.match(text, /\| 18\.6 GiB \| 142\.9 \| 72 \| 36 \|/);
+  assert.match(text, /load 60% of a core over all its processes/);
 });
 
 test('the summary has the section only when the result has a capacity search', () => {

@@ -133,3 +133,37 @@ test('the CLI: bad capacity values are one sentence', () => {
   );
   bad(['--slo-p99', '1s'], /^--slo-p99 sets the capacity search: add --capacity$/);
 });
+
+test("the step's load CPU: the busiest process and all of them summed (the clients' cost)", () => {
+  const processes = [0.5, 0.75].map((cpuFraction, i) => ({
+    name: `load process ${i + 1} of 2`,
+    firstClient: i * 10,
+    clients: 10,
+    cpuFraction,
+    loopDelayP99Us: 100,
+  }));
+  const { step } = judgeStep(
+    job({ latency_p99_us: 1000, load_cpu_fraction: 0.75, load_cpu_total_fraction: 1.25 }),
+    1000,
+    undefined,
+  );
+  assert.equal(step.figures['loadCpuFraction'], 0.75);
+  assert.equal(step.figures['loadCpuTotal'], 1.25);
+  // A run recorded before the summed metric: its processes' figures, summed.
+  const older = job({ latency_p99_us: 1000, load_cpu_fraction: 0.75 }, { load: { processes } });
+  delete (older.runs[0] as CompletedRun).metrics.load_cpu_total_fraction;
+  assert.equal(judgeStep(older, 1000, undefined).step.figures['loadCpuTotal'], 1.25);
+});
+
+test('a duplicated or out-of-order event breaks the level like a lost one: extra messages fail the run too', () => {
+  const dup = judgeStep(job({ latency_p99_us: 1000, events_duplicated: 1, events_out_of_order: 0 }), 1000, undefined);
+  assert.equal(dup.step.pass, false);
+  assert.deepEqual(dup.step.reasons, ['1 events duplicated']);
+  assert.equal(dup.step.figures['eventsDuplicated'], 1);
+  const ooo = judgeStep(job({ latency_p99_us: 1000, events_duplicated: 0, events_out_of_order: 2 }), 1000, undefined);
+  assert.equal(ooo.step.pass, false);
+  assert.deepEqual(ooo.step.reasons, ['2 events out of order']);
+  // Neither: the level holds.
+  const clean = judgeStep(job({ latency_p99_us: 1000, events_duplicated: 0, events_out_of_order: 0 }), 1000, undefined);
+  assert.equal(clean.step.pass, true);
+});

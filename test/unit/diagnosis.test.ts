@@ -61,6 +61,23 @@ describe('diagnose', () => {
     );
   });
 
+  test("a server group's summed CPU is worded against the cores its processes had", () => {
+    // 2 processes on 2 cores, 180% of a core between them: near their 200%, no shared core.
+    const two = diagnose({ ...calm, serverElu: 0.95, serverCpuFraction: 1.8, serverGroup: { processes: 2, cores: 2 } });
+    assert.match(two!.detail, /\(CPU 180% of a core over 2 processes on 2 cores \(at most 200%\)\)/);
+    // 2 busy processes that got 100% of a core between them on 2 cores waited for cores others had...
+    const starved = diagnose({
+      ...calm,
+      serverElu: 0.95,
+      serverCpuFraction: 1,
+      serverGroup: { processes: 2, cores: 2 },
+    });
+    assert.match(starved!.detail, /at most 200%\); the server got only that share of its cores/);
+    // ...while on the 1 core they were pinned to, 100% is all there was.
+    const one = diagnose({ ...calm, serverElu: 0.95, serverCpuFraction: 1, serverGroup: { processes: 2, cores: 1 } });
+    assert.match(one!.detail, /\(CPU 100% of a core over 2 processes on 1 core \(at most 100%\)\)$/);
+  });
+
   test('both saturated: the busier side is named, the other mentioned', () => {
     const server = diagnose({ ...calm, serverElu: 1, loadCpuFraction: 0.95 });
     assert.equal(server?.resource, 'server-cpu');

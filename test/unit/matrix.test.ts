@@ -121,12 +121,19 @@ describe('expandScenario', () => {
   });
 });
 
+test('audiences past one address and one machine are valid scenarios (50,000 clients; the plan checks descriptors and ports)', () => {
+  const s = clone(defaultScenario);
+  s.matrix = { ...s.matrix, clients: [50_000, 1_000_000], exclude: undefined };
+  assert.deepEqual(validateScenario(s).matrix.clients, [50_000, 1_000_000]);
+});
+
 describe('validateScenario rejects bad scenarios with a readable message', () => {
   const cases: [string, (s: Scenario) => void, RegExp][] = [
     ['no transports', (s) => (s.transports = []), /transports: needs at least one value/],
     ['unknown transport', (s) => ((s.transports as string[]) = ['carrier-pigeon']), /transports/],
     ['zero clients', (s) => (s.matrix.clients = [0]), /matrix\.clients/],
     ['fractional clients', (s) => (s.matrix.clients = [1.5]), /matrix\.clients/],
+    ['more than a million clients', (s) => (s.matrix.clients = [1_000_001]), /matrix\.clients/],
     ['negative rate', (s) => (s.matrix.shapes = [{ kind: 'steady', ratePerSec: -1 }]), /matrix\.shapes/],
     ['empty axis', (s) => (s.matrix.payloadBytes = []), /payloadBytes: needs at least one value/],
     ['repeated value', (s) => (s.matrix.clients = [50, 50]), /matrix\.clients: values must not repeat/],

@@ -403,3 +403,20 @@ test('clients the server dropped as slow consumers are in the totals, and a warn
   assert.equal(m.slow_readers_dropped?.value, 5);
   assert.equal(m.server_buffered_peak_bytes?.value, 1000);
 });
+
+test('load CPU: the busiest process for saturation, all processes summed for what the clients cost', () => {
+  const processes = [0.3, 0.95, 0.25].map((cpuFraction, i) => ({
+    name: `load process ${i + 1} of 3`,
+    firstClient: i * 10,
+    clients: 10,
+    cpuFraction,
+    loopDelayP99Us: 100,
+  }));
+  const { metrics } = deriveMetrics(params, load({ loadCpuFraction: 0.95, processes }), server(300));
+  assert.equal(metrics['load_cpu_fraction']!.value, 0.95);
+  // 0.3 + 0.95 + 0.25 = 1.5 cores.
+  assert.ok(Math.abs(metrics['load_cpu_total_fraction']!.value - 1.5) < 1e-9);
+  assert.equal(metrics['load_cpu_total_fraction']!.kind, 'noisy');
+  // One load process (no per-process figures): the same figure.
+  assert.equal(deriveMetrics(params, load(), server(300)).metrics['load_cpu_total_fraction']!.value, 0.1);
+});
