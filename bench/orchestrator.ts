@@ -49,7 +49,7 @@ import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
 import { serverHttpVersion } from './server-http-version.ts';
-import { serverGroupRecord } from './server-group-record.ts';
+import { serverGroupRecord, staleSnapshotsWarning } from './server-group-record.ts';
 import { delayToleranceMs, emulatorCpus, pathWarnings, runPathFigures } from './path-figures.ts';
 import { preparePaths, type PreparedPaths } from './path-tools.ts';
 import type { RunningProxy } from './proxy/nginx.ts';
@@ -573,6 +573,8 @@ async function runOnce(
         : null,
     );
     warnings.push(...pathWarnings(params, pathFigures, metrics));
+    const serverGroup = end.cluster ? serverGroupRecord(start, end, retained, restarted?.atReady) : undefined;
+    warnings.push(...staleSnapshotsWarning(serverGroup));
     const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
     if (restartLate) warnings.push(restartLate);
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));
@@ -623,7 +625,7 @@ async function runOnce(
         : {}),
       ...(bottleneck ? { bottleneck } : {}),
       ...(soakSeries ? { soak: soakSeries } : {}),
-      ...(end.cluster ? { serverGroup: serverGroupRecord(start, end, retained, restarted?.atReady) } : {}),
+      ...(serverGroup ? { serverGroup } : {}),
     };
     return completed;
   } catch (err) {

@@ -126,6 +126,8 @@ const warningCodeSchema = z.enum([
   'connections-refused',
   'catch-up-capped',
   'soak-rss-growth',
+  'server-stats-stale',
+  'load-start-late',
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
