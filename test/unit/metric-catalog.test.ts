@@ -171,6 +171,7 @@ function derivedKeys(): string[] {
       drops: {
         seed: 1,
         performed: 1,
+        refused: 0,
         reconnected: 1,
         recovered: 1,
         catchUp: load.latency,
