@@ -61,6 +61,7 @@ import { sampleSoak } from './soak.ts';
 import { idleWarmupMs } from './idle-window.ts';
 import type { AgentPool } from './agent/pool.ts';
 import { agentFigures } from './agent/run-figures.ts';
+import { RemoteLoad } from './agent/remote-load.ts';
 import { pinningForJob } from './job-pinning.ts';
 
 export interface Progress {
@@ -437,7 +438,10 @@ async function runOnce(
       dropsDrainExtraMs(params.workload);
     phase = 'prewarm';
     timer.enter('prewarm');
-    const localAddresses = runSourceAddresses(params);
+    const localAddresses = runSourceAddresses(
+      params,
+      load.members.some((m) => m instanceof RemoteLoad),
+    );
     load.send({
       ...(localAddresses.length > 0 && { localAddresses }),
       type: 'run',
