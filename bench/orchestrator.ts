@@ -62,6 +62,7 @@ import { idleWarmupMs } from './idle-window.ts';
 import type { AgentPool } from './agent/pool.ts';
 import { agentFigures } from './agent/run-figures.ts';
 import { RemoteLoad } from './agent/remote-load.ts';
+import { startLagWarnings } from './start-lag.ts';
 import { pinningForJob } from './job-pinning.ts';
 
 export interface Progress {
@@ -579,6 +580,7 @@ async function runOnce(
     warnings.push(...pathWarnings(params, pathFigures, metrics));
     const serverGroup = end.cluster ? serverGroupRecord(start, end, retained, restarted?.atReady) : undefined;
     warnings.push(...staleSnapshotsWarning(serverGroup));
+    warnings.push(...startLagWarnings(params.shape, report.processes ?? []));
     const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
     if (restartLate) warnings.push(restartLate);
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start));

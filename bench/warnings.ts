@@ -146,7 +146,7 @@ export const warn = {
   loadStartLate: (process: string, lagUs: number, limitUs: number) =>
     runWarning(
       'load-start-late',
-      `load process ${process} opened the shared window ${(lagUs / 1000).toFixed(1)} ms late (limit ${(limitUs / 1000).toFixed(1)} ms, half an event period): an event may count on the wrong side of the window's edge there`,
+      `${process} opened the shared window ${(lagUs / 1000).toFixed(1)} ms late (limit ${(limitUs / 1000).toFixed(1)} ms, half an event period): an event may count on the wrong side of the window's edge there`,
       lagUs,
       limitUs,
     ),
