@@ -259,6 +259,9 @@ export const completedRunSchema = z.object({
         /** The true offset is within clockOffsetNs ± this (half the best exchange's round trip). */
         clockUncertaintyUs: z.number().nonnegative(),
         clockExchanges: z.number().int().positive(),
+        /** The offset measured again after the run; clockUncertaintyUs includes the drift |after - before| (clockDriftUs). */
+        clockOffsetAfterNs: z.string().optional(),
+        clockDriftUs: z.number().nonnegative().optional(),
       }),
     )
     .optional(),
