@@ -118,6 +118,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
 
   const s0 = server.start;
   const s1 = server.end;
+  // NaN only until the deletes below: without the figure the metric is absent.
+  const arrivalLag = s1.feed?.upstream?.arrivalLag;
   // The most bytes the server held queued for one client: a push transport's gauge (servers/slow-consumer.ts).
   const bufferedPeakBytes: number | undefined = s1.gauges['clientBufferedPeakBytes'];
   const cpuMs = (s1.process.cpuUserUs + s1.process.cpuSystemUs - s0.process.cpuUserUs - s0.process.cpuSystemUs) / 1000;
@@ -214,8 +216,8 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
     server_http_requests_per_event: noisy(serverPerEvent(serverFeedRequests), 'requests/event'),
     publisher_lateness_p99_us: noisy(lateness?.p99Us ?? 0, 'us'),
     publisher_lateness_max_us: noisy(lateness?.maxUs ?? 0, 'us'),
-    feed_arrival_lag_p50_us: noisy(s1.feed?.upstream?.arrivalLag.p50Us ?? 0, 'us'),
-    feed_arrival_lag_p99_us: noisy(s1.feed?.upstream?.arrivalLag.p99Us ?? 0, 'us'),
+    feed_arrival_lag_p50_us: noisy(arrivalLag?.p50Us ?? NaN, 'us'),
+    feed_arrival_lag_p99_us: noisy(arrivalLag?.p99Us ?? NaN, 'us'),
     load_cpu_fraction: noisy(load.loadCpuFraction, 'fraction'),
     load_cpu_total_fraction: noisy(loadCpuTotal(load), 'fraction'),
     load_loop_delay_p99_us: noisy(load.loadLoopDelayP99Us, 'us'),
@@ -231,6 +233,9 @@ export function deriveMetrics(params: JobParams, load: LoadReport, server: Serve
   } satisfies Record<string, Metric>;
   const metrics: Partial<typeof measured> = measured;
   if (!server.proxy) delete metrics.proxy_cpu_ms_per_1000_events;
+  // A missing figure is absent, never a zero (a server group merged without histograms has no p50).
+  if (arrivalLag?.p50Us === undefined) delete metrics.feed_arrival_lag_p50_us;
+  if (arrivalLag === undefined) delete metrics.feed_arrival_lag_p99_us;
   if (!server.soak)
     for (const key of Object.keys(metrics)) if (key.startsWith('soak_')) delete metrics[key as MetricKey];
   for (const key of absentBrokerKeys(server.broker)) delete metrics[key];

@@ -49,7 +49,7 @@ import type { Scenario } from './scenarios/schema.ts';
 import { TRANSPORT_TRAITS } from '../servers/contract/transport-traits.ts';
 import { startPath, serverTerminatesTls, type RunningPath } from './path-runner.ts';
 import { serverHttpVersion } from './server-http-version.ts';
-import { serverGroupRecord } from './server-group-record.ts';
+import { serverGroupRecord, staleSnapshotsWarning } from './server-group-record.ts';
 import { delayToleranceMs, emulatorCpus, pathWarnings, runPathFigures } from './path-figures.ts';
 import { preparePaths, type PreparedPaths } from './path-tools.ts';
 import type { RunningProxy } from './proxy/nginx.ts';
@@ -64,6 +64,8 @@ import { agentFigures } from './agent/run-figures.ts';
 import { pinningForJob, serverCoresOf } from './job-pinning.ts';
 import { openFilesOf } from './proxy/proc-cpu.ts';
 import { LOAD_NODE_FLAGS } from './load/node-flags.ts';
+import { RemoteLoad } from './agent/remote-load.ts';
+import { startLagWarnings } from './start-lag.ts';
 
 export interface Progress {
   /** 1-based index of the run in the plan, and the plan's size. */
@@ -443,7 +445,10 @@ async function runOnce(
       dropsDrainExtraMs(params.workload);
     phase = 'prewarm';
     timer.enter('prewarm');
-    const localAddresses = runSourceAddresses(params);
+    const localAddresses = runSourceAddresses(
+      params,
+      load.members.some((m) => m instanceof RemoteLoad),
+    );
     load.send({
       ...(localAddresses.length > 0 && { localAddresses }),
       type: 'run',
@@ -582,6 +587,9 @@ async function runOnce(
         : null,
     );
     warnings.push(...pathWarnings(params, pathFigures, metrics));
+    const serverGroup = end.cluster ? serverGroupRecord(start, end, retained, restarted?.atReady) : undefined;
+    warnings.push(...staleSnapshotsWarning(serverGroup));
+    warnings.push(...startLagWarnings(params.shape, report.processes ?? []));
     const restartLate = restarted && restartPastWindow(restarted.listeningNs, BigInt(report.endNs));
     if (restartLate) warnings.push(restartLate);
     const bottleneck = diagnoseRun(report, metrics, eluBetween(idle, start), {
@@ -636,7 +644,7 @@ async function runOnce(
         : {}),
       ...(bottleneck ? { bottleneck } : {}),
       ...(soakSeries ? { soak: soakSeries } : {}),
-      ...(end.cluster ? { serverGroup: serverGroupRecord(start, end, retained, restarted?.atReady) } : {}),
+      ...(serverGroup ? { serverGroup } : {}),
     };
     return completed;
   } catch (err) {

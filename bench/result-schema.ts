@@ -126,6 +126,8 @@ const warningCodeSchema = z.enum([
   'connections-refused',
   'catch-up-capped',
   'soak-rss-growth',
+  'server-stats-stale',
+  'load-start-late',
   'unrecognised',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
@@ -257,6 +259,9 @@ export const completedRunSchema = z.object({
         /** The true offset is within clockOffsetNs ± this (half the best exchange's round trip). */
         clockUncertaintyUs: z.number().nonnegative(),
         clockExchanges: z.number().int().positive(),
+        /** The offset measured again after the run; clockUncertaintyUs includes the drift |after - before| (clockDriftUs). */
+        clockOffsetAfterNs: z.string().optional(),
+        clockDriftUs: z.number().nonnegative().optional(),
       }),
     )
     .optional(),

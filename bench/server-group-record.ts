@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import type { ServerStats } from '../servers/contract/server-ipc.ts';
+import type { RunWarning } from './result-schema.ts';
+import { warn } from './warnings.ts';
 
 export const serverGroupRecordSchema = z.object({
   /** Worker processes (the primary is one more). */
@@ -14,6 +16,12 @@ export const serverGroupRecordSchema = z.object({
   /** Workers that died during the run and were replaced, and of those the ones whose last figures are missing. */
   workerRestarts: z.number().int(),
   exitsUncounted: z.number().int(),
+  /**
+   * Snapshots in which a living worker's stats were stale (it did not answer in time; ClusterStats
+   * staleSnapshots), from the group's start to the retained snapshot (after a restart, the new
+   * group's). Absent in files written before it was counted.
+   */
+  staleSnapshots: z.number().int().optional(),
   members: z.array(
     z.object({
       pid: z.number().int(),
@@ -62,6 +70,7 @@ export function serverGroupRecord(
     scheduling: group.scheduling,
     workerRestarts: group.workerRestarts - ((restartedAt ?? start).cluster?.workerRestarts ?? 0),
     exitsUncounted: group.exitsUncounted - ((restartedAt ?? start).cluster?.exitsUncounted ?? 0),
+    staleSnapshots: retained.cluster?.staleSnapshots ?? group.staleSnapshots,
     members: group.members.map((m) => {
       const from = at(start, m.pid);
       // CPU of a restarted group from its ready, counters from its start, as acrossRestart counts them.
@@ -84,4 +93,10 @@ export function serverGroupRecord(
       };
     }),
   };
+}
+
+/** A warning when some of the group's figures merged a worker's stale snapshot (an undercount). */
+export function staleSnapshotsWarning(record: ServerGroupRecord | undefined): RunWarning[] {
+  const n = record?.staleSnapshots ?? 0;
+  return n > 0 ? [warn.serverStatsStale(n)] : [];
 }

@@ -66,8 +66,30 @@ export function planSourceAddresses(connections: number, ports: number, destinat
   return { addresses: Array.from({ length: needed }, (_, k) => loopbackAddress(k)) };
 }
 
-/** A job's source addresses on this host (toward the server on loopback); throws the plan's problem. */
-export function runSourceAddresses(params: { clients: number; upstream: unknown }): string[] {
+/**
+ * The plan's port check for a job: with `agents` load agents, each one's slice from its own host (its
+ * own ports), with no source addresses (an agent binds none: runSourceAddresses), so it must fit one;
+ * without, the whole job from this host toward the server on loopback.
+ */
+export function jobSourcePlan(
+  params: { clients: number; upstream: unknown },
+  ports: number,
+  agents?: number,
+): SourcePlan {
+  const upstream = params.upstream !== null;
+  if (agents === undefined) return planSourceAddresses(connectionsNeeded(params.clients, upstream), ports, '127.0.0.1');
+  const slice = Math.ceil(params.clients / agents);
+  const plan = planSourceAddresses(connectionsNeeded(slice, upstream), ports, 'the servers');
+  return 'problem' in plan ? { problem: `each load agent's ${plan.problem}` } : plan;
+}
+
+/**
+ * A job's source addresses on this host (toward the server on loopback); throws the plan's problem.
+ * `onAgents`: the load runs on load agents, none here: no addresses (127.0.0.x of this host mean
+ * nothing on an agent's, and its slice has its own host's ports).
+ */
+export function runSourceAddresses(params: { clients: number; upstream: unknown }, onAgents = false): string[] {
+  if (onAgents) return [];
   const ports = ephemeralPorts();
   // Not Linux: no port range to read, and no 127/8 on lo to count on; the system picks, as before.
   if (ports === null) return [];

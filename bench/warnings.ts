@@ -136,4 +136,18 @@ export const warn = {
       usedFraction,
       limit,
     ),
+  serverStatsStale: (snapshots: number) =>
+    runWarning(
+      'server-stats-stale',
+      `${snapshots} server stats snapshot${snapshots === 1 ? '' : 's'} merged a worker's stale figures (it did not answer in time): the group's counters and CPU miss what it did since (an undercount)`,
+      snapshots,
+      0,
+    ),
+  loadStartLate: (process: string, lagUs: number, limitUs: number) =>
+    runWarning(
+      'load-start-late',
+      `${process} opened the shared window ${(lagUs / 1000).toFixed(1)} ms late (limit ${(limitUs / 1000).toFixed(1)} ms, half an event period): an event may count on the wrong side of the window's edge there`,
+      lagUs,
+      limitUs,
+    ),
 };

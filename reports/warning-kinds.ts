@@ -61,6 +61,12 @@ const KINDS: Record<WarningCode, NoticeKind | ((value: number | null) => NoticeK
   'catch-up-capped': 'saturation',
   // bench/soak.ts: the server kept growing after its first minute (a leak, or a bound too high).
   'soak-rss-growth': 'saturation',
+  // servers/cluster-primary.ts: a worker that did not answer a stats request in time was merged with
+  // its last snapshot: the group's counters and CPU miss what it did since (an undercount).
+  'server-stats-stale': 'saturation',
+  // bench/load/run-job.ts: a load process opened the shared window more than half an event period
+  // late, so an event may count on the wrong side of the window's edge in that process.
+  'load-start-late': 'saturation',
   // A sentence of an old file, or a code newer than this reader: worth knowing, no more.
   unrecognised: 'note',
 };

@@ -80,6 +80,7 @@ export function startServerGroup(
   let groupPort: number | undefined;
   let workerRestarts = 0;
   let exitsUncounted = 0;
+  let staleSnapshots = 0;
   let eluWindow: EluWindow = FRESH_ELU_WINDOW;
   let stopping = false;
   let nextAsk = 1;
@@ -157,7 +158,11 @@ export function startServerGroup(
         if (stats) slot.last = stats;
         resolve(stats);
       };
-      const timer = setTimeout(() => done(undefined), WORKER_STATS_TIMEOUT_MS);
+      // No answer in time from a living worker: the merge takes its last snapshot, stale; counted.
+      const timer = setTimeout(() => {
+        staleSnapshots++;
+        done(undefined);
+      }, WORKER_STATS_TIMEOUT_MS);
       asked.set(id, done);
       waiting.add(done);
       // With a callback a closed channel (a worker dying now) is an error here, not an 'error' event that would end the primary.
@@ -182,6 +187,7 @@ export function startServerGroup(
       scheduling,
       workerRestarts,
       exitsUncounted,
+      staleSnapshots,
       eluWindow,
       resetWindow,
     });

@@ -14,12 +14,12 @@
  *   busiest process since the last window reset (see EluWindow).
  * - Feed: subscribers summed, duplicates and gaps summed, latestSeq the lowest (what every process
  *   has). Upstream: connects and errors summed, connected only when every one is; its arrival lag is
- *   merged from the workers' summaries conservatively: events summed, mean weighted by events, p99 the
- *   largest p99 (an upper bound of the union's p99: no more than 1% of any part lies above it), max the
- *   largest. Other upstream fields are the first worker's.
+ *   merged exactly from the workers' encoded histograms (mergeArrivalLag). Other upstream fields are
+ *   the first worker's.
  * - Transport gauges: summed (open streams, parked requests), except peaks (a name containing "Peak",
  *   e.g. clientBufferedPeakBytes), which are the largest.
  */
+import { mergeLagHistograms, type LagSummary } from './contract/lag.ts';
 import type { ProcessStats } from './contract/process-stats.ts';
 import type {
   ClusterMember,
@@ -61,6 +61,7 @@ export interface ClusterInput {
   scheduling: ClusterStats['scheduling'];
   workerRestarts: number;
   exitsUncounted: number;
+  staleSnapshots: number;
   eluWindow: EluWindow;
   resetWindow: boolean;
 }
@@ -91,19 +92,32 @@ function mergeGauges(living: readonly Record<string, number>[]): Record<string, 
 
 export function mergeUpstream(list: readonly UpstreamStats[]): UpstreamStats | null {
   if (list.length === 0) return null;
-  const events = sum(list.map((u) => u.arrivalLag.events));
   return {
     ...list[0]!,
     connected: list.every((u) => u.connected),
     connects: sum(list.map((u) => u.connects)),
     protocolErrors: sum(list.map((u) => u.protocolErrors)),
     lastError: list.find((u) => u.lastError !== null)?.lastError ?? null,
-    arrivalLag: {
-      events,
-      meanUs: events > 0 ? sum(list.map((u) => u.arrivalLag.meanUs * u.arrivalLag.events)) / events : 0,
-      p99Us: max(list.map((u) => u.arrivalLag.p99Us)),
-      maxUs: max(list.map((u) => u.arrivalLag.maxUs)),
-    },
+    arrivalLag: mergeArrivalLag(list.map((u) => u.arrivalLag)),
+  };
+}
+
+/**
+ * Exact from the workers' histograms (every worker sends its own: servers/upstream.ts). Without one
+ * (a summary written by hand), bounds: p99 the largest p99 (no more than 1% of any part lies above
+ * it, so none of the union's), p50 absent (a missing figure, not a zero), flagged `percentilesUpperBound`.
+ */
+function mergeArrivalLag(parts: readonly LagSummary[]): LagSummary {
+  const encoded = parts.flatMap((p) => (p.histogram === undefined ? [] : [p.histogram]));
+  // The max as the workers recorded it: a decoded histogram knows only its bucket's top.
+  if (encoded.length === parts.length) return { ...mergeLagHistograms(encoded), maxUs: max(parts.map((p) => p.maxUs)) };
+  const events = sum(parts.map((p) => p.events));
+  return {
+    events,
+    meanUs: events > 0 ? sum(parts.map((p) => p.meanUs * p.events)) / events : 0,
+    p99Us: max(parts.map((p) => p.p99Us)),
+    maxUs: max(parts.map((p) => p.maxUs)),
+    percentilesUpperBound: true,
   };
 }
 
@@ -209,6 +223,7 @@ export function mergeClusterStats(input: ClusterInput): { stats: ServerStats; el
       scheduling: input.scheduling,
       workerRestarts: input.workerRestarts,
       exitsUncounted: input.exitsUncounted,
+      staleSnapshots: input.staleSnapshots,
       members: [
         member(input.primary.pid, 'primary', -1, true, {
           process: primary,

@@ -186,7 +186,8 @@ export class RedisUpstream {
       connects: this.connects,
       protocolErrors: this.protocolErrors,
       lastError: this.lastError,
-      arrivalLag: this.arrivalLag.summary(),
+      // With its histogram: a server group's primary merges its workers' lags exactly (cluster-stats.ts).
+      arrivalLag: this.arrivalLag.mergeableSummary(),
       stream: this.options.key,
     };
   }

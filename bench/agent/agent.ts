@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ManagedChild } from '../child.ts';
-import type { AgentClock, FromLoad, ToLoad } from '../load/ipc.ts';
+import type { AgentClock, FromLoad, LoadReport, ToLoad } from '../load/ipc.ts';
 import { measureClockOffset } from './clock-exchange.ts';
 import { connectRedis, ListReader } from './redis-link.ts';
 import {
@@ -84,16 +84,20 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   await redis.rpush(AGENTS_LIST, registration);
   log(`registered as ${info.id} at ${o.url}; waiting for work`);
 
+  const measure = async (at: Extract<ToAgent, { type: 'start' }>['clock']): Promise<AgentClock> => {
+    const offset = await measureClockOffset(at.host, at.port, at.exchanges);
+    return {
+      offsetNs: offset.offsetNs.toString(),
+      uncertaintyNs: Number(offset.uncertaintyNs),
+      exchanges: offset.exchanges,
+    };
+  };
+
   const start = async (m: Extract<ToAgent, { type: 'start' }>) => {
     const out = outboxKey(info.id, m.session);
     let clock: AgentClock;
     try {
-      const offset = await measureClockOffset(m.clock.host, m.clock.port, m.clock.exchanges);
-      clock = {
-        offsetNs: offset.offsetNs.toString(),
-        uncertaintyNs: Number(offset.uncertaintyNs),
-        exchanges: offset.exchanges,
-      };
+      clock = await measure(m.clock);
     } catch (err) {
       return void push(out, { type: 'failed', message: (err as Error).message });
     }
@@ -101,10 +105,31 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     const child = new ManagedChild<ToLoad, FromLoad>('load generator', LOAD_SCRIPT, [], null);
     sessions.set(m.session, { child, clock });
     void push(out, { type: 'started', pid: child.pid ?? -1, clock });
-    child.onMessage((message) => void push(out, { type: 'load', message }));
+    // The report gets the offset measured again once the run is over (the clocks' drift over it:
+    // run-figures.ts); what follows it waits, so the plan reads everything in the process's order.
+    const afterRun = async (report: LoadReport): Promise<LoadReport> => {
+      try {
+        return { ...report, clockAfter: await measure(m.clock) };
+      } catch (err) {
+        log(
+          `run ${m.session}: no clock offset after the run (${(err as Error).message}): its drift is not in the uncertainty`,
+        );
+        return report;
+      }
+    };
+    let outgoing: Promise<unknown> = Promise.resolve();
+    const forward = (next: () => Promise<FromAgent>) => {
+      outgoing = outgoing.then(async () => push(out, await next()));
+    };
+    child.onMessage((message) =>
+      forward(async () => ({
+        type: 'load',
+        message: message.type === 'result' ? { ...message, report: await afterRun(message.report) } : message,
+      })),
+    );
     void child.exited.then(({ code, signal }) => {
       sessions.delete(m.session);
-      void push(out, { type: 'exited', code, signal, lastWords: child.lastWords() });
+      forward(async () => ({ type: 'exited', code, signal, lastWords: child.lastWords() }));
     });
     log(`run ${m.session}: load process ${child.pid}, clock offset ${clock.offsetNs} ns ± ${clock.uncertaintyNs} ns`);
   };

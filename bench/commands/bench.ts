@@ -23,7 +23,7 @@ import { capacityPlan } from '../capacity/driver.ts';
 import { readMachine } from '../capacity/machine.ts';
 import { capacityMarkdown } from '../../reports/capacity.ts';
 import { loadCores, loadProcessesLine } from '../load-processes.ts';
-import { connectionsNeeded, ephemeralPorts, planSourceAddresses } from '../source-addresses.ts';
+import { ephemeralPorts, jobSourcePlan } from '../source-addresses.ts';
 import { renderConsole } from '../../reports/console.ts';
 import { summarizeResult } from '../../reports/summary.ts';
 import { renderSamplesPerCell, renderTimeBreakdown } from '../../reports/time-breakdown.ts';
@@ -91,14 +91,7 @@ async function main(): Promise<number> {
   // Before anything starts: enough source ports for the largest job, or one line and exit 2.
   const ports = ephemeralPorts();
   const largest = expandScenario(options.scenario).reduce((a, j) => (j.params.clients > a.params.clients ? j : a));
-  const sources =
-    ports === null
-      ? null
-      : planSourceAddresses(
-          connectionsNeeded(largest.params.clients, largest.params.upstream !== null),
-          ports,
-          '127.0.0.1',
-        );
+  const sources = ports === null ? null : jobSourcePlan(largest.params, ports, options.agentHosts?.count);
   if (sources && 'problem' in sources) {
     process.stderr.write(`pollbench: ${sources.problem}\n`);
     return 2;

@@ -2,10 +2,13 @@
  * Forced drops (workload `drops`, issue 12): during the window, every `everyMs` a random `share` of the
  * clients lose their connection by a TCP reset and stay offline `offlineMs` before they reconnect and
  * resume (TransportClient.drop). Ticks fall at the middle of each interval (start + (k + 1/2) x
- * everyMs), so a window as long as one interval still has one. Each tick drops max(1, round(share x
- * clients)) clients, picked by a seeded PRNG (servers/contract/prng.ts, the seed is in the report)
- * among those that can drop (connected, online, back since their last drop: a new event received
- * since, so every drop but a client's last has its first event); fewer when fewer can.
+ * everyMs), so a window as long as one interval still has one. Each tick picks max(1, round(share x
+ * clients)) of all the clients by a seeded PRNG (servers/contract/prng.ts, the seed is in the report)
+ * and drops those of them that can drop (connected, online, back since their last drop: a new event
+ * received since, so every drop but a client's last has its first event); a pick that cannot is not
+ * dropped, and is counted (`refused`). Picking among all clients, not only those that can drop, keeps
+ * the picks the same however many load processes split the clients: no process knows whether another
+ * process's client can drop.
  *
  * What it measures, besides the delivery check every run has: the catch-up latency (publish to
  * receive of the window's events emitted while their client was offline, first receipt only), and per
@@ -27,6 +30,8 @@ export interface DropsReport {
   seed: number;
   /** Drops made during the window (one client's connection reset each). */
   performed: number;
+  /** Picks whose client could not drop (offline, or no new event since its last drop): not dropped. */
+  refused: number;
   /** Of those, the ones whose client had an answer from the server again by the end of the drain (BaseClient.answered). */
   reconnected: number;
   /** Of those, the ones whose client had received a new event again by the end of the drain. */
@@ -76,6 +81,7 @@ export class DropScheduler {
   private timer: NodeJS.Timeout | undefined;
   private window: { startNs: bigint; endNs: bigint } | undefined;
   private stopped = false;
+  private refused = 0;
 
   /**
    * `clients` may still be filling when this is built: it is read at each tick. They are the job's
@@ -120,18 +126,16 @@ export class DropScheduler {
   private tick(): void {
     const first = this.slice?.first ?? 0;
     const total = this.slice?.total ?? this.clients.length;
-    const want = Math.max(1, Math.round(this.workload.share * total));
-    // Fisher-Yates over the job's indices, stopping once enough clients have dropped. Another
-    // process's client counts as dropped here (its own process drops it, drawing the same order): the
-    // picks equal one process's as long as every picked client can drop; once one cannot, its process
-    // draws further than the others and their later picks part ways (the count per tick stays).
+    const want = Math.min(total, Math.max(1, Math.round(this.workload.share * total)));
+    // The first `want` of a Fisher-Yates shuffle of the job's indices, whether or not they can drop:
+    // every process draws exactly these (the same PRNG, the same number of draws) and acts on its own
+    // only, so whether a pick drops depends on that client alone, never on the process split.
     const order = Array.from({ length: total }, (_, i) => i);
-    let dropped = 0;
-    for (let i = 0; i < order.length && dropped < want; i++) {
+    for (let i = 0; i < want; i++) {
       const j = i + Math.floor(this.random() * (order.length - i));
       [order[i], order[j]] = [order[j]!, order[i]!];
       const own = this.clients[order[i]! - first];
-      if (own === undefined || own.drop(this.workload.offlineMs)) dropped++;
+      if (own !== undefined && !own.drop(this.workload.offlineMs)) this.refused++;
     }
   }
 
@@ -177,6 +181,7 @@ export class DropScheduler {
     return {
       seed: this.seed,
       performed,
+      refused: this.refused,
       reconnected,
       recovered,
       catchUp: encodeHistogram(this.catchUpUs),

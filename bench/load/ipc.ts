@@ -126,6 +126,11 @@ export interface LoadReport {
   restart?: RestartReport;
   /** A load agent's clock offset, applied to every stamp of this report (ToLoad 'run' clock). */
   clock?: AgentClock;
+  /**
+   * The same offset measured again by the agent once the run is over (bench/agent/agent.ts): the
+   * clocks drift apart, so the offset applied is off by up to the difference (bench/agent/run-figures.ts).
+   */
+  clockAfter?: AgentClock;
   /** Each load process's own figures (set by the orchestrator's merge, bench/load-group.ts). */
   processes?: LoadProcessFigures[];
 }

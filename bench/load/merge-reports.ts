@@ -130,6 +130,7 @@ function mergeDrops(all: readonly DropsReport[]): DropsReport {
   return {
     seed: all[0]!.seed,
     performed: sum((d) => d.performed),
+    refused: sum((d) => d.refused),
     reconnected: sum((d) => d.reconnected),
     recovered: sum((d) => d.recovered),
     catchUp: mergeHistograms(all.map((d) => d.catchUp)),

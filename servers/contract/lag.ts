@@ -7,7 +7,7 @@
  * A lag histogram in µs (how late something happened against its schedule), resettable at the start
  * of a measurement window. Used for the server's feed arrival lag and the publisher's lateness.
  */
-import { build as buildHistogram } from 'hdr-histogram-js';
+import { build as buildHistogram, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 
 export interface LagSummary {
   events: number;
@@ -16,17 +16,43 @@ export interface LagSummary {
   p50Us?: number;
   p99Us: number;
   maxUs: number;
+  /**
+   * The histogram itself (hdr-histogram-js compressed base64), so a group of server processes merges
+   * its workers' lags exactly (servers/cluster-stats.ts) instead of bounding their percentiles.
+   * Absent from a merged summary and from hand-written ones.
+   */
+  histogram?: string;
+  /** Set by a merge that had no histograms to merge: p99Us is then an upper bound and p50Us absent. */
+  percentilesUpperBound?: true;
 }
 
 /** One hour: anything later is recorded as one hour. */
 const HIGHEST_US = 3_600_000_000;
 
+const newLagHistogram = () =>
+  buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });
+
+type LagHistogram = ReturnType<typeof newLagHistogram>;
+
+function summarize(h: LagHistogram): LagSummary {
+  return {
+    events: h.totalCount,
+    meanUs: h.totalCount ? h.mean : 0,
+    p50Us: h.getValueAtPercentile(50),
+    p99Us: h.getValueAtPercentile(99),
+    maxUs: h.maxValue,
+  };
+}
+
+/** The summary of the union of `encoded` histograms (LagSummary.histogram): exact, as if one recorder had seen every event. */
+export function mergeLagHistograms(encoded: readonly string[]): LagSummary {
+  const union = newLagHistogram();
+  for (const data of encoded) union.add(decodeFromCompressedBase64(data));
+  return summarize(union);
+}
+
 export class LagRecorder {
-  private readonly histogram = buildHistogram({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_US,
-    numberOfSignificantValueDigits: 3,
-  });
+  private readonly histogram = newLagHistogram();
 
   /** Records `lateNs` (0 or negative = on time, recorded as 1 µs). */
   record(lateNs: number): void {
@@ -38,13 +64,11 @@ export class LagRecorder {
   }
 
   summary(): LagSummary {
-    const h = this.histogram;
-    return {
-      events: h.totalCount,
-      meanUs: h.totalCount ? h.mean : 0,
-      p50Us: h.getValueAtPercentile(50),
-      p99Us: h.getValueAtPercentile(99),
-      maxUs: h.maxValue,
-    };
+    return summarize(this.histogram);
+  }
+
+  /** The summary with the histogram, for a summary that may be merged with others' (mergeLagHistograms). */
+  mergeableSummary(): LagSummary {
+    return { ...summarize(this.histogram), histogram: encodeIntoCompressedBase64(this.histogram) };
   }
 }

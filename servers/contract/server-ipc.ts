@@ -98,6 +98,12 @@ export interface ClusterStats {
    * A worker killed through `kill-worker` is snapshotted first and is not counted here.
    */
   exitsUncounted: number;
+  /**
+   * Stats requests a living worker did not answer within the primary's timeout, since the group
+   * started: each time its last snapshot, stale, was merged instead (its counters and CPU since then
+   * missing: an undercount, as for exitsUncounted).
+   */
+  staleSnapshots: number;
   /** The primary first, then the workers by index; dead workers stay with their last figures. */
   members: ClusterMember[];
 }

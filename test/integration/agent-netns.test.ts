@@ -100,6 +100,14 @@ test(
           const boundUs = agents![0]!.clockUncertaintyUs;
           assert.ok(boundUs > 0, `uncertainty ${boundUs} µs`);
           assert.ok(Math.abs(offsetUs) <= boundUs, `offset ${offsetUs} µs, uncertainty ± ${boundUs} µs`);
+          // Measured again after the run; the bound includes the drift between the two.
+          const { clockOffsetAfterNs, clockDriftUs } = agents![0]!;
+          assert.ok(clockOffsetAfterNs !== undefined, 'an offset after the run');
+          assert.equal(
+            clockDriftUs,
+            Math.abs(Number(BigInt(clockOffsetAfterNs) - BigInt(agents![0]!.clockOffsetNs))) / 1000,
+          );
+          assert.ok(boundUs >= clockDriftUs!, `uncertainty ${boundUs} µs, drift ${clockDriftUs} µs`);
           assert.equal(latencyUncertaintyUs, boundUs);
         } finally {
           await pool.close();

@@ -211,6 +211,12 @@ describe('two server processes on one address', { concurrency: true }, () => {
           );
           assert.equal(after2.counters.openSockets, CLIENTS, 'every client connected again');
           assert.equal(after2.feed?.duplicateEvents, 0);
+          assert.equal(after2.cluster?.staleSnapshots, 0, 'every living worker answered in time');
+          // The workers' arrival lags merged from their histograms: a p50 (it was lost), within the others.
+          const lag = after2.feed?.upstream?.arrivalLag;
+          assert.ok(lag && lag.events > 0 && lag.p50Us !== undefined, JSON.stringify(lag));
+          assert.ok(lag.p50Us <= lag.p99Us && lag.p99Us <= lag.maxUs + lag.maxUs / 1000, JSON.stringify(lag));
+          assert.equal(lag.histogram, undefined, 'merged: no histogram passed on');
 
           // Ending the primary ends the group: no worker outlives it.
           const pids = [group.primaryPid, ...(after2.cluster?.members ?? []).map((m) => m.pid)];

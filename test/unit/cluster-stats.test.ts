@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LagRecorder } from '../../servers/contract/lag.ts';
 import { FRESH_ELU_WINDOW, mergeClusterStats, mergeUpstream, type WorkerPart } from '../../servers/cluster-stats.ts';
 import type { ProcessStats } from '../../servers/contract/process-stats.ts';
 import type { ServerStats, UpstreamStats } from '../../servers/contract/server-ipc.ts';
@@ -132,6 +133,7 @@ const input = {
   scheduling: 'rr' as const,
   workerRestarts: 1,
   exitsUncounted: 1,
+  staleSnapshots: 2,
   eluWindow: FRESH_ELU_WINDOW,
   resetWindow: false,
 };
@@ -186,9 +188,15 @@ test('feed: subscribers summed over the living, latestSeq the lowest living, gap
   assert.equal(feed?.gapEvents, 3);
 });
 
-test('upstream arrival lag: events summed, mean weighted, p99 and max the largest', () => {
+test('upstream arrival lag without histograms: events summed, mean weighted, p99 and max the largest, flagged bounds, no p50', () => {
   const u = mergeUpstream([upstream(100, 10, 50, 80, 1), upstream(300, 30, 70, 75, 2)])!;
-  assert.deepEqual(u.arrivalLag, { events: 400, meanUs: (100 * 10 + 300 * 30) / 400, p99Us: 70, maxUs: 80 });
+  assert.deepEqual(u.arrivalLag, {
+    events: 400,
+    meanUs: (100 * 10 + 300 * 30) / 400,
+    p99Us: 70,
+    maxUs: 80,
+    percentilesUpperBound: true,
+  });
   assert.equal(u.connects, 3);
   assert.equal(mergeUpstream([]), null);
 });
@@ -200,6 +208,7 @@ test('gauges: summed, peaks the largest', () => {
 test('the breakdown lists the primary, then every worker with its own share', () => {
   const { cluster } = mergeClusterStats(input).stats;
   assert.equal(cluster?.workerRestarts, 1);
+  assert.equal(cluster?.staleSnapshots, 2, 'stats requests unanswered in time, passed on');
   assert.deepEqual(
     cluster?.members.map((m) => [m.pid, m.role, m.index, m.alive, m.openSockets, m.cpuUserUs + m.cpuSystemUs]),
     [
@@ -214,4 +223,28 @@ test('the breakdown lists the primary, then every worker with its own share', ()
   const cpu = members.reduce((s, m) => s + m.cpuUserUs + m.cpuSystemUs, 0);
   const merged = mergeClusterStats(input).stats.process;
   assert.equal(cpu, merged.cpuUserUs + merged.cpuSystemUs, 'the shares add up to the group');
+});
+
+test("upstream arrival lag from the workers' histograms: the same p50 and p99 as one recorder of every event", () => {
+  // Two workers with different lags: 90 events at 100 µs and 10 at 5000 µs; 60 at 1000 µs.
+  const a = new LagRecorder();
+  const b = new LagRecorder();
+  const all = new LagRecorder();
+  const record = (r: LagRecorder, us: number, n: number) => {
+    for (let i = 0; i < n; i++) {
+      r.record(us * 1000);
+      all.record(us * 1000);
+    }
+  };
+  record(a, 100, 90);
+  record(a, 5000, 10);
+  record(b, 1000, 60);
+  const at = (r: LagRecorder) => ({ ...upstream(0, 0, 0, 0), arrivalLag: r.mergeableSummary() });
+  const merged = mergeUpstream([at(a), at(b)])!.arrivalLag;
+  assert.deepEqual(merged, all.summary());
+  // By hand: sorted, the 160 events are 90 at 100 µs, 60 at 1000 µs, 10 at 5000 µs: the 80th is 100 µs, the 159th 5000 µs.
+  assert.equal(merged.events, 160);
+  assert.ok(Math.abs(merged.p50Us! - 100) <= 1, `p50 ${merged.p50Us}`);
+  assert.ok(Math.abs(merged.p99Us - 5000) <= 5, `p99 ${merged.p99Us}`);
+  assert.equal(merged.histogram, undefined, 'a merged summary carries no histogram');
 });

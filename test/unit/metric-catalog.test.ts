@@ -127,6 +127,22 @@ function derivedKeys(): string[] {
       bytesIn: 0,
       bytesOut: 0,
     },
+    // A feed read from a publisher: its arrival lag figures (absent without one).
+    feed: {
+      latestSeq: 1,
+      subscribers: 1,
+      duplicateEvents: 0,
+      gapEvents: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: 1,
+        connected: true,
+        connects: 1,
+        protocolErrors: 0,
+        lastError: null,
+        arrivalLag: { events: 1, meanUs: 1, p50Us: 1, p99Us: 1, maxUs: 1 },
+      },
+    },
     gauges: {},
   });
   const server: ServerWindow = {
@@ -155,6 +171,7 @@ function derivedKeys(): string[] {
       drops: {
         seed: 1,
         performed: 1,
+        refused: 0,
         reconnected: 1,
         recovered: 1,
         catchUp: load.latency,

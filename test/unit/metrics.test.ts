@@ -241,6 +241,7 @@ test('publisher lateness comes from the publisher process over the window; arriv
   const quiet = deriveMetrics(params, load(), window);
   assert.equal(quiet.metrics['publisher_lateness_max_us']!.value, 0, 'no publisher figures: zero');
   assert.equal(quiet.metrics['feed_arrival_lag_p99_us']!.value, 12_500);
+  assert.equal(quiet.metrics['feed_arrival_lag_p50_us'], undefined, 'no p50 in the stats: absent, not 0');
   assert.deepEqual(quiet.warnings, []);
 
   const { metrics, warnings } = deriveMetrics(params, load(), {

@@ -45,18 +45,49 @@ test('each tick drops round(share x clients) clients among those that can, the s
   assert.equal(report.seed, 7);
 });
 
-test('a tick skips clients that cannot drop; at least one client per tick', async () => {
+test('a picked client that cannot drop is not dropped and is counted refused; at least one pick per tick', async () => {
   const clients = Array.from({ length: 3 }, () => new FakeClient());
-  clients[0]!.offline = true;
-  clients[1]!.offline = true;
+  for (const c of clients) c.offline = true;
   const scheduler = new DropScheduler(clients, { ...drops, share: 0.01 }, 1);
   scheduler.start(0n, 1_000_000_000n, () => 0n);
   await new Promise((resolve) => setTimeout(resolve, 600));
   scheduler.stop();
   assert.deepEqual(
     clients.map((c) => c.drops.length),
-    [0, 0, 1],
+    [0, 0, 0],
   );
+  assert.equal(scheduler.report().refused, 1);
+});
+
+test('the same seed and eligibility drop the same clients with one load process as with two', async () => {
+  // 20 clients, every other one unable to drop; 5 ticks of 5 picks each (a dropped client refuses
+  // later picks: FakeClient stays offline).
+  const run = async (slices: { first: number; count: number }[]) => {
+    const clients = Array.from({ length: 20 }, () => new FakeClient());
+    clients.forEach((c, i) => (c.offline = i % 2 === 1));
+    const schedulers = slices.map(
+      ({ first, count }) =>
+        new DropScheduler(clients.slice(first, first + count), drops, 42, { first, total: clients.length }),
+    );
+    // Every tick already due (the clock stands at the window's end): they run one after another.
+    for (const s of schedulers) s.start(0n, 5_000_000_000n, () => 5_000_000_000n);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const s of schedulers) s.stop();
+    const reports = schedulers.map((s) => s.report());
+    return {
+      dropped: clients.flatMap((c, i) => (c.drops.length ? [i] : [])),
+      performed: reports.reduce((a, r) => a + r.performed, 0),
+      refused: reports.reduce((a, r) => a + r.refused, 0),
+    };
+  };
+  const one = await run([{ first: 0, count: 20 }]);
+  const two = await run([
+    { first: 0, count: 10 },
+    { first: 10, count: 10 },
+  ]);
+  assert.deepEqual(two, one);
+  assert.equal(one.performed + one.refused, 25, 'five picks a tick, five ticks');
+  assert.ok(one.performed > 0 && one.refused > 0, JSON.stringify(one));
 });
 
 test('catch-up latency: only window events emitted while the client was offline, once each', () => {

@@ -1,7 +1,7 @@
 /** A run's per-process breakdown of a server group (bench/server-group-record.ts), worked by hand. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverGroupRecord } from '../../bench/server-group-record.ts';
+import { serverGroupRecord, staleSnapshotsWarning } from '../../bench/server-group-record.ts';
 import type { ClusterMember, ServerStats } from '../../servers/contract/server-ipc.ts';
 
 function member(pid: number, index: number, cpuUs: number, o: Partial<ClusterMember> = {}): ClusterMember {
@@ -25,12 +25,12 @@ function member(pid: number, index: number, cpuUs: number, o: Partial<ClusterMem
   };
 }
 
-function stats(atMs: number, members: ClusterMember[], workerRestarts = 0): ServerStats {
+function stats(atMs: number, members: ClusterMember[], workerRestarts = 0, staleSnapshots = 0): ServerStats {
   return {
     process: { atNs: String(atMs * 1e6) } as ServerStats['process'],
     counters: {} as ServerStats['counters'],
     gauges: {},
-    cluster: { workers: 2, scheduling: 'rr', workerRestarts, exitsUncounted: 0, members },
+    cluster: { workers: 2, scheduling: 'rr', workerRestarts, exitsUncounted: 0, staleSnapshots, members },
   };
 }
 
@@ -81,4 +81,17 @@ test("after a group restart, the new group's CPU counts from its ready, its coun
       [6, 0.5, 5],
     ],
   );
+});
+
+test('stale worker snapshots up to the retained one are counted and warned about; none, no warning', () => {
+  const start = stats(1000, [member(1, -1, 0)]);
+  const end = stats(2000, [member(1, -1, 0)], 0, 1);
+  const retained = stats(2500, [member(1, -1, 0)], 0, 2);
+  const record = serverGroupRecord(start, end, retained)!;
+  assert.equal(record.staleSnapshots, 2);
+  assert.deepEqual(
+    staleSnapshotsWarning(record).map((w) => [w.code, w.severity, w.value, w.limit]),
+    [['server-stats-stale', 'warning', 2, 0]],
+  );
+  assert.deepEqual(staleSnapshotsWarning(serverGroupRecord(start, start, start)), []);
 });

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connectionsNeeded, ephemeralPorts, planSourceAddresses } from '../../bench/source-addresses.ts';
+import {
+  connectionsNeeded,
+  ephemeralPorts,
+  jobSourcePlan,
+  planSourceAddresses,
+  runSourceAddresses,
+} from '../../bench/source-addresses.ts';
 
 const PORTS = 60999 - 32768 + 1;
 
@@ -54,4 +60,19 @@ test('refused in one line: toward another host with one source address, or beyon
   assert.ok('problem' in huge);
   assert.match(huge.problem, /more than 127\.0\.0\.0\/8 holds/);
   assert.doesNotMatch(huge.problem, /\n/);
+});
+
+test("with load agents: no loopback source addresses, each agent's slice checked against its own host's ports", () => {
+  // 50,000 clients: two loopback addresses from this host, but over two agents 25,000 each (27,500
+  // connections) fit one address each; over one agent they do not, and an agent binds no other.
+  const job = { clients: 50_000, upstream: null };
+  assert.deepEqual(jobSourcePlan(job, PORTS), { addresses: ['127.0.0.2', '127.0.0.3'] });
+  assert.deepEqual(jobSourcePlan(job, PORTS, 2), { addresses: [] });
+  const one = jobSourcePlan(job, PORTS, 1);
+  assert.ok(
+    'problem' in one && /each load agent's 55000 connections need 2 source addresses/.test(one.problem),
+    JSON.stringify(one),
+  );
+  // The run message to agents carries none, whatever the job's size.
+  assert.deepEqual(runSourceAddresses({ clients: 10 * PORTS, upstream: null }, true), []);
 });
