@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { childEntryArgs } from './child-bundle.ts';
+import { waitForMessage } from './message-wait.ts';
 
 const STDERR_TAIL_BYTES = 4096;
 const live = new Set<{ name: string; pid: number | undefined; stop(graceMs?: number): Promise<void> }>();
@@ -109,46 +110,14 @@ export class ManagedChild<In, Out extends { type: string }> {
 
   /** Waits for the first message of `type` (already received or future), bounded by `timeoutMs`. */
   waitFor<T extends Out['type']>(type: T, timeoutMs: number, signal?: AbortSignal): Promise<Extract<Out, { type: T }>> {
-    type M = Extract<Out, { type: T }>;
-    const index = this.inbox.findIndex((m) => m.type === type);
-    if (index !== -1) return Promise.resolve(this.inbox.splice(index, 1)[0] as M);
-    // An abort that came before this wait ends it at once (no 'abort' event will fire again).
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-    return new Promise<M>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        off();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(signal!.reason ?? new Error('aborted'));
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms (${this.lastWords()})`));
-      }, timeoutMs);
-      const off = this.onMessage((m) => {
-        if (m.type === 'fatal') {
-          cleanup();
-          reject(new ChildExitedError(`${this.name} failed: ${this.lastWords()}`));
-        } else if (m.type === type) {
-          this.inbox.splice(this.inbox.indexOf(m), 1);
-          cleanup();
-          resolve(m as M);
-        }
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      void this.exited.then((info) => {
-        if (this.inbox.some((m) => m.type === type)) return;
-        cleanup();
-        reject(
-          new ChildExitedError(
-            `${this.name} exited (code ${info.code}, signal ${info.signal}) before '${type}': ${this.lastWords()}`,
-          ),
-        );
-      });
-    });
+    const source = {
+      name: this.name,
+      inbox: this.inbox,
+      onMessage: (listener: (m: Out) => void) => this.onMessage(listener),
+      exited: this.exited,
+      lastWords: () => this.lastWords(),
+    };
+    return waitForMessage(source, type, timeoutMs, signal, ChildExitedError);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */

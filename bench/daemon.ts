@@ -5,7 +5,9 @@
  * has none, outlived it). Keeps the tail of what it prints, for the one line that says why it died.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 export interface Spawned {
   pid: number;
@@ -70,4 +72,24 @@ export function freePort(host: string): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A daemon's binary: the file `override` names when set (an environment variable, so tests and users
+ * can point at another build), else `name` on PATH, else in `extraDirs` (Debian puts daemons in
+ * /usr/sbin, which a user's PATH may lack); null when none is executable.
+ */
+export function findBinary(name: string, override: string | undefined, extraDirs: readonly string[]): string | null {
+  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean), ...extraDirs];
+  const candidates = override !== undefined && override !== '' ? [override] : dirs.map((dir) => path.join(dir, name));
+  return candidates.find(executable) ?? null;
 }

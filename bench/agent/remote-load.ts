@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { AgentClock, FromLoad, ToLoad } from '../load/ipc.ts';
 import { connectRedis, ListReader } from './redis-link.ts';
 import { aliveKey, inboxKey, outboxKey, type AgentInfo, type FromAgent, type ToAgent } from './protocol.ts';
+import { waitForMessage } from '../message-wait.ts';
 
 export class RemoteExitedError extends Error {}
 
@@ -111,45 +112,14 @@ export class RemoteLoad {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<Extract<FromLoad, { type: T }>> {
-    type M = Extract<FromLoad, { type: T }>;
-    const index = this.inbox.findIndex((m) => m.type === type);
-    if (index !== -1) return Promise.resolve(this.inbox.splice(index, 1)[0] as M);
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-    return new Promise<M>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        off();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(signal!.reason ?? new Error('aborted'));
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms (${this.lastWords()})`));
-      }, timeoutMs);
-      const off = this.onMessage((m) => {
-        if (m.type === 'fatal') {
-          cleanup();
-          reject(new RemoteExitedError(`${this.name} failed: ${this.lastWords()}`));
-        } else if (m.type === type) {
-          this.inbox.splice(this.inbox.indexOf(m), 1);
-          cleanup();
-          resolve(m as M);
-        }
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      void this.exited.then((info) => {
-        if (this.inbox.some((m) => m.type === type)) return;
-        cleanup();
-        reject(
-          new RemoteExitedError(
-            `${this.name} exited (code ${info.code}, signal ${info.signal}) before '${type}': ${this.lastWords()}`,
-          ),
-        );
-      });
-    });
+    const source = {
+      name: this.name,
+      inbox: this.inbox,
+      onMessage: (listener: (m: FromLoad) => void) => this.onMessage(listener),
+      exited: this.exited,
+      lastWords: () => this.lastWords(),
+    };
+    return waitForMessage(source, type, timeoutMs, signal, RemoteExitedError);
   }
 
   /**

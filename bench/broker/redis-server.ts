@@ -5,13 +5,12 @@
  * (registered with bench/child.ts, so Ctrl-C and a crash stop it too; setpriv's parent-death signal
  * for a SIGKILLed orchestrator). Its configuration and version go into the result.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerLive } from '../child.ts';
-import { freePort, spawnDaemon } from '../daemon.ts';
+import { findBinary, freePort, spawnDaemon } from '../daemon.ts';
 import { treeCpuUs } from '../proxy/proc-cpu.ts';
 
 /** The broker is not installed: the CLI prints the message alone and exits 2. */
@@ -54,21 +53,9 @@ const STOP_GRACE_MS = 3000;
 /** Where redis-server is looked for beyond PATH: a user's PATH may lack /usr/bin's neighbours. */
 const EXTRA_DIRS = ['/usr/bin', '/usr/local/bin', '/usr/sbin'];
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The redis-server binary (POLLBENCH_REDIS_SERVER, else PATH, else the usual dirs) and its version, or null. */
 export function findRedisServer(): { path: string; version: string } | null {
-  const override = process.env['POLLBENCH_REDIS_SERVER'];
-  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean), ...EXTRA_DIRS];
-  const candidates = override !== undefined ? [override] : dirs.map((dir) => path.join(dir, 'redis-server'));
-  const found = candidates.find(executable);
+  const found = findBinary('redis-server', process.env['POLLBENCH_REDIS_SERVER'], EXTRA_DIRS);
   if (!found) return null;
   // "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=..."
   const out = spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 5000 });

@@ -4,7 +4,7 @@
  * and stops it (registered with bench/child.ts so Ctrl-C stops it too). Nothing touches /etc or /var.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerLive } from '../child.ts';
-import { freePort, spawnDaemon, type Spawned } from '../daemon.ts';
+import { findBinary, freePort, spawnDaemon, type Spawned } from '../daemon.ts';
 import { renderNginxConfig } from './nginx-config.ts';
 import { childPids, openFilesLimit, treeCpuUs } from './proc-cpu.ts';
 import type { HttpVersion } from '../../servers/contract/wire-options.ts';
@@ -63,21 +63,9 @@ const LOG_TAIL_LINES = 5;
 /** Where nginx is looked for beyond PATH: Debian puts it in /usr/sbin, which a user's PATH may lack. */
 const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin'];
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The nginx binary (POLLBENCH_NGINX, else PATH, else the sbin dirs) and its version, or null. */
 export function findNginx(): { path: string; version: string } | null {
-  const override = process.env['POLLBENCH_NGINX'];
-  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean), ...SBIN_DIRS];
-  const candidates = override ? [override] : dirs.map((dir) => path.join(dir, 'nginx'));
-  const found = candidates.find(executable);
+  const found = findBinary('nginx', process.env['POLLBENCH_NGINX'], SBIN_DIRS);
   if (!found) return null;
   // `nginx -v` prints "nginx version: nginx/1.22.1" on stderr.
   const out = spawnSync(found, ['-v'], { encoding: 'utf8', timeout: 5000 });
