@@ -2,14 +2,14 @@
  * "Server processes" (`--server-processes N`, CompletedRun.serverGroup): how evenly a group of server
  * processes carried its clients, per run. Each worker's clients and sockets at the window's end and
  * its CPU over the window, the busiest over the mean as the balance, and the primary's own CPU (with
- * round-robin scheduling it accepts every connection and hands it on). The group's merged arrival-lag
- * p99 is the largest worker's p99 (servers/cluster-stats.ts), an upper bound, and the caption says so.
+ * round-robin scheduling it accepts every connection and hands it on). The group's arrival lag is
+ * merged exactly from the workers' histograms (servers/cluster-stats.ts), and the caption says so.
  */
 import type { JobSummary } from './aggregate.ts';
 import { balance, corePct, each, runTable, type ScaleTable } from './scale-table.ts';
 
 const CAPTION =
-  "Each worker process's share, in worker order: clients subscribed to the feed and open sockets at the window's end, CPU over the window (% of one core). Balance is the busiest worker over the mean of the living ones (1.00x = even). With round-robin scheduling the primary accepts every connection and passes it on; its CPU is part of the group's server CPU. The group's feed arrival lag p99 is an upper bound: the largest of its workers' p99s.";
+  "Each worker process's share, in worker order: clients subscribed to the feed and open sockets at the window's end, CPU over the window (% of one core). Balance is the busiest worker over the mean of the living ones (1.00x = even). With round-robin scheduling the primary accepts every connection and passes it on; its CPU is part of the group's server CPU. The group's feed arrival lag is its workers' histograms merged: exact percentiles over every event every worker read.";
 
 export function serverGroupTable(jobs: readonly JobSummary[]): ScaleTable | null {
   return runTable(
