@@ -8,7 +8,7 @@ import { runTable, usAsMs, type ScaleTable } from './scale-table.ts';
 import type { JobSummary } from './aggregate.ts';
 
 const CAPTION =
-  "Runs whose clients ran on load agents (other hosts, other clocks). Each agent's clock offset is the publisher's clock minus the agent's, measured NTP-style over the given exchanges; the true offset lies within ± the uncertainty (half the best exchange's round trip). The run's latencies are receive stamps shifted by that offset, so each is within ± the largest uncertainty of the run's agents.";
+  "Runs whose clients ran on load agents (other hosts, other clocks). Each agent's clock offset is the publisher's clock minus the agent's, measured NTP-style over the given exchanges; the true offset lies within ± the uncertainty (half the best exchange's round trip, measured before and after the run, widened by how far the two offsets drifted apart). The run's latencies are receive stamps shifted by that offset, so each is within ± the largest uncertainty of the run's agents.";
 
 /** "± 35 µs" (one decimal below 10 µs, as the console's row reads). */
 const bound = (us: number) => `± ${us < 10 ? us.toFixed(1) : us.toFixed(0)} µs`;

@@ -111,7 +111,7 @@ test('Markdown: server processes, load processes and load agents (snapshot)', ()
     text,
     /\| by the OS \| 10 \/ 0 \(exited\) \/ 10 \|.*\| 1\.00x, 1\.00x \| 1\.0% \| 1 \(1 without final figures\) \|/,
   );
-  assert.match(text, /upper bound: the largest of its workers' p99s/);
+  assert.match(text, /arrival lag is its workers' histograms merged: exact percentiles/);
   assert.match(
     text,
     /\| 2 \| 10 \/ 10 \| 20% \/ 90% \(busiest\) \| 1\.50 ms \/ 42\.0 ms \| 0\.12 ms \/ 3\.40 ms \| 127\.0\.0\.2 … 127\.0\.0\.6 \(5\) \|/,
