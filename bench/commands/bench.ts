@@ -100,8 +100,11 @@ async function main(): Promise<number> {
     process.stderr.write(
       `source addresses: up to ${sources.addresses.length} (127.0.0.2 onwards; ${ports} ephemeral ports each)\n`,
     );
+  // With load agents every agent runs a slice of each run's clients: no local load process.
   process.stderr.write(
-    `${loadProcessesLine(options.loadProcesses, options.scenario.matrix.clients, loadCores(detectPinning()))}\n`,
+    options.agentHosts
+      ? `load processes: one per load agent (${options.agentHosts.count}), each run's clients split over them\n`
+      : `${loadProcessesLine(options.loadProcesses, options.scenario.matrix.clients, loadCores(detectPinning()))}\n`,
   );
 
   // Before anything starts: the certificate and the proxy the plan's paths need, or one line and exit 2.
