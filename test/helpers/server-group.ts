@@ -4,16 +4,14 @@
  * parameter of the tests that use this (`GroupUpstream`): the publisher's TCP wire by default; the
  * same tests run behind a broker by passing another opener.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { openFeed } from '../../bench/publisher/feed.ts';
 import { startRedisServer } from '../../bench/broker/redis-server.ts';
 import { streamKey } from '../../servers/contract/broker-stream.ts';
 import type { ServerConfig, UpstreamConfig } from '../../servers/contract/server-config.ts';
 import type { ClusterMember, FromServer, ServerStats, ToServer } from '../../servers/contract/server-ipc.ts';
 import { HOST, withTimeout } from './harness.ts';
+import { forkServerMain } from './server-process.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The primary boots tsx, then its workers do (in parallel): seconds on a busy 2-core machine. */
 const BOOT_MS = 30_000;
 
@@ -76,20 +74,7 @@ export interface ServerGroupProcess {
 /** `config`: a feed server's (tests/helpers/harness.ts feedConfig); the group runs `processes` of it. */
 export async function spawnServerGroup(config: ServerConfig, processes: number): Promise<ServerGroupProcess> {
   if (config.role !== 'feed') throw new Error('a server group serves a feed');
-  const child: ChildProcess = fork('servers/main.ts', [JSON.stringify({ ...config, processes })], {
-    cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let exitedWith: string | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitedWith = `code ${code}, signal ${signal}`;
-      resolve();
-    }),
-  );
+  const { child, stderr, exited, exitedWith } = forkServerMain({ ...config, processes });
   const answers = new Map<number, (stats: ServerStats) => void>();
   const killed = new Map<number, (pid: number) => void>();
   let ready: ((port: number) => void) | undefined;
@@ -99,7 +84,7 @@ export async function spawnServerGroup(config: ServerConfig, processes: number):
     else if (m.type === 'worker-killed') killed.get(m.index)?.(m.pid);
   });
   const end = async (how: 'SIGTERM' | 'SIGKILL' | 'disconnect') => {
-    if (exitedWith !== undefined) return;
+    if (exitedWith() !== undefined) return;
     if (how === 'disconnect') child.disconnect();
     else child.kill(how);
     await withTimeout(exited, 5000, 'server group primary exit').catch(async (err: unknown) => {
@@ -113,7 +98,7 @@ export async function spawnServerGroup(config: ServerConfig, processes: number):
     port = await withTimeout(
       Promise.race([
         new Promise<number>((resolve) => (ready = resolve)),
-        exited.then(() => Promise.reject(new Error(`server group exited before ready (${exitedWith}): ${stderr}`))),
+        exited.then(() => Promise.reject(new Error(`server group exited before ready (${exitedWith()}): ${stderr()}`))),
       ]),
       BOOT_MS,
       'server group ready',
@@ -143,6 +128,6 @@ export async function spawnServerGroup(config: ServerConfig, processes: number):
       return withTimeout(done, 8000, `kill-worker ${index}`);
     },
     end,
-    stderr: () => stderr,
+    stderr,
   };
 }

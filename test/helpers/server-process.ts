@@ -29,14 +29,14 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `ratePerSec`: the publisher's steady rate, so a healthy client has a stream of events to check. */
-export async function spawnFeedServer(
-  transport: TransportName,
-  framework: Framework,
-  ratePerSec = 20,
-): Promise<ServerProcess> {
-  const publisher = await openFeed({ shape: { kind: 'steady', ratePerSec }, payloadBytes: 32, ringCapacity: 10_000 });
-  const config = feedConfig(transport, framework, { host: HOST, port: publisher.port });
+/** servers/main.ts forked with `config` as the orchestrator runs it: its stderr kept, its exit awaited. */
+export function forkServerMain(config: object): {
+  child: ChildProcess;
+  stderr(): string;
+  exited: Promise<void>;
+  /** "code C, signal S" once it exited, else undefined. */
+  exitedWith(): string | undefined;
+} {
   const child: ChildProcess = fork('servers/main.ts', [JSON.stringify(config)], {
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx'],
@@ -51,6 +51,18 @@ export async function spawnFeedServer(
       resolve();
     }),
   );
+  return { child, stderr: () => stderr, exited, exitedWith: () => exitedWith };
+}
+
+/** `ratePerSec`: the publisher's steady rate, so a healthy client has a stream of events to check. */
+export async function spawnFeedServer(
+  transport: TransportName,
+  framework: Framework,
+  ratePerSec = 20,
+): Promise<ServerProcess> {
+  const publisher = await openFeed({ shape: { kind: 'steady', ratePerSec }, payloadBytes: 32, ringCapacity: 10_000 });
+  const config = feedConfig(transport, framework, { host: HOST, port: publisher.port });
+  const { child, stderr, exited, exitedWith } = forkServerMain(config);
   const pending = new Map<number, (stats: ServerStats) => void>();
   let ready: ((port: number) => void) | undefined;
   child.on('message', (m: FromServer) => {
@@ -58,7 +70,7 @@ export async function spawnFeedServer(
     else if (m.type === 'stats') pending.get(m.id)?.(m.stats);
   });
   const stop = async () => {
-    if (exitedWith === undefined) {
+    if (exitedWith() === undefined) {
       child.kill('SIGTERM');
       await withTimeout(exited, 5000, 'server process exit').catch(async () => {
         child.kill('SIGKILL');
@@ -72,7 +84,7 @@ export async function spawnFeedServer(
     port = await withTimeout(
       Promise.race([
         new Promise<number>((resolve) => (ready = resolve)),
-        exited.then(() => Promise.reject(new Error(`server exited before ready (${exitedWith}): ${stderr}`))),
+        exited.then(() => Promise.reject(new Error(`server exited before ready (${exitedWith()}): ${stderr()}`))),
       ]),
       BOOT_MS,
       `${transport} on ${framework}: server process ready`,
@@ -85,8 +97,8 @@ export async function spawnFeedServer(
   return {
     port,
     publisher,
-    alive: () => exitedWith === undefined,
-    stderr: () => stderr,
+    alive: () => exitedWith() === undefined,
+    stderr,
     stats() {
       const id = nextId++;
       const answer = new Promise<ServerStats>((resolve) => pending.set(id, resolve));

@@ -19,18 +19,10 @@ import {
   type FromAgent,
   type ToAgent,
 } from '../../bench/agent/protocol.ts';
+import { alive } from '../../bench/proxy/nginx.ts';
 
 const AGENT = fileURLToPath(new URL('../../bench/commands/agent.ts', import.meta.url));
 const skip = !findRedisServer() && !process.env['CI'] ? 'redis-server is not installed' : false;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('an unreachable broker: one line, exit 2', () => {
   const out = spawnSync(process.execPath, ['--import', 'tsx', AGENT, '--broker', 'redis://127.0.0.1:1'], {

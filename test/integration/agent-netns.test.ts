@@ -18,19 +18,11 @@ import { findRedisServer, startRedisServer } from '../../bench/broker/redis-serv
 import { createNetnsHosts, netnsProblem } from '../../bench/netns/hosts.ts';
 import { AgentPool } from '../../bench/agent/pool.ts';
 import type { RemoteLoad } from '../../bench/agent/remote-load.ts';
+import { alive } from '../../bench/proxy/nginx.ts';
 
 const problem = netnsProblem() ?? (findRedisServer() ? null : 'redis-server is not installed');
 // CI runs as root with redis-server installed (.ci/run): there a missing one is a failure, not a skip.
 const skip = problem && !process.env['CI'] ? problem : false;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test(
   'an agent in a network namespace returns a valid report, its clock offset within its uncertainty of zero, and nothing is left',
